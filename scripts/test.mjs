@@ -1,0 +1,37 @@
+// `npm test`: every *.test.ts under test/ with node's test runner. The
+// PostgreSQL half runs when TEST_DATABASE_URL (or the local default) answers;
+// otherwise it is skipped and the reason is printed here and by each test.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const filter = process.argv.slice(2);
+
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? find(p) : p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const env = { ...process.env };
+if (!env.TEST_DATABASE_URL) {
+  const url = 'postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test';
+  const ping = spawnSync(process.execPath, [path.join(root, 'scripts/pg-ping.mjs'), url], { encoding: 'utf8' });
+  if (ping.status === 0) env.TEST_DATABASE_URL = url;
+  else {
+    env.SWITCHBOARD_PG_SKIP_REASON = `no PostgreSQL reachable (${(ping.stderr || '').trim() || 'connection failed'}); run scripts/ensure-postgres.sh or set TEST_DATABASE_URL`;
+  }
+}
+console.log(env.TEST_DATABASE_URL ? `PostgreSQL tests: ${env.TEST_DATABASE_URL}` : `PostgreSQL tests SKIPPED: ${env.SWITCHBOARD_PG_SKIP_REASON}`);
+
+const files = find(path.join(root, 'test'))
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .sort();
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env,
+  cwd: root,
+});
+process.exit(result.status ?? 1);

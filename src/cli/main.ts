@@ -1,0 +1,47 @@
+// The `switchboard` command. `serve` runs the server; flags win over env.
+import { Command } from 'commander';
+import { ConfigError, resolveConfig } from '../config.ts';
+import { startServer } from '../server.ts';
+import { registerExtraCommands } from './commands.ts';
+
+const program = new Command('switchboard').description('Self-hostable, Plivo-compatible communications platform');
+
+program
+  .command('serve')
+  .description('run the API server (SQLite in the data dir and the sandbox carrier by default)')
+  .option('--port <port>', 'HTTP port (env PORT, default 8080)')
+  .option('--host <host>', 'listen address (env HOST, default 127.0.0.1)')
+  .option('--data-dir <dir>', 'data directory (env SWITCHBOARD_DATA_DIR, default ./data)')
+  .option('--database-url <url>', 'postgres://… to use PostgreSQL (env DATABASE_URL)')
+  .option('--clock <mode>', 'real | scaled | virtual (env SWITCHBOARD_CLOCK)')
+  .option('--time-scale <n>', 'speed of the scaled clock (env SWITCHBOARD_TIME_SCALE)')
+  .option('--telephony <driver>', 'sim | sip (env SWITCHBOARD_TELEPHONY)')
+  .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
+  .action(async (flags) => {
+    const config = resolveConfig(process.env, flags);
+    const server = await startServer(config);
+    if (server.credentialsCreated && !config.authId) {
+      // Printed once, on the start that created them; kept in the data dir.
+      process.stderr.write(
+        `\nSwitchboard created your account credentials (kept in ${config.dataDir}/credentials.json):\n` +
+          `  SWITCHBOARD_AUTH_ID=${server.credentials.authId}\n  SWITCHBOARD_AUTH_TOKEN=${server.credentials.authToken}\n\n`,
+      );
+    }
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      await server.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+
+registerExtraCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`switchboard: ${err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

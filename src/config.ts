@@ -1,0 +1,73 @@
+// The start-up contract of SANDBOX.md: environment variables, overridden by
+// `switchboard serve` flags. Everything else reads the resolved Config.
+import path from 'node:path';
+import type { ClockMode } from './clock/clock.ts';
+
+export type TelephonyMode = 'sim' | 'sip';
+
+export interface Config {
+  port: number;
+  host: string;
+  authId?: string;
+  authToken?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  clock: ClockMode;
+  timeScale: number;
+  telephony: TelephonyMode;
+  logLevel: string;
+  /** Public base URL used in absolute links (recording_url …); defaults to http://host:port. */
+  publicUrl?: string;
+}
+
+export interface ConfigOverrides {
+  port?: string | number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  clock?: string;
+  timeScale?: string | number;
+  telephony?: string;
+  logLevel?: string;
+  publicUrl?: string;
+}
+
+export class ConfigError extends Error {}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+}
+
+export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}): Config {
+  const port = Number(flags.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be an integer between 0 and 65535; got "${flags.port ?? env.PORT}"`);
+  }
+  const timeScale = Number(flags.timeScale ?? env.SWITCHBOARD_TIME_SCALE ?? 1);
+  if (!(timeScale > 0)) throw new ConfigError(`SWITCHBOARD_TIME_SCALE must be a positive number; got "${timeScale}"`);
+  const authId = env.SWITCHBOARD_AUTH_ID || undefined;
+  const authToken = env.SWITCHBOARD_AUTH_TOKEN || undefined;
+  if (Boolean(authId) !== Boolean(authToken)) {
+    throw new ConfigError('set both SWITCHBOARD_AUTH_ID and SWITCHBOARD_AUTH_TOKEN, or neither');
+  }
+  if (authId && !/^MA[A-Z0-9]{18}$/.test(authId)) {
+    throw new ConfigError('SWITCHBOARD_AUTH_ID must be "MA" followed by 18 upper-case letters or digits');
+  }
+  if (authToken && !/^[A-Za-z0-9]{20,64}$/.test(authToken)) {
+    throw new ConfigError('SWITCHBOARD_AUTH_TOKEN must be 20 to 64 letters or digits');
+  }
+  return {
+    port,
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    authId,
+    authToken,
+    dataDir: path.resolve(flags.dataDir ?? env.SWITCHBOARD_DATA_DIR ?? './data'),
+    databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
+    clock: oneOf('SWITCHBOARD_CLOCK', flags.clock ?? env.SWITCHBOARD_CLOCK ?? 'real', ['real', 'scaled', 'virtual'] as const),
+    timeScale,
+    telephony: oneOf('SWITCHBOARD_TELEPHONY', flags.telephony ?? env.SWITCHBOARD_TELEPHONY ?? 'sim', ['sim', 'sip'] as const),
+    logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
+    publicUrl: flags.publicUrl ?? (env.SWITCHBOARD_PUBLIC_URL || undefined),
+  };
+}

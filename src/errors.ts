@@ -1,0 +1,15 @@
+// One error type for every failure a client can cause. Services throw it;
+// the HTTP layer's single error handler turns it into {api_id, error}.
+export type ApiStatus = 400 | 401 | 402 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ApiStatus,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const notFound = (what: string): ApiError => new ApiError(404, `${what} not found`);

@@ -1,0 +1,97 @@
+// The Fastify application: conventions in one place (api_id, auth, errors,
+// body parsing, slashes), then one plugin per resource.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { ApiError } from '../errors.ts';
+import { newUuid } from '../ids.ts';
+import type { Services } from '../services.ts';
+import { authenticator } from './auth.ts';
+import { formatSchemaErrors } from './validation.ts';
+import { healthRoutes } from './routes/health.ts';
+import { accountRoutes } from './routes/account.ts';
+import { subaccountRoutes } from './routes/subaccounts.ts';
+import { applicationRoutes } from './routes/applications.ts';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** Body size limit: the largest legitimate request (bulk calls, long SMS) is far below it. */
+export const BODY_LIMIT = 256 * 1024;
+
+/** Route plugins are added here; later features append theirs. */
+export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
+export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes];
+
+export async function buildApp(services: Services, logger: Logger): Promise<App> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: () => newUuid(),
+    logController: new LogController({ requestIdLogLabel: 'api_id', disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+    schemaErrorFormatter: formatSchemaErrors,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(formbody);
+  // SDKs send `Content-Type: application/json` with an empty body on DELETE
+  // and some GETs; an empty body means "no parameters", not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new ApiError(400, `request body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+
+  // One compact line per request, with the api_id the client receives.
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  const authenticate = authenticator(services.accounts);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/health')) return;
+    await authenticate(req);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    let status = 500;
+    let message = 'internal server error';
+    if (err instanceof ApiError) {
+      status = err.status;
+      message = err.message;
+    } else if (err.validation) {
+      status = 400;
+      message = err.message;
+    } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+      status = 400;
+      message = `request body is not valid JSON: ${err.message}`;
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      status = 413;
+      message = `request body is larger than ${BODY_LIMIT} bytes`;
+    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      status = 415;
+      message = 'unsupported Content-Type: send application/json or application/x-www-form-urlencoded';
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+      message = err.message;
+    } else {
+      req.log.error({ err }, 'unhandled error');
+    }
+    reply.code(status).send({ api_id: req.id, error: message });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ api_id: req.id, error: `no such resource: ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  healthRoutes(app);
+  for (const plugin of routePlugins) await plugin(app, services);
+  return app;
+}

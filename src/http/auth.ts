@@ -1,0 +1,48 @@
+// Basic auth with auth id + token, and the rule that the `{auth_id}` in the
+// path is the caller itself or, for a main account, one of its subaccounts.
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.ts';
+import type { Accounts } from '../platform/accounts.ts';
+import type { Scope } from '../platform/scope.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scope: Scope;
+  }
+}
+
+const ACCOUNT_PATH = /^\/+v1\/+Account\/+([^/?]+)/;
+
+function parseBasic(header: string | undefined): { id: string; token: string } | undefined {
+  if (!header || !header.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { id: decoded.slice(0, colon), token: decoded.slice(colon + 1) };
+}
+
+export function authenticator(accounts: Accounts) {
+  return async function authenticate(req: FastifyRequest): Promise<void> {
+    const creds = parseBasic(req.headers.authorization);
+    if (!creds) throw new ApiError(401, 'authentication required: send HTTP Basic auth with your auth id and auth token');
+    const caller = await accounts.authenticate(creds.id, creds.token);
+    if (!caller) throw new ApiError(401, 'authentication failed: auth id or auth token is wrong');
+    if (!caller.enabled) throw new ApiError(401, `subaccount ${caller.auth_id} is disabled; enable it from the main account`);
+
+    const pathId = ACCOUNT_PATH.exec(req.url)?.[1];
+    if (!pathId || pathId === caller.auth_id) {
+      req.scope = caller.parent_id
+        ? { accountId: caller.parent_id, subaccountId: caller.auth_id, callerId: caller.auth_id }
+        : { accountId: caller.auth_id, subaccountId: null, callerId: caller.auth_id };
+      return;
+    }
+    if (!caller.parent_id) {
+      const sub = await accounts.find(pathId);
+      if (sub && sub.parent_id === caller.auth_id) {
+        req.scope = { accountId: caller.auth_id, subaccountId: sub.auth_id, callerId: caller.auth_id };
+        return;
+      }
+    }
+    throw new ApiError(401, `the auth id in the path (${pathId}) does not match your credentials (${caller.auth_id})`);
+  };
+}

@@ -1,0 +1,1 @@
+export { ApiError, notFound, type ApiStatus } from '../errors.ts';

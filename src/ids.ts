@@ -1,0 +1,35 @@
+// Every identifier the platform hands out comes from here, so formats stay
+// those of the spec's examples and tests can recognise them.
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomString(alphabet: string, length: number): string {
+  // Rejection-free mapping: alphabets here are < 64 symbols, so take 6 bits per
+  // byte and re-draw the few values past the alphabet to stay unbiased.
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      const v = byte & 63;
+      if (v < alphabet.length) out += alphabet[v];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** Main account auth id: `MA` + 18 upper-case alphanumerics. */
+export const newAccountAuthId = (): string => 'MA' + randomString(UPPER_ALNUM, 18);
+/** Subaccount auth id: `SA` + 18 upper-case alphanumerics. */
+export const newSubaccountAuthId = (): string => 'SA' + randomString(UPPER_ALNUM, 18);
+/** Auth token: 40 alphanumerics. */
+export const newAuthToken = (): string => randomString(ALNUM, 40);
+/** Call, request, recording, message uuids and api ids. */
+export const newUuid = (): string => randomUUID();
+/** Numeric string ids (applications, endpoints): 17 digits, never a leading zero. */
+export const newNumericId = (): string =>
+  String(randomInt(1, 10)) + String(randomInt(0, 1e8)).padStart(8, '0') + String(randomInt(0, 1e8)).padStart(8, '0');
+
+export const isAccountAuthId = (s: string): boolean => /^MA[A-Z0-9]{18}$/.test(s);
+export const isSubaccountAuthId = (s: string): boolean => /^SA[A-Z0-9]{18}$/.test(s);

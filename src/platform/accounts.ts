@@ -1,0 +1,240 @@
+// Main accounts and subaccounts: credentials, profile fields, enable/disable
+// and removal with the platform's cascade rules.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError, notFound } from '../errors.ts';
+import { newAccountAuthId, newAuthToken, newSubaccountAuthId, newUuid } from '../ids.ts';
+import { formatMoney, type Micros } from '../money.ts';
+import type { AccountRow } from '../store/schema.ts';
+import { accountsRepo, ledgerRepo, type Executor } from '../store/repos/accounts.ts';
+import type { PlatformContext, SubaccountDependent } from './context.ts';
+import { accountUri, subaccountUri, type Scope } from './scope.ts';
+import { formatDate } from './time.ts';
+
+export interface Credentials {
+  authId: string;
+  authToken: string;
+}
+
+export interface AccountPatchInput {
+  name?: string;
+  city?: string;
+  address?: string;
+  state?: string;
+  timezone?: string;
+}
+
+/** Sandbox credit a new main account starts with, so the tour can buy a number. */
+export const STARTING_CREDIT: Micros = 25_000_000;
+
+export function accountView(row: AccountRow, cashCredits: Micros) {
+  return {
+    account_type: row.account_type,
+    address: row.address,
+    auth_id: row.auth_id,
+    auto_recharge: row.auto_recharge === 1,
+    billing_mode: row.billing_mode,
+    cash_credits: formatMoney(cashCredits),
+    city: row.city,
+    name: row.name,
+    resource_uri: accountUri(row.auth_id),
+    state: row.state,
+    timezone: row.timezone,
+  };
+}
+
+export function subaccountView(row: AccountRow) {
+  return {
+    account: accountUri(row.parent_id!),
+    auth_id: row.auth_id,
+    auth_token: row.auth_token,
+    created: formatDate(row.created_at),
+    enabled: row.enabled === 1,
+    modified: row.modified_at === null ? null : formatDate(row.modified_at),
+    name: row.name,
+    resource_uri: subaccountUri(row.parent_id!, row.auth_id),
+  };
+}
+
+export class Accounts {
+  private readonly dependents: SubaccountDependent[] = [];
+
+  constructor(private readonly ctx: PlatformContext) {}
+
+  /** Numbers, endpoints, applications … call this once at start-up. */
+  registerDependent(d: SubaccountDependent): void {
+    this.dependents.push(d);
+  }
+
+  /** Look up credentials for Basic auth; undefined when they do not match an enabled account. */
+  async authenticate(authId: string, authToken: string): Promise<AccountRow | undefined> {
+    const row = await accountsRepo.find(this.ctx.db, authId);
+    return row && row.auth_token === authToken ? row : undefined;
+  }
+
+  find(authId: string): Promise<AccountRow | undefined> {
+    return accountsRepo.find(this.ctx.db, authId);
+  }
+
+  /**
+   * Make sure the main account exists. With configured credentials it exists
+   * with exactly those; otherwise credentials generated on first start are
+   * kept in the data dir and reused. `created` tells the caller to print them.
+   */
+  async ensureMain(configured: Credentials | undefined, dataDir: string): Promise<{ credentials: Credentials; created: boolean }> {
+    const file = path.join(dataDir, 'credentials.json');
+    let credentials = configured;
+    let generated = false;
+    if (!credentials && fs.existsSync(file)) {
+      credentials = JSON.parse(fs.readFileSync(file, 'utf8')) as Credentials;
+    }
+    if (!credentials) {
+      credentials = { authId: newAccountAuthId(), authToken: newAuthToken() };
+      generated = true;
+    }
+    const existing = await accountsRepo.find(this.ctx.db, credentials.authId);
+    if (existing) {
+      if (existing.auth_token !== credentials.authToken) {
+        await accountsRepo.update(this.ctx.db, credentials.authId, { auth_token: credentials.authToken });
+      }
+    } else {
+      await this.createMain(credentials, 'Switchboard');
+    }
+    if (generated) {
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+    }
+    return { credentials, created: generated || !existing };
+  }
+
+  async createMain(credentials: Credentials, name: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await accountsRepo.insert(trx, {
+        auth_id: credentials.authId,
+        parent_id: null,
+        auth_token: credentials.authToken,
+        name,
+        city: '',
+        address: '',
+        state: '',
+        timezone: 'UTC',
+        account_type: 'standard',
+        billing_mode: 'prepaid',
+        auto_recharge: 0,
+        enabled: 1,
+        cash_credits: 0,
+        created_at: now,
+        modified_at: null,
+      });
+      await this.addLedgerEntry(trx, credentials.authId, null, 'credit', STARTING_CREDIT, 'starting sandbox credit');
+    });
+  }
+
+  /** Every balance change goes through here, inside the caller's transaction. */
+  async addLedgerEntry(trx: Executor, accountId: string, subaccountId: string | null, kind: string, amount: Micros, description: string, reference: string | null = null): Promise<void> {
+    await ledgerRepo.add(trx, {
+      id: newUuid(),
+      account_id: accountId,
+      subaccount_id: subaccountId,
+      kind,
+      amount,
+      description,
+      reference,
+      created_at: this.ctx.clock.now(),
+    });
+  }
+
+  async get(scope: Scope) {
+    const authId = scope.subaccountId ?? scope.accountId;
+    const row = await accountsRepo.find(this.ctx.db, authId);
+    if (!row) throw notFound(`account ${authId}`);
+    // Subaccounts draw on their parent's credit, so they show its balance.
+    const payer = scope.subaccountId ? await accountsRepo.find(this.ctx.db, scope.accountId) : row;
+    return accountView(row, payer!.cash_credits);
+  }
+
+  async update(scope: Scope, patch: AccountPatchInput): Promise<void> {
+    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    if (Object.keys(fields).length === 0) {
+      throw new ApiError(400, 'nothing to change: send at least one of name, city, address, state, timezone');
+    }
+    await accountsRepo.update(this.ctx.db, scope.subaccountId ?? scope.accountId, { ...fields, modified_at: this.ctx.clock.now() });
+  }
+
+  // ---- subaccounts -------------------------------------------------------
+
+  private requireMain(scope: Scope): void {
+    if (scope.subaccountId) {
+      throw new ApiError(403, 'subaccounts cannot manage subaccounts; use the main account credentials and path');
+    }
+  }
+
+  async createSubaccount(scope: Scope, input: { name: string; enabled?: boolean }) {
+    this.requireMain(scope);
+    const row: AccountRow = {
+      auth_id: newSubaccountAuthId(),
+      parent_id: scope.accountId,
+      auth_token: newAuthToken(),
+      name: input.name,
+      city: '',
+      address: '',
+      state: '',
+      timezone: 'UTC',
+      account_type: 'standard',
+      billing_mode: 'prepaid',
+      auto_recharge: 0,
+      // The platform documents "Defaults to False".
+      enabled: input.enabled ? 1 : 0,
+      cash_credits: 0,
+      created_at: this.ctx.clock.now(),
+      modified_at: null,
+    };
+    await accountsRepo.insert(this.ctx.db, row);
+    return row;
+  }
+
+  async getSubaccount(scope: Scope, subId: string) {
+    this.requireMain(scope);
+    const row = await accountsRepo.findSubaccount(this.ctx.db, scope.accountId, subId);
+    if (!row) throw notFound(`subaccount ${subId}`);
+    return subaccountView(row);
+  }
+
+  async listSubaccounts(scope: Scope, limit: number, offset: number) {
+    this.requireMain(scope);
+    const [rows, total] = await Promise.all([
+      accountsRepo.listSubaccounts(this.ctx.db, scope.accountId, limit, offset),
+      accountsRepo.countSubaccounts(this.ctx.db, scope.accountId),
+    ]);
+    return { objects: rows.map(subaccountView), total };
+  }
+
+  async updateSubaccount(scope: Scope, subId: string, input: { name: string; enabled?: boolean }): Promise<void> {
+    this.requireMain(scope);
+    const patch = { name: input.name, modified_at: this.ctx.clock.now(), ...(input.enabled === undefined ? {} : { enabled: (input.enabled ? 1 : 0) as 0 | 1 }) };
+    const changed = await this.ctx.db.transaction().execute(async (trx) => {
+      if (!(await accountsRepo.findSubaccount(trx, scope.accountId, subId))) return 0;
+      return accountsRepo.update(trx, subId, patch);
+    });
+    if (!changed) throw notFound(`subaccount ${subId}`);
+  }
+
+  /**
+   * Without cascade the subaccount's applications, numbers and endpoints move
+   * to the main account; with cascade they are deleted (numbers unrented).
+   */
+  async deleteSubaccount(scope: Scope, subId: string, cascade: boolean): Promise<void> {
+    this.requireMain(scope);
+    const found = await this.ctx.db.transaction().execute(async (trx) => {
+      if (!(await accountsRepo.findSubaccount(trx, scope.accountId, subId))) return false;
+      for (const d of this.dependents) {
+        if (cascade) await d.deleteAll(trx, scope.accountId, subId);
+        else await d.moveToMain(trx, scope.accountId, subId);
+      }
+      await accountsRepo.delete(trx, subId);
+      return true;
+    });
+    if (!found) throw notFound(`subaccount ${subId}`);
+  }
+}

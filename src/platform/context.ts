@@ -1,0 +1,31 @@
+// What every platform service needs: the database and the clock. Services
+// take this instead of globals so tests can hand them a virtual clock.
+import type { Clock } from '../clock/clock.ts';
+import type { Database, DialectName } from '../store/db.ts';
+import type { Executor } from '../store/repos/accounts.ts';
+
+export interface PlatformContext {
+  db: Database;
+  dialect: DialectName;
+  clock: Clock;
+}
+
+/**
+ * Resources that may be linked to a subaccount register here, so deleting a
+ * subaccount moves them to the main account or deletes them (cascade) in the
+ * same transaction, without the subaccount service knowing each resource.
+ */
+export interface SubaccountDependent {
+  moveToMain(trx: Executor, accountId: string, subaccountId: string): Promise<void>;
+  deleteAll(trx: Executor, accountId: string, subaccountId: string): Promise<void>;
+}
+
+/**
+ * Resources that point at an application (numbers, endpoints) register here,
+ * so deleting an application re-points or removes them in its transaction.
+ */
+export interface ApplicationDependent {
+  /** `replacementAppId` null means "unlinked". */
+  relink(trx: Executor, accountId: string, appId: string, replacementAppId: string | null): Promise<void>;
+  deleteLinked?(trx: Executor, accountId: string, appId: string): Promise<void>;
+}

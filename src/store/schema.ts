@@ -1,0 +1,73 @@
+// Table shapes as Kysely sees them. Times are epoch milliseconds, money is
+// integer micro-units, booleans are 0/1 integers, so one schema serves both
+// SQLite and PostgreSQL without dialect branches in the repositories.
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export type Flag = 0 | 1;
+
+export interface AccountsTable {
+  auth_id: string;
+  /** null for a main account; the main account's auth id for a subaccount. */
+  parent_id: string | null;
+  auth_token: string;
+  name: string;
+  city: string;
+  address: string;
+  state: string;
+  timezone: string;
+  account_type: string;
+  billing_mode: string;
+  auto_recharge: Flag;
+  enabled: Flag;
+  /** Balance in micros; always equal to the sum of the account's ledger entries. */
+  cash_credits: number;
+  created_at: number;
+  modified_at: number | null;
+}
+
+export interface LedgerTable {
+  id: string;
+  /** The main account that pays (subaccounts draw on their parent). */
+  account_id: string;
+  subaccount_id: string | null;
+  kind: string;
+  amount: number;
+  description: string;
+  reference: string | null;
+  created_at: number;
+}
+
+export interface ApplicationsTable {
+  app_id: string;
+  account_id: string;
+  subaccount_id: string | null;
+  app_name: string;
+  answer_url: string;
+  answer_method: string;
+  hangup_url: string;
+  hangup_method: string;
+  fallback_answer_url: string;
+  fallback_method: string;
+  message_url: string;
+  message_method: string;
+  default_number_app: Flag;
+  default_endpoint_app: Flag;
+  log_incoming_messages: Flag;
+  public_uri: Flag;
+  enabled: Flag;
+  application_type: string;
+  created_at: number;
+}
+
+export interface DB {
+  accounts: AccountsTable;
+  ledger: LedgerTable;
+  applications: ApplicationsTable;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type NewAccountRow = Insertable<AccountsTable>;
+export type AccountPatch = Updateable<AccountsTable>;
+export type ApplicationRow = Selectable<ApplicationsTable>;
+export type NewApplicationRow = Insertable<ApplicationsTable>;
+export type ApplicationPatch = Updateable<ApplicationsTable>;

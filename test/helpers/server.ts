@@ -1,0 +1,115 @@
+// A real Switchboard server process on a random port with a temp data dir,
+// and the official SDK pointed at it. End-to-end tests use only this.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import plivo from 'plivo';
+import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
+import { switchboardClient } from '../../src/sdk/point.ts';
+import { createPgDatabase, type PgDatabase } from './pg.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface ServerOptions {
+  db?: 'sqlite' | 'postgres';
+  clock?: 'real' | 'scaled' | 'virtual';
+  env?: Record<string, string>;
+}
+
+export interface TestServer {
+  url: string;
+  authId: string;
+  authToken: string;
+  dataDir: string;
+  /** Everything the process printed, for assertions on logs. */
+  output(): string;
+  client(creds?: { authId: string; authToken: string }): plivo.Client;
+  /** Basic-auth fetch against the server (for our extensions and raw checks). */
+  fetch(pathname: string, init?: RequestInit & { json?: unknown; creds?: { authId: string; authToken: string } }): Promise<Response>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(opts: ServerOptions = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
+  const pgdb: PgDatabase | undefined = opts.db === 'postgres' ? await createPgDatabase() : undefined;
+  const authId = newAccountAuthId();
+  const authToken = newAuthToken();
+  let port = 0;
+  let child: ChildProcess | undefined;
+  let log = '';
+
+  const launch = () =>
+    new Promise<string>((resolve, reject) => {
+      child = spawn(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          SWITCHBOARD_AUTH_ID: authId,
+          SWITCHBOARD_AUTH_TOKEN: authToken,
+          SWITCHBOARD_CLOCK: opts.clock ?? 'real',
+          DATABASE_URL: pgdb?.url ?? '',
+          LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+          ...opts.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let buffered = '';
+      const onData = (chunk: Buffer) => {
+        const text = chunk.toString();
+        log += text;
+        buffered += text;
+        const m = /"msg":"switchboard listening"/.test(buffered) && /"url":"(http:[^"]+)"/.exec(buffered);
+        if (m) {
+          buffered = '';
+          resolve(m[1]);
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+      child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${log}`)));
+    });
+
+  let url = await launch();
+  port = Number(new URL(url).port);
+
+  const stopChild = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+
+  const server: TestServer = {
+    get url() {
+      return url;
+    },
+    authId,
+    authToken,
+    dataDir,
+    output: () => log,
+    client: (creds) => switchboardClient(plivo, { authId: creds?.authId ?? authId, authToken: creds?.authToken ?? authToken, baseUrl: url }),
+    fetch(pathname, init = {}) {
+      const creds = init.creds ?? { authId, authToken };
+      const headers = new Headers(init.headers);
+      headers.set('authorization', 'Basic ' + Buffer.from(`${creds.authId}:${creds.authToken}`).toString('base64'));
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return fetch(url + pathname, { ...init, headers, body });
+    },
+    async restart() {
+      await stopChild();
+      url = await launch();
+    },
+    async stop() {
+      await stopChild();
+      await pgdb?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
