@@ -55,7 +55,7 @@ for (const db of databases) {
       assert.ok(list.some((s: { authId: string }) => s.authId === created.authId));
       assert.equal(list.meta.limit, 5);
 
-      assert.equal(await client.subaccounts.delete(created.authId), true);
+      assert.equal(await client.subaccounts.delete(created.authId, false), true);
       await assert.rejects(client.subaccounts.get(created.authId), /not found/);
     });
 
@@ -69,11 +69,11 @@ for (const db of databases) {
       const parent = await server.fetch(`/v1/Account/${server.authId}/`, { creds: sub });
       assert.equal(parent.status, 401);
       // Subaccounts cannot manage subaccounts.
-      await assert.rejects(subClient.subaccounts.create('Nope'), /403/);
+      await assert.rejects(subClient.subaccounts.create('Nope', true), /403/);
     });
 
     test('a disabled subaccount cannot authenticate', async () => {
-      const sub = await server.client().subaccounts.create('Disabled');
+      const sub = await server.client().subaccounts.create('Disabled', false);
       const res = await server.fetch(`/v1/Account/${sub.authId}/`, { creds: sub });
       assert.equal(res.status, 401);
       assert.match((await res.json()).error, /disabled/);
