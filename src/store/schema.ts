@@ -59,11 +59,17 @@ export interface ApplicationsTable {
   created_at: number;
 }
 
-export interface DB {
+export interface FoundationTables {
   accounts: AccountsTable;
   ledger: LedgerTable;
   applications: ApplicationsTable;
 }
+
+/**
+ * The whole database. Each feature keeps its table interfaces in
+ * src/store/tables/<feature>.ts and adds its `…Tables` interface here.
+ */
+export interface DB extends FoundationTables {}
 
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccountRow = Insertable<AccountsTable>;
