@@ -1,0 +1,64 @@
+// The same repository tests on SQLite and PostgreSQL: migrations, ledger
+// balance, transactions that roll back on error.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VirtualClock } from '../../src/clock/clock.ts';
+import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
+import { Accounts, STARTING_CREDIT } from '../../src/platform/accounts.ts';
+import { Applications } from '../../src/platform/applications.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { ledgerRepo } from '../../src/store/repos/accounts.ts';
+import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
+
+for (const db of databases) {
+  describe(`store (${db.name})`, { skip: db.skip }, () => {
+    let store: Store;
+    let pgdb: PgDatabase | undefined;
+    let dataDir: string;
+    const clock = new VirtualClock();
+    const open = () => openStore({ dataDir, databaseUrl: pgdb?.url });
+
+    before(async () => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-store-'));
+      if (db.name === 'postgres') pgdb = await createPgDatabase();
+      store = await open();
+    });
+    after(async () => {
+      await store?.close();
+      await pgdb?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    test('migrations are idempotent: opening again changes nothing', async () => {
+      const again = await open();
+      await again.close();
+    });
+
+    test('a new main account starts with its credit recorded in the ledger', async () => {
+      const accounts = new Accounts({ db: store.db, dialect: store.dialect, clock });
+      const creds = { authId: newAccountAuthId(), authToken: newAuthToken() };
+      await accounts.createMain(creds, 'Ledger test');
+      const row = await accounts.find(creds.authId);
+      assert.equal(row!.cash_credits, STARTING_CREDIT);
+      assert.equal(await ledgerRepo.sum(store.db, creds.authId), STARTING_CREDIT);
+      await store.db.transaction().execute((trx) => accounts.addLedgerEntry(trx, creds.authId, null, 'debit', -1_234_567, 'test'));
+      assert.equal((await accounts.find(creds.authId))!.cash_credits, STARTING_CREDIT - 1_234_567);
+      assert.equal(await ledgerRepo.sum(store.db, creds.authId), STARTING_CREDIT - 1_234_567);
+    });
+
+    test('a failure inside a transaction leaves nothing behind', async () => {
+      const ctx = { db: store.db, dialect: store.dialect, clock };
+      const accounts = new Accounts(ctx);
+      const apps = new Applications(ctx, accounts);
+      const creds = { authId: newAccountAuthId(), authToken: newAuthToken() };
+      await accounts.createMain(creds, 'Rollback test');
+      const scope = { accountId: creds.authId, subaccountId: null, callerId: creds.authId };
+      const { app_id } = await apps.create(scope, { app_name: 'victim' });
+      await assert.rejects(apps.delete(scope, app_id, { newEndpointApplication: 'does-not-exist' }), /new_endpoint_application/);
+      assert.equal((await apps.find(scope, app_id)).app_name, 'victim');
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { metaFor, pageOf } from '../../src/http/pagination.ts';
+import { ConfigError, resolveConfig } from '../../src/config.ts';
+
+test('meta links keep filters and step by limit', () => {
+  const m = metaFor('/v1/Account/MA/Call/?limit=5&offset=5&call_direction=inbound', { limit: 5, offset: 5 }, 12);
+  assert.deepEqual(m, {
+    limit: 5,
+    offset: 5,
+    next: '/v1/Account/MA/Call/?limit=5&offset=10&call_direction=inbound',
+    previous: '/v1/Account/MA/Call/?limit=5&offset=0&call_direction=inbound',
+    total_count: 12,
+  });
+  assert.equal(metaFor('/x/', { limit: 20, offset: 0 }, 20).next, null);
+  assert.deepEqual(pageOf({}), { limit: 20, offset: 0 });
+});
+
+test('configuration: defaults, env, flags over env, and clear errors', () => {
+  const d = resolveConfig({});
+  assert.equal(d.port, 8080);
+  assert.equal(d.host, '127.0.0.1');
+  assert.equal(d.clock, 'real');
+  assert.equal(d.telephony, 'sim');
+  assert.match(d.dataDir, /\/data$/);
+  const e = resolveConfig({ PORT: '9000', SWITCHBOARD_CLOCK: 'scaled', SWITCHBOARD_TIME_SCALE: '20' }, { port: '9100' });
+  assert.equal(e.port, 9100);
+  assert.equal(e.clock, 'scaled');
+  assert.equal(e.timeScale, 20);
+  assert.throws(() => resolveConfig({ SWITCHBOARD_CLOCK: 'fast' }), (err: Error) => err instanceof ConfigError && /real, scaled, virtual/.test(err.message));
+  assert.throws(() => resolveConfig({ PORT: 'x' }), ConfigError);
+  assert.throws(() => resolveConfig({ SWITCHBOARD_AUTH_ID: 'MAABCDEFGHIJKLMNOPQR' }), /both/);
+  assert.throws(() => resolveConfig({ SWITCHBOARD_AUTH_ID: 'bad', SWITCHBOARD_AUTH_TOKEN: 'x'.repeat(40) }), /MA/);
+});
