@@ -36,6 +36,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, store: store.dialect, clock: config.clock, telephony: config.telephony }, 'switchboard listening');
+  logger.flush();
 
   let closing: Promise<void> | undefined;
   return {
@@ -47,6 +48,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     app,
     logger,
     // Fastify's close stops accepting, lets in-flight requests finish, then we close the database.
-    close: () => (closing ??= app.close().then(() => store.close())),
+    close: () => (closing ??= app.close().then(() => store.close()).finally(() => logger.flush())),
   };
 }

@@ -56,10 +56,33 @@ export function subaccountView(row: AccountRow) {
   };
 }
 
+/**
+ * Every API request authenticates, so account rows are cached briefly. The
+ * TTL is wall time on purpose (a cache, not platform time) and bounds how
+ * long another node's change (PostgreSQL, several nodes) can go unseen;
+ * changes made through this node invalidate at once.
+ */
+const ACCOUNT_CACHE_MS = 1000;
+
 export class Accounts {
   private readonly dependents: SubaccountDependent[] = [];
+  private readonly cache = new Map<string, { row: AccountRow | undefined; at: number }>();
 
   constructor(private readonly ctx: PlatformContext) {}
+
+  private async cached(authId: string): Promise<AccountRow | undefined> {
+    const hit = this.cache.get(authId);
+    const now = performance.now();
+    if (hit && now - hit.at < ACCOUNT_CACHE_MS) return hit.row;
+    const row = await accountsRepo.find(this.ctx.db, authId);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(authId, { row, at: now });
+    return row;
+  }
+
+  private invalidate(authId: string): void {
+    this.cache.delete(authId);
+  }
 
   /** Numbers, endpoints, applications … call this once at start-up. */
   registerDependent(d: SubaccountDependent): void {
@@ -68,12 +91,13 @@ export class Accounts {
 
   /** Look up credentials for Basic auth; undefined when they do not match an enabled account. */
   async authenticate(authId: string, authToken: string): Promise<AccountRow | undefined> {
-    const row = await accountsRepo.find(this.ctx.db, authId);
+    const row = await this.cached(authId);
     return row && row.auth_token === authToken ? row : undefined;
   }
 
+  /** Cached read (see ACCOUNT_CACHE_MS); use for lookups, not for balances. */
   find(authId: string): Promise<AccountRow | undefined> {
-    return accountsRepo.find(this.ctx.db, authId);
+    return this.cached(authId);
   }
 
   /**
@@ -96,6 +120,7 @@ export class Accounts {
     if (existing) {
       if (existing.auth_token !== credentials.authToken) {
         await accountsRepo.update(this.ctx.db, credentials.authId, { auth_token: credentials.authToken });
+        this.invalidate(credentials.authId);
       }
     } else {
       await this.createMain(credentials, 'Switchboard');
@@ -159,7 +184,9 @@ export class Accounts {
     if (Object.keys(fields).length === 0) {
       throw new ApiError(400, 'nothing to change: send at least one of name, city, address, state, timezone');
     }
-    await accountsRepo.update(this.ctx.db, scope.subaccountId ?? scope.accountId, { ...fields, modified_at: this.ctx.clock.now() });
+    const authId = scope.subaccountId ?? scope.accountId;
+    await accountsRepo.update(this.ctx.db, authId, { ...fields, modified_at: this.ctx.clock.now() });
+    this.invalidate(authId);
   }
 
   // ---- subaccounts -------------------------------------------------------
@@ -217,6 +244,7 @@ export class Accounts {
       if (!(await accountsRepo.findSubaccount(trx, scope.accountId, subId))) return 0;
       return accountsRepo.update(trx, subId, patch);
     });
+    this.invalidate(subId);
     if (!changed) throw notFound(`subaccount ${subId}`);
   }
 
@@ -235,6 +263,7 @@ export class Accounts {
       await accountsRepo.delete(trx, subId);
       return true;
     });
+    this.invalidate(subId);
     if (!found) throw notFound(`subaccount ${subId}`);
   }
 }

@@ -1,5 +1,6 @@
 // Queries on applications. Ownership filters arrive as an OwnerFilter built
 // by the platform layer; this file only turns them into SQL.
+import type { CompiledQuery } from 'kysely';
 import type { ApplicationPatch, ApplicationRow, NewApplicationRow } from '../schema.ts';
 import type { Executor } from './accounts.ts';
 import { containsText } from './sql.ts';
@@ -22,9 +23,26 @@ function owned<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: OwnerFilter
   return q;
 }
 
+const compiled = new WeakMap<object, Map<string, CompiledQuery<ApplicationRow>>>();
+
 export const applicationsRepo = {
-  find(db: Executor, owner: OwnerFilter, appId: string): Promise<ApplicationRow | undefined> {
-    return owned(db.selectFrom('applications').selectAll().where('app_id', '=', appId), owner).executeTakeFirst();
+  /**
+   * GET by id is the hottest read after auth: its two query shapes are
+   * compiled once per database and re-run with new parameters, which skips
+   * Kysely's per-call build and compile.
+   */
+  async find(db: Executor, owner: OwnerFilter, appId: string): Promise<ApplicationRow | undefined> {
+    const bySub = typeof owner.subaccountId === 'string';
+    const shape = owner.subaccountId === undefined ? 'any' : bySub ? 'sub' : 'main';
+    let byShape = compiled.get(db);
+    if (!byShape) compiled.set(db, (byShape = new Map()));
+    let query = byShape.get(shape);
+    if (!query) {
+      query = owned(db.selectFrom('applications').selectAll().where('app_id', '=', appId), owner).compile();
+      byShape.set(shape, query);
+    }
+    const parameters = bySub ? [appId, owner.accountId, owner.subaccountId] : [appId, owner.accountId];
+    return (await db.executeQuery<ApplicationRow>({ ...query, parameters })).rows[0];
   },
 
   async insert(db: Executor, row: NewApplicationRow): Promise<void> {
