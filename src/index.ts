@@ -1,4 +1,3 @@
-// Library entry: start a server in-process, or point the official SDK at one.
+// Library entry for TypeScript callers (tests, embedding): start a server in-process.
 export { startServer, type RunningServer } from './server.ts';
 export { resolveConfig, type Config } from './config.ts';
-export { switchboardClient, switchboardPhloClient, pointPlivoAt } from './sdk/point.ts';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import plivo from 'plivo';
 import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
-import { switchboardClient } from '../../src/sdk/point.ts';
+import { switchboardClient } from '../../sdk/index.mjs';
 import { createPgDatabase, type PgDatabase } from './pg.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
