@@ -27,6 +27,22 @@ export interface AccountPatchInput {
 /** Sandbox credit a new main account starts with, so the tour can buy a number. */
 export const STARTING_CREDIT: Micros = 25_000_000;
 
+/** A fresh account row: profile fields empty, prepaid, no balance of its own. */
+function newAccountRow(fields: Pick<AccountRow, 'auth_id' | 'parent_id' | 'auth_token' | 'name' | 'enabled' | 'created_at'>): AccountRow {
+  return {
+    city: '',
+    address: '',
+    state: '',
+    timezone: 'UTC',
+    account_type: 'standard',
+    billing_mode: 'prepaid',
+    auto_recharge: 0,
+    cash_credits: 0,
+    modified_at: null,
+    ...fields,
+  };
+}
+
 export function accountView(row: AccountRow, cashCredits: Micros) {
   return {
     account_type: row.account_type,
@@ -135,23 +151,7 @@ export class Accounts {
   async createMain(credentials: Credentials, name: string): Promise<void> {
     const now = this.ctx.clock.now();
     await this.ctx.db.transaction().execute(async (trx) => {
-      await accountsRepo.insert(trx, {
-        auth_id: credentials.authId,
-        parent_id: null,
-        auth_token: credentials.authToken,
-        name,
-        city: '',
-        address: '',
-        state: '',
-        timezone: 'UTC',
-        account_type: 'standard',
-        billing_mode: 'prepaid',
-        auto_recharge: 0,
-        enabled: 1,
-        cash_credits: 0,
-        created_at: now,
-        modified_at: null,
-      });
+      await accountsRepo.insert(trx, newAccountRow({ auth_id: credentials.authId, parent_id: null, auth_token: credentials.authToken, name, enabled: 1, created_at: now }));
       await this.addLedgerEntry(trx, credentials.authId, null, 'credit', STARTING_CREDIT, 'starting sandbox credit');
     });
   }
@@ -199,24 +199,15 @@ export class Accounts {
 
   async createSubaccount(scope: Scope, input: { name: string; enabled?: boolean }) {
     this.requireMain(scope);
-    const row: AccountRow = {
+    const row = newAccountRow({
       auth_id: newSubaccountAuthId(),
       parent_id: scope.accountId,
       auth_token: newAuthToken(),
       name: input.name,
-      city: '',
-      address: '',
-      state: '',
-      timezone: 'UTC',
-      account_type: 'standard',
-      billing_mode: 'prepaid',
-      auto_recharge: 0,
       // The platform documents "Defaults to False".
       enabled: input.enabled ? 1 : 0,
-      cash_credits: 0,
       created_at: this.ctx.clock.now(),
-      modified_at: null,
-    };
+    });
     await accountsRepo.insert(this.ctx.db, row);
     return row;
   }
