@@ -10,7 +10,7 @@ import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
 import { Accounts, STARTING_CREDIT } from '../../src/platform/accounts.ts';
 import { Applications } from '../../src/platform/applications.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
-import { ledgerRepo } from '../../src/store/repos/accounts.ts';
+import { accountsRepo, ledgerRepo } from '../../src/store/repos/accounts.ts';
 import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
 
 for (const db of databases) {
@@ -41,11 +41,11 @@ for (const db of databases) {
       const accounts = new Accounts({ db: store.db, dialect: store.dialect, clock });
       const creds = { authId: newAccountAuthId(), authToken: newAuthToken() };
       await accounts.createMain(creds, 'Ledger test');
-      const row = await accounts.find(creds.authId);
+      const row = await accountsRepo.find(store.db, creds.authId);
       assert.equal(row!.cash_credits, STARTING_CREDIT);
       assert.equal(await ledgerRepo.sum(store.db, creds.authId), STARTING_CREDIT);
       await store.db.transaction().execute((trx) => accounts.addLedgerEntry(trx, creds.authId, null, 'debit', -1_234_567, 'test'));
-      assert.equal((await accounts.find(creds.authId))!.cash_credits, STARTING_CREDIT - 1_234_567);
+      assert.equal((await accountsRepo.find(store.db, creds.authId))!.cash_credits, STARTING_CREDIT - 1_234_567);
       assert.equal(await ledgerRepo.sum(store.db, creds.authId), STARTING_CREDIT - 1_234_567);
     });
 
