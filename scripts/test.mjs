@@ -29,7 +29,7 @@ console.log(env.TEST_DATABASE_URL ? `PostgreSQL tests: ${env.TEST_DATABASE_URL}`
 const files = find(path.join(root, 'test'))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=180000', ...files], {
   stdio: 'inherit',
   env,
   cwd: root,

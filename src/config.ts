@@ -18,6 +18,8 @@ export interface Config {
   logLevel: string;
   /** Public base URL used in absolute links (recording_url …); defaults to http://host:port. */
   publicUrl?: string;
+  /** The SIP domain of endpoint URIs and the digest realm of their credentials. */
+  sipDomain: string;
 }
 
 export interface ConfigOverrides {
@@ -30,6 +32,7 @@ export interface ConfigOverrides {
   telephony?: string;
   logLevel?: string;
   publicUrl?: string;
+  sipDomain?: string;
 }
 
 export class ConfigError extends Error {}
@@ -37,6 +40,11 @@ export class ConfigError extends Error {}
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+}
+
+function sipDomainOf(value: string): string {
+  if (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value)) return value.toLowerCase();
+  throw new ConfigError(`SWITCHBOARD_SIP_DOMAIN must be a host name such as sip.example.com; got "${value}"`);
 }
 
 export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}): Config {
@@ -69,5 +77,6 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
     telephony: oneOf('SWITCHBOARD_TELEPHONY', flags.telephony ?? env.SWITCHBOARD_TELEPHONY ?? 'sim', ['sim', 'sip'] as const),
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
     publicUrl: flags.publicUrl ?? (env.SWITCHBOARD_PUBLIC_URL || undefined),
+    sipDomain: sipDomainOf(flags.sipDomain ?? (env.SWITCHBOARD_SIP_DOMAIN || 'switchboard.local')),
   };
 }

@@ -14,23 +14,30 @@ export interface RunningServer {
   url: string;
   port: number;
   credentials: Credentials;
-  /** True when this start created the main account's credentials. */
-  credentialsCreated: boolean;
   services: Services;
   app: App;
   logger: Logger;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: Logger;
+  /** Called once, before the server listens, when this start generated the main account's credentials. */
+  onCredentialsGenerated?: (credentials: Credentials) => void;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const clock = createClock(config.clock, config.timeScale);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const services = createServices(config, store, clock);
+  const services = createServices(config, store, clock, logger);
   const configured = config.authId && config.authToken ? { authId: config.authId, authToken: config.authToken } : undefined;
   const { credentials, created } = await services.accounts.ensureMain(configured, config.dataDir);
+  if (created && !configured) opts.onCredentialsGenerated?.(credentials);
 
   const app = await buildApp(services, logger);
+  await services.webhooks.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -43,11 +50,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     url,
     port,
     credentials,
-    credentialsCreated: created,
     services,
     app,
     logger,
-    // Fastify's close stops accepting, lets in-flight requests finish, then we close the database.
-    close: () => (closing ??= app.close().then(() => store.close()).finally(() => logger.flush())),
+    // Fastify's close stops accepting and lets in-flight requests finish; queued webhooks stay queued; then the database closes.
+    close: () => (closing ??= app.close().then(() => services.webhooks.stop()).then(() => store.close()).finally(() => logger.flush())),
   };
 }

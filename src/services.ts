@@ -3,8 +3,25 @@
 import type { Clock } from './clock/clock.ts';
 import { Accounts } from './platform/accounts.ts';
 import { Applications } from './platform/applications.ts';
+import { Billing } from './platform/billing.ts';
+import { Numbers } from './platform/numbers.ts';
+import { Pricing } from './platform/pricing.ts';
+import { Renewals } from './platform/renewals.ts';
 import type { PlatformContext } from './platform/context.ts';
+import { CallerIds } from './platform/caller-ids.ts';
+import { Carriers } from './platform/carriers.ts';
+import { Endpoints } from './platform/endpoints.ts';
+import { sandboxSmsDelivery } from './platform/otp-delivery.ts';
+import { SandboxInbox } from './platform/sandbox-inbox.ts';
 import type { Store } from './store/db.ts';
+import { pino, type Logger } from 'pino';
+import { CallLog } from './voice/call-log.ts';
+import { Webhooks } from './webhooks/webhooks.ts';
+import { createVoice, type Voice } from './voice/index.ts';
+import { messageHooks } from './webhooks/message-hooks.ts';
+import { Messages } from './messaging/messages.ts';
+import { SandboxBehaviours } from './messaging/sandbox-behaviours.ts';
+import { SandboxMessagingDriver } from './messaging/sandbox-driver.ts';
 import type { Config } from './config.ts';
 
 export interface Services {
@@ -13,11 +30,42 @@ export interface Services {
   store: Store;
   accounts: Accounts;
   applications: Applications;
+  pricing: Pricing;
+  billing: Billing;
+  renewals: Renewals;
+  numbers: Numbers;
+  endpoints: Endpoints;
+  carriers: Carriers;
+  sandboxInbox: SandboxInbox;
+  callerIds: CallerIds;
+  callLog: CallLog;
+  webhooks: Webhooks;
+  sandboxBehaviours: SandboxBehaviours;
+  messages: Messages;
+  voice: Voice;
 }
 
-export function createServices(config: Config, store: Store, clock: Clock): Services {
+export function createServices(config: Config, store: Store, clock: Clock, logger: Logger = pino({ level: 'silent' })): Services {
   const ctx: PlatformContext = { db: store.db, dialect: store.dialect, clock };
   const accounts = new Accounts(ctx);
   const applications = new Applications(ctx, accounts);
-  return { config, clock, store, accounts, applications };
+  const pricing = Pricing.fromEnv(process.env);
+  const billing = new Billing(ctx, accounts, pricing);
+  const renewals = new Renewals(ctx, billing);
+  const numbers = new Numbers(ctx, accounts, applications, billing, pricing, renewals);
+  const endpoints = new Endpoints(ctx, accounts, applications, config.sipDomain);
+  const carriers = new Carriers(ctx);
+  const sandboxInbox = new SandboxInbox(ctx, accounts);
+  // Call delivery of verification codes comes from the voice engine (wired by the lead); until then it answers 503.
+  const callerIds = new CallerIds(ctx, accounts, sandboxSmsDelivery(sandboxInbox));
+  const callLog = new CallLog(ctx, accounts);
+  const webhooks = new Webhooks({ db: store.db, clock, logger, callLog });
+  const sandboxBehaviours = new SandboxBehaviours(ctx, accounts, numbers);
+  const messages = new Messages(
+    ctx,
+    { accounts, numbers, billing, pricing, callerIds, hooks: messageHooks(webhooks), logger },
+    (events, onError) => new SandboxMessagingDriver(ctx, events, sandboxBehaviours, numbers, onError),
+  );
+  const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env });
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callerIds, callLog, webhooks, sandboxBehaviours, messages, voice };
 }

@@ -1,4 +1,7 @@
 // Commands beyond `serve` (number import, …) register here.
 import type { Command } from 'commander';
+import { registerNumbersCommands } from './numbers-import.ts';
 
-export function registerExtraCommands(_program: Command): void {}
+export function registerExtraCommands(program: Command): void {
+  registerNumbersCommands(program);
+}

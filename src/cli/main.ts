@@ -19,24 +19,28 @@ program
   .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
   .action(async (flags) => {
     const config = resolveConfig(process.env, flags);
-    const server = await startServer(config);
-    if (server.credentialsCreated && !config.authId) {
-      // Printed once, on the start that created them; kept in the data dir.
-      process.stderr.write(
-        `\nSwitchboard created your account credentials (kept in ${config.dataDir}/credentials.json):\n` +
-          `  SWITCHBOARD_AUTH_ID=${server.credentials.authId}\n  SWITCHBOARD_AUTH_TOKEN=${server.credentials.authToken}\n\n`,
-      );
-    }
+    // Signals are handled from the first moment: one that arrives while the
+    // server is still starting stops it as soon as it is up.
     let stopping = false;
+    const starting = startServer(config, {
+      // Printed once, on the start that created them (before "listening"); kept in the data dir.
+      onCredentialsGenerated: (c) =>
+        process.stderr.write(
+          `\nSwitchboard created your account credentials (kept in ${config.dataDir}/credentials.json):\n` +
+            `  SWITCHBOARD_AUTH_ID=${c.authId}\n  SWITCHBOARD_AUTH_TOKEN=${c.authToken}\n\n`,
+        ),
+    });
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      const server = await starting;
       server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
       await server.close();
       process.exit(0);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
+    await starting;
   });
 
 registerExtraCommands(program);

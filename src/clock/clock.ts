@@ -1,5 +1,6 @@
 // The one source of time. Everything that waits asks a Clock, so the sandbox
 // can run calls on scaled or virtual time and tests stay deterministic.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface Timer {
   cancel(): void;
@@ -15,6 +16,15 @@ export interface Clock {
   after(ms: number, fn: () => void): Timer;
   /** Resolve once `ms` of platform time has passed. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Mark real-world work in flight (an HTTP request, a database write, a
+   * synthesis) whose completion will schedule more timers. A virtual clock
+   * does not move while such work is pending, so time cannot jump past what
+   * the work is about to schedule; other clocks just run it. Given a
+   * function, the work may itself wait on this clock (a retry pause): while
+   * it does, it no longer holds the clock.
+   */
+  track<T>(work: Promise<T> | (() => Promise<T>)): Promise<T>;
 }
 
 export class RealClock implements Clock {
@@ -28,6 +38,9 @@ export class RealClock implements Clock {
   }
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.after(ms, resolve));
+  }
+  track<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    return typeof work === 'function' ? work() : work;
   }
 }
 
@@ -48,25 +61,56 @@ export class ScaledClock implements Clock {
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.after(ms, resolve));
   }
+  track<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    return typeof work === 'function' ? work() : work;
+  }
 }
 
-interface VirtualTimer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
+/** One piece of tracked work: it holds the clock unless it is waiting on one of the clock's timers. */
+class Work {
+  waiting = 0;
+  done = false;
 }
+
+/** The tracked work the current code runs for (set by `track` with a function). */
+const currentWork = new AsyncLocalStorage<Work>();
+
+class VirtualTimer implements Timer {
+  cancelled = false;
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly fn: () => void,
+    private readonly owner: VirtualClock,
+    private readonly work?: Work,
+  ) {}
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    if (this.work) this.owner.unpark(this.work);
+    this.owner.forget();
+  }
+}
+
+const earlier = (a: VirtualTimer, b: VirtualTimer): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 /**
  * Time moves only when told to. `advance(ms)` runs every timer due in that
- * span in order, letting promise chains settle between timers so work a timer
- * starts can schedule the next one before the clock moves on.
+ * span in order, letting promise chains and tracked work settle between
+ * timers so work a timer starts can schedule the next one before the clock
+ * moves on. Timers live in a binary heap (cancelled ones are dropped lazily),
+ * so thousands of live calls with a few timers each stay cheap.
  */
 export class VirtualClock implements Clock {
   readonly mode: ClockMode = 'virtual';
   private current: number;
   private seq = 0;
-  private timers: VirtualTimer[] = [];
+  private readonly heap: VirtualTimer[] = [];
+  private live = 0;
+  private inFlight = 0;
+  private quiet: Array<() => void> = [];
+  /** Advances run one at a time, in call order. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.current = start;
@@ -77,12 +121,212 @@ export class VirtualClock implements Clock {
   }
 
   after(ms: number, fn: () => void): Timer {
-    const timer: VirtualTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.timers.push(timer);
+    const work = currentWork.getStore();
+    const timer = new VirtualTimer(this.current + Math.max(0, ms), this.seq++, work ? this.parked(work, fn) : fn, this, work);
+    if (work) this.park(work);
+    this.push(timer);
+    this.live++;
+    return timer;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  track<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const unit = new Work();
+    this.inFlight++;
+    const done = (): void => {
+      unit.done = true;
+      if (unit.waiting === 0) this.release();
+    };
+    const p = typeof work === 'function' ? currentWork.run(unit, work) : work;
+    p.then(done, done);
+    return p;
+  }
+
+  private release(): void {
+    if (--this.inFlight === 0) for (const wake of this.quiet.splice(0)) wake();
+  }
+
+  /** Tracked work waiting on a timer no longer holds the clock… */
+  private park(work: Work): void {
+    if (!work.done && work.waiting++ === 0) this.release();
+  }
+
+  /** …until the timer fires (or is cancelled). */
+  unpark(work: Work): void {
+    if (!work.done && --work.waiting === 0) this.inFlight++;
+  }
+
+  private parked(work: Work, fn: () => void): () => void {
+    return () => {
+      this.unpark(work);
+      fn();
+    };
+  }
+
+  /** Called by a timer when it is cancelled; rebuilds the heap once it is mostly dead entries. */
+  forget(): void {
+    this.live--;
+    const dead = this.heap.length - this.live;
+    if (dead > 1024 && dead > this.live) {
+      const alive = this.heap.filter((t) => !t.cancelled);
+      this.heap.length = 0;
+      for (const t of alive) this.push(t);
+    }
+  }
+
+  /** Timers still waiting. */
+  pending(): number {
+    return this.live;
+  }
+
+  /** Tracked work still in flight. */
+  busy(): number {
+    return this.inFlight;
+  }
+
+  /** When the next timer is due, or undefined when none is. */
+  nextDue(): number | undefined {
+    return this.peek()?.at;
+  }
+
+  /** Resolves once no tracked work is in flight and ready callbacks have run. */
+  async quiesce(): Promise<void> {
+    await settle();
+    while (this.inFlight > 0) {
+      await new Promise<void>((resolve) => this.quiet.push(resolve));
+      await settle();
+    }
+  }
+
+  /** Move time forward by `ms`, firing due timers in order; resolves when the span is done. */
+  advance(ms: number): Promise<void> {
+    return this.serialized(() => this.runTo(this.current + Math.max(0, ms)));
+  }
+
+  advanceTo(target: number): Promise<void> {
+    return this.serialized(() => this.runTo(target));
+  }
+
+  /** Jump from timer to timer until none is left (or `limitMs` of platform time passed). */
+  runUntilIdle(limitMs = 24 * 3600_000): Promise<void> {
+    return this.runWhile(() => true, limitMs);
+  }
+
+  /** Jump from timer to timer while `busy()` holds, a timer is left and `limitMs` has not passed. */
+  async runWhile(busy: () => boolean, limitMs: number): Promise<void> {
+    const stop = this.current + limitMs;
+    for (;;) {
+      await this.quiesce();
+      const due = this.nextDue();
+      if (!busy() || due === undefined || due > stop) return;
+      await this.advanceTo(due);
+    }
+  }
+
+  /** Jump from timer to timer until `done()` holds (true) or `deadline` passes (false, the clock then stands at it). */
+  async runUntil(done: () => boolean, deadline: number): Promise<boolean> {
+    for (;;) {
+      await this.quiesce();
+      if (done()) return true;
+      const due = this.nextDue();
+      if (due === undefined || due > deadline) {
+        await this.advanceTo(deadline);
+        await this.quiesce();
+        return done();
+      }
+      await this.advanceTo(due);
+    }
+  }
+
+  private serialized(step: () => Promise<void>): Promise<void> {
+    const run = this.turn.then(step);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTo(target: number): Promise<void> {
+    await this.quiesce();
+    for (;;) {
+      const t = this.peek();
+      if (!t || t.at > target) break;
+      this.pop();
+      t.cancelled = true;
+      this.live--;
+      this.current = Math.max(this.current, t.at);
+      t.fn();
+      await this.quiesce();
+    }
+    this.current = Math.max(this.current, target);
+  }
+
+  // ---- heap ----------------------------------------------------------------
+
+  private peek(): VirtualTimer | undefined {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    return this.heap[0];
+  }
+
+  private push(t: VirtualTimer): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): VirtualTimer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let best = i;
+        if (l < h.length && earlier(h[l]!, h[best]!)) best = l;
+        if (r < h.length && earlier(h[r]!, h[best]!)) best = r;
+        if (best === i) break;
+        [h[i], h[best]] = [h[best]!, h[i]!];
+        i = best;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * Timers of one kind of work (live calls), counted while they wait, so "run
+ * until the calls are idle" can stop when none of them is waiting on a timer
+ * even though other work (renewals, safety limits) still has timers set.
+ */
+export class TimerGroup {
+  private waiting = 0;
+  constructor(readonly clock: Clock) {}
+
+  after(ms: number, fn: () => void): Timer {
+    this.waiting++;
+    let done = false;
+    const finish = (): boolean => {
+      if (done) return false;
+      done = true;
+      this.waiting--;
+      return true;
+    };
+    const timer = this.clock.after(ms, () => {
+      if (finish()) fn();
+    });
     return {
       cancel: () => {
-        timer.cancelled = true;
-        this.timers = this.timers.filter((t) => t !== timer);
+        if (finish()) timer.cancel();
       },
     };
   }
@@ -91,49 +335,9 @@ export class VirtualClock implements Clock {
     return new Promise((resolve) => this.after(ms, resolve));
   }
 
-  /** Timers still waiting. */
+  /** Timers of this group still waiting. */
   pending(): number {
-    return this.timers.length;
-  }
-
-  /** When the next timer is due, or undefined when none is. */
-  nextDue(): number | undefined {
-    return this.next()?.at;
-  }
-
-  private next(): VirtualTimer | undefined {
-    let best: VirtualTimer | undefined;
-    for (const t of this.timers) if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    return best;
-  }
-
-  /** Move time forward by `ms`, firing due timers in order; resolves when the span is done. */
-  async advance(ms: number): Promise<void> {
-    await this.advanceTo(this.current + Math.max(0, ms));
-  }
-
-  async advanceTo(target: number): Promise<void> {
-    await settle();
-    for (;;) {
-      const t = this.next();
-      if (!t || t.at > target) break;
-      this.timers = this.timers.filter((x) => x !== t);
-      this.current = Math.max(this.current, t.at);
-      t.fn();
-      await settle();
-    }
-    this.current = Math.max(this.current, target);
-  }
-
-  /** Jump from timer to timer until none is left (or `limitMs` of platform time passed). */
-  async runUntilIdle(limitMs = 24 * 3600_000): Promise<void> {
-    const stop = this.current + limitMs;
-    await settle();
-    for (;;) {
-      const due = this.nextDue();
-      if (due === undefined || due > stop) return;
-      await this.advanceTo(due);
-    }
+    return this.waiting;
   }
 }
 

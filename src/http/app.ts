@@ -14,6 +14,19 @@ import { healthRoutes } from './routes/health.ts';
 import { accountRoutes } from './routes/account.ts';
 import { subaccountRoutes } from './routes/subaccounts.ts';
 import { applicationRoutes } from './routes/applications.ts';
+import { endpointRoutes } from './routes/endpoints.ts';
+import { carrierRoutes } from './routes/carriers.ts';
+import { callerIdRoutes } from './routes/caller-ids.ts';
+import { sandboxInboxRoutes } from './routes/sandbox-inbox.ts';
+import { numberRoutes } from './routes/numbers.ts';
+import { phoneNumberRoutes } from './routes/phone-numbers.ts';
+import { pricingRoutes } from './routes/pricing.ts';
+import { sandboxCreditRoutes } from './routes/sandbox-credit.ts';
+import { callLogRoutes } from './routes/call-logs.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { sandboxMessageRoutes } from './routes/sandbox-messages.ts';
+import { callRoutes } from './routes/calls.ts';
+import { sandboxRoutes } from './routes/sandbox.ts';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -22,7 +35,7 @@ export const BODY_LIMIT = 256 * 1024;
 
 /** Route plugins are added here; later features append theirs. */
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
-export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes];
+export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes];
 
 export async function buildApp(services: Services, logger: Logger): Promise<App> {
   const app = Fastify({

@@ -1,6 +1,7 @@
 // Applications: the answer/hangup/message URLs a number or endpoint runs.
 // One default number app and one default endpoint app per owner.
 import { ApiError, notFound } from '../errors.ts';
+import { assignableSubaccount } from './owner.ts';
 import { newNumericId } from '../ids.ts';
 import { applicationsRepo } from '../store/repos/applications.ts';
 import type { Executor } from '../store/repos/accounts.ts';
@@ -85,24 +86,8 @@ export class Applications {
     this.dependents.push(d);
   }
 
-  /** The subaccount a new or moved application belongs to, checked against the scope. */
-  private async targetSubaccount(scope: Scope, requested: string | undefined): Promise<string | null> {
-    if (scope.subaccountId) {
-      if (requested && requested !== scope.subaccountId) {
-        throw new ApiError(403, `subaccount ${scope.subaccountId} cannot assign resources to ${requested}`);
-      }
-      return scope.subaccountId;
-    }
-    if (!requested) return null;
-    const sub = await this.accounts.find(requested);
-    if (!sub || sub.parent_id !== scope.accountId) {
-      throw new ApiError(400, `subaccount ${requested} is not a subaccount of this account`);
-    }
-    return requested;
-  }
-
   async create(scope: Scope, input: ApplicationInput & { app_name: string }): Promise<ApplicationRow> {
-    const subaccountId = await this.targetSubaccount(scope, input.subaccount);
+    const subaccountId = await assignableSubaccount(this.accounts, scope, input.subaccount);
     const row: ApplicationRow = {
       app_id: newNumericId(),
       account_id: scope.accountId,
@@ -150,7 +135,7 @@ export class Applications {
   }
 
   async list(scope: Scope, q: ApplicationListQuery) {
-    if (q.subaccount) await this.targetSubaccount(scope, q.subaccount);
+    if (q.subaccount) await assignableSubaccount(this.accounts, scope, q.subaccount);
     const filter = { ...ownerFilter(scope, q.subaccount), appNameContains: q.app_name };
     const [rows, total] = await Promise.all([
       applicationsRepo.list(this.ctx.db, filter, q.limit, q.offset),
@@ -163,7 +148,7 @@ export class Applications {
     await this.ctx.db.transaction().execute(async (trx) => {
       const current = await applicationsRepo.find(trx, ownerFilter(scope), appId);
       if (!current) throw notFound(`application ${appId}`);
-      const subaccountId = input.subaccount === undefined ? current.subaccount_id : await this.targetSubaccount(scope, input.subaccount || undefined);
+      const subaccountId = input.subaccount === undefined ? current.subaccount_id : await assignableSubaccount(this.accounts, scope, input.subaccount || undefined);
       const next: ApplicationRow = {
         ...current,
         app_name: input.app_name ?? current.app_name,

@@ -2,6 +2,11 @@
 // integer micro-units, booleans are 0/1 integers, so one schema serves both
 // SQLite and PostgreSQL without dialect branches in the repositories.
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { NumbersTables } from './tables/numbers.ts';
+import type { EndpointsTables } from './tables/endpoints.ts';
+import type { MessagesTables } from './tables/messages.ts';
+import type { WebhooksTables } from './tables/webhooks.ts';
+import type { CallsTables } from './tables/calls.ts';
 
 export type Flag = 0 | 1;
 
@@ -69,7 +74,7 @@ export interface FoundationTables {
  * The whole database. Each feature keeps its table interfaces in
  * src/store/tables/<feature>.ts and adds its `…Tables` interface here.
  */
-export interface DB extends FoundationTables {}
+export interface DB extends FoundationTables, NumbersTables, EndpointsTables, MessagesTables, WebhooksTables, CallsTables {}
 
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccountRow = Insertable<AccountsTable>;

@@ -1,13 +1,16 @@
 // `switchboard serve` as a new user runs it: generated credentials printed
 // once and reused, flags over env, clean shutdown on SIGTERM.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const spawned: ChildProcess[] = [];
+// A failed assertion must not leave a server running (it would keep the test process alive).
+after(() => spawned.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
 function serve(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'serve', ...args], {
@@ -27,6 +30,7 @@ function serve(args: string[], env: Record<string, string> = {}) {
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  spawned.push(child);
   return { child, listening, exited, stderr: () => err, stdout: () => out };
 }
 
@@ -90,8 +94,9 @@ test('SIGTERM lets an in-flight request finish before exiting', async () => {
     });
     s.child.kill('SIGTERM');
     const res = await inFlight.catch((e: Error) => e);
-    // Either the request completed, or it arrived after the listener closed; never a half-written answer.
-    if (!(res instanceof Error)) assert.equal(res.status, 201);
+    // The request either completed, or arrived once closing had begun and was
+    // refused whole (503, or the connection closed) — never a half-written answer.
+    if (!(res instanceof Error)) assert.ok([201, 503].includes(res.status), `status ${res.status}`);
     assert.equal(await s.exited, 0);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -37,6 +37,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+function setRef(child: ChildProcess, on: boolean): void {
+  for (const h of [child, child.stdout, child.stderr] as unknown as Array<{ ref(): void; unref(): void }>) {
+    if (on) h.ref();
+    else h.unref();
+  }
+}
+
 export async function startTestServer(opts: ServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
   const pgdb: PgDatabase | undefined = opts.db === 'postgres' ? await createPgDatabase() : undefined;
@@ -61,6 +68,8 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      const current = child;
+      process.once('exit', () => current.kill('SIGKILL'));
       let buffered = '';
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();
@@ -69,6 +78,9 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
         const m = /"msg":"switchboard listening"/.test(buffered) && /"url":"(http:[^"]+)"/.exec(buffered);
         if (m) {
           buffered = '';
+          // From here on the child does not keep this process alive, so a test
+          // that fails before stop() cannot hang the run; it dies with us.
+          setRef(current, false);
           resolve(m[1]);
         }
       };
@@ -82,6 +94,7 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
 
   const stopChild = async () => {
     if (!child || child.exitCode !== null) return;
+    setRef(child, true);
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill('SIGTERM');
     await exited;

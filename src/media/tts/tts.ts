@@ -12,6 +12,6 @@ export interface SpeakRequest {
 }
 
 export interface Tts {
-  /** 8 kHz 16-bit mono PCM of the spoken text. Repeated requests are served from a cache. */
+  /** 8 kHz 16-bit mono PCM of the spoken text. Repeated requests are served from a cache, so the array may be shared: read-only. */
   synthesize(req: SpeakRequest): Promise<Int16Array>;
 }

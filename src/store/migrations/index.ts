@@ -2,7 +2,17 @@
 // once released because the database records them.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_numbers.ts';
+import * as m0003 from './0003_endpoints.ts';
+import * as m0004 from './0004_webhooks.ts';
+import * as m0005 from './0005_calls.ts';
+import * as m0006 from './0006_messages.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_numbers': m0002,
+  '0003_endpoints': m0003,
+  '0004_webhooks': m0004,
+  '0005_calls': m0005,
+  '0006_messages': m0006,
 };

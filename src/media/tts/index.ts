@@ -1,0 +1,11 @@
+// The text-to-speech service the composition root wires in: eSpeak NG with
+// the prompt cache in front.
+
+import { CachingTts } from './cache.ts';
+import { EspeakTts } from './espeak.ts';
+import type { Tts } from './tts.ts';
+
+export function createTts(maxCacheBytes?: number): { tts: Tts; close: () => Promise<void> } {
+  const engine = new EspeakTts();
+  return { tts: new CachingTts(engine, maxCacheBytes), close: () => engine.close() };
+}

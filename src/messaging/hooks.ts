@@ -1,0 +1,26 @@
+// The two kinds of customer requests messaging makes: status callbacks (sent
+// and forgotten: durable, signed, retried) and inbound messages to an
+// application's message_url (whose outcome decides the message's state, and
+// whose XML answer may reply with <Message>).
+export interface HookRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  params: Record<string, string>;
+  /** The owner's auth token: the request is signed with it. */
+  authToken: string;
+  accountId: string;
+  kind: 'message_status' | 'message_inbound';
+}
+
+/** A customer server's final answer, after retries. */
+export interface HookOutcome {
+  ok: boolean;
+  /** The 2xx response body, for XML replies. */
+  body?: string;
+}
+
+export interface MessageHooks {
+  notify(req: HookRequest): Promise<void>;
+  /** `done` runs once the request succeeded or ran out of retries. */
+  deliver(req: HookRequest, done: (outcome: HookOutcome) => Promise<void>): Promise<void>;
+}

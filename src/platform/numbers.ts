@@ -1,0 +1,413 @@
+// Phone numbers: search the inventory, rent (buy) and release numbers, add
+// numbers from the operator's own carrier, and find where an inbound call or
+// message to a number goes.
+import { ApiError, notFound } from '../errors.ts';
+import { formatMoney } from '../money.ts';
+import type { Executor } from '../store/repos/accounts.ts';
+import { applicationsRepo } from '../store/repos/applications.ts';
+import { numbersRepo, poolRepo, type Capabilities, type NumberFilter } from '../store/repos/numbers.ts';
+import { isUniqueViolation } from '../store/repos/owned.ts';
+import type { ApplicationRow } from '../store/schema.ts';
+import type { NewPoolRow, NumberRow, NumberType, PoolRow } from '../store/tables/numbers.ts';
+import type { Accounts } from './accounts.ts';
+import type { Applications } from './applications.ts';
+import type { Billing } from './billing.ts';
+import type { PlatformContext } from './context.ts';
+import { readPoolFile, SHIPPED_POOL_FILE } from './number-pool.ts';
+import { assignableSubaccount } from './owner.ts';
+import { callingCode, countryName, countryOf, normalizeNumber, requireCountryIso } from './phone.ts';
+import type { Pricing } from './pricing.ts';
+import { addMonths, type Renewals } from './renewals.ts';
+import { ownerFilter, subaccountUri, type Scope } from './scope.ts';
+import { formatDate } from './time.ts';
+
+export const RENTED_CARRIER = 'Switchboard';
+
+/** Search `type`: the platform's fixed = local + national; any = all. */
+const SEARCH_TYPES: Record<string, NumberType[] | undefined> = {
+  any: undefined,
+  fixed: ['local', 'national'],
+  local: ['local'],
+  national: ['national'],
+  mobile: ['mobile'],
+  tollfree: ['tollfree'],
+};
+
+export interface SearchQuery {
+  country_iso: string;
+  type?: string;
+  pattern?: string;
+  region?: string;
+  services?: string;
+  lata?: number;
+  rate_center?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface ListQuery {
+  type?: string;
+  number_startswith?: string;
+  subaccount?: string;
+  alias?: string;
+  services?: string;
+  renewal_date?: string;
+  renewal_date__lt?: string;
+  renewal_date__lte?: string;
+  renewal_date__gt?: string;
+  renewal_date__gte?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface UpdateInput {
+  /** null or "" unlinks the application. */
+  app_id?: string | null;
+  subaccount?: string;
+  alias?: string;
+  cnam_lookup?: 'enabled' | 'disabled';
+}
+
+export interface OwnNumbersInput {
+  numbers: string;
+  carrier: string;
+  region: string;
+  number_type?: NumberType;
+  app_id?: string;
+  subaccount?: string;
+}
+
+export interface InboundRoute {
+  accountId: string;
+  subaccountId: string | null;
+  number: NumberRow;
+  /** The number's application, else its owner's default number application. */
+  application: ApplicationRow | undefined;
+}
+
+function parseServices(services: string | undefined): Capabilities | undefined {
+  if (!services) return undefined;
+  const set = new Set(services.split(',').map((s) => s.trim()));
+  return { voice: set.has('voice'), sms: set.has('sms'), mms: set.has('mms') };
+}
+
+const DAY = 86_400_000;
+function dayStart(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+/** renewal_date filters as a [from, to) range on renewal_at. */
+function renewalRange(q: ListQuery): { renewalFrom?: number; renewalTo?: number } {
+  const bounds: number[][] = [];
+  if (q.renewal_date) bounds.push([dayStart(q.renewal_date), dayStart(q.renewal_date) + DAY]);
+  if (q.renewal_date__lt) bounds.push([-Infinity, dayStart(q.renewal_date__lt)]);
+  if (q.renewal_date__lte) bounds.push([-Infinity, dayStart(q.renewal_date__lte) + DAY]);
+  if (q.renewal_date__gt) bounds.push([dayStart(q.renewal_date__gt) + DAY, Infinity]);
+  if (q.renewal_date__gte) bounds.push([dayStart(q.renewal_date__gte), Infinity]);
+  if (bounds.length === 0) return {};
+  const from = Math.max(...bounds.map((b) => b[0]));
+  const to = Math.min(...bounds.map((b) => b[1]));
+  return { renewalFrom: Number.isFinite(from) ? from : undefined, renewalTo: Number.isFinite(to) ? to : undefined };
+}
+
+function checkCnam(country: string, value: string | undefined): string | null {
+  const northAmerican = country === 'US' || country === 'CA';
+  if (value && !northAmerican) throw new ApiError(400, 'cnam_lookup is available only for US and Canadian numbers');
+  return northAmerican ? (value ?? 'disabled') : null;
+}
+
+export class Numbers {
+  constructor(
+    private readonly ctx: PlatformContext,
+    private readonly accounts: Accounts,
+    private readonly applications: Applications,
+    private readonly billing: Billing,
+    private readonly pricing: Pricing,
+    private readonly renewals: Renewals,
+  ) {
+    accounts.registerDependent({
+      moveToMain: (trx, a, s) => numbersRepo.moveToMain(trx, a, s),
+      deleteAll: (trx, a, s) => numbersRepo.deleteForSubaccount(trx, a, s),
+    });
+    // Numbers always fall back to unlinked (the default number app), whatever
+    // replacement an application delete names for endpoints.
+    applications.registerDependent({ relink: (trx, a, appId) => numbersRepo.relinkApp(trx, a, appId, null) });
+  }
+
+  // ---- inventory ---------------------------------------------------------
+
+  /** Add the shipped inventory's numbers the store does not have yet (start-up; idempotent). */
+  async seedPool(file = SHIPPED_POOL_FILE): Promise<void> {
+    await this.addToPool(readPoolFile(file, this.pricing, 'shipped', this.ctx.clock.now()), false);
+  }
+
+  /**
+   * Add (or, with replace, update) inventory rows in batches; `onBatch`
+   * reports progress. Numbers already rented stay rented.
+   */
+  async addToPool(rows: NewPoolRow[], replace: boolean, onBatch?: (done: number) => void): Promise<void> {
+    const BATCH = 200;
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await poolRepo.upsert(this.ctx.db, rows.slice(i, i + BATCH), replace);
+      onBatch?.(Math.min(rows.length, i + BATCH));
+    }
+  }
+
+  async search(scope: Scope, q: SearchQuery) {
+    const iso = requireCountryIso(q.country_iso);
+    if (q.type !== undefined && !(q.type in SEARCH_TYPES)) {
+      throw new ApiError(400, `type must be one of: ${Object.keys(SEARCH_TYPES).join(', ')}`);
+    }
+    const search = {
+      countryIso: iso,
+      types: SEARCH_TYPES[q.type ?? 'any'],
+      startsWith: q.pattern ? callingCode(iso) + q.pattern.replace(/[*?]/g, '_') : undefined,
+      regionContains: q.region,
+      services: parseServices(q.services),
+      lata: q.lata,
+      rateCenter: q.rate_center,
+    };
+    const [rows, total] = await Promise.all([poolRepo.search(this.ctx.db, search, q.limit, q.offset), poolRepo.count(this.ctx.db, search)]);
+    return { objects: rows.map((r) => this.phoneNumberView(scope, r)), total };
+  }
+
+  // ---- renting -----------------------------------------------------------
+
+  /** Rent an inventory number: setup fee + first month from the account's credit, in one transaction. */
+  async buy(scope: Scope, numberInput: string, input: { app_id?: string; cnam_lookup?: 'enabled' | 'disabled' }): Promise<NumberRow> {
+    const number = normalizeNumber(numberInput);
+    const pool = await poolRepo.find(this.ctx.db, number);
+    if (!pool) {
+      throw new ApiError(404, `number ${number} is not available: find numbers to buy with GET /v1/Account/${scope.callerId}/PhoneNumber/?country_iso=…`);
+    }
+    const now = this.ctx.clock.now();
+    const row: NumberRow = {
+      number,
+      account_id: scope.accountId,
+      subaccount_id: scope.subaccountId,
+      app_id: null,
+      alias: null,
+      source: 'rented',
+      carrier: RENTED_CARRIER,
+      country_iso: pool.country_iso,
+      number_type: pool.number_type,
+      region: [pool.region, countryName(pool.country_iso).toUpperCase()].filter(Boolean).join(', '),
+      voice_enabled: pool.voice_enabled,
+      sms_enabled: pool.sms_enabled,
+      mms_enabled: pool.mms_enabled,
+      cnam_lookup: checkCnam(pool.country_iso, input.cnam_lookup),
+      monthly_rental_rate: pool.monthly_rental_rate,
+      setup_rate: pool.setup_rate,
+      added_at: now,
+      rental_periods: 1,
+      renewal_at: addMonths(now, 1),
+    };
+    try {
+      await this.ctx.db.transaction().execute(async (trx) => {
+        await this.assertNotOwned(trx, scope, number);
+        row.app_id = await this.checkApp(trx, scope, input.app_id);
+        await numbersRepo.insert(trx, row);
+        const cost = pool.setup_rate + pool.monthly_rental_rate;
+        await this.billing.charge(trx, scope, 'number_rental', cost,
+          `rent ${number}: setup ${formatMoney(pool.setup_rate)} + first month ${formatMoney(pool.monthly_rental_rate)}`, number);
+      });
+    } catch (err) {
+      // Lost a race with a concurrent purchase of the same number.
+      if (isUniqueViolation(err)) throw new ApiError(409, `number ${number} is already rented`);
+      throw err;
+    }
+    this.renewals.kick();
+    return row;
+  }
+
+  private async assertNotOwned(trx: Executor, scope: Scope, number: string): Promise<void> {
+    const owner = await numbersRepo.findAny(trx, number);
+    if (!owner) return;
+    const yours = owner.account_id === scope.accountId && (!scope.subaccountId || owner.subaccount_id === scope.subaccountId);
+    throw new ApiError(409, yours ? `number ${number} is already in your account` : `number ${number} is already rented`);
+  }
+
+  /** An application the caller can see, or null for none/"" ("null" is how some clients send null). */
+  private async checkApp(db: Executor, scope: Scope, appId: string | null | undefined): Promise<string | null> {
+    if (!appId || appId === 'null') return null;
+    const app = await applicationsRepo.find(db, ownerFilter(scope), appId);
+    if (!app) throw new ApiError(400, `app_id ${appId} is not an application of this account`);
+    return app.app_id;
+  }
+
+  /** Add numbers from the operator's own carrier (trunk numbers): no rental, inbound routed like rented numbers. */
+  async addOwn(scope: Scope, input: OwnNumbersInput): Promise<string[]> {
+    const list = [...new Set(input.numbers.split(',').map((n) => n.trim()).filter(Boolean).map((n) => normalizeNumber(n, 'numbers')))];
+    if (list.length === 0) throw new ApiError(400, 'numbers must list at least one number (comma-separated)');
+    if (list.length > 100) throw new ApiError(400, 'numbers may list at most 100 numbers per request');
+    const subaccountId = await assignableSubaccount(this.accounts, scope, input.subaccount);
+    const owner: Scope = { ...scope, subaccountId };
+    const now = this.ctx.clock.now();
+    try {
+      await this.ctx.db.transaction().execute(async (trx) => {
+        const appId = await this.checkApp(trx, owner, input.app_id);
+        for (const number of list) {
+          await this.assertNotOwned(trx, owner, number);
+          if (await poolRepo.find(trx, number)) {
+            throw new ApiError(409, `number ${number} is in the platform's inventory: rent it with POST /v1/Account/${scope.callerId}/PhoneNumber/${number}/`);
+          }
+          const iso = countryOf(number) ?? '';
+          await numbersRepo.insert(trx, {
+            number,
+            account_id: scope.accountId,
+            subaccount_id: subaccountId,
+            app_id: appId,
+            alias: null,
+            source: 'own',
+            carrier: input.carrier,
+            country_iso: iso,
+            number_type: input.number_type ?? 'local',
+            region: input.region,
+            voice_enabled: 1,
+            sms_enabled: 0,
+            mms_enabled: 0,
+            cnam_lookup: null,
+            monthly_rental_rate: 0,
+            setup_rate: 0,
+            added_at: now,
+            rental_periods: 0,
+            renewal_at: null,
+          });
+        }
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError(409, 'one of the numbers was added to the platform at the same time; nothing was added');
+      throw err;
+    }
+    return list;
+  }
+
+  // ---- owned numbers -----------------------------------------------------
+
+  async list(scope: Scope, q: ListQuery) {
+    if (q.subaccount) await assignableSubaccount(this.accounts, scope, q.subaccount);
+    const filter: NumberFilter = {
+      ...ownerFilter(scope, q.subaccount),
+      types: q.type ? SEARCH_TYPES[q.type] : undefined,
+      startsWith: q.number_startswith,
+      alias: q.alias,
+      services: parseServices(q.services),
+      ...renewalRange(q),
+    };
+    const [rows, total] = await Promise.all([numbersRepo.list(this.ctx.db, filter, q.limit, q.offset), numbersRepo.count(this.ctx.db, filter)]);
+    return { objects: rows.map((r) => this.numberView(r)), total };
+  }
+
+  async get(scope: Scope, numberInput: string): Promise<NumberRow> {
+    const number = normalizeNumber(numberInput);
+    const row = await numbersRepo.find(this.ctx.db, ownerFilter(scope), number);
+    if (!row) throw notFound(`number ${number} in this account`);
+    return row;
+  }
+
+  async update(scope: Scope, numberInput: string, input: UpdateInput): Promise<void> {
+    const number = normalizeNumber(numberInput);
+    const subaccountId = input.subaccount === undefined ? undefined : await assignableSubaccount(this.accounts, scope, input.subaccount || undefined);
+    await this.ctx.db.transaction().execute(async (trx) => {
+      const row = await numbersRepo.find(trx, ownerFilter(scope), number);
+      if (!row) throw notFound(`number ${number} in this account`);
+      await numbersRepo.update(trx, number, {
+        ...(input.app_id !== undefined ? { app_id: await this.checkApp(trx, scope, input.app_id) } : {}),
+        ...(subaccountId !== undefined ? { subaccount_id: subaccountId } : {}),
+        ...(input.alias !== undefined ? { alias: input.alias } : {}),
+        ...(input.cnam_lookup !== undefined ? { cnam_lookup: checkCnam(row.country_iso, input.cnam_lookup) } : {}),
+      });
+    });
+  }
+
+  /** Release a number: rental stops and a rented number goes back to the inventory. No refund of the current month. */
+  async unrent(scope: Scope, numberInput: string): Promise<void> {
+    const number = normalizeNumber(numberInput);
+    await this.ctx.db.transaction().execute(async (trx) => {
+      if (!(await numbersRepo.find(trx, ownerFilter(scope), number))) throw notFound(`number ${number} in this account`);
+      await numbersRepo.delete(trx, number);
+    });
+  }
+
+  // ---- inbound -------------------------------------------------------------
+
+  /** Where an inbound call or message to `number` goes; undefined when no account owns it. */
+  async routeInbound(numberInput: string): Promise<InboundRoute | undefined> {
+    const row = await numbersRepo.findAny(this.ctx.db, numberInput.trim().replace(/^\+/, ''));
+    if (!row) return undefined;
+    const linked = row.app_id ? await applicationsRepo.find(this.ctx.db, { accountId: row.account_id }, row.app_id) : undefined;
+    const application = linked ?? (await this.applications.defaultFor(row.account_id, row.subaccount_id, 'number'));
+    return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, application };
+  }
+
+  // ---- views -------------------------------------------------------------
+
+  /** The inbound rates a number's owner pays, as shown on numbers (null where a service is unavailable). */
+  private inboundRates(number: string, type: NumberType) {
+    const rate = (service: 'voice' | 'sms' | 'mms'): string | null => {
+      try {
+        return formatMoney(this.pricing.rate({ service, direction: 'inbound', number, numberType: type }).rate);
+      } catch {
+        return null;
+      }
+    };
+    return { voice_rate: rate('voice'), sms_rate: rate('sms'), mms_rate: rate('mms') };
+  }
+
+  phoneNumberView(scope: Scope, row: PoolRow) {
+    const rates = this.inboundRates(row.number, row.number_type);
+    return {
+      city: row.city || null,
+      country: countryName(row.country_iso).toUpperCase(),
+      lata: row.lata,
+      mms_enabled: row.mms_enabled === 1,
+      mms_rate: row.mms_enabled ? rates.mms_rate : null,
+      monthly_rental_rate: formatMoney(row.monthly_rental_rate),
+      number: row.number,
+      prefix: row.prefix,
+      rate_center: row.rate_center,
+      region: row.region,
+      resource_uri: `/v1/Account/${scope.callerId}/PhoneNumber/${row.number}/`,
+      restriction: null,
+      restriction_text: null,
+      setup_rate: formatMoney(row.setup_rate),
+      sms_enabled: row.sms_enabled === 1,
+      sms_rate: row.sms_enabled ? rates.sms_rate : null,
+      // The platform's search types: local and national numbers are "fixed".
+      sub_type: row.number_type,
+      type: row.number_type === 'local' || row.number_type === 'national' ? 'fixed' : row.number_type,
+      voice_enabled: row.voice_enabled === 1,
+      voice_rate: row.voice_enabled ? rates.voice_rate : null,
+    };
+  }
+
+  numberView(row: NumberRow) {
+    const rates = this.inboundRates(row.number, row.number_type);
+    return {
+      active: true,
+      added_on: formatDate(row.added_at),
+      alias: row.alias,
+      application: row.app_id ? `/v1/Account/${row.account_id}/Application/${row.app_id}/` : null,
+      carrier: row.carrier,
+      cnam_lookup: row.cnam_lookup,
+      country: row.country_iso ? countryName(row.country_iso) : null,
+      mms_enabled: row.mms_enabled === 1,
+      mms_rate: row.mms_enabled ? rates.mms_rate : null,
+      monthly_rental_rate: formatMoney(row.monthly_rental_rate),
+      number: row.number,
+      number_type: row.number_type,
+      region: row.region,
+      renewal_date: row.renewal_at === null ? null : formatDate(row.renewal_at),
+      resource_uri: `/v1/Account/${row.account_id}/Number/${row.number}/`,
+      sms_enabled: row.sms_enabled === 1,
+      sms_rate: row.sms_enabled ? rates.sms_rate : null,
+      sub_account: row.subaccount_id ? subaccountUri(row.account_id, row.subaccount_id) : null,
+      tendlc_campaign_id: null,
+      tendlc_registration_status: null,
+      toll_free_sms_verification: null,
+      type: row.number_type,
+      voice_enabled: row.voice_enabled === 1,
+      voice_rate: row.voice_enabled ? rates.voice_rate : null,
+    };
+  }
+}

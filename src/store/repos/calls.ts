@@ -1,0 +1,112 @@
+// Queries on call detail records and sandbox phone behaviours.
+import type { CallRow, NewCallRow, SandboxPhoneRow } from '../tables/calls.ts';
+import type { Executor } from './accounts.ts';
+import type { OwnerFilter } from './applications.ts';
+import { whereOwner } from './owned.ts';
+
+export interface Range {
+  /** Inclusive lower bound. */
+  from?: number;
+  /** Exclusive upper bound. */
+  to?: number;
+}
+
+export interface CdrFilter extends OwnerFilter {
+  direction?: string;
+  fromPrefix?: string;
+  toPrefix?: string;
+  parentCallUuid?: string;
+  /** Answered seconds. */
+  duration: Range;
+  ended: Range;
+  hangupCauseCode?: number;
+  hangupSource?: string;
+  stirVerification?: string;
+}
+
+function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: CdrFilter): QB {
+  let q = whereOwner(qb, f);
+  if (f.direction) q = q.where('call_direction', '=', f.direction);
+  if (f.fromPrefix) q = q.where('from_number', 'like', `${f.fromPrefix}%`);
+  if (f.toPrefix) q = q.where('to_number', 'like', `${f.toPrefix}%`);
+  if (f.parentCallUuid) q = q.where('parent_call_uuid', '=', f.parentCallUuid);
+  if (f.duration.from !== undefined) q = q.where('call_duration', '>=', f.duration.from);
+  if (f.duration.to !== undefined) q = q.where('call_duration', '<', f.duration.to);
+  if (f.ended.from !== undefined) q = q.where('ended_at', '>=', f.ended.from);
+  if (f.ended.to !== undefined) q = q.where('ended_at', '<', f.ended.to);
+  if (f.hangupCauseCode !== undefined) q = q.where('hangup_cause_code', '=', f.hangupCauseCode);
+  if (f.hangupSource) q = q.where('hangup_source', '=', f.hangupSource);
+  if (f.stirVerification) q = q.where('stir_verification', '=', f.stirVerification);
+  return q;
+}
+
+export const callsRepo = {
+  async insert(db: Executor, rows: NewCallRow[]): Promise<void> {
+    if (rows.length > 0) await db.insertInto('calls').values(rows).execute();
+  },
+
+  find(db: Executor, owner: OwnerFilter, callUuid: string): Promise<CallRow | undefined> {
+    return whereOwner(db.selectFrom('calls').selectAll(), owner).where('call_uuid', '=', callUuid).executeTakeFirst();
+  },
+
+  list(db: Executor, f: CdrFilter, limit: number, offset: number): Promise<CallRow[]> {
+    return filtered(db.selectFrom('calls').selectAll(), f).orderBy('ended_at', 'desc').orderBy('call_uuid').limit(limit).offset(offset).execute();
+  },
+
+  async count(db: Executor, f: CdrFilter): Promise<number> {
+    const r = await filtered(db.selectFrom('calls').select((e) => e.fn.countAll<number>().as('n')), f).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  },
+
+  async moveToMain(db: Executor, accountId: string, subaccountId: string): Promise<void> {
+    await db.updateTable('calls').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
+  },
+};
+
+export const sandboxPhonesRepo = {
+  async upsert(db: Executor, row: SandboxPhoneRow): Promise<void> {
+    await db
+      .insertInto('sandbox_phones')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'subaccount_key', 'number']).doUpdateSet({ behaviour: row.behaviour, ring_ms: row.ring_ms, script: row.script, updated_at: row.updated_at }),
+      )
+      .execute();
+  },
+
+  find(db: Executor, accountId: string, subaccountKey: string, number: string): Promise<SandboxPhoneRow | undefined> {
+    return db
+      .selectFrom('sandbox_phones')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('subaccount_key', '=', subaccountKey)
+      .where('number', '=', number)
+      .executeTakeFirst();
+  },
+
+  list(db: Executor, accountId: string, subaccountKey: string | undefined, limit: number, offset: number): Promise<SandboxPhoneRow[]> {
+    let q = db.selectFrom('sandbox_phones').selectAll().where('account_id', '=', accountId);
+    if (subaccountKey !== undefined) q = q.where('subaccount_key', '=', subaccountKey);
+    return q.orderBy('number').orderBy('subaccount_key').limit(limit).offset(offset).execute();
+  },
+
+  async count(db: Executor, accountId: string, subaccountKey: string | undefined): Promise<number> {
+    let q = db.selectFrom('sandbox_phones').select((e) => e.fn.countAll<number>().as('n')).where('account_id', '=', accountId);
+    if (subaccountKey !== undefined) q = q.where('subaccount_key', '=', subaccountKey);
+    return Number((await q.executeTakeFirst())?.n ?? 0);
+  },
+
+  async delete(db: Executor, accountId: string, subaccountKey: string, number: string): Promise<number> {
+    const r = await db
+      .deleteFrom('sandbox_phones')
+      .where('account_id', '=', accountId)
+      .where('subaccount_key', '=', subaccountKey)
+      .where('number', '=', number)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  },
+
+  async deleteForSubaccount(db: Executor, accountId: string, subaccountId: string): Promise<void> {
+    await db.deleteFrom('sandbox_phones').where('account_id', '=', accountId).where('subaccount_key', '=', subaccountId).execute();
+  },
+};

@@ -1,0 +1,68 @@
+// Queries on incoming carriers and the address index that authorizes their traffic.
+import type { Insertable, Updateable } from 'kysely';
+import type { CarrierRow, IncomingCarriersTable } from '../tables/endpoints.ts';
+import type { Executor } from './accounts.ts';
+import { containsText } from './sql.ts';
+
+export interface CarrierFilter {
+  accountId: string;
+  nameContains?: string;
+}
+
+function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: CarrierFilter): QB {
+  const q = qb.where('account_id', '=', f.accountId);
+  return f.nameContains ? q.where(containsText('name', f.nameContains)) : q;
+}
+
+export const carriersRepo = {
+  find(db: Executor, accountId: string, carrierId: string): Promise<CarrierRow | undefined> {
+    return db.selectFrom('incoming_carriers').selectAll().where('carrier_id', '=', carrierId).where('account_id', '=', accountId).executeTakeFirst();
+  },
+
+  async insert(db: Executor, row: Insertable<IncomingCarriersTable>): Promise<void> {
+    await db.insertInto('incoming_carriers').values(row).execute();
+  },
+
+  async update(db: Executor, carrierId: string, patch: Updateable<IncomingCarriersTable>): Promise<void> {
+    await db.updateTable('incoming_carriers').set(patch).where('carrier_id', '=', carrierId).execute();
+  },
+
+  async delete(db: Executor, carrierId: string): Promise<void> {
+    await db.deleteFrom('incoming_carrier_ips').where('carrier_id', '=', carrierId).execute();
+    await db.deleteFrom('incoming_carriers').where('carrier_id', '=', carrierId).execute();
+  },
+
+  list(db: Executor, f: CarrierFilter, limit: number, offset: number): Promise<CarrierRow[]> {
+    return filtered(db.selectFrom('incoming_carriers').selectAll(), f).orderBy('created_at', 'desc').orderBy('carrier_id').limit(limit).offset(offset).execute();
+  },
+
+  async count(db: Executor, f: CarrierFilter): Promise<number> {
+    const r = await filtered(db.selectFrom('incoming_carriers').select((eb) => eb.fn.countAll<number>().as('n')), f).executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  /** Addresses among `ips` already held by a carrier other than `exceptCarrierId`. */
+  async takenIps(db: Executor, ips: string[], exceptCarrierId: string | null): Promise<string[]> {
+    if (ips.length === 0) return [];
+    let q = db.selectFrom('incoming_carrier_ips').select('ip').where('ip', 'in', ips);
+    if (exceptCarrierId) q = q.where('carrier_id', '!=', exceptCarrierId);
+    return (await q.execute()).map((r) => r.ip);
+  },
+
+  /** Replace a carrier's address index with `ips`. */
+  async setIps(db: Executor, accountId: string, carrierId: string, ips: string[]): Promise<void> {
+    await db.deleteFrom('incoming_carrier_ips').where('carrier_id', '=', carrierId).execute();
+    if (ips.length > 0) {
+      await db.insertInto('incoming_carrier_ips').values(ips.map((ip) => ({ ip, carrier_id: carrierId, account_id: accountId }))).execute();
+    }
+  },
+
+  async findBySourceIp(db: Executor, ip: string): Promise<CarrierRow | undefined> {
+    return db
+      .selectFrom('incoming_carrier_ips')
+      .innerJoin('incoming_carriers', 'incoming_carriers.carrier_id', 'incoming_carrier_ips.carrier_id')
+      .selectAll('incoming_carriers')
+      .where('incoming_carrier_ips.ip', '=', ip)
+      .executeTakeFirst();
+  },
+};

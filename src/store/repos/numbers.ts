@@ -1,0 +1,217 @@
+// Queries on the number inventory (number_pool) and on owned numbers. A pool
+// number is available while no row in `numbers` has it; the primary key of
+// `numbers` is what makes two concurrent purchases of one number impossible.
+import type { ExpressionBuilder } from 'kysely';
+import type { DB } from '../schema.ts';
+import type { NewNumberRow, NewPoolRow, NumberPatch, NumberRow, NumberType, PoolRow } from '../tables/numbers.ts';
+import type { Executor } from './accounts.ts';
+import type { OwnerFilter } from './applications.ts';
+
+export interface Capabilities {
+  voice?: boolean;
+  sms?: boolean;
+  mms?: boolean;
+}
+
+export interface PoolSearch {
+  countryIso: string;
+  types?: NumberType[];
+  /** Digits after the country calling code; `_` matches any one digit. */
+  startsWith?: string;
+  regionContains?: string;
+  services?: Capabilities;
+  lata?: number;
+  rateCenter?: string;
+}
+
+export interface NumberFilter extends OwnerFilter {
+  types?: NumberType[];
+  startsWith?: string;
+  alias?: string;
+  services?: Capabilities;
+  /** Epoch-ms bounds on renewal_at: [from, to). */
+  renewalFrom?: number;
+  renewalTo?: number;
+}
+
+type PoolEb = ExpressionBuilder<DB, 'number_pool'>;
+type NumbersEb = ExpressionBuilder<DB, 'numbers'>;
+
+function capabilityTerms(eb: PoolEb | NumbersEb, services: Capabilities | undefined) {
+  const e = eb as NumbersEb;
+  const terms = [];
+  if (services?.voice) terms.push(e('voice_enabled', '=', 1));
+  if (services?.sms) terms.push(e('sms_enabled', '=', 1));
+  if (services?.mms) terms.push(e('mms_enabled', '=', 1));
+  return terms;
+}
+
+function poolWhere(q: PoolSearch) {
+  return (eb: PoolEb) => {
+    const terms = [
+      eb('number_pool.country_iso', '=', q.countryIso),
+      eb.not(eb.exists(eb.selectFrom('numbers').select('numbers.number').whereRef('numbers.number', '=', 'number_pool.number'))),
+      ...capabilityTerms(eb, q.services),
+    ];
+    if (q.types?.length) terms.push(eb('number_pool.number_type', 'in', q.types));
+    if (q.startsWith) terms.push(eb('number_pool.number', 'like', `${q.startsWith}%`));
+    if (q.regionContains) {
+      const like = `%${q.regionContains.toLowerCase()}%`;
+      terms.push(eb.or([eb(eb.fn('lower', ['number_pool.region']), 'like', like), eb(eb.fn('lower', ['number_pool.city']), 'like', like)]));
+    }
+    if (q.lata !== undefined) terms.push(eb('number_pool.lata', '=', q.lata));
+    if (q.rateCenter) terms.push(eb(eb.fn('upper', ['number_pool.rate_center']), '=', q.rateCenter.toUpperCase()));
+    return eb.and(terms);
+  };
+}
+
+function numbersWhere(f: NumberFilter) {
+  return (eb: NumbersEb) => {
+    const terms = [eb('account_id', '=', f.accountId), ...capabilityTerms(eb, f.services)];
+    if (f.subaccountId !== undefined) terms.push(f.subaccountId === null ? eb('subaccount_id', 'is', null) : eb('subaccount_id', '=', f.subaccountId));
+    if (f.types?.length) terms.push(eb('number_type', 'in', f.types));
+    if (f.startsWith) terms.push(eb('number', 'like', `${f.startsWith}%`));
+    if (f.alias !== undefined) terms.push(eb('alias', '=', f.alias));
+    if (f.renewalFrom !== undefined) terms.push(eb('renewal_at', '>=', f.renewalFrom));
+    if (f.renewalTo !== undefined) terms.push(eb('renewal_at', '<', f.renewalTo));
+    return eb.and(terms);
+  };
+}
+
+export const poolRepo = {
+  /** Insert inventory rows; existing numbers are kept as they are, or replaced when `replace`. */
+  async upsert(db: Executor, rows: NewPoolRow[], replace: boolean): Promise<void> {
+    if (rows.length === 0) return;
+    await db
+      .insertInto('number_pool')
+      .values(rows)
+      .onConflict((oc) =>
+        replace
+          ? oc.column('number').doUpdateSet((eb) => ({
+              country_iso: eb.ref('excluded.country_iso'),
+              number_type: eb.ref('excluded.number_type'),
+              region: eb.ref('excluded.region'),
+              city: eb.ref('excluded.city'),
+              prefix: eb.ref('excluded.prefix'),
+              rate_center: eb.ref('excluded.rate_center'),
+              lata: eb.ref('excluded.lata'),
+              voice_enabled: eb.ref('excluded.voice_enabled'),
+              sms_enabled: eb.ref('excluded.sms_enabled'),
+              mms_enabled: eb.ref('excluded.mms_enabled'),
+              monthly_rental_rate: eb.ref('excluded.monthly_rental_rate'),
+              setup_rate: eb.ref('excluded.setup_rate'),
+              source: eb.ref('excluded.source'),
+            }))
+          : oc.column('number').doNothing(),
+      )
+      .execute();
+  },
+
+  find(db: Executor, number: string): Promise<PoolRow | undefined> {
+    return db.selectFrom('number_pool').selectAll().where('number', '=', number).executeTakeFirst();
+  },
+
+  search(db: Executor, q: PoolSearch, limit: number, offset: number): Promise<PoolRow[]> {
+    return db.selectFrom('number_pool').selectAll().where(poolWhere(q)).orderBy('number').limit(limit).offset(offset).execute();
+  },
+
+  async count(db: Executor, q: PoolSearch): Promise<number> {
+    const r = await db
+      .selectFrom('number_pool')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(poolWhere(q))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+};
+
+export const numbersRepo = {
+  /** The owner of a number, whoever it is (inbound routing, purchase checks). */
+  findAny(db: Executor, number: string): Promise<NumberRow | undefined> {
+    return db.selectFrom('numbers').selectAll().where('number', '=', number).executeTakeFirst();
+  },
+
+  find(db: Executor, owner: OwnerFilter, number: string): Promise<NumberRow | undefined> {
+    return db
+      .selectFrom('numbers')
+      .selectAll()
+      .where('number', '=', number)
+      .where(numbersWhere(owner))
+      .executeTakeFirst();
+  },
+
+  async insert(db: Executor, row: NewNumberRow): Promise<void> {
+    await db.insertInto('numbers').values(row).execute();
+  },
+
+  async update(db: Executor, number: string, patch: NumberPatch): Promise<void> {
+    await db.updateTable('numbers').set(patch).where('number', '=', number).execute();
+  },
+
+  async delete(db: Executor, number: string): Promise<void> {
+    await db.deleteFrom('numbers').where('number', '=', number).execute();
+  },
+
+  list(db: Executor, f: NumberFilter, limit: number, offset: number): Promise<NumberRow[]> {
+    return db
+      .selectFrom('numbers')
+      .selectAll()
+      .where(numbersWhere(f))
+      .orderBy('added_at', 'desc')
+      .orderBy('number')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  },
+
+  async count(db: Executor, f: NumberFilter): Promise<number> {
+    const r = await db
+      .selectFrom('numbers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(numbersWhere(f))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  /** Subaccount removed without cascade: its numbers become the main account's. */
+  async moveToMain(db: Executor, accountId: string, subaccountId: string): Promise<void> {
+    await db.updateTable('numbers').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
+  },
+
+  /** Subaccount removed with cascade: its numbers are released (rentals stop with the row). */
+  async deleteForSubaccount(db: Executor, accountId: string, subaccountId: string): Promise<void> {
+    await db.deleteFrom('numbers').where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
+  },
+
+  async relinkApp(db: Executor, accountId: string, appId: string, replacement: string | null): Promise<void> {
+    await db.updateTable('numbers').set({ app_id: replacement }).where('account_id', '=', accountId).where('app_id', '=', appId).execute();
+  },
+
+  /** Rented numbers whose next month is due at `now`, oldest first. */
+  dueForRenewal(db: Executor, now: number, limit: number): Promise<NumberRow[]> {
+    return db.selectFrom('numbers').selectAll().where('renewal_at', '<=', now).orderBy('renewal_at').orderBy('number').limit(limit).execute();
+  },
+
+  async nextRenewalAt(db: Executor): Promise<number | undefined> {
+    const r = await db
+      .selectFrom('numbers')
+      .select((eb) => eb.fn.min<number | null>('renewal_at').as('next'))
+      .executeTakeFirstOrThrow();
+    return r.next === null ? undefined : Number(r.next);
+  },
+
+  /**
+   * Record one more paid month, only if nobody (another node, a concurrent
+   * run) recorded it first: compare-and-set on rental_periods. Returns
+   * whether this caller won and must charge.
+   */
+  async advanceRenewal(db: Executor, number: string, fromPeriods: number, nextRenewalAt: number): Promise<boolean> {
+    const r = await db
+      .updateTable('numbers')
+      .set({ rental_periods: fromPeriods + 1, renewal_at: nextRenewalAt })
+      .where('number', '=', number)
+      .where('rental_periods', '=', fromPeriods)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  },
+};

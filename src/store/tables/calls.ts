@@ -1,0 +1,57 @@
+// Call detail records (one row per ended call leg) and the sandbox's
+// virtual phone behaviours. Times are epoch ms, money micros.
+import type { Insertable, Selectable } from 'kysely';
+
+export interface CallsTable {
+  call_uuid: string;
+  request_uuid: string;
+  account_id: string;
+  subaccount_id: string | null;
+  /** 'inbound' | 'outbound' */
+  call_direction: string;
+  from_number: string;
+  to_number: string;
+  caller_name: string;
+  parent_call_uuid: string | null;
+  conference_uuid: string | null;
+  /** ANSWER, BUSY, NO_ANSWER, REJECTED, CANCEL or FAILED. */
+  call_state: string;
+  initiated_at: number;
+  answered_at: number | null;
+  ended_at: number;
+  /** Answered seconds (0 when unanswered). */
+  call_duration: number;
+  /** Seconds billed: whole billing increments. */
+  billed_duration: number;
+  total_amount: number;
+  /** Per-minute rate applied. */
+  total_rate: number;
+  hangup_cause_code: number;
+  hangup_cause_name: string;
+  hangup_cause: string;
+  hangup_source: string;
+  stir_verification: string;
+  source_ip: string;
+}
+
+export interface SandboxPhonesTable {
+  account_id: string;
+  /** '' for the main account's own setting (part of the primary key, so never null). */
+  subaccount_key: string;
+  /** Country code and digits, or a SIP URI, as compared by the carrier. */
+  number: string;
+  behaviour: string;
+  ring_ms: number;
+  /** JSON array of script steps. */
+  script: string;
+  updated_at: number;
+}
+
+export interface CallsTables {
+  calls: CallsTable;
+  sandbox_phones: SandboxPhonesTable;
+}
+
+export type CallRow = Selectable<CallsTable>;
+export type NewCallRow = Insertable<CallsTable>;
+export type SandboxPhoneRow = Selectable<SandboxPhonesTable>;

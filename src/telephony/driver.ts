@@ -1,0 +1,119 @@
+// The seam between the voice engine and a telephony network. A driver
+// creates legs (`originate`), announces inbound legs, reports their progress
+// (ringing → early media → answered → ended with a cause), DTMF and audio
+// from the far end, and gives each leg an audio port. The engine never knows
+// which driver it talks to: the sandbox carrier (`sim/`) today, SIP later.
+//
+// Audio is handed over in runs of 20 ms frames with a start time implied by
+// the port's queue, not frame by frame on a timer: an idle leg costs nothing
+// and a prompt costs one call. A driver that must pace real packets (RTP)
+// drains its queues on one shared 20 ms tick.
+import type { Annotation } from '../media/frame.ts';
+import { FRAME_MS, FRAME_SAMPLES } from '../media/frame.ts';
+
+/**
+ * Consecutive 20 ms frames of 8 kHz 16-bit mono PCM. The last frame may be
+ * short; it is padded with silence on the wire. The samples are read-only
+ * and may be shared (prompt caches hand the same array to many legs).
+ */
+export interface FrameRun {
+  samples: Int16Array;
+  /** What the audio is (spoken text, a played URL, a tone …), for transcripts and speech input. */
+  annotation?: Annotation;
+}
+
+/** How long a run lasts on the wire: whole frames. */
+export const runDurationMs = (run: FrameRun): number => Math.ceil(run.samples.length / FRAME_SAMPLES) * FRAME_MS;
+
+/** Why a leg ended, in the network's terms (Q.850 names, as SIP gateways report them). */
+export type NetworkCause =
+  | 'NORMAL_CLEARING'
+  | 'USER_BUSY'
+  | 'NO_ANSWER'
+  | 'CALL_REJECTED'
+  | 'UNALLOCATED_NUMBER'
+  | 'DESTINATION_OUT_OF_ORDER'
+  | 'ORIGINATOR_CANCEL'
+  | 'NORMAL_TEMPORARY_FAILURE';
+
+export type LegDirection = 'inbound' | 'outbound';
+export type LegState = 'trying' | 'ringing' | 'early' | 'answered' | 'ended';
+
+/** Who ended a leg: the far end (phone, carrier) or the platform through `hangup`. */
+export type EndedBy = 'far_end' | 'platform';
+
+/** The engine's side of a leg's events. One observer per leg; drivers call it asynchronously, never from inside a leg method. */
+export interface LegObserver {
+  ringing(leg: Leg): void;
+  earlyMedia(leg: Leg): void;
+  answered(leg: Leg): void;
+  ended(leg: Leg, cause: NetworkCause, by: EndedBy): void;
+  /** The far end pressed a key (RFC 2833 in SIP). */
+  dtmf(leg: Leg, digit: string): void;
+  /** The far end sent audio starting at platform time `at`. */
+  audio(leg: Leg, run: FrameRun, at: number): void;
+}
+
+/** Audio toward the far end. Runs play back to back in the order sent. */
+export interface AudioOut {
+  /** Queue `run` after what is queued; returns the platform time at which it will have played. */
+  send(run: FrameRun): number;
+  /** Drop everything not yet played (barge-in, transfer). */
+  clear(): void;
+  /** When the queued audio will have played (≤ now when idle). */
+  readonly playingUntil: number;
+}
+
+export interface Leg {
+  /** The call uuid of this leg. */
+  readonly uuid: string;
+  readonly direction: LegDirection;
+  readonly from: string;
+  readonly to: string;
+  readonly state: LegState;
+  /** Platform time the leg was created (originated or announced). */
+  readonly startedAt: number;
+  readonly audio: AudioOut;
+  /** Only for legs from `onInbound`; originated legs get their observer at once. */
+  attach(observer: LegObserver): void;
+  /** Inbound: tell the caller it rings (180). */
+  ring(): void;
+  /** Inbound: open early media (183) before answering. */
+  preAnswer(): void;
+  /** Inbound: answer (200). */
+  answer(): void;
+  /** End the leg: rejects or cancels it before answer, hangs up after. Idempotent. */
+  hangup(cause: NetworkCause): void;
+  /** Send DTMF toward the far end; returns the platform time the last key has been sent. */
+  sendDigits(digits: string, toneMs: number): number;
+}
+
+/** Whose traffic a leg is: drivers pick trunks, sandbox behaviours … by it. */
+export interface Tenant {
+  accountId: string;
+  subaccountId: string | null;
+}
+
+export interface OriginateRequest {
+  uuid: string;
+  tenant: Tenant;
+  from: string;
+  to: string;
+  callerName: string;
+  sipHeaders: Record<string, string>;
+}
+
+export interface InboundInfo {
+  sipHeaders: Record<string, string>;
+  callerName: string;
+  /** Whose traffic it is, when the network knows (the sandbox: who placed the call). */
+  tenant?: Tenant;
+}
+
+export interface TelephonyDriver {
+  /** Start an outbound leg; events go to `observer`. Never throws for network outcomes: those arrive as `ended`. */
+  originate(req: OriginateRequest, observer: LegObserver): Leg;
+  /** Register the engine's handler for calls arriving from the network. */
+  onInbound(handler: (leg: Leg, info: InboundInfo) => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,362 @@
+// One call leg of the sandbox carrier and the virtual phone at its far end.
+// The platform side is the `Leg` the engine drives; the phone side answers,
+// rings, presses keys, speaks and hangs up as its behaviour, its script or
+// the sandbox API says, and keeps what it heard (its earpiece) and did.
+import type { Timer, TimerGroup } from '../../clock/clock.ts';
+import { dtmfTone } from '../../media/dtmf.ts';
+import { msToSamples } from '../../media/pcm.ts';
+import { beep } from '../../media/tones.ts';
+import type { AudioOut, EndedBy, FrameRun, Leg, LegDirection, LegObserver, LegState, NetworkCause, Tenant } from '../driver.ts';
+import { runDurationMs } from '../driver.ts';
+import { machineGreeting, type PhoneBehaviour, type PhoneMedia, type ScriptStep } from './behaviour.ts';
+import { Earpiece } from './earpiece.ts';
+import { buildTranscript, heardSince, type OwnEvent, type TranscriptEvent } from './transcript.ts';
+
+/** A key press on the phone's keypad: tone length and the pause before the next key. */
+export const KEY_TONE_MS = 100;
+export const KEY_GAP_MS = 100;
+
+const ZEROS = new Int16Array(8000);
+/** Silence for pauses, shared (runs are read-only). */
+const silenceRun = (ms: number): FrameRun => ({ samples: ms <= 1000 ? ZEROS.subarray(0, msToSamples(ms)) : new Int16Array(msToSamples(ms)) });
+
+const toneCache = new Map<string, Int16Array>();
+function keyTone(digit: string, ms: number): Int16Array {
+  const key = `${digit}:${ms}`;
+  let t = toneCache.get(key);
+  if (!t) toneCache.set(key, (t = dtmfTone(digit, ms)));
+  return t;
+}
+const BEEP = beep();
+
+export interface SimContext {
+  timers: TimerGroup;
+  media: PhoneMedia;
+  /** Called once when the leg ends, after the observer. */
+  retire(leg: SimLeg): void;
+  /** Failures of the phone's own actions (a say the synthesizer refused …): logged, never thrown at the engine. */
+  onError(leg: SimLeg, err: unknown): void;
+}
+
+export interface SimLegInit {
+  uuid: string;
+  direction: LegDirection;
+  from: string;
+  to: string;
+  tenant: Tenant;
+  sipHeaders: Record<string, string>;
+}
+
+export class SimLeg implements Leg, AudioOut {
+  readonly uuid: string;
+  readonly direction: LegDirection;
+  readonly from: string;
+  readonly to: string;
+  readonly tenant: Tenant;
+  readonly sipHeaders: Record<string, string>;
+  readonly startedAt: number;
+  state: LegState = 'trying';
+  answeredAt: number | undefined;
+  endedAt: number | undefined;
+  endedBy: EndedBy | undefined;
+  cause: NetworkCause | undefined;
+
+  private observer: LegObserver | undefined;
+  private ear: Earpiece | undefined;
+  private readonly own: OwnEvent[] = [];
+  private script: ScriptStep[] = [];
+  private step = 0;
+  private armedAt = 0;
+  private stepTimer: Timer | undefined;
+  private ringTimer: Timer | undefined;
+  /** When the keypad and the voice are free again (presses and speech queue up). */
+  private keysUntil = 0;
+  private voiceUntil = 0;
+  private watchers: Set<() => void> | undefined;
+  /** Orders what happens on the leg within one instant. */
+  private seq = 0;
+
+  constructor(
+    private readonly ctx: SimContext,
+    init: SimLegInit,
+  ) {
+    this.uuid = init.uuid;
+    this.direction = init.direction;
+    this.from = init.from;
+    this.to = init.to;
+    this.tenant = init.tenant;
+    this.sipHeaders = init.sipHeaders;
+    this.startedAt = ctx.timers.clock.now();
+  }
+
+  /** The virtual phone's number: the called party of an outbound leg, the caller of an inbound one. */
+  get phone(): string {
+    return this.direction === 'outbound' ? this.to : this.from;
+  }
+
+  get audio(): AudioOut {
+    return this;
+  }
+
+  private now(): number {
+    return this.ctx.timers.clock.now();
+  }
+
+  // ---- platform side (Leg) ---------------------------------------------------
+
+  attach(observer: LegObserver): void {
+    this.observer = observer;
+  }
+
+  ring(): void {
+    if (this.state === 'trying') this.setState('ringing');
+  }
+
+  preAnswer(): void {
+    if (this.state === 'trying' || this.state === 'ringing') this.setState('early');
+  }
+
+  answer(): void {
+    if (this.state === 'ended' || this.state === 'answered') return;
+    this.phoneAnswered();
+  }
+
+  hangup(cause: NetworkCause): void {
+    this.end('platform', cause);
+  }
+
+  sendDigits(digits: string, toneMs: number): number {
+    let until = this.playingUntil;
+    for (const c of digits) {
+      if (c === 'w') until = this.send(silenceRun(500));
+      else if (c === 'W') until = this.send(silenceRun(1000));
+      else {
+        this.send({ samples: keyTone(c, toneMs), annotation: { type: 'dtmf', digit: c } });
+        until = this.send(silenceRun(KEY_GAP_MS));
+      }
+    }
+    return until;
+  }
+
+  // ---- audio toward the phone (AudioOut) --------------------------------------
+
+  get playingUntil(): number {
+    return this.ear?.tail ?? 0;
+  }
+
+  /** Media flows once the leg has early media or is answered. */
+  private get media(): boolean {
+    return this.state === 'early' || this.state === 'answered';
+  }
+
+  send(run: FrameRun): number {
+    const now = this.now();
+    if (!this.media) return now;
+    this.ear ??= new Earpiece();
+    const heard = this.ear.receive(run, now, this.seq++);
+    if (this.waitingFor() && (heard.annotation?.type === 'speak' || heard.annotation?.type === 'said')) {
+      // Check once the words have been heard to their end.
+      this.ctx.timers.after(heard.start + heard.durationMs - now, () => this.checkHearing());
+    }
+    this.notify();
+    return heard.start + heard.durationMs;
+  }
+
+  clear(): void {
+    this.ear?.cutAt(this.now());
+  }
+
+  // ---- the phone's behaviour ------------------------------------------------
+
+  /** Outbound: the carrier reaches the phone, which behaves as configured. */
+  dial(b: PhoneBehaviour, observer: LegObserver): void {
+    this.observer = observer;
+    this.script = b.script;
+    if (this.state === 'ended') return;
+    if (b.behaviour === 'unreachable') return this.end('far_end', 'DESTINATION_OUT_OF_ORDER');
+    if (b.behaviour === 'busy') return this.end('far_end', 'USER_BUSY');
+    this.setState('ringing');
+    this.emit((o) => o.ringing(this));
+    this.ringTimer = this.ctx.timers.after(b.ring_seconds * 1000, () => {
+      this.ringTimer = undefined;
+      switch (b.behaviour) {
+        case 'reject':
+          return this.end('far_end', 'CALL_REJECTED');
+        case 'no_answer':
+          return this.end('far_end', 'NO_ANSWER');
+        case 'answer':
+          return this.phoneAnswered();
+        case 'machine':
+          this.phoneAnswered();
+          return void this.speakGreeting();
+      }
+    });
+  }
+
+  /** Inbound: the phone follows `script` once the platform answers. */
+  callWith(script: ScriptStep[]): void {
+    this.script = script;
+  }
+
+  private phoneAnswered(): void {
+    this.answeredAt = this.now();
+    this.setState('answered');
+    this.own.push({ at: this.answeredAt, seq: this.seq++, type: 'answered' });
+    this.emit((o) => o.answered(this));
+    this.armStep();
+  }
+
+  private async speakGreeting(): Promise<void> {
+    await this.say(machineGreeting(this.phone));
+    if (this.state !== 'answered') return;
+    this.deliver({ samples: BEEP, annotation: { type: 'beep' } }, this.voiceUntil);
+  }
+
+  // ---- the phone's actions (script and sandbox API) ----------------------------
+
+  /** The phone presses keys; each reaches the platform when its tone ends. */
+  pressKeys(digits: string): void {
+    const now = this.now();
+    let at = Math.max(now, this.keysUntil);
+    this.own.push({ at: now, seq: this.seq++, type: 'dtmf_sent', digits });
+    for (const c of digits) {
+      if (c === 'w' || c === 'W') {
+        at += c === 'w' ? 500 : 1000;
+        continue;
+      }
+      const key = c;
+      this.ctx.timers.after(at + KEY_TONE_MS - now, () => {
+        if (this.state === 'answered' || this.state === 'early') this.observer?.dtmf(this, key);
+      });
+      at += KEY_TONE_MS + KEY_GAP_MS;
+    }
+    this.keysUntil = at;
+    this.notify();
+  }
+
+  /** The phone speaks: synthesized audio with the text as its annotation. */
+  async say(text: string): Promise<void> {
+    const samples = await this.ctx.timers.clock.track(this.ctx.media.speech(text));
+    if (this.state !== 'answered' && this.state !== 'early') return;
+    const start = Math.max(this.now(), this.voiceUntil);
+    const run: FrameRun = { samples, annotation: { type: 'said', text } };
+    this.own.push({ at: start, seq: this.seq++, type: 'said', text, duration_ms: runDurationMs(run) });
+    this.deliver(run, start);
+  }
+
+  /** The phone plays an audio file into the call. */
+  async play(url: string): Promise<void> {
+    const samples = await this.ctx.timers.clock.track(this.ctx.media.audioFile(url));
+    if (this.state !== 'answered' && this.state !== 'early') return;
+    this.deliver({ samples, annotation: { type: 'play', url } }, Math.max(this.now(), this.voiceUntil));
+  }
+
+  private deliver(run: FrameRun, start: number): void {
+    this.voiceUntil = start + runDurationMs(run);
+    this.observer?.audio(this, run, start);
+    this.notify();
+  }
+
+  /** The phone hangs up; a phone still ringing for the platform's call declines it. */
+  hangUp(): void {
+    const declined = this.direction === 'outbound' && this.answeredAt === undefined;
+    this.end('far_end', declined ? 'CALL_REJECTED' : 'NORMAL_CLEARING');
+  }
+
+  // ---- script ------------------------------------------------------------------
+
+  private armStep(): void {
+    const step = this.script[this.step];
+    if (!step || this.state === 'ended') return;
+    this.armedAt = this.now();
+    if (step.on_hear === undefined) this.schedule(step);
+    else this.checkHearing();
+  }
+
+  private waitingFor(): string | undefined {
+    return this.stepTimer ? undefined : this.script[this.step]?.on_hear;
+  }
+
+  private checkHearing(): void {
+    const want = this.waitingFor();
+    if (want === undefined || this.state === 'ended') return;
+    if (heardSince(this.ear, want, this.armedAt, this.now())) this.schedule(this.script[this.step]!);
+  }
+
+  private schedule(step: ScriptStep): void {
+    this.stepTimer = this.ctx.timers.after(step.after_ms ?? 0, () => {
+      this.stepTimer = undefined;
+      this.step++;
+      this.perform(step);
+      this.armStep();
+    });
+  }
+
+  private perform(step: ScriptStep): void {
+    const failed = (err: unknown) => this.ctx.onError(this, err);
+    switch (step.action) {
+      case 'dtmf':
+        return this.pressKeys(step.digits);
+      case 'say':
+        return void this.say(step.text).catch(failed);
+      case 'play':
+        return void this.play(step.url).catch(failed);
+      case 'hangup':
+        return this.hangUp();
+    }
+  }
+
+  // ---- ending and watching -------------------------------------------------------
+
+  private end(by: EndedBy, cause: NetworkCause): void {
+    if (this.state === 'ended') return;
+    const now = this.now();
+    this.state = 'ended';
+    this.endedAt = now;
+    this.endedBy = by;
+    this.cause = cause;
+    this.ringTimer?.cancel();
+    this.stepTimer?.cancel();
+    this.ear?.cutAt(now);
+    this.own.push({ at: now, seq: this.seq++, type: 'hangup', by });
+    this.emit((o) => o.ended(this, cause, by));
+    this.ctx.retire(this);
+    this.notify();
+  }
+
+  private setState(state: LegState): void {
+    this.state = state;
+    this.notify();
+  }
+
+  /** Observer calls never run inside a leg method: the caller may be the engine itself. */
+  private emit(call: (o: LegObserver) => void): void {
+    queueMicrotask(() => {
+      if (this.observer) call(this.observer);
+    });
+  }
+
+  /** Run `fn` on every change (state, heard audio, own action) until the returned function is called. */
+  watch(fn: () => void): () => void {
+    (this.watchers ??= new Set()).add(fn);
+    return () => this.watchers?.delete(fn);
+  }
+
+  private notify(): void {
+    if (this.watchers) for (const w of [...this.watchers]) w();
+  }
+
+  transcript(): TranscriptEvent[] {
+    return buildTranscript(this.ear, this.own, this.startedAt, this.now());
+  }
+
+  hears(text: string): boolean {
+    return heardSince(this.ear, text, this.startedAt, this.now());
+  }
+
+  /** The audio the phone received so far, as PCM from the leg's start. */
+  receivedAudio(): Int16Array {
+    const until = this.endedAt ?? this.now();
+    return this.ear?.render(this.startedAt, until) ?? new Int16Array(msToSamples(until - this.startedAt));
+  }
+}

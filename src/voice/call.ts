@@ -1,0 +1,279 @@
+// One call leg on the platform: its identity, its state machine (queued →
+// ringing → early media → in progress → completed) driven by the telephony
+// leg's events, the timers that bound it (ring timeout, hangup on ring, time
+// limit) and how it ends. What runs on it (the XML program) and what happens
+// after it ends (CDR, hangup_url) belong to the engine.
+import type { Timer } from '../clock/clock.ts';
+import type { FrameRun, Leg, LegObserver, NetworkCause, EndedBy } from '../telephony/driver.ts';
+import { runDurationMs } from '../telephony/driver.ts';
+import type { NumberType } from '../store/tables/numbers.ts';
+import { CAUSES, finalStatus, fromNetwork, toNetwork, type CallEnd } from './causes.ts';
+import type { CallOwner, HttpMethod, Signing } from './ports.ts';
+import type { Program } from './interpreter/program.ts';
+import type { Engine } from './engine.ts';
+
+export type CallStatus = 'queued' | 'ringing' | 'early-media' | 'in-progress' | 'completed';
+
+export interface Hook {
+  url: string;
+  method: HttpMethod;
+}
+
+export interface SendDigits {
+  digits: string;
+  toneMs: number;
+  onPreanswer: boolean;
+}
+
+export interface MachineDetection {
+  /** 'hangup' ends the call when a machine answers. */
+  mode: 'true' | 'hangup';
+  timeMs: number;
+  url?: Hook;
+  maxSpeechMs: number;
+  initialSilenceMs: number;
+  maxWords: number;
+  initialGreetingMs: number;
+  silenceMs: number;
+}
+
+/** What an API request or an application sets up for a call. Bulk calls share one. */
+export interface CallSetup {
+  answer: Hook;
+  fallback?: Hook;
+  ring?: Hook;
+  hangup?: Hook;
+  callerName: string;
+  sendDigits?: SendDigits;
+  timeLimitS: number;
+  hangupOnRingS?: number;
+  ringTimeoutS: number;
+  sipHeaders: Record<string, string>;
+  machine?: MachineDetection;
+}
+
+export interface CallInit {
+  uuid: string;
+  requestUuid: string;
+  direction: 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  owner: CallOwner;
+  signing: Signing;
+  setup: CallSetup;
+  parentCallUuid: string | null;
+  numberType?: NumberType;
+  /** Per-minute rate in micros, when known up front (BillRate). */
+  rate?: number;
+}
+
+export class Call implements LegObserver {
+  readonly uuid: string;
+  readonly requestUuid: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly from: string;
+  readonly to: string;
+  readonly owner: CallOwner;
+  readonly signing: Signing;
+  readonly setup: CallSetup;
+  readonly parentCallUuid: string | null;
+  readonly numberType: NumberType | undefined;
+  readonly rate: number | undefined;
+  readonly queuedAt: number;
+
+  status: CallStatus = 'queued';
+  initiatedAt: number | undefined;
+  ringingAt: number | undefined;
+  sessionStart: number | undefined;
+  answeredAt: number | undefined;
+  endedAt: number | undefined;
+  end: CallEnd | undefined;
+  /** Machine detection's verdict, once there is one. */
+  machine: boolean | undefined;
+  leg: Leg | undefined;
+  program: Program | undefined;
+
+  /** Why the platform is ending the call, until the leg confirms it ended. */
+  private ending: CallEnd | undefined;
+  private ringTimer: Timer | undefined;
+  private ringLimitTimer: Timer | undefined;
+  private timeLimitTimer: Timer | undefined;
+  private scheduledTimer: Timer | undefined;
+  private digitsSent = false;
+  private answerWaiters: Array<(answered: boolean) => void> | undefined;
+  private callerAudioEnd = 0;
+  private audioListeners: Set<(start: number, end: number) => void> | undefined;
+  private digitListener: ((digit: string) => void) | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    init: CallInit,
+  ) {
+    this.uuid = init.uuid;
+    this.requestUuid = init.requestUuid;
+    this.direction = init.direction;
+    this.from = init.from;
+    this.to = init.to;
+    this.owner = init.owner;
+    this.signing = init.signing;
+    this.setup = init.setup;
+    this.parentCallUuid = init.parentCallUuid;
+    this.numberType = init.numberType;
+    this.rate = init.rate;
+    this.queuedAt = engine.clock.now();
+  }
+
+  get isAnswered(): boolean {
+    return this.answeredAt !== undefined;
+  }
+
+  get live(): boolean {
+    return this.status !== 'completed';
+  }
+
+  /** CallStatus in webhooks: the live status, or how the call ended. */
+  get callStatus(): string {
+    if (this.end) return finalStatus(this.end, this.isAnswered);
+    return this.status;
+  }
+
+  // ---- starting -------------------------------------------------------------
+
+  /** Outbound: originate the leg now. */
+  dial(): void {
+    this.initiatedAt = this.engine.clock.now();
+    this.leg = this.engine.driver.originate(
+      { uuid: this.uuid, tenant: this.owner, from: this.from, to: this.to, callerName: this.setup.callerName, sipHeaders: this.setup.sipHeaders },
+      this,
+    );
+  }
+
+  /** Inbound: take the announced leg; it rings while the answer URL is fetched. */
+  accept(leg: Leg): void {
+    this.initiatedAt = leg.startedAt;
+    this.leg = leg;
+    leg.attach(this);
+    leg.ring();
+    this.status = 'ringing';
+    this.ringingAt = this.initiatedAt;
+  }
+
+  // ---- leg events (LegObserver) -------------------------------------------------
+
+  ringing(): void {
+    if (!this.live || this.status !== 'queued') return;
+    this.status = 'ringing';
+    this.ringingAt = this.engine.clock.now();
+    const { ringTimeoutS, hangupOnRingS, ring } = this.setup;
+    this.ringTimer = this.engine.timers.after(ringTimeoutS * 1000, () => this.hangup({ cause: CAUSES.ringTimeout, source: 'Plivo' }));
+    if (hangupOnRingS !== undefined) {
+      this.ringLimitTimer = this.engine.timers.after(hangupOnRingS * 1000, () => this.hangup({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
+    }
+    if (ring) this.engine.callback(this, ring, 'ring', { Event: 'Ring' });
+  }
+
+  earlyMedia(): void {
+    if (!this.live || this.isAnswered) return;
+    this.status = 'early-media';
+    this.sessionStart ??= this.engine.clock.now();
+    if (this.setup.sendDigits?.onPreanswer) this.sendSetupDigits();
+  }
+
+  answered(): void {
+    if (!this.live || this.isAnswered) return;
+    const now = this.engine.clock.now();
+    this.status = 'in-progress';
+    this.answeredAt = now;
+    this.sessionStart ??= now;
+    this.ringTimer?.cancel();
+    // hangup_on_ring keeps counting from ringing: it bounds the whole call, like time_limit from answer.
+    // The time limit is a safety net, not something a call waits on: a plain clock timer.
+    this.timeLimitTimer = this.engine.clock.after(this.setup.timeLimitS * 1000, () => this.hangup({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
+    this.sendSetupDigits();
+    for (const w of this.answerWaiters?.splice(0) ?? []) w(true);
+    this.engine.answered(this);
+  }
+
+  ended(_leg: Leg, cause: NetworkCause, by: EndedBy): void {
+    if (!this.live) return;
+    this.finish(by === 'platform' && this.ending ? this.ending : fromNetwork(cause, this.direction, this.isAnswered));
+  }
+
+  private finish(end: CallEnd): void {
+    const now = this.engine.clock.now();
+    this.end = end;
+    this.status = 'completed';
+    this.endedAt = now;
+    this.ringTimer?.cancel();
+    this.ringLimitTimer?.cancel();
+    this.timeLimitTimer?.cancel();
+    this.scheduledTimer?.cancel();
+    for (const w of this.answerWaiters?.splice(0) ?? []) w(false);
+    this.program?.stop();
+    this.engine.finished(this);
+  }
+
+  dtmf(_leg: Leg, digit: string): void {
+    this.digitListener?.(digit);
+  }
+
+  audio(_leg: Leg, run: FrameRun, at: number): void {
+    const end = at + runDurationMs(run);
+    this.callerAudioEnd = Math.max(this.callerAudioEnd, end);
+    if (this.audioListeners) for (const l of [...this.audioListeners]) l(at, end);
+    this.engine.heard(this, run, at);
+  }
+
+  // ---- what the program (and the API) do to the call ---------------------------------
+
+  /** Answer an inbound call; resolves false when it ended first. */
+  answer(): Promise<boolean> {
+    if (this.isAnswered) return Promise.resolve(true);
+    if (!this.live || !this.leg) return Promise.resolve(false);
+    const p = new Promise<boolean>((resolve) => (this.answerWaiters ??= []).push(resolve));
+    this.leg.answer();
+    return p;
+  }
+
+  preAnswer(): void {
+    if (this.isAnswered || !this.live || !this.leg) return;
+    this.leg.preAnswer();
+    this.earlyMedia();
+  }
+
+  /** End the call for `end` (idempotent: the first reason wins). */
+  hangup(end: CallEnd): void {
+    if (!this.live || this.ending) return;
+    this.ending = end;
+    if (this.leg) this.leg.hangup(toNetwork(end.cause, this.isAnswered));
+    // A queued call has no leg to confirm: it ends here.
+    else this.finish(end);
+  }
+
+  /** <Hangup schedule>: end the call after `ms` whatever runs then (a later schedule replaces it). */
+  scheduleHangup(ms: number, end: CallEnd): void {
+    this.scheduledTimer?.cancel();
+    this.scheduledTimer = this.engine.timers.after(ms, () => this.hangup(end));
+  }
+
+  /** Keys from the caller go to `fn` (one listener: the running program's tap). */
+  listenDigits(fn: ((digit: string) => void) | undefined): void {
+    this.digitListener = fn;
+  }
+
+  onCallerAudio(fn: (start: number, end: number) => void): () => void {
+    (this.audioListeners ??= new Set()).add(fn);
+    return () => this.audioListeners?.delete(fn);
+  }
+
+  callerAudioUntil(): number {
+    return this.callerAudioEnd;
+  }
+
+  private sendSetupDigits(): void {
+    const s = this.setup.sendDigits;
+    if (!s || this.digitsSent || !this.leg) return;
+    this.digitsSent = true;
+    this.leg.sendDigits(s.digits, s.toneMs);
+  }
+}

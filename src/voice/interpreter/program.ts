@@ -1,0 +1,111 @@
+// Runs Plivo XML on one call: fetch a document, run its verbs one at a time,
+// follow a verb's goto (action, Redirect) by fetching the document that
+// replaces the rest, and hang up at the end of the last document. A transfer
+// or the call's end interrupts whatever runs. Nothing a customer's server
+// returns can throw out of here: every failure becomes a documented hangup
+// cause and an entry in the call's log.
+import { CAUSES, type HangupCause } from '../causes.ts';
+import type { Call, Hook } from '../call.ts';
+import type { Engine } from '../engine.ts';
+import type { ResponseDoc, Verb } from '../xml/ast.ts';
+import { parsePlivoXml } from '../xml/parse.ts';
+import { CallContext } from './context.ts';
+import { CONTINUE, Interrupt, type DocKind, type Goto, type Outcome, type VerbContext } from './verb.ts';
+
+/** Where the first document comes from; only the answer URL has a fallback. */
+export interface DocSource extends Goto {
+  fallback?: Hook;
+}
+
+const FAILURES: Record<DocKind, { unreachable: HangupCause; invalid: HangupCause }> = {
+  answer: { unreachable: CAUSES.answerUrlError, invalid: CAUSES.invalidAnswerXml },
+  action: { unreachable: CAUSES.actionUrlError, invalid: CAUSES.invalidActionXml },
+  redirect: { unreachable: CAUSES.redirectUrlError, invalid: CAUSES.invalidRedirectXml },
+  transfer: { unreachable: CAUSES.transferUrlError, invalid: CAUSES.invalidTransferXml },
+};
+
+type Fetched = { doc: ResponseDoc } | { failed: HangupCause; why: string };
+
+export class Program {
+  private current: Interrupt | undefined;
+
+  constructor(
+    private readonly call: Call,
+    private readonly engine: Engine,
+  ) {}
+
+  /** Run from `source`, replacing whatever runs now. */
+  start(source: DocSource): void {
+    this.current?.fire();
+    const stop = new Interrupt();
+    this.current = stop;
+    this.run(source, stop).catch((err: unknown) => {
+      // A bug of ours, not the customer's: the call still ends cleanly.
+      this.engine.logError(this.call, 'the XML program failed', err);
+      this.call.hangup({ cause: CAUSES.internalError, source: 'Error' });
+    });
+  }
+
+  stop(): void {
+    this.current?.fire();
+  }
+
+  private async run(first: DocSource, stop: Interrupt): Promise<void> {
+    const ctx = new CallContext(this.call, this.engine, stop, this);
+    let source: DocSource | undefined = first;
+    while (source && !stop.interrupted) {
+      const fetched = await this.fetch(source, stop);
+      if (stop.interrupted) return;
+      if ('failed' in fetched) {
+        this.engine.log(this.call, { kind: 'error', message: fetched.why, data: { url: source.url, kind: source.kind } });
+        this.call.hangup({ cause: fetched.failed, source: 'Error' });
+        return;
+      }
+      source = undefined;
+      const outcome = await this.runVerbs(fetched.doc.verbs, ctx, false);
+      if (stop.interrupted) return;
+      if (outcome.next === 'goto') source = outcome.goto;
+      else this.call.hangup(outcome.next === 'hangup' ? outcome.end : { cause: CAUSES.endOfXml, source: 'Plivo' });
+    }
+  }
+
+  /** Run `verbs` in order until one leaves the document. `early`: PreAnswer's children, which never answer the call. */
+  async runVerbs(verbs: readonly Verb[], ctx: VerbContext, early: boolean): Promise<Outcome> {
+    for (const verb of verbs) {
+      const runner = this.engine.verbs.runnerFor(verb);
+      if (!early && runner.needsAnswer && !this.call.isAnswered && !(await this.call.answer())) return CONTINUE;
+      if (ctx.stop.interrupted) return CONTINUE;
+      let outcome: Outcome;
+      try {
+        outcome = await runner.run(verb, ctx);
+      } catch (err) {
+        // One verb failing (speech unavailable …) skips that verb, not the call.
+        this.engine.logError(this.call, `<${verb.kind}> failed and was skipped`, err);
+        outcome = CONTINUE;
+      }
+      if (ctx.stop.interrupted) return CONTINUE;
+      if (outcome.next !== 'continue') return outcome;
+    }
+    return CONTINUE;
+  }
+
+  /** The document at `source`; the answer URL falls back to fallback_url when unreachable or invalid. */
+  private async fetch(source: DocSource, stop: Interrupt): Promise<Fetched> {
+    const failures = FAILURES[source.kind];
+    let result = await this.fetchOne(source, source.kind, failures);
+    if ('failed' in result && source.fallback?.url && !stop.interrupted) {
+      this.engine.log(this.call, { kind: 'event', message: `${result.why}; trying fallback_url`, data: { url: source.fallback.url } });
+      result = await this.fetchOne({ ...source, ...source.fallback }, 'fallback', failures);
+    }
+    return result;
+  }
+
+  private async fetchOne(source: Goto, kind: string, failures: { unreachable: HangupCause; invalid: HangupCause }): Promise<Fetched> {
+    if (!source.url) return { failed: failures.unreachable, why: `no ${source.kind} URL is configured` };
+    const res = await this.engine.request(this.call, source.url, source.method, source.params, kind);
+    if (!res.ok) return { failed: failures.unreachable, why: `${kind} URL ${source.url} failed: ${res.error ?? `HTTP ${res.status}`}` };
+    const parsed = parsePlivoXml(res.body ?? '');
+    if (!parsed.ok) return { failed: failures.invalid, why: `invalid XML from ${source.url}: ${parsed.error}` };
+    return { doc: parsed.doc };
+  }
+}

@@ -1,0 +1,210 @@
+// Outbound HTTP to customer URLs: signed requests with the documented
+// parameters, timeouts and retries, answer_url → fallback_url, and a durable
+// queue for callbacks off the critical path. Every attempt lands in the
+// call's debug log. Nothing here throws at the engine or waits on a wall clock
+// between attempts.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.ts';
+import type { Database } from '../store/db.ts';
+import type { CallLog } from '../voice/call-log.ts';
+import { shouldRetry, targetOf, type Target } from './policy.ts';
+import { JobQueue, type Settled } from './queue.ts';
+import { signatureHeaders } from './signature.ts';
+import { Transport, type Attempt, type Outgoing } from './transport.ts';
+import type { CallbackPolicy, HttpMethod, WebhookRequest, WebhookResult } from './types.ts';
+
+export interface WebhookOptions {
+  /** Concurrent requests per destination (scheme, host, port). Default 10. */
+  perHostConcurrency?: number;
+  /** Largest response body accepted (XML documents). Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** Wait between critical-path retries, on the Clock. Default 1 s. */
+  criticalRetryDelayMs?: number;
+  /** Queued callbacks wait base × 2^(n-1) before retry n: 60 s, 120 s, 240 s … by default. */
+  queueRetryBaseMs?: number;
+  userAgent?: string;
+}
+
+export interface WebhookDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  callLog: CallLog;
+  options?: WebhookOptions;
+}
+
+/** How much of an error response the debug log keeps. */
+const EXCERPT_CHARS = 500;
+
+export class Webhooks {
+  private readonly transport: Transport;
+  private readonly queue: JobQueue;
+  private readonly stopping = new AbortController();
+  private readonly criticalRetryDelayMs: number;
+
+  constructor(private readonly deps: WebhookDeps) {
+    const o = deps.options ?? {};
+    this.criticalRetryDelayMs = o.criticalRetryDelayMs ?? 1_000;
+    this.transport = new Transport({
+      perHost: o.perHostConcurrency ?? 10,
+      maxResponseBytes: o.maxResponseBytes ?? 1024 * 1024,
+      userAgent: o.userAgent ?? 'Switchboard-Webhooks/1.0',
+    });
+    this.queue = new JobQueue({
+      db: deps.db,
+      clock: deps.clock,
+      logger: deps.logger,
+      retryBaseMs: o.queueRetryBaseMs ?? 60_000,
+      attempt: (req, policy, n) => this.attempt(req, { ...targetOf(req), policy }, n, this.deadline(policy)),
+    });
+  }
+
+  /** Critical path (answer/action/fallback XML). Retries per the URL's policy; never throws; resolves with the last result. */
+  async fetch(req: WebhookRequest): Promise<WebhookResult> {
+    try {
+      const target = await this.target(req);
+      if (!target) return { ok: false, error: `invalid ${req.kind} URL "${req.url}"`, attempts: 0 };
+      const deadline = this.deadline(target.policy);
+      for (let n = 1; ; n++) {
+        const a = await this.attempt(req, target, n, deadline);
+        const last = a.ok || a.interrupted || n > target.policy.retries || !shouldRetry(a.failure, target.policy) || performance.now() >= deadline;
+        if (last || !(await this.pause(this.criticalRetryDelayMs))) {
+          return { ok: a.ok, status: a.status, body: a.body, contentType: a.contentType, error: a.error, attempts: n };
+        }
+      }
+    } catch (err) {
+      this.deps.logger.error({ err, kind: req.kind, call_uuid: req.callUuid }, 'webhook fetch failed unexpectedly');
+      return { ok: false, error: err instanceof Error ? err.message : String(err), attempts: 0 };
+    }
+  }
+
+  /** answer_url then fallback_url: the primary with its retries, and on failure the fallback with its own. */
+  async fetchWithFallback(primary: WebhookRequest, fallbackUrl?: string, fallbackMethod: HttpMethod = 'POST'): Promise<WebhookResult & { usedFallback: boolean }> {
+    const first = await this.fetch(primary);
+    if (first.ok || !fallbackUrl || this.stopping.signal.aborted) return { ...first, usedFallback: false };
+    const second = await this.fetch({ ...primary, url: fallbackUrl, method: fallbackMethod, kind: 'fallback' });
+    return { ...second, attempts: first.attempts + second.attempts, usedFallback: true };
+  }
+
+  /**
+   * Not on the critical path (hangup_url, status callbacks): persisted first,
+   * then delivered with retries on the Clock; survives a restart. Rejects only
+   * when the job cannot be stored. `onSettled` (optional, in-process only)
+   * hears the final outcome.
+   */
+  async enqueue(req: WebhookRequest, onSettled?: Settled): Promise<void> {
+    const target = await this.target(req);
+    if (!target) {
+      onSettled?.({ ok: false, error: `invalid ${req.kind} URL "${req.url}"`, attempts: 0 });
+      return;
+    }
+    await this.queue.add(req, target.policy, onSettled);
+  }
+
+  /** Resume pending jobs from the database; resolves once they are scheduled (never rejects). */
+  start(): Promise<void> {
+    return this.queue.start();
+  }
+
+  /** Abort attempts in flight (queued ones stay queued), stop the queue, close connections. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.queue.stop();
+    await this.transport.close();
+  }
+
+  /** Resolves true after `ms` on the Clock, or false at once when stopping. */
+  private pause(ms: number): Promise<boolean> {
+    if (this.stopping.signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onStop = () => {
+        timer.cancel();
+        resolve(false);
+      };
+      const timer = this.deps.clock.after(ms, () => {
+        this.stopping.signal.removeEventListener('abort', onStop);
+        resolve(true);
+      });
+      this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    });
+  }
+
+  /** Total-timeout budgets are network time, so they run on the real clock. */
+  private deadline(policy: CallbackPolicy): number {
+    return performance.now() + policy.totalTimeoutMs;
+  }
+
+  /** The parsed target, or undefined (and a debug-log entry) for a URL that cannot be requested. */
+  private async target(req: WebhookRequest): Promise<Target | undefined> {
+    try {
+      return targetOf(req);
+    } catch (err) {
+      const error = (err as Error).message;
+      this.deps.logger.warn({ kind: req.kind, call_uuid: req.callUuid, error }, 'webhook not sent');
+      if (req.callUuid) {
+        await this.deps.callLog.append(req.callUuid, this.owner(req), { kind: 'webhook', message: `${req.kind} not requested: ${error}`, data: { hook: req.kind, url: req.url, error } });
+      }
+      return undefined;
+    }
+  }
+
+  private owner(req: WebhookRequest) {
+    return req.subaccountId !== undefined ? { accountId: req.accountId, subaccountId: req.subaccountId } : req.accountId;
+  }
+
+  /** GET parameters go in the query; POST sends them form-encoded. Signed afresh for every attempt. */
+  private outgoing(req: WebhookRequest, target: Target): Outgoing {
+    const url = new URL(target.url);
+    let body: string | undefined;
+    const headers: Record<string, string> = {};
+    if (req.method === 'GET') {
+      for (const [k, v] of Object.entries(req.params)) url.searchParams.append(k, v);
+    } else {
+      body = new URLSearchParams(req.params).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    Object.assign(headers, signatureHeaders(req.method, url.href, req.method === 'GET' ? {} : req.params, req.authToken, req.mainAuthToken));
+    if (target.basicAuth) headers.authorization = `Basic ${Buffer.from(target.basicAuth).toString('base64')}`;
+    return { url, method: req.method, headers, body };
+  }
+
+  private async attempt(req: WebhookRequest, target: Target, n: number, deadline: number): Promise<Attempt> {
+    const out = this.outgoing(req, target);
+    const { policy } = target;
+    const budget = AbortSignal.timeout(Math.max(1, Math.round(deadline - performance.now())));
+    const a = await this.transport.send(out, {
+      connectTimeoutMs: policy.connectTimeoutMs,
+      readTimeoutMs: policy.readTimeoutMs,
+      signal: AbortSignal.any([budget, this.stopping.signal]),
+      interrupted: () => this.stopping.signal.aborted,
+    });
+    await this.record(req, out, n, policy.retries + 1, a);
+    return a;
+  }
+
+  private async record(req: WebhookRequest, out: Outgoing, n: number, max: number, a: Attempt): Promise<void> {
+    const where = `${req.kind} ${out.method} ${out.url.origin}${out.url.pathname}`;
+    const outcome = a.ok ? `${a.status} in ${a.latencyMs} ms` : `failed after ${a.latencyMs} ms: ${a.error}`;
+    const message = `${where} → ${outcome} (attempt ${n} of ${max})`;
+    const log = { call_uuid: req.callUuid, account_id: req.accountId, kind: req.kind, url: out.url.href, status: a.status, latency_ms: a.latencyMs, attempt: n, error: a.error };
+    if (a.ok) this.deps.logger.debug(log, 'webhook delivered');
+    else this.deps.logger.warn(log, 'webhook attempt failed');
+    if (!req.callUuid) return;
+    await this.deps.callLog.append(req.callUuid, this.owner(req), {
+      kind: 'webhook',
+      message,
+      data: {
+        hook: req.kind,
+        method: out.method,
+        url: out.url.href,
+        params: req.params,
+        attempt: n,
+        max_attempts: max,
+        status: a.status ?? null,
+        latency_ms: a.latencyMs,
+        error: a.error ?? null,
+        ...(!a.ok && a.body ? { response_excerpt: a.body.slice(0, EXCERPT_CHARS) } : {}),
+      },
+    });
+  }
+}

@@ -1,0 +1,48 @@
+// The platform services on a real store (SQLite in a temp dir, or a fresh
+// PostgreSQL database) with a virtual clock and one funded main account.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VirtualClock } from '../../src/clock/clock.ts';
+import { resolveConfig } from '../../src/config.ts';
+import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
+import type { Scope } from '../../src/platform/scope.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import { openStore } from '../../src/store/db.ts';
+import { accountsRepo, ledgerRepo } from '../../src/store/repos/accounts.ts';
+import { createPgDatabase } from '../helpers/pg.ts';
+
+export interface Platform {
+  services: Services;
+  clock: VirtualClock;
+  scope: Scope;
+  /** cash_credits and the ledger sum of the main account, in micros. */
+  money(): Promise<{ cash: number; ledger: number }>;
+  close(): Promise<void>;
+}
+
+export async function platformOn(db: 'sqlite' | 'postgres', start = Date.UTC(2026, 0, 15, 9, 30)): Promise<Platform> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-numbers-'));
+  const pg = db === 'postgres' ? await createPgDatabase() : undefined;
+  const store = await openStore({ dataDir, databaseUrl: pg?.url });
+  const clock = new VirtualClock(start);
+  const services = createServices(resolveConfig({}, { dataDir, databaseUrl: pg?.url }), store, clock);
+  const authId = newAccountAuthId();
+  await services.accounts.createMain({ authId, authToken: newAuthToken() }, 'Numbers test');
+  await services.numbers.seedPool();
+  return {
+    services,
+    clock,
+    scope: { accountId: authId, subaccountId: null, callerId: authId },
+    async money() {
+      const [row, ledger] = await Promise.all([accountsRepo.find(store.db, authId), ledgerRepo.sum(store.db, authId)]);
+      return { cash: Number(row!.cash_credits), ledger };
+    },
+    async close() {
+      await services.renewals.stop();
+      await store.close();
+      await pg?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

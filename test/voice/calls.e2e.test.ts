@@ -1,0 +1,256 @@
+// The Call API and the sandbox carrier end to end, on a virtual clock: the
+// official SDK against a server process, a real answer server, the sandbox
+// API playing the far end. No test sleeps: time moves only when the sandbox
+// is asked to wait.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { answerServer, assertSigned, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
+
+const CALLER_ID = '14155550123';
+
+describe('calls through the sandbox carrier', () => {
+  let server: TestServer;
+  let app: AnswerServer;
+  let o: string;
+  let sandbox: ReturnType<typeof sandboxOf>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let client: any;
+  let phones = 0;
+  /** A fresh virtual phone number per test, so tests do not see each other's calls. */
+  const phone = () => `1415555${String(200 + phones++).padStart(4, '0')}`;
+
+  before(async () => {
+    server = await startTestServer({ clock: 'virtual', env: { SWITCHBOARD_CALLS_PER_SECOND: '2' } });
+    app = await answerServer({ '/hello': '<Response><Speak>Hello</Speak></Response>' });
+    o = app.origin;
+    sandbox = sandboxOf(server);
+    client = server.client();
+  });
+  after(async () => {
+    await server?.stop();
+    await app?.close();
+  });
+
+  const place = async (to: string, answer: string, extra: Record<string, unknown> = {}) => {
+    const made = await client.calls.create(CALLER_ID, to, `${o}${answer}`, { hangupUrl: `${o}/hangup`, ...extra });
+    return made.requestUuid as string;
+  };
+  const hangupOf = (uuid: string) => app.next('/hangup', (r) => r.params.CallUUID === uuid);
+
+  test('an inbound call to a bought number runs its application', async () => {
+    const { appId } = await client.applications.create('Front desk', { answerUrl: `${o}/front`, hangupUrl: `${o}/hangup` });
+    const [number] = await client.numbers.search('US', { limit: 1, services: 'voice' });
+    await client.numbers.buy(number.number, appId);
+    app.routes.set('/front', '<Response><Speak>Welcome to the front desk</Speak><Wait length="30"/></Response>');
+
+    const caller = phone();
+    const uuid = await sandbox.callIn(caller, number.number);
+    await sandbox.wait(uuid, 'hears', 'front desk');
+    await sandbox.hangup(uuid);
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(spoken(t), ['Welcome to the front desk']);
+    assert.equal(t.events.at(-1)!.by, 'far_end');
+
+    const answer = await app.next('/front', (r) => r.params.CallUUID === uuid);
+    assert.equal(answer.params.Direction, 'inbound');
+    assert.equal(answer.params.From, caller);
+    assert.equal(answer.params.To, number.number);
+    assert.equal(answer.params.CallStatus, 'ringing');
+    assert.equal(answer.params.ALegUUID, undefined, 'inbound calls carry no A-leg ids');
+    assertSigned(answer, server.authToken);
+    const h = (await hangupOf(uuid)).params;
+    assert.equal(h.HangupSource, 'Caller');
+    assert.equal(h.HangupCauseCode, '4000');
+    assert.equal(h.CallStatus, 'completed');
+
+    const cdr = await client.calls.get(uuid);
+    assert.equal(cdr.callDirection, 'inbound');
+    assert.equal(cdr.toNumber, number.number);
+    assert.equal(cdr.billedDuration, 60);
+    assert.ok(Number(cdr.totalAmount) > 0, 'inbound minutes are billed');
+    assert.deepEqual((await sandbox.phoneCalls(caller)).map((c) => [c.call_uuid, c.direction, c.state]), [[uuid, 'inbound', 'completed']]);
+  });
+
+  test('a call to a number the platform does not serve fails as unassigned', async () => {
+    const uuid = await sandbox.callIn(phone(), '19995550000');
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(t.events.map((e) => [e.type, e.by]), [['hangup', 'platform']]);
+  });
+
+  for (const [behaviour, code, name, status, state] of [
+    ['busy', '3010', 'Busy Line', 'busy', 'BUSY'],
+    ['no_answer', '3000', 'No Answer', 'no-answer', 'NO_ANSWER'],
+    ['reject', '3020', 'Rejected', 'busy', 'REJECTED'],
+    ['unreachable', '2010', 'Destination Out Of Service', 'failed', 'FAILED'],
+  ] as const) {
+    test(`a ${behaviour} phone ends the call with ${name} in the CDR and hangup_url`, async () => {
+      const to = phone();
+      await sandbox.phone(to, { behaviour, ring_seconds: 3 });
+      const uuid = await place(to, '/hello');
+      await sandbox.wait(uuid, 'ended');
+      const h = (await hangupOf(uuid)).params;
+      assert.equal(h.HangupCauseCode, code);
+      assert.equal(h.HangupCauseName, name);
+      assert.equal(h.CallStatus, status);
+      assert.equal(h.HangupSource, 'Callee');
+      assert.equal(h.Duration, '0');
+      assert.equal(h.TotalCost, '0.00000');
+      assert.equal(h.AnswerTime, '');
+      const cdr = await client.calls.get(uuid);
+      assert.equal(cdr.hangupCauseCode, Number(code));
+      assert.equal(cdr.callState, state);
+      assert.equal(cdr.billDuration, 0);
+      assert.equal(app.received.some((r) => r.path === '/hello' && r.params.CallUUID === uuid), false, 'no answer_url for an unanswered call');
+    });
+  }
+
+  test('ring_timeout ends a phone that keeps ringing', async () => {
+    const to = phone();
+    await sandbox.phone(to, { behaviour: 'no_answer', ring_seconds: 600 });
+    const uuid = await place(to, '/hello', { ringTimeout: 15 });
+    await sandbox.wait(uuid, 'ended');
+    const h = (await hangupOf(uuid)).params;
+    assert.equal(h.HangupCauseCode, '6010');
+    assert.equal(h.HangupSource, 'Plivo');
+    assert.equal(h.CallStatus, 'no-answer');
+  });
+
+  test('a failing answer_url falls back to fallback_url', async () => {
+    app.routes.set('/broken', { status: 500, body: 'oops' });
+    app.routes.set('/fallback', '<Response><Speak>Fallback speaking</Speak></Response>');
+    const uuid = await place(phone(), '/broken', { fallbackUrl: `${o}/fallback` });
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(spoken(t), ['Fallback speaking']);
+    const fb = await app.next('/fallback', (r) => r.params.CallUUID === uuid);
+    assert.equal(fb.params.Event, 'StartApp');
+    assertSigned(fb, server.authToken);
+    assert.equal((await hangupOf(uuid)).params.HangupCauseCode, '4010');
+  });
+
+  test('an unreachable answer_url without fallback hangs up with Error Reaching Answer URL', async () => {
+    const uuid = await place(phone(), '/broken');
+    await sandbox.wait(uuid, 'ended');
+    const h = (await hangupOf(uuid)).params;
+    assert.equal(h.HangupCauseCode, '7011');
+    assert.equal(h.HangupSource, 'Error');
+  });
+
+  test('invalid XML hangs up with Invalid Answer XML and says why in the call log', async () => {
+    app.routes.set('/invalid', '<Response><Speak>Hi</Speak><Dance/></Response>');
+    const uuid = await place(phone(), '/invalid');
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(spoken(t), [], 'nothing of an invalid document runs');
+    const h = (await hangupOf(uuid)).params;
+    assert.equal(h.HangupCauseCode, '8011');
+    assert.equal(h.HangupCauseName, 'Invalid Answer XML');
+    assert.equal(h.HangupSource, 'Error');
+    const res = await server.fetch(`/v1/Account/${server.authId}/Call/${uuid}/Log/`);
+    const log = (await res.json()) as { objects: Array<{ kind: string; message: string }> };
+    assert.ok(log.objects.some((e) => e.kind === 'error' && /invalid XML/.test(e.message) && /Dance/.test(e.message)), JSON.stringify(log.objects));
+  });
+
+  test('time_limit cuts a call that runs too long', async () => {
+    app.routes.set('/long', '<Response><Speak>Please hold</Speak><Wait length="300"/></Response>');
+    const uuid = await place(phone(), '/long', { timeLimit: 20 });
+    await sandbox.wait(uuid, 'ended');
+    const h = (await hangupOf(uuid)).params;
+    assert.equal(h.HangupCauseCode, '6000');
+    assert.equal(h.HangupSource, 'Plivo');
+    assert.equal(h.Duration, '20');
+  });
+
+  test('bulk destinations get one request_uuid each; past the calls-per-second limit they are queued', async () => {
+    const to = [phone(), phone(), phone()];
+    const made = await client.calls.create(CALLER_ID, to, `${o}/hello`, { hangupUrl: `${o}/hangup` });
+    assert.equal(made.message, 'call queued');
+    assert.ok(Array.isArray(made.requestUuid));
+    const uuids = made.requestUuid as string[];
+    assert.equal(new Set(uuids).size, 3);
+
+    const queued = await client.calls.listQueuedCalls();
+    assert.deepEqual(queued.map((c: { callUuid: string }) => c.callUuid), [uuids[2]]);
+    const q = await client.calls.getQueuedCall(uuids[2]);
+    assert.equal(q.callStatus, 'queued');
+    assert.equal(q.to, to[2]);
+
+    for (const uuid of uuids) await sandbox.wait(uuid, 'ended');
+    const cdrs = await Promise.all(uuids.map((u) => client.calls.get(u)));
+    assert.deepEqual(cdrs.map((c) => c.toNumber), to);
+    await assert.rejects(client.calls.getQueuedCall(uuids[2]), /not found/);
+  });
+
+  test('a queued call can be cancelled by its request', async () => {
+    const to = [phone(), phone(), phone()];
+    const { requestUuid } = await client.calls.create(CALLER_ID, to, `${o}/hello`, { hangupUrl: `${o}/hangup` });
+    const last = (requestUuid as string[])[2]!;
+    await client.calls.cancel(last);
+    const h = (await hangupOf(last)).params;
+    assert.equal(h.HangupCauseCode, '1000');
+    assert.equal(h.HangupSource, 'API Request');
+    assert.equal(h.CallStatus, 'cancel');
+    for (const uuid of (requestUuid as string[]).slice(0, 2)) await sandbox.wait(uuid, 'ended');
+  });
+
+  test('a live call is listed, read, transferred and hung up through the API', async () => {
+    app.routes.set('/hold', '<Response><Speak>Please hold</Speak><Wait length="600"/></Response>');
+    app.routes.set('/moved', '<Response><Speak>You have been transferred</Speak><Wait length="600"/></Response>');
+    const uuid = await place(phone(), '/hold');
+    await sandbox.wait(uuid, 'hears', 'please hold');
+
+    const live = await client.calls.listLiveCalls({ callDirection: 'outbound' });
+    assert.ok(live.some((c: { callUuid: string }) => c.callUuid === uuid));
+    const got = await client.calls.getLiveCall(uuid);
+    assert.equal(got.callStatus, 'in-progress');
+    assert.equal(got.callUuid, uuid);
+    assert.equal(got.from, CALLER_ID);
+    assert.match(got.sessionStart, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
+
+    const moved = await client.calls.transfer(uuid, { legs: 'aleg', alegUrl: `${o}/moved` });
+    assert.equal(moved.message, 'call transferred');
+    await sandbox.wait(uuid, 'hears', 'transferred');
+    const transfer = await app.next('/moved', (r) => r.params.CallUUID === uuid);
+    assert.equal(transfer.params.Event, 'Transfer');
+    assertSigned(transfer, server.authToken);
+
+    await client.calls.hangup(uuid);
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(spoken(t), ['Please hold', 'You have been transferred']);
+    const h = (await hangupOf(uuid)).params;
+    assert.equal(h.HangupCauseCode, '4000');
+    assert.equal(h.HangupSource, 'API Request');
+    await assert.rejects(client.calls.getLiveCall(uuid), /not found/);
+  });
+
+  test('hanging up all calls ends every live call of the account', async () => {
+    app.routes.set('/hold', '<Response><Wait length="600"/></Response>');
+    const uuids = [await place(phone(), '/hold'), await place(phone(), '/hold')];
+    for (const u of uuids) await sandbox.wait(u, 'answered');
+    const res = await server.fetch(`/v1/Account/${server.authId}/Call/`, { method: 'DELETE' });
+    assert.equal(res.status, 204);
+    for (const u of uuids) assert.equal((await sandbox.wait(u, 'ended')).state, 'completed');
+    assert.deepEqual(await client.calls.listLiveCalls(), []);
+  });
+
+  test('CDRs are listed with filters and time windows', async () => {
+    const list = await client.calls.list({ callDirection: 'outbound', limit: 5 });
+    assert.equal(list.meta.limit, 5);
+    assert.ok(list.meta.totalCount >= 5, JSON.stringify(list.meta));
+    assert.ok(list.every((c: { callDirection: string }) => c.callDirection === 'outbound'));
+    const busy = await client.calls.list({ hangup_cause_code: 3010 });
+    assert.ok(busy.length >= 1 && busy.every((c: { hangupCauseCode: number }) => c.hangupCauseCode === 3010));
+    const long = await client.calls.list({ bill_duration__gte: 20 });
+    assert.ok(long.every((c: { billDuration: number }) => c.billDuration >= 20));
+    const clock = (await sandbox.clock()) as { now: string };
+    const future = new Date(Date.parse(clock.now) + 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    assert.equal((await client.calls.list({ end_time__gt: future })).length, 0);
+    const tooWide = await server.fetch(`/v1/Account/${server.authId}/Call/?end_time__gt=2025-01-01%2000:00&end_time__lt=2025-03-01%2000:00`);
+    assert.equal(tooWide.status, 400);
+    assert.match(((await tooWide.json()) as { error: string }).error, /30 days/);
+  });
+
+  test('the server logged no errors', () => {
+    const errors = server.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
+    assert.deepEqual(errors, []);
+  });
+});

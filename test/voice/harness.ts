@@ -1,0 +1,135 @@
+// The voice engine in-process on a virtual clock with the sandbox carrier,
+// answer documents served from a map (no HTTP) and speech of a fixed pace,
+// so interpreter tests are deterministic and take milliseconds.
+import pino from 'pino';
+import { TimerGroup, VirtualClock } from '../../src/clock/clock.ts';
+import { SimCarrier } from '../../src/telephony/sim/carrier.ts';
+import { DEFAULT_PHONE, type PhoneBehaviour } from '../../src/telephony/sim/behaviour.ts';
+import type { SimLeg } from '../../src/telephony/sim/leg.ts';
+import type { CallSetup } from '../../src/voice/call.ts';
+import type { Call } from '../../src/voice/call.ts';
+import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S, Engine } from '../../src/voice/engine.ts';
+import type { CallApp, EndedCall, InboundTarget } from '../../src/voice/ports.ts';
+import type { CallLogEntry } from '../../src/voice/call-log.ts';
+import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
+import { newUuid } from '../../src/ids.ts';
+
+/** Synthesized speech lasts 60 ms per character (whole frames) in these tests. */
+export const MS_PER_CHAR = 60;
+
+export type Doc = string | ((params: Record<string, string>) => string);
+
+export interface Harness {
+  clock: VirtualClock;
+  engine: Engine;
+  carrier: SimCarrier;
+  requests: WebhookRequest[];
+  ended: EndedCall[];
+  logs: Array<{ callUuid: string } & CallLogEntry>;
+  phones: Map<string, PhoneBehaviour>;
+  /** Place an outbound call to a virtual phone with answer URL `answer`. */
+  call(to: string, setup?: Partial<CallSetup>): Call;
+  /** A virtual phone calls the platform number `to` (routed to `app`). */
+  callIn(from: string, to: string): SimLeg;
+  leg(uuid: string): SimLeg;
+  /** Advance while any call waits on a timer. */
+  settle(limitMs?: number): Promise<void>;
+}
+
+export function harness(docs: Record<string, Doc>, opts: { app?: CallApp } = {}): Harness {
+  const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  const timers = new TimerGroup(clock);
+  const requests: WebhookRequest[] = [];
+  const ended: EndedCall[] = [];
+  const logs: Harness['logs'] = [];
+  const phones = new Map<string, PhoneBehaviour>();
+
+  const serve = async (req: WebhookRequest): Promise<WebhookResult> => {
+    requests.push(req);
+    const doc = docs[req.url];
+    if (doc === undefined) return { ok: false, status: 404, error: 'HTTP 404', attempts: 1 };
+    return { ok: true, status: 200, body: typeof doc === 'function' ? doc(req.params) : doc, attempts: 1 };
+  };
+  const speechOf = async (text: string) => new Int16Array(Math.round((text.length * MS_PER_CHAR * 8000) / 1000));
+  const audioFile = async (url: string) => {
+    if (url.includes('missing')) throw new Error('HTTP 404');
+    return new Int16Array(8000);
+  };
+  const carrier = new SimCarrier({
+    timers,
+    directory: { behaviourOf: async (_t, n) => phones.get(n) ?? DEFAULT_PHONE },
+    media: { speech: speechOf, audioFile },
+    onError: (_leg, err) => {
+      throw err;
+    },
+  });
+  const owner = { accountId: 'MA00000000000000000000', subaccountId: null };
+  const engine = new Engine({
+    clock,
+    timers,
+    driver: carrier,
+    webhooks: {
+      fetch: serve,
+      fetchWithFallback: serve,
+      enqueue: async (req) => void requests.push(req),
+    },
+    callLog: { append: async (callUuid, _o, entry) => void logs.push({ callUuid, ...entry }) },
+    media: { speech: (r) => speechOf(r.text), audioFile },
+    platform: {
+      route: async (to): Promise<InboundTarget | undefined> => (to === '15550001111' ? { owner, app: opts.app } : undefined),
+      signing: async () => ({ authToken: 'token', mainAuthToken: 'token' }),
+      rate: () => 10_000,
+    },
+    cdrs: {
+      record: async (c) => {
+        ended.push(c);
+        return { rate: 10_000, billedS: Math.ceil(c.durationS / 60) * 60, amount: 0 };
+      },
+    },
+    log: pino({ level: 'silent' }),
+  });
+
+  return {
+    clock,
+    engine,
+    carrier,
+    requests,
+    ended,
+    logs,
+    phones,
+    call(to, setup = {}) {
+      const uuid = newUuid();
+      const call = engine.create({
+        uuid,
+        requestUuid: uuid,
+        direction: 'outbound',
+        from: '15550001111',
+        to,
+        owner,
+        signing: { authToken: 'token', mainAuthToken: 'token' },
+        setup: {
+          answer: { url: 'http://app/answer', method: 'POST' },
+          hangup: { url: 'http://app/hangup', method: 'POST' },
+          callerName: '15550001111',
+          timeLimitS: DEFAULT_TIME_LIMIT_S,
+          ringTimeoutS: DEFAULT_RING_TIMEOUT_S,
+          sipHeaders: {},
+          ...setup,
+        },
+        parentCallUuid: null,
+        rate: 10_000,
+      });
+      engine.dial(call);
+      return call;
+    },
+    callIn(from, to) {
+      return carrier.placeCall({ uuid: newUuid(), tenant: owner, from, to, callerName: '', sipHeaders: {}, script: [] });
+    },
+    leg(uuid) {
+      const leg = carrier.find(uuid);
+      if (!leg) throw new Error(`no leg ${uuid}`);
+      return leg;
+    },
+    settle: (limitMs = 24 * 3600_000) => clock.runWhile(() => timers.pending() > 0, limitMs),
+  };
+}

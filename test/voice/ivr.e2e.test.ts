@@ -1,0 +1,96 @@
+// An IVR written for the real platform, run unchanged against a Switchboard
+// server process on a virtual clock: the official SDK places the call, a
+// real answer server serves the XML, the sandbox API plays the caller.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { answerServer, assertSigned, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
+
+const CALLER_ID = '14155550123';
+const PHONE = '14155550100';
+
+describe('outbound IVR through the SDK', () => {
+  let server: TestServer;
+  let app: AnswerServer;
+  before(async () => {
+    server = await startTestServer({ clock: 'virtual' });
+    app = await answerServer();
+    const o = app.origin;
+    app.routes.set('/answer', `<Response><GetDigits action="${o}/menu" method="POST" numDigits="1" timeout="10"><Speak>Press 1 for sales</Speak></GetDigits><Speak>We did not get that</Speak></Response>`);
+    app.routes.set('/menu', (p) => `<Response><Redirect method="GET">${o}/sales?choice=${p.Digits}</Redirect></Response>`);
+    app.routes.set('/sales', `<Response><Speak>Connecting you to sales</Speak><Hangup/></Response>`);
+  });
+  after(async () => {
+    await server?.stop();
+    await app?.close();
+  });
+
+  test('answer → Speak → GetDigits → action → Redirect → Hangup, every webhook signed', async () => {
+    const client = server.client();
+    const sandbox = sandboxOf(server);
+    const made = await client.calls.create(CALLER_ID, PHONE, `${app.origin}/answer`, { answerMethod: 'POST', hangupUrl: `${app.origin}/hangup`, ringUrl: `${app.origin}/ring` });
+    assert.equal(made.message, 'call fired');
+    const uuid = made.requestUuid as string;
+    assert.match(uuid, /^[0-9a-f-]{36}$/);
+
+    await sandbox.wait(uuid, 'hears', 'press 1');
+    await sandbox.dtmf(uuid, '1');
+    const t = await sandbox.wait(uuid, 'ended');
+
+    assert.deepEqual(spoken(t), ['Press 1 for sales', 'Connecting you to sales']);
+    assert.deepEqual(
+      t.events.map((e) => e.type),
+      ['answered', 'speak', 'dtmf_sent', 'speak', 'hangup'],
+    );
+    assert.equal(t.events.at(-1)!.by, 'platform');
+    assert.equal(t.state, 'completed');
+
+    const answer = await app.next('/answer');
+    assert.equal(answer.params.CallUUID, uuid);
+    assert.equal(answer.params.RequestUUID, uuid);
+    assert.equal(answer.params.ALegUUID, uuid);
+    assert.equal(answer.params.ALegRequestUUID, uuid);
+    assert.equal(answer.params.From, CALLER_ID);
+    assert.equal(answer.params.To, PHONE);
+    assert.equal(answer.params.Direction, 'outbound');
+    assert.equal(answer.params.CallStatus, 'in-progress');
+    assert.equal(answer.params.Event, 'StartApp');
+
+    const menu = await app.next('/menu');
+    assert.equal(menu.params.Digits, '1');
+    const sales = await app.next('/sales');
+    assert.equal(sales.method, 'GET');
+    assert.equal(sales.params.choice, '1');
+    assert.equal(sales.params.Event, 'Redirect');
+
+    const ring = await app.next('/ring');
+    assert.equal(ring.params.CallStatus, 'ringing');
+    assert.equal(ring.params.Event, 'Ring');
+
+    const hangup = await app.next('/hangup');
+    const h = hangup.params;
+    assert.equal(h.Event, 'Hangup');
+    assert.equal(h.CallStatus, 'completed');
+    assert.equal(h.HangupCause, 'NORMAL_CLEARING');
+    assert.equal(h.HangupCauseName, 'Normal Hangup');
+    assert.equal(h.HangupCauseCode, '4000');
+    assert.equal(h.HangupSource, 'Answer XML');
+    assert.match(h.Duration!, /^\d+$/);
+    assert.equal(h.BillDuration, '60');
+    assert.match(h.BillRate!, /^\d+\.\d{5}$/);
+    assert.match(h.TotalCost!, /^\d+\.\d{5}$/);
+    for (const k of ['StartTime', 'AnswerTime', 'EndTime']) assert.match(h[k]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, k);
+
+    for (const r of [answer, menu, sales, ring, hangup]) assertSigned(r, server.authToken);
+
+    const cdr = await client.calls.get(uuid);
+    assert.equal(cdr.callUuid, uuid);
+    assert.equal(cdr.callDirection, 'outbound');
+    assert.equal(cdr.hangupCauseCode, 4000);
+    assert.equal(cdr.hangupSource, 'Answer XML');
+    assert.equal(cdr.callState, 'ANSWER');
+    assert.equal(cdr.billedDuration, 60);
+    assert.equal(cdr.fromNumber, CALLER_ID);
+    assert.equal(cdr.toNumber, PHONE);
+  });
+});
