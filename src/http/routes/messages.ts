@@ -5,7 +5,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import type { MessageLog } from '../../store/tables/messages.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { HttpMethod, PageQuery, Url, UrlOrEmpty } from '../schemas.ts';
+import { HttpMethod, PageQuery, rangeFilter, Url, UrlOrEmpty } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const MessageParams = Type.Object({ authId: Type.String(), messageUuid: Type.String({ maxLength: 64 }) });
@@ -41,11 +41,7 @@ const ListQuery = Type.Object({
   message_direction: Type.Optional(enumOf(['inbound', 'outbound'] as const, 'inbound or outbound')),
   message_state: Type.Optional(enumOf(['queued', 'sent', 'failed', 'delivered', 'undelivered', 'received'] as const, 'a message state')),
   message_type: Type.Optional(MessageType),
-  message_time: Type.Optional(TimeFilter),
-  message_time__gt: Type.Optional(TimeFilter),
-  message_time__gte: Type.Optional(TimeFilter),
-  message_time__lt: Type.Optional(TimeFilter),
-  message_time__lte: Type.Optional(TimeFilter),
+  ...rangeFilter('message_time', TimeFilter),
   error_code: Type.Optional(Type.String()),
   from_number: Type.Optional(Type.String()),
   to_number: Type.Optional(Type.String()),

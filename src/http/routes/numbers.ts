@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { PageQuery } from '../schemas.ts';
+import { PageQuery, rangeFilter } from '../schemas.ts';
 
 export const ServicesFilter = Type.String({
   pattern: '^(voice|sms|mms)(,(voice|sms|mms))*$',
@@ -24,11 +24,7 @@ const ListQuery = Type.Object({
   subaccount: Type.Optional(Type.String({ maxLength: 20 })),
   alias: Type.Optional(Type.String({ maxLength: 255 })),
   services: Type.Optional(ServicesFilter),
-  renewal_date: Type.Optional(Day),
-  renewal_date__lt: Type.Optional(Day),
-  renewal_date__lte: Type.Optional(Day),
-  renewal_date__gt: Type.Optional(Day),
-  renewal_date__gte: Type.Optional(Day),
+  ...rangeFilter('renewal_date', Day),
 });
 const UpdateBody = Type.Object({
   app_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
