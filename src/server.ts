@@ -6,7 +6,7 @@ import { createClock } from './clock/clock.ts';
 import type { Config } from './config.ts';
 import { buildApp, type App } from './http/app.ts';
 import { createLogger } from './log.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices, startServices, stopServices, type Services } from './services.ts';
 import { openStore } from './store/db.ts';
 import type { Credentials } from './platform/accounts.ts';
 
@@ -37,7 +37,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   if (created && !configured) opts.onCredentialsGenerated?.(credentials);
 
   const app = await buildApp(services, logger);
-  await services.webhooks.start();
+  await startServices(services, logger);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -53,7 +53,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     services,
     app,
     logger,
-    // Fastify's close stops accepting and lets in-flight requests finish; queued webhooks stay queued; then the database closes.
-    close: () => (closing ??= app.close().then(() => services.webhooks.stop()).then(() => store.close()).finally(() => logger.flush())),
+    // Fastify's close stops accepting and lets in-flight requests finish; then background work stops (queued webhooks stay queued) and the database closes.
+    close: () => (closing ??= app.close().then(() => stopServices(services)).then(() => store.close()).finally(() => logger.flush())),
   };
 }

@@ -69,3 +69,22 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env });
   return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callerIds, callLog, webhooks, sandboxBehaviours, messages, voice };
 }
+
+/**
+ * Background work the services own, started before the server listens:
+ * queued webhooks resume, the number inventory is loaded, and rentals that
+ * fell due while the server was down are charged.
+ */
+export async function startServices(s: Services, logger: Logger): Promise<void> {
+  await s.webhooks.start();
+  await s.numbers.seedPool();
+  await s.renewals.start((err) => logger.error({ err }, 'number rental renewal failed; retrying at the next check'));
+}
+
+/** Stop background work after HTTP has closed; the database closes after this. */
+export async function stopServices(s: Services): Promise<void> {
+  await s.voice.close();
+  await s.messages.stop();
+  await s.renewals.stop();
+  await s.webhooks.stop();
+}

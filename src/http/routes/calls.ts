@@ -88,7 +88,6 @@ const Transfer = Type.Object({
 
 export function callRoutes(app: App, { voice }: Services): void {
   const { calls } = voice;
-  app.addHook('onClose', async () => voice.close());
 
   app.post('/v1/Account/:authId/Call/', { schema: { params: Params, body: MakeCall } }, async (req) => {
     const b = req.body;

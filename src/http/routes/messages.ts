@@ -49,8 +49,6 @@ const ListQuery = Type.Object({
 });
 
 export function messageRoutes(app: App, { messages }: Services): void {
-  app.addHook('onClose', async () => messages.stop());
-
   app.post('/v1/Account/:authId/Message/', { schema: { params: Params, body: SendBody } }, async (req, reply) => {
     const sent = await messages.send(req.scope, { ...req.body, url: req.body.url || undefined, log: toLog(req.body.log), requester_ip: req.ip });
     return reply.code(202).send({

@@ -41,15 +41,7 @@ const AddOwnBody = Type.Object({
   subaccount: Type.Optional(Type.String({ maxLength: 20 })),
 });
 
-export function numberRoutes(app: App, { numbers, renewals }: Services): void {
-  // Listening starts after the inventory is loaded and renewals that fell
-  // due while the server was down are charged.
-  app.addHook('onReady', async () => {
-    await numbers.seedPool();
-    await renewals.start((err) => app.log.error({ err }, 'number rental renewal failed; retrying at the next check'));
-  });
-  app.addHook('onClose', async () => renewals.stop());
-
+export function numberRoutes(app: App, { numbers }: Services): void {
   app.get('/v1/Account/:authId/Number/', { schema: { params: Params, querystring: ListQuery } }, async (req) => {
     const page = pageOf(req.query);
     const { objects, total } = await numbers.list(req.scope, { ...req.query, ...page });
