@@ -42,6 +42,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (!config.publicUrl) services.origin.url = url;
   logger.info({ url, store: store.dialect, clock: config.clock, telephony: config.telephony }, 'switchboard listening');
   logger.flush();
 

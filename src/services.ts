@@ -18,6 +18,9 @@ import { pino, type Logger } from 'pino';
 import { CallLog } from './voice/call-log.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
 import { createVoice, type Voice } from './voice/index.ts';
+import { OtpCalls } from './voice/otp-call.ts';
+import { createMediaPlane, type MediaPlane } from './voice/media-plane.ts';
+import { createRooms, type Rooms } from './voice/rooms/index.ts';
 import { messageHooks } from './webhooks/message-hooks.ts';
 import { Messages } from './messaging/messages.ts';
 import { SandboxBehaviours } from './messaging/sandbox-behaviours.ts';
@@ -43,6 +46,11 @@ export interface Services {
   sandboxBehaviours: SandboxBehaviours;
   messages: Messages;
   voice: Voice;
+  media: MediaPlane;
+  rooms: Rooms;
+  otpCalls: OtpCalls;
+  /** This server's base URL for links it hands out and calls it places to itself. */
+  origin: { url: string };
 }
 
 export function createServices(config: Config, store: Store, clock: Clock, logger: Logger = pino({ level: 'silent' })): Services {
@@ -56,18 +64,23 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const endpoints = new Endpoints(ctx, accounts, applications, config.sipDomain);
   const carriers = new Carriers(ctx);
   const sandboxInbox = new SandboxInbox(ctx, accounts);
-  // Call delivery of verification codes comes from the voice engine (wired by the lead); until then it answers 503.
-  const callerIds = new CallerIds(ctx, accounts, sandboxSmsDelivery(sandboxInbox));
   const callLog = new CallLog(ctx, accounts);
   const webhooks = new Webhooks({ db: store.db, clock, logger, callLog });
   const sandboxBehaviours = new SandboxBehaviours(ctx, accounts, numbers);
+  // Where this server answers; server.ts fills it in once it listens (the port may be chosen then).
+  const origin = { url: config.publicUrl ?? `http://${config.host}:${config.port}` };
+  const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env });
+  const media = createMediaPlane({ ctx, config, voice, accounts });
+  const rooms = createRooms({ ctx, accounts, voice, media, webhooks, logger });
+  // Verification codes go by SMS into the sandbox inbox, or by a voice call placed through the engine.
+  const otpCalls = new OtpCalls(voice.calls, clock, () => origin.url);
+  const callerIds = new CallerIds(ctx, accounts, sandboxSmsDelivery(sandboxInbox), otpCalls.delivery);
   const messages = new Messages(
     ctx,
     { accounts, numbers, billing, pricing, callerIds, hooks: messageHooks(webhooks), logger },
     (events, onError) => new SandboxMessagingDriver(ctx, events, sandboxBehaviours, numbers, onError),
   );
-  const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env });
-  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callerIds, callLog, webhooks, sandboxBehaviours, messages, voice };
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, voice, media, rooms, otpCalls, callerIds, origin };
 }
 
 /**
@@ -83,7 +96,9 @@ export async function startServices(s: Services, logger: Logger): Promise<void> 
 
 /** Stop background work after HTTP has closed; the database closes after this. */
 export async function stopServices(s: Services): Promise<void> {
+  s.media.close();
   await s.voice.close();
+  s.rooms.close();
   await s.messages.stop();
   await s.renewals.stop();
   await s.webhooks.stop();

@@ -10,6 +10,7 @@ import { newUuid } from '../ids.ts';
 import type { Services } from '../services.ts';
 import { authenticator } from './auth.ts';
 import { formatSchemaErrors } from './validation.ts';
+import { verifyCallRoutes } from './routes/verify-call.ts';
 import { healthRoutes } from './routes/health.ts';
 import { accountRoutes } from './routes/account.ts';
 import { subaccountRoutes } from './routes/subaccounts.ts';
@@ -27,6 +28,19 @@ import { messageRoutes } from './routes/messages.ts';
 import { sandboxMessageRoutes } from './routes/sandbox-messages.ts';
 import { callRoutes } from './routes/calls.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
+import { sandboxEndpointRoutes } from './routes/sandbox-endpoints.ts';
+import { conferenceRoutes } from './routes/conferences.ts';
+import { mpcRoutes } from './routes/mpc.ts';
+import { recordingRoutes } from './routes/recordings.ts';
+import { streamRoutes } from './routes/streams.ts';
+import { callMediaRoutes } from './routes/call-media.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without credentials (recording files, whose unguessable id is the key). */
+    public?: boolean;
+  }
+}
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -35,7 +49,7 @@ export const BODY_LIMIT = 256 * 1024;
 
 /** Route plugins are added here; later features append theirs. */
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
-export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes];
+export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, verifyCallRoutes];
 
 export async function buildApp(services: Services, logger: Logger): Promise<App> {
   const app = Fastify({
@@ -69,7 +83,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
 
   const authenticate = authenticator(services.accounts);
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/health')) return;
+    if (req.url.startsWith('/health') || req.routeOptions.config.public) return;
     await authenticate(req);
   });
 

@@ -121,11 +121,24 @@ for (const db of databases) {
       assert.equal((await inbox('14155550102')).meta.total_count, 5);
     });
 
-    test('channel=call is accepted but answers 503 until voice delivery is wired, leaving nothing behind', async () => {
-      const res = await call('POST', '/VerifiedCallerId/', { phone_number: '14155550103', channel: 'call' });
-      assert.equal(res.status, 503);
-      assert.equal(res.body.error, 'voice OTP delivery is not available');
-      assert.equal((await inbox('14155550103')).meta.total_count, 0);
+    test('channel=call: the virtual phone gets a call that speaks the code, which then verifies', async () => {
+      const started = await server.client().verify.initiate('+14155550103', { alias: 'Desk', channel: 'call' });
+      // The verification call reached the virtual phone: find it and wait until it is over.
+      const calls = (await call('GET', '/Sandbox/Phone/14155550103/Calls/')).body;
+      assert.equal(calls.objects.length, 1);
+      const { call_uuid, direction } = calls.objects[0];
+      assert.equal(direction, 'outbound'); // the platform's call direction
+      const heard = await call('POST', `/Sandbox/Call/${call_uuid}/Wait/`, { until: 'ended', timeout_ms: 120_000 });
+      assert.equal(heard.status, 200);
+      const spoken = heard.body.events.filter((e: { type: string }) => e.type === 'speak').map((e: { text: string }) => e.text).join(' ');
+      const digits = /verification code is ((?:\d, ){3}\d)/.exec(spoken)?.[1];
+      assert.ok(digits, `code spoken in: ${spoken}`);
+      const code = digits!.replace(/, /g, '');
+      assert.equal((await inbox('14155550103')).meta.total_count, 0, 'nothing sent by SMS');
+
+      const verified = await server.client().verify.verify(started.verificationUuid, code);
+      assert.equal(verified.channel, 'call');
+      assert.equal(verified.phoneNumber, '+14155550103');
     });
 
     test('bad input is refused with a message naming the field', async () => {
