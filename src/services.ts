@@ -98,7 +98,7 @@ export async function startServices(s: Services, logger: Logger): Promise<void> 
 export async function stopServices(s: Services): Promise<void> {
   s.media.close();
   await s.voice.close();
-  s.rooms.close();
+  await s.rooms.close();
   await s.messages.stop();
   await s.renewals.stop();
   await s.webhooks.stop();

@@ -7,6 +7,8 @@ import type { EndpointsTables } from './tables/endpoints.ts';
 import type { MessagesTables } from './tables/messages.ts';
 import type { WebhooksTables } from './tables/webhooks.ts';
 import type { CallsTables } from './tables/calls.ts';
+import type { RecordingsTables } from './tables/recordings.ts';
+import type { ConferencesTables } from './tables/conferences.ts';
 
 export type Flag = 0 | 1;
 
@@ -74,7 +76,7 @@ export interface FoundationTables {
  * The whole database. Each feature keeps its table interfaces in
  * src/store/tables/<feature>.ts and adds its `…Tables` interface here.
  */
-export interface DB extends FoundationTables, NumbersTables, EndpointsTables, MessagesTables, WebhooksTables, CallsTables {}
+export interface DB extends FoundationTables, NumbersTables, EndpointsTables, MessagesTables, WebhooksTables, CallsTables, RecordingsTables, ConferencesTables {}
 
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccountRow = Insertable<AccountsTable>;

@@ -11,6 +11,7 @@ import { CAUSES, finalStatus, fromNetwork, toNetwork, type CallEnd } from './cau
 import type { CallOwner, HttpMethod, Signing } from './ports.ts';
 import type { Program } from './interpreter/program.ts';
 import type { Engine } from './engine.ts';
+import { FarEndAudio } from './far-end-audio.ts';
 
 export type CallStatus = 'queued' | 'ringing' | 'early-media' | 'in-progress' | 'completed';
 
@@ -50,6 +51,12 @@ export interface CallSetup {
   ringTimeoutS: number;
   sipHeaders: Record<string, string>;
   machine?: MachineDetection;
+  /**
+   * Legs a verb or the API places to connect them to something (Dial's
+   * B-legs, participants dialled into a multiparty call): once answered they
+   * are handed to it instead of fetching an answer URL.
+   */
+  connect?: (call: Call) => void;
 }
 
 export interface CallInit {
@@ -92,6 +99,10 @@ export class Call implements LegObserver {
   machine: boolean | undefined;
   leg: Leg | undefined;
   program: Program | undefined;
+  /** The call a Dial has bridged this one to, while it is (the Transfer API's B-leg). */
+  bridgedTo: Call | undefined;
+  /** Audio toward the far end goes through here, so recordings and streams can fork it. */
+  readonly farEnd = new FarEndAudio();
 
   /** Why the platform is ending the call, until the leg confirms it ended. */
   private ending: CallEnd | undefined;
@@ -104,6 +115,9 @@ export class Call implements LegObserver {
   private callerAudioEnd = 0;
   private audioListeners: Set<(start: number, end: number) => void> | undefined;
   private digitListener: ((digit: string) => void) | undefined;
+  private runListeners: Set<(run: FrameRun, at: number) => void> | undefined;
+  private endListeners: Set<() => void> | undefined;
+  private takeoverListeners: Set<() => void> | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -139,9 +153,12 @@ export class Call implements LegObserver {
 
   // ---- starting -------------------------------------------------------------
 
-  /** Outbound: originate the leg now. */
+  /** Outbound: originate the leg now. It counts as ringing until the network says more. */
   dial(): void {
     this.initiatedAt = this.engine.clock.now();
+    this.status = 'ringing';
+    // Counted from dialling, so a leg the network never reports ringing still ends.
+    this.ringTimer = this.engine.timers.after(this.setup.ringTimeoutS * 1000, () => this.hangup({ cause: CAUSES.ringTimeout, source: 'Plivo' }));
     this.leg = this.engine.driver.originate(
       { uuid: this.uuid, tenant: this.owner, from: this.from, to: this.to, callerName: this.setup.callerName, sipHeaders: this.setup.sipHeaders },
       this,
@@ -161,11 +178,10 @@ export class Call implements LegObserver {
   // ---- leg events (LegObserver) -------------------------------------------------
 
   ringing(): void {
-    if (!this.live || this.status !== 'queued') return;
+    if (!this.live || this.ringingAt !== undefined || this.isAnswered) return;
     this.status = 'ringing';
     this.ringingAt = this.engine.clock.now();
-    const { ringTimeoutS, hangupOnRingS, ring } = this.setup;
-    this.ringTimer = this.engine.timers.after(ringTimeoutS * 1000, () => this.hangup({ cause: CAUSES.ringTimeout, source: 'Plivo' }));
+    const { hangupOnRingS, ring } = this.setup;
     if (hangupOnRingS !== undefined) {
       this.ringLimitTimer = this.engine.timers.after(hangupOnRingS * 1000, () => this.hangup({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
     }
@@ -210,6 +226,8 @@ export class Call implements LegObserver {
     this.scheduledTimer?.cancel();
     for (const w of this.answerWaiters?.splice(0) ?? []) w(false);
     this.program?.stop();
+    for (const l of [...(this.endListeners ?? [])]) l();
+    this.endListeners = undefined;
     this.engine.finished(this);
   }
 
@@ -221,6 +239,7 @@ export class Call implements LegObserver {
     const end = at + runDurationMs(run);
     this.callerAudioEnd = Math.max(this.callerAudioEnd, end);
     if (this.audioListeners) for (const l of [...this.audioListeners]) l(at, end);
+    if (this.runListeners) for (const l of [...this.runListeners]) l(run, at);
     this.engine.heard(this, run, at);
   }
 
@@ -256,14 +275,48 @@ export class Call implements LegObserver {
     this.scheduledTimer = this.engine.timers.after(ms, () => this.hangup(end));
   }
 
-  /** Keys from the caller go to `fn` (one listener: the running program's tap). */
+  /** Keys from the caller go to `fn` (one listener: the running program's tap); undefined stops them. */
   listenDigits(fn: ((digit: string) => void) | undefined): void {
     this.digitListener = fn;
+  }
+
+  /** Stop `fn` receiving keys, unless another listener replaced it already. */
+  unlistenDigits(fn: (digit: string) => void): void {
+    if (this.digitListener === fn) this.digitListener = undefined;
   }
 
   onCallerAudio(fn: (start: number, end: number) => void): () => void {
     (this.audioListeners ??= new Set()).add(fn);
     return () => this.audioListeners?.delete(fn);
+  }
+
+  /** The caller's audio itself, run by run as it arrives (bridges and conference mixers carry it to others). */
+  onAudio(fn: (run: FrameRun, at: number) => void): () => void {
+    (this.runListeners ??= new Set()).add(fn);
+    return () => this.runListeners?.delete(fn);
+  }
+
+  /** Run `fn` once when the call ends (at once when it has ended); returns the unsubscribe function. */
+  onEnd(fn: () => void): () => void {
+    if (!this.live) {
+      fn();
+      return () => {};
+    }
+    (this.endListeners ??= new Set()).add(fn);
+    return () => this.endListeners?.delete(fn);
+  }
+
+  /** `fn` runs when a new document takes the call over (the Transfer API): whatever holds the call (a bridge, a room) lets go of it. */
+  onTakeover(fn: () => void): () => void {
+    (this.takeoverListeners ??= new Set()).add(fn);
+    return () => this.takeoverListeners?.delete(fn);
+  }
+
+  /** A new document takes the call over. */
+  takeover(): void {
+    const listeners = this.takeoverListeners;
+    this.takeoverListeners = undefined;
+    for (const l of listeners ?? []) l();
   }
 
   callerAudioUntil(): number {

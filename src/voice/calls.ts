@@ -108,7 +108,7 @@ function address(input: string, field: string): string {
 }
 
 /** `head1=val1,head2=val2`: letters and digits only, as documented. */
-function sipHeaders(raw: string | undefined): Record<string, string> {
+export function sipHeaders(raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!raw) return out;
   for (const pair of raw.split(',')) {
@@ -403,12 +403,15 @@ export class Calls {
     if (!call || call.status === 'queued') throw notFound(`live call ${uuid}`);
     const legs = input.legs ?? 'aleg';
     if (legs !== 'bleg' && !input.aleg_url) throw new ApiError(400, `aleg_url is required when legs is ${legs}`);
+    const b = legs === 'aleg' ? undefined : call.bridgedTo;
     if (legs !== 'aleg') {
       if (!input.bleg_url) throw new ApiError(400, `bleg_url is required when legs is ${legs}`);
-      throw new ApiError(400, `call ${uuid} has no bridged leg to transfer (legs=${legs}); use legs=aleg`);
+      if (!b) throw new ApiError(400, `call ${uuid} has no bridged leg to transfer (legs=${legs}); use legs=aleg`);
     }
     const runsXml = call.status === 'in-progress' || call.status === 'early-media' || (call.direction === 'inbound' && call.status === 'ringing');
     if (!runsXml) throw new ApiError(400, `call ${uuid} is ${call.status}: only a call that is running XML (answered, or inbound) can be transferred`);
-    this.engine.transfer(call, { url: input.aleg_url!, method: input.aleg_method ?? 'POST' });
+    // The B-leg first, so the Dial that bridged it lets it go on instead of hanging it up.
+    if (b) this.engine.transfer(b, { url: input.bleg_url!, method: input.bleg_method ?? 'POST' });
+    if (legs !== 'bleg') this.engine.transfer(call, { url: input.aleg_url!, method: input.aleg_method ?? 'POST' });
   }
 }

@@ -48,7 +48,6 @@ export class Engine {
   readonly verbs: VerbRegistry;
   private readonly calls = new Map<string, Call>();
   private readonly detectors = new Map<string, MachineDetector>();
-  private readonly endWatchers = new Set<(call: Call) => void>();
   /** Records and hangup callbacks of ended calls still being written. */
   private readonly finishing = new Set<Promise<void>>();
 
@@ -84,14 +83,13 @@ export class Engine {
     return this.calls.get(uuid);
   }
 
-  live(): IterableIterator<Call> {
-    return this.calls.values();
+  /** Routing, signing and rates: what verbs that place legs (Dial) need to know. */
+  get platform(): PlatformPort {
+    return this.deps.platform;
   }
 
-  /** Calls `fn` for every call that ends, after its record is written. */
-  onEnded(fn: (call: Call) => void): () => void {
-    this.endWatchers.add(fn);
-    return () => this.endWatchers.delete(fn);
+  live(): IterableIterator<Call> {
+    return this.calls.values();
   }
 
   // ---- inbound -----------------------------------------------------------------
@@ -106,6 +104,8 @@ export class Engine {
       return;
     }
     const signing = await this.clock.track(this.deps.platform.signing(target.owner));
+    // The caller gave up before the platform took the call: nothing ran, nothing is billed.
+    if (leg.state === 'ended') return;
     const app = target.app;
     const setup: CallSetup = {
       answer: { url: app?.answerUrl ?? '', method: app?.answerMethod ?? 'POST' },
@@ -133,7 +133,6 @@ export class Engine {
     call.accept(leg);
     this.logger(call).info({ direction: 'inbound', from: call.from, to: call.to }, 'call started');
     if (!app) this.log(call, { kind: 'error', message: `no application is linked to ${leg.to} and its owner has no default application` });
-    if (leg.state === 'ended') return;
     this.run(call, this.answerSource(call));
   }
 
@@ -143,6 +142,7 @@ export class Engine {
   answered(call: Call): void {
     this.logger(call).debug('call answered');
     if (call.direction !== 'outbound') return;
+    if (call.setup.connect) return call.setup.connect(call);
     const md = call.setup.machine;
     if (!md) return this.run(call, this.answerSource(call));
     const detector = new MachineDetector(md, this.timers, (machine) => this.machineVerdict(call, machine));
@@ -178,6 +178,7 @@ export class Engine {
   /** The Transfer API: the call runs the document at `hook` instead of its current one. */
   transfer(call: Call, hook: Hook): void {
     this.log(call, { kind: 'event', message: `transferred to ${hook.url}` });
+    call.takeover();
     this.run(call, { ...hook, params: this.params(call, { Event: 'Transfer' }), kind: 'transfer' });
   }
 
@@ -218,7 +219,6 @@ export class Engine {
       .then(async (charge) => {
         const hook = call.setup.hangup;
         if (hook) await this.send(call, hook, 'hangup', hangupParams(call, charge));
-        for (const w of this.endWatchers) w(call);
       });
     this.finishing.add(done);
     void done.finally(() => this.finishing.delete(done));

@@ -19,6 +19,7 @@ import { PlatformAdapter } from './platform.ts';
 import type { CallLogPort, WebhookPort } from './ports.ts';
 import { PhoneBook } from './sandbox/phones.ts';
 import { Sandbox } from './sandbox/sandbox.ts';
+import { EndpointDevices } from './sandbox/endpoint-devices.ts';
 
 /** Outbound calls per second per account unless SWITCHBOARD_CALLS_PER_SECOND says otherwise. */
 export const DEFAULT_CALLS_PER_SECOND = 10;
@@ -42,6 +43,8 @@ export interface Voice {
   calls: Calls;
   phones: PhoneBook;
   sandbox: Sandbox;
+  /** Virtual SIP devices registered for endpoints (sandbox). */
+  devices: EndpointDevices;
   /** Ends live calls, writes pending records, stops speech. */
   close(): Promise<void>;
 }
@@ -59,9 +62,10 @@ export function createVoice(d: VoiceDeps): Voice {
   const tts = createTts();
   const files = new AudioFiles();
   const phones = new PhoneBook(ctx, d.accounts);
+  const devices = new EndpointDevices(phones, d.endpoints, ctx.clock);
   const carrier = new SimCarrier({
     timers,
-    directory: phones,
+    directory: devices,
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     onError: (leg, err) => logger.warn({ err, call_uuid: leg.uuid }, 'virtual phone action failed'),
   });
@@ -79,12 +83,13 @@ export function createVoice(d: VoiceDeps): Voice {
     log: logger,
   });
   const calls = new Calls(ctx, engine, d.accounts, d.billing, d.pricing, platform, timers, callsPerSecond(d.env));
-  const sandbox = new Sandbox(ctx.clock, timers, carrier);
+  const sandbox = new Sandbox(ctx.clock, timers, carrier, engine);
   return {
     engine,
     calls,
     phones,
     sandbox,
+    devices,
     async close() {
       await engine.close();
       await cdrs.drain();

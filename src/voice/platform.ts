@@ -22,7 +22,7 @@ const appOf = (row: ApplicationRow | undefined): CallApp | undefined =>
     : undefined;
 
 /** `sip:alice123@domain` → `alice123` when the domain is ours. */
-function endpointUser(address: string, sipDomain: string): string | undefined {
+export function endpointUser(address: string, sipDomain: string): string | undefined {
   const m = /^sips?:([^@;]+)@([^;>]+)/i.exec(address.trim());
   return m && m[2]!.toLowerCase() === sipDomain.toLowerCase() ? decodeURIComponent(m[1]!) : undefined;
 }

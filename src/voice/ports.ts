@@ -11,7 +11,7 @@ export type { CallOwner, HttpMethod };
 export interface WebhookPort {
   /** One request with the URL's retry policy; never throws. */
   fetch(req: WebhookRequest): Promise<WebhookResult>;
-  /** `primary`, then (when it fails) the fallback URL with the same parameters. */
+  /** `primary`, then (when it fails) the fallback URL with the same parameters. The answer URL's fallback is the interpreter's, since invalid XML falls back too. */
   fetchWithFallback(primary: WebhookRequest, fallbackUrl: string | undefined, fallbackMethod?: HttpMethod): Promise<WebhookResult>;
   /** A durable callback off the call's critical path (hangup, ring …). */
   enqueue(req: WebhookRequest): Promise<void>;

@@ -4,12 +4,13 @@
 // is asked to wait.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { answerServer, assertSigned, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
 
 const CALLER_ID = '14155550123';
 
-describe('calls through the sandbox carrier', () => {
+for (const db of databases) describe(`calls through the sandbox carrier (${db.name})`, { skip: db.skip }, () => {
   let server: TestServer;
   let app: AnswerServer;
   let o: string;
@@ -21,7 +22,7 @@ describe('calls through the sandbox carrier', () => {
   const phone = () => `1415555${String(200 + phones++).padStart(4, '0')}`;
 
   before(async () => {
-    server = await startTestServer({ clock: 'virtual', env: { SWITCHBOARD_CALLS_PER_SECOND: '2' } });
+    server = await startTestServer({ db: db.name, clock: 'virtual', env: { SWITCHBOARD_CALLS_PER_SECOND: '2' } });
     app = await answerServer({ '/hello': '<Response><Speak>Hello</Speak></Response>' });
     o = app.origin;
     sandbox = sandboxOf(server);
@@ -128,6 +129,16 @@ describe('calls through the sandbox carrier', () => {
     assert.equal((await hangupOf(uuid)).params.HangupCauseCode, '4010');
   });
 
+  test('a refused connection to answer_url is retried on the platform clock before falling back', async () => {
+    const made = await client.calls.create(CALLER_ID, phone(), 'http://127.0.0.1:1/answer', { hangupUrl: `${o}/hangup`, fallbackUrl: `${o}/fallback` });
+    const uuid = made.requestUuid as string;
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(spoken(t), ['Fallback speaking']);
+    const res = await server.fetch(`/v1/Account/${server.authId}/Call/${uuid}/Log/`);
+    const log = (await res.json()) as { objects: Array<{ kind: string; message: string }> };
+    assert.equal(log.objects.filter((e) => e.kind === 'webhook' && e.message.startsWith('answer')).length, 2, 'one retry of the answer URL');
+  });
+
   test('an unreachable answer_url without fallback hangs up with Error Reaching Answer URL', async () => {
     const uuid = await place(phone(), '/broken');
     await sandbox.wait(uuid, 'ended');
@@ -174,7 +185,8 @@ describe('calls through the sandbox carrier', () => {
     assert.equal(q.callStatus, 'queued');
     assert.equal(q.to, to[2]);
 
-    for (const uuid of uuids) await sandbox.wait(uuid, 'ended');
+    // Waiting on the queued call first: the wait lasts until it is dialled, then until it ends.
+    for (const uuid of [...uuids].reverse()) await sandbox.wait(uuid, 'ended');
     const cdrs = await Promise.all(uuids.map((u) => client.calls.get(u)));
     assert.deepEqual(cdrs.map((c) => c.toNumber), to);
     await assert.rejects(client.calls.getQueuedCall(uuids[2]), /not found/);
@@ -247,6 +259,46 @@ describe('calls through the sandbox carrier', () => {
     const tooWide = await server.fetch(`/v1/Account/${server.authId}/Call/?end_time__gt=2025-01-01%2000:00&end_time__lt=2025-03-01%2000:00`);
     assert.equal(tooWide.status, 400);
     assert.match(((await tooWide.json()) as { error: string }).error, /30 days/);
+  });
+
+  test('call options reach the call: caller_name, sip_headers, send_digits, hangup_on_ring, machine detection', async () => {
+    app.routes.set('/quiet', '<Response><Wait length="30"/></Response>');
+    const uuid = await place(phone(), '/quiet', { callerName: 'Acme Support', sipHeaders: 'agent=42,queue=gold', sendDigits: '12@200', hangupOnRing: 10 });
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(t.events.filter((e) => e.type === 'dtmf_heard').map((e) => e.digits), ['12']);
+    const answer = await app.next('/quiet', (r) => r.params.CallUUID === uuid);
+    assert.equal(answer.params.CallerName, 'Acme Support');
+    assert.equal(answer.params['X-PH-agent'], '42');
+    assert.equal(answer.params['X-PH-queue'], 'gold');
+    const h = (await hangupOf(uuid)).params;
+    assert.equal(h.HangupCauseCode, '6000', 'hangup_on_ring counts from ringing');
+    assert.equal(h.Duration, '9');
+
+    const machine = phone();
+    await sandbox.phone(machine, { behaviour: 'machine' });
+    const m = await place(machine, '/hello', { machineDetection: 'hangup' });
+    await sandbox.wait(m, 'ended');
+    assert.equal((await hangupOf(m)).params.HangupCauseCode, '9100');
+
+    await assert.rejects(place(phone(), '/hello', { sipHeaders: 'bad header' }), /sip_headers/);
+    await assert.rejects(place(phone(), '/hello', { machineDetection: 'maybe' }), /machine_detection must be true or hangup/);
+    await assert.rejects(place(phone(), '/hello', { parentCallUuid: '3b7e6c2c-0000-4000-8000-000000000000', errorIfParentNotFound: true }), /parent_call_uuid/);
+    await assert.rejects(client.calls.create(CALLER_ID, 'not-a-number', `${o}/hello`), /not a valid phone number/);
+  });
+
+  test('the v2 live listing pages live calls with their details', async () => {
+    app.routes.set('/hold', '<Response><Wait length="600"/></Response>');
+    const uuids = [await place(phone(), '/hold'), await place(phone(), '/hold')];
+    for (const u of uuids) await sandbox.wait(u, 'answered');
+    const res = await server.fetch(`/v2/Account/${server.authId}/Call/?status=live&limit=1`);
+    const body = (await res.json()) as { meta: { count: number; limit: number; next: string | null }; objects: Array<{ call_uuid: string; call_status: string; direction: string }> };
+    assert.equal(body.meta.count, 2);
+    assert.equal(body.meta.limit, 1);
+    assert.ok(body.meta.next);
+    assert.equal(body.objects.length, 1);
+    assert.equal(body.objects[0]!.call_status, 'in-progress');
+    await server.fetch(`/v1/Account/${server.authId}/Call/`, { method: 'DELETE' });
+    for (const u of uuids) await sandbox.wait(u, 'ended');
   });
 
   test('the server logged no errors', () => {

@@ -17,7 +17,7 @@ export interface Received {
 }
 
 /** What a route answers: an XML document, or a status with a body. */
-export type Reply = string | { status: number; body?: string; contentType?: string };
+export type Reply = string | { status: number; body?: string | Uint8Array; contentType?: string };
 export type Route = (params: Record<string, string>, req: Received) => Reply;
 
 export interface AnswerServer {

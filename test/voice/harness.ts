@@ -13,6 +13,8 @@ import type { CallApp, EndedCall, InboundTarget } from '../../src/voice/ports.ts
 import type { CallLogEntry } from '../../src/voice/call-log.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { newUuid } from '../../src/ids.ts';
+import type { SpeakRequest } from '../../src/media/tts/tts.ts';
+import type { VerbRegistry } from '../../src/voice/interpreter/registry.ts';
 
 /** Synthesized speech lasts 60 ms per character (whole frames) in these tests. */
 export const MS_PER_CHAR = 60;
@@ -27,6 +29,8 @@ export interface Harness {
   ended: EndedCall[];
   logs: Array<{ callUuid: string } & CallLogEntry>;
   phones: Map<string, PhoneBehaviour>;
+  /** What the engine asked the synthesizer for. */
+  speech: SpeakRequest[];
   /** Place an outbound call to a virtual phone with answer URL `answer`. */
   call(to: string, setup?: Partial<CallSetup>): Call;
   /** A virtual phone calls the platform number `to` (routed to `app`). */
@@ -36,13 +40,14 @@ export interface Harness {
   settle(limitMs?: number): Promise<void>;
 }
 
-export function harness(docs: Record<string, Doc>, opts: { app?: CallApp } = {}): Harness {
+export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?: VerbRegistry } = {}): Harness {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const timers = new TimerGroup(clock);
   const requests: WebhookRequest[] = [];
   const ended: EndedCall[] = [];
   const logs: Harness['logs'] = [];
   const phones = new Map<string, PhoneBehaviour>();
+  const speech: SpeakRequest[] = [];
 
   const serve = async (req: WebhookRequest): Promise<WebhookResult> => {
     requests.push(req);
@@ -74,7 +79,13 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp } = {})
       enqueue: async (req) => void requests.push(req),
     },
     callLog: { append: async (callUuid, _o, entry) => void logs.push({ callUuid, ...entry }) },
-    media: { speech: (r) => speechOf(r.text), audioFile },
+    media: {
+      speech: (r) => {
+        speech.push(r);
+        return speechOf(r.text);
+      },
+      audioFile,
+    },
     platform: {
       route: async (to): Promise<InboundTarget | undefined> => (to === '15550001111' ? { owner, app: opts.app } : undefined),
       signing: async () => ({ authToken: 'token', mainAuthToken: 'token' }),
@@ -87,6 +98,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp } = {})
       },
     },
     log: pino({ level: 'silent' }),
+    verbs: opts.verbs,
   });
 
   return {
@@ -97,6 +109,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp } = {})
     ended,
     logs,
     phones,
+    speech,
     call(to, setup = {}) {
       const uuid = newUuid();
       const call = engine.create({

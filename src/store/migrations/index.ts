@@ -7,6 +7,8 @@ import * as m0003 from './0003_endpoints.ts';
 import * as m0004 from './0004_webhooks.ts';
 import * as m0005 from './0005_calls.ts';
 import * as m0006 from './0006_messages.ts';
+import * as m0007 from './0007_recordings.ts';
+import * as m0008 from './0008_conferences.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0004_webhooks': m0004,
   '0005_calls': m0005,
   '0006_messages': m0006,
+  '0007_recordings': m0007,
+  '0008_conferences': m0008,
 };

@@ -32,6 +32,7 @@ export class SimCarrier implements TelephonyDriver {
   private inbound: ((leg: Leg, info: InboundInfo) => void) | undefined;
   private readonly live = new Map<string, SimLeg>();
   private readonly ended = new Map<string, SimLeg>();
+  private readonly awaited = new Map<string, Set<() => void>>();
   private readonly ctx: SimContext;
   private readonly retain: number;
 
@@ -52,7 +53,7 @@ export class SimCarrier implements TelephonyDriver {
   originate(req: OriginateRequest, observer: LegObserver): Leg {
     const leg = new SimLeg(this.ctx, { uuid: req.uuid, direction: 'outbound', from: req.from, to: req.to, tenant: req.tenant, sipHeaders: req.sipHeaders });
     leg.attach(observer);
-    this.live.set(leg.uuid, leg);
+    this.add(leg);
     const clock = this.deps.timers.clock;
     clock.track(this.deps.directory.behaviourOf(req.tenant, addressKey(req.to))).then(
       (b) => leg.dial(b, observer),
@@ -72,11 +73,29 @@ export class SimCarrier implements TelephonyDriver {
   placeCall(call: PlaceCall): SimLeg {
     const leg = new SimLeg(this.ctx, { uuid: call.uuid, direction: 'inbound', from: call.from, to: call.to, tenant: call.tenant, sipHeaders: call.sipHeaders });
     leg.callWith(call.script);
-    this.live.set(leg.uuid, leg);
+    this.add(leg);
     const handler = this.inbound;
     if (!handler) leg.hangup('NORMAL_TEMPORARY_FAILURE');
     else handler(leg, { sipHeaders: call.sipHeaders, callerName: call.callerName, tenant: call.tenant });
     return leg;
+  }
+
+  private add(leg: SimLeg): void {
+    this.live.set(leg.uuid, leg);
+    const waiting = this.awaited.get(leg.uuid);
+    this.awaited.delete(leg.uuid);
+    if (waiting) for (const fn of waiting) fn();
+  }
+
+  /** Calls `fn` once a leg with `uuid` exists (someone waiting on a call not dialled yet); the returned function cancels. */
+  onCreated(uuid: string, fn: () => void): () => void {
+    let set = this.awaited.get(uuid);
+    if (!set) this.awaited.set(uuid, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.awaited.get(uuid) === set) this.awaited.delete(uuid);
+    };
   }
 
   /** A live or recently ended leg. */

@@ -4,6 +4,7 @@
 // the sandbox API says, and keeps what it heard (its earpiece) and did.
 import type { Timer, TimerGroup } from '../../clock/clock.ts';
 import { dtmfTone } from '../../media/dtmf.ts';
+import { wordsLastMs } from '../../media/frame.ts';
 import { msToSamples } from '../../media/pcm.ts';
 import { beep } from '../../media/tones.ts';
 import type { AudioOut, EndedBy, FrameRun, Leg, LegDirection, LegObserver, LegState, NetworkCause, Tenant } from '../driver.ts';
@@ -156,7 +157,7 @@ export class SimLeg implements Leg, AudioOut {
     const heard = this.ear.receive(run, now, this.seq++);
     if (this.waitingFor() && (heard.annotation?.type === 'speak' || heard.annotation?.type === 'said')) {
       // Check once the words have been heard to their end.
-      this.ctx.timers.after(heard.start + heard.durationMs - now, () => this.checkHearing());
+      this.ctx.timers.after(heard.start + wordsLastMs(heard.annotation, heard.durationMs) - now, () => this.checkHearing());
     }
     this.notify();
     return heard.start + heard.durationMs;
@@ -320,6 +321,8 @@ export class SimLeg implements Leg, AudioOut {
     this.ear?.cutAt(now);
     this.own.push({ at: now, seq: this.seq++, type: 'hangup', by });
     this.emit((o) => o.ended(this, cause, by));
+    // An ended leg is kept for its transcript; the engine's call must not be kept with it.
+    this.observer = undefined;
     this.ctx.retire(this);
     this.notify();
   }
@@ -331,9 +334,8 @@ export class SimLeg implements Leg, AudioOut {
 
   /** Observer calls never run inside a leg method: the caller may be the engine itself. */
   private emit(call: (o: LegObserver) => void): void {
-    queueMicrotask(() => {
-      if (this.observer) call(this.observer);
-    });
+    const o = this.observer;
+    if (o) queueMicrotask(() => call(o));
   }
 
   /** Run `fn` on every change (state, heard audio, own action) until the returned function is called. */

@@ -1,6 +1,7 @@
 // A virtual phone's transcript (SANDBOX.md): what it heard, built from the
 // annotated runs that reached its earpiece, merged with what it did itself
 // (answered, pressed keys, spoke, hung up). Times are ms since the leg began.
+import { wordsLastMs } from '../../media/frame.ts';
 import type { EndedBy } from '../driver.ts';
 import type { Earpiece, HeardRun } from './earpiece.ts';
 
@@ -131,10 +132,11 @@ export const words = (text: string): string => text.toLowerCase().replace(/[^\p{
 export function heardSince(ear: Earpiece | undefined, phrase: string, since: number, now: number): boolean {
   const want = words(phrase);
   for (const run of ear?.runs ?? []) {
-    const end = run.start + run.durationMs;
-    if (run.durationMs <= 0 || end > now || end <= since) continue;
     const a = run.annotation;
-    if ((a?.type === 'speak' || a?.type === 'said') && words(a.text).includes(want)) return true;
+    if (run.durationMs <= 0 || (a?.type !== 'speak' && a?.type !== 'said')) continue;
+    const end = run.start + wordsLastMs(a, run.durationMs);
+    if (end > now || end <= since) continue;
+    if (words(a.text).includes(want)) return true;
   }
   return false;
 }

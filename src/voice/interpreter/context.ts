@@ -15,8 +15,8 @@ export const DTMF_TONE_MS = 100;
 
 export class CallContext implements VerbContext {
   constructor(
-    private readonly call: Call,
-    private readonly engine: Engine,
+    readonly call: Call,
+    readonly engine: Engine,
     readonly stop: Interrupt,
     private readonly program: Program,
   ) {}
@@ -37,9 +37,9 @@ export class CallContext implements VerbContext {
   async play(run: FrameRun): Promise<'played' | 'stopped'> {
     const leg = this.call.leg;
     if (!leg || !this.call.live || this.stop.interrupted) return 'stopped';
-    const until = leg.audio.send(run);
+    const until = this.call.farEnd.send(leg, run, this.now());
     if (await this.sleep(until - this.now())) return 'played';
-    leg.audio.clear();
+    this.call.farEnd.clear(leg, this.now());
     return 'stopped';
   }
 
@@ -124,12 +124,13 @@ class Tap implements DigitTap {
   private keys = '';
   private waiter: ((key: string) => void) | undefined;
   private listeners: Set<() => void> | undefined;
+  private readonly listener = (digit: string) => this.push(digit);
 
   constructor(
     private readonly call: Call,
     private readonly engine: Engine,
   ) {
-    call.listenDigits((d) => this.push(d));
+    call.listenDigits(this.listener);
   }
 
   get buffered(): string {
@@ -174,6 +175,6 @@ class Tap implements DigitTap {
   }
 
   close(): void {
-    this.call.listenDigits(undefined);
+    this.call.unlistenDigits(this.listener);
   }
 }

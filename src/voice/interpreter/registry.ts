@@ -12,6 +12,7 @@ import { redirectRunner } from './verbs/redirect.ts';
 import { hangupRunner } from './verbs/hangup.ts';
 import { preAnswerRunner } from './verbs/pre-answer.ts';
 import { dtmfRunner } from './verbs/dtmf.ts';
+import { dialRunner } from '../dial/dial.ts';
 
 type Kind = Verb['kind'];
 type RunnerOf<K extends Kind> = VerbRunner<Extract<Verb, { kind: K }>>;
@@ -47,5 +48,6 @@ export function defaultVerbs(): VerbRegistry {
   r.register('Hangup', hangupRunner);
   r.register('PreAnswer', preAnswerRunner);
   r.register('DTMF', dtmfRunner);
+  r.register('Dial', dialRunner);
   return r;
 }

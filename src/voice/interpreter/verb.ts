@@ -7,6 +7,8 @@ import type { CallLogEntry } from '../call-log.ts';
 import type { CallEnd } from '../causes.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../xml/ast.ts';
+import type { Call } from '../call.ts';
+import type { Engine } from '../engine.ts';
 
 /** Stops the verbs under it: the call ended, a transfer replaced the document, a key cut a prompt short. */
 export class Interrupt {
@@ -106,6 +108,9 @@ export interface VerbContext {
   /** A context whose interrupt also fires on its own (for prompts a key cuts short). */
   child(stop: Interrupt): VerbContext;
   log(entry: CallLogEntry): void;
+  /** The call itself and its engine, for verbs that connect it to other legs (Dial, Conference, MultiPartyCall). */
+  readonly call: Call;
+  readonly engine: Engine;
   /** Is the call answered (media both ways)? */
   readonly answered: boolean;
   /** Platform time now. */

@@ -12,6 +12,7 @@ import type { Scope } from '../../platform/scope.ts';
 import type { SimCarrier } from '../../telephony/sim/carrier.ts';
 import type { SimLeg } from '../../telephony/sim/leg.ts';
 import type { TranscriptEvent } from '../../telephony/sim/transcript.ts';
+import type { Engine } from '../engine.ts';
 import { visible } from '../visibility.ts';
 import { phoneNumberOf, scriptOf } from './phones.ts';
 
@@ -42,6 +43,7 @@ export class Sandbox {
     private readonly clock: Clock,
     private readonly timers: TimerGroup,
     private readonly carrier: SimCarrier,
+    private readonly engine: Engine,
   ) {}
 
   // ---- calls from virtual phones -------------------------------------------------
@@ -90,7 +92,12 @@ export class Sandbox {
   }
 
   async play(scope: Scope, uuid: string, url: string): Promise<void> {
-    await this.liveLeg(scope, uuid, true).play(url);
+    const leg = this.liveLeg(scope, uuid, true);
+    try {
+      await leg.play(url);
+    } catch (err) {
+      throw new ApiError(400, `url ${url} cannot be played: ${err instanceof Error ? err.message : String(err)} (give a WAV or MP3 file)`);
+    }
   }
 
   hangup(scope: Scope, uuid: string): void {
@@ -117,27 +124,48 @@ export class Sandbox {
    * by timer, so a test never sleeps; on other clocks it watches the leg.
    */
   async wait(scope: Scope, uuid: string, until: WaitUntil, text: string | undefined, timeoutMs: number): Promise<{ reached: boolean; transcript: Transcript }> {
-    const leg = this.leg(scope, uuid);
     if (until === 'hears' && !text) throw new ApiError(400, 'text is required when until is hears');
+    const deadline = this.clock.now() + timeoutMs;
+    // A call still queued behind the calls-per-second limit has no leg yet: wait for it to be dialled.
+    if (!this.carrier.find(uuid)) await this.dialled(scope, uuid, deadline);
+    const leg = this.leg(scope, uuid);
     const holds = (): boolean => (until === 'answered' ? leg.answeredAt !== undefined : until === 'ended' ? leg.state === 'ended' : leg.hears(text!));
     // Once the leg has ended nothing more can happen to it.
     const settled = (): boolean => holds() || leg.state === 'ended';
-    if (this.clock instanceof VirtualClock) {
-      await this.clock.runUntil(settled, this.clock.now() + timeoutMs);
-    } else if (!settled()) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          timer.cancel();
-          off();
-          resolve();
-        };
-        const timer = this.clock.after(timeoutMs, done);
-        const off = leg.watch(() => {
-          if (settled()) done();
-        });
-      });
-    }
+    await this.until(settled, deadline, (wake) => leg.watch(() => settled() && wake()));
     return { reached: holds(), transcript: this.transcriptOf(leg) };
+  }
+
+  private async dialled(scope: Scope, uuid: string, deadline: number): Promise<void> {
+    const call = this.engine.find(uuid);
+    if (!call || !visible(scope, call.owner)) return;
+    const exists = () => this.carrier.find(uuid) !== undefined || !call.live;
+    await this.until(exists, deadline, (wake) => {
+      const offCreated = this.carrier.onCreated(uuid, wake);
+      const offEnded = call.onEnd(wake);
+      return () => (offCreated(), offEnded());
+    });
+  }
+
+  /**
+   * Until `done()` holds or platform time reaches `deadline`. A virtual clock
+   * is moved timer by timer; otherwise `watch(wake)` says when to look again.
+   */
+  private async until(done: () => boolean, deadline: number, watch: (wake: () => void) => () => void): Promise<void> {
+    if (this.clock instanceof VirtualClock) {
+      await this.clock.runUntil(done, deadline);
+      return;
+    }
+    if (done()) return;
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        timer.cancel();
+        off();
+        resolve();
+      };
+      const timer = this.clock.after(deadline - this.clock.now(), finish);
+      const off = watch(() => done() && finish());
+    });
   }
 
   /** Calls that reached or left a virtual phone, newest first. */

@@ -6,23 +6,10 @@
 // After `retries` attempts without input the next verb runs. Input goes to
 // `action` as `Digits`: with `redirect` the returned document replaces this
 // one, without it the request is sent and the next verb runs.
-import type { GetDigitsVerb, PromptVerb } from '../../xml/ast.ts';
+import type { GetDigitsVerb } from '../../xml/ast.ts';
 import { CONTINUE, type DigitTap, type Outcome, type VerbContext, type VerbRunner } from '../verb.ts';
-import { play } from './play.ts';
+import { prompt } from './prompt.ts';
 import { BEEP } from './sounds.ts';
-import { speak } from './speak.ts';
-import { wait } from './wait.ts';
-
-async function prompt(p: PromptVerb, ctx: VerbContext): Promise<void> {
-  switch (p.kind) {
-    case 'Speak':
-      return speak(p, ctx);
-    case 'Play':
-      return play(p, ctx);
-    case 'Wait':
-      return wait(p, ctx);
-  }
-}
 
 type Attempt = { digits: string } | { invalid: string } | { none: true };
 

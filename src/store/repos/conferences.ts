@@ -1,0 +1,53 @@
+// Queries on multiparty calls.
+import type { MpcRow, MpcUpdate, NewMpcRow } from '../tables/conferences.ts';
+import type { Executor } from './accounts.ts';
+import type { OwnerFilter } from './applications.ts';
+import type { Range } from './calls.ts';
+import { whereOwner } from './owned.ts';
+
+export interface MpcFilter extends OwnerFilter {
+  friendlyName?: string;
+  status?: string;
+  terminationCauseCode?: number;
+  created: Range;
+  ended: Range;
+}
+
+function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: MpcFilter): QB {
+  let q = whereOwner(qb, f);
+  if (f.friendlyName !== undefined) q = q.where('friendly_name', '=', f.friendlyName);
+  if (f.status !== undefined) q = q.where('status', '=', f.status);
+  if (f.terminationCauseCode !== undefined) q = q.where('termination_cause_code', '=', f.terminationCauseCode);
+  if (f.created.from !== undefined) q = q.where('created_at', '>=', f.created.from);
+  if (f.created.to !== undefined) q = q.where('created_at', '<', f.created.to);
+  if (f.ended.from !== undefined) q = q.where('ended_at', '>=', f.ended.from);
+  if (f.ended.to !== undefined) q = q.where('ended_at', '<', f.ended.to);
+  return q;
+}
+
+export const mpcRepo = {
+  async insert(db: Executor, row: NewMpcRow): Promise<void> {
+    await db.insertInto('multi_party_calls').values(row).execute();
+  },
+
+  async update(db: Executor, uuid: string, set: MpcUpdate): Promise<void> {
+    await db.updateTable('multi_party_calls').set(set).where('mpc_uuid', '=', uuid).execute();
+  },
+
+  find(db: Executor, owner: OwnerFilter, uuid: string): Promise<MpcRow | undefined> {
+    return whereOwner(db.selectFrom('multi_party_calls').selectAll(), owner).where('mpc_uuid', '=', uuid).executeTakeFirst();
+  },
+
+  list(db: Executor, f: MpcFilter, limit: number, offset: number): Promise<MpcRow[]> {
+    return filtered(db.selectFrom('multi_party_calls').selectAll(), f).orderBy('created_at', 'desc').orderBy('mpc_uuid').limit(limit).offset(offset).execute();
+  },
+
+  async count(db: Executor, f: MpcFilter): Promise<number> {
+    const r = await filtered(db.selectFrom('multi_party_calls').select((e) => e.fn.countAll<number>().as('n')), f).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  },
+
+  async moveToMain(db: Executor, accountId: string, subaccountId: string): Promise<void> {
+    await db.updateTable('multi_party_calls').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
+  },
+};

@@ -1,0 +1,32 @@
+// Multiparty calls: one row per MPC, written when it is created and updated
+// as it starts and ends, so ended MPCs can still be listed and read by uuid.
+// (Conferences themselves live only while they have members.) Times are
+// epoch ms, flags 0/1.
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Flag } from '../schema.ts';
+
+export interface MultiPartyCallsTable {
+  mpc_uuid: string;
+  account_id: string;
+  subaccount_id: string | null;
+  friendly_name: string;
+  /** 'Initialized' | 'Active' | 'Ended' */
+  status: string;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  max_participants: number;
+  /** Seconds. */
+  max_duration: number;
+  stay_alone: Flag;
+  termination_cause: string | null;
+  termination_cause_code: number | null;
+}
+
+export interface ConferencesTables {
+  multi_party_calls: MultiPartyCallsTable;
+}
+
+export type MpcRow = Selectable<MultiPartyCallsTable>;
+export type NewMpcRow = Insertable<MultiPartyCallsTable>;
+export type MpcUpdate = Updateable<MultiPartyCallsTable>;

@@ -1,0 +1,19 @@
+import type { HttpMethod } from '../xml/ast.ts';
+import { CONTINUE, type Outcome, type VerbContext } from '../interpreter/verb.ts';
+
+/**
+ * After a verb that connected the call to others (Dial, Conference,
+ * MultiPartyCall) ends: its action receives `params`. With redirect the
+ * returned document replaces the rest; without it the next verb runs. A
+ * caller who hung up still has the outcome reported; a call transferred
+ * away has moved on and reports nothing.
+ */
+export function afterward(hook: { action: string | undefined; method: HttpMethod; redirect: boolean }, ctx: VerbContext, params: () => Record<string, string>): Outcome {
+  if (!hook.action) return CONTINUE;
+  if (ctx.call.live && ctx.stop.interrupted) return CONTINUE;
+  if (!ctx.call.live || !hook.redirect) {
+    ctx.notify(hook.action, hook.method, params(), 'action');
+    return CONTINUE;
+  }
+  return { next: 'goto', goto: { url: hook.action, method: hook.method, params: params(), kind: 'action' } };
+}

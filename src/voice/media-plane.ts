@@ -1,0 +1,43 @@
+// The voice engine's media features that need services of their own:
+// recordings (the Record element and API, the Recording API), audio streams
+// (the Stream element and API), speech input (GetInput, with the sandbox's
+// annotation recognizer until a real engine is configured) and the
+// live-call media API (Play, Speak, DTMF). Their verb runners are registered on the engine
+// here, where their services exist.
+import type { Config } from '../config.ts';
+import type { Accounts } from '../platform/accounts.ts';
+import type { PlatformContext } from '../platform/context.ts';
+import type { Voice } from './index.ts';
+import { getInputRunner } from './interpreter/verbs/get-input.ts';
+import { recordRunner } from './interpreter/verbs/record.ts';
+import { CallMedia } from './call-media.ts';
+import { streamRunner } from './interpreter/verbs/stream.ts';
+import { Recordings } from './recordings/recordings.ts';
+import { annotationRecognizer } from './speech.ts';
+import { Streams } from './streams/streams.ts';
+
+export interface MediaPlaneDeps {
+  ctx: PlatformContext;
+  config: Config;
+  voice: Voice;
+  accounts: Accounts;
+}
+
+export interface MediaPlane {
+  recordings: Recordings;
+  streams: Streams;
+  callMedia: CallMedia;
+  /** Shutdown: end the streams still open. */
+  close(): void;
+}
+
+export function createMediaPlane(d: MediaPlaneDeps): MediaPlane {
+  const { engine, calls } = d.voice;
+  const origin = d.config.publicUrl ?? `http://${d.config.host}:${d.config.port}`;
+  const recordings = new Recordings(d.ctx, engine, calls, d.accounts, d.config.dataDir, origin);
+  engine.verbs.register('Record', recordRunner(recordings));
+  const streams = new Streams(d.ctx, engine, calls);
+  engine.verbs.register('Stream', streamRunner(streams));
+  engine.verbs.register('GetInput', getInputRunner(annotationRecognizer));
+  return { recordings, streams, callMedia: new CallMedia(engine, calls), close: () => streams.close() };
+}

@@ -1,0 +1,405 @@
+// Recordings: forking a live call's audio (the Record element, a whole
+// session, the Record API), writing it as MP3 or WAV under
+// <dataDir>/recordings/, keeping a row per file, telling the customer
+// (callbackUrl, the transcription placeholder), and the Recording API (get,
+// list, delete — deleting removes the file). Recordings are not billed: the
+// pricing module has no recording rate.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError, notFound } from '../../errors.ts';
+import { newUuid } from '../../ids.ts';
+import { SAMPLE_RATE } from '../../media/frame.ts';
+import { writeMp3 } from '../../media/mp3.ts';
+import { writeWav } from '../../media/wav.ts';
+import type { Accounts } from '../../platform/accounts.ts';
+import type { PlatformContext } from '../../platform/context.ts';
+import { ownerFilter, type Scope } from '../../platform/scope.ts';
+import { timeRange } from '../../platform/time-range.ts';
+import { recordingsRepo, type RecordingFilter } from '../../store/repos/recordings.ts';
+import type { Range } from '../../store/repos/calls.ts';
+import type { RecordingRow } from '../../store/tables/recordings.ts';
+import type { Call, Hook } from '../call.ts';
+import type { Calls } from '../calls.ts';
+import type { Engine } from '../engine.ts';
+import type { CallOwner } from '../ports.ts';
+import { Recorder, type Tracks } from './recorder.ts';
+import { recordingView } from './views.ts';
+
+export type FileFormat = 'mp3' | 'wav';
+
+export interface RecordingSpec {
+  format: FileFormat;
+  tracks: Tracks;
+  /** A background recording ends by itself after this long (ms). */
+  limitMs: number;
+  callback?: Hook;
+  /** Callback parameters as the Record element (RecordUrl …) or the Record API (record_url …) names them. */
+  style: 'xml' | 'api';
+  /** The api_id of the request that started it (Record API callbacks carry it). */
+  apiId?: string;
+  /** Where the (placeholder) transcription is posted. */
+  transcriptionUrl?: string;
+}
+
+/** A recording's audio and what its row says about it. */
+export interface RecordingFile {
+  id: string;
+  owner: CallOwner;
+  callUuid: string;
+  from: string;
+  to: string;
+  type: 'normal' | 'conference';
+  format: FileFormat;
+  conference?: { name: string; uuid: string };
+  mpc?: { name: string; uuid: string };
+  startMs: number;
+  endMs?: number;
+  samples: Int16Array;
+}
+
+export interface Finished {
+  id: string;
+  url: string;
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+}
+
+export class ActiveRecording {
+  done: Promise<Finished> | undefined;
+  stopTimer: (() => void) | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly url: string,
+    readonly call: Call,
+    readonly spec: RecordingSpec,
+    readonly recorder: Recorder,
+  ) {}
+}
+
+/** What the Record element posts to its action (and its callbackUrl). */
+export function actionParams(f: Finished): Record<string, string> {
+  return {
+    RecordUrl: f.url,
+    RecordingID: f.id,
+    RecordingDuration: String(Math.round(f.durationMs / 1000)),
+    RecordingDurationMs: String(f.durationMs),
+    RecordingStartMs: String(f.startMs),
+    RecordingEndMs: String(f.endMs),
+  };
+}
+
+function apiParams(f: Finished, call: Call, apiId: string): Record<string, string> {
+  return {
+    api_id: apiId,
+    record_url: f.url,
+    call_uuid: call.uuid,
+    recording_id: f.id,
+    recording_duration: String(Math.round(f.durationMs / 1000)),
+    recording_duration_ms: String(f.durationMs),
+    recording_start_ms: String(f.startMs),
+    recording_end_ms: String(f.endMs),
+  };
+}
+
+export interface RecordApiInput {
+  time_limit?: number;
+  file_format?: string;
+  transcription_type?: string;
+  transcription_url?: string;
+  callback_url?: string;
+  callback_method?: 'GET' | 'POST';
+  record_channel_type?: string;
+}
+
+export interface RecordingQuery {
+  subaccount?: string;
+  call_uuid?: string;
+  from_number?: string;
+  to_number?: string;
+  conference_name?: string;
+  conference_uuid?: string;
+  mpc_name?: string;
+  mpc_uuid?: string;
+  add_time?: string;
+  add_time__gt?: string;
+  add_time__gte?: string;
+  add_time__lt?: string;
+  add_time__lte?: string;
+  recording_storage_duration?: number;
+  recording_storage_duration__gt?: number;
+  recording_storage_duration__gte?: number;
+  recording_storage_duration__lt?: number;
+  recording_storage_duration__lte?: number;
+  limit: number;
+  offset: number;
+}
+
+const DAY = 86_400_000;
+/** The Record API's default time_limit, seconds. */
+const API_TIME_LIMIT_S = 60;
+
+export const CONTENT_TYPES: Record<FileFormat, string> = { mp3: 'audio/mpeg', wav: 'audio/wav' };
+
+export class Recordings {
+  readonly dir: string;
+  /** Background recordings (session, Record API) per call uuid. */
+  private readonly active = new Map<string, Set<ActiveRecording>>();
+  /** Calls whose next answered Dial starts a session recording (startOnDialAnswer). */
+  private readonly onDialAnswer = new Map<string, RecordingSpec>();
+  private base: string;
+
+  constructor(
+    private readonly ctx: PlatformContext,
+    private readonly engine: Engine,
+    private readonly calls: Calls,
+    private readonly accounts: Accounts,
+    dataDir: string,
+    /** Absolute origin of recording URLs (the public URL, else the listening address). */
+    baseUrl: string,
+  ) {
+    this.dir = path.join(dataDir, 'recordings');
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.base = baseUrl.replace(/\/+$/, '');
+    accounts.registerDependent({
+      // Recordings are the customer's data, kept like call records: a deleted subaccount's move to the main account.
+      moveToMain: (trx, a, s) => recordingsRepo.moveToMain(trx, a, s),
+      deleteAll: (trx, a, s) => recordingsRepo.moveToMain(trx, a, s),
+    });
+  }
+
+  /** The server listens at `origin` (used unless a public URL was configured). */
+  listening(origin: string, configured: boolean): void {
+    if (!configured) this.base = origin.replace(/\/+$/, '');
+  }
+
+  fileUrl(accountId: string, id: string, format: string): string {
+    return `${this.base}/v1/Account/${accountId}/Recording/${id}.${format}`;
+  }
+
+  filePath(id: string, format: string): string {
+    return path.join(this.dir, `${id}.${format}`);
+  }
+
+  // ---- live recordings ---------------------------------------------------------------
+
+  /** Fork `call`'s audio from now on; the caller finishes it. */
+  start(call: Call, spec: RecordingSpec): ActiveRecording {
+    const id = newUuid();
+    return new ActiveRecording(id, this.fileUrl(call.owner.accountId, id, spec.format), call, spec, new Recorder(call, spec.tracks, this.engine.clock.now()));
+  }
+
+  /** A recording that runs beside the call: it ends after its limit, when the call ends, or by the Record API. */
+  startBackground(call: Call, spec: RecordingSpec): ActiveRecording {
+    const rec = this.start(call, spec);
+    let set = this.active.get(call.uuid);
+    if (!set) {
+      this.active.set(call.uuid, (set = new Set()));
+      call.onEnd(() => {
+        for (const r of [...(this.active.get(call.uuid) ?? [])]) void this.finish(r, call.endedAt ?? this.engine.clock.now()).catch(() => {});
+        this.active.delete(call.uuid);
+        this.onDialAnswer.delete(call.uuid);
+      });
+    }
+    set.add(rec);
+    const timer = this.engine.timers.after(spec.limitMs, () => void this.finish(rec, this.engine.clock.now()).catch(() => {}));
+    rec.stopTimer = () => timer.cancel();
+    return rec;
+  }
+
+  /** startOnDialAnswer: the call's next Dial that connects starts a session recording (Dial calls `dialAnswered`). */
+  recordOnDialAnswer(call: Call, spec: RecordingSpec): void {
+    this.onDialAnswer.set(call.uuid, spec);
+  }
+
+  /** A Dial of `call` connected: start what startOnDialAnswer asked for. */
+  dialAnswered(call: Call): ActiveRecording | undefined {
+    const spec = this.onDialAnswer.get(call.uuid);
+    if (!spec) return undefined;
+    this.onDialAnswer.delete(call.uuid);
+    return this.startBackground(call, spec);
+  }
+
+  /** Stop `rec` at `end`, write its file and row, notify; the same promise however often it is asked. */
+  finish(rec: ActiveRecording, end: number): Promise<Finished> {
+    return (rec.done ??= this.engine.clock.track(this.write(rec, end)).catch((err: unknown) => {
+      this.engine.logError(rec.call, `recording ${rec.id} could not be written`, err);
+      throw err;
+    }));
+  }
+
+  /**
+   * Encode `samples` as the file of recording `f.id` and keep its row: what
+   * every recording ends with (calls here, conferences and multiparty calls
+   * in their rooms). The end defaults to the start plus the audio's length.
+   */
+  async save(f: RecordingFile): Promise<{ durationMs: number; endMs: number }> {
+    const durationMs = Math.round((f.samples.length * 1000) / SAMPLE_RATE);
+    const endMs = f.endMs ?? f.startMs + durationMs;
+    const bytes = f.format === 'mp3' ? writeMp3(f.samples) : writeWav(f.samples);
+    await fs.promises.writeFile(this.filePath(f.id, f.format), bytes);
+    await recordingsRepo.insert(this.ctx.db, {
+      recording_id: f.id,
+      account_id: f.owner.accountId,
+      subaccount_id: f.owner.subaccountId,
+      call_uuid: f.callUuid,
+      from_number: f.from,
+      to_number: f.to,
+      recording_type: f.type,
+      recording_format: f.format,
+      conference_name: f.conference?.name ?? null,
+      conference_uuid: f.conference?.uuid ?? null,
+      mpc_name: f.mpc?.name ?? null,
+      mpc_uuid: f.mpc?.uuid ?? null,
+      recording_start_ms: f.startMs,
+      recording_end_ms: endMs,
+      recording_duration_ms: durationMs,
+      added_at: this.engine.clock.now(),
+    });
+    return { durationMs, endMs };
+  }
+
+  private async write(rec: ActiveRecording, end: number): Promise<Finished> {
+    rec.stopTimer?.();
+    this.active.get(rec.call.uuid)?.delete(rec);
+    const { samples, said } = rec.recorder.stop(end);
+    const startMs = rec.recorder.startedAt;
+    const call = rec.call;
+    const { durationMs } = await this.save({ id: rec.id, owner: call.owner, callUuid: call.uuid, from: call.from, to: call.to, type: 'normal', format: rec.spec.format, startMs, samples });
+    const f: Finished = { id: rec.id, url: rec.url, startMs, endMs: startMs + durationMs, durationMs };
+    this.engine.log(call, { kind: 'event', message: `recording ${rec.id} written (${durationMs} ms, ${rec.spec.format})`, data: { recording_id: rec.id } });
+    const { callback, transcriptionUrl, style } = rec.spec;
+    if (callback) this.engine.callback(call, callback, 'record_callback', style === 'api' ? apiParams(f, call, rec.spec.apiId ?? '') : actionParams(f));
+    if (transcriptionUrl) {
+      // No transcription engine: the sandbox knows what was said, so that is the transcription, free of charge.
+      this.engine.callback(call, { url: transcriptionUrl, method: 'POST' }, 'transcription', {
+        transcription: said.join(' '),
+        transcription_charge: '0.00000',
+        transcription_rate: '0.00000',
+        duration: String(Math.round(durationMs / 1000)),
+        call_uuid: call.uuid,
+        recording_id: rec.id,
+        error: '',
+      });
+    }
+    return f;
+  }
+
+  // ---- the Record API --------------------------------------------------------------------
+
+  startByApi(scope: Scope, callUuid: string, input: RecordApiInput, apiId: string): ActiveRecording {
+    const call = this.calls.liveCall(scope, callUuid);
+    if (!call.isAnswered) throw new ApiError(400, `call ${callUuid} is ${call.status}: a call can be recorded once it is answered`);
+    const format = input.file_format ?? 'mp3';
+    if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
+    if (input.record_channel_type !== undefined && input.record_channel_type !== 'mono' && input.record_channel_type !== 'stereo') {
+      throw new ApiError(400, `record_channel_type must be mono or stereo (got "${input.record_channel_type}")`);
+    }
+    if (input.transcription_type !== undefined && input.transcription_type !== 'auto') throw new ApiError(400, `transcription_type must be auto (got "${input.transcription_type}")`);
+    return this.startBackground(call, {
+      format,
+      tracks: 'both',
+      limitMs: (input.time_limit ?? API_TIME_LIMIT_S) * 1000,
+      callback: input.callback_url ? { url: input.callback_url, method: input.callback_method ?? 'POST' } : undefined,
+      style: 'api',
+      apiId,
+      transcriptionUrl: input.transcription_url,
+    });
+  }
+
+  /** Stop the call's recordings (only the one at `url` when given); resolves once their files are written. */
+  async stopByApi(scope: Scope, callUuid: string, url: string | undefined): Promise<void> {
+    const call = this.calls.liveCall(scope, callUuid);
+    const running = [...(this.active.get(call.uuid) ?? [])].filter((r) => url === undefined || r.url === url);
+    if (running.length === 0) {
+      throw new ApiError(400, url === undefined ? `no recording is in progress on call ${callUuid}` : `no recording in progress on call ${callUuid} has the URL ${url}`);
+    }
+    const now = this.engine.clock.now();
+    await Promise.all(running.map((r) => this.finish(r, now)));
+  }
+
+  // ---- the Recording API -------------------------------------------------------------------
+
+  private view(row: RecordingRow) {
+    return recordingView(row, this.fileUrl(row.account_id, row.recording_id, row.recording_format), this.ctx.clock.now());
+  }
+
+  async get(scope: Scope, id: string) {
+    const row = await recordingsRepo.find(this.ctx.db, ownerFilter(scope), id);
+    if (!row) throw notFound(`recording ${id}`);
+    return this.view(row);
+  }
+
+  async list(scope: Scope, q: RecordingQuery) {
+    if (q.subaccount && scope.subaccountId === null) {
+      const sub = await this.accounts.find(q.subaccount);
+      if (!sub || sub.parent_id !== scope.accountId) throw new ApiError(400, `subaccount ${q.subaccount} is not a subaccount of this account`);
+    }
+    const digits = (n: string | undefined) => n?.replace(/^\+/, '');
+    const f: RecordingFilter = {
+      ...ownerFilter(scope, q.subaccount),
+      callUuid: q.call_uuid,
+      fromNumber: digits(q.from_number),
+      toNumber: digits(q.to_number),
+      conferenceName: q.conference_name,
+      conferenceUuid: q.conference_uuid,
+      mpcName: q.mpc_name,
+      mpcUuid: q.mpc_uuid,
+      added: this.addedWindow(q),
+    };
+    const [rows, total] = await Promise.all([recordingsRepo.list(this.ctx.db, f, q.limit, q.offset), recordingsRepo.count(this.ctx.db, f)]);
+    return { objects: rows.map((r) => this.view(r)), total };
+  }
+
+  /** add_time: 7 days back by default, at most 30 days wide; or recording_storage_duration in days (not both). */
+  private addedWindow(q: RecordingQuery): Range {
+    const now = this.ctx.clock.now();
+    const added = timeRange('add_time', q as unknown as Record<string, unknown>);
+    const storage = storageWindow(q, now);
+    if (storage && (added.from !== undefined || added.to !== undefined)) {
+      throw new ApiError(400, 'recording_storage_duration cannot be combined with add_time: use one or the other');
+    }
+    if (storage) return storage;
+    if (added.from === undefined && added.to === undefined) return { from: now - 7 * DAY };
+    if (added.from !== undefined && added.to !== undefined && added.to - added.from > 30 * DAY) {
+      throw new ApiError(400, 'the add_time range is wider than 30 days: narrow add_time__gt/gte and add_time__lt/lte to at most 30 days');
+    }
+    return { from: added.from ?? added.to! - 30 * DAY, to: added.to };
+  }
+
+  async delete(scope: Scope, id: string): Promise<void> {
+    const row = await recordingsRepo.find(this.ctx.db, ownerFilter(scope), id);
+    if (!row) throw notFound(`recording ${id}`);
+    await recordingsRepo.delete(this.ctx.db, id);
+    await fs.promises.rm(this.filePath(id, row.recording_format), { force: true });
+  }
+
+  /** The file behind a recording URL; the id is the secret, as with the platform's own recording URLs. */
+  async file(authId: string, id: string, format: string): Promise<{ path: string; contentType: string }> {
+    const row = await recordingsRepo.findById(this.ctx.db, id);
+    const owns = row && (row.account_id === authId || row.subaccount_id === authId);
+    if (!owns || row.recording_format !== format) throw notFound(`recording file ${id}.${format}`);
+    return { path: this.filePath(id, format), contentType: CONTENT_TYPES[format as FileFormat] };
+  }
+}
+
+/** recording_storage_duration (days kept, 1 on the first day) as an add_time window. */
+function storageWindow(q: RecordingQuery, now: number): Range | undefined {
+  const from: number[] = [];
+  const to: number[] = [];
+  // Kept d days ⇔ added in (now - d·DAY, now - (d-1)·DAY].
+  const addedFrom = (days: number) => now - days * DAY + 1;
+  const addedTo = (days: number) => now - (days - 1) * DAY + 1;
+  const d = q.recording_storage_duration;
+  if (d !== undefined) {
+    from.push(addedFrom(d));
+    to.push(addedTo(d));
+  }
+  if (q.recording_storage_duration__gt !== undefined) to.push(addedFrom(q.recording_storage_duration__gt));
+  if (q.recording_storage_duration__gte !== undefined) to.push(addedTo(q.recording_storage_duration__gte));
+  if (q.recording_storage_duration__lt !== undefined) from.push(addedTo(q.recording_storage_duration__lt));
+  if (q.recording_storage_duration__lte !== undefined) from.push(addedFrom(q.recording_storage_duration__lte));
+  if (from.length === 0 && to.length === 0) return undefined;
+  return { from: from.length ? Math.max(...from) : undefined, to: to.length ? Math.min(...to) : undefined };
+}

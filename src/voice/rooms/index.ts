@@ -1,0 +1,61 @@
+// Conferences and multiparty calls: the verbs that put calls in a mixing
+// room and the APIs that act on rooms. One mixing ticker serves every room.
+// Their runners (and Dial's, which tells recordings when it connects) are
+// registered on the engine here, where their services exist.
+import type { Logger } from 'pino';
+import type { Accounts } from '../../platform/accounts.ts';
+import type { PlatformContext } from '../../platform/context.ts';
+import { mpcRepo } from '../../store/repos/conferences.ts';
+import { Conferences } from '../conference/conferences.ts';
+import { conferenceRunner } from '../conference/verb.ts';
+import { dialRunnerWith } from '../dial/dial.ts';
+import { MultiPartyCalls } from '../mpc/mpcs.ts';
+import { multiPartyCallRunner } from '../mpc/verb.ts';
+import type { Voice } from '../index.ts';
+import type { MediaPlane } from '../media-plane.ts';
+import type { WebhookPort } from '../ports.ts';
+import { PendingWork } from './kit.ts';
+import { RoomNotifier } from './notify.ts';
+import { MixTicker } from './ticker.ts';
+
+export interface RoomsDeps {
+  ctx: PlatformContext;
+  accounts: Accounts;
+  voice: Voice;
+  media: MediaPlane;
+  webhooks: WebhookPort;
+  logger: Logger;
+}
+
+export interface Rooms {
+  conferences: Conferences;
+  mpcs: MultiPartyCalls;
+  /** Stop mixing and finish writing recordings and rows (shutdown, after the calls have ended). */
+  close(): Promise<void>;
+}
+
+export function createRooms(d: RoomsDeps): Rooms {
+  const { engine } = d.voice;
+  const ticker = new MixTicker(engine.clock);
+  const notifier = new RoomNotifier(engine, d.webhooks, d.logger);
+  const kit = { engine, ctx: d.ctx, recordings: d.media.recordings, ticker, notifier, log: d.logger, pending: new PendingWork() };
+  const conferences = new Conferences(kit);
+  const mpcs = new MultiPartyCalls(kit, d.voice.calls);
+  d.accounts.registerDependent({
+    // A multiparty call's record outlives its subaccount, like a call's: it moves to the main account.
+    moveToMain: (trx, a, s) => mpcRepo.moveToMain(trx, a, s),
+    deleteAll: (trx, a, s) => mpcRepo.moveToMain(trx, a, s),
+  });
+  // Dial again, now that recordings exist: a Record with startOnDialAnswer starts when the Dial connects.
+  engine.verbs.register('Dial', dialRunnerWith({ connected: (caller) => void d.media.recordings.dialAnswered(caller) }));
+  engine.verbs.register('Conference', conferenceRunner(conferences));
+  engine.verbs.register('MultiPartyCall', multiPartyCallRunner(mpcs));
+  return {
+    conferences,
+    mpcs,
+    async close() {
+      ticker.stop();
+      await kit.pending.drain();
+    },
+  };
+}

@@ -1,0 +1,206 @@
+// Recording end to end on a virtual clock: a voicemail (<Record>) of what
+// the far end says through the sandbox, a background session recording, the
+// Record API, and the Recording API through the official SDK. Files are
+// fetched from their URLs without credentials and decoded to check their
+// length and where the speech is.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeAudio } from '../../src/media/decode.ts';
+import { rms } from '../../src/media/pcm.ts';
+import { databases } from '../helpers/pg.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { answerServer, sandboxOf, type AnswerServer } from './fixtures.ts';
+
+const CALLER_ID = '14155550123';
+/** Louder than this RMS is speech; MP3 coding noise over silence stays far below. */
+const SPEECH_RMS = 300;
+const QUIET_RMS = 30;
+
+for (const db of databases) {
+  describe(`recordings (${db.name})`, { skip: db.skip }, () => {
+    let server: TestServer;
+    let app: AnswerServer;
+    let o: string;
+    let sandbox: ReturnType<typeof sandboxOf>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let client: any;
+    let phones = 0;
+    const phone = () => `1415555${String(600 + phones++).padStart(4, '0')}`;
+
+    before(async () => {
+      server = await startTestServer({ db: db.name, clock: 'virtual' });
+      app = await answerServer();
+      o = app.origin;
+      sandbox = sandboxOf(server);
+      client = server.client();
+    });
+    after(async () => {
+      await server?.stop();
+      await app?.close();
+    });
+
+    const place = async (answer: string) => (await client.calls.create(CALLER_ID, phone(), `${o}${answer}`)).requestUuid as string;
+    const now = async () => (await sandbox.clock()).epoch_ms as number;
+    const audioOf = async (url: string) => {
+      const res = await fetch(url);
+      assert.equal(res.status, 200, `GET ${url} without credentials`);
+      return { type: res.headers.get('content-type'), samples: await decodeAudio(new Uint8Array(await res.arrayBuffer())) };
+    };
+    /** RMS of the decoded recording between two offsets in ms. */
+    const level = (samples: Int16Array, fromMs: number, toMs: number) => rms(samples, Math.round(fromMs * 8), Math.round(toMs * 8));
+
+    test('a voicemail records what the far end says, ends on #, and the SDK reads and deletes it', async () => {
+      app.routes.set('/vm', `<Response><Speak>Leave a message</Speak><Record action="${o}/vm-done" maxLength="30" timeout="10"/></Response>`);
+      app.routes.set('/vm-done', '<Response><Speak>Thank you</Speak></Response>');
+      const uuid = await place('/vm');
+
+      await sandbox.wait(uuid, 'hears', 'leave a message');
+      await sandbox.advance({ ms: 1000 }); // the beep, then a second of silence on the recording
+      const saidAt = await now();
+      await sandbox.say(uuid, 'hello this is my voicemail');
+      const said = (await sandbox.transcript(uuid)).events.find((e) => e.type === 'said')!;
+      assert.ok(said.duration_ms! > 500, 'the far end spoke for a while');
+      await sandbox.advance({ ms: said.duration_ms! + 500 });
+      await sandbox.dtmf(uuid, '#');
+      const t = await sandbox.wait(uuid, 'ended');
+      assert.deepEqual(t.events.filter((e) => e.type === 'speak').map((e) => e.text), ['Leave a message', 'Thank you']);
+      const beep = t.events.find((e) => e.type === 'beep')!;
+      const silence = 1000 - beep.duration_ms!;
+
+      const done = (await app.next('/vm-done', (r) => r.params.CallUUID === uuid)).params;
+      const start = Number(done.RecordingStartMs);
+      const duration = Number(done.RecordingDurationMs);
+      assert.equal(Number(done.RecordingEndMs) - start, duration);
+      assert.equal(done.RecordingDuration, String(Math.round(duration / 1000)));
+      // From the end of the beep to the # (its tone lasts 100 ms): silence, the speech, half a second.
+      assert.equal(saidAt - start, silence);
+      assert.equal(duration, silence + said.duration_ms! + 500 + 100);
+      assert.match(done.RecordUrl!, new RegExp(`/v1/Account/${server.authId}/Recording/${done.RecordingID}\\.mp3$`));
+
+      const { type, samples } = await audioOf(done.RecordUrl!);
+      assert.equal(type, 'audio/mpeg');
+      assert.equal(samples.length, duration * 8, 'the MP3 decodes to exactly the recorded length');
+      assert.ok(level(samples, 0, silence - 40) < QUIET_RMS, 'silence before the caller speaks');
+      assert.ok(level(samples, silence, silence + said.duration_ms!) > SPEECH_RMS, 'the caller’s speech is in the recording');
+      assert.ok(level(samples, duration - 500, duration) < QUIET_RMS, 'silence after it');
+
+      const rec = await client.recordings.get(done.RecordingID);
+      assert.equal(rec.recordingId, done.RecordingID);
+      assert.equal(rec.callUuid, uuid);
+      assert.equal(rec.recordingFormat, 'mp3');
+      assert.equal(rec.recordingType, 'normal');
+      assert.equal(rec.recordingUrl, done.RecordUrl);
+      assert.equal(rec.recordingDurationMs, `${duration}.00000`);
+      assert.equal(rec.recordingStartMs, `${start}.00000`);
+      assert.equal(rec.roundedRecordingDuration, '60');
+      assert.equal(rec.recordingStorageDuration, '1');
+      assert.match(rec.addTime, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/);
+      assert.equal(rec.resourceUri, `/v1/Account/${server.authId}/Recording/${done.RecordingID}/`);
+
+      const listed = await client.recordings.list({ callUuid: uuid });
+      assert.deepEqual(listed.map((r: { recordingId: string }) => r.recordingId), [done.RecordingID]);
+      assert.equal(listed.meta.totalCount, 1);
+
+      const file = path.join(server.dataDir, 'recordings', `${done.RecordingID}.mp3`);
+      assert.ok(fs.existsSync(file));
+      assert.equal(await client.recordings.delete(done.RecordingID), true);
+      assert.equal(fs.existsSync(file), false, 'deleting the recording removes its file');
+      assert.equal((await fetch(done.RecordUrl!)).status, 404);
+      await assert.rejects(client.recordings.get(done.RecordingID), /not found/);
+    });
+
+    test('silence ends a recording; redirect=false goes on; the transcription placeholder carries what was said', async () => {
+      app.routes.set(
+        '/quiet',
+        `<Response><Record playBeep="false" timeout="2" redirect="false" action="${o}/quiet-done" transcriptionType="auto" transcriptionUrl="${o}/transcribed"/><Speak>Next verb</Speak></Response>`,
+      );
+      const uuid = await place('/quiet');
+      await sandbox.wait(uuid, 'answered');
+      await sandbox.say(uuid, 'call me back');
+      const t = await sandbox.wait(uuid, 'ended');
+      const said = t.events.find((e) => e.type === 'said')!;
+      assert.equal(t.events.find((e) => e.type === 'speak')?.text, 'Next verb');
+
+      const done = (await app.next('/quiet-done', (r) => r.params.CallUUID === uuid)).params;
+      // Speech ends with a little silence of its own, so the 2 s count from the last loud frame.
+      const duration = Number(done.RecordingDurationMs);
+      assert.ok(duration > said.duration_ms! + 1500 && duration <= said.duration_ms! + 2000, `${duration} ms`);
+      const tr = (await app.next('/transcribed', (r) => r.params.call_uuid === uuid)).params;
+      assert.equal(tr.transcription, 'call me back');
+      assert.equal(tr.recording_id, done.RecordingID);
+      assert.equal(tr.transcription_charge, '0.00000');
+    });
+
+    test('recordSession records both sides as WAV in the background until the call ends', async () => {
+      app.routes.set(
+        '/session',
+        `<Response><Record recordSession="true" fileFormat="wav" maxLength="3600" action="${o}/session-started" callbackUrl="${o}/session-file"/>` +
+          '<Speak>This call is recorded</Speak><Wait length="2"/></Response>',
+      );
+      const uuid = await place('/session');
+      const t = await sandbox.wait(uuid, 'ended');
+      const spoke = t.events.find((e) => e.type === 'speak')!;
+
+      const started = (await app.next('/session-started', (r) => r.params.CallUUID === uuid)).params;
+      assert.equal(started.RecordingDurationMs, '-1', 'the action learns the URL before the length is known');
+      const file = (await app.next('/session-file', (r) => r.params.CallUUID === uuid)).params;
+      assert.equal(file.RecordingID, started.RecordingID);
+      assert.equal(file.RecordUrl, started.RecordUrl);
+      const duration = Number(file.RecordingDurationMs);
+      assert.equal(duration, spoke.duration_ms! + 2000, 'from the start of the session to the hangup');
+
+      const { type, samples } = await audioOf(file.RecordUrl!);
+      assert.equal(type, 'audio/wav');
+      assert.equal(samples.length, duration * 8);
+      assert.ok(level(samples, 0, spoke.duration_ms!) > SPEECH_RMS, 'the platform’s speech is recorded');
+      assert.ok(level(samples, spoke.duration_ms! + 100, duration) < QUIET_RMS);
+    });
+
+    test('the Record API starts and stops a recording of a live call', async () => {
+      app.routes.set('/hold', '<Response><Speak>Please hold</Speak><Wait length="60"/></Response>');
+      const uuid = await place('/hold');
+      await sandbox.wait(uuid, 'hears', 'please hold');
+
+      const started = await client.calls.record(uuid, { fileFormat: 'wav', callbackUrl: `${o}/api-rec` });
+      assert.equal(started.message, 'call recording started');
+      assert.match(started.url, new RegExp(`/Recording/${started.recordingId}\\.wav$`));
+      await sandbox.advance({ ms: 1500 });
+      await sandbox.say(uuid, 'one two three');
+      await sandbox.advance({ ms: 3000 });
+      await client.calls.stopRecording(uuid);
+      await assert.rejects(client.calls.stopRecording(uuid), /no recording is in progress/);
+
+      const cb = (await app.next('/api-rec', (r) => r.params.call_uuid === uuid)).params;
+      assert.equal(cb.recording_id, started.recordingId);
+      assert.equal(cb.record_url, started.url);
+      assert.equal(cb.recording_duration_ms, '4500');
+      assert.equal(cb.recording_duration, '5');
+      const { samples } = await audioOf(started.url);
+      assert.equal(samples.length, 4500 * 8);
+      assert.ok(level(samples, 0, 1400) < QUIET_RMS);
+      assert.ok(level(samples, 1500, 2500) > SPEECH_RMS, 'what the far end said is recorded');
+
+      await sandbox.hangup(uuid);
+      await sandbox.wait(uuid, 'ended');
+      await assert.rejects(client.calls.record(uuid), /not found/);
+    });
+
+    test('Recording API filters: add_time windows, bad ranges, unknown ids', async () => {
+      const all = await client.recordings.list();
+      assert.ok(all.length >= 2);
+      const nowMs = await now();
+      const ts = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+      assert.equal((await client.recordings.list({ add_time__gt: ts(nowMs + 60_000) })).length, 0);
+      assert.equal((await client.recordings.list({ add_time__gte: ts(nowMs - 3_600_000) })).length, all.length);
+      assert.equal((await client.recordings.list({ recordingStorageDuration: 1 })).length, all.length);
+      await assert.rejects(client.recordings.list({ add_time__gt: '2020-01-01 00:00', add_time__lt: '2020-03-01 00:00' }), /wider than 30 days/);
+      await assert.rejects(client.recordings.list({ addTime: 'yesterday' }), /add_time "yesterday" must be a UTC time/);
+      await assert.rejects(client.recordings.list({ add_time__gt: ts(nowMs), recordingStorageDuration: 1 }), /cannot be combined/);
+      await assert.rejects(client.recordings.get('00000000-0000-0000-0000-000000000000'), /not found/);
+      const res = await fetch(`${server.url}/v1/Account/${server.authId}/Recording/${all[0].recordingId}.ogg`);
+      assert.equal(res.status, 400);
+    });
+  });
+}

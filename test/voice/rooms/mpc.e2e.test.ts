@@ -1,0 +1,126 @@
+// A contact-center flow written for the real platform with multiparty calls,
+// run unchanged against a Switchboard server on a virtual clock: a customer
+// calls in and waits in an MPC, the app dials an agent and a coaching
+// supervisor into it, puts the customer on hold (hold music audible) and
+// back, records with a pause, and ends the MPC.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderTone } from '../../../src/media/tones.ts';
+import { readWav, writeWav } from '../../../src/media/wav.ts';
+import { appLine, type AppLine } from '../app-line.ts';
+import { spoken } from '../fixtures.ts';
+
+const CUSTOMER = '14155550501';
+const AGENT = '14155550502';
+const SUPERVISOR = '14155550503';
+
+describe('a multiparty call through the SDK and the sandbox', () => {
+  let line: AppLine;
+  let server: AppLine['server'];
+  let app: AppLine['app'];
+  let sandbox: AppLine['sandbox'];
+  let number: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let client: any;
+  let files: http.Server;
+  let holdUrl: string;
+
+  before(async () => {
+    line = await appLine('/support');
+    ({ server, app, sandbox, number, client } = line);
+    const wav = Buffer.from(writeWav(renderTone([440], 0.2, 2000, false)));
+    files = http.createServer((_req, res) => void res.writeHead(200, { 'content-type': 'audio/wav' }).end(wav));
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    holdUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/hold.wav`;
+    const o = app.origin;
+    app.routes.set(
+      '/support',
+      `<Response><MultiPartyCall role="customer" statusCallbackUrl="${o}/mpc" statusCallbackEvents="mpc-state-changes,participant-state-changes,participant-speak-events" customerHoldMusicUrl="${o}/hold-music" stayAlone="true">Support</MultiPartyCall><Speak>Thank you for calling</Speak></Response>`,
+    );
+    app.routes.set('/hold-music', `<Response><Speak>Please hold</Speak><Play>${holdUrl}</Play></Response>`);
+  });
+  after(async () => {
+    await line?.close();
+    await new Promise((resolve) => files?.close(resolve));
+  });
+
+  const now = async () => (await sandbox.clock()).epoch_ms as number;
+  const event = (name: string) => app.next('/mpc', (r) => r.params.EventName === name);
+
+  test('customer, agent and coaching supervisor; hold with music; one recording across a pause', async () => {
+    const customer = await sandbox.callIn(CUSTOMER, number);
+    await event('ParticipantJoin');
+
+    const agentAdded = await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Support', from: number, to: AGENT });
+    assert.equal(agentAdded.message, 'add participant action initiated');
+    const agent = agentAdded.calls[0].callUuid as string;
+    const supervisor = (await client.multiPartyCalls.addParticipant('supervisor', { friendlyName: 'Support', from: number, to: SUPERVISOR })).calls[0].callUuid as string;
+    await sandbox.wait(agent, 'answered');
+    await sandbox.wait(supervisor, 'answered');
+    await app.next('/mpc', (r) => r.params.EventName === 'ParticipantJoin' && r.params.ParticipantRole === 'Supervisor');
+
+    const participants = await client.multiPartyCalls.listParticipants({ friendlyName: 'Support' });
+    const idOf = (uuid: string) => participants.objects.find((p: { callUuid: string }) => p.callUuid === uuid).memberId as string;
+    const sup = participants.objects.find((p: { role: string }) => p.role === 'supervisor');
+    assert.equal(sup.coachMode, true, 'supervisors join in coach mode');
+
+    const startedAt = await now();
+    const rec = await client.multiPartyCalls.startRecording({ friendlyName: 'Support', fileFormat: 'wav' });
+    assert.equal(rec.message, 'MPC: Support record started');
+
+    await sandbox.say(supervisor, 'Offer the customer a discount');
+    await sandbox.say(customer, 'My order never arrived');
+    await sandbox.wait(agent, 'hears', 'Offer the customer a discount');
+    await sandbox.wait(agent, 'hears', 'My order never arrived');
+    await sandbox.wait(supervisor, 'hears', 'My order never arrived');
+    assert.deepEqual(spoken(await sandbox.transcript(customer)), [], 'the coaching supervisor is not heard by the customer');
+
+    const pausedAt = await now();
+    await client.multiPartyCalls.pauseRecording({ friendlyName: 'Support' });
+    const held = await client.multiPartyCalls.updateParticipant(idOf(customer), { friendlyName: 'Support', hold: true });
+    assert.equal(held.hold, 'MPC: Support hold/unhold member(s) succeeded');
+    await sandbox.wait(customer, 'hears', 'Please hold');
+    await sandbox.say(agent, 'The customer cannot hear this');
+    await sandbox.wait(supervisor, 'hears', 'The customer cannot hear this');
+    await sandbox.advance({ ms: 3000 });
+    const onHold = await sandbox.transcript(customer);
+    assert.ok(onHold.events.some((e) => e.type === 'play' && e.url === holdUrl), 'the customer hears the hold music');
+    assert.ok(!spoken(onHold).includes('The customer cannot hear this'));
+
+    await client.multiPartyCalls.updateParticipant(idOf(customer), { friendlyName: 'Support', hold: false });
+    const resumedAt = await now();
+    await client.multiPartyCalls.resumeRecording({ friendlyName: 'Support' });
+    await sandbox.say(agent, 'Your refund is on its way');
+    await sandbox.wait(customer, 'hears', 'Your refund is on its way');
+    const stoppedAt = await now();
+    await client.multiPartyCalls.stopRecording({ friendlyName: 'Support' });
+
+    const recording = await client.recordings.get(rec.recordingId);
+    // The SDK's recording object leaves mpc_name out; the API has it.
+    const raw = (await (await server.fetch(`/v1/Account/${server.authId}/Recording/${rec.recordingId}/`)).json()) as Record<string, string>;
+    assert.equal(raw.mpc_name, 'Support');
+    const expected = pausedAt - startedAt + (stoppedAt - resumedAt);
+    assert.ok(Math.abs(Number(recording.recordingDurationMs) - expected) <= 40, `one file of the recorded spans: ${recording.recordingDurationMs} ms, expected ${expected} ms`);
+    const file = await server.fetch(new URL(rec.recordingUrl).pathname);
+    const audio = readWav(new Uint8Array(await file.arrayBuffer()));
+    assert.ok(Math.abs(audio.length / 8 - expected) <= 40, 'the file lasts as long');
+
+    const mpc = await client.multiPartyCalls.get({ friendlyName: 'Support' });
+    assert.equal(mpc.status, 'Active');
+    await client.multiPartyCalls.stop({ friendlyName: 'Support' });
+    await sandbox.wait(customer, 'hears', 'Thank you for calling');
+    await sandbox.wait(agent, 'ended');
+    await sandbox.wait(supervisor, 'ended');
+
+    const ended = await client.multiPartyCalls.get({ uuid: mpc.mpcUuid });
+    assert.equal(ended.status, 'Ended');
+    assert.equal(ended.terminationCauseCode, 3000);
+    const names = new Set(app.received.filter((r) => r.path === '/mpc').map((r) => r.params.EventName));
+    for (const e of ['MPCInitialized', 'MPCStart', 'ParticipantJoin', 'ParticipantHold', 'ParticipantUnhold', 'ParticipantSpeakStart', 'ParticipantSpeakStop', 'ParticipantExit']) assert.ok(names.has(e), `status callback ${e}`);
+    await event('MPCEnd');
+    const agentCdr = await client.calls.get(agent);
+    assert.equal(agentCdr.hangupCauseCode, 4020);
+  });
+});
