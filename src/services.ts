@@ -70,7 +70,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   // Where this server answers; server.ts fills it in once it listens (the port may be chosen then).
   const origin = { url: config.publicUrl ?? `http://${config.host}:${config.port}` };
   const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env });
-  const media = createMediaPlane({ ctx, config, voice, accounts });
+  const media = createMediaPlane({ ctx, config, voice, accounts, origin: () => origin.url });
   const rooms = createRooms({ ctx, accounts, voice, media, webhooks, logger });
   // Verification codes go by SMS into the sandbox inbox, or by a voice call placed through the engine.
   const otpCalls = new OtpCalls(voice.calls, clock, () => origin.url);

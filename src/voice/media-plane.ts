@@ -21,6 +21,8 @@ export interface MediaPlaneDeps {
   config: Config;
   voice: Voice;
   accounts: Accounts;
+  /** This server's base URL, known once it listens. */
+  origin: () => string;
 }
 
 export interface MediaPlane {
@@ -33,8 +35,7 @@ export interface MediaPlane {
 
 export function createMediaPlane(d: MediaPlaneDeps): MediaPlane {
   const { engine, calls } = d.voice;
-  const origin = d.config.publicUrl ?? `http://${d.config.host}:${d.config.port}`;
-  const recordings = new Recordings(d.ctx, engine, calls, d.accounts, d.config.dataDir, origin);
+  const recordings = new Recordings(d.ctx, engine, calls, d.accounts, d.config.dataDir, d.origin);
   engine.verbs.register('Record', recordRunner(recordings));
   const streams = new Streams(d.ctx, engine, calls);
   engine.verbs.register('Stream', streamRunner(streams));

@@ -77,7 +77,7 @@ for (const db of databases) {
       // From the end of the beep to the # (its tone lasts 100 ms): silence, the speech, half a second.
       assert.equal(saidAt - start, silence);
       assert.equal(duration, silence + said.duration_ms! + 500 + 100);
-      assert.match(done.RecordUrl!, new RegExp(`/v1/Account/${server.authId}/Recording/${done.RecordingID}\\.mp3$`));
+      assert.match(done.RecordUrl!, new RegExp(`^${server.url}/v1/Account/${server.authId}/Recording/${done.RecordingID}\\.mp3$`));
 
       const { type, samples } = await audioOf(done.RecordUrl!);
       assert.equal(type, 'audio/mpeg');

@@ -47,15 +47,8 @@ const StartRecording = Type.Object({
 // The SDK sends `URL` (the Python SDK `url`): the recording to stop.
 const StopRecording = Type.Object({ URL: Type.Optional(Url), url: Type.Optional(Url) });
 
-export function recordingRoutes(app: App, { media, config }: Services): void {
+export function recordingRoutes(app: App, { media }: Services): void {
   const { recordings } = media;
-  app.addHook('onListen', async () => {
-    const address = app.server.address();
-    if (address && typeof address === 'object') {
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      recordings.listening(`http://${host}:${address.port}`, config.publicUrl !== undefined);
-    }
-  });
 
   app.get('/v1/Account/:authId/Recording/', { schema: { params: Params, querystring: ListQuery } }, async (req) => {
     const page = pageOf(req.query);

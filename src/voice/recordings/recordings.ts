@@ -148,7 +148,6 @@ export class Recordings {
   private readonly active = new Map<string, Set<ActiveRecording>>();
   /** Calls whose next answered Dial starts a session recording (startOnDialAnswer). */
   private readonly onDialAnswer = new Map<string, RecordingSpec>();
-  private base: string;
 
   constructor(
     private readonly ctx: PlatformContext,
@@ -156,12 +155,11 @@ export class Recordings {
     private readonly calls: Calls,
     private readonly accounts: Accounts,
     dataDir: string,
-    /** Absolute origin of recording URLs (the public URL, else the listening address). */
-    baseUrl: string,
+    /** Absolute origin of recording URLs (the public URL, else the address the server listens on). */
+    private readonly origin: () => string,
   ) {
     this.dir = path.join(dataDir, 'recordings');
     fs.mkdirSync(this.dir, { recursive: true });
-    this.base = baseUrl.replace(/\/+$/, '');
     accounts.registerDependent({
       // Recordings are the customer's data, kept like call records: a deleted subaccount's move to the main account.
       moveToMain: (trx, a, s) => recordingsRepo.moveToMain(trx, a, s),
@@ -169,13 +167,9 @@ export class Recordings {
     });
   }
 
-  /** The server listens at `origin` (used unless a public URL was configured). */
-  listening(origin: string, configured: boolean): void {
-    if (!configured) this.base = origin.replace(/\/+$/, '');
-  }
 
   fileUrl(accountId: string, id: string, format: string): string {
-    return `${this.base}/v1/Account/${accountId}/Recording/${id}.${format}`;
+    return `${this.origin().replace(/\/+$/, '')}/v1/Account/${accountId}/Recording/${id}.${format}`;
   }
 
   filePath(id: string, format: string): string {
