@@ -1,6 +1,6 @@
 // The list filters of GET /Message/: message_time in its five forms
 // (YYYY-MM-DD HH:MM[:ss[.uuuuuu]], UTC) turned into a [from, to) window.
-import { ApiError } from '../errors.ts';
+import { parseFilterTime as parseTime } from '../platform/time-range.ts';
 
 export interface TimeFilters {
   message_time?: string;
@@ -8,18 +8,6 @@ export interface TimeFilters {
   message_time__gte?: string;
   message_time__lt?: string;
   message_time__lte?: string;
-}
-
-const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/;
-
-/** The instant a filter value names, and how long the span it names lasts (a minute, a second, or a millisecond). */
-function parseTime(field: string, value: string): { at: number; span: number } {
-  const m = TIME.exec(value.trim());
-  const at = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0), Math.floor(+(m[7] ?? '0').padEnd(6, '0') / 1000)) : NaN;
-  if (!m || Number.isNaN(at) || new Date(at).getUTCDate() !== +m[3]) {
-    throw new ApiError(400, `${field} "${value}" must be a UTC time as YYYY-MM-DD HH:MM[:ss[.uuuuuu]]`);
-  }
-  return { at, span: m[7] !== undefined ? 1 : m[6] !== undefined ? 1000 : 60_000 };
 }
 
 /** The created_at window the filters select; an exact message_time selects the whole minute, second or millisecond it names. */

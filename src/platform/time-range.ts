@@ -17,7 +17,8 @@ export function parseFilterTime(field: string, value: string): { at: number; spa
 }
 
 /** The window the five forms of filter `name` in `q` select; both ends undefined when none is given. */
-export function timeRange(name: string, q: Readonly<Record<string, unknown>>): Range {
+export function timeRange(name: string, query: object): Range {
+  const q = query as Readonly<Record<string, unknown>>;
   const from: number[] = [];
   const to: number[] = [];
   const value = (suffix: string) => {

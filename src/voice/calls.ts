@@ -1,6 +1,7 @@
 // The Call API's rules: placing calls (one or bulk), the outbound
 // calls-per-second limit, queued and live calls, CDRs with their filters,
 // hanging up a call, a request or everything, and transfers.
+import { timeRange } from '../platform/time-range.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { newUuid } from '../ids.ts';
 import type { Accounts } from '../platform/accounts.ts';
@@ -152,34 +153,10 @@ function machineDetection(input: MakeCallInput): MachineDetection | undefined {
 const hook = (url: string | undefined, method: HttpMethod | undefined): Hook | undefined => (url ? { url, method: method ?? 'POST' } : undefined);
 
 /** "YYYY-MM-DD HH:MM[:ss[.uuuuuu]]" (UTC) → the instant and how precise it is, in ms. */
-function parseEndTime(name: string, raw: string): { at: number; precision: number } {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/.exec(raw.trim());
-  const at = m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}.${(m[5] ?? '0').padEnd(3, '0').slice(0, 3)}Z`) : NaN;
-  if (!m || Number.isNaN(at)) throw new ApiError(400, `${name} must be a UTC time as YYYY-MM-DD HH:MM[:ss[.uuuuuu]] (got "${raw}")`);
-  return { at, precision: m[5] !== undefined ? 1 : m[4] !== undefined ? 1000 : 60_000 };
-}
-
 /** The end_time filters as one [from, to) window: 7 days back by default, at most 30 days wide, within 90 days. */
 function endWindow(q: CdrQuery, now: number): Range {
-  let from: number | undefined;
-  let to: number | undefined;
-  const lower = (v: number) => (from = Math.max(from ?? -Infinity, v));
-  const upper = (v: number) => (to = Math.min(to ?? Infinity, v));
-  if (q.end_time) {
-    const t = parseEndTime('end_time', q.end_time);
-    lower(t.at);
-    upper(t.at + t.precision);
-  }
-  if (q.end_time__gt) {
-    const t = parseEndTime('end_time__gt', q.end_time__gt);
-    lower(t.at + t.precision);
-  }
-  if (q.end_time__gte) lower(parseEndTime('end_time__gte', q.end_time__gte).at);
-  if (q.end_time__lt) upper(parseEndTime('end_time__lt', q.end_time__lt).at);
-  if (q.end_time__lte) {
-    const t = parseEndTime('end_time__lte', q.end_time__lte);
-    upper(t.at + t.precision);
-  }
+  const { from: lower, to } = timeRange('end_time', q);
+  let from = lower;
   if (from === undefined && to === undefined) return { from: now - 7 * DAY, to: undefined };
   if (from !== undefined && to !== undefined && to - from > 30 * DAY) {
     throw new ApiError(400, 'the end_time range is wider than 30 days: narrow end_time__gt/gte and end_time__lt/lte to at most 30 days');
