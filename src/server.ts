@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { createClock } from './clock/clock.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { buildApp, type App } from './http/app.ts';
 import { createLogger } from './log.ts';
 import { createServices, startServices, stopServices, type Services } from './services.ts';
@@ -27,6 +27,10 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  if (config.telephony === 'sip') {
+    // Refused rather than silently running the sandbox carrier in its place.
+    throw new ConfigError('SWITCHBOARD_TELEPHONY=sip: the SIP driver is not part of this build yet; use sim (the sandbox carrier)');
+  }
   const logger = opts.logger ?? createLogger(config.logLevel);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const clock = createClock(config.clock, config.timeScale);

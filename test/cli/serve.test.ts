@@ -79,6 +79,12 @@ test('a bad setting stops start-up with a message saying what to fix', async () 
   assert.equal(await s.exited, 2);
 });
 
+test('the SIP driver is refused with a clear message, not replaced by the sandbox', async () => {
+  const s = serve(['--port', '0', '--telephony', 'sip']);
+  await assert.rejects(s.listening, /SIP driver is not part of this build/);
+  assert.equal(await s.exited, 2);
+});
+
 test('SIGTERM lets an in-flight request finish before exiting', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-'));
   try {
