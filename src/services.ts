@@ -19,6 +19,7 @@ import { CallLog } from './voice/call-log.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
 import { createVoice, type Voice } from './voice/index.ts';
 import { OtpCalls } from './voice/otp-call.ts';
+import { messageRunner } from './voice/interpreter/verbs/message.ts';
 import { createMediaPlane, type MediaPlane } from './voice/media-plane.ts';
 import { createRooms, type Rooms } from './voice/rooms/index.ts';
 import { messageHooks } from './webhooks/message-hooks.ts';
@@ -79,6 +80,10 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     ctx,
     { accounts, numbers, billing, pricing, callerIds, hooks: messageHooks(webhooks), logger },
     (events, onError) => new SandboxMessagingDriver(ctx, events, sandboxBehaviours, numbers, onError),
+  );
+  voice.engine.verbs.register(
+    'Message',
+    messageRunner({ send: (owner, m) => messages.send({ ...owner, callerId: owner.subaccountId ?? owner.accountId }, m) }),
   );
   return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, voice, media, rooms, otpCalls, callerIds, origin };
 }
