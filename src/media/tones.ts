@@ -111,3 +111,23 @@ export class ToneSource {
 
 /** The beep as samples (Record/Wait beep, played once). */
 export const beep = (): Int16Array => renderTone([BEEP.frequency], BEEP.amplitude, BEEP.durationMs);
+
+/**
+ * The platform's own wait and hold music, for rooms given no music URL: a
+ * slow C-major arpeggio up and down with a rest, a 3.6 s phrase that loops.
+ */
+export const HOLD_MUSIC = { name: 'hold-music', notes: [523, 659, 784, 659, 523, 0], noteMs: 600, amplitude: 0.12 } as const;
+
+let holdMusicCycle: Int16Array | undefined;
+
+/** One phrase of HOLD_MUSIC as samples (rendered once); a 0 Hz note is a rest. */
+export function holdMusic(): Int16Array {
+  if (holdMusicCycle) return holdMusicCycle;
+  const { notes, noteMs, amplitude } = HOLD_MUSIC;
+  const step = msToSamples(noteMs);
+  holdMusicCycle = new Int16Array(step * notes.length);
+  notes.forEach((f, i) => {
+    if (f > 0) holdMusicCycle!.set(renderTone([f], amplitude, noteMs), i * step);
+  });
+  return holdMusicCycle;
+}

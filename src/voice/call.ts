@@ -57,6 +57,8 @@ export interface CallSetup {
    * are handed to it instead of fetching an answer URL.
    */
   connect?: (call: Call) => void;
+  /** Such a leg's placer hears when it starts ringing (the MPC's call_status_callback_url Ringing). */
+  rang?: (call: Call) => void;
 }
 
 export interface CallInit {
@@ -186,6 +188,7 @@ export class Call implements LegObserver {
       this.ringLimitTimer = this.engine.timers.after(hangupOnRingS * 1000, () => this.hangup({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
     }
     if (ring) this.engine.callback(this, ring, 'ring', { Event: 'Ring' });
+    this.setup.rang?.(this);
   }
 
   earlyMedia(): void {

@@ -1,7 +1,7 @@
 // /v1/Account/{auth_id}/MultiPartyCall/ — multiparty calls (named
 // name_<friendly name> or uuid_<uuid>): list, get, activate, end; add,
-// list, get, update and kick participants; record the MPC (start, stop,
-// pause, resume); play to members.
+// list, get, update and kick participants; record the MPC or one participant
+// (start, stop, pause, resume); play to members.
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
@@ -51,6 +51,8 @@ const Record = Type.Object({
   recording_callback_url: Type.Optional(Url),
   recording_callback_method: Type.Optional(HttpMethod),
 });
+const TrackType = Type.Object({ record_track_type: Type.Optional(Type.String({ maxLength: 20, description: 'participant, all or both' })) });
+const ParticipantRecord = Type.Object({ ...Record.properties, ...TrackType.properties });
 const Play = Type.Object({ url: Url });
 
 export function mpcRoutes(app: App, { rooms }: Services): void {
@@ -101,14 +103,23 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
     return reply.code(204).send();
   });
 
-  app.route({
-    method: ['POST', 'DELETE'],
-    url: `${participant}Record/*`,
-    schema: { params: Type.Object({ authId: Type.String(), mpcId: Type.String(), memberId: Type.String(), '*': Type.String() }) },
-    handler: async () => {
-      throw new ApiError(400, 'participant-level recording is not supported; record the whole multiparty call with /Record/');
-    },
+  app.post(`${participant}Record/`, { schema: { params: MemberParams, body: Type.Optional(ParticipantRecord) } }, async (req) => {
+    const rec = mpcs.participantRecordStart(req.scope, req.params.mpcId, req.params.memberId, req.body ?? {});
+    const mpc = mpcs.mpc(req.scope, req.params.mpcId);
+    return { api_id: req.id, message: `MPC: ${mpc.name} record started`, recording_id: rec.id, recording_url: rec.url };
   });
+
+  app.delete(`${participant}Record/`, { schema: { params: MemberParams, body: Type.Optional(TrackType) } }, async (req, reply) => {
+    await mpcs.participantRecordStop(req.scope, req.params.mpcId, req.params.memberId, req.body?.record_track_type);
+    return reply.code(204).send();
+  });
+
+  for (const [action, pause] of [['Pause', true], ['Resume', false]] as const) {
+    app.post(`${participant}Record/${action}/`, { schema: { params: MemberParams, body: Type.Optional(TrackType) } }, async (req, reply) => {
+      mpcs.participantRecordPause(req.scope, req.params.mpcId, req.params.memberId, req.body?.record_track_type, pause);
+      return reply.code(204).send();
+    });
+  }
 
   app.post(`${one}Record/`, { schema: { params: MpcParams, body: Type.Optional(Record) } }, async (req) => {
     const rec = mpcs.recordStart(req.scope, req.params.mpcId, req.body ?? {});

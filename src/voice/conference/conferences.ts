@@ -84,7 +84,6 @@ export class Conferences implements ConferenceHost {
     return new RoomRecording(
       conf.room,
       this.kit.recordings,
-      this.kit.ctx,
       format,
       { owner: conf.owner, callUuid, from: first?.call.from ?? '', to: first?.call.to ?? '', conference: { name: conf.name, uuid: conf.uuid } },
       this.engine.clock.now(),

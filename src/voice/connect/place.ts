@@ -23,6 +23,7 @@ export interface LegRequest {
   ringTimeoutS: number;
   timeLimitS?: number;
   connect(call: Call): void;
+  ringing?(call: Call): void;
 }
 
 export function placeLeg(engine: Engine, r: LegRequest): Call {
@@ -44,6 +45,7 @@ export function placeLeg(engine: Engine, r: LegRequest): Call {
       ringTimeoutS: r.ringTimeoutS,
       sipHeaders: r.sipHeaders,
       connect: r.connect,
+      rang: r.ringing,
     },
     parentCallUuid: r.parentUuid,
     rate: engine.platform.rate('outbound', r.to),

@@ -5,7 +5,7 @@
 // hears while a Dial rings.
 import { FRAME_SAMPLES } from '../../media/frame.ts';
 import { msToSamples } from '../../media/pcm.ts';
-import { ringbackFor, ToneSource } from '../../media/tones.ts';
+import { HOLD_MUSIC, holdMusic, ringbackFor, ToneSource } from '../../media/tones.ts';
 import { countryOf } from '../../platform/phone.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { Call } from '../call.ts';
@@ -87,6 +87,11 @@ export async function roomSound(engine: Engine, call: Call, sound: Sound, method
     case 'url':
       return renderPrompts(engine, call, await soundDocument(engine, call, sound.url, method, 'room_sound'));
   }
+}
+
+/** Wait and hold music when none is configured: the built-in tune. */
+export function defaultMusic(): Segment[] {
+  return [{ samples: holdMusic(), annotation: { type: 'tone', name: HOLD_MUSIC.name, frequencies: HOLD_MUSIC.notes.filter((f) => f > 0) } }];
 }
 
 const ringbacks = new Map<string, FrameRun>();

@@ -12,6 +12,7 @@ import type { Timer } from '../../clock/clock.ts';
 import { newUuid } from '../../ids.ts';
 import type { Hook } from '../call.ts';
 import type { Call } from '../call.ts';
+import { defaultMusic } from '../dial/sounds.ts';
 import type { Engine } from '../engine.ts';
 import type { CallOwner } from '../ports.ts';
 import type { RoomRecording } from '../rooms/recording.ts';
@@ -25,6 +26,7 @@ export type MpcSettings = Omit<MultiPartyCallVerb, 'kind' | 'name'>;
 export type Role = MpcSettings['role'];
 
 export type MpcStatus = 'Initialized' | 'Active' | 'Ended';
+export type ParticipantTrack = 'participant' | 'all';
 
 export const TERMINATION = {
   noParticipants: { code: 1000, cause: 'No Active Participants' },
@@ -56,6 +58,8 @@ export class Participant {
   waiting = true;
   exitCause: ExitCause | undefined;
   readonly exited: Promise<ExitCause>;
+  /** Participant-level recordings: of its own voice, of everything (record_track_type participant, all). */
+  readonly recordings = new Map<ParticipantTrack, RoomRecording>();
   private resolveExit!: (c: ExitCause) => void;
   private music: Source | undefined;
 
@@ -206,10 +210,9 @@ export class MultiPartyCall {
     void this.announce(p, { type: 'beep', beeps: 1 }, 'GET');
   }
 
-  /** Wait or hold music, looped, for as long as `still` holds once it is fetched. */
+  /** Wait or hold music (the built-in tune without a URL), looped, for as long as `still` holds once it is fetched. */
   private async playMusic(p: Participant, url: string | undefined, method: MpcSettings['waitMusicMethod'], still: () => boolean = () => p.waiting): Promise<void> {
-    if (!url) return;
-    const segments = await this.host.music(p.call, { url, method });
+    const segments = url ? await this.host.music(p.call, { url, method }) : defaultMusic();
     if (segments.length > 0 && still() && !p.exitCause) p.hear(new Source(segments, true, 'music'), this.room);
   }
 

@@ -1,8 +1,8 @@
 // Live multiparty calls of every account and the Multiparty Call API: list
 // and read MPCs (ended ones too, from their rows), activate and end them,
 // add participants (dialling them out, or moving a live call in), read,
-// update and kick participants, record the MPC and play to members. An MPC
-// is named `name_<friendly name>` (live only) or `uuid_<uuid>`.
+// update and kick participants, record the MPC or one participant, play to
+// members. An MPC is named `name_<friendly name>` (live only) or `uuid_<uuid>`.
 import { ApiError, notFound } from '../../errors.ts';
 import { newUuid } from '../../ids.ts';
 import type { PlatformContext } from '../../platform/context.ts';
@@ -23,7 +23,7 @@ import { MixRoom } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
 import { visible } from '../visibility.ts';
 import type { HttpMethod, Sound } from '../xml/ast.ts';
-import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant } from './mpc.ts';
+import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
 import { settingsFromApi } from './settings.ts';
 import { isoish, mpcRowOf, mpcView, participantView } from './views.ts';
 
@@ -66,6 +66,14 @@ export interface RecordInput {
   file_format?: string;
   recording_callback_url?: string;
   recording_callback_method?: HttpMethod;
+}
+
+/** record_track_type: which participant-level recordings a request means (both: the two). */
+function tracksOf(type: string | undefined): ParticipantTrack[] {
+  const t = (type ?? 'all').toLowerCase();
+  if (t === 'participant' || t === 'all') return [t];
+  if (t === 'both') return ['participant', 'all'];
+  throw new ApiError(400, `record_track_type must be participant, all or both (got "${type}")`);
 }
 
 type Id = { name: string } | { uuid: string };
@@ -169,26 +177,29 @@ export class MultiPartyCalls implements MpcHost {
 
   // ---- recording ----------------------------------------------------------------------
 
-  private startRecording(mpc: MultiPartyCall, format: 'mp3' | 'wav', hook: Hook | undefined): RoomRecording {
-    const first = [...mpc.participants.values()][0];
+  /** A recording of the whole MPC, or (given `member`) a participant-level one: of its voice (track participant) or everything. */
+  private startRecording(mpc: MultiPartyCall, format: 'mp3' | 'wav', hook: Hook | undefined, member?: { p: Participant; track: ParticipantTrack }): RoomRecording {
+    const first = member?.p ?? [...mpc.participants.values()][0];
     const rec = new RoomRecording(
       mpc.room,
       this.kit.recordings,
-      this.ctx,
       format,
       { owner: mpc.owner, callUuid: first?.call.uuid ?? '', from: first?.call.from ?? '', to: first?.call.to ?? '', mpc: { name: mpc.name, uuid: mpc.uuid } },
       this.engine.clock.now(),
+      member?.track === 'participant' ? member.p.room : undefined,
     );
     if (hook) this.recordingHooks.set(rec.id, hook);
-    this.recordingEvent(mpc, rec, 'MPCRecordingInitiated');
+    this.recordingEvent(mpc, rec, 'RecordingInitiated', undefined, member?.p);
     return rec;
   }
 
-  private recordingEvent(mpc: MultiPartyCall, rec: RoomRecording, name: string, f?: WrittenRecording): void {
+  /** `name` without its prefix: MPCRecording… for the MPC, ParticipantRecording… (with MemberID) for a participant's. */
+  private recordingEvent(mpc: MultiPartyCall, rec: RoomRecording, name: string, f?: WrittenRecording, member?: Participant): void {
     const hook = this.recordingHooks.get(rec.id);
     if (!hook) return;
-    this.kit.notifier.send(mpc.owner, hook, 'mpc_recording_callback', {
-      EventName: name,
+    this.kit.notifier.send(mpc.owner, hook, member ? 'mpc_participant_recording_callback' : 'mpc_recording_callback', {
+      EventName: (member ? 'Participant' : 'MPC') + name,
+      ...(member ? { MemberID: member.id } : {}),
       EventTimestamp: isoish(this.engine.clock.now()),
       MPCName: mpc.name,
       MPCUUID: mpc.uuid,
@@ -202,13 +213,13 @@ export class MultiPartyCalls implements MpcHost {
     });
   }
 
-  private async finishRecording(mpc: MultiPartyCall, rec: RoomRecording): Promise<void> {
+  private async finishRecording(mpc: MultiPartyCall, rec: RoomRecording, member?: Participant): Promise<void> {
     try {
       const f = await this.kit.pending.add(this.engine.clock.track(rec.stop(this.engine.clock.now())));
-      this.recordingEvent(mpc, rec, 'MPCRecordingCompleted', f);
+      this.recordingEvent(mpc, rec, 'RecordingCompleted', f, member);
     } catch (err) {
       this.kit.log.error({ err, mpc_uuid: mpc.uuid }, 'multiparty call recording could not be written');
-      this.recordingEvent(mpc, rec, 'MPCRecordingFailed');
+      this.recordingEvent(mpc, rec, 'RecordingFailed', undefined, member);
     } finally {
       this.recordingHooks.delete(rec.id);
     }
@@ -334,6 +345,7 @@ export class MultiPartyCalls implements MpcHost {
           this.callStatus(statusHook, owner, leg, 'Answered');
           this.admit(leg, name, settings);
         },
+        ringing: (leg) => this.callStatus(statusHook, owner, leg, 'Ringing'),
       }),
     );
     for (const leg of legs) {
@@ -448,14 +460,66 @@ export class MultiPartyCalls implements MpcHost {
     const { mpc, rec } = this.recordingOf(scope, raw);
     if (rec.paused) return;
     rec.pause(this.engine.clock.now());
-    this.recordingEvent(mpc, rec, 'MPCRecordingPaused');
+    this.recordingEvent(mpc, rec, 'RecordingPaused');
   }
 
   recordResume(scope: Scope, raw: string): void {
     const { mpc, rec } = this.recordingOf(scope, raw);
     if (!rec.paused) return;
     rec.resume(this.engine.clock.now());
-    this.recordingEvent(mpc, rec, 'MPCRecordingResumed');
+    this.recordingEvent(mpc, rec, 'RecordingResumed');
+  }
+
+  // ---- the API: participant-level recording ------------------------------------------------
+
+  /** Start the participant's recordings of `track_type`; the response names the first. */
+  participantRecordStart(scope: Scope, raw: string, memberId: string, input: RecordInput & { record_track_type?: string }): RoomRecording {
+    const { mpc, p } = this.oneParticipant(scope, raw, memberId);
+    const tracks = tracksOf(input.record_track_type);
+    const format = input.file_format ?? 'mp3';
+    if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
+    const busy = tracks.filter((t) => p.recordings.get(t)?.stopped === false);
+    if (busy.length > 0) throw new ApiError(400, `participant ${p.id} already has a ${busy.join(' and ')} recording in progress; stop it first`);
+    const hook = input.recording_callback_url ? { url: input.recording_callback_url, method: input.recording_callback_method ?? 'POST' } : undefined;
+    const started = tracks.map((track) => {
+      const rec = this.startRecording(mpc, format, hook, { p, track });
+      p.recordings.set(track, rec);
+      void p.exited.then(() => (rec.stopped ? undefined : this.finishRecording(mpc, rec, p)));
+      return rec;
+    });
+    return started[0]!;
+  }
+
+  async participantRecordStop(scope: Scope, raw: string, memberId: string, trackType: string | undefined): Promise<void> {
+    const { mpc, p, recs } = this.participantRecordings(scope, raw, memberId, trackType);
+    await Promise.all(recs.map((rec) => this.finishRecording(mpc, rec, p)));
+  }
+
+  participantRecordPause(scope: Scope, raw: string, memberId: string, trackType: string | undefined, pause: boolean): void {
+    const { mpc, p, recs } = this.participantRecordings(scope, raw, memberId, trackType);
+    const now = this.engine.clock.now();
+    for (const rec of recs) {
+      if (rec.paused === pause) continue;
+      if (pause) rec.pause(now);
+      else rec.resume(now);
+      this.recordingEvent(mpc, rec, pause ? 'RecordingPaused' : 'RecordingResumed', undefined, p);
+    }
+  }
+
+  private oneParticipant(scope: Scope, raw: string, memberId: string): { mpc: MultiPartyCall; p: Participant } {
+    const { mpc, list, all } = this.participantsOf(scope, raw, memberId);
+    if (all || list.length !== 1) throw new ApiError(400, `participant-level recording takes one member id (got "${memberId}")`);
+    return { mpc, p: list[0]! };
+  }
+
+  private participantRecordings(scope: Scope, raw: string, memberId: string, trackType: string | undefined) {
+    const { mpc, p } = this.oneParticipant(scope, raw, memberId);
+    const recs = tracksOf(trackType).flatMap((t) => {
+      const rec = p.recordings.get(t);
+      return rec && !rec.stopped ? [rec] : [];
+    });
+    if (recs.length === 0) throw new ApiError(400, `participant ${p.id} of multiparty call ${mpc.name} has no ${trackType ?? 'all'} recording in progress`);
+    return { mpc, p, recs };
   }
 
   async play(scope: Scope, raw: string, spec: string, url: string): Promise<{ mpc: MultiPartyCall; ids: string[] }> {

@@ -1,20 +1,15 @@
 // A recording of a whole room (a conference, a multiparty call): the mix of
-// everyone, as a tap of the room, from start to stop. Pausing leaves the
+// everyone (or one member's own voice), as a tap of the room, from start to stop. Pausing leaves the
 // paused stretch out of the file, so one file holds exactly the recorded
 // spans back to back. Files and rows are the Recording API's (written where
 // the recordings service keeps them and served at its URLs).
-import fs from 'node:fs';
 import { newUuid } from '../../ids.ts';
 import { SAMPLE_RATE } from '../../media/frame.ts';
-import { writeMp3 } from '../../media/mp3.ts';
-import { writeWav } from '../../media/wav.ts';
-import type { PlatformContext } from '../../platform/context.ts';
-import { recordingsRepo } from '../../store/repos/recordings.ts';
 import type { CallOwner } from '../ports.ts';
-import type { Recordings } from '../recordings/recordings.ts';
-import type { MixRoom } from './room.ts';
+import type { FileFormat, Recordings } from '../recordings/recordings.ts';
+import type { MixRoom, RoomMember } from './room.ts';
 
-export type RecordingFormat = 'mp3' | 'wav';
+export type RecordingFormat = FileFormat;
 
 /** What the recording belongs to, as its row names it. */
 export interface RecordedRoom {
@@ -53,18 +48,20 @@ export class RoomRecording {
   constructor(
     room: MixRoom,
     private readonly recordings: Recordings,
-    private readonly ctx: PlatformContext,
     readonly format: RecordingFormat,
     private readonly what: RecordedRoom,
     now: number,
+    /** Record only this member's voice, not the whole room. */
+    only?: RoomMember,
   ) {
     this.url = recordings.fileUrl(what.owner.accountId, this.id, format);
     this.startedAt = now;
     this.spans.push({ from: now, to: undefined, chunks: [] });
-    this.off = room.tap((mix, from) => {
+    const tap = (audio: Int16Array, from: number) => {
       const span = this.spans[this.spans.length - 1]!;
-      if (span.to === undefined && from >= span.from) span.chunks.push({ at: from, samples: mix.slice() });
-    });
+      if (span.to === undefined && from >= span.from) span.chunks.push({ at: from, samples: audio.slice() });
+    };
+    this.off = only ? room.tapMember(only, tap) : room.tap(tap);
   }
 
   get paused(): boolean {
@@ -109,30 +106,8 @@ export class RoomRecording {
   }
 
   private async write(): Promise<WrittenRecording> {
-    const samples = this.render();
-    const durationMs = Math.round(samples.length / PER_MS);
     const endMs = this.spans[this.spans.length - 1]!.to!;
-    const bytes = this.format === 'mp3' ? writeMp3(samples) : writeWav(samples);
-    await fs.promises.writeFile(this.recordings.filePath(this.id, this.format), bytes);
-    const w = this.what;
-    await recordingsRepo.insert(this.ctx.db, {
-      recording_id: this.id,
-      account_id: w.owner.accountId,
-      subaccount_id: w.owner.subaccountId,
-      call_uuid: w.callUuid,
-      from_number: w.from,
-      to_number: w.to,
-      recording_type: 'conference',
-      recording_format: this.format,
-      conference_name: w.conference?.name ?? null,
-      conference_uuid: w.conference?.uuid ?? null,
-      mpc_name: w.mpc?.name ?? null,
-      mpc_uuid: w.mpc?.uuid ?? null,
-      recording_start_ms: this.startedAt,
-      recording_end_ms: endMs,
-      recording_duration_ms: durationMs,
-      added_at: this.ctx.clock.now(),
-    });
+    const { durationMs } = await this.recordings.save({ ...this.what, id: this.id, type: 'conference', format: this.format, startMs: this.startedAt, endMs, samples: this.render() });
     return { id: this.id, url: this.url, startMs: this.startedAt, endMs, durationMs };
   }
 }

@@ -22,6 +22,7 @@ export const FLOOR_RELEASE_MS = 500;
 export const SPEECH_HANGOVER_MS = 500;
 
 const CONFERENCE_AUDIO: Annotation = { type: 'conference_audio' };
+const SILENCE = new Int16Array(FRAME_SAMPLES);
 
 export class RoomMember implements MixMember {
   muted = false;
@@ -94,6 +95,7 @@ export class MixRoom implements Tickable {
   readonly members: RoomMember[] = [];
   private readonly sources: Source[] = [];
   private readonly taps = new Set<Tap>();
+  private readonly memberTaps = new Map<Tap, RoomMember>();
   private readonly mixer = new Mixer();
   private readonly entries: MixMember[] = [];
   private readonly roomFrame = new Int16Array(FRAME_SAMPLES);
@@ -140,6 +142,12 @@ export class MixRoom implements Tickable {
   tap(t: Tap): () => void {
     this.taps.add(t);
     return () => this.taps.delete(t);
+  }
+
+  /** A tap on one member's own voice (silence while it is muted or quiet): a participant-level recording. */
+  tapMember(m: RoomMember, t: Tap): () => void {
+    this.memberTaps.set(t, m);
+    return () => this.memberTaps.delete(t);
   }
 
   tick(at: number): boolean {
@@ -195,6 +203,7 @@ export class MixRoom implements Tickable {
     const now = this.clock.now();
     for (const m of members) m.deliver(now);
     if (this.taps.size > 0) for (const t of this.taps) t(this.tapEntry.output, from);
+    for (const [t, m] of this.memberTaps) t(m.heard && !m.muted ? m.frame : SILENCE, from);
     this.passFloor(at);
     if (this.events.speech) for (const m of members) if (this.speech(m, at)) pending = true;
     return pending;

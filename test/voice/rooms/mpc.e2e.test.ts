@@ -2,7 +2,8 @@
 // run unchanged against a Switchboard server on a virtual clock: a customer
 // calls in and waits in an MPC, the app dials an agent and a coaching
 // supervisor into it, puts the customer on hold (hold music audible) and
-// back, records with a pause, and ends the MPC.
+// back, records with a pause (and the agent alone, in a participant-level
+// recording), and ends the MPC.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -69,6 +70,13 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     const startedAt = await now();
     const rec = await client.multiPartyCalls.startRecording({ friendlyName: 'Support', fileFormat: 'wav' });
     assert.equal(rec.message, 'MPC: Support record started');
+    // The agent's own voice in a file of its own, through the pause of the MPC's recording.
+    const agentRec = await client.multiPartyCalls.startParticipantRecording(idOf(agent), {
+      friendlyName: 'Support',
+      fileFormat: 'wav',
+      recordTrackType: 'participant',
+    });
+    assert.equal(agentRec.message, 'MPC: Support record started');
 
     await sandbox.say(supervisor, 'Offer the customer a discount');
     await sandbox.say(customer, 'My order never arrived');
@@ -96,6 +104,7 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     await sandbox.wait(customer, 'hears', 'Your refund is on its way');
     const stoppedAt = await now();
     await client.multiPartyCalls.stopRecording({ friendlyName: 'Support' });
+    await client.multiPartyCalls.stopParticipantRecording(idOf(agent), { friendlyName: 'Support', recordTrackType: 'participant' });
 
     const recording = await client.recordings.get(rec.recordingId);
     // The SDK's recording object leaves mpc_name out; the API has it.
@@ -106,6 +115,40 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     const file = await server.fetch(new URL(rec.recordingUrl).pathname);
     const audio = readWav(new Uint8Array(await file.arrayBuffer()));
     assert.ok(Math.abs(audio.length / 8 - expected) <= 40, 'the file lasts as long');
+
+    const agentAudio = readWav(new Uint8Array(await (await server.fetch(new URL(agentRec.recordingUrl).pathname)).arrayBuffer()));
+    assert.ok(Math.abs(agentAudio.length / 8 - (stoppedAt - startedAt)) <= 40, `the agent's recording runs start to stop: ${agentAudio.length / 8} ms, expected ${stoppedAt - startedAt} ms`);
+    assert.ok(agentAudio.some((x) => x !== 0), "the agent's recording holds the agent's voice");
+    assert.equal(Number((await client.recordings.get(agentRec.recordingId)).recordingDurationMs), agentAudio.length / 8);
+
+    // The SDK refuses a local callback URL, so the callbacks are checked through the raw API: both tracks, paused, stopped.
+    const customerRecord = `/v1/Account/${server.authId}/MultiPartyCall/name_Support/Participant/${idOf(customer)}/Record/`;
+    const started = await server.fetch(customerRecord, { method: 'POST', json: { record_track_type: 'both', recording_callback_url: `${app.origin}/customer-recording` } });
+    assert.equal(started.status, 200);
+    assert.equal((await server.fetch(`${customerRecord}Pause/`, { method: 'POST', json: { record_track_type: 'participant' } })).status, 204);
+    assert.equal((await server.fetch(customerRecord, { method: 'DELETE', json: { record_track_type: 'both' } })).status, 204);
+    const customerEvent = (name: string) => app.next('/customer-recording', (r) => r.params.EventName === name);
+    const paused = await customerEvent('ParticipantRecordingPaused');
+    assert.equal(paused.params.MemberID, idOf(customer));
+    await customerEvent('ParticipantRecordingCompleted');
+    const again = await server.fetch(customerRecord, { method: 'DELETE', json: { record_track_type: 'all' } });
+    assert.equal(again.status, 400, 'nothing left to stop');
+
+    // A second agent added with a call status URL hears of each step of its leg.
+    const added = await server.fetch(`/v1/Account/${server.authId}/MultiPartyCall/name_Support/Participant/`, {
+      method: 'POST',
+      json: { role: 'agent', from: number, to: '14155550504', call_status_callback_url: `${app.origin}/agent2-status` },
+    });
+    assert.equal(added.status, 201);
+    await sandbox.wait(((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls[0]!.call_uuid, 'answered');
+    const legStatus = async (name: string) => (await app.next('/agent2-status', (r) => r.params.EventName === name)).params;
+    for (const name of ['Initiated', 'Ringing', 'Answered']) assert.equal((await legStatus(name)).To, '14155550504');
+
+    // No agent hold music URL: the supervisor on hold hears the built-in tune.
+    await client.multiPartyCalls.updateParticipant(idOf(supervisor), { friendlyName: 'Support', hold: true });
+    await sandbox.advance({ ms: 1000 });
+    const supervisorHeld = (await sandbox.transcript(supervisor)).events as Array<{ type: string; name?: string }>;
+    assert.ok(supervisorHeld.some((e) => e.type === 'tone' && e.name === 'hold-music'), 'the default hold music');
 
     const mpc = await client.multiPartyCalls.get({ friendlyName: 'Support' });
     assert.equal(mpc.status, 'Active');
