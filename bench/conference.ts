@@ -12,13 +12,9 @@
 // or the process saturates its core (a failing step is measured twice):
 //   1. one conference of N members;
 //   2. K conferences of 3 members in parallel.
-import { pino } from 'pino';
-import { RealClock, TimerGroup } from '../src/clock/clock.ts';
-import { newUuid } from '../src/ids.ts';
-import { DEFAULT_PHONE } from '../src/telephony/sim/behaviour.ts';
-import { SimCarrier } from '../src/telephony/sim/carrier.ts';
+import { benchEngine, dialBenchCall } from './engine.ts';
+import { RealClock } from '../src/clock/clock.ts';
 import type { Call } from '../src/voice/call.ts';
-import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S, Engine } from '../src/voice/engine.ts';
 import { MixRoom } from '../src/voice/rooms/room.ts';
 import { MixTicker } from '../src/voice/rooms/ticker.ts';
 import { fmt } from './lib.ts';
@@ -53,43 +49,9 @@ class PreciseClock extends RealClock {
 /** `n` answered calls on a fresh engine, running no XML. */
 async function answeredCalls(n: number) {
   const clock = new PreciseClock();
-  const timers = new TimerGroup(clock);
-  const carrier = new SimCarrier({
-    timers,
-    directory: { behaviourOf: async () => ({ ...DEFAULT_PHONE, ring_seconds: 0 }) },
-    media: { speech: async () => new Int16Array(0), audioFile: async () => new Int16Array(0) },
-    onError: (_leg, err) => console.error(err),
-  });
-  const none = async () => ({ ok: false, attempts: 1 });
-  const engine = new Engine({
-    clock,
-    timers,
-    driver: carrier,
-    webhooks: { fetch: none, fetchWithFallback: none, enqueue: async () => {} },
-    callLog: { append: async () => {} },
-    media: { speech: async () => new Int16Array(0), audioFile: async () => new Int16Array(0) },
-    platform: { route: async () => undefined, signing: async () => ({ authToken: 't', mainAuthToken: 't' }), rate: () => 0 },
-    cdrs: { record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },
-    log: pino({ level: 'silent' }),
-  });
-  const owner = { accountId: 'MA00000000000000000000', subaccountId: null };
+  const engine = benchEngine({ clock, ringSeconds: 0, speech: async () => new Int16Array(0), audioFile: async () => new Int16Array(0) });
   const calls: Call[] = [];
-  for (let i = 0; i < n; i++) {
-    const uuid = newUuid();
-    const call = engine.create({
-      uuid,
-      requestUuid: uuid,
-      direction: 'outbound',
-      from: '15550001111',
-      to: `1555${String(i).padStart(7, '0')}`,
-      owner,
-      signing: { authToken: 't', mainAuthToken: 't' },
-      setup: { answer: { url: '', method: 'POST' }, callerName: '', timeLimitS: DEFAULT_TIME_LIMIT_S, ringTimeoutS: DEFAULT_RING_TIMEOUT_S, sipHeaders: {}, connect: () => {} },
-      parentCallUuid: null,
-    });
-    calls.push(call);
-    engine.dial(call);
-  }
+  for (let i = 0; i < n; i++) calls.push(dialBenchCall(engine, i, { connect: () => {} }));
   while (calls.some((c) => !c.isAnswered)) await new Promise((r) => setTimeout(r, 20));
   return { engine, calls, clock };
 }

@@ -11,20 +11,16 @@
 //    to a sink process. Lateness is the time from a frame's due time to its
 //    packet leaving. N grows until the p99
 //    lateness reaches 5 ms or the process saturates its core.
+import { benchEngine, dialBenchCall } from './engine.ts';
 import dgram from 'node:dgram';
-import { pino } from 'pino';
-import { RealClock, TimerGroup } from '../src/clock/clock.ts';
+import { RealClock } from '../src/clock/clock.ts';
 import { FRAME_MS, FRAME_SAMPLES } from '../src/media/frame.ts';
 import { mulawEncode } from '../src/media/g711.ts';
 import { rms } from '../src/media/pcm.ts';
 import { Timeline } from '../src/media/timeline.ts';
 import { renderTone } from '../src/media/tones.ts';
 import { createTts } from '../src/media/tts/index.ts';
-import { newUuid } from '../src/ids.ts';
-import { DEFAULT_PHONE } from '../src/telephony/sim/behaviour.ts';
-import { SimCarrier } from '../src/telephony/sim/carrier.ts';
 import type { Call } from '../src/voice/call.ts';
-import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S, Engine } from '../src/voice/engine.ts';
 import { fmt, spawnUntil } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -71,48 +67,18 @@ interface Paced {
 /** N calls on a fresh engine, answered and playing; each call's audio forked into a timeline for the pacer. */
 async function startLegs(n: number, hold: Int16Array) {
   const clock = new RealClock();
-  const timers = new TimerGroup(clock);
-  const carrier = new SimCarrier({
-    timers,
-    directory: { behaviourOf: async () => DEFAULT_PHONE },
-    media: { speech, audioFile: async () => hold },
-    onError: (_leg, err) => console.error(err),
-  });
   const docs: Record<string, string> = {
     '/speak': `<Response><Speak loop="0">${PROMPT}</Speak></Response>`,
     '/play': '<Response><Play loop="0">http://bench.invalid/hold.wav</Play></Response>',
   };
   const serve = async (req: { url: string }) => ({ ok: true, status: 200, body: docs[req.url], attempts: 1 });
-  const engine = new Engine({
-    clock,
-    timers,
-    driver: carrier,
-    webhooks: { fetch: serve, fetchWithFallback: serve, enqueue: async () => {} },
-    callLog: { append: async () => {} },
-    media: { speech: (r) => speech(r.text), audioFile: async () => hold },
-    platform: { route: async () => undefined, signing: async () => ({ authToken: 't', mainAuthToken: 't' }), rate: () => 0 },
-    cdrs: { record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },
-    log: pino({ level: 'silent' }),
-  });
-  const owner = { accountId: 'MA00000000000000000000', subaccountId: null };
+  const engine = benchEngine({ clock, fetch: serve, speech, audioFile: async () => hold });
   const legs: Paced[] = [];
   for (let i = 0; i < n; i++) {
-    const uuid = newUuid();
-    const call = engine.create({
-      uuid,
-      requestUuid: uuid,
-      direction: 'outbound',
-      from: '15550001111',
-      to: `1555${String(i).padStart(7, '0')}`,
-      owner,
-      signing: { authToken: 't', mainAuthToken: 't' },
-      setup: { answer: { url: i % 2 ? '/play' : '/speak', method: 'POST' }, callerName: '', timeLimitS: DEFAULT_TIME_LIMIT_S, ringTimeoutS: DEFAULT_RING_TIMEOUT_S, sipHeaders: {} },
-      parentCallUuid: null,
-    });
+    const call = dialBenchCall(engine, i, { answer: { url: i % 2 ? '/play' : '/speak', method: 'POST' } });
     const timeline = new Timeline();
     call.farEnd.listen({ queued: (run, start) => timeline.add(start, run.samples), cut: (at) => timeline.cutAt(at) }, clock.now());
     legs.push({ call, timeline });
-    engine.dial(call);
   }
   // Ring 1 s, answer, fetch, first audio queued.
   while (legs.some((l) => l.call.leg?.audio.playingUntil === undefined || l.call.leg.audio.playingUntil <= clock.now())) {

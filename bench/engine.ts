@@ -1,0 +1,64 @@
+// An in-process voice engine on the sandbox carrier with no database, no
+// HTTP and nothing billed: what the media and conference benchmarks measure
+// is the audio path, so everything around it is a stub.
+import { pino } from 'pino';
+import { TimerGroup, type Clock } from '../src/clock/clock.ts';
+import { newUuid } from '../src/ids.ts';
+import { DEFAULT_PHONE } from '../src/telephony/sim/behaviour.ts';
+import { SimCarrier } from '../src/telephony/sim/carrier.ts';
+import type { Call, CallSetup } from '../src/voice/call.ts';
+import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S, Engine } from '../src/voice/engine.ts';
+
+type Deps = ConstructorParameters<typeof Engine>[0];
+
+export interface BenchEngineOptions {
+  clock: Clock;
+  /** Speech for a text (what the engine speaks and what virtual phones say) and audio for a URL. */
+  speech: (text: string) => Promise<Int16Array>;
+  audioFile: (url: string) => Promise<Int16Array>;
+  /** Answers the engine's document fetches; by default every fetch fails (calls that run no XML). */
+  fetch?: Deps['webhooks']['fetch'];
+  ringSeconds?: number;
+}
+
+export function benchEngine(o: BenchEngineOptions): Engine {
+  const timers = new TimerGroup(o.clock);
+  const carrier = new SimCarrier({
+    timers,
+    directory: { behaviourOf: async () => ({ ...DEFAULT_PHONE, ring_seconds: o.ringSeconds ?? DEFAULT_PHONE.ring_seconds }) },
+    media: { speech: o.speech, audioFile: o.audioFile },
+    onError: (_leg, err) => console.error(err),
+  });
+  const fetch = o.fetch ?? (async () => ({ ok: false, attempts: 1 }));
+  return new Engine({
+    clock: o.clock,
+    timers,
+    driver: carrier,
+    webhooks: { fetch, fetchWithFallback: fetch, enqueue: async () => {} },
+    callLog: { append: async () => {} },
+    media: { speech: (r) => o.speech(r.text), audioFile: o.audioFile },
+    platform: { route: async () => undefined, signing: async () => ({ authToken: 't', mainAuthToken: 't' }), rate: () => 0 },
+    cdrs: { record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },
+    log: pino({ level: 'silent' }),
+  });
+}
+
+const OWNER = { accountId: 'MA00000000000000000000', subaccountId: null };
+
+/** The i-th outbound call of a run, to its own virtual phone, dialed at once. */
+export function dialBenchCall(engine: Engine, i: number, setup: Partial<CallSetup>): Call {
+  const uuid = newUuid();
+  const call = engine.create({
+    uuid,
+    requestUuid: uuid,
+    direction: 'outbound',
+    from: '15550001111',
+    to: `1555${String(i).padStart(7, '0')}`,
+    owner: OWNER,
+    signing: { authToken: 't', mainAuthToken: 't' },
+    setup: { answer: { url: '', method: 'POST' }, callerName: '', timeLimitS: DEFAULT_TIME_LIMIT_S, ringTimeoutS: DEFAULT_RING_TIMEOUT_S, sipHeaders: {}, ...setup },
+    parentCallUuid: null,
+  });
+  engine.dial(call);
+  return call;
+}
