@@ -39,7 +39,11 @@ const AddParticipant = Type.Object(
     call_status_callback_url: Type.Optional(Url),
     call_status_callback_method: Type.Optional(HttpMethod),
     ring_timeout: Type.Optional(Type.Integer()),
+    delay_dial: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 200, description: 'seconds, or one per destination separated by <' })])),
     sip_headers: Type.Optional(Type.String({ maxLength: 4096 })),
+    confirm_key: Type.Optional(Type.String({ maxLength: 1, description: 'one of 0-9, * or #' })),
+    confirm_key_sound_url: Type.Optional(Url),
+    confirm_key_sound_method: Type.Optional(HttpMethod),
   },
   // Every <MultiPartyCall> setting is accepted in snake_case and checked by the element's rules.
   { additionalProperties: true },

@@ -22,6 +22,8 @@ export interface LegRequest {
   /** Seconds it may ring before the platform gives up. */
   ringTimeoutS: number;
   timeLimitS?: number;
+  /** Seconds (on the engine's clock) before it is dialled; a leg hung up meanwhile is never dialled. */
+  delayS?: number;
   connect(call: Call): void;
   ringing?(call: Call): void;
 }
@@ -50,7 +52,8 @@ export function placeLeg(engine: Engine, r: LegRequest): Call {
     parentCallUuid: r.parentUuid,
     rate: engine.platform.rate('outbound', r.to),
   });
-  engine.dial(call);
+  if (!r.delayS) engine.dial(call);
+  else engine.timers.after(r.delayS * 1000, () => call.live && engine.dial(call));
   return call;
 }
 

@@ -12,14 +12,14 @@
 import type { Call } from '../call.ts';
 import { CAUSES, type CallEnd } from '../causes.ts';
 import { DEFAULT_RING_TIMEOUT_S } from '../engine.ts';
-import { CallContext, DTMF_TONE_MS } from '../interpreter/context.ts';
-import { Program } from '../interpreter/program.ts';
+import { DTMF_TONE_MS } from '../interpreter/context.ts';
 import type { Interrupt, Outcome, VerbContext, VerbRunner } from '../interpreter/verb.ts';
 import { afterward } from '../connect/outcome.ts';
 import { repeat } from '../interpreter/verbs/repeat.ts';
 import { durationOf } from '../params.ts';
 import type { DialNumber, DialUser, DialVerb } from '../xml/ast.ts';
 import { Bridge } from '../connect/bridge.ts';
+import { confirmLeg } from '../connect/confirm.ts';
 import { DigitMatcher } from '../connect/digits.ts';
 import { ended, placeLeg } from '../connect/place.ts';
 import { playPrompts, ringback, soundDocument } from './sounds.ts';
@@ -131,29 +131,14 @@ class DialSession {
   }
 
   /** The called party hears confirmSound and (with confirmKey) must press the key within confirmTimeout of answering. */
-  private async confirm(b: Call): Promise<boolean> {
+  private confirm(b: Call): Promise<boolean> {
     const { verb, ctx } = this;
-    const stop = this.ringing.child();
-    const offEnd = b.onEnd(() => stop.fire());
-    const bctx = new CallContext(b, ctx.engine, stop, new Program(b, ctx.engine));
-    let pressed = false;
-    if (verb.confirmKey) {
-      b.listenDigits((d) => {
-        if (d !== verb.confirmKey) return;
-        pressed = true;
-        stop.fire();
-      });
-    }
-    const deadline = verb.confirmKey ? ctx.engine.timers.after(verb.confirmTimeout * 1000, () => stop.fire()) : undefined;
-    try {
-      if (verb.confirmSound) await playPrompts(await soundDocument(ctx.engine, b, verb.confirmSound, 'POST', 'confirm_sound'), bctx, false);
-      if (verb.confirmKey && !stop.interrupted) await new Promise<void>((resolve) => stop.onFire(resolve));
-    } finally {
-      deadline?.cancel();
-      offEnd();
-      b.listenDigits(undefined);
-    }
-    return b.live && !this.ringing.interrupted && (verb.confirmKey ? pressed : true);
+    const sound = verb.confirmSound;
+    return confirmLeg(ctx.engine, b, this.ringing, {
+      prompts: async () => (sound ? soundDocument(ctx.engine, b, sound, 'POST', 'confirm_sound') : []),
+      key: verb.confirmKey,
+      timeoutS: verb.confirmTimeout,
+    });
   }
 
   private win(b: Call): void {

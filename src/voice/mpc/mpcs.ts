@@ -10,9 +10,10 @@ import { ownerFilter, type Scope } from '../../platform/scope.ts';
 import { timeRange } from '../../platform/time-range.ts';
 import { mpcRepo, type MpcFilter } from '../../store/repos/conferences.ts';
 import type { Call, Hook } from '../call.ts';
-import type { HangupCause } from '../causes.ts';
+import { CAUSES, type HangupCause } from '../causes.ts';
 import { sipHeaders, type Calls } from '../calls.ts';
 import { placeLeg, ended } from '../connect/place.ts';
+import { confirmLeg, type Confirmation } from '../connect/confirm.ts';
 import { renderPrompts, roomSound, soundDocument } from '../dial/sounds.ts';
 import type { Engine } from '../engine.ts';
 import { DTMF_TONE_MS } from '../interpreter/context.ts';
@@ -22,7 +23,9 @@ import { RoomRecording, type WrittenRecording } from '../rooms/recording.ts';
 import { MixRoom } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
 import { visible } from '../visibility.ts';
-import type { HttpMethod, Sound } from '../xml/ast.ts';
+import { Interrupt } from '../interpreter/verb.ts';
+import type { HttpMethod, PromptVerb, Sound } from '../xml/ast.ts';
+import { parsePlivoXml } from '../xml/parse.ts';
 import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
 import { settingsFromApi } from './settings.ts';
 import { isoish, mpcRowOf, mpcView, participantView } from './views.ts';
@@ -33,6 +36,9 @@ export const MPC_ENDED: HangupCause = { code: 4020, name: 'Multiparty Call Ended
 const LOST_RACE: HangupCause = { code: 1000, name: 'Canceled', cause: 'LOSE_RACE' };
 /** The documented ring_timeout of dialled participants. */
 const DEFAULT_RING_TIMEOUT_S = 45;
+/** A dialled participant that did not press confirm_key in time (the documented code; the name is ours). */
+const NOT_CONFIRMED: HangupCause = { code: 9110, name: 'Confirm Key Not Pressed', cause: 'NORMAL_CLEARING' };
+const CONFIRM_TIMEOUT_S = 30;
 const DAY = 86_400_000;
 
 export interface AddParticipantInput extends Record<string, unknown> {
@@ -44,6 +50,10 @@ export interface AddParticipantInput extends Record<string, unknown> {
   call_status_callback_url?: string;
   call_status_callback_method?: HttpMethod;
   ring_timeout?: number;
+  delay_dial?: string | number;
+  confirm_key?: string;
+  confirm_key_sound_url?: string;
+  confirm_key_sound_method?: HttpMethod;
   sip_headers?: string;
 }
 
@@ -74,6 +84,21 @@ function tracksOf(type: string | undefined): ParticipantTrack[] {
   if (t === 'participant' || t === 'all') return [t];
   if (t === 'both') return ['participant', 'all'];
   throw new ApiError(400, `record_track_type must be participant, all or both (got "${type}")`);
+}
+
+/** delay_dial: one value for every destination, or one per destination separated by `<`; 0 to 120 seconds. */
+function delaysOf(raw: string | number | undefined, count: number): number[] {
+  const parts = String(raw ?? 0).split('<').map((v) => v.trim());
+  if (parts.length !== 1 && parts.length !== count) throw new ApiError(400, `delay_dial must give one value or one per destination of to (${count}), separated by < (got "${raw}")`);
+  const delays = parts.map(Number);
+  if (delays.some((d, i) => parts[i] === '' || !Number.isInteger(d) || d < 0 || d > 120)) throw new ApiError(400, `delay_dial must be integers from 0 to 120 (got "${raw}")`);
+  return parts.length === 1 ? Array<number>(count).fill(delays[0]!) : delays;
+}
+
+/** The sentence the platform documents for a dialled participant without confirm_key_sound_url. */
+function confirmPrompt(key: string): PromptVerb[] {
+  const parsed = parsePlivoXml(`<Response><Speak>Please enter ${key} to accept the call.</Speak></Response>`);
+  return parsed.ok ? (parsed.doc.verbs as PromptVerb[]) : [];
 }
 
 type Id = { name: string } | { uuid: string };
@@ -324,11 +349,19 @@ export class MultiPartyCalls implements MpcHost {
     if (destinations.length > 1 && settings.role !== 'agent') throw new ApiError(400, 'several destinations (to separated by <) may be dialled only for the agent role');
     const ringTimeoutS = input.ring_timeout ?? DEFAULT_RING_TIMEOUT_S;
     if (!Number.isInteger(ringTimeoutS) || ringTimeoutS < 15 || ringTimeoutS > 120) throw new ApiError(400, `ring_timeout must be an integer from 15 to 120 (got ${input.ring_timeout})`);
+    const delays = delaysOf(input.delay_dial, destinations.length);
     const headers = sipHeaders(input.sip_headers);
     const signing = await this.engine.platform.signing(owner);
     const statusHook = input.call_status_callback_url ? { url: input.call_status_callback_url, method: input.call_status_callback_method ?? 'POST' } : undefined;
+    const confirmation = this.confirmation(input);
     let joined = false;
-    const legs: Call[] = destinations.map((to) =>
+    const win = (leg: Call) => {
+      if (joined || !leg.live) return leg.hangup({ cause: LOST_RACE, source: 'Plivo' });
+      joined = true;
+      for (const other of legs) if (other !== leg) other.hangup({ cause: LOST_RACE, source: 'Plivo' });
+      this.admit(leg, name, settings);
+    };
+    const legs: Call[] = destinations.map((to, i) =>
       placeLeg(this.engine, {
         owner,
         signing,
@@ -338,12 +371,19 @@ export class MultiPartyCalls implements MpcHost {
         callerName: input.caller_name ?? input.from!,
         sipHeaders: headers,
         ringTimeoutS,
+        delayS: delays[i],
         connect: (leg) => {
           if (joined) return leg.hangup({ cause: LOST_RACE, source: 'Plivo' });
-          joined = true;
-          for (const other of legs) if (other !== leg) other.hangup({ cause: LOST_RACE, source: 'Plivo' });
           this.callStatus(statusHook, owner, leg, 'Answered');
-          this.admit(leg, name, settings);
+          if (!confirmation) return win(leg);
+          // With confirm_key the first to accept, not the first to answer, joins.
+          confirmLeg(this.engine, leg, new Interrupt(), confirmation).then(
+            (accepted) => (accepted ? win(leg) : leg.hangup({ cause: NOT_CONFIRMED, source: 'Plivo' })),
+            (err: unknown) => {
+              this.engine.logError(leg, 'multiparty call: confirming the participant failed', err);
+              leg.hangup({ cause: CAUSES.internalError, source: 'Error' });
+            },
+          );
         },
         ringing: (leg) => this.callStatus(statusHook, owner, leg, 'Ringing'),
       }),
@@ -353,6 +393,22 @@ export class MultiPartyCalls implements MpcHost {
       void ended(leg).then(() => this.callStatus(statusHook, owner, leg, 'Hangup'));
     }
     return { requestUuid, calls: legs.map((l) => ({ to: l.to, from: l.from, call_uuid: l.uuid })) };
+  }
+
+  /** confirm_key: the prompt (confirm_key_sound_url's document, else the documented sentence) and the key; undefined without a key. */
+  private confirmation(input: AddParticipantInput): Confirmation | undefined {
+    const key = input.confirm_key;
+    if (key === undefined) {
+      if (input.confirm_key_sound_url !== undefined) throw new ApiError(400, 'confirm_key_sound_url needs confirm_key');
+      return undefined;
+    }
+    if (!/^[0-9*#]$/.test(key)) throw new ApiError(400, `confirm_key must be one of 0-9, * or # (got "${key}")`);
+    const url = input.confirm_key_sound_url;
+    return {
+      key,
+      timeoutS: CONFIRM_TIMEOUT_S,
+      prompts: async (leg) => (url ? soundDocument(this.engine, leg, url, input.confirm_key_sound_method ?? 'GET', 'confirm_key_sound') : confirmPrompt(key)),
+    };
   }
 
   /** An API participant: joins, and when it leaves runs on_exit_action_url or is hung up. */

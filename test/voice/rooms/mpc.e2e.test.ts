@@ -166,4 +166,42 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     const agentCdr = await client.calls.get(agent);
     assert.equal(agentCdr.hangupCauseCode, 4020);
   });
+
+  test('delay_dial: the participant is dialled only after the delay, on the platform clock', async () => {
+    const before = await now();
+    const added = await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Delayed', from: number, to: AGENT, delayDial: 7 });
+    const agent = added.calls[0].callUuid as string;
+    await sandbox.wait(agent, 'answered');
+    assert.ok((await now()) - before >= 7000, 'not dialled before the delay');
+    await client.multiPartyCalls.stop({ friendlyName: 'Delayed' });
+    await sandbox.wait(agent, 'ended');
+  });
+
+  test('confirm_key: the agent who presses it joins; one who never does is hung up with cause 9110', async () => {
+    const added = await server.fetch(`/v1/Account/${server.authId}/MultiPartyCall/name_Confirmed/Participant/`, {
+      method: 'POST',
+      json: { role: 'agent', from: number, to: AGENT, confirm_key: '5' },
+    });
+    assert.equal(added.status, 201);
+    const agent = ((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls[0]!.call_uuid;
+    await sandbox.wait(agent, 'answered');
+    await sandbox.advance({ ms: 3000 });
+    const prompt = (await sandbox.transcript(agent)).events as Array<{ type: string; text?: string }>;
+    assert.ok(prompt.some((e) => e.type === 'speak' && e.text === 'Please enter 5 to accept the call.'), 'the documented prompt');
+    assert.equal((await server.fetch(`/v1/Account/${server.authId}/MultiPartyCall/name_Confirmed/`)).status, 404, 'nobody joined before pressing the key');
+    await sandbox.dtmf(agent, '5');
+    await sandbox.advance({ ms: 1000 });
+    const joined = await client.multiPartyCalls.listParticipants({ friendlyName: 'Confirmed' });
+    assert.deepEqual(joined.objects.map((p: { callUuid: string }) => p.callUuid), [agent]);
+
+    const silent = (await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Confirmed', from: number, to: SUPERVISOR, confirmKey: '#' })).calls[0].callUuid as string;
+    await sandbox.wait(silent, 'answered');
+    await sandbox.advance({ ms: 31_000 });
+    await sandbox.wait(silent, 'ended');
+    const cdr = await client.calls.get(silent);
+    assert.equal(cdr.hangupCauseCode, 9110);
+    assert.equal((await client.multiPartyCalls.listParticipants({ friendlyName: 'Confirmed' })).objects.length, 1);
+    await client.multiPartyCalls.stop({ friendlyName: 'Confirmed' });
+    await sandbox.wait(agent, 'ended');
+  });
 });

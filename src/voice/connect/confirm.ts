@@ -1,0 +1,43 @@
+// A leg the platform placed may have to be accepted by the called party
+// before it is connected (Dial's confirmSound/confirmKey, Add Participant's
+// confirm_key): it hears a prompt and, with a key, must press it in time.
+import type { Call } from '../call.ts';
+import { playPrompts } from '../dial/sounds.ts';
+import type { Engine } from '../engine.ts';
+import { CallContext } from '../interpreter/context.ts';
+import { Program } from '../interpreter/program.ts';
+import type { Interrupt } from '../interpreter/verb.ts';
+import type { PromptVerb } from '../xml/ast.ts';
+
+export interface Confirmation {
+  /** What the called party `b` hears once it answers (fetched then). */
+  prompts(b: Call): Promise<readonly PromptVerb[]>;
+  key: string | undefined;
+  /** Seconds from answering to press the key. */
+  timeoutS: number;
+}
+
+/** True when `b` accepted: heard the prompts and (with a key) pressed it in time, before `cancel` fired or it hung up. */
+export async function confirmLeg(engine: Engine, b: Call, cancel: Interrupt, c: Confirmation): Promise<boolean> {
+  const stop = cancel.child();
+  const offEnd = b.onEnd(() => stop.fire());
+  const bctx = new CallContext(b, engine, stop, new Program(b, engine));
+  let pressed = false;
+  if (c.key) {
+    b.listenDigits((d) => {
+      if (d !== c.key) return;
+      pressed = true;
+      stop.fire();
+    });
+  }
+  const deadline = c.key ? engine.timers.after(c.timeoutS * 1000, () => stop.fire()) : undefined;
+  try {
+    await playPrompts(await c.prompts(b), bctx, false);
+    if (c.key && !stop.interrupted) await new Promise<void>((resolve) => stop.onFire(resolve));
+  } finally {
+    deadline?.cancel();
+    offEnd();
+    b.listenDigits(undefined);
+  }
+  return b.live && !cancel.interrupted && (c.key ? pressed : true);
+}
