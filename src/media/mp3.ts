@@ -8,11 +8,11 @@ import { Mp3Encoder } from '@breezystack/lamejs';
 import { MPEGDecoder } from 'mpg123-decoder';
 import { SAMPLE_RATE } from './frame.ts';
 import { MediaFormatError } from './errors.ts';
-import { clamp16 } from './pcm.ts';
+import { channelsOf, clamp16, type PcmAudio } from './pcm.ts';
 import { resample } from './resample.ts';
 
-/** Recordings: 8 kHz mono at 32 kbit/s (MPEG-2.5 layer III), room for the Info tag. */
-const KBPS = 32;
+/** Recordings: 8 kHz at 32 kbit/s per channel (MPEG-2.5 layer III), room for the Info tag. */
+const KBPS_PER_CHANNEL = 32;
 /** LAME's fixed encoder delay, in samples. */
 const ENCODER_DELAY = 576;
 const ENCODE_CHUNK = 576 * 16;
@@ -88,7 +88,7 @@ function crc16(bytes: Uint8Array): number {
  * A silent first frame holding a Xing "Info" header and a LAME extension
  * (layout per the LAME tag specification) with delay, padding and length.
  */
-function infoFrame(audio: Uint8Array, sampleCount: number): Uint8Array {
+function infoFrame(audio: Uint8Array, sampleCount: number, kbps: number): Uint8Array {
   let frames = 0;
   let frameSamples = 0;
   for (let at = 0; at < audio.length; frames++) {
@@ -113,7 +113,7 @@ function infoFrame(audio: Uint8Array, sampleCount: number): Uint8Array {
   const padding = frames * frameSamples - ENCODER_DELAY - sampleCount;
   frame.set(Array.from('LAME3.100', (c) => c.charCodeAt(0)), at);
   frame[at + 9] = 0x01; // tag revision 0, CBR
-  frame[at + 20] = KBPS;
+  frame[at + 20] = kbps;
   frame[at + 21] = ENCODER_DELAY >> 4;
   frame[at + 22] = ((ENCODER_DELAY & 0x0f) << 4) | ((padding >> 8) & 0x0f);
   frame[at + 23] = padding & 0xff;
@@ -122,16 +122,20 @@ function infoFrame(audio: Uint8Array, sampleCount: number): Uint8Array {
   return frame;
 }
 
-/** 8 kHz mono PCM → MP3 bytes. */
-export function writeMp3(samples: Int16Array): Uint8Array {
-  const encoder = new Mp3Encoder(1, SAMPLE_RATE, KBPS);
+/** 8 kHz PCM, mono or stereo → MP3 bytes. */
+export function writeMp3(audio: PcmAudio): Uint8Array {
+  const channels = channelsOf(audio);
+  const kbps = KBPS_PER_CHANNEL * channels.length;
+  const encoder = new Mp3Encoder(channels.length, SAMPLE_RATE, kbps);
   // lamejs hands back Int8Arrays whatever its typings say: view them as bytes.
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const parts: Uint8Array[] = [];
-  for (let at = 0; at < samples.length; at += ENCODE_CHUNK) {
-    parts.push(bytes(encoder.encodeBuffer(samples.subarray(at, at + ENCODE_CHUNK))));
+  const frames = channels[0].length;
+  for (let at = 0; at < frames; at += ENCODE_CHUNK) {
+    const [left, right] = channels.map((c) => c.subarray(at, at + ENCODE_CHUNK));
+    parts.push(bytes(encoder.encodeBuffer(left, right)));
   }
   parts.push(bytes(encoder.flush()));
-  const audio = Buffer.concat(parts);
-  return audio.length === 0 ? audio : Buffer.concat([infoFrame(audio, samples.length), audio]);
+  const out = Buffer.concat(parts);
+  return out.length === 0 ? out : Buffer.concat([infoFrame(out, frames, kbps), out]);
 }

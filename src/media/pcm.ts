@@ -4,6 +4,15 @@ import { FRAME_SAMPLES, SAMPLE_RATE, type Annotation, type Frame } from './frame
 
 export const clamp16 = (v: number): number => (v > 32767 ? 32767 : v < -32768 ? -32768 : v);
 
+/** Two channels of equal length: left, right. */
+export type Stereo = readonly [left: Int16Array, right: Int16Array];
+
+/** Mono samples or a stereo pair, as the file writers take them. */
+export type PcmAudio = Int16Array | Stereo;
+
+/** The channels of `audio`, one array each. */
+export const channelsOf = (audio: PcmAudio): readonly Int16Array[] => (audio instanceof Int16Array ? [audio] : audio);
+
 /** Samples in `ms` milliseconds at `rate` (8 kHz unless told). */
 export const msToSamples = (ms: number, rate = SAMPLE_RATE): number => Math.round((ms * rate) / 1000);
 

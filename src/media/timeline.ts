@@ -19,10 +19,13 @@ const endOf = (r: PlacedRun): number => r.start + (r.samples.length * 1000) / SA
 export class Timeline {
   /** Ordered by start. */
   private runs: PlacedRun[] = [];
+  /** The longest run placed (ms): how far back a cut has to look, since runs may overlap. */
+  private longestMs = 0;
 
   add(start: number, samples: Int16Array, annotation?: Annotation): void {
     if (samples.length === 0) return;
     const run: PlacedRun = { start, samples, annotation };
+    this.longestMs = Math.max(this.longestMs, endOf(run) - start);
     let i = this.runs.length;
     while (i > 0 && this.runs[i - 1]!.start > start) i--;
     this.runs.splice(i, 0, run);
@@ -31,10 +34,10 @@ export class Timeline {
   /** Drop what would play from `at` on; a run playing then stops at its last whole frame, as a leg cuts it. */
   cutAt(at: number): void {
     while (this.runs.length > 0 && this.runs[this.runs.length - 1]!.start >= at) this.runs.pop();
-    const last = this.runs[this.runs.length - 1];
-    if (last && endOf(last) > at) {
-      const frames = Math.floor((at - last.start) / FRAME_MS);
-      last.samples = last.samples.subarray(0, frames * FRAME_SAMPLES);
+    // Not only the last run may still be playing: a party's speech can be mixed over a prompt.
+    for (let i = this.runs.length - 1; i >= 0 && this.runs[i]!.start > at - this.longestMs; i--) {
+      const r = this.runs[i]!;
+      if (endOf(r) > at) r.samples = r.samples.subarray(0, Math.floor((at - r.start) / FRAME_MS) * FRAME_SAMPLES);
     }
   }
 

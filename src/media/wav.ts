@@ -1,11 +1,12 @@
 // WAV (RIFF) read and write. Reading accepts what Play URLs commonly serve:
 // PCM 8/16/24/32-bit, float, µ-law and A-law, any rate, mono or stereo; the
-// result is 8 kHz mono. Writing produces 16-bit PCM mono (recordings).
+// result is 8 kHz mono. Writing produces 16-bit PCM, mono or stereo
+// (recordings).
 
 import { SAMPLE_RATE } from './frame.ts';
 import { alawDecode, mulawDecode } from './g711.ts';
 import { MediaFormatError } from './errors.ts';
-import { clamp16 } from './pcm.ts';
+import { channelsOf, clamp16, type PcmAudio } from './pcm.ts';
 import { resample } from './resample.ts';
 
 const FORMAT_PCM = 1;
@@ -92,9 +93,12 @@ export function readWav(bytes: Uint8Array): Int16Array {
   return resample(samples, rate, SAMPLE_RATE);
 }
 
-/** 16-bit PCM mono WAV of `samples` (8 kHz unless told). */
-export function writeWav(samples: Int16Array, rate = SAMPLE_RATE): Uint8Array {
-  const dataBytes = samples.length * 2;
+/** 16-bit PCM WAV of `audio`, mono or stereo (8 kHz unless told). */
+export function writeWav(audio: PcmAudio, rate = SAMPLE_RATE): Uint8Array {
+  const channels = channelsOf(audio);
+  const frames = channels[0].length;
+  const blockAlign = 2 * channels.length;
+  const dataBytes = frames * blockAlign;
   const out = new Uint8Array(44 + dataBytes);
   const view = new DataView(out.buffer);
   const tag = (at: number, s: string) => {
@@ -106,13 +110,16 @@ export function writeWav(samples: Int16Array, rate = SAMPLE_RATE): Uint8Array {
   tag(12, 'fmt ');
   view.setUint32(16, 16, true);
   view.setUint16(20, FORMAT_PCM, true);
-  view.setUint16(22, 1, true);
+  view.setUint16(22, channels.length, true);
   view.setUint32(24, rate, true);
-  view.setUint32(28, rate * 2, true);
-  view.setUint16(32, 2, true);
+  view.setUint32(28, rate * blockAlign, true);
+  view.setUint16(32, blockAlign, true);
   view.setUint16(34, 16, true);
   tag(36, 'data');
   view.setUint32(40, dataBytes, true);
-  for (let i = 0; i < samples.length; i++) view.setInt16(44 + i * 2, samples[i], true);
+  // Samples interleave frame by frame: left, right, left, right …
+  channels.forEach((c, ch) => {
+    for (let i = 0; i < frames; i++) view.setInt16(44 + i * blockAlign + ch * 2, c[i], true);
+  });
   return out;
 }

@@ -60,6 +60,13 @@ export interface AudioOut {
   send(run: FrameRun): number;
   /** Drop everything not yet played (barge-in, transfer). */
   clear(): void;
+  /**
+   * Play `run` from now over what is queued, sample-added: the call's own
+   * audio (a bridged party, a conference) heard together with a prompt. It
+   * neither waits for the queue nor moves its end, and `clear` leaves it to
+   * finish (stopping the prompt does not cut the other party short).
+   */
+  mix(run: FrameRun): void;
   /** When the queued audio will have played (≤ now when idle). */
   readonly playingUntil: number;
 }

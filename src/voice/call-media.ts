@@ -2,7 +2,10 @@
 // leg a Dial bridged it to, or both (with length, loop), stop either, and
 // send DTMF to either leg. What the API plays takes
 // over the call's audio: whatever the XML was playing is cut, and the
-// document's next prompts follow the API's audio. A file that cannot be
+// document's next prompts follow the API's audio. The call's own audio (the
+// bridged party, the conference) is heard with it, sample-added (mix, the
+// default), or with mix=false not heard at all until it ends or is stopped
+// (dropped, not delayed): see FarEndAudio.carry. A file that cannot be
 // fetched or decoded is skipped with an entry in the call's log.
 import type { Timer } from '../clock/clock.ts';
 import { ApiError } from '../errors.ts';
@@ -12,6 +15,7 @@ import type { FrameRun } from '../telephony/driver.ts';
 import type { Call } from './call.ts';
 import type { Calls } from './calls.ts';
 import type { Engine } from './engine.ts';
+import type { Front } from './far-end-audio.ts';
 import { DTMF_TONE_MS } from './interpreter/context.ts';
 
 export type Legs = 'aleg' | 'bleg' | 'both';
@@ -23,7 +27,7 @@ export interface PlayInput {
   length?: number;
   legs?: Legs;
   loop?: boolean;
-  /** Accepted; the API's audio is heard over a bridge's (mix=false is not honoured). */
+  /** Whether the call's own audio (a bridged party, a conference) is heard mixed with this one (default) or not at all while it plays. */
   mix?: boolean;
 }
 
@@ -33,6 +37,7 @@ export interface SpeakInput {
   language?: string;
   legs?: Legs;
   loop?: boolean;
+  /** As for PlayInput. */
   mix?: boolean;
 }
 
@@ -41,11 +46,12 @@ export interface DigitsInput {
   leg?: 'aleg' | 'bleg';
 }
 
-/** One API sound on a call: its runs played in order, again and again when looping, within a length. */
-class Player {
+/** One API sound on a call: its runs played in order, again and again when looping, within a length; in front of the call's own audio while it plays. */
+class Player implements Front {
   private timer: Timer | undefined;
   private until = 0;
   private left: number;
+  private leaveFront: (() => void) | undefined;
 
   constructor(
     private readonly call: Call,
@@ -53,6 +59,7 @@ class Player {
     private readonly runs: readonly FrameRun[],
     private readonly loop: boolean,
     lengthMs: number | undefined,
+    readonly mix: boolean,
   ) {
     this.left = lengthMs === undefined ? Infinity : msToSamples(lengthMs);
   }
@@ -61,13 +68,14 @@ class Player {
     const leg = this.call.leg;
     const now = this.engine.clock.now();
     if (leg && leg.audio.playingUntil > now) this.call.farEnd.clear(leg, now);
+    this.leaveFront = this.call.farEnd.putInFront(this);
     this.next();
   }
 
   /** Queue one pass over the runs (cut at the length left), and the next pass when it ends. */
   private next(): void {
     const leg = this.call.leg;
-    if (!leg || !this.call.live) return;
+    if (!leg || !this.call.live) return this.leaveFront?.();
     let queued = 0;
     for (const run of this.runs) {
       if (this.left <= 0) break;
@@ -76,14 +84,15 @@ class Player {
       queued += samples.length;
       this.until = this.call.farEnd.send(leg, { samples, annotation: run.annotation }, this.engine.clock.now());
     }
-    if (queued === 0) return;
+    if (queued === 0) return this.leaveFront?.();
     // The player is busy until its audio has played (the sandbox waits on that); then it loops or ends.
     const again = this.loop && this.left > 0;
-    this.timer = this.engine.timers.after(this.until - this.engine.clock.now(), () => again && this.next());
+    this.timer = this.engine.timers.after(this.until - this.engine.clock.now(), () => (again ? this.next() : this.leaveFront?.()));
   }
 
   stop(): void {
     this.timer?.cancel();
+    this.leaveFront?.();
     const leg = this.call.leg;
     const now = this.engine.clock.now();
     if (leg && this.until > now) this.call.farEnd.clear(leg, now);
@@ -152,7 +161,7 @@ export class CallMedia {
     }
     if (!call.live) return;
     const lengthMs = input.length === undefined ? undefined : input.length * 1000;
-    this.replace(call, 'play', legs.map((leg) => new Player(leg, this.engine, runs, input.loop ?? false, lengthMs)));
+    this.replace(call, 'play', legs.map((leg) => new Player(leg, this.engine, runs, input.loop ?? false, lengthMs, input.mix ?? true)));
   }
 
   stopPlay(scope: Scope, uuid: string): void {
@@ -168,7 +177,7 @@ export class CallMedia {
     const samples = await this.engine.clock.track(this.engine.media.speech({ text: input.text, voice: v, language }));
     if (!call.live) return;
     const run: FrameRun = { samples, annotation: { type: 'speak', text: input.text, voice: v, language } };
-    this.replace(call, 'speak', legs.map((leg) => new Player(leg, this.engine, [run], input.loop ?? false, undefined)));
+    this.replace(call, 'speak', legs.map((leg) => new Player(leg, this.engine, [run], input.loop ?? false, undefined, input.mix ?? true)));
   }
 
   stopSpeak(scope: Scope, uuid: string): void {

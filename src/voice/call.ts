@@ -117,6 +117,7 @@ export class Call implements LegObserver {
   private callerAudioEnd = 0;
   private audioListeners: Set<(start: number, end: number) => void> | undefined;
   private digitListener: ((digit: string) => void) | undefined;
+  private digitObservers: Set<(digit: string) => void> | undefined;
   private runListeners: Set<(run: FrameRun, at: number) => void> | undefined;
   private endListeners: Set<() => void> | undefined;
   private takeoverListeners: Set<() => void> | undefined;
@@ -236,6 +237,7 @@ export class Call implements LegObserver {
 
   dtmf(_leg: Leg, digit: string): void {
     this.digitListener?.(digit);
+    if (this.digitObservers) for (const o of [...this.digitObservers]) o(digit);
   }
 
   audio(_leg: Leg, run: FrameRun, at: number): void {
@@ -286,6 +288,12 @@ export class Call implements LegObserver {
   /** Stop `fn` receiving keys, unless another listener replaced it already. */
   unlistenDigits(fn: (digit: string) => void): void {
     if (this.digitListener === fn) this.digitListener = undefined;
+  }
+
+  /** Keys from the caller also go to `fn` (audio streams report them), whoever holds the program's tap; returns the unsubscribe function. */
+  onDigit(fn: (digit: string) => void): () => void {
+    (this.digitObservers ??= new Set()).add(fn);
+    return () => this.digitObservers?.delete(fn);
   }
 
   onCallerAudio(fn: (start: number, end: number) => void): () => void {

@@ -1,6 +1,7 @@
 // Codecs and files: G.711, resampling, WAV, MP3, sniffing, stream payloads.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MPEGDecoder } from 'mpg123-decoder';
 import { SAMPLE_RATE } from '../../src/media/frame.ts';
 import { alawDecode, alawEncode, MULAW_SILENCE, mulawDecode, mulawEncode } from '../../src/media/g711.ts';
 import { resample, Resampler } from '../../src/media/resample.ts';
@@ -117,6 +118,23 @@ describe('WAV', () => {
     assert.deepEqual(readWav(bytes), samples);
   });
 
+  test('writes stereo: two channels interleaved, read back mixed to mono', () => {
+    const left = sine(440, 0.3);
+    const right = sine(1000, 0.3, SAMPLE_RATE, 5000);
+    const bytes = writeWav([left, right]);
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    assert.equal(bytes.length, 44 + left.length * 4);
+    assert.equal(v.getUint16(22, true), 2, 'channels');
+    assert.equal(v.getUint32(28, true), SAMPLE_RATE * 4, 'byte rate');
+    assert.equal(v.getUint16(32, true), 4, 'block align');
+    assert.equal(v.getInt16(44 + 10 * 4, true), left[10]);
+    assert.equal(v.getInt16(44 + 10 * 4 + 2, true), right[10]);
+    assert.deepEqual(
+      readWav(bytes),
+      left.map((l, i) => Math.round((l + right[i]) / 2)),
+    );
+  });
+
   test('reads 8-bit unsigned, µ-law, A-law and stereo 16 kHz files as 8 kHz mono', () => {
     const tone = sine(500, 0.5);
     const u8 = Uint8Array.from(tone, (s) => (s >> 8) + 128);
@@ -165,6 +183,24 @@ describe('MP3', () => {
     let loudest = 0;
     for (let i = 0; i < back.length; i++) if (Math.abs(back[i]) > Math.abs(back[loudest])) loudest = i;
     assert.ok(Math.abs(loudest - 2000) <= 2, `click at ${loudest}`);
+  });
+
+  test('stereo keeps each channel apart and the length exact', async () => {
+    const left = sine(500, 1.2);
+    const right = new Int16Array(left.length);
+    right.set(sine(1500, 0.4), 4000);
+    const mp3 = writeMp3([left, right]);
+    const decoder = new MPEGDecoder();
+    await decoder.ready;
+    const { channelData, samplesDecoded } = decoder.decode(mp3);
+    decoder.free();
+    assert.equal(channelData.length, 2);
+    assert.equal(samplesDecoded, left.length, 'gapless: exactly the samples written');
+    const [l, r] = channelData.map((c) => Int16Array.from(c, (x) => Math.round(x * 32767)));
+    assert.ok(Math.abs(dominantFrequency(l!) - 500) < 3);
+    assert.ok(rms(r!, 0, 3800) < 30, 'the right channel is silent where it was');
+    assert.ok(Math.abs(dominantFrequency(r!.subarray(4000, 7200)) - 1500) < 5);
+    assert.equal((await readMp3(mp3)).length, left.length, 'read back as mono');
   });
 
   test('bytes that are not MPEG audio are an error', async () => {

@@ -27,6 +27,17 @@ describe('timeline', () => {
     assert.equal(out.slice(320).every((v) => v === 0), true);
   });
 
+  test('a cut stops every run still playing, not only the last one placed (speech mixed over a prompt)', () => {
+    const t = new Timeline();
+    t.add(0, filled(1000, 1));
+    t.add(200, filled(100, 2));
+    t.add(400, filled(400, 4));
+    t.add(950, filled(100, 8));
+    t.cutAt(500);
+    const out = t.render(0, 1100);
+    assert.deepEqual([out[0], out[200 * 8], out[350 * 8], out[450 * 8], out[500 * 8], out[1000 * 8]], [1, 3, 1, 5, 0, 0]);
+  });
+
   test('windows before a run are silent; dropped runs are gone; annotations by start', () => {
     const t = new Timeline();
     t.add(500, filled(20, 7), { type: 'said', text: 'hi' });

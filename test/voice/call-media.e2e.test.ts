@@ -1,13 +1,14 @@
 // The live-call media API through the official SDK on a virtual clock: Play
-// (loop, length, stop), Speak (voice, stop), DTMF, and the errors for bad
-// input and ended calls. What the far end heard is read from the sandbox
-// transcript and its audio.
+// (loop, length, stop), Speak (voice, stop), DTMF, mix over a Dial bridge,
+// and the errors for bad input and ended calls. What the far end heard is
+// read from the sandbox transcript and its audio.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dominantFrequency } from '../../src/media/spectrum.ts';
 import { renderTone } from '../../src/media/tones.ts';
+import { rms } from '../../src/media/pcm.ts';
 import { readWav, writeWav } from '../../src/media/wav.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { answerServer, sandboxOf, spoken, type AnswerServer, type TranscriptEvent } from './fixtures.ts';
@@ -137,6 +138,67 @@ describe('live-call media API', () => {
     const a = await sandbox.transcript(uuid);
     assert.deepEqual(plays(a.events), [], 'the caller hears the callee, not the file');
     await client.calls.hangup(uuid);
+  });
+
+  test('mix over a Dial bridge: with mix=false the callee is not heard during the file; with mix=true both are heard at once', async () => {
+    const tone = renderTone([TONE_HZ], 0.3, 1000, false);
+    /** The caller's audio less the looped file from `from` (ms): what else it heard. */
+    const besidesTone = (audio: Int16Array, from: number, until: number) => {
+      const out = new Int16Array((until - from) * 8);
+      for (let i = 0; i < out.length; i++) out[i] = audio[from * 8 + i]! - tone[i % tone.length]!;
+      return out;
+    };
+    const heardWhilePlaying = async (mix: boolean) => {
+      const callee = phone();
+      app.routes.set(`/connect-${callee}`, `<Response><Dial><Number>${callee}</Number></Dial></Response>`);
+      const uuid = (await client.calls.create(CALLER_ID, phone(), `${app.origin}/connect-${callee}`)).requestUuid as string;
+      await sandbox.wait(uuid, 'answered');
+      const [bleg] = await sandbox.phoneCalls(callee);
+      await sandbox.wait(bleg!.call_uuid!, 'answered');
+      await sandbox.advance({ ms: 200 });
+      await client.calls.playMusic(uuid, toneUrl, { loop: true, length: 3, mix });
+      await sandbox.advance({ ms: 500 });
+      await sandbox.say(bleg!.call_uuid!, 'still here');
+      await sandbox.advance({ ms: 4500 });
+      const t = await sandbox.transcript(uuid);
+      const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Call/${uuid}/Audio/`);
+      const audio = readWav(new Uint8Array(await res.arrayBuffer()));
+      await client.calls.hangup(uuid);
+      return { t, audio, start: plays(t.events)[0]!.at_ms };
+    };
+
+    const quiet = await heardWhilePlaying(false);
+    assert.deepEqual(
+      plays(quiet.t.events).map((e) => [e.at_ms - quiet.start, e.duration_ms]),
+      [
+        [0, 1000],
+        [1000, 1000],
+        [2000, 1000],
+      ],
+    );
+    assert.deepEqual(spoken(quiet.t), [], 'the callee was not heard: not during the file, not after it');
+    assert.ok(rms(besidesTone(quiet.audio, quiet.start, quiet.start + 3000)) < 1, 'only the file while it plays');
+    assert.ok(rms(quiet.audio, (quiet.start + 3000) * 8, (quiet.start + 4500) * 8) < 1, 'and silence after it');
+
+    const mixed = await heardWhilePlaying(true);
+    const speech = mixed.t.events.find((e) => e.type === 'speak')!;
+    assert.equal(speech.text, 'still here');
+    assert.equal(speech.at_ms - mixed.start, 500, 'the callee is heard as it speaks, over the file');
+    assert.deepEqual(
+      plays(mixed.t.events).map((e) => [e.at_ms - mixed.start, e.duration_ms]),
+      [
+        [0, 1000],
+        [1000, 1000],
+        [2000, 1000],
+      ],
+      'the file is not delayed',
+    );
+    const speechEnd = speech.at_ms + speech.duration_ms!;
+    assert.ok(speechEnd < mixed.start + 3000, 'the words end within the file');
+    assert.ok(rms(besidesTone(mixed.audio, speech.at_ms, speechEnd)) > 300, 'the speech is in the audio with the file');
+    assert.ok(rms(besidesTone(mixed.audio, mixed.start, speech.at_ms)) < 1, 'only the file before it');
+    const at = (mixed.start + 200) * 8;
+    assert.ok(Math.abs(dominantFrequency(mixed.audio.subarray(at, at + 2048)) - TONE_HZ) < 10);
   });
 
   test('bad input and ended calls', async () => {

@@ -1,22 +1,45 @@
 // Recording end to end on a virtual clock: a voicemail (<Record>) of what
-// the far end says through the sandbox, a background session recording, the
-// Record API, and the Recording API through the official SDK. Files are
-// fetched from their URLs without credentials and decoded to check their
-// length and where the speech is.
+// the far end says through the sandbox, background session recordings (mono,
+// and stereo with the far end on the left and what the platform sent it on
+// the right), startOnDialAnswer, the Record API, and the Recording API
+// through the official SDK. Files are fetched from their URLs without
+// credentials and decoded to check their length and where the speech is,
+// channel by channel.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { MPEGDecoder } from 'mpg123-decoder';
 import { decodeAudio } from '../../src/media/decode.ts';
-import { rms } from '../../src/media/pcm.ts';
+import { rms, rmsWindows } from '../../src/media/pcm.ts';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { answerServer, sandboxOf, type AnswerServer } from './fixtures.ts';
+import { answerServer, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
 
 const CALLER_ID = '14155550123';
 /** Louder than this RMS is speech; MP3 coding noise over silence stays far below. */
 const SPEECH_RMS = 300;
 const QUIET_RMS = 30;
+const AGENT = '14155550777';
+
+/** The channels of a 16-bit PCM WAV laid out as the recorder writes it (a 44-byte header). */
+function wavChannels(bytes: Uint8Array): Int16Array[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = view.getUint16(22, true);
+  const frames = view.getUint32(40, true) / (2 * n);
+  return Array.from({ length: n }, (_, c) => Int16Array.from({ length: frames }, (_, i) => view.getInt16(44 + (i * n + c) * 2, true)));
+}
+
+/** The channels of an MP3, decoded gaplessly (the file's Info tag trims the encoder's delay and padding). */
+async function mp3Channels(bytes: Uint8Array): Promise<Int16Array[]> {
+  const decoder = new MPEGDecoder();
+  await decoder.ready;
+  try {
+    return decoder.decode(bytes).channelData.map((c) => Int16Array.from(c, (v) => Math.round(v * 32767)));
+  } finally {
+    decoder.free();
+  }
+}
 
 for (const db of databases) {
   describe(`recordings (${db.name})`, { skip: db.skip }, () => {
@@ -46,7 +69,8 @@ for (const db of databases) {
     const audioOf = async (url: string) => {
       const res = await fetch(url);
       assert.equal(res.status, 200, `GET ${url} without credentials`);
-      return { type: res.headers.get('content-type'), samples: await decodeAudio(new Uint8Array(await res.arrayBuffer())) };
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { type: res.headers.get('content-type'), bytes, samples: await decodeAudio(bytes) };
     };
     /** RMS of the decoded recording between two offsets in ms. */
     const level = (samples: Int16Array, fromMs: number, toMs: number) => rms(samples, Math.round(fromMs * 8), Math.round(toMs * 8));
@@ -133,10 +157,10 @@ for (const db of databases) {
       assert.equal(tr.transcription_charge, '0.00000');
     });
 
-    test('recordSession records both sides as WAV in the background until the call ends', async () => {
+    test('recordSession with recordChannelType mono mixes both sides into one WAV channel until the call ends', async () => {
       app.routes.set(
         '/session',
-        `<Response><Record recordSession="true" fileFormat="wav" maxLength="3600" action="${o}/session-started" callbackUrl="${o}/session-file"/>` +
+        `<Response><Record recordSession="true" recordChannelType="mono" fileFormat="wav" maxLength="3600" action="${o}/session-started" callbackUrl="${o}/session-file"/>` +
           '<Speak>This call is recorded</Speak><Wait length="2"/></Response>',
       );
       const uuid = await place('/session');
@@ -151,11 +175,89 @@ for (const db of databases) {
       const duration = Number(file.RecordingDurationMs);
       assert.equal(duration, spoke.duration_ms! + 2000, 'from the start of the session to the hangup');
 
-      const { type, samples } = await audioOf(file.RecordUrl!);
+      const { type, bytes, samples } = await audioOf(file.RecordUrl!);
       assert.equal(type, 'audio/wav');
+      assert.equal(wavChannels(bytes).length, 1, 'mono');
       assert.equal(samples.length, duration * 8);
       assert.ok(level(samples, 0, spoke.duration_ms!) > SPEECH_RMS, 'the platform’s speech is recorded');
       assert.ok(level(samples, spoke.duration_ms! + 100, duration) < QUIET_RMS);
+    });
+
+    test('a session recording is stereo by default: the far end on the left, what the platform sent it on the right', async () => {
+      app.routes.set(
+        '/stereo',
+        `<Response><Record recordSession="true" fileFormat="wav" maxLength="3600" callbackUrl="${o}/stereo-file"/>` +
+          '<Speak>This call is recorded</Speak><Wait length="6"/></Response>',
+      );
+      const uuid = await place('/stereo');
+      await sandbox.wait(uuid, 'hears', 'this call is recorded');
+      await sandbox.advance({ ms: 500 });
+      const saidAt = await now();
+      await sandbox.say(uuid, 'hello from the phone');
+      const t = await sandbox.wait(uuid, 'ended');
+      const spoke = t.events.find((e) => e.type === 'speak')!;
+      const said = t.events.find((e) => e.type === 'said')!;
+
+      const file = (await app.next('/stereo-file', (r) => r.params.CallUUID === uuid)).params;
+      const start = Number(file.RecordingStartMs);
+      const duration = Number(file.RecordingDurationMs);
+      assert.equal(duration, spoke.duration_ms! + 6000, 'the length of the session, not of the samples of both channels');
+      const { bytes } = await audioOf(file.RecordUrl!);
+      const [left, right, more] = wavChannels(bytes);
+      assert.equal(more, undefined, 'two channels');
+      assert.equal(left!.length, duration * 8);
+      assert.equal(right!.length, duration * 8);
+
+      const prompt = [0, spoke.duration_ms!] as const;
+      const speech = [saidAt - start, saidAt - start + said.duration_ms!] as const;
+      assert.ok(prompt[1] < speech[0], 'the prompt ended before the phone spoke');
+      assert.ok(level(right!, ...prompt) > SPEECH_RMS, 'the prompt is on the right');
+      assert.ok(level(left!, ...prompt) < QUIET_RMS, 'and not on the left');
+      assert.ok(level(left!, ...speech) > SPEECH_RMS, 'the phone’s speech is on the left');
+      assert.ok(level(right!, ...speech) < QUIET_RMS, 'and not on the right');
+      // Window by window: never both channels at once, since nobody spoke over the prompt.
+      const l = rmsWindows(left!, 100);
+      const r = rmsWindows(right!, 100);
+      assert.equal(l.filter((v, i) => v > SPEECH_RMS && r[i]! > SPEECH_RMS).length, 0);
+      assert.ok(level(left!, speech[1] + 100, duration) < QUIET_RMS && level(right!, speech[1] + 100, duration) < QUIET_RMS, 'then silence on both');
+    });
+
+    test('startOnDialAnswer records the bridged call in stereo MP3: the caller on the left, the dialled party on the right', async () => {
+      await sandbox.phone(AGENT, { behaviour: 'answer', ring_seconds: 2, script: [{ after_ms: 200, action: 'say', text: 'Hello, this is the agent' }] });
+      app.routes.set(
+        '/bridge',
+        `<Response><Record startOnDialAnswer="true" recordChannelType="stereo" maxLength="3600" callbackUrl="${o}/bridge-file"/>` +
+          `<Dial><Number>${AGENT}</Number></Dial></Response>`,
+      );
+      const uuid = await place('/bridge');
+      await sandbox.wait(uuid, 'hears', 'this is the agent');
+      await sandbox.advance({ ms: 300 });
+      const saidAt = await now();
+      await sandbox.say(uuid, 'I need help with my order');
+      const said = (await sandbox.transcript(uuid)).events.find((e) => e.type === 'said')!;
+      const [agentCall] = await sandbox.phoneCalls(AGENT);
+      await sandbox.wait(agentCall!.call_uuid!, 'hears', 'help with my order');
+      await sandbox.advance({ ms: 500 });
+      await sandbox.hangup(agentCall!.call_uuid!);
+      const t = await sandbox.wait(uuid, 'ended');
+      assert.deepEqual(spoken(t), ['Hello, this is the agent'], 'the caller heard the agent');
+
+      const file = (await app.next('/bridge-file', (r) => r.params.CallUUID === uuid)).params;
+      assert.match(file.RecordUrl!, /\.mp3$/);
+      const start = Number(file.RecordingStartMs);
+      const duration = Number(file.RecordingDurationMs);
+      const { bytes, samples } = await audioOf(file.RecordUrl!);
+      assert.equal(samples.length, duration * 8, 'the MP3 decodes to exactly the recorded length');
+      const [left, right, more] = await mp3Channels(bytes);
+      assert.equal(more, undefined, 'two channels');
+      assert.equal(left!.length, duration * 8);
+
+      const speech = [saidAt - start, saidAt - start + said.duration_ms!] as const;
+      assert.ok(level(left!, ...speech) > SPEECH_RMS, 'the caller is on the left');
+      assert.ok(level(right!, ...speech) < QUIET_RMS, 'and not on the right');
+      const agent = [0, speech[0] - 300] as const;
+      assert.ok(level(right!, ...agent) > SPEECH_RMS, 'the agent, heard through the bridge, is on the right');
+      assert.ok(level(left!, ...agent) < QUIET_RMS, 'and not on the left');
     });
 
     test('the Record API starts and stops a recording of a live call', async () => {
@@ -163,6 +265,7 @@ for (const db of databases) {
       const uuid = await place('/hold');
       await sandbox.wait(uuid, 'hears', 'please hold');
 
+      await assert.rejects(client.calls.record(uuid, { recordChannelType: 'quad' }), /record_channel_type must be mono or stereo/);
       const started = await client.calls.record(uuid, { fileFormat: 'wav', callbackUrl: `${o}/api-rec` });
       assert.equal(started.message, 'call recording started');
       assert.match(started.url, new RegExp(`/Recording/${started.recordingId}\\.wav$`));
@@ -177,10 +280,12 @@ for (const db of databases) {
       assert.equal(cb.record_url, started.url);
       assert.equal(cb.recording_duration_ms, '4500');
       assert.equal(cb.recording_duration, '5');
-      const { samples } = await audioOf(started.url);
+      const { bytes, samples } = await audioOf(started.url);
       assert.equal(samples.length, 4500 * 8);
       assert.ok(level(samples, 0, 1400) < QUIET_RMS);
       assert.ok(level(samples, 1500, 2500) > SPEECH_RMS, 'what the far end said is recorded');
+      const [left, right] = wavChannels(bytes);
+      assert.ok(level(left!, 1500, 2500) > SPEECH_RMS && level(right!, 1500, 2500) < QUIET_RMS, 'stereo by default: the far end on the left');
 
       await sandbox.hangup(uuid);
       await sandbox.wait(uuid, 'ended');

@@ -198,7 +198,10 @@ describe('sandbox API (real clock)', () => {
   let app: AnswerServer;
   before(async () => {
     server = await startTestServer({ clock: 'real' });
-    app = await answerServer({ '/hi': '<Response><Speak>Hi</Speak></Response>' });
+    app = await answerServer({
+      '/hi': '<Response><Speak>Hi</Speak></Response>',
+      '/menu': '<Response><GetDigits timeout="30"><Speak>Press one</Speak></GetDigits></Response>',
+    });
   });
   after(async () => {
     await server?.stop();
@@ -214,5 +217,15 @@ describe('sandbox API (real clock)', () => {
     const r = await sandbox.call('POST', '/Clock/Advance/', { ms: 1000 });
     assert.equal(r.status, 409);
     assert.match(String(r.body.error), /virtual/);
+  });
+
+  test('a wait for words returns when they end, though nothing else happens for a long while', async () => {
+    const sandbox = sandboxOf(server);
+    await sandbox.phone('14155550401', { ring_seconds: 0 });
+    const made = await server.client().calls.create(CALLER_ID, '14155550401', `${app.origin}/menu`);
+    const t = await sandbox.wait(made.requestUuid, 'hears', 'Press one', 20_000);
+    assert.equal(t.state, 'in-progress', 'heard while the menu still waits for a key');
+    assert.deepEqual(spoken(t), ['Press one']);
+    await server.client().calls.hangup(made.requestUuid);
   });
 });

@@ -2,7 +2,8 @@
 // receives Plivo's start/media/stop events with a media frame per 20 ms per
 // track for as long as the stream ran; a bidirectional stream's playAudio
 // is heard by the far end (its transcript and its audio) and its checkpoint
-// is acknowledged once played; the Stream API through the official SDK.
+// is acknowledged once played; keys the far end presses arrive as dtmf
+// events; the Stream API through the official SDK.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulawDecode } from '../../src/media/g711.ts';
@@ -152,6 +153,43 @@ describe('audio streams', () => {
 
     const events = app.received.filter((r) => r.path === '/bidi-status' && r.params.CallUUID === uuid).map((r) => r.params.Event);
     assert.deepEqual(events, ['StartStream', 'DroppedStream']);
+  });
+
+  test('keys the far end presses reach streams of the inbound track as dtmf events, in order with the media', async () => {
+    app.routes.set('/keys', `<Response><Stream audioTrack="both" extraHeaders="agent=7">${ws.origin}/keys</Stream><Wait length="30"/></Response>`);
+    const uuid = await place('/keys');
+    await sandbox.wait(uuid, 'answered');
+    const c = await ws.connection('/keys');
+    const start = await c.next('start');
+    await client.calls.stream(uuid, `${ws.origin}/keys-out`, { audioTrack: 'outbound' });
+    const out = await ws.connection('/keys-out');
+    await out.next('start');
+    await sandbox.advance({ ms: 500 });
+    const pressedAt = (await sandbox.clock()).epoch_ms as number;
+    await sandbox.dtmf(uuid, '5#');
+    await sandbox.advance({ ms: 1000 });
+    await sandbox.hangup(uuid);
+    await Promise.all([c.closed, out.closed]);
+
+    const keys = c.messages.filter((m) => m.event === 'dtmf');
+    // Each key reaches the platform when its tone ends: 100 ms tones 100 ms apart.
+    assert.deepEqual(keys, [
+      { event: 'dtmf', sequenceNumber: keys[0]?.sequenceNumber, streamId: start.start.streamId, dtmf: { track: 'inbound', digit: '5', timestamp: String(pressedAt + 100) }, extra_headers: 'agent=7' },
+      { event: 'dtmf', sequenceNumber: keys[1]?.sequenceNumber, streamId: start.start.streamId, dtmf: { track: 'inbound', digit: '#', timestamp: String(pressedAt + 300) }, extra_headers: 'agent=7' },
+    ]);
+    assert.deepEqual(
+      c.messages.map((m) => m.sequenceNumber),
+      c.messages.map((_, i) => i + 1),
+      'one sequence with the media events',
+    );
+    for (const key of keys) {
+      const at = c.messages.indexOf(key);
+      const before = c.messages.slice(0, at).filter((m) => m.event === 'media');
+      const after = c.messages.slice(at + 1).filter((m) => m.event === 'media');
+      assert.equal(Number(before.at(-1)!.media.timestamp) + 20, Number(key.dtmf.timestamp), 'the frames up to the key come before it');
+      assert.equal(Number(after[0]!.media.timestamp), Number(key.dtmf.timestamp), 'the frames from the key on come after it');
+    }
+    assert.equal(out.messages.filter((m) => m.event === 'dtmf').length, 0, 'a stream of the outbound track gets no keys');
   });
 
   test('a service that cannot be reached: DroppedStream with the error, and the call goes on', async () => {

@@ -1,9 +1,12 @@
 // What reached a virtual phone: the audio runs the platform sent it, each at
-// the platform time it started playing, cut where the platform stopped it.
+// the platform time it started playing, cut where the platform stopped it,
+// and the call's own audio mixed over them (a bridged party heard during a
+// live-call Play), which plays on when the queue is cut.
 // Runs keep references to the sender's sample arrays (prompt caches share
 // them), so a call that hears a cached prompt costs a few small objects, and
 // silence costs nothing: gaps are implied by the start times.
 import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, type Annotation } from '../../media/frame.ts';
+import { clamp16 } from '../../media/pcm.ts';
 import { runDurationMs, type FrameRun } from '../driver.ts';
 
 export interface HeardRun {
@@ -16,7 +19,10 @@ export interface HeardRun {
 }
 
 export class Earpiece {
+  /** The queue: back to back, in order. */
   readonly runs: HeardRun[] = [];
+  /** Mixed over the queue, in order of arrival. */
+  readonly mixed: HeardRun[] = [];
   /** When the last queued run will have played. */
   tail = 0;
 
@@ -29,20 +35,33 @@ export class Earpiece {
     return heard;
   }
 
-  /** Drop what has not played by `at`; a run playing at `at` is cut there. */
+  /** Play `run` from `now` over the queue, leaving the queue as it is. */
+  mix(run: FrameRun, now: number, seq: number): HeardRun {
+    const heard: HeardRun = { seq, start: now, durationMs: runDurationMs(run), samples: run.samples, annotation: run.annotation };
+    this.mixed.push(heard);
+    return heard;
+  }
+
+  /** Drop what is queued and has not played by `at`; a run playing at `at` is cut there. What is mixed over it plays on. */
   cutAt(at: number): void {
     if (this.tail <= at) return;
-    while (this.runs.length > 0 && this.runs[this.runs.length - 1]!.start >= at) this.runs.pop();
-    const last = this.runs[this.runs.length - 1];
-    if (last && last.start + last.durationMs > at) {
-      const ms = Math.floor((at - last.start) / FRAME_MS) * FRAME_MS;
-      last.durationMs = ms;
-      last.samples = last.samples.subarray(0, Math.min(last.samples.length, (ms / FRAME_MS) * FRAME_SAMPLES));
-    }
+    cut(this.runs, at);
     this.tail = at;
   }
 
-  /** The received audio from `from` to `to` (platform times) as one PCM array; silence where nothing played. */
+  /** Nothing more is heard from `at` (the call ended): the queue and what is mixed over it stop. */
+  endAt(at: number): void {
+    this.cutAt(at);
+    cut(this.mixed, at);
+  }
+
+  /** Everything heard, by start (what started at one instant in the order it arrived). */
+  heard(): readonly HeardRun[] {
+    if (this.mixed.length === 0) return this.runs;
+    return [...this.runs, ...this.mixed].sort((a, b) => a.start - b.start || a.seq - b.seq);
+  }
+
+  /** The received audio from `from` to `to` (platform times) as one PCM array, mixed runs added in; silence where nothing played. */
   render(from: number, to: number): Int16Array {
     const out = new Int16Array(Math.max(0, Math.round(((to - from) * SAMPLE_RATE) / 1000)));
     for (const r of this.runs) {
@@ -51,6 +70,23 @@ export class Earpiece {
       const room = out.length - offset;
       out.set(r.samples.length > room ? r.samples.subarray(0, room) : r.samples, offset);
     }
+    for (const r of this.mixed) {
+      const offset = Math.round(((r.start - from) * SAMPLE_RATE) / 1000);
+      if (offset >= out.length) break;
+      const n = Math.min(r.samples.length, out.length - offset);
+      for (let i = 0; i < n; i++) out[offset + i] = clamp16(out[offset + i]! + r.samples[i]!);
+    }
     return out;
+  }
+}
+
+/** Runs one after another (a queue, or one source's audio mixed over it): drop those starting at `at` or later, cut the one playing then. */
+function cut(runs: HeardRun[], at: number): void {
+  while (runs.length > 0 && runs[runs.length - 1]!.start >= at) runs.pop();
+  const last = runs[runs.length - 1];
+  if (last && last.start + last.durationMs > at) {
+    const ms = Math.floor((at - last.start) / FRAME_MS) * FRAME_MS;
+    last.durationMs = ms;
+    last.samples = last.samples.subarray(0, Math.min(last.samples.length, (ms / FRAME_MS) * FRAME_SAMPLES));
   }
 }

@@ -10,7 +10,7 @@ import { beep } from '../../media/tones.ts';
 import type { AudioOut, EndedBy, FrameRun, Leg, LegDirection, LegObserver, LegState, NetworkCause, Tenant } from '../driver.ts';
 import { runDurationMs } from '../driver.ts';
 import { machineGreeting, type PhoneBehaviour, type PhoneMedia, type ScriptStep } from './behaviour.ts';
-import { Earpiece } from './earpiece.ts';
+import { Earpiece, type HeardRun } from './earpiece.ts';
 import { buildTranscript, heardSince, type OwnEvent, type TranscriptEvent } from './transcript.ts';
 
 /** A key press on the phone's keypad: tone length and the pause before the next key. */
@@ -155,16 +155,22 @@ export class SimLeg implements Leg, AudioOut {
     if (!this.media) return now;
     this.ear ??= new Earpiece();
     const heard = this.ear.receive(run, now, this.seq++);
-    if (this.waitingFor() && (heard.annotation?.type === 'speak' || heard.annotation?.type === 'said')) {
-      // Check once the words have been heard to their end.
-      this.ctx.timers.after(heard.start + wordsLastMs(heard.annotation, heard.durationMs) - now, () => this.checkHearing());
-    }
+    if (this.waitingFor() || this.watchers?.size) this.lookAgainAtWordsEnd(heard, now);
     this.notify();
     return heard.start + heard.durationMs;
   }
 
   clear(): void {
     this.ear?.cutAt(this.now());
+  }
+
+  mix(run: FrameRun): void {
+    const now = this.now();
+    if (!this.media) return;
+    this.ear ??= new Earpiece();
+    const heard = this.ear.mix(run, now, this.seq++);
+    if (this.waitingFor() || this.watchers?.size) this.lookAgainAtWordsEnd(heard, now);
+    this.notify();
   }
 
   // ---- the phone's behaviour ------------------------------------------------
@@ -318,7 +324,7 @@ export class SimLeg implements Leg, AudioOut {
     this.cause = cause;
     this.ringTimer?.cancel();
     this.stepTimer?.cancel();
-    this.ear?.cutAt(now);
+    this.ear?.endAt(now);
     this.own.push({ at: now, seq: this.seq++, type: 'hangup', by });
     this.emit((o) => o.ended(this, cause, by));
     // An ended leg is kept for its transcript; the engine's call must not be kept with it.
@@ -341,7 +347,27 @@ export class SimLeg implements Leg, AudioOut {
   /** Run `fn` on every change (state, heard audio, own action) until the returned function is called. */
   watch(fn: () => void): () => void {
     (this.watchers ??= new Set()).add(fn);
+    // Words already arriving are heard only when they end: look again then.
+    const now = this.now();
+    for (const runs of this.ear ? [this.ear.runs, this.ear.mixed] : []) {
+      for (let i = runs.length - 1; i >= 0 && runs[i]!.start + runs[i]!.durationMs > now; i--) this.lookAgainAtWordsEnd(runs[i]!, now);
+    }
     return () => this.watchers?.delete(fn);
+  }
+
+  /**
+   * Words count as heard once they have been heard to their end, a moment no
+   * other timer may mark (a prompt followed by a long wait): a timer there
+   * lets a waiting script step or watcher (and a virtual clock) see it.
+   */
+  private lookAgainAtWordsEnd(heard: HeardRun, now: number): void {
+    const a = heard.annotation;
+    if (a?.type !== 'speak' && a?.type !== 'said') return;
+    // Whole milliseconds: a virtual clock stopped between them would give recordings fractional lengths.
+    this.ctx.timers.after(Math.ceil(heard.start + wordsLastMs(a, heard.durationMs) - now), () => {
+      this.checkHearing();
+      this.notify();
+    });
   }
 
   private notify(): void {

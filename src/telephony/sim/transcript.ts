@@ -64,23 +64,31 @@ function eventOf(run: HeardRun, at: number): AudioEvent | undefined {
  * Audio events in order: an annotated run starts an event, unannotated runs
  * right after it extend it, keys heard in quick succession join, and gaps of
  * SILENCE_MIN_MS or more between sounds (from `mediaFrom`, until `until`)
- * become silence.
+ * become silence. Sounds may overlap (a party heard over a live-call Play):
+ * each is its own event.
  */
 function audioEvents(ear: Earpiece | undefined, origin: number, mediaFrom: number | undefined, until: number | undefined): Sequenced[] {
   const out: Sequenced[] = [];
   let last: TranscriptEvent | undefined;
   let lastEnd = mediaFrom;
   let dtmfEnd = -Infinity;
+  /** Sounds by when they end, so audio that continues one finds it even with another sound in between. */
+  const endingAt = new Map<number, { duration_ms: number }>();
   const gap = (to: number, seq: number) => {
     if (lastEnd !== undefined && to - lastEnd >= SILENCE_MIN_MS) out.push({ e: { at_ms: lastEnd - origin, type: 'silence', duration_ms: to - lastEnd }, seq });
   };
-  for (const run of ear?.runs ?? []) {
+  for (const run of ear?.heard() ?? []) {
     if (run.durationMs <= 0) continue;
     const end = run.start + run.durationMs;
     const ev = eventOf(run, run.start - origin);
     if (!ev) {
-      // Unannotated audio continuing the previous sound belongs to it.
-      if (last && 'duration_ms' in last && lastEnd === run.start) last.duration_ms += run.durationMs;
+      // Unannotated audio continuing a sound belongs to it.
+      const sound = endingAt.get(run.start);
+      if (sound) {
+        sound.duration_ms += run.durationMs;
+        endingAt.delete(run.start);
+        endingAt.set(end, sound);
+      }
       lastEnd = Math.max(lastEnd ?? end, end);
       continue;
     }
@@ -90,9 +98,10 @@ function audioEvents(ear: Earpiece | undefined, origin: number, mediaFrom: numbe
     } else {
       out.push({ e: ev, seq: run.seq });
       last = ev;
+      if ('duration_ms' in ev) endingAt.set(end, ev);
     }
     if (ev.type === 'dtmf_heard') dtmfEnd = end;
-    lastEnd = end;
+    lastEnd = Math.max(lastEnd ?? end, end);
   }
   if (until !== undefined) gap(until, Infinity);
   return out;
@@ -131,12 +140,14 @@ export const words = (text: string): string => text.toLowerCase().replace(/[^\p{
  */
 export function heardSince(ear: Earpiece | undefined, phrase: string, since: number, now: number): boolean {
   const want = words(phrase);
-  for (const run of ear?.runs ?? []) {
-    const a = run.annotation;
-    if (run.durationMs <= 0 || (a?.type !== 'speak' && a?.type !== 'said')) continue;
-    const end = run.start + wordsLastMs(a, run.durationMs);
-    if (end > now || end <= since) continue;
-    if (words(a.text).includes(want)) return true;
+  for (const runs of ear ? [ear.runs, ear.mixed] : []) {
+    for (const run of runs) {
+      const a = run.annotation;
+      if (run.durationMs <= 0 || (a?.type !== 'speak' && a?.type !== 'said')) continue;
+      const end = run.start + wordsLastMs(a, run.durationMs);
+      if (end > now || end <= since) continue;
+      if (words(a.text).includes(want)) return true;
+    }
   }
   return false;
 }

@@ -1,8 +1,10 @@
 // Two answered calls connected: what each far end says reaches the other's
 // leg, run by run, at the platform time it was said (a run that starts
 // later than now is sent when it starts, so the other side hears it then
-// and not early). Keys are not relayed here: the verb that bridges decides
-// which keys it consumes (hangupOnStar, digitsMatch) and relays the rest.
+// and not early). While the live-call API plays on a leg, what the other
+// side says is mixed over it or not heard, as the API asked (mix). Keys are
+// not relayed here: the verb that bridges decides which keys it consumes
+// (hangupOnStar, digitsMatch) and relays the rest.
 import type { Timer, TimerGroup } from '../../clock/clock.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { Call } from '../call.ts';
@@ -31,7 +33,7 @@ export class Bridge {
 
   /** Through the call's far-end audio, so its session recordings and streams hear the other side too. */
   private send(run: FrameRun, to: Call): void {
-    if (to.live && to.leg) to.farEnd.send(to.leg, run, this.timers.clock.now());
+    if (to.live && to.leg) to.farEnd.carry(to.leg, run, this.timers.clock.now());
   }
 
   /** Disconnect: nothing more is carried, audio in flight is dropped. */

@@ -46,6 +46,8 @@ export interface MpcHost {
   /** The prompts of a music document (wait, hold), fetched once per multiparty call. */
   music(call: Call, hook: Hook): Promise<Segment[]>;
   record(mpc: MultiPartyCall, settings: MpcSettings): RoomRecording;
+  /** recordParticipantTrack: a participant-level recording of the participant's own voice, until it leaves. */
+  recordTrack(mpc: MultiPartyCall, p: Participant): void;
   changed(mpc: MultiPartyCall): void;
   notify(owner: CallOwner, hook: Hook, kind: string, params: Record<string, string>): void;
 }
@@ -169,6 +171,8 @@ export class MultiPartyCall {
     this.apply(p);
     if (p.hold) void this.holdMusic(p);
     if (!p.coaching) void this.announce(p, p.settings.enterSound, p.settings.enterSoundMethod);
+    // Entering is joining the bridge: before, a waiting participant has no voice to record.
+    if (p.settings.recordParticipantTrack) this.host.recordTrack(this, p);
     this.maybeRecord();
   }
 
@@ -230,6 +234,24 @@ export class MultiPartyCall {
     if (asks) this.recording = this.host.record(this, asks.settings);
   }
 
+  /**
+   * startRecordingAudio, stopRecordingAudio: the MPC's recording starting or
+   * stopping is announced to everyone in it, a document fetched for its
+   * first participant's call like the enter sounds. Nobody is left to hear a
+   * recording stop because the MPC ended.
+   */
+  recordingAudio(started: boolean): void {
+    const s = this.settings;
+    const url = started ? s.startRecordingAudio : s.stopRecordingAudio;
+    const first = this.participants.values().next().value;
+    if (url && first && !this.ended) void this.announce(first, { type: 'url', url }, started ? s.startRecordingAudioMethod : s.stopRecordingAudioMethod);
+  }
+
+  /** The next SequenceNumber of a callback about this MPC (status and recording callbacks share the count). */
+  nextSequence(): string {
+    return String(++this.sequence);
+  }
+
   /** `p` leaves for `cause`; the rules of the MPC decide what happens to the rest. */
   leave(p: Participant, cause: ExitCause): void {
     if (p.exitCause || !this.participants.has(p.id)) return;
@@ -275,7 +297,7 @@ export class MultiPartyCall {
       MPCDuration: this.endedAt === undefined || this.startedAt === undefined ? '' : String(Math.round((this.endedAt - this.startedAt) / 1000)),
       MPCTerminationCause: this.termination?.cause ?? '',
       MPCTerminationCauseCode: this.termination ? String(this.termination.code) : '',
-      SequenceNumber: String(++this.sequence),
+      SequenceNumber: this.nextSequence(),
       ...(p ? participantParams(p, now) : {}),
       ...extra,
     };

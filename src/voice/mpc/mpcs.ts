@@ -101,6 +101,9 @@ function confirmPrompt(key: string): PromptVerb[] {
   return parsed.ok ? (parsed.doc.verbs as PromptVerb[]) : [];
 }
 
+/** A recording callback URL with its method, when given. */
+const hookOf = (url: string | undefined, method: HttpMethod): Hook | undefined => (url ? { url, method } : undefined);
+
 type Id = { name: string } | { uuid: string };
 
 /** `name_<friendly name>` or `uuid_<uuid>`. */
@@ -177,8 +180,12 @@ export class MultiPartyCalls implements MpcHost {
   }
 
   record(mpc: MultiPartyCall, settings: MpcSettings): RoomRecording {
-    const hook = settings.recordingCallbackUrl ? { url: settings.recordingCallbackUrl, method: settings.recordingCallbackMethod } : undefined;
-    return this.startRecording(mpc, settings.recordFileFormat, hook);
+    return this.startRecording(mpc, settings.recordFileFormat, hookOf(settings.recordingCallbackUrl, settings.recordingCallbackMethod));
+  }
+
+  recordTrack(mpc: MultiPartyCall, p: Participant): void {
+    const s = p.settings;
+    this.recordParticipant(mpc, p, ['participant'], s.recordFileFormat, hookOf(s.recordingCallbackUrl, s.recordingCallbackMethod));
   }
 
   changed(mpc: MultiPartyCall): void {
@@ -215,6 +222,7 @@ export class MultiPartyCalls implements MpcHost {
     );
     if (hook) this.recordingHooks.set(rec.id, hook);
     this.recordingEvent(mpc, rec, 'RecordingInitiated', undefined, member?.p);
+    if (!member) mpc.recordingAudio(true);
     return rec;
   }
 
@@ -235,12 +243,15 @@ export class MultiPartyCalls implements MpcHost {
       RecordingStartTime: isoish(rec.startedAt),
       RecordingURL: rec.url,
       RecordingUUID: rec.id,
+      SequenceNumber: mpc.nextSequence(),
     });
   }
 
   private async finishRecording(mpc: MultiPartyCall, rec: RoomRecording, member?: Participant): Promise<void> {
+    const written = rec.stop(this.engine.clock.now());
+    if (!member) mpc.recordingAudio(false);
     try {
-      const f = await this.kit.pending.add(this.engine.clock.track(rec.stop(this.engine.clock.now())));
+      const f = await this.kit.pending.add(this.engine.clock.track(written));
       this.recordingEvent(mpc, rec, 'RecordingCompleted', f, member);
     } catch (err) {
       this.kit.log.error({ err, mpc_uuid: mpc.uuid }, 'multiparty call recording could not be written');
@@ -496,8 +507,7 @@ export class MultiPartyCalls implements MpcHost {
     const format = input.file_format ?? 'mp3';
     if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
     if (mpc.recording && !mpc.recording.stopped) throw new ApiError(400, `multiparty call ${mpc.name} is already being recorded; stop that recording first`);
-    const hook = input.recording_callback_url ? { url: input.recording_callback_url, method: input.recording_callback_method ?? 'POST' } : undefined;
-    return (mpc.recording = this.startRecording(mpc, format, hook));
+    return (mpc.recording = this.startRecording(mpc, format, hookOf(input.recording_callback_url, input.recording_callback_method ?? 'POST')));
   }
 
   private recordingOf(scope: Scope, raw: string): { mpc: MultiPartyCall; rec: RoomRecording } {
@@ -536,14 +546,17 @@ export class MultiPartyCalls implements MpcHost {
     if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
     const busy = tracks.filter((t) => p.recordings.get(t)?.stopped === false);
     if (busy.length > 0) throw new ApiError(400, `participant ${p.id} already has a ${busy.join(' and ')} recording in progress; stop it first`);
-    const hook = input.recording_callback_url ? { url: input.recording_callback_url, method: input.recording_callback_method ?? 'POST' } : undefined;
-    const started = tracks.map((track) => {
+    return this.recordParticipant(mpc, p, tracks, format, hookOf(input.recording_callback_url, input.recording_callback_method ?? 'POST'))[0]!;
+  }
+
+  /** Participant-level recordings of `tracks`, each finished when the participant leaves. */
+  private recordParticipant(mpc: MultiPartyCall, p: Participant, tracks: ParticipantTrack[], format: 'mp3' | 'wav', hook: Hook | undefined): RoomRecording[] {
+    return tracks.map((track) => {
       const rec = this.startRecording(mpc, format, hook, { p, track });
       p.recordings.set(track, rec);
       void p.exited.then(() => (rec.stopped ? undefined : this.finishRecording(mpc, rec, p)));
       return rec;
     });
-    return started[0]!;
   }
 
   async participantRecordStop(scope: Scope, raw: string, memberId: string, trackType: string | undefined): Promise<void> {

@@ -10,6 +10,7 @@ import { ApiError, notFound } from '../../errors.ts';
 import { newUuid } from '../../ids.ts';
 import { SAMPLE_RATE } from '../../media/frame.ts';
 import { writeMp3 } from '../../media/mp3.ts';
+import { channelsOf, type PcmAudio } from '../../media/pcm.ts';
 import { writeWav } from '../../media/wav.ts';
 import type { Accounts } from '../../platform/accounts.ts';
 import type { PlatformContext } from '../../platform/context.ts';
@@ -22,14 +23,14 @@ import type { Call, Hook } from '../call.ts';
 import type { Calls } from '../calls.ts';
 import type { Engine } from '../engine.ts';
 import type { CallOwner } from '../ports.ts';
-import { Recorder, type Tracks } from './recorder.ts';
+import { Recorder, type Layout } from './recorder.ts';
 import { recordingView } from './views.ts';
 
 export type FileFormat = 'mp3' | 'wav';
 
 export interface RecordingSpec {
   format: FileFormat;
-  tracks: Tracks;
+  layout: Layout;
   /** A background recording ends by itself after this long (ms). */
   limitMs: number;
   callback?: Hook;
@@ -54,7 +55,8 @@ export interface RecordingFile {
   mpc?: { name: string; uuid: string };
   startMs: number;
   endMs?: number;
-  samples: Int16Array;
+  /** Mono, or a stereo session's two channels. */
+  samples: PcmAudio;
 }
 
 export interface Finished {
@@ -181,7 +183,7 @@ export class Recordings {
   /** Fork `call`'s audio from now on; the caller finishes it. */
   start(call: Call, spec: RecordingSpec): ActiveRecording {
     const id = newUuid();
-    return new ActiveRecording(id, this.fileUrl(call.owner.accountId, id, spec.format), call, spec, new Recorder(call, spec.tracks, this.engine.clock.now()));
+    return new ActiveRecording(id, this.fileUrl(call.owner.accountId, id, spec.format), call, spec, new Recorder(call, spec.layout, this.engine.clock.now()));
   }
 
   /** A recording that runs beside the call: it ends after its limit, when the call ends, or by the Record API. */
@@ -229,7 +231,7 @@ export class Recordings {
    * in their rooms). The end defaults to the start plus the audio's length.
    */
   async save(f: RecordingFile): Promise<{ durationMs: number; endMs: number }> {
-    const durationMs = Math.round((f.samples.length * 1000) / SAMPLE_RATE);
+    const durationMs = Math.round((channelsOf(f.samples)[0].length * 1000) / SAMPLE_RATE);
     const endMs = f.endMs ?? f.startMs + durationMs;
     const bytes = f.format === 'mp3' ? writeMp3(f.samples) : writeWav(f.samples);
     await fs.promises.writeFile(this.filePath(f.id, f.format), bytes);
@@ -257,10 +259,10 @@ export class Recordings {
   private async write(rec: ActiveRecording, end: number): Promise<Finished> {
     rec.stopTimer?.();
     this.active.get(rec.call.uuid)?.delete(rec);
-    const { samples, said } = rec.recorder.stop(end);
+    const { audio, said } = rec.recorder.stop(end);
     const startMs = rec.recorder.startedAt;
     const call = rec.call;
-    const { durationMs } = await this.save({ id: rec.id, owner: call.owner, callUuid: call.uuid, from: call.from, to: call.to, type: 'normal', format: rec.spec.format, startMs, samples });
+    const { durationMs } = await this.save({ id: rec.id, owner: call.owner, callUuid: call.uuid, from: call.from, to: call.to, type: 'normal', format: rec.spec.format, startMs, samples: audio });
     const f: Finished = { id: rec.id, url: rec.url, startMs, endMs: startMs + durationMs, durationMs };
     this.engine.log(call, { kind: 'event', message: `recording ${rec.id} written (${durationMs} ms, ${rec.spec.format})`, data: { recording_id: rec.id } });
     const { callback, transcriptionUrl, style } = rec.spec;
@@ -287,13 +289,13 @@ export class Recordings {
     if (!call.isAnswered) throw new ApiError(400, `call ${callUuid} is ${call.status}: a call can be recorded once it is answered`);
     const format = input.file_format ?? 'mp3';
     if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
-    if (input.record_channel_type !== undefined && input.record_channel_type !== 'mono' && input.record_channel_type !== 'stereo') {
-      throw new ApiError(400, `record_channel_type must be mono or stereo (got "${input.record_channel_type}")`);
-    }
+    // Undocumented for the API: the Record element's documented default (stereo) applies.
+    const channels = input.record_channel_type ?? 'stereo';
+    if (channels !== 'mono' && channels !== 'stereo') throw new ApiError(400, `record_channel_type must be mono or stereo (got "${channels}")`);
     if (input.transcription_type !== undefined && input.transcription_type !== 'auto') throw new ApiError(400, `transcription_type must be auto (got "${input.transcription_type}")`);
     return this.startBackground(call, {
       format,
-      tracks: 'both',
+      layout: channels === 'stereo' ? 'stereo' : 'mixed',
       limitMs: (input.time_limit ?? API_TIME_LIMIT_S) * 1000,
       callback: input.callback_url ? { url: input.callback_url, method: input.callback_method ?? 'POST' } : undefined,
       style: 'api',

@@ -64,7 +64,12 @@ export class RoomMember implements MixMember {
     this.off();
   }
 
-  /** Send this tick's audio to the leg, labelled; a leg busy with something else (relayed keys) skips the frame rather than fall behind. */
+  /**
+   * Send this tick's audio to the leg, labelled; a leg busy with something
+   * else (relayed keys) skips the frame rather than fall behind, except for
+   * a live-call API sound, which says itself whether the room is heard with
+   * it (mix).
+   */
   deliver(now: number): void {
     if (!this.audible) {
       this.wasAudible = false;
@@ -75,8 +80,8 @@ export class RoomMember implements MixMember {
     const annotation = this.pending.shift() ?? (this.wasAudible ? undefined : CONFERENCE_AUDIO);
     this.wasAudible = true;
     const leg = this.call.leg;
-    if (!leg || !this.call.live || leg.audio.playingUntil > now) return;
-    this.call.farEnd.send(leg, annotation ? { samples: this.output.slice(), annotation } : { samples: this.output.slice() }, now);
+    if (!leg || !this.call.live || (leg.audio.playingUntil > now && !this.call.farEnd.fronted)) return;
+    this.call.farEnd.carry(leg, annotation ? { samples: this.output.slice(), annotation } : { samples: this.output.slice() }, now);
   }
 }
 

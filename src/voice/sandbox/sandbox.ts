@@ -153,7 +153,9 @@ export class Sandbox {
    */
   private async until(done: () => boolean, deadline: number, watch: (wake: () => void) => () => void): Promise<void> {
     if (this.clock instanceof VirtualClock) {
-      await this.clock.runUntil(done, deadline);
+      // Watching still matters: it makes the leg mark moments (words ending) the clock must stop at.
+      const off = watch(() => {});
+      await this.clock.runUntil(done, deadline).finally(off);
       return;
     }
     if (done()) return;

@@ -1,8 +1,8 @@
 // Plivo's audio stream protocol over the customer's WebSocket: the JSON
-// events the platform sends (start, media, playedStream, clearedAudio, stop)
-// and the ones a bidirectional stream accepts back (playAudio, checkpoint,
-// clearAudio, sendDTMF), read defensively: anything else is reported, never
-// thrown at the call.
+// events the platform sends (start, media, dtmf, playedStream, clearedAudio,
+// stop) and the ones a bidirectional stream accepts back (playAudio,
+// checkpoint, clearAudio, sendDTMF), read defensively: anything else is
+// reported, never thrown at the call.
 
 export type Track = 'inbound' | 'outbound';
 
@@ -18,6 +18,11 @@ export function startEvent(seq: number, s: { callId: string; streamId: string; a
 
 export function mediaEvent(seq: number, streamId: string, track: Track, timestamp: number, chunk: number, payload: string, extraHeaders: string) {
   return { event: 'media', sequenceNumber: seq, streamId, media: { track, timestamp: String(timestamp), chunk, payload }, extra_headers: extraHeaders };
+}
+
+/** A key the far end pressed: always on the inbound track, `timestamp` the epoch ms it was received, as a string like media's. */
+export function dtmfEvent(seq: number, streamId: string, digit: string, timestamp: number, extraHeaders: string) {
+  return { event: 'dtmf', sequenceNumber: seq, streamId, dtmf: { track: 'inbound', digit, timestamp: String(timestamp) }, extra_headers: extraHeaders };
 }
 
 export const playedStreamEvent = (seq: number, streamId: string, name: string) => ({ event: 'playedStream', sequenceNumber: seq, streamId, name });

@@ -3,10 +3,11 @@
 // frame and track (µ-law or L16 per contentType) for as long as it runs,
 // and `stop` at the end. The tracks are forked from the call (inbound: what
 // the far end says; outbound: what the platform plays to it) and rendered a
-// frame at a time on the platform clock, silence included. A bidirectional
-// stream also takes audio back (playAudio, heard by the far end after what
-// is already queued), checkpoints (playedStream once what came before has
-// played), clearAudio and sendDTMF.
+// frame at a time on the platform clock, silence included; keys the far end
+// presses go as `dtmf` events to streams of the inbound track. A
+// bidirectional stream also takes audio back (playAudio, heard by the far
+// end after what is already queued), checkpoints (playedStream once what
+// came before has played), clearAudio and sendDTMF.
 import WebSocket, { type RawData } from 'ws';
 import type { Timer } from '../../clock/clock.ts';
 import { newUuid } from '../../ids.ts';
@@ -18,7 +19,7 @@ import type { Call, Hook } from '../call.ts';
 import type { Engine } from '../engine.ts';
 import { plainTime } from '../format.ts';
 import { DTMF_TONE_MS } from '../interpreter/context.ts';
-import { clearedAudioEvent, mediaEvent, parseIncoming, playedStreamEvent, startEvent, stopEvent, type Incoming, type Track } from './protocol.ts';
+import { clearedAudioEvent, dtmfEvent, mediaEvent, parseIncoming, playedStreamEvent, startEvent, stopEvent, type Incoming, type Track } from './protocol.ts';
 
 /** How long the customer's service has to accept the connection. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -133,8 +134,10 @@ export class AudioStream {
     for (const track of wanted) {
       const tap: TrackTap = { track, timeline: new Timeline(), encoder: new StreamEncoder(this.format), chunk: 0 };
       this.tracks.push(tap);
-      if (track === 'inbound') this.offs.push(this.call.onAudio((run, at) => tap.timeline.add(at, run.samples)));
-      else this.offs.push(this.call.farEnd.listen({ queued: (run, start) => tap.timeline.add(start, run.samples), cut: (at) => tap.timeline.cutAt(at) }, now));
+      if (track === 'inbound') {
+        this.offs.push(this.call.onAudio((run, at) => tap.timeline.add(at, run.samples)));
+        this.offs.push(this.call.onDigit((digit) => this.dtmf(digit)));
+      } else this.offs.push(this.call.farEnd.listen({ queued: (run, start) => tap.timeline.add(start, run.samples), cut: (at) => tap.timeline.cutAt(at) }, now));
     }
     const encoding = this.format.encoding === 'mulaw' ? 'audio/x-mulaw' : 'audio/x-l16';
     this.send(startEvent(++this.seq, { callId: this.call.uuid, streamId: this.id, accountId: this.call.owner.accountId, tracks: wanted, encoding, sampleRate: this.format.rate, extraHeaders: this.extra }));
@@ -166,6 +169,13 @@ export class AudioStream {
       this.sentUntil = from + FRAME_MS;
     }
     for (const t of this.tracks) t.timeline.dropBefore(this.sentUntil);
+  }
+
+  /** A key from the far end, after the media frames that came before it. */
+  private dtmf(digit: string): void {
+    const now = this.clock.now();
+    this.flush(now);
+    this.send(dtmfEvent(++this.seq, this.id, digit, now, this.extra));
   }
 
   private send(event: object): void {

@@ -1,6 +1,6 @@
 // <Conference> in-process on a virtual clock: waiting for the moderator with
 // wait music, enter beeps, ending on a moderator's exit, hangupOnStar,
-// digitsMatch and maxMembers.
+// digitsMatch and maxMembers; a live-call Play to a member (mix).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
@@ -11,6 +11,8 @@ import { PendingWork } from '../../../src/voice/rooms/kit.ts';
 import { RoomNotifier } from '../../../src/voice/rooms/notify.ts';
 import { MixTicker } from '../../../src/voice/rooms/ticker.ts';
 import type { WebhookRequest } from '../../../src/webhooks/types.ts';
+import { CallMedia } from '../../../src/voice/call-media.ts';
+import type { Calls } from '../../../src/voice/calls.ts';
 
 const A = '14155550401';
 const B = '14155550402';
@@ -68,4 +70,33 @@ test('hangupOnStar leaves, digitsMatch reports, relayDTMF passes keys on, maxMem
   assert.equal(left.params.ConferenceName, 'Small');
   assert.ok(h.leg(a.uuid).transcript().some((e) => e.type === 'speak' && e.text === 'You left'));
   assert.deepEqual(h.leg(c.uuid).transcript().filter((e) => e.type === 'speak').map((e) => e.text), ['Not in the room'], 'a third caller finds the room full');
+});
+
+test('a live-call Play to a member: the room is heard over it (mix), or not at all until it ends (mix=false)', async () => {
+  const { h, dial } = rooms({ 'http://app/answer': '<Response><Conference>Shop</Conference></Response>' });
+  h.phones.set(A, { behaviour: 'answer', ring_seconds: 1, script: [] });
+  h.phones.set(B, { behaviour: 'answer', ring_seconds: 1, script: [] });
+  const a = dial(A, 'http://app/answer');
+  const b = dial(B, 'http://app/answer');
+  await h.clock.advance(3000);
+  const media = new CallMedia(h.engine, { liveCall: () => a } as unknown as Calls);
+  const member = h.leg(a.uuid);
+  const heardSpeech = () => member.transcript().filter((e) => e.type === 'speak');
+
+  await media.play(undefined as never, a.uuid, { urls: 'http://media/hold.wav', mix: false });
+  await h.clock.advance(200);
+  await h.leg(b.uuid).say('quiet please');
+  await h.clock.advance(2000);
+  assert.deepEqual(heardSpeech(), [], 'not heard while the file plays, nor after it');
+
+  const start = h.clock.now() - member.startedAt;
+  await media.play(undefined as never, a.uuid, { urls: 'http://media/hold.wav' });
+  await h.clock.advance(200);
+  await h.leg(b.uuid).say('can you hear me');
+  await h.clock.advance(2000);
+  const plays = member.transcript().filter((e) => e.type === 'play' && e.at_ms >= start);
+  assert.deepEqual(plays.map((e) => [e.at_ms, 'duration_ms' in e && e.duration_ms]), [[start, 1000]], 'the file plays whole, on time');
+  const [speech] = heardSpeech();
+  assert.equal(speech?.text, 'can you hear me');
+  assert.ok(speech.at_ms >= start + 200 && speech.at_ms < start + 300, `heard as it was said (${speech.at_ms - start} ms into the file)`);
 });

@@ -3,7 +3,9 @@
 // calls in and waits in an MPC, the app dials an agent and a coaching
 // supervisor into it, puts the customer on hold (hold music audible) and
 // back, records with a pause (and the agent alone, in a participant-level
-// recording), and ends the MPC.
+// recording), and ends the MPC. An MPC created by Add Participant reports
+// its own start, announces its recording starting and stopping, and records
+// a participant's track as asked.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -165,6 +167,85 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     await event('MPCEnd');
     const agentCdr = await client.calls.get(agent);
     assert.equal(agentCdr.hangupCauseCode, 4020);
+  });
+
+  test('an MPC created by Add Participant: its callbacks, recording announced, the participant track recorded, one sequence', async () => {
+    const CALLER = '14155550505';
+    const AGENT2 = '14155550506';
+    // The SDK wants a dotted name in every URL; these local paths carry one.
+    const o = `${app.origin}/recorded`;
+    app.routes.set('/recorded/start.xml', '<Response><Speak>This call is now recorded</Speak></Response>');
+    app.routes.set('/recorded/stop.xml', '<Response><Speak>Recording has stopped</Speak></Response>');
+    const added = await client.multiPartyCalls.addParticipant('customer', {
+      friendlyName: 'Recorded',
+      from: number,
+      to: CALLER,
+      statusCallbackUrl: `${o}/status.json`,
+      record: true,
+      recordFileFormat: 'wav',
+      recordingCallbackUrl: `${o}/recording.json`,
+      startRecordingAudio: `${o}/start.xml`,
+      stopRecordingAudio: `${o}/stop.xml`,
+      recordParticipantTrack: true,
+    });
+    const customer = added.calls[0].callUuid as string;
+    await sandbox.wait(customer, 'answered');
+    const status = async (name: string, pred: (p: Record<string, string>) => boolean = () => true) =>
+      (await app.next('/recorded/status.json', (r) => r.params.EventName === name && pred(r.params))).params;
+    const recording = async (name: string) => (await app.next('/recorded/recording.json', (r) => r.params.EventName === name)).params;
+
+    // The participant that created the MPC is reported like any other.
+    assert.equal((await status('MPCInitialized')).MPCName, 'Recorded');
+    await status('MPCStart');
+    const joined = await status('ParticipantJoin');
+    assert.equal(joined.ParticipantCallUUID, customer);
+    assert.equal(joined.ParticipantRole, 'Customer');
+
+    // record: the MPC recording starts as the customer enters, announced by startRecordingAudio; recordParticipantTrack records its own voice too.
+    await sandbox.wait(customer, 'hears', 'This call is now recorded');
+    const mpcStarted = await recording('MPCRecordingInitiated');
+    const trackStarted = await recording('ParticipantRecordingInitiated');
+    assert.equal(trackStarted.MemberID, joined.MemberID);
+    assert.notEqual(trackStarted.RecordingUUID, mpcStarted.RecordingUUID);
+    const trackFrom = await now();
+
+    const agent = (await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Recorded', from: number, to: AGENT2 })).calls[0].callUuid as string;
+    await sandbox.wait(agent, 'answered');
+    await status('ParticipantJoin', (p) => p.ParticipantCallUUID === agent);
+    await sandbox.say(customer, 'I would like to cancel my plan');
+    await sandbox.wait(agent, 'hears', 'I would like to cancel my plan');
+
+    // Stopping the recording is announced to everyone by stopRecordingAudio.
+    await client.multiPartyCalls.stopRecording({ friendlyName: 'Recorded' });
+    await sandbox.wait(customer, 'hears', 'Recording has stopped');
+    await sandbox.wait(agent, 'hears', 'Recording has stopped');
+    assert.ok(!spoken(await sandbox.transcript(agent)).includes('This call is now recorded'), 'the start was announced before the agent joined');
+    const mpcDone = await recording('MPCRecordingCompleted');
+    assert.equal(mpcDone.RecordingUUID, mpcStarted.RecordingUUID);
+
+    // The participant track is not the MPC recording's: it runs on until the participant leaves.
+    await sandbox.advance({ ms: 2000 });
+    const endedAt = await now();
+    await client.multiPartyCalls.stop({ friendlyName: 'Recorded' });
+    await sandbox.wait(customer, 'ended');
+    await sandbox.wait(agent, 'ended');
+    const trackDone = await recording('ParticipantRecordingCompleted');
+    assert.equal(trackDone.RecordingUUID, trackStarted.RecordingUUID);
+    const wav = async (url: string) => readWav(new Uint8Array(await (await server.fetch(new URL(url).pathname)).arrayBuffer()));
+    const track = await wav(trackDone.RecordingURL!);
+    assert.ok(track.some((x) => x !== 0), "the track holds the customer's voice");
+    assert.ok(track.length / 8 >= endedAt - trackFrom, `the track runs until the MPC ends: ${track.length / 8} ms`);
+    assert.ok(track.length / 8 >= (await wav(mpcDone.RecordingURL!)).length / 8 + 2000, 'and past the MPC recording');
+    assert.ok(Math.abs(Number((await client.recordings.get(trackDone.RecordingUUID)).recordingDurationMs) - track.length / 8) < 1, 'a Recording of its own');
+
+    // Every documented parameter of both recording callbacks; one SequenceNumber count across status and recording callbacks.
+    const documented = ['EventName', 'EventTimestamp', 'RecordingDuration', 'RecordingEndTime', 'RecordingFormat', 'RecordingResourceURL', 'RecordingStartTime', 'RecordingURL', 'RecordingUUID', 'SequenceNumber'];
+    for (const key of [...documented, 'MPCName', 'MPCUUID']) assert.ok(key in mpcDone, `MPC recording callback ${key}`);
+    for (const key of [...documented, 'MemberID']) assert.ok(key in trackDone, `participant recording callback ${key}`);
+    const sent = app.received.filter((r) => r.path === '/recorded/status.json' || r.path === '/recorded/recording.json').map((r) => Number(r.params.SequenceNumber));
+    assert.ok(sent.every((n) => Number.isInteger(n) && n > 0));
+    assert.equal(new Set(sent).size, sent.length, 'no number twice');
+    assert.ok(Number(mpcStarted.SequenceNumber) < Number(mpcDone.SequenceNumber) && Number(trackStarted.SequenceNumber) < Number(trackDone.SequenceNumber));
   });
 
   test('delay_dial: the participant is dialled only after the delay, on the platform clock', async () => {

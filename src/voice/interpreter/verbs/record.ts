@@ -6,6 +6,9 @@
 // in the background until the call ends (or maxLength); startOnDialAnswer
 // does so from the moment a Dial connects. Either way the document goes on
 // at once and `action` learns the URL up front (durations -1: not known yet).
+// A background recording is stereo (the far end on the left, what the
+// platform sent it on the right) unless recordChannelType is mono (both
+// sides mixed).
 import { soundUntilMs } from '../../../media/voice-activity.ts';
 import { actionParams, type RecordingSpec, type Recordings } from '../../recordings/recordings.ts';
 import type { RecordVerb } from '../../xml/ast.ts';
@@ -48,7 +51,8 @@ async function listen(verb: RecordVerb, ctx: VerbContext, startedAt: number): Pr
 function specOf(verb: RecordVerb, background: boolean): RecordingSpec {
   return {
     format: verb.fileFormat,
-    tracks: background ? 'both' : 'caller',
+    // A voicemail has one party, so one channel whatever recordChannelType says.
+    layout: !background ? 'caller' : verb.recordChannelType === 'stereo' ? 'stereo' : 'mixed',
     limitMs: verb.maxLength * 1000,
     callback: verb.callbackUrl ? { url: verb.callbackUrl, method: verb.callbackMethod } : undefined,
     style: 'xml',
