@@ -1,6 +1,6 @@
 // The Fastify application: conventions in one place (api_id, auth, errors,
 // body parsing, slashes), then one plugin per resource.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type onRequestHookHandler, type preHandlerHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,6 +9,7 @@ import { ApiError } from '../errors.ts';
 import { newUuid } from '../ids.ts';
 import type { Services } from '../services.ts';
 import { authenticator } from './auth.ts';
+import { lazyChildLoggerFactory } from './request-logger.ts';
 import { formatSchemaErrors } from './validation.ts';
 import { verifyCallRoutes } from './routes/verify-call.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -55,6 +56,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: () => newUuid(),
+    childLoggerFactory: lazyChildLoggerFactory,
     logController: new LogController({ requestIdLogLabel: 'api_id', disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
@@ -76,15 +78,32 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
     }
   });
 
-  // One compact line per request, with the api_id the client receives.
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  // One compact line per request, with the api_id the client receives (on
+  // the root logger: see request-logger.ts). Callback-style hooks: they run on
+  // every request, and an async hook's promise is a measurable cost.
+  app.addHook('onResponse', (req, reply, done) => {
+    app.log.info({ api_id: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    done();
   });
 
+  // Authentication is attached to each route as it is added (and to the
+  // not-found handler), not run as a global hook that would look up on every
+  // request whether its route is public.
   const authenticate = authenticator(services.accounts);
-  app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/health') || req.routeOptions.config.public) return;
-    await authenticate(req);
+  const authHook: onRequestHookHandler = (req, _reply, done) => {
+    let pending: void | Promise<void>;
+    try {
+      pending = authenticate(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (pending) pending.then(() => done(), done);
+    else done();
+  };
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public || route.url.startsWith('/health')) return;
+    const own = route.onRequest ? [route.onRequest].flat() : [];
+    route.onRequest = [authHook, ...own];
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -114,7 +133,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
     reply.code(status).send({ api_id: req.id, error: message });
   });
 
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler({ preHandler: authHook as preHandlerHookHandler }, (req, reply) => {
     reply.code(404).send({ api_id: req.id, error: `no such resource: ${req.method} ${req.url.split('?')[0]}` });
   });
 

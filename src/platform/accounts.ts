@@ -80,16 +80,24 @@ export function subaccountView(row: AccountRow) {
  */
 const ACCOUNT_CACHE_MS = 1000;
 
+const checkToken = (row: AccountRow | undefined, token: string): AccountRow | undefined => (row && row.auth_token === token ? row : undefined);
+
 export class Accounts {
   private readonly dependents: SubaccountDependent[] = [];
   private readonly cache = new Map<string, { row: AccountRow | undefined; at: number }>();
 
   constructor(private readonly ctx: PlatformContext) {}
 
-  private async cached(authId: string): Promise<AccountRow | undefined> {
+  /** The cached row (`{ row }`, the row may be undefined: no such account), or undefined when not cached or stale. */
+  private peek(authId: string): { row: AccountRow | undefined } | undefined {
     const hit = this.cache.get(authId);
+    return hit && performance.now() - hit.at < ACCOUNT_CACHE_MS ? hit : undefined;
+  }
+
+  private async cached(authId: string): Promise<AccountRow | undefined> {
+    const hit = this.peek(authId);
+    if (hit) return hit.row;
     const now = performance.now();
-    if (hit && now - hit.at < ACCOUNT_CACHE_MS) return hit.row;
     const row = await accountsRepo.find(this.ctx.db, authId);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(authId, { row, at: now });
@@ -107,8 +115,16 @@ export class Accounts {
 
   /** Look up credentials for Basic auth; undefined when they do not match an enabled account. */
   async authenticate(authId: string, authToken: string): Promise<AccountRow | undefined> {
-    const row = await this.cached(authId);
-    return row && row.auth_token === authToken ? row : undefined;
+    return checkToken(await this.cached(authId), authToken);
+  }
+
+  /**
+   * `authenticate` without a promise when the account is cached (null when
+   * it is not): every API request authenticates, and most are cache hits.
+   */
+  authenticateCached(authId: string, authToken: string): AccountRow | undefined | null {
+    const hit = this.peek(authId);
+    return hit ? checkToken(hit.row, authToken) : null;
   }
 
   /** Cached read (see ACCOUNT_CACHE_MS); use for lookups, not for balances. */
