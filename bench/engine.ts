@@ -3,11 +3,11 @@
 // is the audio path, so everything around it is a stub.
 import { pino } from 'pino';
 import { TimerGroup, type Clock } from '../src/clock/clock.ts';
-import { newUuid } from '../src/ids.ts';
 import { DEFAULT_PHONE } from '../src/telephony/sim/behaviour.ts';
 import { SimCarrier } from '../src/telephony/sim/carrier.ts';
 import type { Call, CallSetup } from '../src/voice/call.ts';
-import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S, Engine } from '../src/voice/engine.ts';
+import { Engine } from '../src/voice/engine.ts';
+import { dialOut } from '../test/voice/harness.ts';
 
 type Deps = ConstructorParameters<typeof Engine>[0];
 
@@ -43,22 +43,7 @@ export function benchEngine(o: BenchEngineOptions): Engine {
   });
 }
 
-const OWNER = { accountId: 'MA00000000000000000000', subaccountId: null };
-
 /** The i-th outbound call of a run, to its own virtual phone, dialed at once. */
 export function dialBenchCall(engine: Engine, i: number, setup: Partial<CallSetup>): Call {
-  const uuid = newUuid();
-  const call = engine.create({
-    uuid,
-    requestUuid: uuid,
-    direction: 'outbound',
-    from: '15550001111',
-    to: `1555${String(i).padStart(7, '0')}`,
-    owner: OWNER,
-    signing: { authToken: 't', mainAuthToken: 't' },
-    setup: { answer: { url: '', method: 'POST' }, callerName: '', timeLimitS: DEFAULT_TIME_LIMIT_S, ringTimeoutS: DEFAULT_RING_TIMEOUT_S, sipHeaders: {}, ...setup },
-    parentCallUuid: null,
-  });
-  engine.dial(call);
-  return call;
+  return dialOut(engine, `1555${String(i).padStart(7, '0')}`, setup);
 }

@@ -9,7 +9,7 @@ import { newUuid } from '../ids.ts';
 import type { Accounts } from '../platform/accounts.ts';
 import type { Billing } from '../platform/billing.ts';
 import type { CallerIds } from '../platform/caller-ids.ts';
-import type { PlatformContext } from '../platform/context.ts';
+import { keptByMainAccount, type PlatformContext } from '../platform/context.ts';
 import type { InboundRoute, Numbers } from '../platform/numbers.ts';
 import { assignableSubaccount } from '../platform/owner.ts';
 import { normalizeNumber } from '../platform/phone.ts';
@@ -103,11 +103,7 @@ export class Messages implements CarrierEvents {
     driver: (events: CarrierEvents, onError: (err: unknown) => void) => MessagingDriver,
   ) {
     this.driver = driver(this, this.onError);
-    // Message records are billing history: they stay with the main account whatever happens to the subaccount.
-    deps.accounts.registerDependent({
-      moveToMain: (trx, a, s) => messagesRepo.moveToMain(trx, a, s),
-      deleteAll: (trx, a, s) => messagesRepo.moveToMain(trx, a, s),
-    });
+    deps.accounts.registerDependent(keptByMainAccount(messagesRepo.moveToMain));
   }
 
   stop(): void {

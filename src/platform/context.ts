@@ -21,6 +21,15 @@ export interface SubaccountDependent {
 }
 
 /**
+ * A subaccount's history (calls, call logs, messages, recordings, multiparty
+ * calls) outlives it, like the ledger: deleted with or without cascade, its
+ * rows move to the main account.
+ */
+export function keptByMainAccount(moveToMain: SubaccountDependent['moveToMain']): SubaccountDependent {
+  return { moveToMain, deleteAll: moveToMain };
+}
+
+/**
  * Resources that point at an application (numbers, endpoints) register here,
  * so deleting an application re-points or removes them in its transaction.
  */

@@ -342,26 +342,32 @@ export class Numbers {
 
   // ---- views -------------------------------------------------------------
 
-  /** The inbound rates a number's owner pays, as shown on numbers (null where a service is unavailable). */
-  private inboundRates(number: string, type: NumberType) {
-    const rate = (service: 'voice' | 'sms' | 'mms'): string | null => {
+  /** Which services a number has, each with the inbound rate its owner pays (null where the number lacks it or it is not priced). */
+  private services(row: PoolRow | NumberRow) {
+    const rate = (service: 'voice' | 'sms' | 'mms', enabled: number): string | null => {
+      if (!enabled) return null;
       try {
-        return formatMoney(this.pricing.rate({ service, direction: 'inbound', number, numberType: type }).rate);
+        return formatMoney(this.pricing.rate({ service, direction: 'inbound', number: row.number, numberType: row.number_type }).rate);
       } catch {
         return null;
       }
     };
-    return { voice_rate: rate('voice'), sms_rate: rate('sms'), mms_rate: rate('mms') };
+    return {
+      mms_enabled: row.mms_enabled === 1,
+      mms_rate: rate('mms', row.mms_enabled),
+      sms_enabled: row.sms_enabled === 1,
+      sms_rate: rate('sms', row.sms_enabled),
+      voice_enabled: row.voice_enabled === 1,
+      voice_rate: rate('voice', row.voice_enabled),
+    };
   }
 
   phoneNumberView(scope: Scope, row: PoolRow) {
-    const rates = this.inboundRates(row.number, row.number_type);
     return {
       city: row.city || null,
       country: countryName(row.country_iso).toUpperCase(),
       lata: row.lata,
-      mms_enabled: row.mms_enabled === 1,
-      mms_rate: row.mms_enabled ? rates.mms_rate : null,
+      ...this.services(row), // mms_, sms_ and voice_ enabled and rate
       monthly_rental_rate: formatMoney(row.monthly_rental_rate),
       number: row.number,
       prefix: row.prefix,
@@ -371,18 +377,13 @@ export class Numbers {
       restriction: null,
       restriction_text: null,
       setup_rate: formatMoney(row.setup_rate),
-      sms_enabled: row.sms_enabled === 1,
-      sms_rate: row.sms_enabled ? rates.sms_rate : null,
       // The platform's search types: local and national numbers are "fixed".
       sub_type: row.number_type,
       type: row.number_type === 'local' || row.number_type === 'national' ? 'fixed' : row.number_type,
-      voice_enabled: row.voice_enabled === 1,
-      voice_rate: row.voice_enabled ? rates.voice_rate : null,
     };
   }
 
   numberView(row: NumberRow) {
-    const rates = this.inboundRates(row.number, row.number_type);
     return {
       active: true,
       added_on: formatDate(row.added_at),
@@ -391,23 +392,18 @@ export class Numbers {
       carrier: row.carrier,
       cnam_lookup: row.cnam_lookup,
       country: row.country_iso ? countryName(row.country_iso) : null,
-      mms_enabled: row.mms_enabled === 1,
-      mms_rate: row.mms_enabled ? rates.mms_rate : null,
+      ...this.services(row), // mms_, sms_ and voice_ enabled and rate
       monthly_rental_rate: formatMoney(row.monthly_rental_rate),
       number: row.number,
       number_type: row.number_type,
       region: row.region,
       renewal_date: row.renewal_at === null ? null : formatDate(row.renewal_at),
       resource_uri: `/v1/Account/${row.account_id}/Number/${row.number}/`,
-      sms_enabled: row.sms_enabled === 1,
-      sms_rate: row.sms_enabled ? rates.sms_rate : null,
       sub_account: row.subaccount_id ? subaccountUri(row.account_id, row.subaccount_id) : null,
       tendlc_campaign_id: null,
       tendlc_registration_status: null,
       toll_free_sms_verification: null,
       type: row.number_type,
-      voice_enabled: row.voice_enabled === 1,
-      voice_rate: row.voice_enabled ? rates.voice_rate : null,
     };
   }
 }

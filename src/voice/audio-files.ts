@@ -3,6 +3,7 @@
 // since hold music and prompts are played again and again. Concurrent
 // requests for one URL share one download.
 import { request } from 'undici';
+import { AudioCache } from '../media/audio-cache.ts';
 import { decodeAudio } from '../media/decode.ts';
 
 /** 32 MiB of decoded audio ≈ 35 minutes. */
@@ -11,25 +12,14 @@ const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 const TIMEOUT_MS = 10_000;
 
 export class AudioFiles {
-  private readonly done = new Map<string, Int16Array>();
-  private readonly inFlight = new Map<string, Promise<Int16Array>>();
-  private bytes = 0;
+  private readonly cache: AudioCache;
 
-  constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
+  constructor(maxBytes = DEFAULT_MAX_BYTES) {
+    this.cache = new AudioCache(maxBytes);
+  }
 
   get(url: string): Promise<Int16Array> {
-    const hit = this.done.get(url);
-    if (hit) {
-      this.done.delete(url);
-      this.done.set(url, hit);
-      return Promise.resolve(hit);
-    }
-    let running = this.inFlight.get(url);
-    if (!running) {
-      running = this.load(url).finally(() => this.inFlight.delete(url));
-      this.inFlight.set(url, running);
-    }
-    return running;
+    return this.cache.get(url, () => this.load(url));
   }
 
   private async load(url: string): Promise<Int16Array> {
@@ -50,19 +40,6 @@ export class AudioFiles {
       chunks.push(chunk as Buffer);
     }
     const type = res.headers['content-type'];
-    const samples = await decodeAudio(new Uint8Array(Buffer.concat(chunks)), typeof type === 'string' ? type : undefined);
-    this.store(url, samples);
-    return samples;
-  }
-
-  private store(url: string, samples: Int16Array): void {
-    if (samples.byteLength > this.maxBytes) return;
-    this.done.set(url, samples);
-    this.bytes += samples.byteLength;
-    for (const [k, v] of this.done) {
-      if (this.bytes <= this.maxBytes) break;
-      this.done.delete(k);
-      this.bytes -= v.byteLength;
-    }
+    return decodeAudio(new Uint8Array(Buffer.concat(chunks)), typeof type === 'string' ? type : undefined);
   }
 }

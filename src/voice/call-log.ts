@@ -2,7 +2,7 @@
 // state change of a call, readable through GET /Call/{uuid}/Log/ so a developer
 // can see why a call did what it did.
 import type { Accounts } from '../platform/accounts.ts';
-import type { PlatformContext } from '../platform/context.ts';
+import { keptByMainAccount, type PlatformContext } from '../platform/context.ts';
 import { ownerFilter, type Scope } from '../platform/scope.ts';
 import { formatTimestamp } from '../platform/time.ts';
 import { newUuid } from '../ids.ts';
@@ -47,11 +47,7 @@ export class CallLog {
     private readonly ctx: PlatformContext,
     private readonly accounts: Accounts,
   ) {
-    // A call's history outlives its subaccount, like its CDR: entries move to the main account either way.
-    accounts.registerDependent({
-      moveToMain: (trx, a, s) => callLogRepo.moveToMain(trx, a, s),
-      deleteAll: (trx, a, s) => callLogRepo.moveToMain(trx, a, s),
-    });
+    accounts.registerDependent(keptByMainAccount(callLogRepo.moveToMain));
   }
 
   /**

@@ -6,7 +6,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { newUuid } from '../ids.ts';
 import type { Accounts } from '../platform/accounts.ts';
 import type { Billing } from '../platform/billing.ts';
-import type { PlatformContext } from '../platform/context.ts';
+import { keptByMainAccount, type PlatformContext } from '../platform/context.ts';
 import { normalizeNumber } from '../platform/phone.ts';
 import type { Pricing } from '../platform/pricing.ts';
 import { ownerFilter, type Scope } from '../platform/scope.ts';
@@ -224,11 +224,7 @@ export class Calls {
     callsPerSecond: number,
   ) {
     this.pacer = new Pacer(timers, callsPerSecond, (call) => engine.dial(call));
-    accounts.registerDependent({
-      // A call's record outlives its subaccount, like the ledger: it moves to the main account.
-      moveToMain: (trx, a, s) => callsRepo.moveToMain(trx, a, s),
-      deleteAll: (trx, a, s) => callsRepo.moveToMain(trx, a, s),
-    });
+    accounts.registerDependent(keptByMainAccount(callsRepo.moveToMain));
   }
 
   // ---- placing calls -----------------------------------------------------------

@@ -10,26 +10,18 @@ import { dominantFrequency } from '../../src/media/spectrum.ts';
 import { renderTone } from '../../src/media/tones.ts';
 import { rms } from '../../src/media/pcm.ts';
 import { readWav, writeWav } from '../../src/media/wav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { answerServer, sandboxOf, spoken, type AnswerServer, type TranscriptEvent } from './fixtures.ts';
+import { spoken, type TranscriptEvent } from './fixtures.ts';
+import { voiceSuite } from './suite.ts';
 
 const CALLER_ID = '14155550123';
 const TONE_HZ = 600;
 
 describe('live-call media API', () => {
-  let server: TestServer;
-  let app: AnswerServer;
+  const line = voiceSuite({ phoneBase: 900, routes: { '/hold': '<Response><Speak>This is a long announcement about our opening hours</Speak><Wait length="120"/></Response>' } });
   let files: http.Server;
   let toneUrl: string;
-  let sandbox: ReturnType<typeof sandboxOf>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let client: any;
-  let phones = 0;
-  const phone = () => `1415555${String(900 + phones++).padStart(4, '0')}`;
 
   before(async () => {
-    server = await startTestServer({ clock: 'virtual' });
-    app = await answerServer({ '/hold': '<Response><Speak>This is a long announcement about our opening hours</Speak><Wait length="120"/></Response>' });
     const wav = Buffer.from(writeWav(renderTone([TONE_HZ], 0.3, 1000, false)));
     files = http.createServer((req, res) => {
       if (req.url !== '/tone.wav') return void res.writeHead(404).end();
@@ -37,30 +29,24 @@ describe('live-call media API', () => {
     });
     await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
     toneUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/tone.wav`;
-    sandbox = sandboxOf(server);
-    client = server.client();
   });
-  after(async () => {
-    await server?.stop();
-    await app?.close();
-    await new Promise((resolve) => files?.close(resolve));
-  });
+  after(() => new Promise((resolve) => files?.close(resolve)));
 
   const answered = async () => {
-    const uuid = (await client.calls.create(CALLER_ID, phone(), `${app.origin}/hold`)).requestUuid as string;
-    await sandbox.wait(uuid, 'answered');
+    const uuid = (await line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}/hold`)).requestUuid as string;
+    await line.sandbox.wait(uuid, 'answered');
     return uuid;
   };
   const plays = (events: TranscriptEvent[]) => events.filter((e) => e.type === 'play');
 
   test('Play cuts the prompt short, loops within its length, and is heard at its frequency', async () => {
     const uuid = await answered();
-    await sandbox.advance({ ms: 1000 });
-    const started = await client.calls.playMusic(uuid, toneUrl, { loop: true, length: 3 });
+    await line.sandbox.advance({ ms: 1000 });
+    const started = await line.client.calls.playMusic(uuid, toneUrl, { loop: true, length: 3 });
     assert.equal(started.message, 'play started');
-    await sandbox.advance({ ms: 5000 });
+    await line.sandbox.advance({ ms: 5000 });
 
-    const t = await sandbox.transcript(uuid);
+    const t = await line.sandbox.transcript(uuid);
     const speak = t.events.find((e) => e.type === 'speak')!;
     const played = plays(t.events);
     assert.equal(speak.at_ms + speak.duration_ms!, played[0]!.at_ms, 'the announcement stops where the file starts');
@@ -73,44 +59,44 @@ describe('live-call media API', () => {
       ],
       'three loops of one second fill the three seconds asked for',
     );
-    const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Call/${uuid}/Audio/`);
+    const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Sandbox/Call/${uuid}/Audio/`);
     const audio = readWav(new Uint8Array(await res.arrayBuffer()));
     const at = (played[1]!.at_ms + 200) * 8;
     assert.ok(Math.abs(dominantFrequency(audio.subarray(at, at + 4096)) - TONE_HZ) < 10);
-    await client.calls.hangup(uuid);
+    await line.client.calls.hangup(uuid);
   });
 
   test('stopping Play cuts the file where it is', async () => {
     const uuid = await answered();
-    await client.calls.playMusic(uuid, toneUrl, { loop: true });
-    await sandbox.advance({ ms: 1500 });
-    await client.calls.stopPlayingMusic(uuid);
-    await sandbox.advance({ ms: 3000 });
-    const t = await sandbox.transcript(uuid);
+    await line.client.calls.playMusic(uuid, toneUrl, { loop: true });
+    await line.sandbox.advance({ ms: 1500 });
+    await line.client.calls.stopPlayingMusic(uuid);
+    await line.sandbox.advance({ ms: 3000 });
+    const t = await line.sandbox.transcript(uuid);
     assert.deepEqual(
       plays(t.events).map((e) => e.duration_ms),
       [1000, 500],
     );
-    await client.calls.hangup(uuid);
+    await line.client.calls.hangup(uuid);
   });
 
   test('Speak in a chosen voice, stopped; DTMF is heard by the far end', async () => {
     const uuid = await answered();
-    await sandbox.wait(uuid, 'hears', 'opening hours');
-    const started = await client.calls.speakText(uuid, 'Your table is ready', { voice: 'MAN', language: 'en-GB' });
+    await line.sandbox.wait(uuid, 'hears', 'opening hours');
+    const started = await line.client.calls.speakText(uuid, 'Your table is ready', { voice: 'MAN', language: 'en-GB' });
     assert.equal(started.message, 'speak started');
-    await sandbox.wait(uuid, 'hears', 'table is ready');
-    const sent = await client.calls.sendDigits(uuid, '12#');
+    await line.sandbox.wait(uuid, 'hears', 'table is ready');
+    const sent = await line.client.calls.sendDigits(uuid, '12#');
     assert.equal(sent.message, 'digits sent');
-    await sandbox.advance({ ms: 1000 });
-    await client.calls.speakText(uuid, 'This message repeats until it is stopped', { loop: true });
-    await sandbox.advance({ ms: 10_000 });
-    await client.calls.stopSpeakingText(uuid);
+    await line.sandbox.advance({ ms: 1000 });
+    await line.client.calls.speakText(uuid, 'This message repeats until it is stopped', { loop: true });
+    await line.sandbox.advance({ ms: 10_000 });
+    await line.client.calls.stopSpeakingText(uuid);
     const repeats = (t: { events: TranscriptEvent[] }) => t.events.filter((e) => e.text === 'This message repeats until it is stopped');
-    const atStop = await sandbox.transcript(uuid);
-    await sandbox.advance({ ms: 10_000 });
+    const atStop = await line.sandbox.transcript(uuid);
+    await line.sandbox.advance({ ms: 10_000 });
 
-    const t = await sandbox.transcript(uuid);
+    const t = await line.sandbox.transcript(uuid);
     const said = t.events.filter((e) => e.type === 'speak');
     assert.equal(said[1]!.text, 'Your table is ready');
     assert.equal((said[1] as { voice?: string }).voice, 'MAN');
@@ -119,25 +105,25 @@ describe('live-call media API', () => {
     assert.deepEqual(repeats(t), repeats(atStop), 'nothing more after the stop');
     assert.equal(t.events.find((e) => e.type === 'dtmf_heard')?.digits, '12#');
     assert.deepEqual(spoken(t).slice(0, 2), ['This is a long announcement about our opening hours', 'Your table is ready']);
-    await client.calls.hangup(uuid);
+    await line.client.calls.hangup(uuid);
   });
 
   test('legs=bleg plays to the party a Dial connected; leg=bleg sends it the keys', async () => {
-    const callee = phone();
-    app.routes.set('/connect', `<Response><Dial><Number>${callee}</Number></Dial></Response>`);
-    const uuid = (await client.calls.create(CALLER_ID, phone(), `${app.origin}/connect`)).requestUuid as string;
-    await sandbox.wait(uuid, 'answered');
-    const [bleg] = await sandbox.phoneCalls(callee);
-    await sandbox.wait(bleg!.call_uuid!, 'answered');
-    await client.calls.playMusic(uuid, toneUrl, { legs: 'bleg' });
-    await client.calls.sendDigits(uuid, '9', { leg: 'bleg' });
-    await sandbox.advance({ ms: 2000 });
-    const b = await sandbox.transcript(bleg!.call_uuid!);
+    const callee = line.phone();
+    line.app.routes.set('/connect', `<Response><Dial><Number>${callee}</Number></Dial></Response>`);
+    const uuid = (await line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}/connect`)).requestUuid as string;
+    await line.sandbox.wait(uuid, 'answered');
+    const [bleg] = await line.sandbox.phoneCalls(callee);
+    await line.sandbox.wait(bleg!.call_uuid!, 'answered');
+    await line.client.calls.playMusic(uuid, toneUrl, { legs: 'bleg' });
+    await line.client.calls.sendDigits(uuid, '9', { leg: 'bleg' });
+    await line.sandbox.advance({ ms: 2000 });
+    const b = await line.sandbox.transcript(bleg!.call_uuid!);
     assert.deepEqual(plays(b.events).map((e) => e.url), [toneUrl]);
     assert.equal(b.events.find((e) => e.type === 'dtmf_heard')?.digits, '9');
-    const a = await sandbox.transcript(uuid);
+    const a = await line.sandbox.transcript(uuid);
     assert.deepEqual(plays(a.events), [], 'the caller hears the callee, not the file');
-    await client.calls.hangup(uuid);
+    await line.client.calls.hangup(uuid);
   });
 
   test('mix over a Dial bridge: with mix=false the callee is not heard during the file; with mix=true both are heard at once', async () => {
@@ -149,21 +135,21 @@ describe('live-call media API', () => {
       return out;
     };
     const heardWhilePlaying = async (mix: boolean) => {
-      const callee = phone();
-      app.routes.set(`/connect-${callee}`, `<Response><Dial><Number>${callee}</Number></Dial></Response>`);
-      const uuid = (await client.calls.create(CALLER_ID, phone(), `${app.origin}/connect-${callee}`)).requestUuid as string;
-      await sandbox.wait(uuid, 'answered');
-      const [bleg] = await sandbox.phoneCalls(callee);
-      await sandbox.wait(bleg!.call_uuid!, 'answered');
-      await sandbox.advance({ ms: 200 });
-      await client.calls.playMusic(uuid, toneUrl, { loop: true, length: 3, mix });
-      await sandbox.advance({ ms: 500 });
-      await sandbox.say(bleg!.call_uuid!, 'still here');
-      await sandbox.advance({ ms: 4500 });
-      const t = await sandbox.transcript(uuid);
-      const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Call/${uuid}/Audio/`);
+      const callee = line.phone();
+      line.app.routes.set(`/connect-${callee}`, `<Response><Dial><Number>${callee}</Number></Dial></Response>`);
+      const uuid = (await line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}/connect-${callee}`)).requestUuid as string;
+      await line.sandbox.wait(uuid, 'answered');
+      const [bleg] = await line.sandbox.phoneCalls(callee);
+      await line.sandbox.wait(bleg!.call_uuid!, 'answered');
+      await line.sandbox.advance({ ms: 200 });
+      await line.client.calls.playMusic(uuid, toneUrl, { loop: true, length: 3, mix });
+      await line.sandbox.advance({ ms: 500 });
+      await line.sandbox.say(bleg!.call_uuid!, 'still here');
+      await line.sandbox.advance({ ms: 4500 });
+      const t = await line.sandbox.transcript(uuid);
+      const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Sandbox/Call/${uuid}/Audio/`);
       const audio = readWav(new Uint8Array(await res.arrayBuffer()));
-      await client.calls.hangup(uuid);
+      await line.client.calls.hangup(uuid);
       return { t, audio, start: plays(t.events)[0]!.at_ms };
     };
 
@@ -203,15 +189,15 @@ describe('live-call media API', () => {
 
   test('bad input and ended calls', async () => {
     const uuid = await answered();
-    await assert.rejects(client.calls.playMusic(uuid, toneUrl, { legs: 'bleg' }), /no bridged leg/);
-    await assert.rejects(client.calls.playMusic(uuid, 'ftp://example.com/a.wav'), /http\(s\) URLs/);
-    await assert.rejects(client.calls.speakText(uuid, 'hi', { voice: 'ROBOT' }), /voice must be/);
-    await assert.rejects(client.calls.sendDigits(uuid, '12x'), /DTMF keys/);
+    await assert.rejects(line.client.calls.playMusic(uuid, toneUrl, { legs: 'bleg' }), /no bridged leg/);
+    await assert.rejects(line.client.calls.playMusic(uuid, 'ftp://example.com/a.wav'), /http\(s\) URLs/);
+    await assert.rejects(line.client.calls.speakText(uuid, 'hi', { voice: 'ROBOT' }), /voice must be/);
+    await assert.rejects(line.client.calls.sendDigits(uuid, '12x'), /DTMF keys/);
     // A file that cannot be fetched is skipped (and logged); the call goes on.
-    assert.equal((await client.calls.playMusic(uuid, `${toneUrl}.missing`)).message, 'play started');
-    await client.calls.hangup(uuid);
-    await sandbox.wait(uuid, 'ended');
-    for (const attempt of [client.calls.playMusic(uuid, toneUrl), client.calls.speakText(uuid, 'hi'), client.calls.sendDigits(uuid, '1'), client.calls.stopPlayingMusic(uuid)]) {
+    assert.equal((await line.client.calls.playMusic(uuid, `${toneUrl}.missing`)).message, 'play started');
+    await line.client.calls.hangup(uuid);
+    await line.sandbox.wait(uuid, 'ended');
+    for (const attempt of [line.client.calls.playMusic(uuid, toneUrl), line.client.calls.speakText(uuid, 'hi'), line.client.calls.sendDigits(uuid, '1'), line.client.calls.stopPlayingMusic(uuid)]) {
       await assert.rejects(attempt, /not found/);
     }
   });

@@ -2,80 +2,60 @@
 // official SDK against a server process, a real answer server, the sandbox
 // API playing the far end. No test sleeps: time moves only when the sandbox
 // is asked to wait.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { answerServer, assertSigned, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
+import { assertSigned, spoken } from './fixtures.ts';
+import { voiceSuite } from './suite.ts';
 
 const CALLER_ID = '14155550123';
 
 for (const db of databases) describe(`calls through the sandbox carrier (${db.name})`, { skip: db.skip }, () => {
-  let server: TestServer;
-  let app: AnswerServer;
-  let o: string;
-  let sandbox: ReturnType<typeof sandboxOf>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let client: any;
-  let phones = 0;
-  /** A fresh virtual phone number per test, so tests do not see each other's calls. */
-  const phone = () => `1415555${String(200 + phones++).padStart(4, '0')}`;
-
-  before(async () => {
-    server = await startTestServer({ db: db.name, clock: 'virtual', env: { SWITCHBOARD_CALLS_PER_SECOND: '2' } });
-    app = await answerServer({ '/hello': '<Response><Speak>Hello</Speak></Response>' });
-    o = app.origin;
-    sandbox = sandboxOf(server);
-    client = server.client();
-  });
-  after(async () => {
-    await server?.stop();
-    await app?.close();
-  });
+  const line = voiceSuite({ db: db.name, env: { SWITCHBOARD_CALLS_PER_SECOND: '2' }, phoneBase: 200, routes: { '/hello': '<Response><Speak>Hello</Speak></Response>' } });
 
   const place = async (to: string, answer: string, extra: Record<string, unknown> = {}) => {
-    const made = await client.calls.create(CALLER_ID, to, `${o}${answer}`, { hangupUrl: `${o}/hangup`, ...extra });
+    const made = await line.client.calls.create(CALLER_ID, to, `${line.app.origin}${answer}`, { hangupUrl: `${line.app.origin}/hangup`, ...extra });
     return made.requestUuid as string;
   };
-  const hangupOf = (uuid: string) => app.next('/hangup', (r) => r.params.CallUUID === uuid);
+  const hangupOf = (uuid: string) => line.app.next('/hangup', (r) => r.params.CallUUID === uuid);
 
   test('an inbound call to a bought number runs its application', async () => {
-    const { appId } = await client.applications.create('Front desk', { answerUrl: `${o}/front`, hangupUrl: `${o}/hangup` });
-    const [number] = await client.numbers.search('US', { limit: 1, services: 'voice' });
-    await client.numbers.buy(number.number, appId);
-    app.routes.set('/front', '<Response><Speak>Welcome to the front desk</Speak><Wait length="30"/></Response>');
+    const { appId } = await line.client.applications.create('Front desk', { answerUrl: `${line.app.origin}/front`, hangupUrl: `${line.app.origin}/hangup` });
+    const [number] = await line.client.numbers.search('US', { limit: 1, services: 'voice' });
+    await line.client.numbers.buy(number.number, appId);
+    line.app.routes.set('/front', '<Response><Speak>Welcome to the front desk</Speak><Wait length="30"/></Response>');
 
-    const caller = phone();
-    const uuid = await sandbox.callIn(caller, number.number);
-    await sandbox.wait(uuid, 'hears', 'front desk');
-    await sandbox.hangup(uuid);
-    const t = await sandbox.wait(uuid, 'ended');
+    const caller = line.phone();
+    const uuid = await line.sandbox.callIn(caller, number.number);
+    await line.sandbox.wait(uuid, 'hears', 'front desk');
+    await line.sandbox.hangup(uuid);
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(spoken(t), ['Welcome to the front desk']);
     assert.equal(t.events.at(-1)!.by, 'far_end');
 
-    const answer = await app.next('/front', (r) => r.params.CallUUID === uuid);
+    const answer = await line.app.next('/front', (r) => r.params.CallUUID === uuid);
     assert.equal(answer.params.Direction, 'inbound');
     assert.equal(answer.params.From, caller);
     assert.equal(answer.params.To, number.number);
     assert.equal(answer.params.CallStatus, 'ringing');
     assert.equal(answer.params.ALegUUID, undefined, 'inbound calls carry no A-leg ids');
-    assertSigned(answer, server.authToken);
+    assertSigned(answer, line.server.authToken);
     const h = (await hangupOf(uuid)).params;
     assert.equal(h.HangupSource, 'Caller');
     assert.equal(h.HangupCauseCode, '4000');
     assert.equal(h.CallStatus, 'completed');
 
-    const cdr = await client.calls.get(uuid);
+    const cdr = await line.client.calls.get(uuid);
     assert.equal(cdr.callDirection, 'inbound');
     assert.equal(cdr.toNumber, number.number);
     assert.equal(cdr.billedDuration, 60);
     assert.ok(Number(cdr.totalAmount) > 0, 'inbound minutes are billed');
-    assert.deepEqual((await sandbox.phoneCalls(caller)).map((c) => [c.call_uuid, c.direction, c.state]), [[uuid, 'inbound', 'completed']]);
+    assert.deepEqual((await line.sandbox.phoneCalls(caller)).map((c) => [c.call_uuid, c.direction, c.state]), [[uuid, 'inbound', 'completed']]);
   });
 
   test('a call to a number the platform does not serve fails as unassigned', async () => {
-    const uuid = await sandbox.callIn(phone(), '19995550000');
-    const t = await sandbox.wait(uuid, 'ended');
+    const uuid = await line.sandbox.callIn(line.phone(), '19995550000');
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(t.events.map((e) => [e.type, e.by]), [['hangup', 'platform']]);
   });
 
@@ -86,10 +66,10 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     ['unreachable', '2010', 'Destination Out Of Service', 'failed', 'FAILED'],
   ] as const) {
     test(`a ${behaviour} phone ends the call with ${name} in the CDR and hangup_url`, async () => {
-      const to = phone();
-      await sandbox.phone(to, { behaviour, ring_seconds: 3 });
+      const to = line.phone();
+      await line.sandbox.phone(to, { behaviour, ring_seconds: 3 });
       const uuid = await place(to, '/hello');
-      await sandbox.wait(uuid, 'ended');
+      await line.sandbox.wait(uuid, 'ended');
       const h = (await hangupOf(uuid)).params;
       assert.equal(h.HangupCauseCode, code);
       assert.equal(h.HangupCauseName, name);
@@ -98,19 +78,19 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
       assert.equal(h.Duration, '0');
       assert.equal(h.TotalCost, '0.00000');
       assert.equal(h.AnswerTime, '');
-      const cdr = await client.calls.get(uuid);
+      const cdr = await line.client.calls.get(uuid);
       assert.equal(cdr.hangupCauseCode, Number(code));
       assert.equal(cdr.callState, state);
       assert.equal(cdr.billDuration, 0);
-      assert.equal(app.received.some((r) => r.path === '/hello' && r.params.CallUUID === uuid), false, 'no answer_url for an unanswered call');
+      assert.equal(line.app.received.some((r) => r.path === '/hello' && r.params.CallUUID === uuid), false, 'no answer_url for an unanswered call');
     });
   }
 
   test('ring_timeout ends a phone that keeps ringing', async () => {
-    const to = phone();
-    await sandbox.phone(to, { behaviour: 'no_answer', ring_seconds: 600 });
+    const to = line.phone();
+    await line.sandbox.phone(to, { behaviour: 'no_answer', ring_seconds: 600 });
     const uuid = await place(to, '/hello', { ringTimeout: 15 });
-    await sandbox.wait(uuid, 'ended');
+    await line.sandbox.wait(uuid, 'ended');
     const h = (await hangupOf(uuid)).params;
     assert.equal(h.HangupCauseCode, '6010');
     assert.equal(h.HangupSource, 'Plivo');
@@ -118,53 +98,53 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
   });
 
   test('a failing answer_url falls back to fallback_url', async () => {
-    app.routes.set('/broken', { status: 500, body: 'oops' });
-    app.routes.set('/fallback', '<Response><Speak>Fallback speaking</Speak></Response>');
-    const uuid = await place(phone(), '/broken', { fallbackUrl: `${o}/fallback` });
-    const t = await sandbox.wait(uuid, 'ended');
+    line.app.routes.set('/broken', { status: 500, body: 'oops' });
+    line.app.routes.set('/fallback', '<Response><Speak>Fallback speaking</Speak></Response>');
+    const uuid = await place(line.phone(), '/broken', { fallbackUrl: `${line.app.origin}/fallback` });
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(spoken(t), ['Fallback speaking']);
-    const fb = await app.next('/fallback', (r) => r.params.CallUUID === uuid);
+    const fb = await line.app.next('/fallback', (r) => r.params.CallUUID === uuid);
     assert.equal(fb.params.Event, 'StartApp');
-    assertSigned(fb, server.authToken);
+    assertSigned(fb, line.server.authToken);
     assert.equal((await hangupOf(uuid)).params.HangupCauseCode, '4010');
   });
 
   test('a refused connection to answer_url is retried on the platform clock before falling back', async () => {
-    const made = await client.calls.create(CALLER_ID, phone(), 'http://127.0.0.1:1/answer', { hangupUrl: `${o}/hangup`, fallbackUrl: `${o}/fallback` });
+    const made = await line.client.calls.create(CALLER_ID, line.phone(), 'http://127.0.0.1:1/answer', { hangupUrl: `${line.app.origin}/hangup`, fallbackUrl: `${line.app.origin}/fallback` });
     const uuid = made.requestUuid as string;
-    const t = await sandbox.wait(uuid, 'ended');
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(spoken(t), ['Fallback speaking']);
-    const res = await server.fetch(`/v1/Account/${server.authId}/Call/${uuid}/Log/`);
+    const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${uuid}/Log/`);
     const log = (await res.json()) as { objects: Array<{ kind: string; message: string }> };
     assert.equal(log.objects.filter((e) => e.kind === 'webhook' && e.message.startsWith('answer')).length, 2, 'one retry of the answer URL');
   });
 
   test('an unreachable answer_url without fallback hangs up with Error Reaching Answer URL', async () => {
-    const uuid = await place(phone(), '/broken');
-    await sandbox.wait(uuid, 'ended');
+    const uuid = await place(line.phone(), '/broken');
+    await line.sandbox.wait(uuid, 'ended');
     const h = (await hangupOf(uuid)).params;
     assert.equal(h.HangupCauseCode, '7011');
     assert.equal(h.HangupSource, 'Error');
   });
 
   test('invalid XML hangs up with Invalid Answer XML and says why in the call log', async () => {
-    app.routes.set('/invalid', '<Response><Speak>Hi</Speak><Dance/></Response>');
-    const uuid = await place(phone(), '/invalid');
-    const t = await sandbox.wait(uuid, 'ended');
+    line.app.routes.set('/invalid', '<Response><Speak>Hi</Speak><Dance/></Response>');
+    const uuid = await place(line.phone(), '/invalid');
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(spoken(t), [], 'nothing of an invalid document runs');
     const h = (await hangupOf(uuid)).params;
     assert.equal(h.HangupCauseCode, '8011');
     assert.equal(h.HangupCauseName, 'Invalid Answer XML');
     assert.equal(h.HangupSource, 'Error');
-    const res = await server.fetch(`/v1/Account/${server.authId}/Call/${uuid}/Log/`);
+    const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${uuid}/Log/`);
     const log = (await res.json()) as { objects: Array<{ kind: string; message: string }> };
     assert.ok(log.objects.some((e) => e.kind === 'error' && /invalid XML/.test(e.message) && /Dance/.test(e.message)), JSON.stringify(log.objects));
   });
 
   test('time_limit cuts a call that runs too long', async () => {
-    app.routes.set('/long', '<Response><Speak>Please hold</Speak><Wait length="300"/></Response>');
-    const uuid = await place(phone(), '/long', { timeLimit: 20 });
-    await sandbox.wait(uuid, 'ended');
+    line.app.routes.set('/long', '<Response><Speak>Please hold</Speak><Wait length="300"/></Response>');
+    const uuid = await place(line.phone(), '/long', { timeLimit: 20 });
+    await line.sandbox.wait(uuid, 'ended');
     const h = (await hangupOf(uuid)).params;
     assert.equal(h.HangupCauseCode, '6000');
     assert.equal(h.HangupSource, 'Plivo');
@@ -172,101 +152,101 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
   });
 
   test('bulk destinations get one request_uuid each; past the calls-per-second limit they are queued', async () => {
-    const to = [phone(), phone(), phone()];
-    const made = await client.calls.create(CALLER_ID, to, `${o}/hello`, { hangupUrl: `${o}/hangup` });
+    const to = [line.phone(), line.phone(), line.phone()];
+    const made = await line.client.calls.create(CALLER_ID, to, `${line.app.origin}/hello`, { hangupUrl: `${line.app.origin}/hangup` });
     assert.equal(made.message, 'call queued');
     assert.ok(Array.isArray(made.requestUuid));
     const uuids = made.requestUuid as string[];
     assert.equal(new Set(uuids).size, 3);
 
-    const queued = await client.calls.listQueuedCalls();
+    const queued = await line.client.calls.listQueuedCalls();
     assert.deepEqual(queued.map((c: { callUuid: string }) => c.callUuid), [uuids[2]]);
-    const q = await client.calls.getQueuedCall(uuids[2]);
+    const q = await line.client.calls.getQueuedCall(uuids[2]);
     assert.equal(q.callStatus, 'queued');
     assert.equal(q.to, to[2]);
 
     // Waiting on the queued call first: the wait lasts until it is dialled, then until it ends.
-    for (const uuid of [...uuids].reverse()) await sandbox.wait(uuid, 'ended');
-    const cdrs = await Promise.all(uuids.map((u) => client.calls.get(u)));
+    for (const uuid of [...uuids].reverse()) await line.sandbox.wait(uuid, 'ended');
+    const cdrs = await Promise.all(uuids.map((u) => line.client.calls.get(u)));
     assert.deepEqual(cdrs.map((c) => c.toNumber), to);
-    await assert.rejects(client.calls.getQueuedCall(uuids[2]), /not found/);
+    await assert.rejects(line.client.calls.getQueuedCall(uuids[2]), /not found/);
   });
 
   test('a queued call can be cancelled by its request', async () => {
-    const to = [phone(), phone(), phone()];
-    const { requestUuid } = await client.calls.create(CALLER_ID, to, `${o}/hello`, { hangupUrl: `${o}/hangup` });
+    const to = [line.phone(), line.phone(), line.phone()];
+    const { requestUuid } = await line.client.calls.create(CALLER_ID, to, `${line.app.origin}/hello`, { hangupUrl: `${line.app.origin}/hangup` });
     const last = (requestUuid as string[])[2]!;
-    await client.calls.cancel(last);
+    await line.client.calls.cancel(last);
     const h = (await hangupOf(last)).params;
     assert.equal(h.HangupCauseCode, '1000');
     assert.equal(h.HangupSource, 'API Request');
     assert.equal(h.CallStatus, 'cancel');
-    for (const uuid of (requestUuid as string[]).slice(0, 2)) await sandbox.wait(uuid, 'ended');
+    for (const uuid of (requestUuid as string[]).slice(0, 2)) await line.sandbox.wait(uuid, 'ended');
   });
 
   test('a live call is listed, read, transferred and hung up through the API', async () => {
-    app.routes.set('/hold', '<Response><Speak>Please hold</Speak><Wait length="600"/></Response>');
-    app.routes.set('/moved', '<Response><Speak>You have been transferred</Speak><Wait length="600"/></Response>');
-    const uuid = await place(phone(), '/hold');
-    await sandbox.wait(uuid, 'hears', 'please hold');
+    line.app.routes.set('/hold', '<Response><Speak>Please hold</Speak><Wait length="600"/></Response>');
+    line.app.routes.set('/moved', '<Response><Speak>You have been transferred</Speak><Wait length="600"/></Response>');
+    const uuid = await place(line.phone(), '/hold');
+    await line.sandbox.wait(uuid, 'hears', 'please hold');
 
-    const live = await client.calls.listLiveCalls({ callDirection: 'outbound' });
+    const live = await line.client.calls.listLiveCalls({ callDirection: 'outbound' });
     assert.ok(live.some((c: { callUuid: string }) => c.callUuid === uuid));
-    const got = await client.calls.getLiveCall(uuid);
+    const got = await line.client.calls.getLiveCall(uuid);
     assert.equal(got.callStatus, 'in-progress');
     assert.equal(got.callUuid, uuid);
     assert.equal(got.from, CALLER_ID);
     assert.match(got.sessionStart, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
 
-    const moved = await client.calls.transfer(uuid, { legs: 'aleg', alegUrl: `${o}/moved` });
+    const moved = await line.client.calls.transfer(uuid, { legs: 'aleg', alegUrl: `${line.app.origin}/moved` });
     assert.equal(moved.message, 'call transferred');
-    await sandbox.wait(uuid, 'hears', 'transferred');
-    const transfer = await app.next('/moved', (r) => r.params.CallUUID === uuid);
+    await line.sandbox.wait(uuid, 'hears', 'transferred');
+    const transfer = await line.app.next('/moved', (r) => r.params.CallUUID === uuid);
     assert.equal(transfer.params.Event, 'Transfer');
-    assertSigned(transfer, server.authToken);
+    assertSigned(transfer, line.server.authToken);
 
-    await client.calls.hangup(uuid);
-    const t = await sandbox.wait(uuid, 'ended');
+    await line.client.calls.hangup(uuid);
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(spoken(t), ['Please hold', 'You have been transferred']);
     const h = (await hangupOf(uuid)).params;
     assert.equal(h.HangupCauseCode, '4000');
     assert.equal(h.HangupSource, 'API Request');
-    await assert.rejects(client.calls.getLiveCall(uuid), /not found/);
+    await assert.rejects(line.client.calls.getLiveCall(uuid), /not found/);
   });
 
   test('hanging up all calls ends every live call of the account', async () => {
-    app.routes.set('/hold', '<Response><Wait length="600"/></Response>');
-    const uuids = [await place(phone(), '/hold'), await place(phone(), '/hold')];
-    for (const u of uuids) await sandbox.wait(u, 'answered');
-    const res = await server.fetch(`/v1/Account/${server.authId}/Call/`, { method: 'DELETE' });
+    line.app.routes.set('/hold', '<Response><Wait length="600"/></Response>');
+    const uuids = [await place(line.phone(), '/hold'), await place(line.phone(), '/hold')];
+    for (const u of uuids) await line.sandbox.wait(u, 'answered');
+    const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Call/`, { method: 'DELETE' });
     assert.equal(res.status, 204);
-    for (const u of uuids) assert.equal((await sandbox.wait(u, 'ended')).state, 'completed');
-    assert.deepEqual(await client.calls.listLiveCalls(), []);
+    for (const u of uuids) assert.equal((await line.sandbox.wait(u, 'ended')).state, 'completed');
+    assert.deepEqual(await line.client.calls.listLiveCalls(), []);
   });
 
   test('CDRs are listed with filters and time windows', async () => {
-    const list = await client.calls.list({ callDirection: 'outbound', limit: 5 });
+    const list = await line.client.calls.list({ callDirection: 'outbound', limit: 5 });
     assert.equal(list.meta.limit, 5);
     assert.ok(list.meta.totalCount >= 5, JSON.stringify(list.meta));
     assert.ok(list.every((c: { callDirection: string }) => c.callDirection === 'outbound'));
-    const busy = await client.calls.list({ hangup_cause_code: 3010 });
+    const busy = await line.client.calls.list({ hangup_cause_code: 3010 });
     assert.ok(busy.length >= 1 && busy.every((c: { hangupCauseCode: number }) => c.hangupCauseCode === 3010));
-    const long = await client.calls.list({ bill_duration__gte: 20 });
+    const long = await line.client.calls.list({ bill_duration__gte: 20 });
     assert.ok(long.every((c: { billDuration: number }) => c.billDuration >= 20));
-    const clock = (await sandbox.clock()) as { now: string };
+    const clock = (await line.sandbox.clock()) as { now: string };
     const future = new Date(Date.parse(clock.now) + 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-    assert.equal((await client.calls.list({ end_time__gt: future })).length, 0);
-    const tooWide = await server.fetch(`/v1/Account/${server.authId}/Call/?end_time__gt=2025-01-01%2000:00&end_time__lt=2025-03-01%2000:00`);
+    assert.equal((await line.client.calls.list({ end_time__gt: future })).length, 0);
+    const tooWide = await line.server.fetch(`/v1/Account/${line.server.authId}/Call/?end_time__gt=2025-01-01%2000:00&end_time__lt=2025-03-01%2000:00`);
     assert.equal(tooWide.status, 400);
     assert.match(((await tooWide.json()) as { error: string }).error, /30 days/);
   });
 
   test('call options reach the call: caller_name, sip_headers, send_digits, hangup_on_ring, machine detection', async () => {
-    app.routes.set('/quiet', '<Response><Wait length="30"/></Response>');
-    const uuid = await place(phone(), '/quiet', { callerName: 'Acme Support', sipHeaders: 'agent=42,queue=gold', sendDigits: '12@200', hangupOnRing: 10 });
-    const t = await sandbox.wait(uuid, 'ended');
+    line.app.routes.set('/quiet', '<Response><Wait length="30"/></Response>');
+    const uuid = await place(line.phone(), '/quiet', { callerName: 'Acme Support', sipHeaders: 'agent=42,queue=gold', sendDigits: '12@200', hangupOnRing: 10 });
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(t.events.filter((e) => e.type === 'dtmf_heard').map((e) => e.digits), ['12']);
-    const answer = await app.next('/quiet', (r) => r.params.CallUUID === uuid);
+    const answer = await line.app.next('/quiet', (r) => r.params.CallUUID === uuid);
     assert.equal(answer.params.CallerName, 'Acme Support');
     assert.equal(answer.params['X-PH-agent'], '42');
     assert.equal(answer.params['X-PH-queue'], 'gold');
@@ -274,35 +254,35 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     assert.equal(h.HangupCauseCode, '6000', 'hangup_on_ring counts from ringing');
     assert.equal(h.Duration, '9');
 
-    const machine = phone();
-    await sandbox.phone(machine, { behaviour: 'machine' });
+    const machine = line.phone();
+    await line.sandbox.phone(machine, { behaviour: 'machine' });
     const m = await place(machine, '/hello', { machineDetection: 'hangup' });
-    await sandbox.wait(m, 'ended');
+    await line.sandbox.wait(m, 'ended');
     assert.equal((await hangupOf(m)).params.HangupCauseCode, '9100');
 
-    await assert.rejects(place(phone(), '/hello', { sipHeaders: 'bad header' }), /sip_headers/);
-    await assert.rejects(place(phone(), '/hello', { machineDetection: 'maybe' }), /machine_detection must be true or hangup/);
-    await assert.rejects(place(phone(), '/hello', { parentCallUuid: '3b7e6c2c-0000-4000-8000-000000000000', errorIfParentNotFound: true }), /parent_call_uuid/);
-    await assert.rejects(client.calls.create(CALLER_ID, 'not-a-number', `${o}/hello`), /not a valid phone number/);
+    await assert.rejects(place(line.phone(), '/hello', { sipHeaders: 'bad header' }), /sip_headers/);
+    await assert.rejects(place(line.phone(), '/hello', { machineDetection: 'maybe' }), /machine_detection must be true or hangup/);
+    await assert.rejects(place(line.phone(), '/hello', { parentCallUuid: '3b7e6c2c-0000-4000-8000-000000000000', errorIfParentNotFound: true }), /parent_call_uuid/);
+    await assert.rejects(line.client.calls.create(CALLER_ID, 'not-a-number', `${line.app.origin}/hello`), /not a valid phone number/);
   });
 
   test('the v2 live listing pages live calls with their details', async () => {
-    app.routes.set('/hold', '<Response><Wait length="600"/></Response>');
-    const uuids = [await place(phone(), '/hold'), await place(phone(), '/hold')];
-    for (const u of uuids) await sandbox.wait(u, 'answered');
-    const res = await server.fetch(`/v2/Account/${server.authId}/Call/?status=live&limit=1`);
+    line.app.routes.set('/hold', '<Response><Wait length="600"/></Response>');
+    const uuids = [await place(line.phone(), '/hold'), await place(line.phone(), '/hold')];
+    for (const u of uuids) await line.sandbox.wait(u, 'answered');
+    const res = await line.server.fetch(`/v2/Account/${line.server.authId}/Call/?status=live&limit=1`);
     const body = (await res.json()) as { meta: { count: number; limit: number; next: string | null }; objects: Array<{ call_uuid: string; call_status: string; direction: string }> };
     assert.equal(body.meta.count, 2);
     assert.equal(body.meta.limit, 1);
     assert.ok(body.meta.next);
     assert.equal(body.objects.length, 1);
     assert.equal(body.objects[0]!.call_status, 'in-progress');
-    await server.fetch(`/v1/Account/${server.authId}/Call/`, { method: 'DELETE' });
-    for (const u of uuids) await sandbox.wait(u, 'ended');
+    await line.server.fetch(`/v1/Account/${line.server.authId}/Call/`, { method: 'DELETE' });
+    for (const u of uuids) await line.sandbox.wait(u, 'ended');
   });
 
   test('the server logged no errors', () => {
-    const errors = server.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
+    const errors = line.server.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
     assert.deepEqual(errors, []);
   });
 });

@@ -3,48 +3,29 @@
 // carries the text with the audio, so no recognizer is involved), partial
 // results reach interimSpeechResultsCallback as the words are heard, and
 // with "dtmf speech" the first kind of input wins.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { answerServer, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
+import { spoken } from './fixtures.ts';
+import { voiceSuite } from './suite.ts';
 
 const CALLER_ID = '14155550123';
 
 describe('GetInput', () => {
-  let server: TestServer;
-  let app: AnswerServer;
-  let o: string;
-  let sandbox: ReturnType<typeof sandboxOf>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let client: any;
-  let phones = 0;
-  const phone = () => `1415555${String(700 + phones++).padStart(4, '0')}`;
+  const line = voiceSuite({ phoneBase: 700, routes: { '/thanks': '<Response><Speak>Got it</Speak></Response>' } });
 
-  before(async () => {
-    server = await startTestServer({ clock: 'virtual' });
-    app = await answerServer({ '/thanks': '<Response><Speak>Got it</Speak></Response>' });
-    o = app.origin;
-    sandbox = sandboxOf(server);
-    client = server.client();
-  });
-  after(async () => {
-    await server?.stop();
-    await app?.close();
-  });
-
-  const place = async (answer: string) => (await client.calls.create(CALLER_ID, phone(), `${o}${answer}`)).requestUuid as string;
-  const actionOf = async (uuid: string) => (await app.next('/thanks', (r) => r.params.CallUUID === uuid)).params;
+  const place = async (answer: string) => (await line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}${answer}`)).requestUuid as string;
+  const actionOf = async (uuid: string) => (await line.app.next('/thanks', (r) => r.params.CallUUID === uuid)).params;
 
   test('speech: the far end’s words arrive as Speech, partial results as they are heard', async () => {
-    app.routes.set(
+    line.app.routes.set(
       '/speech',
-      `<Response><GetInput action="${o}/thanks" inputType="speech" speechEndTimeout="2" interimSpeechResultsCallback="${o}/partial">` +
+      `<Response><GetInput action="${line.app.origin}/thanks" inputType="speech" speechEndTimeout="2" interimSpeechResultsCallback="${line.app.origin}/partial">` +
         '<Speak>What would you like to do</Speak></GetInput><Speak>No input</Speak></Response>',
     );
     const uuid = await place('/speech');
-    await sandbox.wait(uuid, 'hears', 'what would you like');
-    await sandbox.say(uuid, 'book a table for two');
-    const t = await sandbox.wait(uuid, 'ended');
+    await line.sandbox.wait(uuid, 'hears', 'what would you like');
+    await line.sandbox.say(uuid, 'book a table for two');
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(spoken(t), ['What would you like to do', 'Got it']);
 
     const p = await actionOf(uuid);
@@ -54,7 +35,7 @@ describe('GetInput', () => {
     assert.equal(p.SpeechConfidenceScore, '1.00');
     assert.equal(p.BargeIn, 'false');
 
-    const partials = app.received.filter((r) => r.path === '/partial' && r.params.CallUUID === uuid).map((r) => r.params);
+    const partials = line.app.received.filter((r) => r.path === '/partial' && r.params.CallUUID === uuid).map((r) => r.params);
     assert.deepEqual(
       partials.map((x) => [x.SequenceNumber, x.StableSpeech]),
       [['1', 'book'], ['2', 'book a'], ['3', 'book a table'], ['4', 'book a table for']],
@@ -62,12 +43,12 @@ describe('GetInput', () => {
   });
 
   test('speech during the prompt barges in and cuts it short', async () => {
-    app.routes.set('/barge', `<Response><GetInput action="${o}/thanks" inputType="speech"><Speak>Please tell us in a few words why you are calling today</Speak></GetInput></Response>`);
+    line.app.routes.set('/barge', `<Response><GetInput action="${line.app.origin}/thanks" inputType="speech"><Speak>Please tell us in a few words why you are calling today</Speak></GetInput></Response>`);
     const uuid = await place('/barge');
-    await sandbox.wait(uuid, 'answered');
-    await sandbox.advance({ ms: 500 });
-    await sandbox.say(uuid, 'billing');
-    const t = await sandbox.wait(uuid, 'ended');
+    await line.sandbox.wait(uuid, 'answered');
+    await line.sandbox.advance({ ms: 500 });
+    await line.sandbox.say(uuid, 'billing');
+    const t = await line.sandbox.wait(uuid, 'ended');
     const prompt = t.events.find((e) => e.type === 'speak')!;
     const said = t.events.find((e) => e.type === 'said')!;
     assert.equal(prompt.at_ms + prompt.duration_ms!, said.at_ms + said.duration_ms!, 'the prompt stops when the word has been heard');
@@ -77,13 +58,13 @@ describe('GetInput', () => {
   });
 
   test('dtmf speech: keys pressed first win and speech is ignored', async () => {
-    app.routes.set('/both', `<Response><GetInput action="${o}/thanks" inputType="dtmf speech" numDigits="3"><Speak>Enter your code</Speak></GetInput></Response>`);
+    line.app.routes.set('/both', `<Response><GetInput action="${line.app.origin}/thanks" inputType="dtmf speech" numDigits="3"><Speak>Enter your code</Speak></GetInput></Response>`);
     const uuid = await place('/both');
-    await sandbox.wait(uuid, 'hears', 'enter your code');
-    await sandbox.dtmf(uuid, '42');
-    await sandbox.say(uuid, 'seven');
-    await sandbox.dtmf(uuid, '7');
-    await sandbox.wait(uuid, 'ended');
+    await line.sandbox.wait(uuid, 'hears', 'enter your code');
+    await line.sandbox.dtmf(uuid, '42');
+    await line.sandbox.say(uuid, 'seven');
+    await line.sandbox.dtmf(uuid, '7');
+    await line.sandbox.wait(uuid, 'ended');
     const p = await actionOf(uuid);
     assert.equal(p.InputType, 'dtmf');
     assert.equal(p.Digits, '427');
@@ -91,12 +72,12 @@ describe('GetInput', () => {
   });
 
   test('no input within executionTimeout: the next element runs and the action is not called', async () => {
-    app.routes.set('/silent', `<Response><GetInput action="${o}/thanks" inputType="speech" executionTimeout="5"><Speak>Say something</Speak></GetInput><Speak>Goodbye</Speak></Response>`);
+    line.app.routes.set('/silent', `<Response><GetInput action="${line.app.origin}/thanks" inputType="speech" executionTimeout="5"><Speak>Say something</Speak></GetInput><Speak>Goodbye</Speak></Response>`);
     const uuid = await place('/silent');
-    const t = await sandbox.wait(uuid, 'ended');
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.deepEqual(spoken(t), ['Say something', 'Goodbye']);
     const [prompt, bye] = t.events.filter((e) => e.type === 'speak');
     assert.equal(bye!.at_ms - (prompt!.at_ms + prompt!.duration_ms!), 5000);
-    assert.equal(app.received.filter((r) => r.path === '/thanks' && r.params.CallUUID === uuid).length, 0);
+    assert.equal(line.app.received.filter((r) => r.path === '/thanks' && r.params.CallUUID === uuid).length, 0);
   });
 });

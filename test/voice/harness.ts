@@ -21,6 +21,27 @@ export const MS_PER_CHAR = 60;
 
 export type Doc = string | ((params: Record<string, string>) => string);
 
+const OWNER = { accountId: 'MA00000000000000000000', subaccountId: null };
+
+/** An outbound call from 15550001111 straight into `engine` (no REST service, no pacer), dialled at once. */
+export function dialOut(engine: Engine, to: string, setup: Partial<CallSetup>, rate?: number): Call {
+  const uuid = newUuid();
+  const call = engine.create({
+    uuid,
+    requestUuid: uuid,
+    direction: 'outbound',
+    from: '15550001111',
+    to,
+    owner: OWNER,
+    signing: { authToken: 'token', mainAuthToken: 'token' },
+    setup: { answer: { url: '', method: 'POST' }, callerName: '', timeLimitS: DEFAULT_TIME_LIMIT_S, ringTimeoutS: DEFAULT_RING_TIMEOUT_S, sipHeaders: {}, ...setup },
+    parentCallUuid: null,
+    rate,
+  });
+  engine.dial(call);
+  return call;
+}
+
 export interface Harness {
   clock: VirtualClock;
   engine: Engine;
@@ -68,7 +89,6 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
       throw err;
     },
   });
-  const owner = { accountId: 'MA00000000000000000000', subaccountId: null };
   const engine = new Engine({
     clock,
     timers,
@@ -87,7 +107,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
       audioFile,
     },
     platform: {
-      route: async (to): Promise<InboundTarget | undefined> => (to === '15550001111' ? { owner, app: opts.app } : undefined),
+      route: async (to): Promise<InboundTarget | undefined> => (to === '15550001111' ? { owner: OWNER, app: opts.app } : undefined),
       signing: async () => ({ authToken: 'token', mainAuthToken: 'token' }),
       rate: () => 10_000,
     },
@@ -111,32 +131,11 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
     phones,
     speech,
     call(to, setup = {}) {
-      const uuid = newUuid();
-      const call = engine.create({
-        uuid,
-        requestUuid: uuid,
-        direction: 'outbound',
-        from: '15550001111',
-        to,
-        owner,
-        signing: { authToken: 'token', mainAuthToken: 'token' },
-        setup: {
-          answer: { url: 'http://app/answer', method: 'POST' },
-          hangup: { url: 'http://app/hangup', method: 'POST' },
-          callerName: '15550001111',
-          timeLimitS: DEFAULT_TIME_LIMIT_S,
-          ringTimeoutS: DEFAULT_RING_TIMEOUT_S,
-          sipHeaders: {},
-          ...setup,
-        },
-        parentCallUuid: null,
-        rate: 10_000,
-      });
-      engine.dial(call);
-      return call;
+      const app: Partial<CallSetup> = { answer: { url: 'http://app/answer', method: 'POST' }, hangup: { url: 'http://app/hangup', method: 'POST' }, callerName: '15550001111' };
+      return dialOut(engine, to, { ...app, ...setup }, 10_000);
     },
     callIn(from, to) {
-      return carrier.placeCall({ uuid: newUuid(), tenant: owner, from, to, callerName: '', sipHeaders: {}, script: [] });
+      return carrier.placeCall({ uuid: newUuid(), tenant: OWNER, from, to, callerName: '', sipHeaders: {}, script: [] });
     },
     leg(uuid) {
       const leg = carrier.find(uuid);

@@ -1,34 +1,26 @@
 // An IVR written for the real platform, run unchanged against a Switchboard
 // server process on a virtual clock: the official SDK places the call, a
 // real answer server serves the XML, the sandbox API plays the caller.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { answerServer, assertSigned, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
+import { assertSigned, spoken } from './fixtures.ts';
+import { voiceSuite } from './suite.ts';
 
 const CALLER_ID = '14155550123';
 const PHONE = '14155550100';
 
 describe('outbound IVR through the SDK', () => {
-  let server: TestServer;
-  let app: AnswerServer;
-  before(async () => {
-    server = await startTestServer({ clock: 'virtual' });
-    app = await answerServer();
-    const o = app.origin;
-    app.routes.set('/answer', `<Response><GetDigits action="${o}/menu" method="POST" numDigits="1" timeout="10"><Speak>Press 1 for sales</Speak></GetDigits><Speak>We did not get that</Speak></Response>`);
-    app.routes.set('/menu', (p) => `<Response><Redirect method="GET">${o}/sales?choice=${p.Digits}</Redirect></Response>`);
-    app.routes.set('/sales', `<Response><Speak>Connecting you to sales</Speak><Hangup/></Response>`);
-  });
-  after(async () => {
-    await server?.stop();
-    await app?.close();
+  const line = voiceSuite();
+  before(() => {
+    const o = line.app.origin;
+    line.app.routes.set('/answer', `<Response><GetDigits action="${o}/menu" method="POST" numDigits="1" timeout="10"><Speak>Press 1 for sales</Speak></GetDigits><Speak>We did not get that</Speak></Response>`);
+    line.app.routes.set('/menu', (p) => `<Response><Redirect method="GET">${o}/sales?choice=${p.Digits}</Redirect></Response>`);
+    line.app.routes.set('/sales', `<Response><Speak>Connecting you to sales</Speak><Hangup/></Response>`);
   });
 
   test('answer → Speak → GetDigits → action → Redirect → Hangup, every webhook signed', async () => {
-    const client = server.client();
-    const sandbox = sandboxOf(server);
-    const made = await client.calls.create(CALLER_ID, PHONE, `${app.origin}/answer`, { answerMethod: 'POST', hangupUrl: `${app.origin}/hangup`, ringUrl: `${app.origin}/ring` });
+    const { client, sandbox } = line;
+    const made = await client.calls.create(CALLER_ID, PHONE, `${line.app.origin}/answer`, { answerMethod: 'POST', hangupUrl: `${line.app.origin}/hangup`, ringUrl: `${line.app.origin}/ring` });
     assert.equal(made.message, 'call fired');
     const uuid = made.requestUuid as string;
     assert.match(uuid, /^[0-9a-f-]{36}$/);
@@ -45,7 +37,7 @@ describe('outbound IVR through the SDK', () => {
     assert.equal(t.events.at(-1)!.by, 'platform');
     assert.equal(t.state, 'completed');
 
-    const answer = await app.next('/answer');
+    const answer = await line.app.next('/answer');
     assert.equal(answer.params.CallUUID, uuid);
     assert.equal(answer.params.RequestUUID, uuid);
     assert.equal(answer.params.ALegUUID, uuid);
@@ -56,18 +48,18 @@ describe('outbound IVR through the SDK', () => {
     assert.equal(answer.params.CallStatus, 'in-progress');
     assert.equal(answer.params.Event, 'StartApp');
 
-    const menu = await app.next('/menu');
+    const menu = await line.app.next('/menu');
     assert.equal(menu.params.Digits, '1');
-    const sales = await app.next('/sales');
+    const sales = await line.app.next('/sales');
     assert.equal(sales.method, 'GET');
     assert.equal(sales.params.choice, '1');
     assert.equal(sales.params.Event, 'Redirect');
 
-    const ring = await app.next('/ring');
+    const ring = await line.app.next('/ring');
     assert.equal(ring.params.CallStatus, 'ringing');
     assert.equal(ring.params.Event, 'Ring');
 
-    const hangup = await app.next('/hangup');
+    const hangup = await line.app.next('/hangup');
     const h = hangup.params;
     assert.equal(h.Event, 'Hangup');
     assert.equal(h.CallStatus, 'completed');
@@ -81,7 +73,7 @@ describe('outbound IVR through the SDK', () => {
     assert.match(h.TotalCost!, /^\d+\.\d{5}$/);
     for (const k of ['StartTime', 'AnswerTime', 'EndTime']) assert.match(h[k]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, k);
 
-    for (const r of [answer, menu, sales, ring, hangup]) assertSigned(r, server.authToken);
+    for (const r of [answer, menu, sales, ring, hangup]) assertSigned(r, line.server.authToken);
 
     const cdr = await client.calls.get(uuid);
     assert.equal(cdr.callUuid, uuid);

@@ -5,7 +5,7 @@
 // through the official SDK. Files are fetched from their URLs without
 // credentials and decoded to check their length and where the speech is,
 // channel by channel.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,8 +13,8 @@ import { MPEGDecoder } from 'mpg123-decoder';
 import { decodeAudio } from '../../src/media/decode.ts';
 import { rms, rmsWindows } from '../../src/media/pcm.ts';
 import { databases } from '../helpers/pg.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { answerServer, sandboxOf, spoken, type AnswerServer } from './fixtures.ts';
+import { spoken } from './fixtures.ts';
+import { voiceSuite } from './suite.ts';
 
 const CALLER_ID = '14155550123';
 /** Louder than this RMS is speech; MP3 coding noise over silence stays far below. */
@@ -43,29 +43,10 @@ async function mp3Channels(bytes: Uint8Array): Promise<Int16Array[]> {
 
 for (const db of databases) {
   describe(`recordings (${db.name})`, { skip: db.skip }, () => {
-    let server: TestServer;
-    let app: AnswerServer;
-    let o: string;
-    let sandbox: ReturnType<typeof sandboxOf>;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    let client: any;
-    let phones = 0;
-    const phone = () => `1415555${String(600 + phones++).padStart(4, '0')}`;
+    const line = voiceSuite({ db: db.name, phoneBase: 600 });
 
-    before(async () => {
-      server = await startTestServer({ db: db.name, clock: 'virtual' });
-      app = await answerServer();
-      o = app.origin;
-      sandbox = sandboxOf(server);
-      client = server.client();
-    });
-    after(async () => {
-      await server?.stop();
-      await app?.close();
-    });
-
-    const place = async (answer: string) => (await client.calls.create(CALLER_ID, phone(), `${o}${answer}`)).requestUuid as string;
-    const now = async () => (await sandbox.clock()).epoch_ms as number;
+    const place = async (answer: string) => (await line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}${answer}`)).requestUuid as string;
+    const now = async () => (await line.sandbox.clock()).epoch_ms as number;
     const audioOf = async (url: string) => {
       const res = await fetch(url);
       assert.equal(res.status, 200, `GET ${url} without credentials`);
@@ -76,24 +57,24 @@ for (const db of databases) {
     const level = (samples: Int16Array, fromMs: number, toMs: number) => rms(samples, Math.round(fromMs * 8), Math.round(toMs * 8));
 
     test('a voicemail records what the far end says, ends on #, and the SDK reads and deletes it', async () => {
-      app.routes.set('/vm', `<Response><Speak>Leave a message</Speak><Record action="${o}/vm-done" maxLength="30" timeout="10"/></Response>`);
-      app.routes.set('/vm-done', '<Response><Speak>Thank you</Speak></Response>');
+      line.app.routes.set('/vm', `<Response><Speak>Leave a message</Speak><Record action="${line.app.origin}/vm-done" maxLength="30" timeout="10"/></Response>`);
+      line.app.routes.set('/vm-done', '<Response><Speak>Thank you</Speak></Response>');
       const uuid = await place('/vm');
 
-      await sandbox.wait(uuid, 'hears', 'leave a message');
-      await sandbox.advance({ ms: 1000 }); // the beep, then a second of silence on the recording
+      await line.sandbox.wait(uuid, 'hears', 'leave a message');
+      await line.sandbox.advance({ ms: 1000 }); // the beep, then a second of silence on the recording
       const saidAt = await now();
-      await sandbox.say(uuid, 'hello this is my voicemail');
-      const said = (await sandbox.transcript(uuid)).events.find((e) => e.type === 'said')!;
+      await line.sandbox.say(uuid, 'hello this is my voicemail');
+      const said = (await line.sandbox.transcript(uuid)).events.find((e) => e.type === 'said')!;
       assert.ok(said.duration_ms! > 500, 'the far end spoke for a while');
-      await sandbox.advance({ ms: said.duration_ms! + 500 });
-      await sandbox.dtmf(uuid, '#');
-      const t = await sandbox.wait(uuid, 'ended');
+      await line.sandbox.advance({ ms: said.duration_ms! + 500 });
+      await line.sandbox.dtmf(uuid, '#');
+      const t = await line.sandbox.wait(uuid, 'ended');
       assert.deepEqual(t.events.filter((e) => e.type === 'speak').map((e) => e.text), ['Leave a message', 'Thank you']);
       const beep = t.events.find((e) => e.type === 'beep')!;
       const silence = 1000 - beep.duration_ms!;
 
-      const done = (await app.next('/vm-done', (r) => r.params.CallUUID === uuid)).params;
+      const done = (await line.app.next('/vm-done', (r) => r.params.CallUUID === uuid)).params;
       const start = Number(done.RecordingStartMs);
       const duration = Number(done.RecordingDurationMs);
       assert.equal(Number(done.RecordingEndMs) - start, duration);
@@ -101,7 +82,7 @@ for (const db of databases) {
       // From the end of the beep to the # (its tone lasts 100 ms): silence, the speech, half a second.
       assert.equal(saidAt - start, silence);
       assert.equal(duration, silence + said.duration_ms! + 500 + 100);
-      assert.match(done.RecordUrl!, new RegExp(`^${server.url}/v1/Account/${server.authId}/Recording/${done.RecordingID}\\.mp3$`));
+      assert.match(done.RecordUrl!, new RegExp(`^${line.server.url}/v1/Account/${line.server.authId}/Recording/${done.RecordingID}\\.mp3$`));
 
       const { type, samples } = await audioOf(done.RecordUrl!);
       assert.equal(type, 'audio/mpeg');
@@ -110,7 +91,7 @@ for (const db of databases) {
       assert.ok(level(samples, silence, silence + said.duration_ms!) > SPEECH_RMS, 'the caller’s speech is in the recording');
       assert.ok(level(samples, duration - 500, duration) < QUIET_RMS, 'silence after it');
 
-      const rec = await client.recordings.get(done.RecordingID);
+      const rec = await line.client.recordings.get(done.RecordingID);
       assert.equal(rec.recordingId, done.RecordingID);
       assert.equal(rec.callUuid, uuid);
       assert.equal(rec.recordingFormat, 'mp3');
@@ -121,55 +102,55 @@ for (const db of databases) {
       assert.equal(rec.roundedRecordingDuration, '60');
       assert.equal(rec.recordingStorageDuration, '1');
       assert.match(rec.addTime, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/);
-      assert.equal(rec.resourceUri, `/v1/Account/${server.authId}/Recording/${done.RecordingID}/`);
+      assert.equal(rec.resourceUri, `/v1/Account/${line.server.authId}/Recording/${done.RecordingID}/`);
 
-      const listed = await client.recordings.list({ callUuid: uuid });
+      const listed = await line.client.recordings.list({ callUuid: uuid });
       assert.deepEqual(listed.map((r: { recordingId: string }) => r.recordingId), [done.RecordingID]);
       assert.equal(listed.meta.totalCount, 1);
 
-      const file = path.join(server.dataDir, 'recordings', `${done.RecordingID}.mp3`);
+      const file = path.join(line.server.dataDir, 'recordings', `${done.RecordingID}.mp3`);
       assert.ok(fs.existsSync(file));
-      assert.equal(await client.recordings.delete(done.RecordingID), true);
+      assert.equal(await line.client.recordings.delete(done.RecordingID), true);
       assert.equal(fs.existsSync(file), false, 'deleting the recording removes its file');
       assert.equal((await fetch(done.RecordUrl!)).status, 404);
-      await assert.rejects(client.recordings.get(done.RecordingID), /not found/);
+      await assert.rejects(line.client.recordings.get(done.RecordingID), /not found/);
     });
 
     test('silence ends a recording; redirect=false goes on; the transcription placeholder carries what was said', async () => {
-      app.routes.set(
+      line.app.routes.set(
         '/quiet',
-        `<Response><Record playBeep="false" timeout="2" redirect="false" action="${o}/quiet-done" transcriptionType="auto" transcriptionUrl="${o}/transcribed"/><Speak>Next verb</Speak></Response>`,
+        `<Response><Record playBeep="false" timeout="2" redirect="false" action="${line.app.origin}/quiet-done" transcriptionType="auto" transcriptionUrl="${line.app.origin}/transcribed"/><Speak>Next verb</Speak></Response>`,
       );
       const uuid = await place('/quiet');
-      await sandbox.wait(uuid, 'answered');
-      await sandbox.say(uuid, 'call me back');
-      const t = await sandbox.wait(uuid, 'ended');
+      await line.sandbox.wait(uuid, 'answered');
+      await line.sandbox.say(uuid, 'call me back');
+      const t = await line.sandbox.wait(uuid, 'ended');
       const said = t.events.find((e) => e.type === 'said')!;
       assert.equal(t.events.find((e) => e.type === 'speak')?.text, 'Next verb');
 
-      const done = (await app.next('/quiet-done', (r) => r.params.CallUUID === uuid)).params;
+      const done = (await line.app.next('/quiet-done', (r) => r.params.CallUUID === uuid)).params;
       // Speech ends with a little silence of its own, so the 2 s count from the last loud frame.
       const duration = Number(done.RecordingDurationMs);
       assert.ok(duration > said.duration_ms! + 1500 && duration <= said.duration_ms! + 2000, `${duration} ms`);
-      const tr = (await app.next('/transcribed', (r) => r.params.call_uuid === uuid)).params;
+      const tr = (await line.app.next('/transcribed', (r) => r.params.call_uuid === uuid)).params;
       assert.equal(tr.transcription, 'call me back');
       assert.equal(tr.recording_id, done.RecordingID);
       assert.equal(tr.transcription_charge, '0.00000');
     });
 
     test('recordSession with recordChannelType mono mixes both sides into one WAV channel until the call ends', async () => {
-      app.routes.set(
+      line.app.routes.set(
         '/session',
-        `<Response><Record recordSession="true" recordChannelType="mono" fileFormat="wav" maxLength="3600" action="${o}/session-started" callbackUrl="${o}/session-file"/>` +
+        `<Response><Record recordSession="true" recordChannelType="mono" fileFormat="wav" maxLength="3600" action="${line.app.origin}/session-started" callbackUrl="${line.app.origin}/session-file"/>` +
           '<Speak>This call is recorded</Speak><Wait length="2"/></Response>',
       );
       const uuid = await place('/session');
-      const t = await sandbox.wait(uuid, 'ended');
+      const t = await line.sandbox.wait(uuid, 'ended');
       const spoke = t.events.find((e) => e.type === 'speak')!;
 
-      const started = (await app.next('/session-started', (r) => r.params.CallUUID === uuid)).params;
+      const started = (await line.app.next('/session-started', (r) => r.params.CallUUID === uuid)).params;
       assert.equal(started.RecordingDurationMs, '-1', 'the action learns the URL before the length is known');
-      const file = (await app.next('/session-file', (r) => r.params.CallUUID === uuid)).params;
+      const file = (await line.app.next('/session-file', (r) => r.params.CallUUID === uuid)).params;
       assert.equal(file.RecordingID, started.RecordingID);
       assert.equal(file.RecordUrl, started.RecordUrl);
       const duration = Number(file.RecordingDurationMs);
@@ -184,21 +165,21 @@ for (const db of databases) {
     });
 
     test('a session recording is stereo by default: the far end on the left, what the platform sent it on the right', async () => {
-      app.routes.set(
+      line.app.routes.set(
         '/stereo',
-        `<Response><Record recordSession="true" fileFormat="wav" maxLength="3600" callbackUrl="${o}/stereo-file"/>` +
+        `<Response><Record recordSession="true" fileFormat="wav" maxLength="3600" callbackUrl="${line.app.origin}/stereo-file"/>` +
           '<Speak>This call is recorded</Speak><Wait length="6"/></Response>',
       );
       const uuid = await place('/stereo');
-      await sandbox.wait(uuid, 'hears', 'this call is recorded');
-      await sandbox.advance({ ms: 500 });
+      await line.sandbox.wait(uuid, 'hears', 'this call is recorded');
+      await line.sandbox.advance({ ms: 500 });
       const saidAt = await now();
-      await sandbox.say(uuid, 'hello from the phone');
-      const t = await sandbox.wait(uuid, 'ended');
+      await line.sandbox.say(uuid, 'hello from the phone');
+      const t = await line.sandbox.wait(uuid, 'ended');
       const spoke = t.events.find((e) => e.type === 'speak')!;
       const said = t.events.find((e) => e.type === 'said')!;
 
-      const file = (await app.next('/stereo-file', (r) => r.params.CallUUID === uuid)).params;
+      const file = (await line.app.next('/stereo-file', (r) => r.params.CallUUID === uuid)).params;
       const start = Number(file.RecordingStartMs);
       const duration = Number(file.RecordingDurationMs);
       assert.equal(duration, spoke.duration_ms! + 6000, 'the length of the session, not of the samples of both channels');
@@ -223,26 +204,26 @@ for (const db of databases) {
     });
 
     test('startOnDialAnswer records the bridged call in stereo MP3: the caller on the left, the dialled party on the right', async () => {
-      await sandbox.phone(AGENT, { behaviour: 'answer', ring_seconds: 2, script: [{ after_ms: 200, action: 'say', text: 'Hello, this is the agent' }] });
-      app.routes.set(
+      await line.sandbox.phone(AGENT, { behaviour: 'answer', ring_seconds: 2, script: [{ after_ms: 200, action: 'say', text: 'Hello, this is the agent' }] });
+      line.app.routes.set(
         '/bridge',
-        `<Response><Record startOnDialAnswer="true" recordChannelType="stereo" maxLength="3600" callbackUrl="${o}/bridge-file"/>` +
+        `<Response><Record startOnDialAnswer="true" recordChannelType="stereo" maxLength="3600" callbackUrl="${line.app.origin}/bridge-file"/>` +
           `<Dial><Number>${AGENT}</Number></Dial></Response>`,
       );
       const uuid = await place('/bridge');
-      await sandbox.wait(uuid, 'hears', 'this is the agent');
-      await sandbox.advance({ ms: 300 });
+      await line.sandbox.wait(uuid, 'hears', 'this is the agent');
+      await line.sandbox.advance({ ms: 300 });
       const saidAt = await now();
-      await sandbox.say(uuid, 'I need help with my order');
-      const said = (await sandbox.transcript(uuid)).events.find((e) => e.type === 'said')!;
-      const [agentCall] = await sandbox.phoneCalls(AGENT);
-      await sandbox.wait(agentCall!.call_uuid!, 'hears', 'help with my order');
-      await sandbox.advance({ ms: 500 });
-      await sandbox.hangup(agentCall!.call_uuid!);
-      const t = await sandbox.wait(uuid, 'ended');
+      await line.sandbox.say(uuid, 'I need help with my order');
+      const said = (await line.sandbox.transcript(uuid)).events.find((e) => e.type === 'said')!;
+      const [agentCall] = await line.sandbox.phoneCalls(AGENT);
+      await line.sandbox.wait(agentCall!.call_uuid!, 'hears', 'help with my order');
+      await line.sandbox.advance({ ms: 500 });
+      await line.sandbox.hangup(agentCall!.call_uuid!);
+      const t = await line.sandbox.wait(uuid, 'ended');
       assert.deepEqual(spoken(t), ['Hello, this is the agent'], 'the caller heard the agent');
 
-      const file = (await app.next('/bridge-file', (r) => r.params.CallUUID === uuid)).params;
+      const file = (await line.app.next('/bridge-file', (r) => r.params.CallUUID === uuid)).params;
       assert.match(file.RecordUrl!, /\.mp3$/);
       const start = Number(file.RecordingStartMs);
       const duration = Number(file.RecordingDurationMs);
@@ -261,21 +242,21 @@ for (const db of databases) {
     });
 
     test('the Record API starts and stops a recording of a live call', async () => {
-      app.routes.set('/hold', '<Response><Speak>Please hold</Speak><Wait length="60"/></Response>');
+      line.app.routes.set('/hold', '<Response><Speak>Please hold</Speak><Wait length="60"/></Response>');
       const uuid = await place('/hold');
-      await sandbox.wait(uuid, 'hears', 'please hold');
+      await line.sandbox.wait(uuid, 'hears', 'please hold');
 
-      await assert.rejects(client.calls.record(uuid, { recordChannelType: 'quad' }), /record_channel_type must be mono or stereo/);
-      const started = await client.calls.record(uuid, { fileFormat: 'wav', callbackUrl: `${o}/api-rec` });
+      await assert.rejects(line.client.calls.record(uuid, { recordChannelType: 'quad' }), /record_channel_type must be mono or stereo/);
+      const started = await line.client.calls.record(uuid, { fileFormat: 'wav', callbackUrl: `${line.app.origin}/api-rec` });
       assert.equal(started.message, 'call recording started');
       assert.match(started.url, new RegExp(`/Recording/${started.recordingId}\\.wav$`));
-      await sandbox.advance({ ms: 1500 });
-      await sandbox.say(uuid, 'one two three');
-      await sandbox.advance({ ms: 3000 });
-      await client.calls.stopRecording(uuid);
-      await assert.rejects(client.calls.stopRecording(uuid), /no recording is in progress/);
+      await line.sandbox.advance({ ms: 1500 });
+      await line.sandbox.say(uuid, 'one two three');
+      await line.sandbox.advance({ ms: 3000 });
+      await line.client.calls.stopRecording(uuid);
+      await assert.rejects(line.client.calls.stopRecording(uuid), /no recording is in progress/);
 
-      const cb = (await app.next('/api-rec', (r) => r.params.call_uuid === uuid)).params;
+      const cb = (await line.app.next('/api-rec', (r) => r.params.call_uuid === uuid)).params;
       assert.equal(cb.recording_id, started.recordingId);
       assert.equal(cb.record_url, started.url);
       assert.equal(cb.recording_duration_ms, '4500');
@@ -287,24 +268,24 @@ for (const db of databases) {
       const [left, right] = wavChannels(bytes);
       assert.ok(level(left!, 1500, 2500) > SPEECH_RMS && level(right!, 1500, 2500) < QUIET_RMS, 'stereo by default: the far end on the left');
 
-      await sandbox.hangup(uuid);
-      await sandbox.wait(uuid, 'ended');
-      await assert.rejects(client.calls.record(uuid), /not found/);
+      await line.sandbox.hangup(uuid);
+      await line.sandbox.wait(uuid, 'ended');
+      await assert.rejects(line.client.calls.record(uuid), /not found/);
     });
 
     test('Recording API filters: add_time windows, bad ranges, unknown ids', async () => {
-      const all = await client.recordings.list();
+      const all = await line.client.recordings.list();
       assert.ok(all.length >= 2);
       const nowMs = await now();
       const ts = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-      assert.equal((await client.recordings.list({ add_time__gt: ts(nowMs + 60_000) })).length, 0);
-      assert.equal((await client.recordings.list({ add_time__gte: ts(nowMs - 3_600_000) })).length, all.length);
-      assert.equal((await client.recordings.list({ recordingStorageDuration: 1 })).length, all.length);
-      await assert.rejects(client.recordings.list({ add_time__gt: '2020-01-01 00:00', add_time__lt: '2020-03-01 00:00' }), /wider than 30 days/);
-      await assert.rejects(client.recordings.list({ addTime: 'yesterday' }), /add_time "yesterday" must be a UTC time/);
-      await assert.rejects(client.recordings.list({ add_time__gt: ts(nowMs), recordingStorageDuration: 1 }), /cannot be combined/);
-      await assert.rejects(client.recordings.get('00000000-0000-0000-0000-000000000000'), /not found/);
-      const res = await fetch(`${server.url}/v1/Account/${server.authId}/Recording/${all[0].recordingId}.ogg`);
+      assert.equal((await line.client.recordings.list({ add_time__gt: ts(nowMs + 60_000) })).length, 0);
+      assert.equal((await line.client.recordings.list({ add_time__gte: ts(nowMs - 3_600_000) })).length, all.length);
+      assert.equal((await line.client.recordings.list({ recordingStorageDuration: 1 })).length, all.length);
+      await assert.rejects(line.client.recordings.list({ add_time__gt: '2020-01-01 00:00', add_time__lt: '2020-03-01 00:00' }), /wider than 30 days/);
+      await assert.rejects(line.client.recordings.list({ addTime: 'yesterday' }), /add_time "yesterday" must be a UTC time/);
+      await assert.rejects(line.client.recordings.list({ add_time__gt: ts(nowMs), recordingStorageDuration: 1 }), /cannot be combined/);
+      await assert.rejects(line.client.recordings.get('00000000-0000-0000-0000-000000000000'), /not found/);
+      const res = await fetch(`${line.server.url}/v1/Account/${line.server.authId}/Recording/${all[0].recordingId}.ogg`);
       assert.equal(res.status, 400);
     });
   });

@@ -10,9 +10,8 @@ import { mulawDecode } from '../../src/media/g711.ts';
 import { rms } from '../../src/media/pcm.ts';
 import { dominantFrequency } from '../../src/media/spectrum.ts';
 import { readWav } from '../../src/media/wav.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { answerServer, sandboxOf, type AnswerServer } from './fixtures.ts';
 import { streamServer, type Message, type StreamServer } from './stream-server.ts';
+import { voiceSuite } from './suite.ts';
 
 const CALLER_ID = '14155550123';
 
@@ -27,19 +26,10 @@ function l16(samples: Int16Array): string {
 }
 
 describe('audio streams', () => {
-  let server: TestServer;
-  let app: AnswerServer;
+  const line = voiceSuite({ phoneBase: 800 });
   let ws: StreamServer;
-  let o: string;
-  let sandbox: ReturnType<typeof sandboxOf>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let client: any;
-  let phones = 0;
-  const phone = () => `1415555${String(800 + phones++).padStart(4, '0')}`;
 
   before(async () => {
-    server = await startTestServer({ clock: 'virtual' });
-    app = await answerServer();
     // The bidirectional service answers the start with a second of 440 Hz at 16 kHz, then a checkpoint.
     ws = await streamServer((c) => {
       if (c.path !== '/bidi') return;
@@ -48,27 +38,23 @@ describe('audio streams', () => {
       c.send({ event: 'playAudio', media: second });
       c.send({ event: 'checkpoint', streamId: 'x', name: 'tone played' });
     });
-    o = app.origin;
-    sandbox = sandboxOf(server);
-    client = server.client();
   });
-  after(async () => {
-    await server?.stop();
-    await app?.close();
-    await ws?.close();
-  });
+  after(() => ws?.close());
 
-  const place = async (answer: string) => (await client.calls.create(CALLER_ID, phone(), `${o}${answer}`)).requestUuid as string;
+  /** A call to a fresh phone, answered with `xml` served at `path`. */
+  const place = async (path: string, xml: string) => {
+    line.app.routes.set(path, xml);
+    return (await line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}${path}`)).requestUuid as string;
+  };
   const media = (msgs: Message[], track: string) => msgs.filter((m) => m.event === 'media' && m.media.track === track);
 
   test('a one-way stream of both tracks gets a µ-law frame per 20 ms per track for the whole call', async () => {
-    app.routes.set(
+    const uuid = await place(
       '/both',
-      `<Response><Stream audioTrack="both" contentType="audio/x-mulaw;rate=8000" extraHeaders="agent=7,queue=sales" statusCallbackUrl="${o}/stream-status">${ws.origin}/both</Stream>` +
+      `<Response><Stream audioTrack="both" contentType="audio/x-mulaw;rate=8000" extraHeaders="agent=7,queue=sales" statusCallbackUrl="${line.app.origin}/stream-status">${ws.origin}/both</Stream>` +
         '<Speak>Your call is being streamed</Speak><Wait length="3"/></Response>',
     );
-    const uuid = await place('/both');
-    const t = await sandbox.wait(uuid, 'ended');
+    const t = await line.sandbox.wait(uuid, 'ended');
     const c = await ws.connection('/both');
     await c.closed;
 
@@ -76,7 +62,7 @@ describe('audio streams', () => {
     assert.equal(start.event, 'start');
     assert.equal(start.sequenceNumber, 1);
     assert.equal(start.start.callId, uuid);
-    assert.equal(start.start.accountId, server.authId);
+    assert.equal(start.start.accountId, line.server.authId);
     assert.deepEqual(start.start.tracks, ['inbound', 'outbound']);
     assert.deepEqual(start.start.mediaFormat, { encoding: 'audio/x-mulaw', sampleRate: 8000 });
     assert.equal(start.extra_headers, 'agent=7;queue=sales');
@@ -104,14 +90,14 @@ describe('audio streams', () => {
     assert.ok(outbound.slice(-100).every((m) => rms(pcm(m)) < 50), 'then silence');
     assert.ok(inbound.every((m) => rms(pcm(m)) < 50), 'the far end said nothing');
 
-    const status = await app.next('/stream-status', (r) => r.params.CallUUID === uuid);
+    const status = await line.app.next('/stream-status', (r) => r.params.CallUUID === uuid);
     assert.equal(status.params.Event, 'StartStream');
     assert.equal(status.params.ServiceURL, `${ws.origin}/both`);
-    assert.equal(app.received.filter((r) => r.path === '/stream-status' && r.params.CallUUID === uuid).length, 1, 'no StopStream when the call itself ends');
+    assert.equal(line.app.received.filter((r) => r.path === '/stream-status' && r.params.CallUUID === uuid).length, 1, 'no StopStream when the call itself ends');
 
     const {
       objects: [listed],
-    } = await client.calls.getAllStream(uuid);
+    } = await line.client.calls.getAllStream(uuid);
     assert.equal(listed.audioTrack, 'both');
     assert.equal(listed.billDuration, Math.round((spoke.duration_ms! + 3000) / 1000));
     assert.equal(listed.billedAmount, '0.00000');
@@ -119,20 +105,19 @@ describe('audio streams', () => {
   });
 
   test('bidirectional: playAudio is heard by the far end and the checkpoint is acknowledged once played', async () => {
-    app.routes.set(
+    const uuid = await place(
       '/bidi',
-      `<Response><Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-l16;rate=16000" statusCallbackUrl="${o}/bidi-status">${ws.origin}/bidi</Stream>` +
+      `<Response><Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-l16;rate=16000" statusCallbackUrl="${line.app.origin}/bidi-status">${ws.origin}/bidi</Stream>` +
         '<Speak>The stream has ended</Speak></Response>',
     );
-    const uuid = await place('/bidi');
-    await sandbox.wait(uuid, 'answered');
+    await line.sandbox.wait(uuid, 'answered');
     const c = await ws.connection('/bidi');
     await c.next('start');
-    await sandbox.advance({ ms: 2500 });
+    await line.sandbox.advance({ ms: 2500 });
     const played = await c.next('playedStream');
     assert.equal(played.name, 'tone played');
     c.socket.close();
-    const t = await sandbox.wait(uuid, 'ended');
+    const t = await line.sandbox.wait(uuid, 'ended');
 
     const heard = t.events.filter((e) => e.type === 'play' || e.type === 'speak');
     assert.deepEqual(
@@ -144,31 +129,30 @@ describe('audio streams', () => {
     );
     const tone = heard[0]!;
     assert.equal(tone.duration_ms, 2000, 'both playAudio messages, back to back');
-    const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Call/${uuid}/Audio/`);
+    const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Sandbox/Call/${uuid}/Audio/`);
     const audio = readWav(new Uint8Array(await res.arrayBuffer()));
     const from = tone.at_ms * 8;
     assert.ok(Math.abs(dominantFrequency(audio.subarray(from + 8000, from + 8000 + 4096)) - 440) < 10, 'the far end heard 440 Hz');
     assert.ok(media(c.messages, 'inbound').length > 0);
     assert.equal(media(c.messages, 'outbound').length, 0);
 
-    const events = app.received.filter((r) => r.path === '/bidi-status' && r.params.CallUUID === uuid).map((r) => r.params.Event);
+    const events = line.app.received.filter((r) => r.path === '/bidi-status' && r.params.CallUUID === uuid).map((r) => r.params.Event);
     assert.deepEqual(events, ['StartStream', 'DroppedStream']);
   });
 
   test('keys the far end presses reach streams of the inbound track as dtmf events, in order with the media', async () => {
-    app.routes.set('/keys', `<Response><Stream audioTrack="both" extraHeaders="agent=7">${ws.origin}/keys</Stream><Wait length="30"/></Response>`);
-    const uuid = await place('/keys');
-    await sandbox.wait(uuid, 'answered');
+    const uuid = await place('/keys', `<Response><Stream audioTrack="both" extraHeaders="agent=7">${ws.origin}/keys</Stream><Wait length="30"/></Response>`);
+    await line.sandbox.wait(uuid, 'answered');
     const c = await ws.connection('/keys');
     const start = await c.next('start');
-    await client.calls.stream(uuid, `${ws.origin}/keys-out`, { audioTrack: 'outbound' });
+    await line.client.calls.stream(uuid, `${ws.origin}/keys-out`, { audioTrack: 'outbound' });
     const out = await ws.connection('/keys-out');
     await out.next('start');
-    await sandbox.advance({ ms: 500 });
-    const pressedAt = (await sandbox.clock()).epoch_ms as number;
-    await sandbox.dtmf(uuid, '5#');
-    await sandbox.advance({ ms: 1000 });
-    await sandbox.hangup(uuid);
+    await line.sandbox.advance({ ms: 500 });
+    const pressedAt = (await line.sandbox.clock()).epoch_ms as number;
+    await line.sandbox.dtmf(uuid, '5#');
+    await line.sandbox.advance({ ms: 1000 });
+    await line.sandbox.hangup(uuid);
     await Promise.all([c.closed, out.closed]);
 
     const keys = c.messages.filter((m) => m.event === 'dtmf');
@@ -193,60 +177,58 @@ describe('audio streams', () => {
   });
 
   test('a service that cannot be reached: DroppedStream with the error, and the call goes on', async () => {
-    app.routes.set('/nowhere', `<Response><Stream statusCallbackUrl="${o}/nowhere-status">ws://127.0.0.1:1/nothing</Stream><Speak>Still here</Speak></Response>`);
-    const uuid = await place('/nowhere');
-    const t = await sandbox.wait(uuid, 'ended');
+    const uuid = await place('/nowhere', `<Response><Stream statusCallbackUrl="${line.app.origin}/nowhere-status">ws://127.0.0.1:1/nothing</Stream><Speak>Still here</Speak></Response>`);
+    const t = await line.sandbox.wait(uuid, 'ended');
     assert.equal(t.events.find((e) => e.type === 'speak')?.text, 'Still here');
-    const status = (await app.next('/nowhere-status', (r) => r.params.CallUUID === uuid)).params;
+    const status = (await line.app.next('/nowhere-status', (r) => r.params.CallUUID === uuid)).params;
     assert.equal(status.Event, 'DroppedStream');
     assert.match(status.Error!, /ECONNREFUSED/);
     const {
       objects: [s],
-    } = await client.calls.getAllStream(uuid);
+    } = await line.client.calls.getAllStream(uuid);
     assert.equal(s.startTime, null, 'it never started');
     assert.equal(s.billDuration, 0);
   });
 
   test('the Stream API: start, list, get, timeout, stop one and all, errors', async () => {
-    app.routes.set('/hold', '<Response><Speak>Please hold</Speak><Wait length="120"/></Response>');
-    const uuid = await place('/hold');
-    await sandbox.wait(uuid, 'answered');
+    const uuid = await place('/hold', '<Response><Speak>Please hold</Speak><Wait length="120"/></Response>');
+    await line.sandbox.wait(uuid, 'answered');
 
-    const started = await client.calls.stream(uuid, `${ws.origin}/api`, { streamTimeout: 2, statusCallbackUrl: `${o}/api-status`, contentType: 'audio/x-l16;rate=8000' });
+    const started = await line.client.calls.stream(uuid, `${ws.origin}/api`, { streamTimeout: 2, statusCallbackUrl: `${line.app.origin}/api-status`, contentType: 'audio/x-l16;rate=8000' });
     assert.equal(started.message, 'audio streaming started');
     const c = await ws.connection('/api');
     await c.next('start');
-    await assert.rejects(client.calls.stream(uuid, `${ws.origin}/api`), /already streams/);
-    await assert.rejects(client.calls.stream(uuid, `${ws.origin}/x`, { bidirectional: true, audioTrack: 'both' }), /must use audio_track inbound/);
-    await assert.rejects(client.calls.stream(uuid, 'http://example.com/'), /ws:\/\/ or wss:\/\//);
+    await assert.rejects(line.client.calls.stream(uuid, `${ws.origin}/api`), /already streams/);
+    await assert.rejects(line.client.calls.stream(uuid, `${ws.origin}/x`, { bidirectional: true, audioTrack: 'both' }), /must use audio_track inbound/);
+    await assert.rejects(line.client.calls.stream(uuid, 'http://example.com/'), /ws:\/\/ or wss:\/\//);
 
-    const live = await client.calls.getStream(uuid, started.streamId);
+    const live = await line.client.calls.getStream(uuid, started.streamId);
     assert.equal(live.streamId, started.streamId);
     assert.equal(live.endTime, null);
     assert.equal(live.serviceUrl, `${ws.origin}/api`);
-    await sandbox.advance({ ms: 2500 });
+    await line.sandbox.advance({ ms: 2500 });
     await c.closed;
     assert.equal(c.messages.at(-1)!.stop.reason, 'timeout');
     assert.equal(media(c.messages, 'inbound').length, 100, 'two seconds of frames, then the timeout');
-    const stopped = await client.calls.getStream(uuid, started.streamId);
+    const stopped = await line.client.calls.getStream(uuid, started.streamId);
     assert.equal(stopped.billDuration, 2);
     assert.equal(stopped.roundedBillDuration, 60);
-    const statuses = app.received.filter((r) => r.path === '/api-status').map((r) => r.params.Event);
+    const statuses = line.app.received.filter((r) => r.path === '/api-status').map((r) => r.params.Event);
     assert.deepEqual(statuses, ['StartStream', 'StopStream']);
-    await assert.rejects(client.calls.stopAllStream(uuid), /No active stream found/);
+    await assert.rejects(line.client.calls.stopAllStream(uuid), /No active stream found/);
 
-    const second = await client.calls.stream(uuid, `${ws.origin}/api2`);
+    const second = await line.client.calls.stream(uuid, `${ws.origin}/api2`);
     const c2 = await ws.connection('/api2');
     await c2.next('start');
-    await client.calls.stopStream(uuid, second.streamId);
+    await line.client.calls.stopStream(uuid, second.streamId);
     await c2.closed;
     assert.equal(c2.messages.at(-1)!.stop.reason, 'stopped');
-    await assert.rejects(client.calls.stopStream(uuid, second.streamId), /already stopped/);
-    const all = (await client.calls.getAllStream(uuid)).objects;
+    await assert.rejects(line.client.calls.stopStream(uuid, second.streamId), /already stopped/);
+    const all = (await line.client.calls.getAllStream(uuid)).objects;
     assert.deepEqual(all.map((s: { streamId: string }) => s.streamId), [started.streamId, second.streamId]);
 
-    await sandbox.hangup(uuid);
-    await sandbox.wait(uuid, 'ended');
-    await assert.rejects(client.calls.stream(uuid, `${ws.origin}/late`), /not found/);
+    await line.sandbox.hangup(uuid);
+    await line.sandbox.wait(uuid, 'ended');
+    await assert.rejects(line.client.calls.stream(uuid, `${ws.origin}/late`), /not found/);
   });
 });

@@ -2,7 +2,7 @@
 import type { CallRow, NewCallRow, SandboxPhoneRow } from '../tables/calls.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
-import { whereOwner } from './owned.ts';
+import { whereOwner, whereRange } from './owned.ts';
 
 export interface Range {
   /** Inclusive lower bound. */
@@ -30,10 +30,8 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: CdrFilte
   if (f.fromPrefix) q = q.where('from_number', 'like', `${f.fromPrefix}%`);
   if (f.toPrefix) q = q.where('to_number', 'like', `${f.toPrefix}%`);
   if (f.parentCallUuid) q = q.where('parent_call_uuid', '=', f.parentCallUuid);
-  if (f.duration.from !== undefined) q = q.where('call_duration', '>=', f.duration.from);
-  if (f.duration.to !== undefined) q = q.where('call_duration', '<', f.duration.to);
-  if (f.ended.from !== undefined) q = q.where('ended_at', '>=', f.ended.from);
-  if (f.ended.to !== undefined) q = q.where('ended_at', '<', f.ended.to);
+  q = whereRange(q, 'call_duration', f.duration);
+  q = whereRange(q, 'ended_at', f.ended);
   if (f.hangupCauseCode !== undefined) q = q.where('hangup_cause_code', '=', f.hangupCauseCode);
   if (f.hangupSource) q = q.where('hangup_source', '=', f.hangupSource);
   if (f.stirVerification) q = q.where('stir_verification', '=', f.stirVerification);

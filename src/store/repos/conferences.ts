@@ -3,7 +3,7 @@ import type { MpcRow, MpcUpdate, NewMpcRow } from '../tables/conferences.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import type { Range } from './calls.ts';
-import { whereOwner } from './owned.ts';
+import { whereOwner, whereRange } from './owned.ts';
 
 export interface MpcFilter extends OwnerFilter {
   friendlyName?: string;
@@ -18,11 +18,8 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: MpcFilte
   if (f.friendlyName !== undefined) q = q.where('friendly_name', '=', f.friendlyName);
   if (f.status !== undefined) q = q.where('status', '=', f.status);
   if (f.terminationCauseCode !== undefined) q = q.where('termination_cause_code', '=', f.terminationCauseCode);
-  if (f.created.from !== undefined) q = q.where('created_at', '>=', f.created.from);
-  if (f.created.to !== undefined) q = q.where('created_at', '<', f.created.to);
-  if (f.ended.from !== undefined) q = q.where('ended_at', '>=', f.ended.from);
-  if (f.ended.to !== undefined) q = q.where('ended_at', '<', f.ended.to);
-  return q;
+  q = whereRange(q, 'created_at', f.created);
+  return whereRange(q, 'ended_at', f.ended);
 }
 
 export const mpcRepo = {

@@ -2,7 +2,7 @@
 // messaging behaviour. Filters arrive ready-made from the messaging service.
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
-import { whereOwner } from './owned.ts';
+import { whereOwner, whereRange } from './owned.ts';
 import type {
   BehaviourRow,
   MediaRow,
@@ -38,9 +38,7 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: MessageF
   if (f.fromNumber) q = q.where('from_number', '=', f.fromNumber);
   if (f.toNumber) q = q.where('to_number', '=', f.toNumber);
   if (f.countryIso) q = q.where('destination_country_iso2', '=', f.countryIso);
-  if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
-  if (f.to !== undefined) q = q.where('created_at', '<', f.to);
-  return q;
+  return whereRange(q, 'created_at', f);
 }
 
 export const messagesRepo = {

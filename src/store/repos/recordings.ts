@@ -3,7 +3,7 @@ import type { NewRecordingRow, RecordingRow, StreamRow } from '../tables/recordi
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import type { Range } from './calls.ts';
-import { whereOwner } from './owned.ts';
+import { whereOwner, whereRange } from './owned.ts';
 
 export interface RecordingFilter extends OwnerFilter {
   callUuid?: string;
@@ -25,9 +25,7 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: Recordin
   if (f.conferenceUuid) q = q.where('conference_uuid', '=', f.conferenceUuid);
   if (f.mpcName) q = q.where('mpc_name', '=', f.mpcName);
   if (f.mpcUuid) q = q.where('mpc_uuid', '=', f.mpcUuid);
-  if (f.added.from !== undefined) q = q.where('added_at', '>=', f.added.from);
-  if (f.added.to !== undefined) q = q.where('added_at', '<', f.added.to);
-  return q;
+  return whereRange(q, 'added_at', f.added);
 }
 
 export const recordingsRepo = {

@@ -3,7 +3,7 @@
 // behaviour says; `placeCall` lets a virtual phone call the platform.
 // Ended legs are kept (bounded) so their transcripts and audio stay readable.
 import type { TimerGroup } from '../../clock/clock.ts';
-import type { InboundInfo, Leg, LegObserver, OriginateRequest, TelephonyDriver, Tenant } from '../driver.ts';
+import type { InboundInfo, Leg, LegObserver, OriginateRequest, TelephonyDriver } from '../driver.ts';
 import { addressKey, type PhoneDirectory, type PhoneMedia, type ScriptStep } from './behaviour.ts';
 import { SimLeg, type SimContext } from './leg.ts';
 
@@ -18,13 +18,8 @@ export interface SimCarrierDeps {
   retain?: number;
 }
 
-export interface PlaceCall {
-  uuid: string;
-  tenant: Tenant;
-  from: string;
-  to: string;
-  callerName: string;
-  sipHeaders: Record<string, string>;
+/** A virtual phone's call to the platform: what an originated leg carries, and what the phone does once answered. */
+export interface PlaceCall extends OriginateRequest {
   script: ScriptStep[];
 }
 

@@ -11,6 +11,7 @@ import { newUuid } from '../../ids.ts';
 import type { Call } from '../call.ts';
 import type { Engine } from '../engine.ts';
 import type { CallOwner } from '../ports.ts';
+import { Seat } from '../rooms/kit.ts';
 import type { MixRoom, RoomMember } from '../rooms/room.ts';
 import type { RoomRecording } from '../rooms/recording.ts';
 import { Source, type Segment } from '../rooms/source.ts';
@@ -28,28 +29,23 @@ export interface ConferenceHost {
   ended(conf: Conference): void;
 }
 
-export class ConferenceMember {
-  readonly joinedAt: number;
+export class ConferenceMember extends Seat<ExitReason> {
   /** Set by the element or the API; the room also mutes and deafens a waiting member. */
   muted: boolean;
   deaf = false;
   waiting = true;
-  left: ExitReason | undefined;
-  readonly exited: Promise<ExitReason>;
-  private resolveExit!: (r: ExitReason) => void;
   private waitMusic: Source | undefined;
   timeLimit: Timer | undefined;
 
   constructor(
-    readonly id: string,
-    readonly call: Call,
+    id: string,
+    call: Call,
     readonly verb: ConferenceVerb,
-    readonly room: RoomMember,
+    room: RoomMember,
     now: number,
   ) {
-    this.joinedAt = now;
+    super(id, call, room, now);
     this.muted = verb.muted;
-    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
   /** Apply the flags to the room: a waiting member is neither heard nor hears the room. */
@@ -68,11 +64,10 @@ export class ConferenceMember {
     this.sync();
   }
 
-  finish(reason: ExitReason): void {
-    this.left = reason;
+  override finish(reason: ExitReason): void {
+    super.finish(reason);
     this.timeLimit?.cancel();
     this.waitMusic?.stop();
-    this.resolveExit(reason);
   }
 }
 

@@ -15,6 +15,7 @@ import type { Call } from '../call.ts';
 import { defaultMusic } from '../dial/sounds.ts';
 import type { Engine } from '../engine.ts';
 import type { CallOwner } from '../ports.ts';
+import { Seat } from '../rooms/kit.ts';
 import type { RoomRecording } from '../rooms/recording.ts';
 import type { MixRoom, RoomMember } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
@@ -52,33 +53,28 @@ export interface MpcHost {
   notify(owner: CallOwner, hook: Hook, kind: string, params: Record<string, string>): void;
 }
 
-export class Participant {
-  readonly joinedAt: number;
+export class Participant extends Seat<ExitCause> {
   mute: boolean;
   hold: boolean;
   coachMode: boolean;
   waiting = true;
-  exitCause: ExitCause | undefined;
-  readonly exited: Promise<ExitCause>;
   /** Participant-level recordings: of its own voice, of everything (record_track_type participant, all). */
   readonly recordings = new Map<ParticipantTrack, RoomRecording>();
-  private resolveExit!: (c: ExitCause) => void;
   private music: Source | undefined;
 
   constructor(
-    readonly id: string,
-    readonly call: Call,
+    id: string,
+    call: Call,
     readonly settings: MpcSettings,
-    readonly room: RoomMember,
+    room: RoomMember,
     /** Joined by the Add Participant API rather than by its own XML. */
     readonly byApi: boolean,
     now: number,
   ) {
-    this.joinedAt = now;
+    super(id, call, room, now);
     this.mute = settings.mute;
     this.hold = settings.hold;
     this.coachMode = settings.role === 'supervisor' && settings.coachMode;
-    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
   get role(): Role {
@@ -97,10 +93,9 @@ export class Participant {
     if (music) room.play(music, this.room);
   }
 
-  finish(cause: ExitCause): void {
-    this.exitCause = cause;
+  override finish(cause: ExitCause): void {
+    super.finish(cause);
     this.music?.stop();
-    this.resolveExit(cause);
   }
 }
 
@@ -217,7 +212,7 @@ export class MultiPartyCall {
   /** Wait or hold music (the built-in tune without a URL), looped, for as long as `still` holds once it is fetched. */
   private async playMusic(p: Participant, url: string | undefined, method: MpcSettings['waitMusicMethod'], still: () => boolean = () => p.waiting): Promise<void> {
     const segments = url ? await this.host.music(p.call, { url, method }) : defaultMusic();
-    if (segments.length > 0 && still() && !p.exitCause) p.hear(new Source(segments, true, 'music'), this.room);
+    if (segments.length > 0 && still() && !p.left) p.hear(new Source(segments, true, 'music'), this.room);
   }
 
   private async announce(p: Participant, sound: MpcSettings['enterSound'], method: MpcSettings['enterSoundMethod']): Promise<void> {
@@ -254,7 +249,7 @@ export class MultiPartyCall {
 
   /** `p` leaves for `cause`; the rules of the MPC decide what happens to the rest. */
   leave(p: Participant, cause: ExitCause): void {
-    if (p.exitCause || !this.participants.has(p.id)) return;
+    if (p.left || !this.participants.has(p.id)) return;
     this.participants.delete(p.id);
     this.byRoom.delete(p.room);
     this.room.remove(p.room);
@@ -317,7 +312,7 @@ function participantParams(p: Participant, now: number): Record<string, string> 
     ParticipantRole: p.role[0]!.toUpperCase() + p.role.slice(1),
     ParticipantCoachMode: String(p.coachMode),
     ParticipantJoinTime: isoish(p.joinedAt),
-    ParticipantExitTime: p.exitCause ? isoish(now) : '',
-    ParticipantExitCause: p.exitCause ?? '',
+    ParticipantExitTime: p.left ? isoish(now) : '',
+    ParticipantExitCause: p.left ?? '',
   };
 }

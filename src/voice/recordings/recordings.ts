@@ -13,7 +13,7 @@ import { writeMp3 } from '../../media/mp3.ts';
 import { channelsOf, type PcmAudio } from '../../media/pcm.ts';
 import { writeWav } from '../../media/wav.ts';
 import type { Accounts } from '../../platform/accounts.ts';
-import type { PlatformContext } from '../../platform/context.ts';
+import { keptByMainAccount, type PlatformContext } from '../../platform/context.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
 import { timeRange } from '../../platform/time-range.ts';
 import { recordingsRepo, type RecordingFilter } from '../../store/repos/recordings.ts';
@@ -162,11 +162,7 @@ export class Recordings {
   ) {
     this.dir = path.join(dataDir, 'recordings');
     fs.mkdirSync(this.dir, { recursive: true });
-    accounts.registerDependent({
-      // Recordings are the customer's data, kept like call records: a deleted subaccount's move to the main account.
-      moveToMain: (trx, a, s) => recordingsRepo.moveToMain(trx, a, s),
-      deleteAll: (trx, a, s) => recordingsRepo.moveToMain(trx, a, s),
-    });
+    accounts.registerDependent(keptByMainAccount(recordingsRepo.moveToMain));
   }
 
 

@@ -4,7 +4,7 @@
 // registered on the engine here, where their services exist.
 import type { Logger } from 'pino';
 import type { Accounts } from '../../platform/accounts.ts';
-import type { PlatformContext } from '../../platform/context.ts';
+import { keptByMainAccount, type PlatformContext } from '../../platform/context.ts';
 import { mpcRepo } from '../../store/repos/conferences.ts';
 import { Conferences } from '../conference/conferences.ts';
 import { conferenceRunner } from '../conference/verb.ts';
@@ -41,11 +41,7 @@ export function createRooms(d: RoomsDeps): Rooms {
   const kit = { engine, ctx: d.ctx, recordings: d.media.recordings, ticker, notifier, log: d.logger, pending: new PendingWork() };
   const conferences = new Conferences(kit);
   const mpcs = new MultiPartyCalls(kit, d.voice.calls);
-  d.accounts.registerDependent({
-    // A multiparty call's record outlives its subaccount, like a call's: it moves to the main account.
-    moveToMain: (trx, a, s) => mpcRepo.moveToMain(trx, a, s),
-    deleteAll: (trx, a, s) => mpcRepo.moveToMain(trx, a, s),
-  });
+  d.accounts.registerDependent(keptByMainAccount(mpcRepo.moveToMain));
   // Dial again, now that recordings exist: a Record with startOnDialAnswer starts when the Dial connects.
   engine.verbs.register('Dial', dialRunnerWith({ connected: (caller) => void d.media.recordings.dialAnswered(caller) }));
   engine.verbs.register('Conference', conferenceRunner(conferences));

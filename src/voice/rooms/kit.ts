@@ -1,12 +1,15 @@
 // What the room services (conferences, multiparty calls) share: their
-// plumbing, how live rooms are keyed, and the API's way of naming members.
+// plumbing, how live rooms are keyed, a member's seat, and the API's way of
+// naming members.
 import type { Logger } from 'pino';
 import { ApiError, notFound } from '../../errors.ts';
 import type { PlatformContext } from '../../platform/context.ts';
+import type { Call } from '../call.ts';
 import type { Engine } from '../engine.ts';
 import type { CallOwner } from '../ports.ts';
 import type { Recordings } from '../recordings/recordings.ts';
 import type { RoomNotifier } from './notify.ts';
+import type { RoomMember } from './room.ts';
 import type { MixTicker } from './ticker.ts';
 
 export interface RoomKit {
@@ -31,6 +34,30 @@ export class PendingWork {
 
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
+
+/** A call's place in a room (a conference member, a multiparty call's participant): it leaves once, for a reason whoever runs the call awaits. */
+export class Seat<Reason> {
+  readonly joinedAt: number;
+  /** Why it left; undefined while it is in the room. */
+  left: Reason | undefined;
+  readonly exited: Promise<Reason>;
+  private resolveExit!: (reason: Reason) => void;
+
+  constructor(
+    readonly id: string,
+    readonly call: Call,
+    readonly room: RoomMember,
+    now: number,
+  ) {
+    this.joinedAt = now;
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  finish(reason: Reason): void {
+    this.left = reason;
+    this.resolveExit(reason);
   }
 }
 

@@ -12,160 +12,149 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderTone } from '../../../src/media/tones.ts';
 import { readWav, writeWav } from '../../../src/media/wav.ts';
-import { appLine, type AppLine } from '../app-line.ts';
 import { spoken } from '../fixtures.ts';
+import { voiceSuite } from '../suite.ts';
 
 const CUSTOMER = '14155550501';
 const AGENT = '14155550502';
 const SUPERVISOR = '14155550503';
 
 describe('a multiparty call through the SDK and the sandbox', () => {
-  let line: AppLine;
-  let server: AppLine['server'];
-  let app: AppLine['app'];
-  let sandbox: AppLine['sandbox'];
-  let number: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let client: any;
+  const line = voiceSuite({ answerPath: '/support' });
   let files: http.Server;
   let holdUrl: string;
 
   before(async () => {
-    line = await appLine('/support');
-    ({ server, app, sandbox, number, client } = line);
     const wav = Buffer.from(writeWav(renderTone([440], 0.2, 2000, false)));
     files = http.createServer((_req, res) => void res.writeHead(200, { 'content-type': 'audio/wav' }).end(wav));
     await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
     holdUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/hold.wav`;
-    const o = app.origin;
-    app.routes.set(
+    const o = line.app.origin;
+    line.app.routes.set(
       '/support',
       `<Response><MultiPartyCall role="customer" statusCallbackUrl="${o}/mpc" statusCallbackEvents="mpc-state-changes,participant-state-changes,participant-speak-events" customerHoldMusicUrl="${o}/hold-music" stayAlone="true">Support</MultiPartyCall><Speak>Thank you for calling</Speak></Response>`,
     );
-    app.routes.set('/hold-music', `<Response><Speak>Please hold</Speak><Play>${holdUrl}</Play></Response>`);
+    line.app.routes.set('/hold-music', `<Response><Speak>Please hold</Speak><Play>${holdUrl}</Play></Response>`);
   });
-  after(async () => {
-    await line?.close();
-    await new Promise((resolve) => files?.close(resolve));
-  });
+  after(() => new Promise((resolve) => files?.close(resolve)));
 
-  const now = async () => (await sandbox.clock()).epoch_ms as number;
-  const event = (name: string) => app.next('/mpc', (r) => r.params.EventName === name);
+  const now = async () => (await line.sandbox.clock()).epoch_ms as number;
+  const event = (name: string) => line.app.next('/mpc', (r) => r.params.EventName === name);
 
   test('customer, agent and coaching supervisor; hold with music; one recording across a pause', async () => {
-    const customer = await sandbox.callIn(CUSTOMER, number);
+    const customer = await line.sandbox.callIn(CUSTOMER, line.number);
     await event('ParticipantJoin');
 
-    const agentAdded = await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Support', from: number, to: AGENT });
+    const agentAdded = await line.client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Support', from: line.number, to: AGENT });
     assert.equal(agentAdded.message, 'add participant action initiated');
     const agent = agentAdded.calls[0].callUuid as string;
-    const supervisor = (await client.multiPartyCalls.addParticipant('supervisor', { friendlyName: 'Support', from: number, to: SUPERVISOR })).calls[0].callUuid as string;
-    await sandbox.wait(agent, 'answered');
-    await sandbox.wait(supervisor, 'answered');
-    await app.next('/mpc', (r) => r.params.EventName === 'ParticipantJoin' && r.params.ParticipantRole === 'Supervisor');
+    const supervisor = (await line.client.multiPartyCalls.addParticipant('supervisor', { friendlyName: 'Support', from: line.number, to: SUPERVISOR })).calls[0].callUuid as string;
+    await line.sandbox.wait(agent, 'answered');
+    await line.sandbox.wait(supervisor, 'answered');
+    await line.app.next('/mpc', (r) => r.params.EventName === 'ParticipantJoin' && r.params.ParticipantRole === 'Supervisor');
 
-    const participants = await client.multiPartyCalls.listParticipants({ friendlyName: 'Support' });
+    const participants = await line.client.multiPartyCalls.listParticipants({ friendlyName: 'Support' });
     const idOf = (uuid: string) => participants.objects.find((p: { callUuid: string }) => p.callUuid === uuid).memberId as string;
     const sup = participants.objects.find((p: { role: string }) => p.role === 'supervisor');
     assert.equal(sup.coachMode, true, 'supervisors join in coach mode');
 
     const startedAt = await now();
-    const rec = await client.multiPartyCalls.startRecording({ friendlyName: 'Support', fileFormat: 'wav' });
+    const rec = await line.client.multiPartyCalls.startRecording({ friendlyName: 'Support', fileFormat: 'wav' });
     assert.equal(rec.message, 'MPC: Support record started');
     // The agent's own voice in a file of its own, through the pause of the MPC's recording.
-    const agentRec = await client.multiPartyCalls.startParticipantRecording(idOf(agent), {
+    const agentRec = await line.client.multiPartyCalls.startParticipantRecording(idOf(agent), {
       friendlyName: 'Support',
       fileFormat: 'wav',
       recordTrackType: 'participant',
     });
     assert.equal(agentRec.message, 'MPC: Support record started');
 
-    await sandbox.say(supervisor, 'Offer the customer a discount');
-    await sandbox.say(customer, 'My order never arrived');
-    await sandbox.wait(agent, 'hears', 'Offer the customer a discount');
-    await sandbox.wait(agent, 'hears', 'My order never arrived');
-    await sandbox.wait(supervisor, 'hears', 'My order never arrived');
-    assert.deepEqual(spoken(await sandbox.transcript(customer)), [], 'the coaching supervisor is not heard by the customer');
+    await line.sandbox.say(supervisor, 'Offer the customer a discount');
+    await line.sandbox.say(customer, 'My order never arrived');
+    await line.sandbox.wait(agent, 'hears', 'Offer the customer a discount');
+    await line.sandbox.wait(agent, 'hears', 'My order never arrived');
+    await line.sandbox.wait(supervisor, 'hears', 'My order never arrived');
+    assert.deepEqual(spoken(await line.sandbox.transcript(customer)), [], 'the coaching supervisor is not heard by the customer');
 
     const pausedAt = await now();
-    await client.multiPartyCalls.pauseRecording({ friendlyName: 'Support' });
-    const held = await client.multiPartyCalls.updateParticipant(idOf(customer), { friendlyName: 'Support', hold: true });
+    await line.client.multiPartyCalls.pauseRecording({ friendlyName: 'Support' });
+    const held = await line.client.multiPartyCalls.updateParticipant(idOf(customer), { friendlyName: 'Support', hold: true });
     assert.equal(held.hold, 'MPC: Support hold/unhold member(s) succeeded');
-    await sandbox.wait(customer, 'hears', 'Please hold');
-    await sandbox.say(agent, 'The customer cannot hear this');
-    await sandbox.wait(supervisor, 'hears', 'The customer cannot hear this');
-    await sandbox.advance({ ms: 3000 });
-    const onHold = await sandbox.transcript(customer);
+    await line.sandbox.wait(customer, 'hears', 'Please hold');
+    await line.sandbox.say(agent, 'The customer cannot hear this');
+    await line.sandbox.wait(supervisor, 'hears', 'The customer cannot hear this');
+    await line.sandbox.advance({ ms: 3000 });
+    const onHold = await line.sandbox.transcript(customer);
     assert.ok(onHold.events.some((e) => e.type === 'play' && e.url === holdUrl), 'the customer hears the hold music');
     assert.ok(!spoken(onHold).includes('The customer cannot hear this'));
 
-    await client.multiPartyCalls.updateParticipant(idOf(customer), { friendlyName: 'Support', hold: false });
+    await line.client.multiPartyCalls.updateParticipant(idOf(customer), { friendlyName: 'Support', hold: false });
     const resumedAt = await now();
-    await client.multiPartyCalls.resumeRecording({ friendlyName: 'Support' });
-    await sandbox.say(agent, 'Your refund is on its way');
-    await sandbox.wait(customer, 'hears', 'Your refund is on its way');
+    await line.client.multiPartyCalls.resumeRecording({ friendlyName: 'Support' });
+    await line.sandbox.say(agent, 'Your refund is on its way');
+    await line.sandbox.wait(customer, 'hears', 'Your refund is on its way');
     const stoppedAt = await now();
-    await client.multiPartyCalls.stopRecording({ friendlyName: 'Support' });
-    await client.multiPartyCalls.stopParticipantRecording(idOf(agent), { friendlyName: 'Support', recordTrackType: 'participant' });
+    await line.client.multiPartyCalls.stopRecording({ friendlyName: 'Support' });
+    await line.client.multiPartyCalls.stopParticipantRecording(idOf(agent), { friendlyName: 'Support', recordTrackType: 'participant' });
 
-    const recording = await client.recordings.get(rec.recordingId);
+    const recording = await line.client.recordings.get(rec.recordingId);
     // The SDK's recording object leaves mpc_name out; the API has it.
-    const raw = (await (await server.fetch(`/v1/Account/${server.authId}/Recording/${rec.recordingId}/`)).json()) as Record<string, string>;
+    const raw = (await (await line.server.fetch(`/v1/Account/${line.server.authId}/Recording/${rec.recordingId}/`)).json()) as Record<string, string>;
     assert.equal(raw.mpc_name, 'Support');
     const expected = pausedAt - startedAt + (stoppedAt - resumedAt);
     assert.ok(Math.abs(Number(recording.recordingDurationMs) - expected) <= 40, `one file of the recorded spans: ${recording.recordingDurationMs} ms, expected ${expected} ms`);
-    const file = await server.fetch(new URL(rec.recordingUrl).pathname);
+    const file = await line.server.fetch(new URL(rec.recordingUrl).pathname);
     const audio = readWav(new Uint8Array(await file.arrayBuffer()));
     assert.ok(Math.abs(audio.length / 8 - expected) <= 40, 'the file lasts as long');
 
-    const agentAudio = readWav(new Uint8Array(await (await server.fetch(new URL(agentRec.recordingUrl).pathname)).arrayBuffer()));
+    const agentAudio = readWav(new Uint8Array(await (await line.server.fetch(new URL(agentRec.recordingUrl).pathname)).arrayBuffer()));
     assert.ok(Math.abs(agentAudio.length / 8 - (stoppedAt - startedAt)) <= 40, `the agent's recording runs start to stop: ${agentAudio.length / 8} ms, expected ${stoppedAt - startedAt} ms`);
     assert.ok(agentAudio.some((x) => x !== 0), "the agent's recording holds the agent's voice");
-    assert.equal(Number((await client.recordings.get(agentRec.recordingId)).recordingDurationMs), agentAudio.length / 8);
+    assert.equal(Number((await line.client.recordings.get(agentRec.recordingId)).recordingDurationMs), agentAudio.length / 8);
 
     // The SDK refuses a local callback URL, so the callbacks are checked through the raw API: both tracks, paused, stopped.
-    const customerRecord = `/v1/Account/${server.authId}/MultiPartyCall/name_Support/Participant/${idOf(customer)}/Record/`;
-    const started = await server.fetch(customerRecord, { method: 'POST', json: { record_track_type: 'both', recording_callback_url: `${app.origin}/customer-recording` } });
+    const customerRecord = `/v1/Account/${line.server.authId}/MultiPartyCall/name_Support/Participant/${idOf(customer)}/Record/`;
+    const started = await line.server.fetch(customerRecord, { method: 'POST', json: { record_track_type: 'both', recording_callback_url: `${line.app.origin}/customer-recording` } });
     assert.equal(started.status, 200);
-    assert.equal((await server.fetch(`${customerRecord}Pause/`, { method: 'POST', json: { record_track_type: 'participant' } })).status, 204);
-    assert.equal((await server.fetch(customerRecord, { method: 'DELETE', json: { record_track_type: 'both' } })).status, 204);
-    const customerEvent = (name: string) => app.next('/customer-recording', (r) => r.params.EventName === name);
+    assert.equal((await line.server.fetch(`${customerRecord}Pause/`, { method: 'POST', json: { record_track_type: 'participant' } })).status, 204);
+    assert.equal((await line.server.fetch(customerRecord, { method: 'DELETE', json: { record_track_type: 'both' } })).status, 204);
+    const customerEvent = (name: string) => line.app.next('/customer-recording', (r) => r.params.EventName === name);
     const paused = await customerEvent('ParticipantRecordingPaused');
     assert.equal(paused.params.MemberID, idOf(customer));
     await customerEvent('ParticipantRecordingCompleted');
-    const again = await server.fetch(customerRecord, { method: 'DELETE', json: { record_track_type: 'all' } });
+    const again = await line.server.fetch(customerRecord, { method: 'DELETE', json: { record_track_type: 'all' } });
     assert.equal(again.status, 400, 'nothing left to stop');
 
     // A second agent added with a call status URL hears of each step of its leg.
-    const added = await server.fetch(`/v1/Account/${server.authId}/MultiPartyCall/name_Support/Participant/`, {
+    const added = await line.server.fetch(`/v1/Account/${line.server.authId}/MultiPartyCall/name_Support/Participant/`, {
       method: 'POST',
-      json: { role: 'agent', from: number, to: '14155550504', call_status_callback_url: `${app.origin}/agent2-status` },
+      json: { role: 'agent', from: line.number, to: '14155550504', call_status_callback_url: `${line.app.origin}/agent2-status` },
     });
     assert.equal(added.status, 201);
-    await sandbox.wait(((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls[0]!.call_uuid, 'answered');
-    const legStatus = async (name: string) => (await app.next('/agent2-status', (r) => r.params.EventName === name)).params;
+    await line.sandbox.wait(((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls[0]!.call_uuid, 'answered');
+    const legStatus = async (name: string) => (await line.app.next('/agent2-status', (r) => r.params.EventName === name)).params;
     for (const name of ['Initiated', 'Ringing', 'Answered']) assert.equal((await legStatus(name)).To, '14155550504');
 
     // No agent hold music URL: the supervisor on hold hears the built-in tune.
-    await client.multiPartyCalls.updateParticipant(idOf(supervisor), { friendlyName: 'Support', hold: true });
-    await sandbox.advance({ ms: 1000 });
-    const supervisorHeld = (await sandbox.transcript(supervisor)).events as Array<{ type: string; name?: string }>;
+    await line.client.multiPartyCalls.updateParticipant(idOf(supervisor), { friendlyName: 'Support', hold: true });
+    await line.sandbox.advance({ ms: 1000 });
+    const supervisorHeld = (await line.sandbox.transcript(supervisor)).events as Array<{ type: string; name?: string }>;
     assert.ok(supervisorHeld.some((e) => e.type === 'tone' && e.name === 'hold-music'), 'the default hold music');
 
-    const mpc = await client.multiPartyCalls.get({ friendlyName: 'Support' });
+    const mpc = await line.client.multiPartyCalls.get({ friendlyName: 'Support' });
     assert.equal(mpc.status, 'Active');
-    await client.multiPartyCalls.stop({ friendlyName: 'Support' });
-    await sandbox.wait(customer, 'hears', 'Thank you for calling');
-    await sandbox.wait(agent, 'ended');
-    await sandbox.wait(supervisor, 'ended');
+    await line.client.multiPartyCalls.stop({ friendlyName: 'Support' });
+    await line.sandbox.wait(customer, 'hears', 'Thank you for calling');
+    await line.sandbox.wait(agent, 'ended');
+    await line.sandbox.wait(supervisor, 'ended');
 
-    const ended = await client.multiPartyCalls.get({ uuid: mpc.mpcUuid });
+    const ended = await line.client.multiPartyCalls.get({ uuid: mpc.mpcUuid });
     assert.equal(ended.status, 'Ended');
     assert.equal(ended.terminationCauseCode, 3000);
-    const names = new Set(app.received.filter((r) => r.path === '/mpc').map((r) => r.params.EventName));
+    const names = new Set(line.app.received.filter((r) => r.path === '/mpc').map((r) => r.params.EventName));
     for (const e of ['MPCInitialized', 'MPCStart', 'ParticipantJoin', 'ParticipantHold', 'ParticipantUnhold', 'ParticipantSpeakStart', 'ParticipantSpeakStop', 'ParticipantExit']) assert.ok(names.has(e), `status callback ${e}`);
     await event('MPCEnd');
-    const agentCdr = await client.calls.get(agent);
+    const agentCdr = await line.client.calls.get(agent);
     assert.equal(agentCdr.hangupCauseCode, 4020);
   });
 
@@ -173,12 +162,12 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     const CALLER = '14155550505';
     const AGENT2 = '14155550506';
     // The SDK wants a dotted name in every URL; these local paths carry one.
-    const o = `${app.origin}/recorded`;
-    app.routes.set('/recorded/start.xml', '<Response><Speak>This call is now recorded</Speak></Response>');
-    app.routes.set('/recorded/stop.xml', '<Response><Speak>Recording has stopped</Speak></Response>');
-    const added = await client.multiPartyCalls.addParticipant('customer', {
+    const o = `${line.app.origin}/recorded`;
+    line.app.routes.set('/recorded/start.xml', '<Response><Speak>This call is now recorded</Speak></Response>');
+    line.app.routes.set('/recorded/stop.xml', '<Response><Speak>Recording has stopped</Speak></Response>');
+    const added = await line.client.multiPartyCalls.addParticipant('customer', {
       friendlyName: 'Recorded',
-      from: number,
+      from: line.number,
       to: CALLER,
       statusCallbackUrl: `${o}/status.json`,
       record: true,
@@ -189,10 +178,10 @@ describe('a multiparty call through the SDK and the sandbox', () => {
       recordParticipantTrack: true,
     });
     const customer = added.calls[0].callUuid as string;
-    await sandbox.wait(customer, 'answered');
+    await line.sandbox.wait(customer, 'answered');
     const status = async (name: string, pred: (p: Record<string, string>) => boolean = () => true) =>
-      (await app.next('/recorded/status.json', (r) => r.params.EventName === name && pred(r.params))).params;
-    const recording = async (name: string) => (await app.next('/recorded/recording.json', (r) => r.params.EventName === name)).params;
+      (await line.app.next('/recorded/status.json', (r) => r.params.EventName === name && pred(r.params))).params;
+    const recording = async (name: string) => (await line.app.next('/recorded/recording.json', (r) => r.params.EventName === name)).params;
 
     // The participant that created the MPC is reported like any other.
     assert.equal((await status('MPCInitialized')).MPCName, 'Recorded');
@@ -202,47 +191,47 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     assert.equal(joined.ParticipantRole, 'Customer');
 
     // record: the MPC recording starts as the customer enters, announced by startRecordingAudio; recordParticipantTrack records its own voice too.
-    await sandbox.wait(customer, 'hears', 'This call is now recorded');
+    await line.sandbox.wait(customer, 'hears', 'This call is now recorded');
     const mpcStarted = await recording('MPCRecordingInitiated');
     const trackStarted = await recording('ParticipantRecordingInitiated');
     assert.equal(trackStarted.MemberID, joined.MemberID);
     assert.notEqual(trackStarted.RecordingUUID, mpcStarted.RecordingUUID);
     const trackFrom = await now();
 
-    const agent = (await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Recorded', from: number, to: AGENT2 })).calls[0].callUuid as string;
-    await sandbox.wait(agent, 'answered');
+    const agent = (await line.client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Recorded', from: line.number, to: AGENT2 })).calls[0].callUuid as string;
+    await line.sandbox.wait(agent, 'answered');
     await status('ParticipantJoin', (p) => p.ParticipantCallUUID === agent);
-    await sandbox.say(customer, 'I would like to cancel my plan');
-    await sandbox.wait(agent, 'hears', 'I would like to cancel my plan');
+    await line.sandbox.say(customer, 'I would like to cancel my plan');
+    await line.sandbox.wait(agent, 'hears', 'I would like to cancel my plan');
 
     // Stopping the recording is announced to everyone by stopRecordingAudio.
-    await client.multiPartyCalls.stopRecording({ friendlyName: 'Recorded' });
-    await sandbox.wait(customer, 'hears', 'Recording has stopped');
-    await sandbox.wait(agent, 'hears', 'Recording has stopped');
-    assert.ok(!spoken(await sandbox.transcript(agent)).includes('This call is now recorded'), 'the start was announced before the agent joined');
+    await line.client.multiPartyCalls.stopRecording({ friendlyName: 'Recorded' });
+    await line.sandbox.wait(customer, 'hears', 'Recording has stopped');
+    await line.sandbox.wait(agent, 'hears', 'Recording has stopped');
+    assert.ok(!spoken(await line.sandbox.transcript(agent)).includes('This call is now recorded'), 'the start was announced before the agent joined');
     const mpcDone = await recording('MPCRecordingCompleted');
     assert.equal(mpcDone.RecordingUUID, mpcStarted.RecordingUUID);
 
     // The participant track is not the MPC recording's: it runs on until the participant leaves.
-    await sandbox.advance({ ms: 2000 });
+    await line.sandbox.advance({ ms: 2000 });
     const endedAt = await now();
-    await client.multiPartyCalls.stop({ friendlyName: 'Recorded' });
-    await sandbox.wait(customer, 'ended');
-    await sandbox.wait(agent, 'ended');
+    await line.client.multiPartyCalls.stop({ friendlyName: 'Recorded' });
+    await line.sandbox.wait(customer, 'ended');
+    await line.sandbox.wait(agent, 'ended');
     const trackDone = await recording('ParticipantRecordingCompleted');
     assert.equal(trackDone.RecordingUUID, trackStarted.RecordingUUID);
-    const wav = async (url: string) => readWav(new Uint8Array(await (await server.fetch(new URL(url).pathname)).arrayBuffer()));
+    const wav = async (url: string) => readWav(new Uint8Array(await (await line.server.fetch(new URL(url).pathname)).arrayBuffer()));
     const track = await wav(trackDone.RecordingURL!);
     assert.ok(track.some((x) => x !== 0), "the track holds the customer's voice");
     assert.ok(track.length / 8 >= endedAt - trackFrom, `the track runs until the MPC ends: ${track.length / 8} ms`);
     assert.ok(track.length / 8 >= (await wav(mpcDone.RecordingURL!)).length / 8 + 2000, 'and past the MPC recording');
-    assert.ok(Math.abs(Number((await client.recordings.get(trackDone.RecordingUUID)).recordingDurationMs) - track.length / 8) < 1, 'a Recording of its own');
+    assert.ok(Math.abs(Number((await line.client.recordings.get(trackDone.RecordingUUID)).recordingDurationMs) - track.length / 8) < 1, 'a Recording of its own');
 
     // Every documented parameter of both recording callbacks; one SequenceNumber count across status and recording callbacks.
     const documented = ['EventName', 'EventTimestamp', 'RecordingDuration', 'RecordingEndTime', 'RecordingFormat', 'RecordingResourceURL', 'RecordingStartTime', 'RecordingURL', 'RecordingUUID', 'SequenceNumber'];
     for (const key of [...documented, 'MPCName', 'MPCUUID']) assert.ok(key in mpcDone, `MPC recording callback ${key}`);
     for (const key of [...documented, 'MemberID']) assert.ok(key in trackDone, `participant recording callback ${key}`);
-    const sent = app.received.filter((r) => r.path === '/recorded/status.json' || r.path === '/recorded/recording.json').map((r) => Number(r.params.SequenceNumber));
+    const sent = line.app.received.filter((r) => r.path === '/recorded/status.json' || r.path === '/recorded/recording.json').map((r) => Number(r.params.SequenceNumber));
     assert.ok(sent.every((n) => Number.isInteger(n) && n > 0));
     assert.equal(new Set(sent).size, sent.length, 'no number twice');
     assert.ok(Number(mpcStarted.SequenceNumber) < Number(mpcDone.SequenceNumber) && Number(trackStarted.SequenceNumber) < Number(trackDone.SequenceNumber));
@@ -250,39 +239,39 @@ describe('a multiparty call through the SDK and the sandbox', () => {
 
   test('delay_dial: the participant is dialled only after the delay, on the platform clock', async () => {
     const before = await now();
-    const added = await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Delayed', from: number, to: AGENT, delayDial: 7 });
+    const added = await line.client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Delayed', from: line.number, to: AGENT, delayDial: 7 });
     const agent = added.calls[0].callUuid as string;
-    await sandbox.wait(agent, 'answered');
+    await line.sandbox.wait(agent, 'answered');
     assert.ok((await now()) - before >= 7000, 'not dialled before the delay');
-    await client.multiPartyCalls.stop({ friendlyName: 'Delayed' });
-    await sandbox.wait(agent, 'ended');
+    await line.client.multiPartyCalls.stop({ friendlyName: 'Delayed' });
+    await line.sandbox.wait(agent, 'ended');
   });
 
   test('confirm_key: the agent who presses it joins; one who never does is hung up with cause 9110', async () => {
-    const added = await server.fetch(`/v1/Account/${server.authId}/MultiPartyCall/name_Confirmed/Participant/`, {
+    const added = await line.server.fetch(`/v1/Account/${line.server.authId}/MultiPartyCall/name_Confirmed/Participant/`, {
       method: 'POST',
-      json: { role: 'agent', from: number, to: AGENT, confirm_key: '5' },
+      json: { role: 'agent', from: line.number, to: AGENT, confirm_key: '5' },
     });
     assert.equal(added.status, 201);
     const agent = ((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls[0]!.call_uuid;
-    await sandbox.wait(agent, 'answered');
-    await sandbox.advance({ ms: 3000 });
-    const prompt = (await sandbox.transcript(agent)).events as Array<{ type: string; text?: string }>;
+    await line.sandbox.wait(agent, 'answered');
+    await line.sandbox.advance({ ms: 3000 });
+    const prompt = (await line.sandbox.transcript(agent)).events as Array<{ type: string; text?: string }>;
     assert.ok(prompt.some((e) => e.type === 'speak' && e.text === 'Please enter 5 to accept the call.'), 'the documented prompt');
-    assert.equal((await server.fetch(`/v1/Account/${server.authId}/MultiPartyCall/name_Confirmed/`)).status, 404, 'nobody joined before pressing the key');
-    await sandbox.dtmf(agent, '5');
-    await sandbox.advance({ ms: 1000 });
-    const joined = await client.multiPartyCalls.listParticipants({ friendlyName: 'Confirmed' });
+    assert.equal((await line.server.fetch(`/v1/Account/${line.server.authId}/MultiPartyCall/name_Confirmed/`)).status, 404, 'nobody joined before pressing the key');
+    await line.sandbox.dtmf(agent, '5');
+    await line.sandbox.advance({ ms: 1000 });
+    const joined = await line.client.multiPartyCalls.listParticipants({ friendlyName: 'Confirmed' });
     assert.deepEqual(joined.objects.map((p: { callUuid: string }) => p.callUuid), [agent]);
 
-    const silent = (await client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Confirmed', from: number, to: SUPERVISOR, confirmKey: '#' })).calls[0].callUuid as string;
-    await sandbox.wait(silent, 'answered');
-    await sandbox.advance({ ms: 31_000 });
-    await sandbox.wait(silent, 'ended');
-    const cdr = await client.calls.get(silent);
+    const silent = (await line.client.multiPartyCalls.addParticipant('agent', { friendlyName: 'Confirmed', from: line.number, to: SUPERVISOR, confirmKey: '#' })).calls[0].callUuid as string;
+    await line.sandbox.wait(silent, 'answered');
+    await line.sandbox.advance({ ms: 31_000 });
+    await line.sandbox.wait(silent, 'ended');
+    const cdr = await line.client.calls.get(silent);
     assert.equal(cdr.hangupCauseCode, 9110);
-    assert.equal((await client.multiPartyCalls.listParticipants({ friendlyName: 'Confirmed' })).objects.length, 1);
-    await client.multiPartyCalls.stop({ friendlyName: 'Confirmed' });
-    await sandbox.wait(agent, 'ended');
+    assert.equal((await line.client.multiPartyCalls.listParticipants({ friendlyName: 'Confirmed' })).objects.length, 1);
+    await line.client.multiPartyCalls.stop({ friendlyName: 'Confirmed' });
+    await line.sandbox.wait(agent, 'ended');
   });
 });

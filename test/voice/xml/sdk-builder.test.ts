@@ -43,15 +43,24 @@ function acceptsExactly(xml: string, el: SdkElement): void {
   assert.deepEqual([...listed].sort(), [...el.valid_attributes].sort(), `parser's attribute list for <${el.element}>`);
 }
 
+/** The document `r` builds, once each element in it is checked with the attributes it was given. */
+function built(r: { toXML(): string }, ...elements: Array<[SdkElement, object]>): string {
+  const xml = r.toXML();
+  for (const [el, attrs] of elements) {
+    coversBuilder(el, attrs);
+    acceptsExactly(xml, el);
+  }
+  return xml;
+}
+
 test('Speak with every attribute and every SSML tag keeps text and tags in order', () => {
   const r = plivo.Response();
   const speakAttrs = { voice: 'Polly.Joanna', language: 'en-GB', loop: 2 };
   const speak: SdkElement = r.addSpeak('Hello', speakAttrs);
-  coversBuilder(speak, speakAttrs);
-  const ssml: [string, SdkElement, object][] = [];
+  const ssml: [SdkElement, object][] = [];
   const add = (name: `add${string}`, body: string | null, attrs: object) => {
     const el: SdkElement = body === null ? speak[name](attrs) : speak[name](body, attrs);
-    ssml.push([name, el, attrs]);
+    ssml.push([el, attrs]);
     return el;
   };
   add('addBreak', null, { strength: 'strong', time: '250ms' });
@@ -66,12 +75,7 @@ test('Speak with every attribute and every SSML tag keeps text and tags in order
   add('addSub', 'W3C', { alias: 'World Wide Web Consortium' });
   add('addW', 'read', { role: 'amazon:VBD' });
   speak.addText(' Bye & thanks.');
-  const xml = r.toXML();
-  for (const [, el, attrs] of ssml) {
-    coversBuilder(el, attrs);
-    acceptsExactly(xml, el);
-  }
-  acceptsExactly(xml, speak);
+  const xml = built(r, [speak, speakAttrs], ...ssml);
 
   assert.deepEqual(only(xml), {
     kind: 'Speak',
@@ -106,11 +110,7 @@ test('Play and Wait with every attribute', () => {
   // The builder accepts both spellings of minSilence; the camelCase one wins.
   const waitAttrs = { length: 10, silence: true, min_silence: 500, minSilence: 3000, beep: true };
   const wait: SdkElement = r.addWait(waitAttrs);
-  coversBuilder(play, playAttrs);
-  coversBuilder(wait, waitAttrs);
-  const xml = r.toXML();
-  acceptsExactly(xml, play);
-  acceptsExactly(xml, wait);
+  const xml = built(r, [play, playAttrs], [wait, waitAttrs]);
   assert.deepEqual(parsed(xml).verbs, [
     { kind: 'Play', loop: 3, url: 'https://example.com/hold.mp3' },
     { kind: 'Wait', length: 10, silence: true, minSilence: 3000, beep: true },
@@ -131,9 +131,7 @@ test('GetDigits with every attribute and its prompts', () => {
   gd.addSpeak('Enter your PIN', { voice: 'MAN' });
   gd.addPlay('https://example.com/tone.wav');
   gd.addWait({ length: 2 });
-  coversBuilder(gd, attrs);
-  const xml = r.toXML();
-  acceptsExactly(xml, gd);
+  const xml = built(r, [gd, attrs]);
   assert.deepEqual(only(xml), {
     kind: 'GetDigits', action: 'https://app.example.com/menu', method: 'GET', timeout: 7, digitTimeout: 3,
     finishOnKey: '*', numDigits: 4, retries: 2, invalidDigitsSound: 'https://example.com/invalid.mp3',
@@ -156,9 +154,7 @@ test('GetInput with every attribute', () => {
   };
   const gi: SdkElement = r.addGetInput(attrs);
   gi.addSpeak('Say or press something');
-  coversBuilder(gi, attrs);
-  const xml = r.toXML();
-  acceptsExactly(xml, gi);
+  const xml = built(r, [gi, attrs]);
   assert.deepEqual(only(xml), {
     kind: 'GetInput', action: 'https://app.example.com/input', method: 'GET', inputType: 'dtmf speech',
     executionTimeout: 20, digitEndTimeout: 5, speechEndTimeout: 'auto', finishOnKey: '', numDigits: 6,
@@ -181,9 +177,7 @@ test('Record with every attribute', () => {
     transcriptionUrl: 'https://app.example.com/transcript', transcriptionMethod: 'GET', recordChannelType: 'mono',
   };
   const rec: SdkElement = r.addRecord(attrs);
-  coversBuilder(rec, attrs);
-  const xml = r.toXML();
-  acceptsExactly(xml, rec);
+  const xml = built(r, [rec, attrs]);
   assert.deepEqual(only(xml), { kind: 'Record', ...attrs });
 });
 
@@ -201,11 +195,7 @@ test('Dial with every attribute, and Number and User with all of theirs', () => 
   const userAttrs = { sendDigits: '9', sendOnPreanswer: false, sipHeaders: 'Agent=42', callerId: '+14155550102', callerName: 'Support' };
   const number: SdkElement = dial.addNumber('+14155551234', numberAttrs);
   const user: SdkElement = dial.addUser('sip:alice@phone.example.com', userAttrs);
-  coversBuilder(dial, attrs);
-  coversBuilder(number, numberAttrs);
-  coversBuilder(user, userAttrs);
-  const xml = r.toXML();
-  for (const el of [dial, number, user]) acceptsExactly(xml, el);
+  const xml = built(r, [dial, attrs], [number, numberAttrs], [user, userAttrs]);
   assert.deepEqual(only(xml), {
     kind: 'Dial', action: 'https://app.example.com/dialed', method: 'GET', timeout: 25, hangupOnStar: true,
     timeLimit: 600, callerId: '+14155550100', callerName: 'Front Desk', confirmSound: 'https://app.example.com/confirm',
@@ -231,9 +221,7 @@ test('Conference with every attribute', () => {
     relayDTMF: false,
   };
   const conf: SdkElement = r.addConference('standup', attrs);
-  coversBuilder(conf, attrs);
-  const xml = r.toXML();
-  acceptsExactly(xml, conf);
+  const xml = built(r, [conf, attrs]);
   assert.deepEqual(only(xml), {
     kind: 'Conference', name: 'standup', ...attrs,
     enterSound: { type: 'beep', beeps: 2 },
@@ -260,9 +248,7 @@ test('MultiPartyCall with every attribute (the builder also fills in its default
     recordParticipantTrack: true,
   };
   const mpc: SdkElement = r.addMultiPartyCall('support-42', { ...attrs });
-  coversBuilder(mpc, attrs);
-  const xml = r.toXML();
-  acceptsExactly(xml, mpc);
+  const xml = built(r, [mpc, attrs]);
   assert.deepEqual(only(xml), {
     kind: 'MultiPartyCall', name: 'support-42', ...attrs,
     role: 'supervisor',
@@ -292,9 +278,7 @@ test('Stream with every attribute', () => {
     keepCallAlive: true,
   };
   const stream: SdkElement = r.addStream('wss://ai.example.com/agent', attrs);
-  coversBuilder(stream, attrs);
-  const xml = r.toXML();
-  acceptsExactly(xml, stream);
+  const xml = built(r, [stream, attrs]);
   assert.deepEqual(only(xml), {
     kind: 'Stream', url: 'wss://ai.example.com/agent', ...attrs, extraHeaders: { callId: 'abc123', tenant: '7' },
   });
@@ -310,11 +294,7 @@ test('Message, Redirect, Hangup and DTMF with every attribute', () => {
   const redirect: SdkElement = r.addRedirect('https://app.example.com/next', redirectAttrs);
   const hangup: SdkElement = r.addHangup(hangupAttrs);
   const dtmf: SdkElement = r.addDTMF('12w#', dtmfAttrs);
-  const xml = r.toXML();
-  for (const [el, attrs] of [[message, messageAttrs], [redirect, redirectAttrs], [hangup, hangupAttrs], [dtmf, dtmfAttrs]] as const) {
-    coversBuilder(el, attrs);
-    acceptsExactly(xml, el);
-  }
+  const xml = built(r, [message, messageAttrs], [redirect, redirectAttrs], [hangup, hangupAttrs], [dtmf, dtmfAttrs]);
   assert.deepEqual(parsed(xml).verbs, [
     { kind: 'Message', text: 'Your code is 1234', ...messageAttrs, dst: ['14155550111', '14155550122'] },
     { kind: 'Redirect', url: 'https://app.example.com/next', method: 'GET' },
@@ -335,9 +315,7 @@ test('PreAnswer with every verb the builder lets it hold', () => {
   pre.addRedirect('https://app.example.com/early');
   pre.addMessage('Missed you', { dst: '14155550111' });
   pre.addDTMF('1');
-  coversBuilder(pre, {});
-  const xml = r.toXML();
-  acceptsExactly(xml, pre);
+  const xml = built(r, [pre, {}]);
   const verb = only(xml);
   assert.equal(verb.kind, 'PreAnswer');
   assert.deepEqual(verb.verbs.map((v) => v.kind), ['Play', 'Speak', 'GetDigits', 'Wait', 'Redirect', 'Message', 'DTMF']);
