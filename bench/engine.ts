@@ -26,6 +26,8 @@ export function benchEngine(o: BenchEngineOptions): Engine {
   const carrier = new SimCarrier({
     timers,
     directory: { behaviourOf: async () => ({ ...DEFAULT_PHONE, ring_seconds: o.ringSeconds ?? DEFAULT_PHONE.ring_seconds }) },
+    // The bench platform serves no number: every call reaches a virtual phone.
+    platformOwner: async () => undefined,
     media: { speech: o.speech, audioFile: o.audioFile },
     onError: (_leg, err) => console.error(err),
   });

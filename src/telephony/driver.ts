@@ -108,6 +108,8 @@ export interface OriginateRequest {
   to: string;
   callerName: string;
   sipHeaders: Record<string, string>;
+  /** The call this leg is placed for (a Dial's caller, an API call's parent): a network counts hops through it to stop call loops. */
+  parentUuid?: string;
 }
 
 export interface InboundInfo {

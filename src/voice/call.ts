@@ -163,7 +163,7 @@ export class Call implements LegObserver {
     // Counted from dialling, so a leg the network never reports ringing still ends.
     this.ringTimer = this.engine.timers.after(this.setup.ringTimeoutS * 1000, () => this.hangup({ cause: CAUSES.ringTimeout, source: 'Plivo' }));
     this.leg = this.engine.driver.originate(
-      { uuid: this.uuid, tenant: this.owner, from: this.from, to: this.to, callerName: this.setup.callerName, sipHeaders: this.setup.sipHeaders },
+      { uuid: this.uuid, tenant: this.owner, from: this.from, to: this.to, callerName: this.setup.callerName, sipHeaders: this.setup.sipHeaders, parentUuid: this.parentCallUuid ?? undefined },
       this,
     );
   }

@@ -66,6 +66,10 @@ export function createVoice(d: VoiceDeps): Voice {
   const carrier = new SimCarrier({
     timers,
     directory: devices,
+    platformOwner: async (address) => {
+      const route = await d.numbers.routeInbound(address);
+      return route && { accountId: route.accountId, subaccountId: route.subaccountId };
+    },
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     onError: (leg, err) => logger.warn({ err, call_uuid: leg.uuid }, 'virtual phone action failed'),
   });

@@ -22,6 +22,8 @@ export const MS_PER_CHAR = 60;
 export type Doc = string | ((params: Record<string, string>) => string);
 
 const OWNER = { accountId: 'MA00000000000000000000', subaccountId: null };
+/** The platform's one number here, routed to the harness's `app`. */
+export const PLATFORM_NUMBER = '15550001111';
 
 /** An outbound call from 15550001111 straight into `engine` (no REST service, no pacer), dialled at once. */
 export function dialOut(engine: Engine, to: string, setup: Partial<CallSetup>, rate?: number): Call {
@@ -84,6 +86,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
   const carrier = new SimCarrier({
     timers,
     directory: { behaviourOf: async (_t, n) => phones.get(n) ?? DEFAULT_PHONE },
+    platformOwner: async (n) => (n === PLATFORM_NUMBER ? OWNER : undefined),
     media: { speech: speechOf, audioFile },
     onError: (_leg, err) => {
       throw err;
@@ -107,7 +110,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
       audioFile,
     },
     platform: {
-      route: async (to): Promise<InboundTarget | undefined> => (to === '15550001111' ? { owner: OWNER, app: opts.app } : undefined),
+      route: async (to): Promise<InboundTarget | undefined> => (to === PLATFORM_NUMBER ? { owner: OWNER, app: opts.app } : undefined),
       signing: async () => ({ authToken: 'token', mainAuthToken: 'token' }),
       rate: () => 10_000,
     },

@@ -2,11 +2,16 @@
 // The platform side is the `Leg` the engine drives; the phone side answers,
 // rings, presses keys, speaks and hangs up as its behaviour, its script or
 // the sandbox API says, and keeps what it heard (its earpiece) and did.
+// A call the platform places to one of its own numbers is a pair of legs,
+// each the other's far end (loop-back): the inbound leg's progress is the
+// outbound leg's, and what the platform sends on one is what the other's
+// far end says.
 import type { Timer, TimerGroup } from '../../clock/clock.ts';
 import { dtmfTone } from '../../media/dtmf.ts';
 import { wordsLastMs } from '../../media/frame.ts';
 import { msToSamples } from '../../media/pcm.ts';
 import { beep } from '../../media/tones.ts';
+import { soundUntilMs } from '../../media/voice-activity.ts';
 import type { AudioOut, EndedBy, FrameRun, Leg, LegDirection, LegObserver, LegState, NetworkCause, Tenant } from '../driver.ts';
 import { runDurationMs } from '../driver.ts';
 import { machineGreeting, type PhoneBehaviour, type PhoneMedia, type ScriptStep } from './behaviour.ts';
@@ -39,6 +44,14 @@ export interface SimContext {
   onError(leg: SimLeg, err: unknown): void;
 }
 
+/** A run sent on a loop-back leg, on its way to the peer until it starts playing. */
+interface Relay {
+  timer: Timer;
+  start: number;
+  /** Mixed over the queue: a clear leaves it playing. */
+  mixed: boolean;
+}
+
 export interface SimLegInit {
   uuid: string;
   direction: LegDirection;
@@ -46,6 +59,8 @@ export interface SimLegInit {
   to: string;
   tenant: Tenant;
   sipHeaders: Record<string, string>;
+  /** Loop-back inbound legs: how many times the call has come back into the platform on its way here. */
+  hops?: number;
 }
 
 export class SimLeg implements Leg, AudioOut {
@@ -55,6 +70,7 @@ export class SimLeg implements Leg, AudioOut {
   readonly to: string;
   readonly tenant: Tenant;
   readonly sipHeaders: Record<string, string>;
+  readonly hops: number;
   readonly startedAt: number;
   state: LegState = 'trying';
   answeredAt: number | undefined;
@@ -76,6 +92,9 @@ export class SimLeg implements Leg, AudioOut {
   private watchers: Set<() => void> | undefined;
   /** Orders what happens on the leg within one instant. */
   private seq = 0;
+  /** Loop-back: the other leg of a call the platform placed to itself, until either ends. */
+  private peer: SimLeg | undefined;
+  private relays: Set<Relay> | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -87,6 +106,7 @@ export class SimLeg implements Leg, AudioOut {
     this.to = init.to;
     this.tenant = init.tenant;
     this.sipHeaders = init.sipHeaders;
+    this.hops = init.hops ?? 0;
     this.startedAt = ctx.timers.clock.now();
   }
 
@@ -110,16 +130,21 @@ export class SimLeg implements Leg, AudioOut {
   }
 
   ring(): void {
-    if (this.state === 'trying') this.setState('ringing');
+    if (this.state !== 'trying') return;
+    this.setState('ringing');
+    this.peer?.progress('ringing');
   }
 
   preAnswer(): void {
-    if (this.state === 'trying' || this.state === 'ringing') this.setState('early');
+    if (this.state !== 'trying' && this.state !== 'ringing') return;
+    this.setState('early');
+    this.peer?.progress('early');
   }
 
   answer(): void {
     if (this.state === 'ended' || this.state === 'answered') return;
     this.phoneAnswered();
+    this.peer?.progress('answered');
   }
 
   hangup(cause: NetworkCause): void {
@@ -156,12 +181,20 @@ export class SimLeg implements Leg, AudioOut {
     this.ear ??= new Earpiece();
     const heard = this.ear.receive(run, now, this.seq++);
     if (this.waitingFor() || this.watchers?.size) this.lookAgainAtWordsEnd(heard, now);
+    this.relay(heard, false);
     this.notify();
     return heard.start + heard.durationMs;
   }
 
   clear(): void {
-    this.ear?.cutAt(this.now());
+    const now = this.now();
+    this.ear?.cutAt(now);
+    // What was cut before it started playing never reaches the peer.
+    for (const r of this.relays ?? []) {
+      if (r.mixed || r.start < now) continue;
+      r.timer.cancel();
+      this.relays!.delete(r);
+    }
   }
 
   mix(run: FrameRun): void {
@@ -170,6 +203,7 @@ export class SimLeg implements Leg, AudioOut {
     this.ear ??= new Earpiece();
     const heard = this.ear.mix(run, now, this.seq++);
     if (this.waitingFor() || this.watchers?.size) this.lookAgainAtWordsEnd(heard, now);
+    this.relay(heard, true);
     this.notify();
   }
 
@@ -182,8 +216,7 @@ export class SimLeg implements Leg, AudioOut {
     if (this.state === 'ended') return;
     if (b.behaviour === 'unreachable') return this.end('far_end', 'DESTINATION_OUT_OF_ORDER');
     if (b.behaviour === 'busy') return this.end('far_end', 'USER_BUSY');
-    this.setState('ringing');
-    this.emit((o) => o.ringing(this));
+    this.progress('ringing');
     this.ringTimer = this.ctx.timers.after(b.ring_seconds * 1000, () => {
       this.ringTimer = undefined;
       switch (b.behaviour) {
@@ -205,6 +238,14 @@ export class SimLeg implements Leg, AudioOut {
     this.script = script;
   }
 
+  /** Outbound: the far end rings, opens early media or answers. */
+  private progress(state: 'ringing' | 'early' | 'answered'): void {
+    if (this.state === 'ended' || this.state === 'answered') return;
+    if (state === 'answered') return this.phoneAnswered();
+    this.setState(state);
+    this.emit((o) => (state === 'ringing' ? o.ringing(this) : o.earlyMedia(this)));
+  }
+
   private phoneAnswered(): void {
     this.answeredAt = this.now();
     this.setState('answered');
@@ -222,7 +263,7 @@ export class SimLeg implements Leg, AudioOut {
   // ---- the phone's actions (script and sandbox API) ----------------------------
 
   /** The phone presses keys; each reaches the platform when its tone ends. */
-  pressKeys(digits: string): void {
+  pressKeys(digits: string, toneMs = KEY_TONE_MS): void {
     const now = this.now();
     let at = Math.max(now, this.keysUntil);
     this.own.push({ at: now, seq: this.seq++, type: 'dtmf_sent', digits });
@@ -232,10 +273,10 @@ export class SimLeg implements Leg, AudioOut {
         continue;
       }
       const key = c;
-      this.ctx.timers.after(at + KEY_TONE_MS - now, () => {
+      this.ctx.timers.after(at + toneMs - now, () => {
         if (this.state === 'answered' || this.state === 'early') this.observer?.dtmf(this, key);
       });
-      at += KEY_TONE_MS + KEY_GAP_MS;
+      at += toneMs + KEY_GAP_MS;
     }
     this.keysUntil = at;
     this.notify();
@@ -259,7 +300,7 @@ export class SimLeg implements Leg, AudioOut {
   }
 
   private deliver(run: FrameRun, start: number): void {
-    this.voiceUntil = start + runDurationMs(run);
+    this.voiceUntil = Math.max(this.voiceUntil, start + runDurationMs(run));
     this.observer?.audio(this, run, start);
     this.notify();
   }
@@ -268,6 +309,54 @@ export class SimLeg implements Leg, AudioOut {
   hangUp(): void {
     const declined = this.direction === 'outbound' && this.answeredAt === undefined;
     this.end('far_end', declined ? 'CALL_REJECTED' : 'NORMAL_CLEARING');
+  }
+
+  // ---- loop-back ---------------------------------------------------------------
+
+  /** Outbound: the platform takes this leg's call in itself on `inbound`; each leg is the other's far end from now on. */
+  loopBack(inbound: SimLeg): void {
+    this.peer = inbound;
+    inbound.peer = this;
+  }
+
+  /**
+   * A run sent on this leg reaches the peer's platform when it starts
+   * playing (a timer per run, none per frame), so what is cut before it
+   * starts is never heard there. Unannotated silence (pauses between keys)
+   * is not relayed: the sandbox's phones send audio only when they make a sound.
+   */
+  private relay(heard: HeardRun, mixed: boolean): void {
+    const peer = this.peer;
+    if (!peer || (heard.annotation === undefined && soundUntilMs(heard.samples) === 0)) return;
+    const relays = (this.relays ??= new Set());
+    const r: Relay = {
+      start: heard.start,
+      mixed,
+      timer: this.ctx.timers.after(heard.start - this.now(), () => {
+        relays.delete(r);
+        peer.fromPeer({ samples: heard.samples, annotation: heard.annotation });
+      }),
+    };
+    relays.add(r);
+  }
+
+  /** What the peer's platform sends is what this leg's far end says; its key tones are key presses, as a phone's keys are. */
+  private fromPeer(run: FrameRun): void {
+    if (!this.media) return;
+    const a = run.annotation;
+    const ms = runDurationMs(run);
+    if (a?.type === 'dtmf') return this.pressKeys(a.digit, ms);
+    const now = this.now();
+    if (a?.type === 'speak' || a?.type === 'said') this.own.push({ at: now, seq: this.seq++, type: 'said', text: a.text, duration_ms: wordsLastMs(a, ms) });
+    this.deliver(run, now);
+  }
+
+  /** What the peer's far end reports when this leg ends with `cause`. */
+  private peerCause(cause: NetworkCause): NetworkCause {
+    if (this.answeredAt !== undefined) return 'NORMAL_CLEARING';
+    // Before answer the caller can only give up; the called platform refuses as it chose (busy, rejected …).
+    if (this.direction === 'outbound') return 'ORIGINATOR_CANCEL';
+    return cause === 'ORIGINATOR_CANCEL' ? 'CALL_REJECTED' : cause;
   }
 
   // ---- script ------------------------------------------------------------------
@@ -329,8 +418,13 @@ export class SimLeg implements Leg, AudioOut {
     this.emit((o) => o.ended(this, cause, by));
     // An ended leg is kept for its transcript; the engine's call must not be kept with it.
     this.observer = undefined;
+    for (const r of this.relays ?? []) r.timer.cancel();
+    this.relays = undefined;
+    const peer = this.peer;
+    this.peer = undefined;
     this.ctx.retire(this);
     this.notify();
+    peer?.end('far_end', this.peerCause(cause));
   }
 
   private setState(state: LegState): void {
