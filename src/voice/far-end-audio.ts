@@ -46,9 +46,7 @@ export class FarEndAudio {
     const start = until - runDurationMs(run);
     // A leg without media (not answered, no early media) drops what it is sent.
     if (start < now || run.samples.length === 0) return until;
-    this.playing = this.playing.filter((p) => p.end > now);
-    this.playing.push({ run, start, end: until });
-    if (this.listeners) for (const l of this.listeners) l.queued(run, start);
+    this.track({ run, start, end: until }, now);
     return until;
   }
 
@@ -91,9 +89,14 @@ export class FarEndAudio {
     for (const f of this.fronts ?? []) if (!f.mix) return;
     leg.audio.mix(run);
     if (run.samples.length === 0) return;
-    this.playing = this.playing.filter((p) => p.end > now);
-    this.playing.push({ run, start: now, end: now + runDurationMs(run), mixed: true });
-    if (this.listeners) for (const l of this.listeners) l.queued(run, now);
+    this.track({ run, start: now, end: now + runDurationMs(run), mixed: true }, now);
+  }
+
+  /** `p` plays toward the far end: remembered while it plays (for listeners joining) and told to the listeners now. */
+  private track(p: Playing, now: number): void {
+    this.playing = this.playing.filter((q) => q.end > now);
+    this.playing.push(p);
+    if (this.listeners) for (const l of this.listeners) l.queued(p.run, p.start);
   }
 
   /** Follow what is sent from now on (and what is still playing); the returned function stops it. */

@@ -180,9 +180,7 @@ export class SimLeg implements Leg, AudioOut {
     if (!this.media) return now;
     this.ear ??= new Earpiece();
     const heard = this.ear.receive(run, now, this.seq++);
-    if (this.waitingFor() || this.watchers?.size) this.lookAgainAtWordsEnd(heard, now);
-    this.relay(heard, false);
-    this.notify();
+    this.heardNew(heard, now, false);
     return heard.start + heard.durationMs;
   }
 
@@ -201,9 +199,13 @@ export class SimLeg implements Leg, AudioOut {
     const now = this.now();
     if (!this.media) return;
     this.ear ??= new Earpiece();
-    const heard = this.ear.mix(run, now, this.seq++);
+    this.heardNew(this.ear.mix(run, now, this.seq++), now, true);
+  }
+
+  /** A run queued (or mixed over the queue) for the phone: watchers, a loop-back peer and waiting script steps learn of it. */
+  private heardNew(heard: HeardRun, now: number, mixed: boolean): void {
     if (this.waitingFor() || this.watchers?.size) this.lookAgainAtWordsEnd(heard, now);
-    this.relay(heard, true);
+    this.relay(heard, mixed);
     this.notify();
   }
 
