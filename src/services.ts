@@ -18,7 +18,7 @@ import { pino, type Logger } from 'pino';
 import { CallLog } from './voice/call-log.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
 import { createVoice, type Voice } from './voice/index.ts';
-import { OtpCalls } from './voice/otp-call.ts';
+import { otpCalls } from './voice/otp-call.ts';
 import { messageRunner } from './voice/interpreter/verbs/message.ts';
 import { createMediaPlane, type MediaPlane } from './voice/media-plane.ts';
 import { createRooms, type Rooms } from './voice/rooms/index.ts';
@@ -49,7 +49,6 @@ export interface Services {
   voice: Voice;
   media: MediaPlane;
   rooms: Rooms;
-  otpCalls: OtpCalls;
   /** This server's base URL for links it hands out and calls it places to itself. */
   origin: { url: string };
 }
@@ -74,8 +73,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const media = createMediaPlane({ ctx, config, voice, accounts, origin: () => origin.url });
   const rooms = createRooms({ ctx, accounts, voice, media, webhooks, logger });
   // Verification codes go by SMS into the sandbox inbox, or by a voice call placed through the engine.
-  const otpCalls = new OtpCalls(voice.calls, clock, () => origin.url);
-  const callerIds = new CallerIds(ctx, accounts, sandboxSmsDelivery(sandboxInbox), otpCalls.delivery);
+  const callerIds = new CallerIds(ctx, accounts, sandboxSmsDelivery(sandboxInbox), otpCalls(voice.calls));
   const messages = new Messages(
     ctx,
     { accounts, numbers, billing, pricing, callerIds, hooks: messageHooks(webhooks), logger },
@@ -85,7 +83,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     'Message',
     messageRunner({ send: (owner, m) => messages.send({ ...owner, callerId: owner.subaccountId ?? owner.accountId }, m) }),
   );
-  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, voice, media, rooms, otpCalls, callerIds, origin };
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, voice, media, rooms, callerIds, origin };
 }
 
 /**

@@ -11,7 +11,6 @@ import type { Services } from '../services.ts';
 import { authenticator } from './auth.ts';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 import { formatSchemaErrors } from './validation.ts';
-import { verifyCallRoutes } from './routes/verify-call.ts';
 import { healthRoutes } from './routes/health.ts';
 import { accountRoutes } from './routes/account.ts';
 import { subaccountRoutes } from './routes/subaccounts.ts';
@@ -50,7 +49,7 @@ export const BODY_LIMIT = 256 * 1024;
 
 /** Route plugins are added here; later features append theirs. */
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
-export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, verifyCallRoutes];
+export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes];
 
 export async function buildApp(services: Services, logger: Logger): Promise<App> {
   const app = Fastify({

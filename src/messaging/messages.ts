@@ -18,7 +18,7 @@ import { ownerFilter, type Scope } from '../platform/scope.ts';
 import { mediaRepo, messagesRepo, type MessageFilter } from '../store/repos/messages.ts';
 import { numbersRepo } from '../store/repos/numbers.ts';
 import type { MessageDirection, MessageLog, MessagePatch, MessageRow, MessageState, MessageType } from '../store/tables/messages.ts';
-import { parsePlivoXml } from '../voice/xml/parse.ts';
+import { parsePlivoXml } from '../plivo-xml/parse.ts';
 import type { CarrierEvents, DeliveryReport, InboundMessage, MessagingDriver } from './driver.ts';
 import { DELIVERED_CODE } from './error-codes.ts';
 import { timeWindow, type TimeFilters } from './filters.ts';

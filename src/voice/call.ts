@@ -12,6 +12,7 @@ import type { CallOwner, HttpMethod, Signing } from './ports.ts';
 import type { Program } from './interpreter/program.ts';
 import type { Engine } from './engine.ts';
 import { FarEndAudio } from './far-end-audio.ts';
+import type { ResponseDoc } from '../plivo-xml/ast.ts';
 
 export type CallStatus = 'queued' | 'ringing' | 'early-media' | 'in-progress' | 'completed';
 
@@ -41,6 +42,8 @@ export interface MachineDetection {
 /** What an API request or an application sets up for a call. Bulk calls share one. */
 export interface CallSetup {
   answer: Hook;
+  /** The platform's own document (a verification call, a flow): run instead of fetching `answer`. */
+  document?: ResponseDoc;
   fallback?: Hook;
   ring?: Hook;
   hangup?: Hook;

@@ -8,7 +8,7 @@ import type { Accounts } from '../platform/accounts.ts';
 import type { Billing } from '../platform/billing.ts';
 import { keptByMainAccount, type PlatformContext } from '../platform/context.ts';
 import { normalizeNumber } from '../platform/phone.ts';
-import type { Pricing } from '../platform/pricing.ts';
+import type { Pricing, Rate } from '../platform/pricing.ts';
 import { ownerFilter, type Scope } from '../platform/scope.ts';
 import { callsRepo, type CdrFilter, type Range } from '../store/repos/calls.ts';
 import type { Call, CallSetup, Hook, MachineDetection } from './call.ts';
@@ -97,6 +97,14 @@ export interface TransferInput {
   aleg_method?: HttpMethod;
   bleg_url?: string;
   bleg_method?: HttpMethod;
+}
+
+/** Calls placed by `Calls.place`: numbers or SIP URIs already normalized. */
+export interface PlaceCalls {
+  from: string;
+  to: readonly string[];
+  setup: CallSetup;
+  parentCallUuid?: string | null;
 }
 
 const DAY = 86_400_000;
@@ -250,9 +258,7 @@ export class Calls {
       sipHeaders: sipHeaders(input.sip_headers),
       machine: machineDetection(input),
     };
-    // Every destination must be billable, and the balance must cover a first increment of the dearest.
-    const rates = destinations.map((d) => this.pricing.rate({ service: 'voice', direction: 'outbound', number: d }));
-    await this.billing.assertCanSpend(scope, Math.max(...rates.map((r) => this.pricing.cost(r, 1).amount)));
+    const rates = await this.priced(scope, destinations);
 
     let parent: string | null = null;
     if (input.parent_call_uuid && !bulk) {
@@ -260,17 +266,36 @@ export class Calls {
       if (found && visible(scope, found.owner)) parent = found.uuid;
       else if (input.error_if_parent_not_found) throw new ApiError(400, `parent_call_uuid ${input.parent_call_uuid} is not a live call of this account`);
     }
+    return { ...(await this.start(scope, { from, to: destinations, setup, parentCallUuid: parent }, rates)), bulk };
+  }
 
+  /**
+   * One outbound call per destination, each running `setup`, paced by the
+   * account's calls-per-second limit: the typed operation behind the Call
+   * API, for callers that are not the API (verification calls, flows).
+   */
+  async place(scope: Scope, p: PlaceCalls): Promise<{ queued: boolean; requestUuids: string[] }> {
+    return this.start(scope, p, await this.priced(scope, p.to));
+  }
+
+  /** Every destination must be billable, and the balance must cover a first increment of the dearest. */
+  private async priced(scope: Scope, destinations: readonly string[]): Promise<Rate[]> {
+    const rates = destinations.map((d) => this.pricing.rate({ service: 'voice', direction: 'outbound', number: d }));
+    await this.billing.assertCanSpend(scope, Math.max(...rates.map((r) => this.pricing.cost(r, 1).amount)));
+    return rates;
+  }
+
+  private async start(scope: Scope, p: PlaceCalls, rates: readonly Rate[]): Promise<{ queued: boolean; requestUuids: string[] }> {
     const owner = { accountId: scope.accountId, subaccountId: scope.subaccountId };
     const signing = await this.platform.signing(owner);
     let queued = false;
-    const requestUuids = destinations.map((to, i) => {
+    const requestUuids = p.to.map((to, i) => {
       const uuid = newUuid();
-      const call = this.engine.create({ uuid, requestUuid: uuid, direction: 'outbound', from, to, owner, signing, setup, parentCallUuid: parent, rate: rates[i]!.rate });
+      const call = this.engine.create({ uuid, requestUuid: uuid, direction: 'outbound', from: p.from, to, owner, signing, setup: p.setup, parentCallUuid: p.parentCallUuid ?? null, rate: rates[i]!.rate });
       if (!this.pacer.submit(scope.accountId, call)) queued = true;
       return uuid;
     });
-    return { queued, requestUuids, bulk };
+    return { queued, requestUuids };
   }
 
   // ---- live and queued calls ------------------------------------------------------

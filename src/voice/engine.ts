@@ -18,9 +18,9 @@ import { defaultVerbs, type VerbRegistry } from './interpreter/registry.ts';
 import { MachineDetector } from './machine.ts';
 import { callParams, durationOf, hangupParams } from './params.ts';
 import type { CallLogPort, CdrPort, Charge, EngineMedia, HttpMethod, PlatformPort, WebhookPort } from './ports.ts';
-import type { SpeakVerb } from './xml/ast.ts';
+import type { SpeakVerb } from '../plivo-xml/ast.ts';
 import { visible } from './visibility.ts';
-import { ssmlToString } from './xml/ssml.ts';
+import { ssmlToString } from '../plivo-xml/ssml.ts';
 
 /** The platform's default maximum call length (4 hours). */
 export const DEFAULT_TIME_LIMIT_S = 14_400;
@@ -167,7 +167,8 @@ export class Engine {
   }
 
   private answerSource(call: Call): DocSource {
-    const { answer, fallback } = call.setup;
+    const { answer, fallback, document } = call.setup;
+    if (document) return { doc: document };
     return { ...answer, params: this.params(call, { Event: 'StartApp' }), kind: 'answer', fallback };
   }
 

@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
-import { LANGUAGE } from '../../voice/xml/attrs.ts';
+import { LANGUAGE } from '../../plivo-xml/attrs.ts';
 import { BoolLike, toBool } from '../schemas.ts';
 
 const CallParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ minLength: 1, maxLength: 64 }) });

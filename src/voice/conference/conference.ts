@@ -15,7 +15,7 @@ import { Seat } from '../rooms/kit.ts';
 import type { MixRoom, RoomMember } from '../rooms/room.ts';
 import type { RoomRecording } from '../rooms/recording.ts';
 import { Source, type Segment } from '../rooms/source.ts';
-import type { ConferenceVerb } from '../xml/ast.ts';
+import type { ConferenceVerb } from '../../plivo-xml/ast.ts';
 
 export type ExitReason = 'hangup' | 'transferred' | 'kicked' | 'ended' | 'star' | 'time-limit';
 export type ConferenceEvent = 'enter' | 'exit' | 'digits' | 'floor';

@@ -15,7 +15,7 @@ import { RoomRecording, type RecordingFormat } from '../rooms/recording.ts';
 import { MixRoom } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
 import { visible } from '../visibility.ts';
-import type { ConferenceVerb, Sound } from '../xml/ast.ts';
+import type { ConferenceVerb, Sound } from '../../plivo-xml/ast.ts';
 import { Conference, type ConferenceHost, type ConferenceMember } from './conference.ts';
 
 export interface RecordInput {

@@ -11,7 +11,7 @@ import { DigitMatcher } from '../connect/digits.ts';
 import { renderPrompts, soundDocument } from '../dial/sounds.ts';
 import { DTMF_TONE_MS } from '../interpreter/context.ts';
 import { CONTINUE, type VerbRunner } from '../interpreter/verb.ts';
-import type { ConferenceVerb } from '../xml/ast.ts';
+import type { ConferenceVerb } from '../../plivo-xml/ast.ts';
 import type { Conferences } from './conferences.ts';
 
 export function conferenceRunner(conferences: Conferences): VerbRunner<ConferenceVerb> {

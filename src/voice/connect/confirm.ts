@@ -7,7 +7,7 @@ import type { Engine } from '../engine.ts';
 import { CallContext } from '../interpreter/context.ts';
 import { Program } from '../interpreter/program.ts';
 import type { Interrupt } from '../interpreter/verb.ts';
-import type { PromptVerb } from '../xml/ast.ts';
+import type { PromptVerb } from '../../plivo-xml/ast.ts';
 
 export interface Confirmation {
   /** What the called party `b` hears once it answers (fetched then). */

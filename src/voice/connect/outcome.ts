@@ -1,4 +1,4 @@
-import type { HttpMethod } from '../xml/ast.ts';
+import type { HttpMethod } from '../../plivo-xml/ast.ts';
 import { CONTINUE, type Outcome, type VerbContext } from '../interpreter/verb.ts';
 
 /**

@@ -17,7 +17,7 @@ import type { Interrupt, Outcome, VerbContext, VerbRunner } from '../interpreter
 import { afterward } from '../connect/outcome.ts';
 import { repeat } from '../interpreter/verbs/repeat.ts';
 import { durationOf } from '../params.ts';
-import type { DialNumber, DialUser, DialVerb } from '../xml/ast.ts';
+import type { DialNumber, DialUser, DialVerb } from '../../plivo-xml/ast.ts';
 import { Bridge } from '../connect/bridge.ts';
 import { confirmLeg } from '../connect/confirm.ts';
 import { DigitMatcher } from '../connect/digits.ts';

@@ -14,8 +14,8 @@ import type { Segment } from '../rooms/source.ts';
 import type { VerbContext } from '../interpreter/verb.ts';
 import { prompt } from '../interpreter/verbs/prompt.ts';
 import { BEEP } from '../interpreter/verbs/sounds.ts';
-import type { HttpMethod, PromptVerb, Sound } from '../xml/ast.ts';
-import { parsePlivoXml } from '../xml/parse.ts';
+import type { HttpMethod, PromptVerb, Sound } from '../../plivo-xml/ast.ts';
+import { parsePlivoXml } from '../../plivo-xml/parse.ts';
 
 /** The Play, Speak and Wait elements of the document at `url`, fetched for `call`; empty (and logged) when it cannot be fetched or parsed. */
 export async function soundDocument(engine: Engine, call: Call, url: string, method: HttpMethod, kind: string): Promise<PromptVerb[]> {

@@ -6,7 +6,7 @@ import type { Call } from '../call.ts';
 import type { CallEnd } from '../causes.ts';
 import type { Engine } from '../engine.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
-import type { HttpMethod, SpeakVerb, Verb } from '../xml/ast.ts';
+import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import type { Program } from './program.ts';
 import type { DigitTap, Interrupt, Outcome, VerbContext } from './verb.ts';
 

@@ -7,15 +7,13 @@
 import { CAUSES, type HangupCause } from '../causes.ts';
 import type { Call, Hook } from '../call.ts';
 import type { Engine } from '../engine.ts';
-import type { ResponseDoc, Verb } from '../xml/ast.ts';
-import { parsePlivoXml } from '../xml/parse.ts';
+import type { ResponseDoc, Verb } from '../../plivo-xml/ast.ts';
+import { parsePlivoXml } from '../../plivo-xml/parse.ts';
 import { CallContext } from './context.ts';
 import { CONTINUE, Interrupt, type DocKind, type Goto, type Outcome, type VerbContext } from './verb.ts';
 
-/** Where the first document comes from; only the answer URL has a fallback. */
-export interface DocSource extends Goto {
-  fallback?: Hook;
-}
+/** Where the first document comes from: a URL (only the answer URL has a fallback), or the document itself when the platform built it. */
+export type DocSource = (Goto & { fallback?: Hook }) | { doc: ResponseDoc };
 
 const FAILURES: Record<DocKind, { unreachable: HangupCause; invalid: HangupCause }> = {
   answer: { unreachable: CAUSES.answerUrlError, invalid: CAUSES.invalidAnswerXml },
@@ -54,15 +52,10 @@ export class Program {
     const ctx = new CallContext(this.call, this.engine, stop, this);
     let source: DocSource | undefined = first;
     while (source && !stop.interrupted) {
-      const fetched = await this.fetch(source, stop);
-      if (stop.interrupted) return;
-      if ('failed' in fetched) {
-        this.engine.log(this.call, { kind: 'error', message: fetched.why, data: { url: source.url, kind: source.kind } });
-        this.call.hangup({ cause: fetched.failed, source: 'Error' });
-        return;
-      }
+      const doc = 'doc' in source ? source.doc : await this.fetch(source, stop);
+      if (stop.interrupted || !doc) return;
       source = undefined;
-      const outcome = await this.runVerbs(fetched.doc.verbs, ctx, false);
+      const outcome = await this.runVerbs(doc.verbs, ctx, false);
       if (stop.interrupted) return;
       if (outcome.next === 'goto') source = outcome.goto;
       else this.call.hangup(outcome.next === 'hangup' ? outcome.end : { cause: CAUSES.endOfXml, source: 'Plivo' });
@@ -89,15 +82,23 @@ export class Program {
     return CONTINUE;
   }
 
-  /** The document at `source`; the answer URL falls back to fallback_url when unreachable or invalid. */
-  private async fetch(source: DocSource, stop: Interrupt): Promise<Fetched> {
+  /**
+   * The document at `source`; the answer URL falls back to fallback_url when
+   * unreachable or invalid. Undefined when none could be had: the call is
+   * then hung up with the documented cause.
+   */
+  private async fetch(source: Goto & { fallback?: Hook }, stop: Interrupt): Promise<ResponseDoc | undefined> {
     const failures = FAILURES[source.kind];
     let result = await this.fetchOne(source, source.kind, failures);
     if ('failed' in result && source.fallback?.url && !stop.interrupted) {
       this.engine.log(this.call, { kind: 'event', message: `${result.why}; trying fallback_url`, data: { url: source.fallback.url } });
       result = await this.fetchOne({ ...source, ...source.fallback }, 'fallback', failures);
     }
-    return result;
+    if (!('failed' in result)) return result.doc;
+    if (stop.interrupted) return undefined;
+    this.engine.log(this.call, { kind: 'error', message: result.why, data: { url: source.url, kind: source.kind } });
+    this.call.hangup({ cause: result.failed, source: 'Error' });
+    return undefined;
   }
 
   private async fetchOne(source: Goto, kind: string, failures: { unreachable: HangupCause; invalid: HangupCause }): Promise<Fetched> {

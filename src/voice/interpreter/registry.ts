@@ -2,7 +2,7 @@
 // feature that implements a verb (Dial, Conference, Record …) registers its
 // runner and nothing else changes. A verb nobody registered is skipped with
 // an entry in the call's log.
-import type { Verb } from '../xml/ast.ts';
+import type { Verb } from '../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbRunner } from './verb.ts';
 import { speakRunner } from './verbs/speak.ts';
 import { playRunner } from './verbs/play.ts';

@@ -6,7 +6,7 @@
 import type { CallLogEntry } from '../call-log.ts';
 import type { CallEnd } from '../causes.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
-import type { HttpMethod, SpeakVerb, Verb } from '../xml/ast.ts';
+import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import type { Call } from '../call.ts';
 import type { Engine } from '../engine.ts';
 

@@ -19,7 +19,7 @@ import { Seat } from '../rooms/kit.ts';
 import type { RoomRecording } from '../rooms/recording.ts';
 import type { MixRoom, RoomMember } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
-import type { MpcStatusEvent, MultiPartyCallVerb } from '../xml/ast.ts';
+import type { MpcStatusEvent, MultiPartyCallVerb } from '../../plivo-xml/ast.ts';
 import { isoish } from './views.ts';
 
 /** A participant's settings: the element's attributes, or the Add Participant API's parameters. */

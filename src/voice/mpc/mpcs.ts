@@ -24,8 +24,8 @@ import { MixRoom } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
 import { visible } from '../visibility.ts';
 import { Interrupt } from '../interpreter/verb.ts';
-import type { HttpMethod, PromptVerb, Sound } from '../xml/ast.ts';
-import { parsePlivoXml } from '../xml/parse.ts';
+import type { HttpMethod, PromptVerb, Sound } from '../../plivo-xml/ast.ts';
+import { speak } from '../../plivo-xml/build.ts';
 import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
 import { settingsFromApi } from './settings.ts';
 import { isoish, mpcRowOf, mpcView, participantView } from './views.ts';
@@ -97,8 +97,7 @@ function delaysOf(raw: string | number | undefined, count: number): number[] {
 
 /** The sentence the platform documents for a dialled participant without confirm_key_sound_url. */
 function confirmPrompt(key: string): PromptVerb[] {
-  const parsed = parsePlivoXml(`<Response><Speak>Please enter ${key} to accept the call.</Speak></Response>`);
-  return parsed.ok ? (parsed.doc.verbs as PromptVerb[]) : [];
+  return [speak(`Please enter ${key} to accept the call.`)];
 }
 
 /** A recording callback URL with its method, when given. */

@@ -1,9 +1,9 @@
 // The Add Participant API takes the same settings as the <MultiPartyCall>
 // element, in snake_case. They are checked and defaulted by the element's own
-// parser (one set of rules for both), and its messages are given back with
-// the API's parameter names.
+// rules (the element given as data: one set of rules for both), and its
+// messages are given back with the API's parameter names.
 import { ApiError } from '../../errors.ts';
-import { parsePlivoXml } from '../xml/parse.ts';
+import { parseElement } from '../../plivo-xml/parse.ts';
 import type { MpcSettings } from './mpc.ts';
 
 /** API parameters that are element attributes; the rest of the request (to, from, call_uuid …) is the API's own. */
@@ -18,22 +18,21 @@ const ATTRIBUTES = [
 ] as const;
 
 const camel = (snake: string): string => (snake === 'relay_dtmf_inputs' ? 'relayDTMFInputs' : snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
-const escape = (v: string): string => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 export function settingsFromApi(input: Readonly<Record<string, unknown>>): MpcSettings {
-  const attrs: string[] = [];
+  const attrs = new Map<string, string>();
   for (const name of ATTRIBUTES) {
     const v = input[name];
     if (v === undefined || v === null) continue;
-    attrs.push(`${camel(name)}="${escape(String(v))}"`);
+    attrs.set(camel(name), String(v));
   }
-  const parsed = parsePlivoXml(`<Response><MultiPartyCall ${attrs.join(' ')}>api</MultiPartyCall></Response>`);
+  const parsed = parseElement({ name: 'MultiPartyCall', attrs, children: ['api'] });
   if (!parsed.ok) {
     let message = parsed.error.replace(/^<MultiPartyCall[^>]*>:\s*/, '');
     for (const name of ATTRIBUTES) message = message.replace(new RegExp(`\\b${camel(name)}\\b`, 'g'), name);
     throw new ApiError(400, message);
   }
-  const verb = parsed.doc.verbs[0]!;
+  const verb = parsed.verb;
   if (verb.kind !== 'MultiPartyCall') throw new Error('the settings document did not parse to a MultiPartyCall');
   const { kind: _kind, name: _name, ...settings } = verb;
   return settings;

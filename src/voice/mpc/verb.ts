@@ -4,7 +4,7 @@
 // document replaces the rest of this one, if given; otherwise the next verb
 // runs. A call that hung up or was transferred away asks nothing more.
 import { CONTINUE, type VerbRunner } from '../interpreter/verb.ts';
-import type { MultiPartyCallVerb } from '../xml/ast.ts';
+import type { MultiPartyCallVerb } from '../../plivo-xml/ast.ts';
 import type { MultiPartyCalls } from './mpcs.ts';
 
 export function multiPartyCallRunner(mpcs: MultiPartyCalls): VerbRunner<MultiPartyCallVerb> {

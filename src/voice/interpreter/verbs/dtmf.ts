@@ -1,6 +1,6 @@
 // <DTMF>: sends keys to the caller ('w' waits 0.5 s, 'W' 1 s). With `async`
 // (the default) the next verb starts once the first key is sent.
-import type { DtmfVerb } from '../../xml/ast.ts';
+import type { DtmfVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbRunner } from '../verb.ts';
 
 export const dtmfRunner: VerbRunner<DtmfVerb> = {

@@ -6,7 +6,7 @@
 // After `retries` attempts without input the next verb runs. Input goes to
 // `action` as `Digits`: with `redirect` the returned document replaces this
 // one, without it the request is sent and the next verb runs.
-import type { GetDigitsVerb } from '../../xml/ast.ts';
+import type { GetDigitsVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type DigitTap, type Outcome, type VerbContext, type VerbRunner } from '../verb.ts';
 import { prompt } from './prompt.ts';
 import { BEEP } from './sounds.ts';

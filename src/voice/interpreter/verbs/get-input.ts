@@ -7,7 +7,7 @@
 // partial speech goes to interimSpeechResultsCallback as it is recognized.
 import { playPrompts } from '../../dial/sounds.ts';
 import type { Hypothesis, SpeechRecognizer, SpeechStream } from '../../speech.ts';
-import type { GetInputVerb } from '../../xml/ast.ts';
+import type { GetInputVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type DigitTap, type Outcome, type VerbContext, type VerbRunner } from '../verb.ts';
 
 /** What `auto` end timeouts mean: a pause between keys, and silence after speech. */

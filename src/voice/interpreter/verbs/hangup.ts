@@ -2,7 +2,7 @@
 // verbs run. An inbound call not yet answered is refused instead: busy when
 // `reason` says so, rejected otherwise.
 import { CAUSES } from '../../causes.ts';
-import type { HangupVerb } from '../../xml/ast.ts';
+import type { HangupVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbRunner } from '../verb.ts';
 
 export const hangupRunner: VerbRunner<HangupVerb> = {

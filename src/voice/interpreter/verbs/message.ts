@@ -2,7 +2,7 @@
 // a port; the messaging service behind it validates, bills and delivers
 // exactly as the Message API does. A refused message is logged on the call
 // and the next verb runs — a text never ends a call.
-import type { MessageVerb } from '../../xml/ast.ts';
+import type { MessageVerb } from '../../../plivo-xml/ast.ts';
 import type { CallOwner } from '../../call-log.ts';
 import { CONTINUE, type VerbRunner } from '../verb.ts';
 

@@ -1,6 +1,6 @@
 // <Play>: an audio file (WAV or MP3), `loop` times. A file that cannot be
 // fetched or decoded is skipped; the call's log says why.
-import type { PlayVerb } from '../../xml/ast.ts';
+import type { PlayVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbContext, type VerbRunner } from '../verb.ts';
 import { repeat } from './repeat.ts';
 

@@ -1,7 +1,7 @@
 // <PreAnswer>: its children run with early media before an inbound call is
 // answered (the caller hears them, the call is not billed yet). On a call
 // that is already answered they simply run.
-import type { PreAnswerVerb } from '../../xml/ast.ts';
+import type { PreAnswerVerb } from '../../../plivo-xml/ast.ts';
 import type { VerbRunner } from '../verb.ts';
 
 export const preAnswerRunner: VerbRunner<PreAnswerVerb> = {

@@ -1,5 +1,5 @@
 // What GetDigits, GetInput and Dial play while they wait: Speak, Play or Wait.
-import type { PromptVerb } from '../../xml/ast.ts';
+import type { PromptVerb } from '../../../plivo-xml/ast.ts';
 import type { VerbContext } from '../verb.ts';
 import { play } from './play.ts';
 import { speak } from './speak.ts';

@@ -11,7 +11,7 @@
 // sides mixed).
 import { soundUntilMs } from '../../../media/voice-activity.ts';
 import { actionParams, type RecordingSpec, type Recordings } from '../../recordings/recordings.ts';
-import type { RecordVerb } from '../../xml/ast.ts';
+import type { RecordVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type Outcome, type VerbContext, type VerbRunner } from '../verb.ts';
 import { BEEP } from './sounds.ts';
 

@@ -1,5 +1,5 @@
 // <Redirect>: the rest of the document is replaced by the one at the URL.
-import type { RedirectVerb } from '../../xml/ast.ts';
+import type { RedirectVerb } from '../../../plivo-xml/ast.ts';
 import type { VerbRunner } from '../verb.ts';
 
 export const redirectRunner: VerbRunner<RedirectVerb> = {

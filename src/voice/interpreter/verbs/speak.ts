@@ -1,6 +1,6 @@
 // <Speak>: synthesized text (SSML children included), `loop` times; loop 0
 // repeats until something else ends it.
-import type { SpeakVerb } from '../../xml/ast.ts';
+import type { SpeakVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbContext, type VerbRunner } from '../verb.ts';
 import { repeat } from './repeat.ts';
 

@@ -2,7 +2,7 @@
 // the document goes on; with keepCallAlive the document waits until the
 // stream ends (the service hangs up, its timeout, the Stream API) instead.
 import type { Streams } from '../../streams/streams.ts';
-import type { StreamVerb } from '../../xml/ast.ts';
+import type { StreamVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbRunner } from '../verb.ts';
 
 export function streamRunner(streams: Streams): VerbRunner<StreamVerb> {

@@ -1,6 +1,6 @@
 // <Wait>: silence for `length` seconds; with `silence`, until the caller has
 // been quiet for `minSilence` ms (at most `length` s); `beep` at the end.
-import type { WaitVerb } from '../../xml/ast.ts';
+import type { WaitVerb } from '../../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbContext, type VerbRunner } from '../verb.ts';
 import { BEEP } from './sounds.ts';
 

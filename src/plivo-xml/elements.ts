@@ -11,7 +11,7 @@ import {
   required, sound, tag, text, url,
 } from './attrs.ts';
 import { fail, shown } from './failure.ts';
-import { type VerbName, SSML_NAMES, allowedChild, bodyText, elementsOnly, mustBeEmpty, textOnly } from './nesting.ts';
+import { type VerbName, SSML_NAMES, VERB_NAMES, allowedChild, bodyText, elementsOnly, mustBeEmpty, textOnly } from './nesting.ts';
 import { readSsml, ssmlToText } from './ssml.ts';
 import type { XElement } from './tree.ts';
 
@@ -21,6 +21,11 @@ type VerbOf<N extends VerbName> = Extract<Verb, { kind: N }>;
 /** What may run inside PreAnswer, per the SDK's builder. */
 const PRE_ANSWER_VERBS = ['Play', 'Speak', 'GetDigits', 'Wait', 'Redirect', 'Message', 'DTMF'] as const;
 const PROMPTS = ['Speak', 'Play', 'Wait'] as const;
+
+/** One element, given as data (API input checked by the element's own rules), as its verb. */
+export function readVerb(el: XElement): Verb {
+  return BUILDERS[allowedChild({ name: 'Response', attrs: new Map(), children: [el] }, el, VERB_NAMES)](el);
+}
 
 /** The children of `parent` as verbs, each allowed there, in order. */
 export function readVerbs<N extends VerbName>(parent: XElement, allowed: readonly N[]): VerbOf<N>[] {
@@ -37,7 +42,7 @@ const seconds = (absent: number) => int({ min: 1 }, absent);
 
 // ---------------------------------------------------------------- prompts
 
-const speakAttrs: Attrs<SpeakVerb, 'content' | 'text'> = {
+export const speakAttrs: Attrs<SpeakVerb, 'content' | 'text'> = {
   voice: attr('WOMAN, MAN or an Amazon Polly voice such as Polly.Joanna', (raw) => {
     const t = raw.trim();
     if (/^(wo)?man$/i.test(t)) return t.toUpperCase();
@@ -54,11 +59,13 @@ function speak(el: XElement): SpeakVerb {
   return { kind: 'Speak', ...readAttrs(el, speakAttrs), content, text: spoken };
 }
 
+export const playAttrs: Attrs<PlayVerb, 'url'> = { loop: int({ min: 0 }, 1) };
+
 function play(el: XElement): PlayVerb {
-  return { kind: 'Play', ...readAttrs(el, { loop: int({ min: 0 }, 1) }), url: bodyUrl(el, 'the URL of an audio file') };
+  return { kind: 'Play', ...readAttrs(el, playAttrs), url: bodyUrl(el, 'the URL of an audio file') };
 }
 
-const waitAttrs: Attrs<WaitVerb> = {
+export const waitAttrs: Attrs<WaitVerb> = {
   length: seconds(1),
   silence: bool(false),
   // The SDK's builder accepts both spellings; the docs use minSilence.
@@ -73,7 +80,7 @@ function wait(el: XElement): WaitVerb {
 
 // ---------------------------------------------------------------- input
 
-const getDigitsAttrs: Attrs<GetDigitsVerb, 'prompts'> = {
+export const getDigitsAttrs: Attrs<GetDigitsVerb, 'prompts'> = {
   action: url(),
   method: method('POST'),
   timeout: seconds(5),
@@ -98,7 +105,7 @@ const endTimeout = attr('an integer from 2 to 10, or auto', (raw): number | 'aut
   return /^\d{1,2}$/.test(t) && Number(t) >= 2 && Number(t) <= 10 ? Number(t) : INVALID;
 }, 'auto');
 
-const getInputAttrs: Attrs<GetInputVerb, 'prompts'> = {
+export const getInputAttrs: Attrs<GetInputVerb, 'prompts'> = {
   action: url(required),
   method: method('POST'),
   inputType: attr('dtmf, speech or dtmf speech', (raw): GetInputVerb['inputType'] | typeof INVALID => {
@@ -125,7 +132,7 @@ function getInput(el: XElement): GetInputVerb {
   return { kind: 'GetInput', ...readAttrs(el, getInputAttrs), prompts: readVerbs(el, PROMPTS) };
 }
 
-const recordAttrs: Attrs<RecordVerb> = {
+export const recordAttrs: Attrs<RecordVerb> = {
   action: url(),
   method: method('POST'),
   timeout: seconds(15),
@@ -333,7 +340,7 @@ function redirect(el: XElement): RedirectVerb {
   return { kind: 'Redirect', url: bodyUrl(el, 'the URL of the next document'), ...readAttrs(el, { method: method('POST') }) };
 }
 
-const hangupAttrs: Attrs<HangupVerb> = {
+export const hangupAttrs: Attrs<HangupVerb> = {
   reason: oneOf(['rejected', 'busy'], undefined),
   schedule: int({ min: 1 }, undefined),
 };

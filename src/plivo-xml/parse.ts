@@ -1,20 +1,30 @@
 // Plivo XML text → validated ResponseDoc, or one sentence saying what is
 // wrong (for the call's debug log). Never throws, whatever it is given.
-import type { ResponseDoc } from './ast.ts';
+import type { ResponseDoc, Verb } from './ast.ts';
 import { noAttributes } from './attrs.ts';
-import { readVerbs } from './elements.ts';
+import { readVerb, readVerbs } from './elements.ts';
 import { XmlFailure, fail, shown } from './failure.ts';
 import { VERB_NAMES } from './nesting.ts';
-import { readTree } from './tree.ts';
+import { readTree, type XElement } from './tree.ts';
 
-export type ParseResult = { ok: true; doc: ResponseDoc } | { ok: false; error: string };
+type Failed = { ok: false; error: string };
+export type ParseResult = { ok: true; doc: ResponseDoc } | Failed;
 
 /** Answer documents are small; anything bigger is refused before parsing. */
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 export function parsePlivoXml(text: string): ParseResult {
+  return attempt(() => ({ ok: true, doc: readDocument(text) }));
+}
+
+/** One element given as data (API input checked by the element's own rules): its verb, or what is wrong. */
+export function parseElement(el: XElement): { ok: true; verb: Verb } | Failed {
+  return attempt(() => ({ ok: true, verb: readVerb(el) }));
+}
+
+function attempt<T>(read: () => T): T | Failed {
   try {
-    return { ok: true, doc: readDocument(text) };
+    return read();
   } catch (e) {
     if (e instanceof XmlFailure) return { ok: false, error: e.message };
     // A bug of ours, not the document's: still an answer, never a crash.

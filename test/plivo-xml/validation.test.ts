@@ -2,8 +2,8 @@
 // documents: each ends in one clear sentence, never an exception.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePlivoXml } from '../../../src/voice/xml/parse.ts';
-import type { Verb } from '../../../src/voice/xml/ast.ts';
+import { parsePlivoXml } from '../../src/plivo-xml/parse.ts';
+import type { Verb } from '../../src/plivo-xml/ast.ts';
 
 function verbs(xml: string): Verb[] {
   const result = parsePlivoXml(xml);

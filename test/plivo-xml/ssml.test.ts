@@ -2,9 +2,9 @@
 // that parses back to the same tree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePlivoXml } from '../../../src/voice/xml/parse.ts';
-import { ssmlToString, ssmlToText } from '../../../src/voice/xml/ssml.ts';
-import type { SpeakVerb } from '../../../src/voice/xml/ast.ts';
+import { parsePlivoXml } from '../../src/plivo-xml/parse.ts';
+import { ssmlToString, ssmlToText } from '../../src/plivo-xml/ssml.ts';
+import type { SpeakVerb } from '../../src/plivo-xml/ast.ts';
 
 function speak(inner: string, attrs = ''): SpeakVerb {
   const result = parsePlivoXml(`<Response><Speak${attrs}>${inner}</Speak></Response>`);

@@ -232,6 +232,13 @@ export function readAttrs<T>(el: XElement, schema: Schema<T>): T {
   return out as T;
 }
 
+/** Every attribute's value when absent: what a builder starts from (required ones have none). */
+export function defaults<T>(schema: Schema<T>): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [field, a] of Object.entries(schema) as [string, Attr<unknown>][]) if (a.absent !== required) out[field] = a.absent;
+  return out as Partial<T>;
+}
+
 export function noAttributes(el: XElement): void {
   readAttrs<Record<string, never>>(el, {});
 }

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import plivo from 'plivo';
-import { parsePlivoXml } from '../../../src/voice/xml/parse.ts';
-import type { ResponseDoc, Verb } from '../../../src/voice/xml/ast.ts';
+import { parsePlivoXml } from '../../src/plivo-xml/parse.ts';
+import type { ResponseDoc, Verb } from '../../src/plivo-xml/ast.ts';
 
 /** An SDK element object: what `addX` returns (`valid_attributes` is the builder's list). */
 interface SdkElement {

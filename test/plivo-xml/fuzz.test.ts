@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import plivo from 'plivo';
-import { parsePlivoXml } from '../../../src/voice/xml/parse.ts';
+import { parsePlivoXml } from '../../src/plivo-xml/parse.ts';
 
 /** mulberry32: small, fast, seeded, so a failure replays exactly. */
 function prng(seed: number): () => number {
