@@ -69,7 +69,7 @@ async function customer(answerXml: string) {
  */
 function spawnServer(dataDir: string, env: Record<string, string>): Promise<{ child: ReturnType<typeof spawn>; base: string; inspector: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,8 @@ import { Accounts, STARTING_CREDIT } from '../../src/platform/accounts.ts';
 import { Applications } from '../../src/platform/applications.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { accountsRepo, ledgerRepo } from '../../src/store/repos/accounts.ts';
+import { callsRepo } from '../../src/store/repos/calls.ts';
+import type { NewCallRow } from '../../src/store/tables/calls.ts';
 import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
 
 for (const db of databases) {
@@ -59,6 +61,33 @@ for (const db of databases) {
       const { app_id } = await apps.create(scope, { app_name: 'victim' });
       await assert.rejects(apps.delete(scope, app_id, { newEndpointApplication: 'does-not-exist' }), /new_endpoint_application/);
       assert.equal((await apps.find(scope, app_id)).app_name, 'victim');
+    });
+
+    test('queries waiting for the one SQLite connection run in the order they asked, a transaction holding it until it ends', { skip: db.name === 'postgres' && 'PostgreSQL has a pool of connections' }, async () => {
+      const order: string[] = [];
+      const read = (tag: string) => store.db.selectFrom('accounts').select('auth_id').limit(1).execute().then(() => void order.push(tag));
+      const trx = store.db.transaction().execute(async (t) => {
+        await t.selectFrom('accounts').select('auth_id').limit(1).execute();
+        order.push('trx');
+      });
+      await Promise.all([trx, ...Array.from({ length: 2_000 }, (_, i) => read(`q${i}`))]);
+      assert.deepEqual(order, ['trx', ...Array.from({ length: 2_000 }, (_, i) => `q${i}`)]);
+    });
+
+    test('thousands of call records written at once are all stored (one INSERT would bind too many parameters)', async () => {
+      const accounts = new Accounts({ db: store.db, dialect: store.dialect, clock });
+      const creds = { authId: newAccountAuthId(), authToken: newAuthToken() };
+      await accounts.createMain(creds, 'CDR batch');
+      const row = (i: number): NewCallRow => ({
+        call_uuid: `cdr-${creds.authId}-${i}`, request_uuid: `req-${i}`, account_id: creds.authId, subaccount_id: null,
+        call_direction: 'outbound', from_number: '14155550100', to_number: '14155550101', caller_name: '', parent_call_uuid: null,
+        conference_uuid: null, call_state: 'ANSWER', initiated_at: 1, answered_at: 2, ended_at: 3, call_duration: 1, billed_duration: 60,
+        total_amount: 0, total_rate: 0, hangup_cause_code: 4000, hangup_cause_name: 'Normal Hangup', hangup_cause: 'NORMAL_CLEARING',
+        hangup_source: 'Callee', stir_verification: 'Not Applicable', source_ip: '',
+      });
+      await store.db.transaction().execute((trx) => callsRepo.insert(trx, Array.from({ length: 3_000 }, (_, i) => row(i))));
+      const { n } = await store.db.selectFrom('calls').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', creds.authId).executeTakeFirstOrThrow();
+      assert.equal(Number(n), 3_000);
     });
   });
 }

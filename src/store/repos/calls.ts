@@ -3,6 +3,7 @@ import type { CallRow, NewCallRow, SandboxPhoneRow } from '../tables/calls.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner, whereRange } from './owned.ts';
+import { insertBatches } from './sql.ts';
 
 export interface Range {
   /** Inclusive lower bound. */
@@ -40,7 +41,7 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: CdrFilte
 
 export const callsRepo = {
   async insert(db: Executor, rows: NewCallRow[]): Promise<void> {
-    if (rows.length > 0) await db.insertInto('calls').values(rows).execute();
+    for (const batch of insertBatches(rows)) await db.insertInto('calls').values(batch).execute();
   },
 
   find(db: Executor, owner: OwnerFilter, callUuid: string): Promise<CallRow | undefined> {

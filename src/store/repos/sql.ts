@@ -10,3 +10,15 @@ export function escapeLike(s: string): string {
 export function containsText(column: string, text: string): RawBuilder<SqlBool> {
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${'%' + escapeLike(text.toLowerCase()) + '%'} escape '\\'`;
 }
+
+/**
+ * Rows per multi-row INSERT. A statement binds at most 32,766 parameters on
+ * SQLite and 65,535 on PostgreSQL; 500 rows stay under both for tables of up
+ * to 65 columns.
+ */
+const ROWS_PER_INSERT = 500;
+
+/** `rows` in slices small enough for one multi-row INSERT each. */
+export function* insertBatches<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) yield rows.slice(i, i + ROWS_PER_INSERT);
+}
