@@ -3,6 +3,7 @@
 // otherwise it is skipped and the reason is printed here and by each test.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -29,9 +30,14 @@ console.log(env.TEST_DATABASE_URL ? `PostgreSQL tests: ${env.TEST_DATABASE_URL}`
 const files = find(path.join(root, 'test'))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=180000', ...files], {
-  stdio: 'inherit',
-  env,
-  cwd: root,
-});
+const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=180000', ...files];
+// Full runs from several checkouts on one machine queue behind each other
+// (flock from util-linux, when present) instead of starving each other's
+// servers of CPU; a run of a few files never waits.
+const lock = path.join(os.tmpdir(), 'switchboard-full-test.lock');
+const queued = filter.length === 0 && spawnSync('flock', ['--version']).status === 0;
+if (queued) console.log(`waiting for other full test runs on this machine (lock ${lock})…`);
+const result = queued
+  ? spawnSync('flock', [lock, process.execPath, ...args], { stdio: 'inherit', env, cwd: root })
+  : spawnSync(process.execPath, args, { stdio: 'inherit', env, cwd: root });
 process.exit(result.status ?? 1);
