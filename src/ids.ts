@@ -33,3 +33,21 @@ export const newNumericId = (): string =>
 
 export const isAccountAuthId = (s: string): boolean => /^MA[A-Z0-9]{18}$/.test(s);
 export const isSubaccountAuthId = (s: string): boolean => /^SA[A-Z0-9]{18}$/.test(s);
+
+/** Random octets drawn in blocks: SIP stacks need several tokens per call, and one draw per token would dominate. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+/**
+ * SIP tags, Call-IDs and branch tails: 16 unguessable base64url characters
+ * (96 bits), so a third party cannot forge an in-dialog request or CANCEL.
+ */
+export function newSipToken(): string {
+  if (poolAt + 12 > pool.length) {
+    pool = randomBytes(12 * 256);
+    poolAt = 0;
+  }
+  const token = pool.toString('base64url', poolAt, poolAt + 12);
+  poolAt += 12;
+  return token;
+}
