@@ -333,8 +333,10 @@ export class SipStack implements OutboundHost, TransactionLayerUser {
     });
   }
 
+  /** Hang up live calls (one BYE each, not retransmitted), drop every transaction, close the transport. */
   async close(): Promise<void> {
     for (const s of [...this.sessions.values()]) s.bye();
+    this.layer.close();
     await this.transport?.close();
   }
 }

@@ -238,7 +238,8 @@ describe('calls between two stacks', () => {
     assert.deepEqual(seen, ['answered']);
     const invites = w.net.log.filter((p) => p.text.startsWith('INVITE'));
     assert.equal(invites.length, 2);
-    assert.match(invites[1]!.text, /Proxy-Authorization: Digest username="trunk1".*algorithm=SHA-256.*qop=auth/);
+    assert.match(invites[1]!.text, /Proxy-Authorization: Digest username="trunk1"/);
+    assert.match(invites[1]!.text, /Proxy-Authorization: .*qop=auth.*algorithm=SHA-256/);
     assert.match(invites[1]!.text, /CSeq: 2 INVITE/);
   });
 

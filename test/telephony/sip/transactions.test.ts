@@ -140,6 +140,17 @@ describe('non-INVITE client transaction', () => {
   });
 });
 
+/** An INVITE received and answered with `status`, counting the transaction's no-ACK reports. */
+function answered(status: number) {
+  const h = harness();
+  h.layer.receiveRequest(invite(), PHONE);
+  const { tx, req } = h.seen.requests[0]!;
+  let noAck = 0;
+  tx.events.noAck = () => noAck++;
+  tx.respond(responseTo(req, status, 'b1'));
+  return { h, tx, noAcks: () => noAck };
+}
+
 describe('INVITE server transaction', () => {
   test('100 Trying goes out when the TU does not answer at once; a retransmitted INVITE gets the last provisional again', async () => {
     const h = harness();
@@ -167,25 +178,15 @@ describe('INVITE server transaction', () => {
   });
 
   test('without an ACK, Timer H ends it at 64*T1 and says so', async () => {
-    const h = harness();
-    h.layer.receiveRequest(invite(), PHONE);
-    const { tx, req } = h.seen.requests[0]!;
-    let noAck = 0;
-    tx.events.noAck = () => noAck++;
-    tx.respond(responseTo(req, 603, 'b1'));
+    const { h, tx, noAcks } = answered(603);
     await h.clock.advance(32_000);
-    assert.equal(noAck, 1);
+    assert.equal(noAcks(), 1);
     assert.equal(h.layer.size.servers, 0);
     assert.deepEqual(h.finalsAt(), [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
   });
 
   test('a 2xx is retransmitted until the dialog reports its ACK; INVITE retransmissions meanwhile get the 2xx; Timer L ends it', async () => {
-    const h = harness();
-    h.layer.receiveRequest(invite(), PHONE);
-    const { tx, req } = h.seen.requests[0]!;
-    let noAck = 0;
-    tx.events.noAck = () => noAck++;
-    tx.respond(responseTo(req, 200, 'b1'));
+    const { h, tx, noAcks } = answered(200);
     await h.clock.advance(1_600);
     h.layer.receiveRequest(invite(), PHONE);
     // The 2xx's ACK has its own branch: it goes to the TU (the dialog), which tells the transaction.
@@ -194,19 +195,14 @@ describe('INVITE server transaction', () => {
     (tx as InviteServerTransaction).acked();
     await h.clock.advance(40_000);
     assert.deepEqual(h.finalsAt(), [0, 500, 1500, 1600]);
-    assert.equal(noAck, 0);
+    assert.equal(noAcks(), 0);
     assert.equal(h.layer.size.servers, 0);
   });
 
   test('a 2xx never ACKed: Timer L says so', async () => {
-    const h = harness();
-    h.layer.receiveRequest(invite(), PHONE);
-    const { tx, req } = h.seen.requests[0]!;
-    let noAck = 0;
-    tx.events.noAck = () => noAck++;
-    tx.respond(responseTo(req, 200, 'b1'));
+    const { h, tx, noAcks } = answered(200);
     await h.clock.advance(32_000);
-    assert.equal(noAck, 1);
+    assert.equal(noAcks(), 1);
   });
 
   test('CANCEL finds its INVITE transaction', () => {

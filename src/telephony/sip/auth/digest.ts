@@ -62,8 +62,13 @@ export function answerChallenge(challenge: AuthParams, method: string, uri: stri
   if (qops && !qops.includes('auth')) return undefined;
   const qop = qops ? { nc: nc.toString(16).padStart(8, '0'), cnonce: newSipToken() } : undefined;
   const response = digestResponse({ algorithm, ha1: ha1(algorithm, creds.username, realm, creds.password), method, uri, nonce, qop });
-  let out = `Digest username=${quote(creds.username)}, realm=${quote(realm)}, nonce=${quote(nonce)}, uri=${quote(uri)}, response=${quote(response)}, algorithm=${algorithm}`;
-  if (qop) out += `, qop=auth, nc=${qop.nc}, cnonce=${quote(qop.cnonce)}`;
+  // Parameter order is free (RFC 7616), but naive parsers look names up as
+  // substrings ("nc" inside "nonce"): nc and qop first, nonce before cnonce.
+  let out = `Digest username=${quote(creds.username)}, realm=${quote(realm)}`;
+  if (qop) out += `, nc=${qop.nc}, qop=auth`;
+  out += `, nonce=${quote(nonce)}, uri=${quote(uri)}, response=${quote(response)}`;
+  if (qop) out += `, cnonce=${quote(qop.cnonce)}`;
+  out += `, algorithm=${algorithm}`;
   const opaque = challenge.params.get('opaque');
   if (opaque !== undefined) out += `, opaque=${quote(opaque)}`;
   return out;

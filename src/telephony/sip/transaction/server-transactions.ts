@@ -26,7 +26,6 @@ export abstract class ServerTransaction extends Transaction {
     ctx: TransactionContext,
     key: string,
     flow: Flow,
-    readonly request: SipRequest,
     /** Where responses go when the TCP connection of `flow` has closed: received address, sent-by port. */
     private readonly fallback: Flow,
     private readonly connected: (flow: Flow) => boolean,
@@ -54,8 +53,16 @@ export abstract class ServerTransaction extends Transaction {
 }
 
 export class InviteServerTransaction extends ServerTransaction {
-  constructor(ctx: TransactionContext, key: string, flow: Flow, request: SipRequest, fallback: Flow, connected: (flow: Flow) => boolean) {
-    super(ctx, key, flow, request, fallback, connected, 'proceeding');
+  constructor(
+    ctx: TransactionContext,
+    key: string,
+    flow: Flow,
+    /** Kept for CANCEL (487 to it) and for the dialog; a non-INVITE transaction keeps only its response. */
+    readonly request: SipRequest,
+    fallback: Flow,
+    connected: (flow: Flow) => boolean,
+  ) {
+    super(ctx, key, flow, fallback, connected, 'proceeding');
   }
 
   /** Timer G: resend the final response, doubling up to T2. */
@@ -109,8 +116,8 @@ export class InviteServerTransaction extends ServerTransaction {
 }
 
 export class NonInviteServerTransaction extends ServerTransaction {
-  constructor(ctx: TransactionContext, key: string, flow: Flow, request: SipRequest, fallback: Flow, connected: (flow: Flow) => boolean) {
-    super(ctx, key, flow, request, fallback, connected, 'trying');
+  constructor(ctx: TransactionContext, key: string, flow: Flow, fallback: Flow, connected: (flow: Flow) => boolean) {
+    super(ctx, key, flow, fallback, connected, 'trying');
   }
 
   private readonly timerJ = (): void => this.terminate();

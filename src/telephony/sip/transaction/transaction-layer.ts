@@ -89,7 +89,7 @@ export class TransactionLayer {
     const created =
       req.method === 'INVITE'
         ? new InviteServerTransaction(this.ctx, key, flow, req, fallback, this.opts.connected)
-        : new NonInviteServerTransaction(this.ctx, key, flow, req, fallback, this.opts.connected);
+        : new NonInviteServerTransaction(this.ctx, key, flow, fallback, this.opts.connected);
     this.servers.set(key, created);
     this.user?.request(req, flow, created);
     // RFC 3261 §17.2.1: a TU that did not answer at once gets a 100 Trying sent for it.
@@ -121,6 +121,11 @@ export class TransactionLayer {
     // A transaction that failed at once (reliable transport refused) has already terminated.
     if (tx.state !== 'terminated') this.clients.set(key, tx);
     return tx;
+  }
+
+  /** End every transaction now (shutdown): no more retransmissions, no timers left. */
+  close(): void {
+    for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.terminate();
   }
 
   sendStateless(bytes: Buffer, flow: Flow): void {

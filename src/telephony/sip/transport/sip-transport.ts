@@ -37,6 +37,7 @@ export interface SipTransport {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 65_535;
+const UDP_BUFFER_BYTES = 4 << 20;
 const DEFAULT_TCP_IDLE_MS = 15 * 60_000;
 const DEFAULT_MAX_CONNECTIONS = 4096;
 
@@ -96,7 +97,8 @@ export class NetSipTransport implements SipTransport {
         this.tcp.listen(this.opts.port, this.opts.host, () => resolve());
       });
       const port = (this.tcp.address() as net.AddressInfo).port;
-      this.udp = dgram.createSocket({ type: family, reuseAddr: false });
+      // Large buffers ride out a garbage-collection pause under load instead of dropping datagrams (the kernel caps them at rmem_max/wmem_max).
+      this.udp = dgram.createSocket({ type: family, reuseAddr: false, recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES });
       try {
         await new Promise<void>((resolve, reject) => {
           this.udp.once('error', reject);

@@ -1,0 +1,27 @@
+// The SIP side of bench/sip.ts, in its own process so its CPU is measured
+// alone: our stack on loopback UDP with the source guard (loopback trusted,
+// so the load is not rate-limited away), Digest (MD5 offered first, as
+// SIPp answers only the first challenge) and the registrar. One endpoint,
+// "alice", password "pw". Prints "SIP on <port>" once listening.
+import { RealClock } from '../src/clock/clock.ts';
+import { SipStack } from '../src/telephony/sip/sip-stack.ts';
+import { NetSipTransport } from '../src/telephony/sip/transport/sip-transport.ts';
+import { DigestServer } from '../src/telephony/sip/auth/digest-server.ts';
+import { ha1 } from '../src/telephony/sip/auth/digest.ts';
+import { RequestAuthenticator } from '../src/telephony/sip/auth/request-authenticator.ts';
+import { Registrar } from '../src/telephony/sip/registrar/registrar.ts';
+import { registerHandler } from '../src/telephony/sip/registrar/register-handler.ts';
+import { SourceGuard } from '../src/telephony/sip/security/source-guard.ts';
+
+const clock = new RealClock();
+const guard = new SourceGuard({ clock, trusted: (a) => a === '127.0.0.1' });
+const stack = new SipStack({ clock, publicAddress: '127.0.0.1', guard });
+const transport = await NetSipTransport.listen({ host: '127.0.0.1', port: 0, clock }, stack.receive, stack.transportError);
+stack.attach(transport);
+const realm = 'switchboard.test';
+const secrets = { MD5: ha1('MD5', 'alice', realm, 'pw'), 'SHA-256': ha1('SHA-256', 'alice', realm, 'pw') };
+const digest = new DigestServer<string>({ realm, clock, algorithms: ['MD5', 'SHA-256'] });
+// The credentials port answers from memory here; the driver's reads a cached Endpoint row.
+const auth = new RequestAuthenticator(digest, async (u) => (u === 'alice' ? { ha1: secrets, identity: u } : undefined), guard);
+stack.handlers.register = registerHandler(stack, auth, new Registrar({ clock }));
+console.log(`SIP on ${transport.local.port}`);
