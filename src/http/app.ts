@@ -1,6 +1,6 @@
 // The Fastify application: conventions in one place (api_id, auth, errors,
 // body parsing, slashes), then one plugin per resource.
-import Fastify, { LogController, type onRequestHookHandler, type preHandlerHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type onRequestHookHandler, type preHandlerHookHandler, type preValidationHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -99,7 +99,16 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
     if (pending) pending.then(() => done(), done);
     else done();
   };
+  // Every method a path serves, so a method it does not serve can get 405.
+  const methodsByPath = new Map<string, { methods: Set<string>; public: boolean }>();
   app.addHook('onRoute', (route) => {
+    const entry = methodsByPath.get(route.url) ?? { methods: new Set(), public: !!route.config?.public || route.url.startsWith('/health') };
+    for (const m of [route.method].flat()) entry.methods.add(m);
+    methodsByPath.set(route.url, entry);
+    if (route.schema?.body) {
+      const own = route.preValidation ? [route.preValidation].flat() : [];
+      route.preValidation = [noBodyIsEmpty, ...own];
+    }
     if (route.config?.public || route.url.startsWith('/health')) return;
     const own = route.onRequest ? [route.onRequest].flat() : [];
     route.onRequest = [authHook, ...own];
@@ -138,5 +147,41 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
 
   healthRoutes(app);
   for (const plugin of routePlugins) await plugin(app, services);
+  answerUnsupportedMethods(app, methodsByPath);
   return app;
+}
+
+/**
+ * A request without a body (curl's DELETE with query arguments, a POST with
+ * none) has no parameters, like an empty JSON body: the route's schema sees {}.
+ */
+const noBodyIsEmpty: preValidationHookHandler = (req, _reply, done) => {
+  if (req.body === undefined || req.body === null) req.body = {};
+  done();
+};
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * The platform answers 405 with its error envelope for a method a path does
+ * not serve (`PUT /Application/`); every path gets a route for the methods
+ * it lacks, so the router itself tells them apart from unknown paths (404).
+ */
+function answerUnsupportedMethods(app: App, methodsByPath: Map<string, { methods: Set<string>; public: boolean }>): void {
+  for (const [url, entry] of [...methodsByPath]) {
+    const missing = METHODS.filter((m) => !entry.methods.has(m));
+    if (missing.length === 0) continue;
+    const allow = METHODS.filter((m) => entry.methods.has(m)).join(', ');
+    app.route({
+      method: [...missing],
+      url,
+      config: { public: entry.public },
+      handler: (req, reply) => {
+        reply
+          .code(405)
+          .header('allow', allow)
+          .send({ api_id: req.id, error: `method ${req.method} is not allowed on ${req.url.split('?')[0]}; this path serves ${allow}` });
+      },
+    });
+  }
 }

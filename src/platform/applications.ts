@@ -86,17 +86,17 @@ export class Applications {
     this.dependents.push(d);
   }
 
-  async create(scope: Scope, input: ApplicationInput & { app_name: string }): Promise<ApplicationRow> {
+  async create(scope: Scope, input: ApplicationInput & { app_name: string; answer_url: string }): Promise<ApplicationRow> {
     const subaccountId = await assignableSubaccount(this.accounts, scope, input.subaccount);
     const row: ApplicationRow = {
       app_id: newNumericId(),
       account_id: scope.accountId,
       subaccount_id: subaccountId,
       app_name: input.app_name,
-      answer_url: input.answer_url ?? '',
+      answer_url: input.answer_url,
       answer_method: input.answer_method ?? 'POST',
       // The platform documents hangup_url as defaulting to answer_url.
-      hangup_url: input.hangup_url ?? input.answer_url ?? '',
+      hangup_url: input.hangup_url ?? input.answer_url,
       hangup_method: input.hangup_method ?? 'POST',
       fallback_answer_url: input.fallback_answer_url ?? '',
       fallback_method: input.fallback_method ?? 'POST',

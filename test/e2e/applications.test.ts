@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
+const ANSWER = 'https://example.com/answer';
+/** Basic auth alone, as `curl -u id:token -X DELETE …` sends it: no body, no Content-Type. */
+const basic = (s: TestServer) => ({ authorization: 'Basic ' + Buffer.from(`${s.authId}:${s.authToken}`).toString('base64') });
+
 for (const db of databases) {
   describe(`applications (${db.name})`, { skip: db.skip }, () => {
     let server: TestServer;
@@ -74,8 +78,8 @@ for (const db of databases) {
 
     test('only one default number app and one default endpoint app per owner', async () => {
       const client = server.client();
-      const a = await client.applications.create('First default', { defaultNumberApp: true, defaultEndpointApp: true });
-      const b = await client.applications.create('Second default', { defaultNumberApp: true });
+      const a = await client.applications.create('First default', { answerUrl: ANSWER, defaultNumberApp: true, defaultEndpointApp: true });
+      const b = await client.applications.create('Second default', { answerUrl: ANSWER, defaultNumberApp: true });
       assert.equal((await client.applications.get(a.appId)).defaultApp, false);
       assert.equal((await client.applications.get(a.appId)).defaultEndpointApp, true);
       assert.equal((await client.applications.get(b.appId)).defaultApp, true);
@@ -83,7 +87,7 @@ for (const db of databases) {
 
     test('lists with pagination meta and name filter', async () => {
       const client = server.client();
-      for (const n of ['alpha-1', 'alpha-2', 'beta-1']) await client.applications.create(n, {});
+      for (const n of ['alpha-1', 'alpha-2', 'beta-1']) await client.applications.create(n, { answerUrl: ANSWER });
       const page = await client.applications.list({ limit: 2, offset: 0 });
       assert.equal(page.length, 2);
       assert.equal(page.meta.limit, 2);
@@ -102,7 +106,7 @@ for (const db of databases) {
       const clientA = server.client(subA);
       const clientB = server.client(subB);
 
-      const mainApp = await main.applications.create('Main only', {});
+      const mainApp = await main.applications.create('Main only', { answerUrl: ANSWER });
       const appA = await clientA.applications.create('A app', { answerUrl: 'https://example.com/a' });
       const appOfA = await main.applications.get(appA.appId);
       assert.equal(appOfA.subAccount, `/v1/Account/${server.authId}/Subaccount/${subA.authId}/`);
@@ -130,8 +134,8 @@ for (const db of databases) {
       const main = server.client();
       const keep = await main.subaccounts.create('Keep apps', true);
       const drop = await main.subaccounts.create('Drop apps', true);
-      const kept = await server.client(keep).applications.create('kept', {});
-      const dropped = await server.client(drop).applications.create('dropped', {});
+      const kept = await server.client(keep).applications.create('kept', { answerUrl: ANSWER });
+      const dropped = await server.client(drop).applications.create('dropped', { answerUrl: ANSWER });
 
       await main.subaccounts.delete(keep.authId, false);
       assert.equal((await main.applications.get(kept.appId)).subAccount, null);
@@ -140,13 +144,37 @@ for (const db of databases) {
       await assert.rejects(main.applications.get(dropped.appId), /not found/);
     });
 
+    test('cascade also comes in the query string of a DELETE without a body, as curl sends it', async () => {
+      const main = server.client();
+      const keep = await main.subaccounts.create('Keep apps (query)', true);
+      const drop = await main.subaccounts.create('Drop apps (query)', true);
+      const kept = await server.client(keep).applications.create('kept', { answerUrl: ANSWER });
+      const dropped = await server.client(drop).applications.create('dropped', { answerUrl: ANSWER });
+
+      const keepRes = await fetch(`${server.url}/v1/Account/${server.authId}/Subaccount/${keep.authId}/?cascade=false`, { method: 'DELETE', headers: basic(server) });
+      assert.equal(keepRes.status, 204);
+      assert.equal((await main.applications.get(kept.appId)).subAccount, null);
+
+      const dropRes = await fetch(`${server.url}/v1/Account/${server.authId}/Subaccount/${drop.authId}/?cascade=true`, { method: 'DELETE', headers: basic(server) });
+      assert.equal(dropRes.status, 204);
+      await assert.rejects(main.applications.get(dropped.appId), /not found/);
+      await assert.rejects(main.subaccounts.get(drop.authId), /not found/);
+    });
+
+    test('answer_url and app_name are required to create an application', async () => {
+      await assert.rejects(server.client().applications.create('No answer url', {}), { status: 400, message: 'answer_url is required' });
+      const noName = await server.fetch(`/v1/Account/${server.authId}/Application/`, { method: 'POST', json: { answer_url: ANSWER } });
+      assert.equal(noName.status, 400);
+      assert.match((await noName.json()).error, /app_name is required/);
+    });
+
     test('a subaccount cannot assign an application to another subaccount', async () => {
       const main = server.client();
       const a = await main.subaccounts.create('Owner', true);
       const b = await main.subaccounts.create('Other', true);
-      const res = await server.fetch(`/v1/Account/${a.authId}/Application/`, { method: 'POST', json: { app_name: 'x', subaccount: b.authId }, creds: a });
+      const res = await server.fetch(`/v1/Account/${a.authId}/Application/`, { method: 'POST', json: { app_name: 'x', answer_url: ANSWER, subaccount: b.authId }, creds: a });
       assert.equal(res.status, 403);
-      const unknown = await server.fetch(`/v1/Account/${server.authId}/Application/`, { method: 'POST', json: { app_name: 'x', subaccount: 'SA00000000000000000X' } });
+      const unknown = await server.fetch(`/v1/Account/${server.authId}/Application/`, { method: 'POST', json: { app_name: 'x', answer_url: ANSWER, subaccount: 'SA00000000000000000X' } });
       assert.equal(unknown.status, 400);
       assert.match((await unknown.json()).error, /SA00000000000000000X/);
     });

@@ -9,6 +9,8 @@ import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { customerServer, eventually, validSignature, type CustomerServer } from './messaging-fixture.ts';
 
+const ANSWER = 'https://example.com/answer';
+
 type Creds = { authId: string; authToken: string };
 type InboxMessage = { message_uuid: string; from: string; text: string; type: string; media_urls: string[]; received_at: string };
 
@@ -265,7 +267,7 @@ for (const db of databases) {
     });
 
     test('a message from a virtual phone reaches the number application message_url, signed, and is marked delivered', async () => {
-      const app = await server.client().applications.create('sms-inbox', { message_url: `${customer.url}/inbound`, message_method: 'POST' });
+      const app = await server.client().applications.create('sms-inbox', { answerUrl: ANSWER, message_url: `${customer.url}/inbound`, message_method: 'POST' });
       const number = await rentNumber(app.appId);
       const phone = virtualPhone();
       const sent = await api('/Sandbox/Message/', { json: { from: phone, to: number, text: 'STOP' } });

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
+const ANSWER = 'https://example.com/answer';
+
 type Creds = { authId: string; authToken: string };
 
 for (const db of databases) {
@@ -134,7 +136,7 @@ for (const db of databases) {
 
     test('adds numbers from the operator’s own carrier', async () => {
       const client = server.client();
-      const { appId } = await client.applications.create('Trunk app', {});
+      const { appId } = await client.applications.create('Trunk app', { answerUrl: ANSWER });
       const res = await client.numbers.addOwnNumber('4930901820,+4930901821', 'acme-trunk', 'Berlin', { numberType: 'local', appId });
       assert.equal(res.message, 'changed');
       const own = await client.numbers.get('4930901821');
@@ -219,7 +221,7 @@ for (const db of databases) {
       await assert.rejects(clientB.numbers.unrent(aNumber), /not found/);
       await assert.rejects(clientA.numbers.update(aNumber, { subAccount: b.authId }), /403/);
       // B's application cannot be linked to A's number.
-      const { appId: bApp } = await clientB.applications.create('B app', {});
+      const { appId: bApp } = await clientB.applications.create('B app', { answerUrl: ANSWER });
       await assert.rejects(clientA.numbers.update(aNumber, { appId: bApp }), /not an application of this account/);
 
       // The main account filters by subaccount and moves numbers between its subaccounts.

@@ -9,6 +9,8 @@ import plivo from 'plivo';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { customerServer, eventually, validSignature, type Answer, type CustomerServer, type Received } from './messaging-fixture.ts';
 
+const ANSWER = 'https://example.com/answer';
+
 /** What the bot answers to a text. */
 function replyTo(text: string): string {
   switch (text.trim().toUpperCase()) {
@@ -55,8 +57,8 @@ describe('two-way SMS bot on the sandbox', () => {
     xmlBotServer = await customerServer(xmlBot(server.authToken));
     const client = server.client();
     const [a, b] = await client.numbers.search('US', { type: 'local', services: 'sms', limit: 2 });
-    const apiApp = await client.applications.create('sms-bot', { message_url: `${apiBot.url}/sms`, message_method: 'POST' });
-    const xmlApp = await client.applications.create('sms-bot-xml', { message_url: `${xmlBotServer.url}/sms`, message_method: 'POST' });
+    const apiApp = await client.applications.create('sms-bot', { answerUrl: ANSWER, message_url: `${apiBot.url}/sms`, message_method: 'POST' });
+    const xmlApp = await client.applications.create('sms-bot-xml', { answerUrl: ANSWER, message_url: `${xmlBotServer.url}/sms`, message_method: 'POST' });
     await client.numbers.buy(a.number, apiApp.appId);
     await client.numbers.buy(b.number, xmlApp.appId);
     apiNumber = a.number;
@@ -124,7 +126,7 @@ describe('two-way SMS bot on the sandbox', () => {
     const listener = await customerServer();
     try {
       const client = server.client();
-      const app = await client.applications.create('listener', { message_url: `${listener.url}/sms` });
+      const app = await client.applications.create('listener', { answerUrl: ANSWER, message_url: `${listener.url}/sms` });
       const [pick] = await client.numbers.search('US', { type: 'local', services: 'sms', limit: 1 });
       await client.numbers.buy(pick.number, app.appId);
       await client.messages.create(apiNumber, pick.number, 'ping from the bot number');

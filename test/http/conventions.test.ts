@@ -60,11 +60,12 @@ describe('HTTP conventions', () => {
   test('missing and wrong-typed fields → 400 naming the field and what is allowed', async () => {
     const cases: Array<[unknown, RegExp]> = [
       [{}, /app_name is required/],
-      [{ app_name: '' }, /app_name must not be empty/],
-      [{ app_name: 'x', answer_method: 'PUT' }, /answer_method must be one of: GET, POST/],
+      [{ app_name: '', answer_url: 'https://example.com/a' }, /app_name must not be empty/],
+      [{ app_name: 'x' }, /answer_url is required/],
+      [{ app_name: 'x', answer_url: 'https://example.com/a', answer_method: 'PUT' }, /answer_method must be one of: GET, POST/],
       [{ app_name: 'x', answer_url: 'ftp://example.com' }, /answer_url .*http\(s\) URL/],
-      [{ app_name: 'x', default_number_app: 'maybe' }, /default_number_app must be true or false/],
-      [{ app_name: ['a', 'b'] }, /app_name must be a string/],
+      [{ app_name: 'x', answer_url: 'https://example.com/a', default_number_app: 'maybe' }, /default_number_app must be true or false/],
+      [{ app_name: ['a', 'b'], answer_url: 'https://example.com/a' }, /app_name must be a string/],
     ];
     const before = await count();
     for (const [json, message] of cases) {
@@ -76,8 +77,28 @@ describe('HTTP conventions', () => {
   });
 
   test('unknown fields are ignored, as the platform does', async () => {
-    const res = await server.fetch(appsPath, { method: 'POST', json: { app_name: 'extra', colour: 'blue' } });
+    const res = await server.fetch(appsPath, { method: 'POST', json: { app_name: 'extra', answer_url: 'https://example.com/a', colour: 'blue' } });
     assert.equal(res.status, 201);
+  });
+
+  test('a method a path does not serve → 405 with the envelope and Allow; an unknown path → 404', async () => {
+    for (const [method, path, allow] of [
+      ['PUT', appsPath, 'GET, POST'],
+      ['PATCH', `${appsPath}123/`, 'GET, POST, DELETE'],
+      ['DELETE', `/v1/Account/${server.authId}/`, 'GET, POST'],
+    ] as const) {
+      const res = await server.fetch(path, { method });
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.equal(res.headers.get('allow'), allow);
+      const body = await res.json();
+      assert.match(body.api_id, /^[0-9a-f-]{36}$/);
+      assert.match(body.error, new RegExp(`method ${method} is not allowed`));
+    }
+    const unknown = await server.fetch(`/v1/Account/${server.authId}/Nothing/`, { method: 'PUT' });
+    assert.equal(unknown.status, 404);
+    // Credentials are still checked first.
+    const anonymous = await fetch(`${server.url}${appsPath}`, { method: 'PUT' });
+    assert.equal(anonymous.status, 401);
   });
 
   test('limit outside 1..20 and negative offsets are rejected', async () => {
@@ -98,7 +119,7 @@ describe('HTTP conventions', () => {
 
   test('SQL-looking input is stored as text, and unknown ids are 404', async () => {
     const evil = "x'); DROP TABLE applications; --";
-    const res = await server.fetch(appsPath, { method: 'POST', json: { app_name: evil } });
+    const res = await server.fetch(appsPath, { method: 'POST', json: { app_name: evil, answer_url: 'https://example.com/a' } });
     assert.equal(res.status, 201);
     const { app_id } = await res.json();
     assert.equal((await (await server.fetch(`${appsPath}${app_id}/`)).json()).app_name, evil);

@@ -63,12 +63,12 @@ describe('inbound routing', () => {
     assert.equal(linked?.application?.app_id, ivr.app_id);
 
     assert.equal((await numbers.routeInbound(b))?.application, undefined, 'no app and no default');
-    const fallback = await applications.create(p.scope, { app_name: 'Default', default_number_app: true });
+    const fallback = await applications.create(p.scope, { app_name: 'Default', answer_url: 'https://example.com/default', default_number_app: true });
     assert.equal((await numbers.routeInbound(b))?.application?.app_id, fallback.app_id);
 
     const subRow = await accounts.createSubaccount(p.scope, { name: 'Routing sub', enabled: true });
     const sub = { accountId: p.scope.accountId, subaccountId: subRow.auth_id, callerId: subRow.auth_id };
-    const subDefault = await applications.create(sub, { app_name: 'Sub default', default_number_app: true });
+    const subDefault = await applications.create(sub, { app_name: 'Sub default', answer_url: 'https://example.com/sub', default_number_app: true });
     await numbers.buy(sub, c, {});
     const subRoute = await numbers.routeInbound(c);
     assert.equal(subRoute?.subaccountId, subRow.auth_id);

@@ -58,7 +58,7 @@ for (const db of databases) {
       const creds = { authId: newAccountAuthId(), authToken: newAuthToken() };
       await accounts.createMain(creds, 'Rollback test');
       const scope = { accountId: creds.authId, subaccountId: null, callerId: creds.authId };
-      const { app_id } = await apps.create(scope, { app_name: 'victim' });
+      const { app_id } = await apps.create(scope, { app_name: 'victim', answer_url: 'https://example.com/a' });
       await assert.rejects(apps.delete(scope, app_id, { newEndpointApplication: 'does-not-exist' }), /new_endpoint_application/);
       assert.equal((await apps.find(scope, app_id)).app_name, 'victim');
     });

@@ -4,7 +4,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { applicationView } from '../../platform/applications.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { BoolLike, HttpMethod, PageQuery, toBool, UrlOrEmpty } from '../schemas.ts';
+import { BoolLike, HttpMethod, PageQuery, toBool, Url, UrlOrEmpty } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const AppParams = Type.Object({ authId: Type.String(), appId: Type.String() });
@@ -25,7 +25,8 @@ const Fields = {
   public_uri: Type.Optional(BoolLike),
 };
 const AppName = Type.String({ minLength: 1, maxLength: 255 });
-const CreateBody = Type.Object({ app_name: AppName, ...Fields });
+// The platform requires both on create (platform-functions.md: createApplication).
+const CreateBody = Type.Object({ app_name: AppName, ...Fields, answer_url: Url });
 const UpdateBody = Type.Object({ app_name: Type.Optional(AppName), ...Fields });
 const ListQuery = Type.Object({ ...PageQuery, subaccount: Type.Optional(Type.String()), app_name: Type.Optional(Type.String()) });
 const DeleteArgs = Type.Object({ cascade: Type.Optional(BoolLike), new_endpoint_application: Type.Optional(Type.String()) });
