@@ -1,6 +1,7 @@
 // SIP endpoints: credentials SIP phones register with, and the application
-// their calls run. Only the digest secret HA1 = md5(username:realm:password)
-// is stored; the password never reaches the database, a response or a log.
+// their calls run. The password itself is never stored or logged: we keep
+// the digest secret HA1 = md5(username:realm:password) for SIP, and md5 of
+// the password, which the platform shows as the endpoint's `password`.
 import { createHash } from 'node:crypto';
 import { ApiError, notFound } from '../errors.ts';
 import { newNumericId } from '../ids.ts';
@@ -53,7 +54,12 @@ export interface EndpointRegistry {
   clearRegistration(username: string): Promise<boolean>;
 }
 
-export const ha1Of = (username: string, realm: string, password: string): string => createHash('md5').update(`${username}:${realm}:${password}`).digest('hex');
+const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+
+export const ha1Of = (username: string, realm: string, password: string): string => md5(`${username}:${realm}:${password}`);
+
+/** What a new password is kept as: the SIP digest secret for today's realm, and the MD5 the API shows. */
+const secretsOf = (username: string, realm: string, password: string) => ({ ha1: ha1Of(username, realm, password), realm, password_md5: md5(password) });
 
 /** The platform's 12-digit suffix: the creation time as yyMMddHHmmss (UTC), as in the spec's examples. */
 export function usernameSuffix(ms: number): string {
@@ -68,6 +74,8 @@ export function endpointView(row: EndpointRow, sipDomain: string, now: number) {
     alias: row.alias,
     application: row.app_id ? `/v1/Account/${row.account_id}/Application/${row.app_id}/` : null,
     endpoint_id: row.endpoint_id,
+    // The platform returns the MD5 hash of the password here.
+    password: row.password_md5,
     resource_uri: `/v1/Account/${row.account_id}/Endpoint/${row.endpoint_id}/`,
     // The spec sends these as strings.
     sip_registered: registered ? 'true' : 'false',
@@ -135,8 +143,7 @@ export class Endpoints implements EndpointRegistry {
             username,
             alias: input.alias,
             app_id: (await this.appIdFor(trx, scope, input.app_id)) ?? null,
-            ha1: ha1Of(username, this.sipDomain, input.password),
-            realm: this.sipDomain,
+            ...secretsOf(username, this.sipDomain, input.password),
             sip_contact: null,
             sip_expires_at: null,
             sip_user_agent: null,
@@ -176,9 +183,9 @@ export class Endpoints implements EndpointRegistry {
         alias: input.alias ?? current.alias,
         app_id: appId === undefined ? current.app_id : appId,
         // A new password is hashed for today's realm.
-        ...(input.password === undefined ? {} : { ha1: ha1Of(current.username, this.sipDomain, input.password), realm: this.sipDomain }),
+        ...(input.password === undefined ? {} : secretsOf(current.username, this.sipDomain, input.password)),
       };
-      await endpointsRepo.update(trx, endpointId, { alias: next.alias, app_id: next.app_id, ha1: next.ha1, realm: next.realm });
+      await endpointsRepo.update(trx, endpointId, { alias: next.alias, app_id: next.app_id, ha1: next.ha1, realm: next.realm, password_md5: next.password_md5 });
       return next;
     });
   }

@@ -1,12 +1,14 @@
 // SIP endpoints through the official SDK: CRUD, unique suffixed usernames,
-// passwords never returned or logged, subaccount isolation and the cascade
+// passwords shown only as their MD5 and never logged, subaccount isolation and the cascade
 // rules of subaccount and application deletion, on SQLite and PostgreSQL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'Xy7-very-secret-pass';
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 for (const db of databases) {
   describe(`endpoints (${db.name})`, { skip: db.skip }, () => {
@@ -24,7 +26,7 @@ for (const db of databases) {
       return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
     };
 
-    test('creates an endpoint with a suffixed username and reads it back without the password', async () => {
+    test('creates an endpoint with a suffixed username and reads it back with the MD5 of its password', async () => {
       const client = server.client();
       const created = await client.endpoints.create('alice', PASSWORD, 'Front desk');
       assert.equal(created.message, 'created');
@@ -41,11 +43,12 @@ for (const db of databases) {
       assert.equal(got.subAccount, null);
       assert.equal(got.application, null);
       assert.equal(got.resourceUri, `/v1/Account/${server.authId}/Endpoint/${created.endpointId}/`);
-      assert.equal(got.password, undefined);
+      // The platform returns the MD5 hash of the password in `password`.
+      assert.equal(got.password, md5(PASSWORD));
 
       const one = await raw(`/Endpoint/${created.endpointId}/`);
       assert.equal(one.status, 200);
-      assert.equal('password' in one.body, false);
+      assert.equal(one.body.password, md5(PASSWORD));
       assert.equal('sip_contact' in one.body, false, 'registration fields appear only while registered');
       assert.ok(!one.text.includes(PASSWORD));
     });
@@ -60,7 +63,7 @@ for (const db of databases) {
       assert.notEqual(a.endpointId, b.endpointId);
     });
 
-    test('lists endpoints with meta and no passwords', async () => {
+    test('lists endpoints with meta and only password hashes', async () => {
       const client = server.client();
       await client.endpoints.create('carol', PASSWORD, 'carol');
       const list = await client.endpoints.list({ limit: 2, offset: 0 });
@@ -69,7 +72,7 @@ for (const db of databases) {
       assert.ok(list.meta.totalCount >= 4);
       const page = await raw('/Endpoint/?limit=20');
       assert.ok(page.body.objects.length >= 4);
-      assert.ok(page.body.objects.every((o: object) => !('password' in o)));
+      assert.ok(page.body.objects.every((o: { password: string }) => o.password === md5(PASSWORD)));
       assert.ok(!page.text.includes(PASSWORD));
     });
 
@@ -83,6 +86,7 @@ for (const db of databases) {
       assert.equal(res.message, 'changed');
       const got = await client.endpoints.get(endpointId);
       assert.equal(got.alias, 'Dave_2');
+      assert.equal(got.password, md5(newPassword), 'the hash follows a password change');
       assert.equal(got.application, `/v1/Account/${server.authId}/Application/${appId}/`);
 
       const unlink = await raw(`/Endpoint/${endpointId}/`, { method: 'POST', json: { app_id: '' } });

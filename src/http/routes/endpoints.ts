@@ -1,5 +1,5 @@
 // /v1/Account/{auth_id}/Endpoint/ — create, list, get, modify, delete.
-// Passwords are accepted, hashed and never echoed.
+// Passwords are accepted and hashed; the object shows their MD5, as the platform does.
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';

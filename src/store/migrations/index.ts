@@ -9,6 +9,7 @@ import * as m0005 from './0005_calls.ts';
 import * as m0006 from './0006_messages.ts';
 import * as m0007 from './0007_recordings.ts';
 import * as m0008 from './0008_conferences.ts';
+import * as m0009 from './0009_endpoint_password.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006_messages': m0006,
   '0007_recordings': m0007,
   '0008_conferences': m0008,
+  '0009_endpoint_password': m0009,
 };

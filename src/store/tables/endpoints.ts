@@ -16,6 +16,8 @@ export interface EndpointsTable {
   ha1: string;
   /** The realm `ha1` was computed for (the SIP domain when the password was set). */
   realm: string;
+  /** md5(password) in hex: what the platform shows as the endpoint's `password` (null for endpoints made before it was kept). */
+  password_md5: string | null;
   /** Filled by the SIP driver (or the sandbox) while a client is registered. */
   sip_contact: string | null;
   sip_expires_at: number | null;
