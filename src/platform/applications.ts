@@ -129,9 +129,15 @@ export class Applications {
     return row;
   }
 
-  /** The application a number or endpoint without its own app runs (undefined when none is set). */
-  defaultFor(accountId: string, subaccountId: string | null, kind: 'number' | 'endpoint'): Promise<ApplicationRow | undefined> {
-    return applicationsRepo.findDefault(this.ctx.db, { accountId, subaccountId }, kind === 'number' ? 'default_number_app' : 'default_endpoint_app');
+  /**
+   * The owner's default number or endpoint application (undefined when none
+   * is set): a number or endpoint created without an app_id is linked to it
+   * at creation, as the platform does, so changing the default later moves
+   * no older number or endpoint.
+   */
+  async defaultAppId(db: Executor, owner: { accountId: string; subaccountId: string | null }, kind: 'number' | 'endpoint'): Promise<string | null> {
+    const app = await applicationsRepo.findDefault(db, owner, kind === 'number' ? 'default_number_app' : 'default_endpoint_app');
+    return app?.app_id ?? null;
   }
 
   async list(scope: Scope, q: ApplicationListQuery) {

@@ -142,7 +142,8 @@ export class Endpoints implements EndpointRegistry {
             subaccount_id: scope.subaccountId,
             username,
             alias: input.alias,
-            app_id: (await this.appIdFor(trx, scope, input.app_id)) ?? null,
+            // Without an app_id: the owner's default endpoint application at this moment.
+            app_id: (await this.appIdFor(trx, scope, input.app_id)) ?? (await this.applications.defaultAppId(trx, scope, 'endpoint')),
             ...secretsOf(username, this.sipDomain, input.password),
             sip_contact: null,
             sip_expires_at: null,
@@ -204,13 +205,9 @@ export class Endpoints implements EndpointRegistry {
     return endpointsRepo.findByUsername(this.ctx.db, username);
   }
 
-  /** The application an inbound call to the endpoint runs: its own, else its owner's default endpoint app. */
+  /** The application an inbound call to the endpoint runs (undefined when it has none). */
   async applicationFor(endpoint: EndpointRow): Promise<ApplicationRow | undefined> {
-    if (endpoint.app_id) {
-      const own = await applicationsRepo.find(this.ctx.db, { accountId: endpoint.account_id }, endpoint.app_id);
-      if (own) return own;
-    }
-    return this.applications.defaultFor(endpoint.account_id, endpoint.subaccount_id, 'endpoint');
+    return endpoint.app_id ? applicationsRepo.find(this.ctx.db, { accountId: endpoint.account_id }, endpoint.app_id) : undefined;
   }
 
   async setRegistration(username: string, r: Registration): Promise<boolean> {

@@ -81,7 +81,7 @@ export interface InboundRoute {
   accountId: string;
   subaccountId: string | null;
   number: NumberRow;
-  /** The number's application, else its owner's default number application. */
+  /** The number's application (undefined when it has none). */
   application: ApplicationRow | undefined;
 }
 
@@ -129,8 +129,8 @@ export class Numbers {
       moveToMain: (trx, a, s) => numbersRepo.moveToMain(trx, a, s),
       deleteAll: (trx, a, s) => numbersRepo.deleteForSubaccount(trx, a, s),
     });
-    // Numbers always fall back to unlinked (the default number app), whatever
-    // replacement an application delete names for endpoints.
+    // A deleted application's numbers are unlinked, whatever replacement an
+    // application delete names for endpoints.
     applications.registerDependent({ relink: (trx, a, appId) => numbersRepo.relinkApp(trx, a, appId, null) });
   }
 
@@ -205,7 +205,7 @@ export class Numbers {
     try {
       await this.ctx.db.transaction().execute(async (trx) => {
         await this.assertNotOwned(trx, scope, number);
-        row.app_id = await this.checkApp(trx, scope, input.app_id);
+        row.app_id = await this.appFor(trx, scope, input.app_id);
         await numbersRepo.insert(trx, row);
         const cost = pool.setup_rate + pool.monthly_rental_rate;
         await this.billing.charge(trx, scope, 'number_rental', cost,
@@ -235,6 +235,11 @@ export class Numbers {
     return app.app_id;
   }
 
+  /** The app a new number is linked to: the one named, else the owner's default number application. */
+  private async appFor(db: Executor, owner: Scope, appId: string | undefined): Promise<string | null> {
+    return (await this.checkApp(db, owner, appId)) ?? (await this.applications.defaultAppId(db, owner, 'number'));
+  }
+
   /** Add numbers from the operator's own carrier (trunk numbers): no rental, inbound routed like rented numbers. */
   async addOwn(scope: Scope, input: OwnNumbersInput): Promise<string[]> {
     const list = [...new Set(input.numbers.split(',').map((n) => n.trim()).filter(Boolean).map((n) => normalizeNumber(n, 'numbers')))];
@@ -245,7 +250,7 @@ export class Numbers {
     const now = this.ctx.clock.now();
     try {
       await this.ctx.db.transaction().execute(async (trx) => {
-        const appId = await this.checkApp(trx, owner, input.app_id);
+        const appId = await this.appFor(trx, owner, input.app_id);
         for (const number of list) {
           await this.assertNotOwned(trx, owner, number);
           if (await poolRepo.find(trx, number)) {
@@ -335,8 +340,7 @@ export class Numbers {
   async routeInbound(numberInput: string): Promise<InboundRoute | undefined> {
     const row = await numbersRepo.findAny(this.ctx.db, numberInput.trim().replace(/^\+/, ''));
     if (!row) return undefined;
-    const linked = row.app_id ? await applicationsRepo.find(this.ctx.db, { accountId: row.account_id }, row.app_id) : undefined;
-    const application = linked ?? (await this.applications.defaultFor(row.account_id, row.subaccount_id, 'number'));
+    const application = row.app_id ? await applicationsRepo.find(this.ctx.db, { accountId: row.account_id }, row.app_id) : undefined;
     return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, application };
   }
 

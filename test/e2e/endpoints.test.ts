@@ -98,6 +98,17 @@ for (const db of databases) {
       assert.match(rename.body.error, /username cannot be changed/);
     });
 
+    test('an endpoint created without app_id points at the default endpoint app of the moment', async () => {
+      const client = server.client();
+      const sub = await client.subaccounts.create('Endpoint defaults', true);
+      const subClient = server.client(sub);
+      const before = await subClient.endpoints.create('early', PASSWORD, 'early');
+      const { appId } = await subClient.applications.create('Desk default', { answerUrl: 'https://example.com/answer', defaultEndpointApp: true });
+      const after = await subClient.endpoints.create('late', PASSWORD, 'late');
+      assert.equal((await subClient.endpoints.get(after.endpointId)).application, `/v1/Account/${server.authId}/Application/${appId}/`);
+      assert.equal((await subClient.endpoints.get(before.endpointId)).application, null, 'a default set later moves no older endpoint');
+    });
+
     test('deletes an endpoint', async () => {
       const client = server.client();
       const { endpointId } = await client.endpoints.create('frank', PASSWORD, 'frank');

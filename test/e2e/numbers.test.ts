@@ -119,7 +119,7 @@ for (const db of databases) {
       assert.equal(page.length, 1);
       assert.ok(page.meta.totalCount >= 2);
 
-      // Deleting the application unlinks its numbers (they fall back to the default number app).
+      // Deleting the application unlinks its numbers.
       await client.applications.delete(appId);
       assert.equal((await client.numbers.get(tollfree.number)).application, null);
 
@@ -132,6 +132,27 @@ for (const db of databases) {
       const back = await client.numbers.search('US', { pattern: local.number.slice(1, 10) });
       assert.ok(back.some((n: { number: string }) => n.number === local.number), 'an unrented number returns to the inventory');
       await assert.rejects(client.numbers.unrent(local.number), /not found/);
+    });
+
+    test('a number bought without app_id points at the default number app of the moment; a later default moves no older number', async () => {
+      const client = server.client();
+      const sub = await client.subaccounts.create('Defaults', true);
+      const subClient = server.client(sub);
+      const first = await subClient.applications.create('First default', { answerUrl: ANSWER, defaultNumberApp: true });
+      const uri = (appId: string) => `/v1/Account/${server.authId}/Application/${appId}/`;
+      const older = await available('CA', { pattern: '416' });
+      await subClient.numbers.buy(older.number);
+      assert.equal((await subClient.numbers.get(older.number)).application, uri(first.appId));
+
+      const second = await subClient.applications.create('Second default', { answerUrl: ANSWER, defaultNumberApp: true });
+      assert.equal((await subClient.numbers.get(older.number)).application, uri(first.appId), 'the older number keeps its application');
+      const newer = await available('CA', { pattern: '416' });
+      await subClient.numbers.buy(newer.number);
+      assert.equal((await subClient.numbers.get(newer.number)).application, uri(second.appId));
+      // The main account's default is its own: a subaccount's purchase does not take it, nor the reverse.
+      const mainNumber = await available('CA', { pattern: '416' });
+      await client.numbers.buy(mainNumber.number);
+      assert.equal((await client.numbers.get(mainNumber.number)).application, null);
     });
 
     test('adds numbers from the operator’s own carrier', async () => {

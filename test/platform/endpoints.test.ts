@@ -58,17 +58,20 @@ for (const db of databases) {
       assert.equal(await endpoints.setRegistration('nobody123', { contact: 'sip:x@y', expiresAt: 0, userAgent: '' }), false);
     });
 
-    test('an inbound call runs the endpoint application, else the owner default endpoint application', async () => {
+    test('an inbound call runs the endpoint application; one created without app_id gets the owner default endpoint application of that moment', async () => {
       const { endpoints, applications } = p.services;
       const own = await applications.create(p.scope, { app_name: 'Own', answer_url: 'https://example.com/own' });
+      const early = await endpoints.create(p.scope, { username: 'early', password: 'secret1', alias: 'e' });
       const fallback = await applications.create(p.scope, { app_name: 'Default', answer_url: 'https://example.com/default', default_endpoint_app: true });
       const linked = await endpoints.create(p.scope, { username: 'linked', password: 'secret1', alias: 'l', app_id: own.app_id });
-      const unlinked = await endpoints.create(p.scope, { username: 'unlinked', password: 'secret1', alias: 'u' });
+      const defaulted = await endpoints.create(p.scope, { username: 'defaulted', password: 'secret1', alias: 'u' });
 
       const found = await endpoints.findEndpointByUsername(linked.username);
       assert.equal(found?.endpoint_id, linked.endpoint_id);
       assert.equal((await endpoints.applicationFor(found!))?.app_id, own.app_id);
-      assert.equal((await endpoints.applicationFor(unlinked))?.app_id, fallback.app_id);
+      assert.equal(defaulted.app_id, fallback.app_id);
+      assert.equal((await endpoints.applicationFor(defaulted))?.app_id, fallback.app_id);
+      assert.equal(await endpoints.applicationFor(early), undefined, 'a default set later does not move older endpoints');
       assert.equal(await endpoints.findEndpointByUsername('linked'), undefined, 'the bare name without suffix is not a username');
     });
   });

@@ -49,9 +49,9 @@ describe('inbound routing', () => {
   });
   after(async () => p?.close());
 
-  test('a number routes to its application, else to its owner’s default number application', async () => {
+  test('a number routes to its application; one added without app_id is linked to its owner’s default number application of that moment', async () => {
     const { numbers, applications, accounts } = p.services;
-    const [a, b, c] = (await numbers.search(p.scope, { country_iso: 'CA', limit: 3, offset: 0 })).objects.map((n) => n.number);
+    const [a, b, c, d] = (await numbers.search(p.scope, { country_iso: 'CA', limit: 4, offset: 0 })).objects.map((n) => n.number);
     const ivr = await applications.create(p.scope, { app_name: 'IVR', answer_url: 'https://example.com/ivr' });
     await numbers.buy(p.scope, a, { app_id: ivr.app_id });
     await numbers.buy(p.scope, b, {});
@@ -62,9 +62,12 @@ describe('inbound routing', () => {
     assert.equal(linked?.number.number, a);
     assert.equal(linked?.application?.app_id, ivr.app_id);
 
-    assert.equal((await numbers.routeInbound(b))?.application, undefined, 'no app and no default');
+    assert.equal((await numbers.routeInbound(b))?.application, undefined, 'no app and no default when it was bought');
     const fallback = await applications.create(p.scope, { app_name: 'Default', answer_url: 'https://example.com/default', default_number_app: true });
-    assert.equal((await numbers.routeInbound(b))?.application?.app_id, fallback.app_id);
+    assert.equal((await numbers.routeInbound(b))?.application, undefined, 'a default set later does not move older numbers');
+    await numbers.buy(p.scope, d, {});
+    assert.equal((await numbers.get(p.scope, d)).app_id, fallback.app_id);
+    assert.equal((await numbers.routeInbound(d))?.application?.app_id, fallback.app_id);
 
     const subRow = await accounts.createSubaccount(p.scope, { name: 'Routing sub', enabled: true });
     const sub = { accountId: p.scope.accountId, subaccountId: subRow.auth_id, callerId: subRow.auth_id };
