@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { createClock } from './clock/clock.ts';
-import { ConfigError, type Config } from './config.ts';
+import type { Config } from './config.ts';
 import { buildApp, type App } from './http/app.ts';
 import { createLogger } from './log.ts';
 import { createServices, startServices, stopServices, type Services } from './services.ts';
@@ -27,15 +27,18 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
-  if (config.telephony === 'sip') {
-    // Refused rather than silently running the sandbox carrier in its place.
-    throw new ConfigError('SWITCHBOARD_TELEPHONY=sip: the SIP driver is not part of this build yet; use sim (the sandbox carrier)');
-  }
   const logger = opts.logger ?? createLogger(config.logLevel);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const clock = createClock(config.clock, config.timeScale);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const services = createServices(config, store, clock, logger);
+  let services: Services;
+  try {
+    services = createServices(config, store, clock, logger);
+  } catch (err) {
+    // A configuration the services refuse (a telephony driver this build lacks …): nothing was started.
+    await store.close();
+    throw err;
+  }
   const configured = config.authId && config.authToken ? { authId: config.authId, authToken: config.authToken } : undefined;
   const { credentials, created } = await services.accounts.ensureMain(configured, config.dataDir);
   if (created && !configured) opts.onCredentialsGenerated?.(credentials);

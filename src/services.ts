@@ -1,6 +1,13 @@
 // Composition root for the platform services, shared by the HTTP layer and
-// the CLI. Each feature adds its service here.
-import type { Clock } from './clock/clock.ts';
+// the CLI. Each feature adds its service here, and the telephony driver is
+// chosen here, once, from the configuration.
+import { TimerGroup, type Clock } from './clock/clock.ts';
+import { ConfigError, type Config } from './config.ts';
+import { createTts } from './media/tts/index.ts';
+import type { SpeakRequest } from './media/tts/tts.ts';
+import { createSandbox, type SandboxControl, type SandboxDeps } from './sandbox/index.ts';
+import type { TelephonyDriver } from './telephony/driver.ts';
+import { AudioFiles } from './voice/audio-files.ts';
 import { Accounts } from './platform/accounts.ts';
 import { Applications } from './platform/applications.ts';
 import { Billing } from './platform/billing.ts';
@@ -15,18 +22,17 @@ import { sandboxSmsDelivery } from './platform/otp-delivery.ts';
 import { SandboxInbox } from './platform/sandbox-inbox.ts';
 import type { Store } from './store/db.ts';
 import { pino, type Logger } from 'pino';
-import { CallLog } from './voice/call-log.ts';
+import { CallLog } from './platform/call-log.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
 import { createVoice, type Voice } from './voice/index.ts';
 import { otpCalls } from './voice/otp-call.ts';
 import { messageRunner } from './voice/interpreter/verbs/message.ts';
 import { createMediaPlane, type MediaPlane } from './voice/media-plane.ts';
 import { createRooms, type Rooms } from './voice/rooms/index.ts';
-import { messageHooks } from './webhooks/message-hooks.ts';
+import { messageHooks } from './messaging/message-hooks.ts';
 import { Messages } from './messaging/messages.ts';
 import { SandboxBehaviours } from './messaging/sandbox-behaviours.ts';
 import { SandboxMessagingDriver } from './messaging/sandbox-driver.ts';
-import type { Config } from './config.ts';
 
 export interface Services {
   config: Config;
@@ -46,9 +52,15 @@ export interface Services {
   webhooks: Webhooks;
   sandboxBehaviours: SandboxBehaviours;
   messages: Messages;
+  /** The telephony driver the voice module runs on, chosen at start. */
+  driver: TelephonyDriver;
+  /** The sandbox's control plane (virtual phones, devices, the Sandbox API): only with the sandbox carrier. */
+  sandbox: SandboxControl | undefined;
   voice: Voice;
   media: MediaPlane;
   rooms: Rooms;
+  /** Text to speech, closed after the calls have ended. */
+  speech: { close(): Promise<void> };
   /** This server's base URL for links it hands out and calls it places to itself. */
   origin: { url: string };
 }
@@ -69,7 +81,19 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const sandboxBehaviours = new SandboxBehaviours(ctx, accounts, numbers);
   // Where this server answers; server.ts fills it in once it listens (the port may be chosen then).
   const origin = { url: config.publicUrl ?? `http://${config.host}:${config.port}` };
-  const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env });
+  // Speech and audio files: the engine's prompts, and what the sandbox's phones say and play.
+  const tts = createTts();
+  const files = new AudioFiles();
+  // One timer group for every call, the driver's waits and the engine's: the sandbox's "until idle" reads it.
+  const timers = new TimerGroup(clock);
+  const { driver, sandbox } = chooseTelephony(config, {
+    ctx, accounts, numbers, endpoints, timers, logger,
+    media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
+    // The sandbox waits on calls still queued behind the calls-per-second limit (no leg yet).
+    calls: { find: (uuid) => voice.engine.find(uuid) },
+  });
+  const engineMedia = { speech: (req: SpeakRequest) => tts.tts.synthesize(req), audioFile: (url: string) => files.get(url) };
+  const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env, driver, timers, media: engineMedia });
   const media = createMediaPlane({ ctx, config, voice, accounts, origin: () => origin.url });
   const rooms = createRooms({ ctx, accounts, voice, media, webhooks, logger });
   // Verification codes go by SMS into the sandbox inbox, or by a voice call placed through the engine.
@@ -83,7 +107,23 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     'Message',
     messageRunner({ send: (owner, m) => messages.send({ ...owner, callerId: owner.subaccountId ?? owner.accountId }, m) }),
   );
-  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, voice, media, rooms, callerIds, origin };
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, origin, speech: tts };
+}
+
+/**
+ * The telephony driver named by the configuration. Only the sandbox carrier
+ * exists in this build; a SIP driver plugs in here (and brings no sandbox).
+ */
+function chooseTelephony(config: Config, sim: SandboxDeps): { driver: TelephonyDriver; sandbox: SandboxControl | undefined } {
+  switch (config.telephony) {
+    case 'sim': {
+      const { driver, control } = createSandbox(sim);
+      return { driver, sandbox: control };
+    }
+    case 'sip':
+      // Refused rather than silently running the sandbox carrier in its place.
+      throw new ConfigError('SWITCHBOARD_TELEPHONY=sip: the SIP driver is not part of this build yet; use sim (the sandbox carrier)');
+  }
 }
 
 /**
@@ -101,6 +141,7 @@ export async function startServices(s: Services, logger: Logger): Promise<void> 
 export async function stopServices(s: Services): Promise<void> {
   s.media.close();
   await s.voice.close();
+  await s.speech.close();
   await s.rooms.close();
   await s.messages.stop();
   await s.renewals.stop();

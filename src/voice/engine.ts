@@ -10,7 +10,7 @@ import type { Clock, TimerGroup } from '../clock/clock.ts';
 import type { FrameRun, InboundInfo, Leg, TelephonyDriver } from '../telephony/driver.ts';
 import { runDurationMs } from '../telephony/driver.ts';
 import type { WebhookRequest, WebhookResult } from '../webhooks/types.ts';
-import type { CallLogEntry } from './call-log.ts';
+import type { CallLogEntry } from '../platform/call-log.ts';
 import { Call, type CallInit, type CallSetup, type Hook } from './call.ts';
 import { CAUSES, cdrState } from './causes.ts';
 import { Program, type DocSource } from './interpreter/program.ts';

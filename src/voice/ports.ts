@@ -4,7 +4,7 @@
 import type { SpeakRequest } from '../media/tts/tts.ts';
 import type { NumberType } from '../store/tables/numbers.ts';
 import type { HttpMethod, WebhookRequest, WebhookResult } from '../webhooks/types.ts';
-import type { CallLogEntry, CallOwner } from './call-log.ts';
+import type { CallLogEntry, CallOwner } from '../platform/call-log.ts';
 
 export type { CallOwner, HttpMethod };
 

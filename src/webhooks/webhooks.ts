@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.ts';
 import type { Database } from '../store/db.ts';
-import type { CallLog } from '../voice/call-log.ts';
+import type { CallLog } from '../platform/call-log.ts';
 import { shouldRetry, targetOf, type Target } from './policy.ts';
 import { JobQueue, type Settled } from './queue.ts';
 import { signatureHeaders } from './signature.ts';

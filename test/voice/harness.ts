@@ -10,7 +10,7 @@ import type { CallSetup } from '../../src/voice/call.ts';
 import type { Call } from '../../src/voice/call.ts';
 import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S, Engine } from '../../src/voice/engine.ts';
 import type { CallApp, EndedCall, InboundTarget } from '../../src/voice/ports.ts';
-import type { CallLogEntry } from '../../src/voice/call-log.ts';
+import type { CallLogEntry } from '../../src/platform/call-log.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { newUuid } from '../../src/ids.ts';
 import type { SpeakRequest } from '../../src/media/tts/tts.ts';

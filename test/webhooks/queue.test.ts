@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUuid } from '../../src/ids.ts';
-import { messageHooks } from '../../src/webhooks/message-hooks.ts';
+import { messageHooks } from '../../src/messaging/message-hooks.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { databases } from '../helpers/pg.ts';
 import { bench, closedPort, customerServer, hookRequest, until, type Bench, type CustomerServer } from './fixture.ts';

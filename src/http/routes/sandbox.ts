@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
-import { phoneView } from '../../voice/sandbox/phones.ts';
+import { phoneView } from '../../sandbox/phones.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { PageQuery, Url } from '../schemas.ts';
 
@@ -40,8 +40,10 @@ const Advance = Type.Object({ ms: Type.Optional(Type.Integer({ minimum: 0, maxim
 
 const DEFAULT_WAIT_MS = 10_000;
 
-export function sandboxRoutes(app: App, { voice }: Services): void {
-  const { phones, sandbox } = voice;
+export function sandboxRoutes(app: App, services: Services): void {
+  // The sandbox API's voice side exists only with the sandbox carrier.
+  if (!services.sandbox) return;
+  const { phones, calls: sandbox } = services.sandbox;
 
   app.post('/v1/Account/:authId/Sandbox/Phone/', { schema: { params: Params, body: PhoneBody } }, async (req, reply) => {
     const { number, behaviour } = await phones.set(req.scope, req.body);

@@ -1,7 +1,7 @@
 // What a virtual phone of the sandbox carrier does (SANDBOX.md): how it
 // answers a call and the script it then follows. The driver only runs these;
-// where they come from (the sandbox API, stored per account) is the voice
-// layer's business, behind `PhoneDirectory`.
+// where they come from (the sandbox API, stored per account) is the
+// sandbox control plane's business (src/sandbox/), behind `PhoneDirectory`.
 import type { Tenant } from '../driver.ts';
 
 export const BEHAVIOURS = ['answer', 'busy', 'no_answer', 'reject', 'machine', 'unreachable'] as const;

@@ -1,7 +1,7 @@
 // What a verb may do on its call (VerbContext), implemented over the call,
 // its telephony leg and the engine's services. Every wait is a timer of the
 // call timer group, every wait ends early when the interrupt fires.
-import type { CallLogEntry } from '../call-log.ts';
+import type { CallLogEntry } from '../../platform/call-log.ts';
 import type { Call } from '../call.ts';
 import type { CallEnd } from '../causes.ts';
 import type { Engine } from '../engine.ts';

@@ -3,7 +3,7 @@
 // what it may do on the call; it returns what happens next. Later features
 // add runners (Dial, Conference, Record …) to the registry without touching
 // the interpreter.
-import type { CallLogEntry } from '../call-log.ts';
+import type { CallLogEntry } from '../../platform/call-log.ts';
 import type { CallEnd } from '../causes.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';

@@ -3,7 +3,7 @@
 // exactly as the Message API does. A refused message is logged on the call
 // and the next verb runs — a text never ends a call.
 import type { MessageVerb } from '../../../plivo-xml/ast.ts';
-import type { CallOwner } from '../../call-log.ts';
+import type { CallOwner } from '../../../platform/call-log.ts';
 import { CONTINUE, type VerbRunner } from '../verb.ts';
 
 export interface MessagePort {

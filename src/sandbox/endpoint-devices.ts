@@ -3,15 +3,15 @@
 // <Dial><User> to an endpoint without a registration finds it unavailable,
 // like a SIP user whose phone is off. Everything else is a virtual phone as
 // the phone book says.
-import type { Clock } from '../../clock/clock.ts';
-import { notFound } from '../../errors.ts';
-import { isRegistered, type Endpoints } from '../../platform/endpoints.ts';
-import type { Scope } from '../../platform/scope.ts';
-import type { Tenant } from '../../telephony/driver.ts';
-import type { PhoneBehaviour, PhoneDirectory } from '../../telephony/sim/behaviour.ts';
-import { DEFAULT_PHONE } from '../../telephony/sim/behaviour.ts';
-import { endpointUser } from '../platform.ts';
-import { visible } from '../visibility.ts';
+import type { Clock } from '../clock/clock.ts';
+import { notFound } from '../errors.ts';
+import { isRegistered, type Endpoints } from '../platform/endpoints.ts';
+import type { Scope } from '../platform/scope.ts';
+import type { Tenant } from '../telephony/driver.ts';
+import type { PhoneBehaviour, PhoneDirectory } from '../telephony/sim/behaviour.ts';
+import { DEFAULT_PHONE } from '../telephony/sim/behaviour.ts';
+import { endpointUser } from '../voice/platform.ts';
+import { visible } from '../voice/visibility.ts';
 
 const OFF: PhoneBehaviour = { ...DEFAULT_PHONE, behaviour: 'unreachable' };
 /** A sandbox registration lasts an hour unless the test says otherwise. */

@@ -1,10 +1,10 @@
 // The per-call debug log (our extension): every webhook attempt, XML error and
 // state change of a call, readable through GET /Call/{uuid}/Log/ so a developer
 // can see why a call did what it did.
-import type { Accounts } from '../platform/accounts.ts';
-import { keptByMainAccount, type PlatformContext } from '../platform/context.ts';
-import { ownerFilter, type Scope } from '../platform/scope.ts';
-import { formatTimestamp } from '../platform/time.ts';
+import type { Accounts } from './accounts.ts';
+import { keptByMainAccount, type PlatformContext } from './context.ts';
+import { ownerFilter, type Scope } from './scope.ts';
+import { formatTimestamp } from './time.ts';
 import { newUuid } from '../ids.ts';
 import { ApiError } from '../errors.ts';
 import { callLogRepo } from '../store/repos/call-log.ts';

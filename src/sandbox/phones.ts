@@ -1,14 +1,14 @@
 // Virtual phone behaviours set through the sandbox API, per owner: a
 // subaccount's setting applies to its own calls and falls back to its main
 // account's, then to the default phone (answers after 1 s, silent).
-import { ApiError } from '../../errors.ts';
-import type { Accounts } from '../../platform/accounts.ts';
-import type { PlatformContext } from '../../platform/context.ts';
-import type { Scope } from '../../platform/scope.ts';
-import { sandboxPhonesRepo } from '../../store/repos/calls.ts';
-import type { SandboxPhoneRow } from '../../store/tables/calls.ts';
-import type { Tenant } from '../../telephony/driver.ts';
-import { addressKey, BEHAVIOURS, DEFAULT_PHONE, type Behaviour, type PhoneBehaviour, type PhoneDirectory, type ScriptStep } from '../../telephony/sim/behaviour.ts';
+import { ApiError } from '../errors.ts';
+import type { Accounts } from '../platform/accounts.ts';
+import type { PlatformContext } from '../platform/context.ts';
+import type { Scope } from '../platform/scope.ts';
+import { sandboxPhonesRepo } from '../store/repos/calls.ts';
+import type { SandboxPhoneRow } from '../store/tables/calls.ts';
+import type { Tenant } from '../telephony/driver.ts';
+import { addressKey, BEHAVIOURS, DEFAULT_PHONE, type Behaviour, type PhoneBehaviour, type PhoneDirectory, type ScriptStep } from '../telephony/sim/behaviour.ts';
 
 export const MAX_SCRIPT_STEPS = 100;
 const MAX_AFTER_MS = 24 * 3600_000;

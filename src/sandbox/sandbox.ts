@@ -3,17 +3,17 @@
 // heard, waiting for a call to reach a state without sleeping, and the
 // platform clock. Legs are visible to the account (or subaccount) whose
 // traffic they are.
-import type { Clock, TimerGroup } from '../../clock/clock.ts';
-import { VirtualClock } from '../../clock/clock.ts';
-import { ApiError, notFound } from '../../errors.ts';
-import { newUuid } from '../../ids.ts';
-import { writeWav } from '../../media/wav.ts';
-import type { Scope } from '../../platform/scope.ts';
-import type { SimCarrier } from '../../telephony/sim/carrier.ts';
-import type { SimLeg } from '../../telephony/sim/leg.ts';
-import type { TranscriptEvent } from '../../telephony/sim/transcript.ts';
-import type { Engine } from '../engine.ts';
-import { visible } from '../visibility.ts';
+import type { Clock, TimerGroup } from '../clock/clock.ts';
+import { VirtualClock } from '../clock/clock.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { newUuid } from '../ids.ts';
+import { writeWav } from '../media/wav.ts';
+import type { Scope } from '../platform/scope.ts';
+import type { Tenant } from '../telephony/driver.ts';
+import type { SimCarrier } from '../telephony/sim/carrier.ts';
+import type { SimLeg } from '../telephony/sim/leg.ts';
+import type { TranscriptEvent } from '../telephony/sim/transcript.ts';
+import { visible } from '../voice/visibility.ts';
 import { phoneNumberOf, scriptOf } from './phones.ts';
 
 export interface PlaceCallInput {
@@ -25,6 +25,11 @@ export interface PlaceCallInput {
 }
 
 export type WaitUntil = 'answered' | 'ended' | 'hears';
+
+/** The platform's calls as the sandbox sees them: a call still queued behind the calls-per-second limit has no leg yet. */
+export interface PlacedCalls {
+  find(uuid: string): { owner: Tenant; live: boolean; onEnd(fn: () => void): () => void } | undefined;
+}
 
 export interface Transcript {
   call_uuid: string;
@@ -43,7 +48,7 @@ export class Sandbox {
     private readonly clock: Clock,
     private readonly timers: TimerGroup,
     private readonly carrier: SimCarrier,
-    private readonly engine: Engine,
+    private readonly calls: PlacedCalls,
   ) {}
 
   // ---- calls from virtual phones -------------------------------------------------
@@ -137,7 +142,7 @@ export class Sandbox {
   }
 
   private async dialled(scope: Scope, uuid: string, deadline: number): Promise<void> {
-    const call = this.engine.find(uuid);
+    const call = this.calls.find(uuid);
     if (!call || !visible(scope, call.owner)) return;
     const exists = () => this.carrier.find(uuid) !== undefined || !call.live;
     await this.until(exists, deadline, (wake) => {

@@ -4,8 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTone } from '../../src/media/tones.ts';
 import { readWav, writeWav } from '../../src/media/wav.ts';
-import { sandboxOf, spoken } from './fixtures.ts';
-import { voiceSuite } from './suite.ts';
+import { sandboxOf, spoken } from '../voice/fixtures.ts';
+import { voiceSuite } from '../voice/suite.ts';
 
 const CALLER_ID = '14155550123';
 
