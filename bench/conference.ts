@@ -14,7 +14,7 @@
 //   2. K conferences of 3 members in parallel.
 import { benchEngine, dialBenchCall } from './engine.ts';
 import { RealClock } from '../src/clock/clock.ts';
-import type { Call } from '../src/voice/call.ts';
+import type { Call } from '../src/voice/engine/call.ts';
 import { MixRoom } from '../src/voice/rooms/room.ts';
 import { MixTicker } from '../src/voice/rooms/ticker.ts';
 import { fmt } from './lib.ts';

@@ -5,8 +5,8 @@ import { pino } from 'pino';
 import { TimerGroup, type Clock } from '../src/clock/clock.ts';
 import { DEFAULT_PHONE } from '../src/telephony/sim/behaviour.ts';
 import { SimCarrier } from '../src/telephony/sim/carrier.ts';
-import type { Call, CallSetup } from '../src/voice/call.ts';
-import { Engine } from '../src/voice/engine.ts';
+import type { Call, CallSetup } from '../src/voice/engine/call.ts';
+import { Engine } from '../src/voice/engine/engine.ts';
 import { dialOut } from '../test/voice/harness.ts';
 
 type Deps = ConstructorParameters<typeof Engine>[0];

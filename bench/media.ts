@@ -20,7 +20,7 @@ import { rms } from '../src/media/pcm.ts';
 import { Timeline } from '../src/media/timeline.ts';
 import { renderTone } from '../src/media/tones.ts';
 import { createTts } from '../src/media/tts/index.ts';
-import type { Call } from '../src/voice/call.ts';
+import type { Call } from '../src/voice/engine/call.ts';
 import { fmt, spawnUntil } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);

@@ -10,8 +10,8 @@ import type { Scope } from '../platform/scope.ts';
 import type { Tenant } from '../telephony/driver.ts';
 import type { PhoneBehaviour, PhoneDirectory } from '../telephony/sim/behaviour.ts';
 import { DEFAULT_PHONE } from '../telephony/sim/behaviour.ts';
-import { endpointUser } from '../voice/platform.ts';
-import { visible } from '../voice/visibility.ts';
+import { endpointUser } from '../voice/engine/platform.ts';
+import { visible } from '../voice/engine/visibility.ts';
 
 const OFF: PhoneBehaviour = { ...DEFAULT_PHONE, behaviour: 'unreachable' };
 /** A sandbox registration lasts an hour unless the test says otherwise. */

@@ -13,7 +13,7 @@ import type { Tenant } from '../telephony/driver.ts';
 import type { SimCarrier } from '../telephony/sim/carrier.ts';
 import type { SimLeg } from '../telephony/sim/leg.ts';
 import type { TranscriptEvent } from '../telephony/sim/transcript.ts';
-import { visible } from '../voice/visibility.ts';
+import { visible } from '../voice/engine/visibility.ts';
 import { phoneNumberOf, scriptOf } from './phones.ts';
 
 export interface PlaceCallInput {

@@ -11,11 +11,11 @@ import type { Endpoints } from '../platform/endpoints.ts';
 import type { Numbers } from '../platform/numbers.ts';
 import type { Pricing } from '../platform/pricing.ts';
 import type { TelephonyDriver } from '../telephony/driver.ts';
-import { Calls } from './calls.ts';
-import { CdrWriter } from './cdrs.ts';
-import { Engine } from './engine.ts';
-import { PlatformAdapter } from './platform.ts';
-import type { CallLogPort, EngineMedia, WebhookPort } from './ports.ts';
+import { Calls } from './calls/calls.ts';
+import { CdrWriter } from './engine/cdrs.ts';
+import { Engine } from './engine/engine.ts';
+import { PlatformAdapter } from './engine/platform.ts';
+import type { CallLogPort, EngineMedia, WebhookPort } from './engine/ports.ts';
 
 /** Outbound calls per second per account unless SWITCHBOARD_CALLS_PER_SECOND says otherwise. */
 export const DEFAULT_CALLS_PER_SECOND = 10;

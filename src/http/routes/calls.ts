@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
-import { liveView, queuedView } from '../../voice/calls.ts';
+import { liveView, queuedView } from '../../voice/calls/calls.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { BoolLike, HttpMethod, PageQuery, toBool, Url } from '../schemas.ts';
 

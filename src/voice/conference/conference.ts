@@ -8,9 +8,9 @@
 // leaves it (hangupOnStar, timeLimit).
 import type { Timer } from '../../clock/clock.ts';
 import { newUuid } from '../../ids.ts';
-import type { Call } from '../call.ts';
-import type { Engine } from '../engine.ts';
-import type { CallOwner } from '../ports.ts';
+import type { Call } from '../engine/call.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { CallOwner } from '../engine/ports.ts';
 import { Seat } from '../rooms/kit.ts';
 import type { MixRoom, RoomMember } from '../rooms/room.ts';
 import type { RoomRecording } from '../rooms/recording.ts';

@@ -5,16 +5,16 @@
 // the calls in them: they end when their last member leaves.
 import { ApiError, notFound } from '../../errors.ts';
 import type { Scope } from '../../platform/scope.ts';
-import type { Call, Hook } from '../call.ts';
-import { CAUSES } from '../causes.ts';
-import { roomSound } from '../dial/sounds.ts';
-import type { Engine } from '../engine.ts';
-import type { CallOwner } from '../ports.ts';
+import type { Call, Hook } from '../engine/call.ts';
+import { CAUSES } from '../engine/causes.ts';
+import { roomSound } from '../prompts/documents.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { CallOwner } from '../engine/ports.ts';
 import { audioToPlay, pick, roomKey, type RoomKit } from '../rooms/kit.ts';
 import { RoomRecording, type RecordingFormat } from '../rooms/recording.ts';
 import { MixRoom } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
-import { visible } from '../visibility.ts';
+import { visible } from '../engine/visibility.ts';
 import type { ConferenceVerb, Sound } from '../../plivo-xml/ast.ts';
 import { Conference, type ConferenceHost, type ConferenceMember } from './conference.ts';
 

@@ -7,7 +7,7 @@
 // (hangupOnStar, digitsMatch) and relays the rest.
 import type { Timer, TimerGroup } from '../../clock/clock.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
-import type { Call } from '../call.ts';
+import type { Call } from '../engine/call.ts';
 
 export class Bridge {
   private readonly offs: Array<() => void> = [];

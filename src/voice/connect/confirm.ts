@@ -1,9 +1,9 @@
 // A leg the platform placed may have to be accepted by the called party
 // before it is connected (Dial's confirmSound/confirmKey, Add Participant's
 // confirm_key): it hears a prompt and, with a key, must press it in time.
-import type { Call } from '../call.ts';
-import { playPrompts } from '../dial/sounds.ts';
-import type { Engine } from '../engine.ts';
+import type { Call } from '../engine/call.ts';
+import { playPrompts } from '../prompts/documents.ts';
+import type { Engine } from '../engine/engine.ts';
 import { CallContext } from '../interpreter/context.ts';
 import { Program } from '../interpreter/program.ts';
 import type { Interrupt } from '../interpreter/verb.ts';

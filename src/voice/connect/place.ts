@@ -4,10 +4,10 @@
 // parent_call_uuid, that run no answer URL: once answered they are handed
 // to `connect`.
 import { newUuid } from '../../ids.ts';
-import type { Call, SendDigits } from '../call.ts';
-import type { Engine } from '../engine.ts';
-import { DEFAULT_TIME_LIMIT_S } from '../engine.ts';
-import type { CallOwner, Signing } from '../ports.ts';
+import type { Call, SendDigits } from '../engine/call.ts';
+import type { Engine } from '../engine/engine.ts';
+import { DEFAULT_TIME_LIMIT_S } from '../engine/engine.ts';
+import type { CallOwner, Signing } from '../engine/ports.ts';
 
 export interface LegRequest {
   owner: CallOwner;

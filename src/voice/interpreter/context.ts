@@ -2,9 +2,9 @@
 // its telephony leg and the engine's services. Every wait is a timer of the
 // call timer group, every wait ends early when the interrupt fires.
 import type { CallLogEntry } from '../../platform/call-log.ts';
-import type { Call } from '../call.ts';
-import type { CallEnd } from '../causes.ts';
-import type { Engine } from '../engine.ts';
+import type { Call } from '../engine/call.ts';
+import type { CallEnd } from '../engine/causes.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import type { Program } from './program.ts';

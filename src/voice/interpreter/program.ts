@@ -4,9 +4,9 @@
 // or the call's end interrupts whatever runs. Nothing a customer's server
 // returns can throw out of here: every failure becomes a documented hangup
 // cause and an entry in the call's log.
-import { CAUSES, type HangupCause } from '../causes.ts';
-import type { Call, Hook } from '../call.ts';
-import type { Engine } from '../engine.ts';
+import { CAUSES, type HangupCause } from '../engine/causes.ts';
+import type { Call, Hook } from '../engine/call.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { ResponseDoc, Verb } from '../../plivo-xml/ast.ts';
 import { parsePlivoXml } from '../../plivo-xml/parse.ts';
 import { CallContext } from './context.ts';

@@ -4,15 +4,15 @@
 // an entry in the call's log.
 import type { Verb } from '../../plivo-xml/ast.ts';
 import { CONTINUE, type VerbRunner } from './verb.ts';
-import { speakRunner } from './verbs/speak.ts';
-import { playRunner } from './verbs/play.ts';
-import { waitRunner } from './verbs/wait.ts';
-import { getDigitsRunner } from './verbs/get-digits.ts';
-import { redirectRunner } from './verbs/redirect.ts';
-import { hangupRunner } from './verbs/hangup.ts';
-import { preAnswerRunner } from './verbs/pre-answer.ts';
-import { dtmfRunner } from './verbs/dtmf.ts';
-import { dialRunner } from '../dial/dial.ts';
+import { speakRunner } from '../verbs/speak.ts';
+import { playRunner } from '../verbs/play.ts';
+import { waitRunner } from '../verbs/wait.ts';
+import { getDigitsRunner } from '../verbs/get-digits.ts';
+import { redirectRunner } from '../verbs/redirect.ts';
+import { hangupRunner } from '../verbs/hangup.ts';
+import { preAnswerRunner } from '../verbs/pre-answer.ts';
+import { dtmfRunner } from '../verbs/dtmf.ts';
+import { dialRunner } from '../verbs/dial.ts';
 
 type Kind = Verb['kind'];
 type RunnerOf<K extends Kind> = VerbRunner<Extract<Verb, { kind: K }>>;

@@ -4,11 +4,11 @@
 // add runners (Dial, Conference, Record …) to the registry without touching
 // the interpreter.
 import type { CallLogEntry } from '../../platform/call-log.ts';
-import type { CallEnd } from '../causes.ts';
+import type { CallEnd } from '../engine/causes.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
-import type { Call } from '../call.ts';
-import type { Engine } from '../engine.ts';
+import type { Call } from '../engine/call.ts';
+import type { Engine } from '../engine/engine.ts';
 
 /** Stops the verbs under it: the call ended, a transfer replaced the document, a key cut a prompt short. */
 export class Interrupt {

@@ -10,11 +10,11 @@
 // asked for that kind of event.
 import type { Timer } from '../../clock/clock.ts';
 import { newUuid } from '../../ids.ts';
-import type { Hook } from '../call.ts';
-import type { Call } from '../call.ts';
-import { defaultMusic } from '../dial/sounds.ts';
-import type { Engine } from '../engine.ts';
-import type { CallOwner } from '../ports.ts';
+import type { Hook } from '../engine/call.ts';
+import type { Call } from '../engine/call.ts';
+import { defaultMusic } from '../prompts/documents.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { CallOwner } from '../engine/ports.ts';
 import { Seat } from '../rooms/kit.ts';
 import type { RoomRecording } from '../rooms/recording.ts';
 import type { MixRoom, RoomMember } from '../rooms/room.ts';

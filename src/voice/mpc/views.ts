@@ -1,6 +1,6 @@
 // Multiparty calls and participants as the API shows them.
 import type { MpcRow } from '../../store/tables/conferences.ts';
-import { plainTime } from '../format.ts';
+import { plainTime } from '../engine/format.ts';
 import type { MultiPartyCall, Participant } from './mpc.ts';
 
 /** The MPC API's timestamps: "YYYY-MM-DD HH:mm:ss+00:00" (UTC). */

@@ -6,7 +6,7 @@
 // transcription).
 import type { PcmAudio } from '../../media/pcm.ts';
 import { mixDown, Timeline } from '../../media/timeline.ts';
-import type { Call } from '../call.ts';
+import type { Call } from '../engine/call.ts';
 
 /** The caller alone (mono), both sides mixed (mono), or both sides a channel each (stereo). */
 export type Layout = 'caller' | 'mixed' | 'stereo';

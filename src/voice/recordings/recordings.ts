@@ -19,10 +19,10 @@ import { timeRange } from '../../platform/time-range.ts';
 import { recordingsRepo, type RecordingFilter } from '../../store/repos/recordings.ts';
 import type { Range } from '../../store/repos/calls.ts';
 import type { RecordingRow } from '../../store/tables/recordings.ts';
-import type { Call, Hook } from '../call.ts';
-import type { Calls } from '../calls.ts';
-import type { Engine } from '../engine.ts';
-import type { CallOwner } from '../ports.ts';
+import type { Call, Hook } from '../engine/call.ts';
+import type { Calls } from '../calls/calls.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { CallOwner } from '../engine/ports.ts';
 import { Recorder, type Layout } from './recorder.ts';
 import { recordingView } from './views.ts';
 

@@ -2,7 +2,7 @@
 // fields the SDK reads). Millisecond fields are decimal strings with five
 // places, as in the spec; nothing is charged for storage.
 import type { RecordingRow } from '../../store/tables/recordings.ts';
-import { sessionTime } from '../format.ts';
+import { sessionTime } from '../engine/format.ts';
 
 const DAY = 86_400_000;
 const ms5 = (n: number): string => `${n}.00000`;

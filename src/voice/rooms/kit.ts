@@ -4,9 +4,9 @@
 import type { Logger } from 'pino';
 import { ApiError, notFound } from '../../errors.ts';
 import type { PlatformContext } from '../../platform/context.ts';
-import type { Call } from '../call.ts';
-import type { Engine } from '../engine.ts';
-import type { CallOwner } from '../ports.ts';
+import type { Call } from '../engine/call.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { CallOwner } from '../engine/ports.ts';
 import type { Recordings } from '../recordings/recordings.ts';
 import type { RoomNotifier } from './notify.ts';
 import type { RoomMember } from './room.ts';

@@ -2,9 +2,9 @@
 // written, a multiparty call changes state): signed with the owner's tokens
 // and queued like every webhook, carrying only the parameters given.
 import type { Logger } from 'pino';
-import type { Hook } from '../call.ts';
-import type { Engine } from '../engine.ts';
-import type { CallOwner, WebhookPort } from '../ports.ts';
+import type { Hook } from '../engine/call.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { CallOwner, WebhookPort } from '../engine/ports.ts';
 
 export class RoomNotifier {
   constructor(

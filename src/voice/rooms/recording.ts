@@ -5,7 +5,7 @@
 // the recordings service keeps them and served at its URLs).
 import { newUuid } from '../../ids.ts';
 import { SAMPLE_RATE } from '../../media/frame.ts';
-import type { CallOwner } from '../ports.ts';
+import type { CallOwner } from '../engine/ports.ts';
 import type { FileFormat, Recordings } from '../recordings/recordings.ts';
 import type { MixRoom, RoomMember } from './room.ts';
 

@@ -11,7 +11,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { FRAME_MS, FRAME_SAMPLES, type Annotation } from '../../media/frame.ts';
 import { Mixer, type MixMember } from '../../media/mixer.ts';
 import { clamp16 } from '../../media/pcm.ts';
-import type { Call } from '../call.ts';
+import type { Call } from '../engine/call.ts';
 import { InputQueue } from './input.ts';
 import type { Source } from './source.ts';
 import type { MixTicker, Tickable } from './ticker.ts';

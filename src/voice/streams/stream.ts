@@ -15,9 +15,9 @@ import { FRAME_MS, FRAME_SAMPLES } from '../../media/frame.ts';
 import { parseStreamFormat, StreamDecoder, StreamEncoder, type StreamFormat } from '../../media/stream-codec.ts';
 import { Timeline } from '../../media/timeline.ts';
 import { readWav } from '../../media/wav.ts';
-import type { Call, Hook } from '../call.ts';
-import type { Engine } from '../engine.ts';
-import { plainTime } from '../format.ts';
+import type { Call, Hook } from '../engine/call.ts';
+import type { Engine } from '../engine/engine.ts';
+import { plainTime } from '../engine/format.ts';
 import { DTMF_TONE_MS } from '../interpreter/context.ts';
 import { clearedAudioEvent, dtmfEvent, mediaEvent, parseIncoming, playedStreamEvent, startEvent, stopEvent, type Incoming, type Track } from './protocol.ts';
 

@@ -10,10 +10,10 @@ import { ownerFilter, type Scope } from '../../platform/scope.ts';
 import { formatTimestamp } from '../../platform/time.ts';
 import { streamsRepo } from '../../store/repos/recordings.ts';
 import type { StreamRow } from '../../store/tables/recordings.ts';
-import type { Call } from '../call.ts';
-import type { Calls } from '../calls.ts';
-import type { Engine } from '../engine.ts';
-import { sessionTime } from '../format.ts';
+import type { Call } from '../engine/call.ts';
+import type { Calls } from '../calls/calls.ts';
+import type { Engine } from '../engine/engine.ts';
+import { sessionTime } from '../engine/format.ts';
 import { AudioStream, type StreamSpec } from './stream.ts';
 
 /** The documented default stream_timeout: a day. */

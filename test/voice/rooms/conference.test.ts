@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { harness, type Doc } from '../harness.ts';
 import { Conferences } from '../../../src/voice/conference/conferences.ts';
-import { conferenceRunner } from '../../../src/voice/conference/verb.ts';
+import { conferenceRunner } from '../../../src/voice/verbs/conference.ts';
 import { PendingWork } from '../../../src/voice/rooms/kit.ts';
 import { RoomNotifier } from '../../../src/voice/rooms/notify.ts';
 import { MixTicker } from '../../../src/voice/rooms/ticker.ts';
 import type { WebhookRequest } from '../../../src/webhooks/types.ts';
-import { CallMedia } from '../../../src/voice/call-media.ts';
-import type { Calls } from '../../../src/voice/calls.ts';
+import { CallMedia } from '../../../src/voice/calls/call-media.ts';
+import type { Calls } from '../../../src/voice/calls/calls.ts';
 
 const A = '14155550401';
 const B = '14155550402';

@@ -1,0 +1,346 @@
+// One call leg on the platform: its identity, its state machine (queued →
+// ringing → early media → in progress → completed) driven by the telephony
+// leg's events, the timers that bound it (ring timeout, hangup on ring, time
+// limit) and how it ends. What runs on it (the XML program) and what happens
+// after it ends (CDR, hangup_url) belong to the engine.
+import type { Timer } from '../../clock/clock.ts';
+import type { FrameRun, Leg, LegObserver, NetworkCause, EndedBy } from '../../telephony/driver.ts';
+import { runDurationMs } from '../../telephony/driver.ts';
+import type { NumberType } from '../../store/tables/numbers.ts';
+import { CAUSES, finalStatus, fromNetwork, toNetwork, type CallEnd } from './causes.ts';
+import type { CallOwner, HttpMethod, Signing } from './ports.ts';
+import type { Program } from '../interpreter/program.ts';
+import type { Engine } from './engine.ts';
+import { FarEndAudio } from './far-end-audio.ts';
+import type { ResponseDoc } from '../../plivo-xml/ast.ts';
+
+export type CallStatus = 'queued' | 'ringing' | 'early-media' | 'in-progress' | 'completed';
+
+export interface Hook {
+  url: string;
+  method: HttpMethod;
+}
+
+export interface SendDigits {
+  digits: string;
+  toneMs: number;
+  onPreanswer: boolean;
+}
+
+export interface MachineDetection {
+  /** 'hangup' ends the call when a machine answers. */
+  mode: 'true' | 'hangup';
+  timeMs: number;
+  url?: Hook;
+  maxSpeechMs: number;
+  initialSilenceMs: number;
+  maxWords: number;
+  initialGreetingMs: number;
+  silenceMs: number;
+}
+
+/** What an API request or an application sets up for a call. Bulk calls share one. */
+export interface CallSetup {
+  answer: Hook;
+  /** The platform's own document (a verification call, a flow): run instead of fetching `answer`. */
+  document?: ResponseDoc;
+  fallback?: Hook;
+  ring?: Hook;
+  hangup?: Hook;
+  callerName: string;
+  sendDigits?: SendDigits;
+  timeLimitS: number;
+  hangupOnRingS?: number;
+  ringTimeoutS: number;
+  sipHeaders: Record<string, string>;
+  machine?: MachineDetection;
+  /**
+   * Legs a verb or the API places to connect them to something (Dial's
+   * B-legs, participants dialled into a multiparty call): once answered they
+   * are handed to it instead of fetching an answer URL.
+   */
+  connect?: (call: Call) => void;
+  /** Such a leg's placer hears when it starts ringing (the MPC's call_status_callback_url Ringing). */
+  rang?: (call: Call) => void;
+}
+
+export interface CallInit {
+  uuid: string;
+  requestUuid: string;
+  direction: 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  owner: CallOwner;
+  signing: Signing;
+  setup: CallSetup;
+  parentCallUuid: string | null;
+  numberType?: NumberType;
+  /** Per-minute rate in micros, when known up front (BillRate). */
+  rate?: number;
+}
+
+export class Call implements LegObserver {
+  readonly uuid: string;
+  readonly requestUuid: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly from: string;
+  readonly to: string;
+  readonly owner: CallOwner;
+  readonly signing: Signing;
+  readonly setup: CallSetup;
+  readonly parentCallUuid: string | null;
+  readonly numberType: NumberType | undefined;
+  readonly rate: number | undefined;
+  readonly queuedAt: number;
+
+  status: CallStatus = 'queued';
+  initiatedAt: number | undefined;
+  ringingAt: number | undefined;
+  sessionStart: number | undefined;
+  answeredAt: number | undefined;
+  endedAt: number | undefined;
+  end: CallEnd | undefined;
+  /** Machine detection's verdict, once there is one. */
+  machine: boolean | undefined;
+  leg: Leg | undefined;
+  program: Program | undefined;
+  /** The call a Dial has bridged this one to, while it is (the Transfer API's B-leg). */
+  bridgedTo: Call | undefined;
+  /** Audio toward the far end goes through here, so recordings and streams can fork it. */
+  readonly farEnd = new FarEndAudio();
+
+  /** Why the platform is ending the call, until the leg confirms it ended. */
+  private ending: CallEnd | undefined;
+  private ringTimer: Timer | undefined;
+  private ringLimitTimer: Timer | undefined;
+  private timeLimitTimer: Timer | undefined;
+  private scheduledTimer: Timer | undefined;
+  private digitsSent = false;
+  private answerWaiters: Array<(answered: boolean) => void> | undefined;
+  private callerAudioEnd = 0;
+  private audioListeners: Set<(start: number, end: number) => void> | undefined;
+  private digitListener: ((digit: string) => void) | undefined;
+  private digitObservers: Set<(digit: string) => void> | undefined;
+  private runListeners: Set<(run: FrameRun, at: number) => void> | undefined;
+  private endListeners: Set<() => void> | undefined;
+  private takeoverListeners: Set<() => void> | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    init: CallInit,
+  ) {
+    this.uuid = init.uuid;
+    this.requestUuid = init.requestUuid;
+    this.direction = init.direction;
+    this.from = init.from;
+    this.to = init.to;
+    this.owner = init.owner;
+    this.signing = init.signing;
+    this.setup = init.setup;
+    this.parentCallUuid = init.parentCallUuid;
+    this.numberType = init.numberType;
+    this.rate = init.rate;
+    this.queuedAt = engine.clock.now();
+  }
+
+  get isAnswered(): boolean {
+    return this.answeredAt !== undefined;
+  }
+
+  get live(): boolean {
+    return this.status !== 'completed';
+  }
+
+  /** CallStatus in webhooks: the live status, or how the call ended. */
+  get callStatus(): string {
+    if (this.end) return finalStatus(this.end, this.isAnswered);
+    return this.status;
+  }
+
+  // ---- starting -------------------------------------------------------------
+
+  /** Outbound: originate the leg now. It counts as ringing until the network says more. */
+  dial(): void {
+    this.initiatedAt = this.engine.clock.now();
+    this.status = 'ringing';
+    // Counted from dialling, so a leg the network never reports ringing still ends.
+    this.ringTimer = this.engine.timers.after(this.setup.ringTimeoutS * 1000, () => this.hangup({ cause: CAUSES.ringTimeout, source: 'Plivo' }));
+    this.leg = this.engine.driver.originate(
+      { uuid: this.uuid, tenant: this.owner, from: this.from, to: this.to, callerName: this.setup.callerName, sipHeaders: this.setup.sipHeaders, parentUuid: this.parentCallUuid ?? undefined },
+      this,
+    );
+  }
+
+  /** Inbound: take the announced leg; it rings while the answer URL is fetched. */
+  accept(leg: Leg): void {
+    this.initiatedAt = leg.startedAt;
+    this.leg = leg;
+    leg.attach(this);
+    leg.ring();
+    this.status = 'ringing';
+    this.ringingAt = this.initiatedAt;
+  }
+
+  // ---- leg events (LegObserver) -------------------------------------------------
+
+  ringing(): void {
+    if (!this.live || this.ringingAt !== undefined || this.isAnswered) return;
+    this.status = 'ringing';
+    this.ringingAt = this.engine.clock.now();
+    const { hangupOnRingS, ring } = this.setup;
+    if (hangupOnRingS !== undefined) {
+      this.ringLimitTimer = this.engine.timers.after(hangupOnRingS * 1000, () => this.hangup({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
+    }
+    if (ring) this.engine.callback(this, ring, 'ring', { Event: 'Ring' });
+    this.setup.rang?.(this);
+  }
+
+  earlyMedia(): void {
+    if (!this.live || this.isAnswered) return;
+    this.status = 'early-media';
+    this.sessionStart ??= this.engine.clock.now();
+    if (this.setup.sendDigits?.onPreanswer) this.sendSetupDigits();
+  }
+
+  answered(): void {
+    if (!this.live || this.isAnswered) return;
+    const now = this.engine.clock.now();
+    this.status = 'in-progress';
+    this.answeredAt = now;
+    this.sessionStart ??= now;
+    this.ringTimer?.cancel();
+    // hangup_on_ring keeps counting from ringing: it bounds the whole call, like time_limit from answer.
+    // The time limit is a safety net, not something a call waits on: a plain clock timer.
+    this.timeLimitTimer = this.engine.clock.after(this.setup.timeLimitS * 1000, () => this.hangup({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
+    this.sendSetupDigits();
+    for (const w of this.answerWaiters?.splice(0) ?? []) w(true);
+    this.engine.answered(this);
+  }
+
+  ended(_leg: Leg, cause: NetworkCause, by: EndedBy): void {
+    if (!this.live) return;
+    this.finish(by === 'platform' && this.ending ? this.ending : fromNetwork(cause, this.direction, this.isAnswered));
+  }
+
+  private finish(end: CallEnd): void {
+    const now = this.engine.clock.now();
+    this.end = end;
+    this.status = 'completed';
+    this.endedAt = now;
+    this.ringTimer?.cancel();
+    this.ringLimitTimer?.cancel();
+    this.timeLimitTimer?.cancel();
+    this.scheduledTimer?.cancel();
+    for (const w of this.answerWaiters?.splice(0) ?? []) w(false);
+    this.program?.stop();
+    for (const l of [...(this.endListeners ?? [])]) l();
+    this.endListeners = undefined;
+    this.engine.finished(this);
+  }
+
+  dtmf(_leg: Leg, digit: string): void {
+    this.digitListener?.(digit);
+    if (this.digitObservers) for (const o of [...this.digitObservers]) o(digit);
+  }
+
+  audio(_leg: Leg, run: FrameRun, at: number): void {
+    const end = at + runDurationMs(run);
+    this.callerAudioEnd = Math.max(this.callerAudioEnd, end);
+    if (this.audioListeners) for (const l of [...this.audioListeners]) l(at, end);
+    if (this.runListeners) for (const l of [...this.runListeners]) l(run, at);
+    this.engine.heard(this, run, at);
+  }
+
+  // ---- what the program (and the API) do to the call ---------------------------------
+
+  /** Answer an inbound call; resolves false when it ended first. */
+  answer(): Promise<boolean> {
+    if (this.isAnswered) return Promise.resolve(true);
+    if (!this.live || !this.leg) return Promise.resolve(false);
+    const p = new Promise<boolean>((resolve) => (this.answerWaiters ??= []).push(resolve));
+    this.leg.answer();
+    return p;
+  }
+
+  preAnswer(): void {
+    if (this.isAnswered || !this.live || !this.leg) return;
+    this.leg.preAnswer();
+    this.earlyMedia();
+  }
+
+  /** End the call for `end` (idempotent: the first reason wins). */
+  hangup(end: CallEnd): void {
+    if (!this.live || this.ending) return;
+    this.ending = end;
+    if (this.leg) this.leg.hangup(toNetwork(end.cause, this.isAnswered));
+    // A queued call has no leg to confirm: it ends here.
+    else this.finish(end);
+  }
+
+  /** <Hangup schedule>: end the call after `ms` whatever runs then (a later schedule replaces it). */
+  scheduleHangup(ms: number, end: CallEnd): void {
+    this.scheduledTimer?.cancel();
+    this.scheduledTimer = this.engine.timers.after(ms, () => this.hangup(end));
+  }
+
+  /** Keys from the caller go to `fn` (one listener: the running program's tap); undefined stops them. */
+  listenDigits(fn: ((digit: string) => void) | undefined): void {
+    this.digitListener = fn;
+  }
+
+  /** Stop `fn` receiving keys, unless another listener replaced it already. */
+  unlistenDigits(fn: (digit: string) => void): void {
+    if (this.digitListener === fn) this.digitListener = undefined;
+  }
+
+  /** Keys from the caller also go to `fn` (audio streams report them), whoever holds the program's tap; returns the unsubscribe function. */
+  onDigit(fn: (digit: string) => void): () => void {
+    (this.digitObservers ??= new Set()).add(fn);
+    return () => this.digitObservers?.delete(fn);
+  }
+
+  onCallerAudio(fn: (start: number, end: number) => void): () => void {
+    (this.audioListeners ??= new Set()).add(fn);
+    return () => this.audioListeners?.delete(fn);
+  }
+
+  /** The caller's audio itself, run by run as it arrives (bridges and conference mixers carry it to others). */
+  onAudio(fn: (run: FrameRun, at: number) => void): () => void {
+    (this.runListeners ??= new Set()).add(fn);
+    return () => this.runListeners?.delete(fn);
+  }
+
+  /** Run `fn` once when the call ends (at once when it has ended); returns the unsubscribe function. */
+  onEnd(fn: () => void): () => void {
+    if (!this.live) {
+      fn();
+      return () => {};
+    }
+    (this.endListeners ??= new Set()).add(fn);
+    return () => this.endListeners?.delete(fn);
+  }
+
+  /** `fn` runs when a new document takes the call over (the Transfer API): whatever holds the call (a bridge, a room) lets go of it. */
+  onTakeover(fn: () => void): () => void {
+    (this.takeoverListeners ??= new Set()).add(fn);
+    return () => this.takeoverListeners?.delete(fn);
+  }
+
+  /** A new document takes the call over. */
+  takeover(): void {
+    const listeners = this.takeoverListeners;
+    this.takeoverListeners = undefined;
+    for (const l of listeners ?? []) l();
+  }
+
+  callerAudioUntil(): number {
+    return this.callerAudioEnd;
+  }
+
+  private sendSetupDigits(): void {
+    const s = this.setup.sendDigits;
+    if (!s || this.digitsSent || !this.leg) return;
+    this.digitsSent = true;
+    this.leg.sendDigits(s.digits, s.toneMs);
+  }
+}

@@ -1,0 +1,294 @@
+// The voice engine: live calls over a telephony driver. It creates outbound
+// calls and takes inbound ones (number or endpoint → application), runs
+// their XML programs, sends their webhooks (signed, through the webhook
+// module) and, when a call ends, has it rated, billed and recorded before
+// its hangup_url is called. Everything that waits goes through the call
+// timer group; everything real (HTTP, speech, database) is tracked by the
+// clock, so a virtual clock moves only once the engine has caught up.
+import type { Logger } from 'pino';
+import type { Clock, TimerGroup } from '../../clock/clock.ts';
+import type { FrameRun, InboundInfo, Leg, TelephonyDriver } from '../../telephony/driver.ts';
+import { runDurationMs } from '../../telephony/driver.ts';
+import type { WebhookRequest, WebhookResult } from '../../webhooks/types.ts';
+import type { CallLogEntry } from '../../platform/call-log.ts';
+import { Call, type CallInit, type CallSetup, type Hook } from './call.ts';
+import { CAUSES, cdrState } from './causes.ts';
+import { Program, type DocSource } from '../interpreter/program.ts';
+import { defaultVerbs, type VerbRegistry } from '../interpreter/registry.ts';
+import { MachineDetector } from './machine.ts';
+import { callParams, durationOf, hangupParams } from './params.ts';
+import type { CallLogPort, CdrPort, Charge, EngineMedia, HttpMethod, PlatformPort, WebhookPort } from './ports.ts';
+import type { SpeakVerb } from '../../plivo-xml/ast.ts';
+import { visible } from './visibility.ts';
+import { ssmlToString } from '../../plivo-xml/ssml.ts';
+
+/** The platform's default maximum call length (4 hours). */
+export const DEFAULT_TIME_LIMIT_S = 14_400;
+/** How long an outbound call may ring by default. */
+export const DEFAULT_RING_TIMEOUT_S = 120;
+
+export interface EngineDeps {
+  clock: Clock;
+  timers: TimerGroup;
+  driver: TelephonyDriver;
+  webhooks: WebhookPort;
+  callLog: CallLogPort;
+  media: EngineMedia;
+  platform: PlatformPort;
+  cdrs: CdrPort;
+  log: Logger;
+  verbs?: VerbRegistry;
+}
+
+export class Engine {
+  readonly clock: Clock;
+  readonly timers: TimerGroup;
+  readonly driver: TelephonyDriver;
+  readonly media: EngineMedia;
+  readonly verbs: VerbRegistry;
+  private readonly calls = new Map<string, Call>();
+  private readonly detectors = new Map<string, MachineDetector>();
+  /** Records and hangup callbacks of ended calls still being written. */
+  private readonly finishing = new Set<Promise<void>>();
+
+  constructor(private readonly deps: EngineDeps) {
+    this.clock = deps.clock;
+    this.timers = deps.timers;
+    this.driver = deps.driver;
+    this.media = deps.media;
+    this.verbs = deps.verbs ?? defaultVerbs();
+    deps.driver.onInbound((leg, info) => {
+      this.inbound(leg, info).catch((err: unknown) => {
+        deps.log.error({ err, call_uuid: leg.uuid }, 'inbound call failed');
+        leg.hangup('NORMAL_TEMPORARY_FAILURE');
+      });
+    });
+  }
+
+  // ---- live calls ------------------------------------------------------------
+
+  /** A new outbound call, queued until `dial`. */
+  create(init: CallInit): Call {
+    const call = new Call(this, init);
+    this.calls.set(call.uuid, call);
+    return call;
+  }
+
+  dial(call: Call): void {
+    call.dial();
+    this.logger(call).info({ direction: 'outbound', from: call.from, to: call.to }, 'call started');
+  }
+
+  find(uuid: string): Call | undefined {
+    return this.calls.get(uuid);
+  }
+
+  /** Routing, signing and rates: what verbs that place legs (Dial) need to know. */
+  get platform(): PlatformPort {
+    return this.deps.platform;
+  }
+
+  live(): IterableIterator<Call> {
+    return this.calls.values();
+  }
+
+  // ---- inbound -----------------------------------------------------------------
+
+  private async inbound(leg: Leg, info: InboundInfo): Promise<void> {
+    const target = await this.clock.track(this.deps.platform.route(leg.to));
+    // A sandbox caller reaches only its own account's numbers: another tenant's are unassigned to it.
+    if (!target || (info.tenant && !visible(info.tenant, target.owner))) {
+      // Not a number or endpoint of this platform: refused the way a carrier refuses an unassigned number.
+      this.deps.log.info({ call_uuid: leg.uuid, from: leg.from, to: leg.to }, 'inbound call to an unknown destination refused');
+      leg.hangup('UNALLOCATED_NUMBER');
+      return;
+    }
+    const signing = await this.clock.track(this.deps.platform.signing(target.owner));
+    // The caller gave up before the platform took the call: nothing ran, nothing is billed.
+    if (leg.state === 'ended') return;
+    const app = target.app;
+    const setup: CallSetup = {
+      answer: { url: app?.answerUrl ?? '', method: app?.answerMethod ?? 'POST' },
+      fallback: app?.fallbackUrl ? { url: app.fallbackUrl, method: app.fallbackMethod } : undefined,
+      hangup: app?.hangupUrl ? { url: app.hangupUrl, method: app.hangupMethod } : undefined,
+      callerName: info.callerName || leg.from,
+      timeLimitS: DEFAULT_TIME_LIMIT_S,
+      ringTimeoutS: DEFAULT_RING_TIMEOUT_S,
+      sipHeaders: info.sipHeaders,
+    };
+    const call = new Call(this, {
+      uuid: leg.uuid,
+      requestUuid: leg.uuid,
+      direction: 'inbound',
+      from: leg.from,
+      to: leg.to,
+      owner: target.owner,
+      signing,
+      setup,
+      parentCallUuid: null,
+      numberType: target.numberType,
+      rate: this.deps.platform.rate('inbound', leg.to, target.numberType),
+    });
+    this.calls.set(call.uuid, call);
+    call.accept(leg);
+    this.logger(call).info({ direction: 'inbound', from: call.from, to: call.to }, 'call started');
+    if (!app) this.log(call, { kind: 'error', message: `no application is linked to ${leg.to} and its owner has no default application` });
+    this.run(call, this.answerSource(call));
+  }
+
+  // ---- programs ----------------------------------------------------------------
+
+  /** The leg answered: outbound calls fetch their answer URL now (after machine detection when it must decide first). */
+  answered(call: Call): void {
+    this.logger(call).debug('call answered');
+    if (call.direction !== 'outbound') return;
+    if (call.setup.connect) return call.setup.connect(call);
+    const md = call.setup.machine;
+    if (!md) return this.run(call, this.answerSource(call));
+    const detector = new MachineDetector(md, this.timers, (machine) => this.machineVerdict(call, machine));
+    this.detectors.set(call.uuid, detector);
+    // With a machine_detection_url detection is asynchronous: the call goes on meanwhile.
+    if (md.url) this.run(call, this.answerSource(call));
+  }
+
+  private machineVerdict(call: Call, machine: boolean): void {
+    this.detectors.delete(call.uuid);
+    if (!call.live) return;
+    call.machine = machine;
+    const md = call.setup.machine!;
+    this.log(call, { kind: 'event', message: machine ? 'answering machine detected' : 'a person answered (no machine detected)' });
+    if (md.url) this.callback(call, md.url, 'machine_detection', { Event: 'MachineDetection', IfMachine: md.mode === 'hangup' ? 'hangup' : 'continue', CallStatus: 'in-progress' });
+    if (machine && md.mode === 'hangup') return call.hangup({ cause: CAUSES.machineDetected, source: 'Plivo' });
+    if (!md.url) this.run(call, this.answerSource(call));
+  }
+
+  heard(call: Call, run: FrameRun, at: number): void {
+    this.detectors.get(call.uuid)?.hear(at, at + runDurationMs(run));
+  }
+
+  private answerSource(call: Call): DocSource {
+    const { answer, fallback, document } = call.setup;
+    if (document) return { doc: document };
+    return { ...answer, params: this.params(call, { Event: 'StartApp' }), kind: 'answer', fallback };
+  }
+
+  private run(call: Call, source: DocSource): void {
+    (call.program ??= new Program(call, this)).start(source);
+  }
+
+  /** The Transfer API: the call runs the document at `hook` instead of its current one. */
+  transfer(call: Call, hook: Hook): void {
+    this.log(call, { kind: 'event', message: `transferred to ${hook.url}` });
+    call.takeover();
+    this.run(call, { ...hook, params: this.params(call, { Event: 'Transfer' }), kind: 'transfer' });
+  }
+
+  // ---- ending ------------------------------------------------------------------
+
+  finished(call: Call): void {
+    this.calls.delete(call.uuid);
+    this.detectors.get(call.uuid)?.stop();
+    this.detectors.delete(call.uuid);
+    const end = call.end!;
+    this.logger(call).info({ cause: end.cause.name, code: end.cause.code, source: end.source, status: call.callStatus }, 'call ended');
+    const record = this.deps.cdrs.record({
+      uuid: call.uuid,
+      requestUuid: call.requestUuid,
+      owner: call.owner,
+      direction: call.direction,
+      from: call.from,
+      to: call.to,
+      callerName: call.setup.callerName,
+      parentCallUuid: call.parentCallUuid,
+      numberType: call.numberType,
+      initiatedAt: call.initiatedAt ?? call.queuedAt,
+      answeredAt: call.answeredAt,
+      endedAt: call.endedAt!,
+      durationS: durationOf(call),
+      state: cdrState(end, call.isAnswered),
+      causeCode: end.cause.code,
+      causeName: end.cause.name,
+      cause: end.cause.cause,
+      source: end.source,
+    });
+    const done = this.clock
+      .track(record)
+      .catch((err: unknown): Charge => {
+        this.logError(call, 'the call could not be billed or recorded', err);
+        return { rate: call.rate ?? 0, billedS: 0, amount: 0 };
+      })
+      .then(async (charge) => {
+        const hook = call.setup.hangup;
+        if (hook) await this.send(call, hook, 'hangup', hangupParams(call, charge));
+      });
+    this.finishing.add(done);
+    void done.finally(() => this.finishing.delete(done));
+  }
+
+  // ---- webhooks, media, logs ------------------------------------------------------
+
+  params(call: Call, extra?: Record<string, string>): Record<string, string> {
+    const p = callParams(call);
+    return extra ? Object.assign(p, extra) : p;
+  }
+
+  private webhook(call: Call, url: string, method: HttpMethod, params: Record<string, string>, kind: string): WebhookRequest {
+    return {
+      url,
+      method,
+      params,
+      authToken: call.signing.authToken,
+      mainAuthToken: call.signing.mainAuthToken,
+      accountId: call.owner.accountId,
+      subaccountId: call.owner.subaccountId,
+      callUuid: call.uuid,
+      kind,
+    };
+  }
+
+  /** A request on the call's critical path (answer, action …): its document is awaited. */
+  request(call: Call, url: string, method: HttpMethod, params: Record<string, string>, kind: string): Promise<WebhookResult> {
+    return this.clock.track(() => this.deps.webhooks.fetch(this.webhook(call, url, method, params, kind)));
+  }
+
+  /** A notification off the critical path (ring, machine detection): durable, retried, never awaited by the call. */
+  callback(call: Call, hook: Hook, kind: string, extra: Record<string, string>): void {
+    void this.send(call, hook, kind, this.params(call, extra));
+  }
+
+  private send(call: Call, hook: Hook, kind: string, params: Record<string, string>): Promise<void> {
+    return this.clock.track(() => this.deps.webhooks.enqueue(this.webhook(call, hook.url, hook.method, params, kind))).catch((err: unknown) => {
+      this.logError(call, `the ${kind} callback could not be queued`, err);
+    });
+  }
+
+  speech(verb: SpeakVerb): Promise<Int16Array> {
+    const ssml = verb.content.some((n) => n.kind !== 'text');
+    return this.clock.track(this.media.speech({ text: ssml ? ssmlToString(verb.content) : verb.text, ssml, voice: verb.voice, language: verb.language }));
+  }
+
+  log(call: Call, entry: CallLogEntry): void {
+    this.logger(call).debug({ kind: entry.kind, data: entry.data }, entry.message);
+    this.clock.track(this.deps.callLog.append(call.uuid, call.owner, entry)).catch((err: unknown) => {
+      this.logger(call).warn({ err }, 'call log entry lost');
+    });
+  }
+
+  logError(call: Call, message: string, err: unknown): void {
+    this.logger(call).error({ err }, message);
+    this.log(call, { kind: 'error', message: `${message}: ${err instanceof Error ? err.message : String(err)}` });
+  }
+
+  private logger(call: Call): Logger {
+    return this.deps.log.child({ call_uuid: call.uuid });
+  }
+
+  /** Ends every live call (shutdown) and waits until their records are written and hangup callbacks queued. */
+  async close(): Promise<void> {
+    for (const call of [...this.calls.values()]) call.hangup({ cause: CAUSES.internalError, source: 'Plivo' });
+    await this.driver.close();
+    // Legs report their end asynchronously.
+    for (let i = 0; i < 100 && this.calls.size > 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(this.finishing);
+  }
+}

@@ -1,0 +1,57 @@
+// The parameters every call webhook carries (answer, fallback, action,
+// redirect, transfer, ring, hangup), as the platform documents them, and the
+// extra ones of the hangup callback.
+import { formatMoney } from '../../money.ts';
+import type { Call } from './call.ts';
+import { plainTime, sessionTime } from './format.ts';
+import type { Charge } from './ports.ts';
+
+export function callParams(call: Call): Record<string, string> {
+  const p: Record<string, string> = {
+    CallUUID: call.uuid,
+    From: call.from,
+    To: call.to,
+    Direction: call.direction,
+    CallStatus: call.callStatus,
+    CallerName: call.setup.callerName,
+    STIRVerification: 'Not Applicable',
+  };
+  // The A-leg identifiers belong to calls the API placed; inbound calls have none.
+  if (call.direction === 'outbound') {
+    p.RequestUUID = call.requestUuid;
+    p.ALegUUID = call.uuid;
+    p.ALegRequestUUID = call.requestUuid;
+  }
+  if (call.sessionStart !== undefined) p.SessionStart = sessionTime(call.sessionStart);
+  if (call.rate !== undefined) p.BillRate = formatMoney(call.rate);
+  if (call.machine !== undefined) p.Machine = String(call.machine);
+  // Custom SIP headers reach every request as X-PH-<name>.
+  for (const [k, v] of Object.entries(call.setup.sipHeaders)) p[`X-PH-${k}`] = v;
+  return p;
+}
+
+export function hangupParams(call: Call, charge: Charge): Record<string, string> {
+  const end = call.end!;
+  const duration = durationOf(call);
+  return {
+    ...callParams(call),
+    Event: 'Hangup',
+    Duration: String(duration),
+    BillDuration: String(charge.billedS),
+    BillRate: formatMoney(charge.rate),
+    TotalCost: formatMoney(charge.amount),
+    HangupCause: end.cause.cause,
+    HangupCauseName: end.cause.name,
+    HangupCauseCode: String(end.cause.code),
+    HangupSource: end.source,
+    StartTime: plainTime(call.initiatedAt ?? call.queuedAt),
+    AnswerTime: call.answeredAt === undefined ? '' : plainTime(call.answeredAt),
+    EndTime: plainTime(call.endedAt!),
+  };
+}
+
+/** Answered seconds, rounded up: an answered call lasts at least a second. */
+export function durationOf(call: Call): number {
+  if (call.answeredAt === undefined || call.endedAt === undefined) return 0;
+  return Math.max(1, Math.ceil((call.endedAt - call.answeredAt) / 1000));
+}

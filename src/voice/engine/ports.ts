@@ -1,0 +1,93 @@
+// What the voice engine needs from the rest of the platform, as narrow
+// interfaces: the composition root wires the real services, unit tests wire
+// in-process fakes (answer documents from a map, speech of fixed length).
+import type { SpeakRequest } from '../../media/tts/tts.ts';
+import type { NumberType } from '../../store/tables/numbers.ts';
+import type { HttpMethod, WebhookRequest, WebhookResult } from '../../webhooks/types.ts';
+import type { CallLogEntry, CallOwner } from '../../platform/call-log.ts';
+
+export type { CallOwner, HttpMethod };
+
+export interface WebhookPort {
+  /** One request with the URL's retry policy; never throws. */
+  fetch(req: WebhookRequest): Promise<WebhookResult>;
+  /** `primary`, then (when it fails) the fallback URL with the same parameters. The answer URL's fallback is the interpreter's, since invalid XML falls back too. */
+  fetchWithFallback(primary: WebhookRequest, fallbackUrl: string | undefined, fallbackMethod?: HttpMethod): Promise<WebhookResult>;
+  /** A durable callback off the call's critical path (hangup, ring …). */
+  enqueue(req: WebhookRequest): Promise<void>;
+}
+
+export interface CallLogPort {
+  append(callUuid: string, owner: CallOwner, entry: CallLogEntry): Promise<void>;
+}
+
+export interface EngineMedia {
+  speech(req: SpeakRequest): Promise<Int16Array>;
+  /** WAV or MP3 at `url` as 8 kHz PCM; throws with a readable message when it cannot be played. */
+  audioFile(url: string): Promise<Int16Array>;
+}
+
+/** The tokens that sign a call's webhooks: its owner's, and the main account's. */
+export interface Signing {
+  authToken: string;
+  mainAuthToken: string;
+}
+
+export interface CallApp {
+  answerUrl: string;
+  answerMethod: HttpMethod;
+  hangupUrl: string;
+  hangupMethod: HttpMethod;
+  fallbackUrl: string;
+  fallbackMethod: HttpMethod;
+}
+
+/** Where an inbound call goes: its owner, the application to run, and how it is rated. */
+export interface InboundTarget {
+  owner: CallOwner;
+  /** Undefined when neither the number nor its owner has an application. */
+  app: CallApp | undefined;
+  numberType?: NumberType;
+}
+
+export interface PlatformPort {
+  /** The owner and application of a platform number or endpoint address; undefined when not served here. */
+  route(to: string): Promise<InboundTarget | undefined>;
+  signing(owner: CallOwner): Promise<Signing>;
+  /** Per-minute rate in micros for a call to (outbound) or at (inbound) `number`; undefined when it has none. */
+  rate(direction: 'inbound' | 'outbound', number: string, numberType?: NumberType): number | undefined;
+}
+
+/** A finished call leg, as billing and the CDR need it. */
+export interface EndedCall {
+  uuid: string;
+  requestUuid: string;
+  owner: CallOwner;
+  direction: 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  callerName: string;
+  parentCallUuid: string | null;
+  numberType?: NumberType;
+  initiatedAt: number;
+  answeredAt: number | undefined;
+  endedAt: number;
+  durationS: number;
+  state: string;
+  causeCode: number;
+  causeName: string;
+  cause: string;
+  source: string;
+}
+
+export interface Charge {
+  /** Per-minute rate, micros. */
+  rate: number;
+  billedS: number;
+  amount: number;
+}
+
+export interface CdrPort {
+  /** Rate, bill and store the call's record; resolves once it is committed. */
+  record(call: EndedCall): Promise<Charge>;
+}
