@@ -7,6 +7,9 @@ import { DEFAULT_PHONE } from '../src/telephony/sim/behaviour.ts';
 import { SimCarrier } from '../src/telephony/sim/carrier.ts';
 import type { Call, CallSetup } from '../src/voice/engine/call.ts';
 import { Engine } from '../src/voice/engine/engine.ts';
+import { VerbRegistry } from '../src/voice/interpreter/registry.ts';
+import { playRunner } from '../src/voice/verbs/play.ts';
+import { speakRunner } from '../src/voice/verbs/speak.ts';
 import { dialOut } from '../test/voice/harness.ts';
 
 type Deps = ConstructorParameters<typeof Engine>[0];
@@ -32,6 +35,10 @@ export function benchEngine(o: BenchEngineOptions): Engine {
     onError: (_leg, err) => console.error(err),
   });
   const fetch = o.fetch ?? (async () => ({ ok: false, attempts: 1 }));
+  // The benches play prompts; their rooms are built by the bench itself.
+  const verbs = new VerbRegistry();
+  verbs.register('Speak', speakRunner);
+  verbs.register('Play', playRunner);
   return new Engine({
     clock: o.clock,
     timers,
@@ -42,6 +49,7 @@ export function benchEngine(o: BenchEngineOptions): Engine {
     platform: { route: async () => undefined, signing: async () => ({ authToken: 't', mainAuthToken: 't' }), rate: () => 0 },
     cdrs: { record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },
     log: pino({ level: 'silent' }),
+    verbs,
   });
 }
 

@@ -26,7 +26,8 @@ import { CallLog } from './platform/call-log.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
 import { createVoice, type Voice } from './voice/index.ts';
 import { otpCalls } from './voice/calls/otp-call.ts';
-import { messageRunner } from './voice/verbs/message.ts';
+import { registerVerbs } from './voice/verbs/index.ts';
+import { annotationRecognizer } from './voice/speech.ts';
 import { createMediaPlane, type MediaPlane } from './voice/media-plane.ts';
 import { createRooms, type Rooms } from './voice/rooms/index.ts';
 import { messageHooks } from './messaging/message-hooks.ts';
@@ -103,10 +104,15 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     { accounts, numbers, billing, pricing, callerIds, hooks: messageHooks(webhooks), logger },
     (events, onError) => new SandboxMessagingDriver(ctx, events, sandboxBehaviours, numbers, onError),
   );
-  voice.engine.verbs.register(
-    'Message',
-    messageRunner({ send: (owner, m) => messages.send({ ...owner, callerId: owner.subaccountId ?? owner.accountId }, m) }),
-  );
+  registerVerbs(voice.engine.verbs, {
+    recordings: media.recordings,
+    streams: media.streams,
+    conferences: rooms.conferences,
+    mpcs: rooms.mpcs,
+    messages: { send: (owner, m) => messages.send({ ...owner, callerId: owner.subaccountId ?? owner.accountId }, m) },
+    // Speech input hears the sandbox's annotated audio until a recognizer is configured.
+    recognizer: annotationRecognizer,
+  });
   return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, origin, speech: tts };
 }
 

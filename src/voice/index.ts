@@ -13,12 +13,13 @@ import type { Pricing } from '../platform/pricing.ts';
 import type { TelephonyDriver } from '../telephony/driver.ts';
 import { Calls } from './calls/calls.ts';
 import { CdrWriter } from './engine/cdrs.ts';
-import { Engine } from './engine/engine.ts';
+import {Engine} from './engine/engine.ts';
+
+import { VerbRegistry } from './interpreter/registry.ts';
 import { PlatformAdapter } from './engine/platform.ts';
 import type { CallLogPort, EngineMedia, WebhookPort } from './engine/ports.ts';
+import { DEFAULT_CALLS_PER_SECOND } from './defaults.ts';
 
-/** Outbound calls per second per account unless SWITCHBOARD_CALLS_PER_SECOND says otherwise. */
-export const DEFAULT_CALLS_PER_SECOND = 10;
 
 export interface VoiceDeps {
   ctx: PlatformContext;
@@ -57,6 +58,7 @@ export function createVoice(d: VoiceDeps): Voice {
   const { ctx, timers } = d;
   const platform = new PlatformAdapter(d.accounts, d.numbers, d.endpoints, d.pricing, d.config.sipDomain);
   const cdrs = new CdrWriter(ctx, d.billing);
+  const verbs = new VerbRegistry();
   const engine = new Engine({
     clock: ctx.clock,
     timers,
@@ -67,6 +69,7 @@ export function createVoice(d: VoiceDeps): Voice {
     platform,
     cdrs,
     log: d.logger,
+    verbs,
   });
   const calls = new Calls(ctx, engine, d.accounts, d.billing, d.pricing, platform, timers, callsPerSecond(d.env));
   return {

@@ -1,19 +1,13 @@
 // The voice engine's media features that need services of their own:
 // recordings (the Record element and API, the Recording API), audio streams
-// (the Stream element and API), speech input (GetInput, with the sandbox's
-// annotation recognizer until a real engine is configured) and the
-// live-call media API (Play, Speak, DTMF). Their verb runners are registered on the engine
-// here, where their services exist.
+// (the Stream element and API) and the live-call media API (Play, Speak,
+// DTMF). Their verbs are registered with every other in verbs/index.ts.
 import type { Config } from '../config.ts';
 import type { Accounts } from '../platform/accounts.ts';
 import type { PlatformContext } from '../platform/context.ts';
 import type { Voice } from './index.ts';
-import { getInputRunner } from './verbs/get-input.ts';
-import { recordRunner } from './verbs/record.ts';
 import { CallMedia } from './calls/call-media.ts';
-import { streamRunner } from './verbs/stream.ts';
 import { Recordings } from './recordings/recordings.ts';
-import { annotationRecognizer } from './speech.ts';
 import { Streams } from './streams/streams.ts';
 
 export interface MediaPlaneDeps {
@@ -36,9 +30,6 @@ export interface MediaPlane {
 export function createMediaPlane(d: MediaPlaneDeps): MediaPlane {
   const { engine, calls } = d.voice;
   const recordings = new Recordings(d.ctx, engine, calls, d.accounts, d.config.dataDir, d.origin);
-  engine.verbs.register('Record', recordRunner(recordings));
   const streams = new Streams(d.ctx, engine, calls);
-  engine.verbs.register('Stream', streamRunner(streams));
-  engine.verbs.register('GetInput', getInputRunner(annotationRecognizer));
   return { recordings, streams, callMedia: new CallMedia(engine, calls), close: () => streams.close() };
 }

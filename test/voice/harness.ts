@@ -8,13 +8,30 @@ import { DEFAULT_PHONE, type PhoneBehaviour } from '../../src/telephony/sim/beha
 import type { SimLeg } from '../../src/telephony/sim/leg.ts';
 import type { CallSetup } from '../../src/voice/engine/call.ts';
 import type { Call } from '../../src/voice/engine/call.ts';
-import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S, Engine } from '../../src/voice/engine/engine.ts';
+import {Engine} from '../../src/voice/engine/engine.ts';
+
 import type { CallApp, EndedCall, InboundTarget } from '../../src/voice/engine/ports.ts';
 import type { CallLogEntry } from '../../src/platform/call-log.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { newUuid } from '../../src/ids.ts';
 import type { SpeakRequest } from '../../src/media/tts/tts.ts';
-import type { VerbRegistry } from '../../src/voice/interpreter/registry.ts';
+import { VerbRegistry } from '../../src/voice/interpreter/registry.ts';
+import { registerVerbs } from '../../src/voice/verbs/index.ts';
+import type { Recordings } from '../../src/voice/recordings/recordings.ts';
+
+/**
+ * The production verb list; the services behind Record, Stream, Conference,
+ * MultiPartyCall and Message are not built here (a test that needs one
+ * registers its runner over this list), and no Dial waits to record.
+ */
+function productionVerbs(): VerbRegistry {
+  const verbs = new VerbRegistry();
+  const absent = undefined as never;
+  const recordings = { dialAnswered: async () => {} } as unknown as Recordings;
+  registerVerbs(verbs, { recordings, streams: absent, conferences: absent, mpcs: absent, messages: absent, recognizer: absent });
+  return verbs;
+}
+import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../../src/voice/defaults.ts';
 
 /** Synthesized speech lasts 60 ms per character (whole frames) in these tests. */
 export const MS_PER_CHAR = 60;
@@ -121,7 +138,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
       },
     },
     log: pino({ level: 'silent' }),
-    verbs: opts.verbs,
+    verbs: opts.verbs ?? productionVerbs(),
   });
 
   return {

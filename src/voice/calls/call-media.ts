@@ -16,7 +16,7 @@ import type { Call } from '../engine/call.ts';
 import type { Calls } from './calls.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Front } from '../engine/far-end-audio.ts';
-import { DTMF_TONE_MS } from '../interpreter/context.ts';
+import { DTMF_TONE_MS } from '../defaults.ts';
 
 export type Legs = 'aleg' | 'bleg' | 'both';
 

@@ -15,12 +15,12 @@ import type { Call, CallSetup, Hook, MachineDetection } from '../engine/call.ts'
 import { CAUSES } from '../engine/causes.ts';
 import { cdrView } from '../engine/cdrs.ts';
 import type { Engine } from '../engine/engine.ts';
-import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../engine/engine.ts';
 import { sessionTime } from '../engine/format.ts';
 import { Pacer } from './pacer.ts';
 import type { HttpMethod, PlatformPort } from '../engine/ports.ts';
 import { visible } from '../engine/visibility.ts';
 import type { TimerGroup } from '../../clock/clock.ts';
+import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
 
 /** The documented maximum of unique destinations in one request. */
 export const MAX_DESTINATIONS = 1000;

@@ -5,7 +5,7 @@
 import { response, speak, wait } from '../../plivo-xml/build.ts';
 import type { OtpDelivery } from '../../platform/otp-delivery.ts';
 import type { Calls } from './calls.ts';
-import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../engine/engine.ts';
+import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
 
 /** The number verification calls come from (a sandbox/operator caller ID). */
 export const OTP_CALLER_ID = '18005550199';

@@ -8,6 +8,7 @@ import type { Scope } from '../../platform/scope.ts';
 import type { Call, Hook } from '../engine/call.ts';
 import { CAUSES } from '../engine/causes.ts';
 import { roomSound } from '../prompts/documents.ts';
+import { Interrupt } from '../interpreter/verb.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallOwner } from '../engine/ports.ts';
 import { audioToPlay, pick, roomKey, type RoomKit } from '../rooms/kit.ts';
@@ -72,7 +73,7 @@ export class Conferences implements ConferenceHost {
   }
 
   sound(call: Call, which: Sound): Promise<Segment[]> {
-    return roomSound(this.engine, call, which, 'POST');
+    return roomSound(this.engine.contextFor(call, new Interrupt()), which, 'POST');
   }
 
   recordFor(conf: Conference, m: ConferenceMember): RoomRecording {

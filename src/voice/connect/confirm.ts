@@ -3,25 +3,22 @@
 // confirm_key): it hears a prompt and, with a key, must press it in time.
 import type { Call } from '../engine/call.ts';
 import { playPrompts } from '../prompts/documents.ts';
-import type { Engine } from '../engine/engine.ts';
-import { CallContext } from '../interpreter/context.ts';
-import { Program } from '../interpreter/program.ts';
-import type { Interrupt } from '../interpreter/verb.ts';
+import type { Interrupt, VerbContext } from '../interpreter/verb.ts';
 import type { PromptVerb } from '../../plivo-xml/ast.ts';
 
 export interface Confirmation {
-  /** What the called party `b` hears once it answers (fetched then). */
-  prompts(b: Call): Promise<readonly PromptVerb[]>;
+  /** What the called party hears once it answers (fetched then, for it). */
+  prompts(b: VerbContext): Promise<readonly PromptVerb[]>;
   key: string | undefined;
   /** Seconds from answering to press the key. */
   timeoutS: number;
 }
 
 /** True when `b` accepted: heard the prompts and (with a key) pressed it in time, before `cancel` fired or it hung up. */
-export async function confirmLeg(engine: Engine, b: Call, cancel: Interrupt, c: Confirmation): Promise<boolean> {
+export async function confirmLeg(contextFor: (b: Call, stop: Interrupt) => VerbContext, b: Call, cancel: Interrupt, c: Confirmation): Promise<boolean> {
   const stop = cancel.child();
   const offEnd = b.onEnd(() => stop.fire());
-  const bctx = new CallContext(b, engine, stop, new Program(b, engine));
+  const bctx = contextFor(b, stop);
   let pressed = false;
   if (c.key) {
     b.listenDigits((d) => {
@@ -30,9 +27,9 @@ export async function confirmLeg(engine: Engine, b: Call, cancel: Interrupt, c: 
       stop.fire();
     });
   }
-  const deadline = c.key ? engine.timers.after(c.timeoutS * 1000, () => stop.fire()) : undefined;
+  const deadline = c.key ? bctx.timers.after(c.timeoutS * 1000, () => stop.fire()) : undefined;
   try {
-    await playPrompts(await c.prompts(b), bctx, false);
+    await playPrompts(await c.prompts(bctx), bctx, false);
     if (c.key && !stop.interrupted) await new Promise<void>((resolve) => stop.onFire(resolve));
   } finally {
     deadline?.cancel();

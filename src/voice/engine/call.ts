@@ -3,14 +3,12 @@
 // leg's events, the timers that bound it (ring timeout, hangup on ring, time
 // limit) and how it ends. What runs on it (the XML program) and what happens
 // after it ends (CDR, hangup_url) belong to the engine.
-import type { Timer } from '../../clock/clock.ts';
-import type { FrameRun, Leg, LegObserver, NetworkCause, EndedBy } from '../../telephony/driver.ts';
+import type { Clock, Timer, TimerGroup } from '../../clock/clock.ts';
+import type { FrameRun, Leg, LegObserver, NetworkCause, EndedBy, TelephonyDriver } from '../../telephony/driver.ts';
 import { runDurationMs } from '../../telephony/driver.ts';
 import type { NumberType } from '../../store/tables/numbers.ts';
 import { CAUSES, finalStatus, fromNetwork, toNetwork, type CallEnd } from './causes.ts';
 import type { CallOwner, HttpMethod, Signing } from './ports.ts';
-import type { Program } from '../interpreter/program.ts';
-import type { Engine } from './engine.ts';
 import { FarEndAudio } from './far-end-audio.ts';
 import type { ResponseDoc } from '../../plivo-xml/ast.ts';
 
@@ -64,6 +62,52 @@ export interface CallSetup {
   rang?: (call: Call) => void;
 }
 
+/** What a call needs from the engine that runs it: time, the driver, and telling it what happened. */
+export interface CallHost {
+  readonly clock: Clock;
+  readonly timers: TimerGroup;
+  readonly driver: TelephonyDriver;
+  /** A notification off the call's critical path (ring …). */
+  callback(call: Call, hook: Hook, kind: string, extra: Record<string, string>): void;
+  answered(call: Call): void;
+  heard(call: Call, run: FrameRun, at: number): void;
+  finished(call: Call): void;
+}
+
+/** What runs on the call (its XML program): stopped when the call ends. */
+export interface CallProgram {
+  stop(): void;
+}
+
+/**
+ * A leg the platform places on a call's behalf (Dial's B-legs, participants
+ * dialled into a multiparty call): an outbound call of the same owner,
+ * billed at its destination's rate, linked to the call it serves by
+ * parent_call_uuid, that runs no answer URL: once answered it is handed to
+ * `connect`.
+ */
+export interface LegRequest {
+  owner: CallOwner;
+  signing: Signing;
+  /** The call this leg serves (its CDR's parent_call_uuid). */
+  parentUuid: string | null;
+  from: string;
+  to: string;
+  callerName: string;
+  sipHeaders: Record<string, string>;
+  sendDigits?: SendDigits;
+  /** Seconds it may ring before the platform gives up. */
+  ringTimeoutS: number;
+  timeLimitS?: number;
+  /** Seconds (on the engine's clock) before it is dialled; a leg hung up meanwhile is never dialled. */
+  delayS?: number;
+  connect(call: Call): void;
+  ringing?(call: Call): void;
+}
+
+/** Resolves once `call` has ended. */
+export const ended = (call: Call): Promise<void> => new Promise((resolve) => call.onEnd(resolve));
+
 export interface CallInit {
   uuid: string;
   requestUuid: string;
@@ -103,7 +147,7 @@ export class Call implements LegObserver {
   /** Machine detection's verdict, once there is one. */
   machine: boolean | undefined;
   leg: Leg | undefined;
-  program: Program | undefined;
+  program: CallProgram | undefined;
   /** The call a Dial has bridged this one to, while it is (the Transfer API's B-leg). */
   bridgedTo: Call | undefined;
   /** Audio toward the far end goes through here, so recordings and streams can fork it. */
@@ -126,7 +170,7 @@ export class Call implements LegObserver {
   private takeoverListeners: Set<() => void> | undefined;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: CallHost,
     init: CallInit,
   ) {
     this.uuid = init.uuid;

@@ -11,21 +11,22 @@ import type { FrameRun, InboundInfo, Leg, TelephonyDriver } from '../../telephon
 import { runDurationMs } from '../../telephony/driver.ts';
 import type { WebhookRequest, WebhookResult } from '../../webhooks/types.ts';
 import type { CallLogEntry } from '../../platform/call-log.ts';
-import { Call, type CallInit, type CallSetup, type Hook } from './call.ts';
+import { Call, type CallHost, type CallInit, type CallSetup, type Hook, type LegRequest } from './call.ts';
 import { CAUSES, cdrState } from './causes.ts';
 import { Program, type DocSource } from '../interpreter/program.ts';
-import { defaultVerbs, type VerbRegistry } from '../interpreter/registry.ts';
+import type { VerbRegistry } from '../interpreter/registry.ts';
+import { CallContext } from '../interpreter/context.ts';
+import type { InterpreterHost } from '../interpreter/host.ts';
+import type { Interrupt, VerbContext } from '../interpreter/verb.ts';
+import { newUuid } from '../../ids.ts';
 import { MachineDetector } from './machine.ts';
 import { callParams, durationOf, hangupParams } from './params.ts';
 import type { CallLogPort, CdrPort, Charge, EngineMedia, HttpMethod, PlatformPort, WebhookPort } from './ports.ts';
 import type { SpeakVerb } from '../../plivo-xml/ast.ts';
 import { visible } from './visibility.ts';
+import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
 import { ssmlToString } from '../../plivo-xml/ssml.ts';
 
-/** The platform's default maximum call length (4 hours). */
-export const DEFAULT_TIME_LIMIT_S = 14_400;
-/** How long an outbound call may ring by default. */
-export const DEFAULT_RING_TIMEOUT_S = 120;
 
 export interface EngineDeps {
   clock: Clock;
@@ -37,10 +38,11 @@ export interface EngineDeps {
   platform: PlatformPort;
   cdrs: CdrPort;
   log: Logger;
-  verbs?: VerbRegistry;
+  /** Every element's runner (verbs/index.ts fills it once the services the verbs use exist). */
+  verbs: VerbRegistry;
 }
 
-export class Engine {
+export class Engine implements CallHost, InterpreterHost {
   readonly clock: Clock;
   readonly timers: TimerGroup;
   readonly driver: TelephonyDriver;
@@ -48,6 +50,7 @@ export class Engine {
   readonly verbs: VerbRegistry;
   private readonly calls = new Map<string, Call>();
   private readonly detectors = new Map<string, MachineDetector>();
+  private readonly programs = new WeakMap<Call, Program>();
   /** Records and hangup callbacks of ended calls still being written. */
   private readonly finishing = new Set<Promise<void>>();
 
@@ -56,7 +59,7 @@ export class Engine {
     this.timers = deps.timers;
     this.driver = deps.driver;
     this.media = deps.media;
-    this.verbs = deps.verbs ?? defaultVerbs();
+    this.verbs = deps.verbs;
     deps.driver.onInbound((leg, info) => {
       this.inbound(leg, info).catch((err: unknown) => {
         deps.log.error({ err, call_uuid: leg.uuid }, 'inbound call failed');
@@ -77,6 +80,36 @@ export class Engine {
   dial(call: Call): void {
     call.dial();
     this.logger(call).info({ direction: 'outbound', from: call.from, to: call.to }, 'call started');
+  }
+
+  /** A leg placed on a call's behalf (LegRequest): dialled now, or after its delay unless hung up meanwhile. */
+  placeLeg(r: LegRequest): Call {
+    const uuid = newUuid();
+    const call = this.create({
+      uuid,
+      requestUuid: uuid,
+      direction: 'outbound',
+      from: r.from,
+      to: r.to,
+      owner: r.owner,
+      signing: r.signing,
+      setup: {
+        // Never fetched: `connect` decides what the answered leg does.
+        answer: { url: '', method: 'POST' },
+        callerName: r.callerName,
+        sendDigits: r.sendDigits,
+        timeLimitS: r.timeLimitS ?? DEFAULT_TIME_LIMIT_S,
+        ringTimeoutS: r.ringTimeoutS,
+        sipHeaders: r.sipHeaders,
+        connect: r.connect,
+        rang: r.ringing,
+      },
+      parentCallUuid: r.parentUuid,
+      rate: this.deps.platform.rate('outbound', r.to),
+    });
+    if (!r.delayS) this.dial(call);
+    else this.timers.after(r.delayS * 1000, () => call.live && this.dial(call));
+    return call;
   }
 
   find(uuid: string): Call | undefined {
@@ -173,7 +206,13 @@ export class Engine {
   }
 
   private run(call: Call, source: DocSource): void {
-    (call.program ??= new Program(call, this)).start(source);
+    let program = this.programs.get(call);
+    if (!program) {
+      program = new Program(call, this);
+      this.programs.set(call, program);
+      call.program = program;
+    }
+    program.start(source);
   }
 
   /** The Transfer API: the call runs the document at `hook` instead of its current one. */
@@ -260,6 +299,15 @@ export class Engine {
     return this.clock.track(() => this.deps.webhooks.enqueue(this.webhook(call, hook.url, hook.method, params, kind))).catch((err: unknown) => {
       this.logError(call, `the ${kind} callback could not be queued`, err);
     });
+  }
+
+  /** A context on `call` outside its program (a called party's confirmation, a room's sounds). */
+  contextFor(call: Call, stop: Interrupt): VerbContext {
+    return new CallContext(call, this, stop, new Program(call, this));
+  }
+
+  audioFile(url: string): Promise<Int16Array> {
+    return this.clock.track(this.media.audioFile(url));
   }
 
   speech(verb: SpeakVerb): Promise<Int16Array> {

@@ -1,36 +1,44 @@
 // What a verb may do on its call (VerbContext), implemented over the call,
-// its telephony leg and the engine's services. Every wait is a timer of the
+// its telephony leg and the engine's services (InterpreterHost). Every wait is a timer of the
 // call timer group, every wait ends early when the interrupt fires.
 import type { CallLogEntry } from '../../platform/call-log.ts';
-import type { Call } from '../engine/call.ts';
+import type { Call, Hook, LegRequest } from '../engine/call.ts';
 import type { CallEnd } from '../engine/causes.ts';
-import type { Engine } from '../engine/engine.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
-import type { Program } from './program.ts';
+import type { WebhookResult } from '../../webhooks/types.ts';
+import type { TimerGroup } from '../../clock/clock.ts';
+import type { InterpreterHost } from './host.ts';
+import { DTMF_TONE_MS } from '../defaults.ts';
 import type { DigitTap, Interrupt, Outcome, VerbContext } from './verb.ts';
 
-/** How long each key of the DTMF verb sounds. */
-export const DTMF_TONE_MS = 100;
+/** The program a context belongs to: PreAnswer runs its children through it. */
+export interface VerbSequence {
+  runVerbs(verbs: readonly Verb[], ctx: VerbContext, early: boolean): Promise<Outcome>;
+}
 
 export class CallContext implements VerbContext {
   constructor(
     readonly call: Call,
-    readonly engine: Engine,
+    private readonly host: InterpreterHost,
     readonly stop: Interrupt,
-    private readonly program: Program,
+    private readonly program: VerbSequence,
   ) {}
+
+  get timers(): TimerGroup {
+    return this.host.timers;
+  }
 
   get answered(): boolean {
     return this.call.isAnswered;
   }
 
   now(): number {
-    return this.engine.clock.now();
+    return this.host.clock.now();
   }
 
   params(extra?: Record<string, string>): Record<string, string> {
-    const p = this.engine.params(this.call);
+    const p = this.host.params(this.call);
     return extra ? Object.assign(p, extra) : p;
   }
 
@@ -44,12 +52,12 @@ export class CallContext implements VerbContext {
   }
 
   speech(verb: SpeakVerb): Promise<Int16Array> {
-    return this.engine.speech(verb);
+    return this.host.speech(verb);
   }
 
   async audioFile(url: string): Promise<Int16Array | undefined> {
     try {
-      return await this.engine.clock.track(this.engine.media.audioFile(url));
+      return await this.host.audioFile(url);
     } catch (err) {
       this.log({ kind: 'error', message: `cannot play ${url}: ${err instanceof Error ? err.message : String(err)}`, data: { url } });
       return undefined;
@@ -60,7 +68,7 @@ export class CallContext implements VerbContext {
     if (this.stop.interrupted) return Promise.resolve(false);
     if (ms <= 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = this.engine.timers.after(ms, () => {
+      const timer = this.host.timers.after(ms, () => {
         off();
         resolve(true);
       });
@@ -83,7 +91,7 @@ export class CallContext implements VerbContext {
   }
 
   tapDigits(): DigitTap {
-    return new Tap(this.call, this.engine);
+    return new Tap(this.call, this.host.timers);
   }
 
   onCallerAudio(fn: (start: number, end: number) => void): () => void {
@@ -95,7 +103,7 @@ export class CallContext implements VerbContext {
   }
 
   notify(url: string, method: HttpMethod, params: Record<string, string>, kind: string): void {
-    void this.engine.request(this.call, url, method, params, kind);
+    void this.host.request(this.call, url, method, params, kind);
   }
 
   scheduleHangup(ms: number, end: CallEnd): void {
@@ -111,11 +119,31 @@ export class CallContext implements VerbContext {
   }
 
   child(stop: Interrupt): VerbContext {
-    return new CallContext(this.call, this.engine, stop, this.program);
+    return new CallContext(this.call, this.host, stop, this.program);
+  }
+
+  forCall(call: Call, stop: Interrupt): VerbContext {
+    return this.host.contextFor(call, stop);
+  }
+
+  fetch(url: string, method: HttpMethod, params: Record<string, string>, kind: string): Promise<WebhookResult> {
+    return this.host.request(this.call, url, method, params, kind);
+  }
+
+  callback(hook: Hook, kind: string, extra: Record<string, string>): void {
+    this.host.callback(this.call, hook, kind, extra);
+  }
+
+  logError(message: string, err: unknown): void {
+    this.host.logError(this.call, message, err);
+  }
+
+  placeLeg(r: LegRequest): Call {
+    return this.host.placeLeg(r);
   }
 
   log(entry: CallLogEntry): void {
-    this.engine.log(this.call, entry);
+    this.host.log(this.call, entry);
   }
 }
 
@@ -128,7 +156,7 @@ class Tap implements DigitTap {
 
   constructor(
     private readonly call: Call,
-    private readonly engine: Engine,
+    private readonly timers: TimerGroup,
   ) {
     call.listenDigits(this.listener);
   }
@@ -163,7 +191,7 @@ class Tap implements DigitTap {
         off();
         resolve(key);
       };
-      const timer = this.engine.timers.after(ms, () => done(undefined));
+      const timer = this.timers.after(ms, () => done(undefined));
       const off = stop.onFire(() => done(undefined));
       this.waiter = done;
     });

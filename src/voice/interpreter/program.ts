@@ -6,10 +6,10 @@
 // cause and an entry in the call's log.
 import { CAUSES, type HangupCause } from '../engine/causes.ts';
 import type { Call, Hook } from '../engine/call.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { InterpreterHost } from './host.ts';
 import type { ResponseDoc, Verb } from '../../plivo-xml/ast.ts';
 import { parsePlivoXml } from '../../plivo-xml/parse.ts';
-import { CallContext } from './context.ts';
+import { CallContext, type VerbSequence } from './context.ts';
 import { CONTINUE, Interrupt, type DocKind, type Goto, type Outcome, type VerbContext } from './verb.ts';
 
 /** Where the first document comes from: a URL (only the answer URL has a fallback), or the document itself when the platform built it. */
@@ -24,12 +24,12 @@ const FAILURES: Record<DocKind, { unreachable: HangupCause; invalid: HangupCause
 
 type Fetched = { doc: ResponseDoc } | { failed: HangupCause; why: string };
 
-export class Program {
+export class Program implements VerbSequence {
   private current: Interrupt | undefined;
 
   constructor(
     private readonly call: Call,
-    private readonly engine: Engine,
+    private readonly host: InterpreterHost,
   ) {}
 
   /** Run from `source`, replacing whatever runs now. */
@@ -39,7 +39,7 @@ export class Program {
     this.current = stop;
     this.run(source, stop).catch((err: unknown) => {
       // A bug of ours, not the customer's: the call still ends cleanly.
-      this.engine.logError(this.call, 'the XML program failed', err);
+      this.host.logError(this.call, 'the XML program failed', err);
       this.call.hangup({ cause: CAUSES.internalError, source: 'Error' });
     });
   }
@@ -49,7 +49,7 @@ export class Program {
   }
 
   private async run(first: DocSource, stop: Interrupt): Promise<void> {
-    const ctx = new CallContext(this.call, this.engine, stop, this);
+    const ctx = new CallContext(this.call, this.host, stop, this);
     let source: DocSource | undefined = first;
     while (source && !stop.interrupted) {
       const doc = 'doc' in source ? source.doc : await this.fetch(source, stop);
@@ -65,7 +65,7 @@ export class Program {
   /** Run `verbs` in order until one leaves the document. `early`: PreAnswer's children, which never answer the call. */
   async runVerbs(verbs: readonly Verb[], ctx: VerbContext, early: boolean): Promise<Outcome> {
     for (const verb of verbs) {
-      const runner = this.engine.verbs.runnerFor(verb);
+      const runner = this.host.verbs.runnerFor(verb);
       if (!early && runner.needsAnswer && !this.call.isAnswered && !(await this.call.answer())) return CONTINUE;
       if (ctx.stop.interrupted) return CONTINUE;
       let outcome: Outcome;
@@ -73,7 +73,7 @@ export class Program {
         outcome = await runner.run(verb, ctx);
       } catch (err) {
         // One verb failing (speech unavailable …) skips that verb, not the call.
-        this.engine.logError(this.call, `<${verb.kind}> failed and was skipped`, err);
+        this.host.logError(this.call, `<${verb.kind}> failed and was skipped`, err);
         outcome = CONTINUE;
       }
       if (ctx.stop.interrupted) return CONTINUE;
@@ -91,19 +91,19 @@ export class Program {
     const failures = FAILURES[source.kind];
     let result = await this.fetchOne(source, source.kind, failures);
     if ('failed' in result && source.fallback?.url && !stop.interrupted) {
-      this.engine.log(this.call, { kind: 'event', message: `${result.why}; trying fallback_url`, data: { url: source.fallback.url } });
+      this.host.log(this.call, { kind: 'event', message: `${result.why}; trying fallback_url`, data: { url: source.fallback.url } });
       result = await this.fetchOne({ ...source, ...source.fallback }, 'fallback', failures);
     }
     if (!('failed' in result)) return result.doc;
     if (stop.interrupted) return undefined;
-    this.engine.log(this.call, { kind: 'error', message: result.why, data: { url: source.url, kind: source.kind } });
+    this.host.log(this.call, { kind: 'error', message: result.why, data: { url: source.url, kind: source.kind } });
     this.call.hangup({ cause: result.failed, source: 'Error' });
     return undefined;
   }
 
   private async fetchOne(source: Goto, kind: string, failures: { unreachable: HangupCause; invalid: HangupCause }): Promise<Fetched> {
     if (!source.url) return { failed: failures.unreachable, why: `no ${source.kind} URL is configured` };
-    const res = await this.engine.request(this.call, source.url, source.method, source.params, kind);
+    const res = await this.host.request(this.call, source.url, source.method, source.params, kind);
     if (!res.ok) return { failed: failures.unreachable, why: `${kind} URL ${source.url} failed: ${res.error ?? `HTTP ${res.status}`}` };
     const parsed = parsePlivoXml(res.body ?? '');
     if (!parsed.ok) return { failed: failures.invalid, why: `invalid XML from ${source.url}: ${parsed.error}` };

@@ -1,14 +1,15 @@
 // The contract between the interpreter and the runners of individual verbs.
 // A runner gets the verb (already validated by the parser) and a context of
-// what it may do on the call; it returns what happens next. Later features
-// add runners (Dial, Conference, Record …) to the registry without touching
-// the interpreter.
+// what it may do on the call; it returns what happens next. Runners never
+// see the engine: placing a leg, callbacks and fetching documents go through
+// the context. Every runner is registered in one list (verbs/index.ts).
 import type { CallLogEntry } from '../../platform/call-log.ts';
 import type { CallEnd } from '../engine/causes.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
+import type { TimerGroup } from '../../clock/clock.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
-import type { Call } from '../engine/call.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { WebhookResult } from '../../webhooks/types.ts';
+import type { Call, Hook, LegRequest } from '../engine/call.ts';
 
 /** Stops the verbs under it: the call ended, a transfer replaced the document, a key cut a prompt short. */
 export class Interrupt {
@@ -99,6 +100,10 @@ export interface VerbContext {
   callerAudioUntil(): number;
   /** Fire-and-forget request (an action with redirect=false). */
   notify(url: string, method: HttpMethod, params: Record<string, string>, kind: string): void;
+  /** A request whose answer the verb awaits (a document of sounds). */
+  fetch(url: string, method: HttpMethod, params: Record<string, string>, kind: string): Promise<WebhookResult>;
+  /** A durable notification off the call's critical path (callbackUrl events). */
+  callback(hook: Hook, kind: string, extra: Record<string, string>): void;
   /** Hang up after `ms`, whatever runs then. */
   scheduleHangup(ms: number, end: CallEnd): void;
   /** Open early media on an inbound call that is not answered yet. */
@@ -108,13 +113,25 @@ export interface VerbContext {
   /** A context whose interrupt also fires on its own (for prompts a key cuts short). */
   child(stop: Interrupt): VerbContext;
   log(entry: CallLogEntry): void;
-  /** The call itself and its engine, for verbs that connect it to other legs (Dial, Conference, MultiPartyCall). */
+  /** A failure of ours on the call: logged for the operator and in the call's log. */
+  logError(message: string, err: unknown): void;
+  /** Place an outbound leg on this call's behalf (Dial's B-legs); once answered it is handed to `r.connect`. */
+  placeLeg(r: LegRequest): Call;
+  /** A context on another call whose waits end when `stop` fires (a Dial's called party hearing its confirmation). */
+  forCall(call: Call, stop: Interrupt): VerbContext;
+  /** The call timer group: waits and bounds of what the verb sets up (a bridge, its time limit). */
+  readonly timers: TimerGroup;
+  /** The call itself, for verbs that connect it to other legs or rooms (Dial, Conference, MultiPartyCall, Record, Stream). */
   readonly call: Call;
-  readonly engine: Engine;
   /** Is the call answered (media both ways)? */
   readonly answered: boolean;
   /** Platform time now. */
   now(): number;
+}
+
+/** Verb runners by element name; the interpreter asks it for each verb. */
+export interface VerbLookup {
+  runnerFor(verb: Verb): VerbRunner;
 }
 
 export interface VerbRunner<V extends Verb = Verb> {

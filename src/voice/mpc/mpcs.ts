@@ -9,14 +9,12 @@ import type { PlatformContext } from '../../platform/context.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
 import { timeRange } from '../../platform/time-range.ts';
 import { mpcRepo, type MpcFilter } from '../../store/repos/conferences.ts';
-import type { Call, Hook } from '../engine/call.ts';
+import { ended, type Call, type Hook } from '../engine/call.ts';
 import { CAUSES, type HangupCause } from '../engine/causes.ts';
 import { sipHeaders, type Calls } from '../calls/calls.ts';
-import { placeLeg, ended } from '../connect/place.ts';
 import { confirmLeg, type Confirmation } from '../connect/confirm.ts';
 import { renderPrompts, roomSound, soundDocument } from '../prompts/documents.ts';
 import type { Engine } from '../engine/engine.ts';
-import { DTMF_TONE_MS } from '../interpreter/context.ts';
 import type { CallOwner } from '../engine/ports.ts';
 import { audioToPlay, pick, roomKey, type RoomKit } from '../rooms/kit.ts';
 import { RoomRecording, type WrittenRecording } from '../rooms/recording.ts';
@@ -29,6 +27,7 @@ import { speak } from '../../plivo-xml/build.ts';
 import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
 import { settingsFromApi } from './settings.ts';
 import { isoish, mpcRowOf, mpcView, participantView } from './views.ts';
+import { DTMF_TONE_MS } from '../defaults.ts';
 
 /** How an API participant's call ends when it leaves without an on_exit_action_url. */
 export const MPC_ENDED: HangupCause = { code: 4020, name: 'Multiparty Call Ended', cause: 'NORMAL_CLEARING' };
@@ -171,11 +170,12 @@ export class MultiPartyCalls implements MpcHost {
   // ---- MpcHost ------------------------------------------------------------------------
 
   sound(call: Call, which: Sound, method: HttpMethod): Promise<Segment[]> {
-    return roomSound(this.engine, call, which, method);
+    return roomSound(this.engine.contextFor(call, new Interrupt()), which, method);
   }
 
   async music(call: Call, hook: Hook): Promise<Segment[]> {
-    return renderPrompts(this.engine, call, await soundDocument(this.engine, call, hook.url, hook.method, 'mpc_music'));
+    const sounds = this.engine.contextFor(call, new Interrupt());
+    return renderPrompts(sounds, await soundDocument(sounds, hook.url, hook.method, 'mpc_music'));
   }
 
   record(mpc: MultiPartyCall, settings: MpcSettings): RoomRecording {
@@ -372,7 +372,7 @@ export class MultiPartyCalls implements MpcHost {
       this.admit(leg, name, settings);
     };
     const legs: Call[] = destinations.map((to, i) =>
-      placeLeg(this.engine, {
+      this.engine.placeLeg({
         owner,
         signing,
         parentUuid: null,
@@ -387,7 +387,7 @@ export class MultiPartyCalls implements MpcHost {
           this.callStatus(statusHook, owner, leg, 'Answered');
           if (!confirmation) return win(leg);
           // With confirm_key the first to accept, not the first to answer, joins.
-          confirmLeg(this.engine, leg, new Interrupt(), confirmation).then(
+          confirmLeg((call, stop) => this.engine.contextFor(call, stop), leg, new Interrupt(), confirmation).then(
             (accepted) => (accepted ? win(leg) : leg.hangup({ cause: NOT_CONFIRMED, source: 'Plivo' })),
             (err: unknown) => {
               this.engine.logError(leg, 'multiparty call: confirming the participant failed', err);
@@ -417,7 +417,7 @@ export class MultiPartyCalls implements MpcHost {
     return {
       key,
       timeoutS: CONFIRM_TIMEOUT_S,
-      prompts: async (leg) => (url ? soundDocument(this.engine, leg, url, input.confirm_key_sound_method ?? 'GET', 'confirm_key_sound') : confirmPrompt(key)),
+      prompts: async (leg) => (url ? soundDocument(leg, url, input.confirm_key_sound_method ?? 'GET', 'confirm_key_sound') : confirmPrompt(key)),
     };
   }
 

@@ -8,8 +8,6 @@ import { msToSamples } from '../../media/pcm.ts';
 import { HOLD_MUSIC, holdMusic, ringbackFor, ToneSource } from '../../media/tones.ts';
 import { countryOf } from '../../platform/phone.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
-import type { Call } from '../engine/call.ts';
-import type { Engine } from '../engine/engine.ts';
 import type { Segment } from '../rooms/source.ts';
 import type { VerbContext } from '../interpreter/verb.ts';
 import { prompt } from './prompt.ts';
@@ -17,16 +15,19 @@ import { BEEP } from './beep.ts';
 import type { HttpMethod, PromptVerb, Sound } from '../../plivo-xml/ast.ts';
 import { parsePlivoXml } from '../../plivo-xml/parse.ts';
 
-/** The Play, Speak and Wait elements of the document at `url`, fetched for `call`; empty (and logged) when it cannot be fetched or parsed. */
-export async function soundDocument(engine: Engine, call: Call, url: string, method: HttpMethod, kind: string): Promise<PromptVerb[]> {
-  const res = await engine.request(call, url, method, engine.params(call), kind);
+/** What fetching and rendering sounds needs of the call they are for: a verb's context, or one the engine makes for a room. */
+export type SoundSource = Pick<VerbContext, 'params' | 'fetch' | 'log' | 'speech' | 'audioFile'>;
+
+/** The Play, Speak and Wait elements of the document at `url`, fetched for the call; empty (and logged) when it cannot be fetched or parsed. */
+export async function soundDocument(call: SoundSource, url: string, method: HttpMethod, kind: string): Promise<PromptVerb[]> {
+  const res = await call.fetch(url, method, call.params(), kind);
   if (!res.ok) {
-    engine.log(call, { kind: 'error', message: `${kind} URL ${url} failed: ${res.error ?? `HTTP ${res.status}`}; nothing is played`, data: { url } });
+    call.log({ kind: 'error', message: `${kind} URL ${url} failed: ${res.error ?? `HTTP ${res.status}`}; nothing is played`, data: { url } });
     return [];
   }
   const parsed = parsePlivoXml(res.body ?? '');
   if (!parsed.ok) {
-    engine.log(call, { kind: 'error', message: `invalid XML from ${kind} URL ${url}: ${parsed.error}; nothing is played`, data: { url } });
+    call.log({ kind: 'error', message: `invalid XML from ${kind} URL ${url}: ${parsed.error}; nothing is played`, data: { url } });
     return [];
   }
   return parsed.doc.verbs.filter((v): v is PromptVerb => v.kind === 'Play' || v.kind === 'Speak' || v.kind === 'Wait');
@@ -38,7 +39,7 @@ export async function soundDocument(engine: Engine, call: Call, url: string, met
  * logged), waits as silence. A `loop` repeats its element; 0 counts once,
  * as the mixer loops the whole.
  */
-export async function renderPrompts(engine: Engine, call: Call, prompts: readonly PromptVerb[]): Promise<Segment[]> {
+export async function renderPrompts(call: SoundSource, prompts: readonly PromptVerb[]): Promise<Segment[]> {
   const out: Segment[] = [];
   const times = (loop: number, seg: Segment) => {
     for (let i = 0; i < Math.max(1, loop); i++) out.push(seg);
@@ -46,15 +47,13 @@ export async function renderPrompts(engine: Engine, call: Call, prompts: readonl
   for (const p of prompts) {
     switch (p.kind) {
       case 'Speak':
-        times(p.loop, { samples: await engine.speech(p), annotation: { type: 'speak', text: p.text, voice: p.voice, language: p.language } });
+        times(p.loop, { samples: await call.speech(p), annotation: { type: 'speak', text: p.text, voice: p.voice, language: p.language } });
         break;
-      case 'Play':
-        try {
-          times(p.loop, { samples: await engine.clock.track(engine.media.audioFile(p.url)), annotation: { type: 'play', url: p.url } });
-        } catch (err) {
-          engine.log(call, { kind: 'error', message: `cannot play ${p.url}: ${err instanceof Error ? err.message : String(err)}`, data: { url: p.url } });
-        }
+      case 'Play': {
+        const samples = await call.audioFile(p.url);
+        if (samples) times(p.loop, { samples, annotation: { type: 'play', url: p.url } });
         break;
+      }
       case 'Wait':
         out.push({ samples: new Int16Array(msToSamples(p.length * 1000)) });
         break;
@@ -78,14 +77,14 @@ export async function playPrompts(prompts: readonly PromptVerb[], ctx: VerbConte
 const BEEP_GAP: Segment = { samples: new Int16Array(msToSamples(200)) };
 
 /** An enter or exit sound (Conference, MultiPartyCall): nothing, one or two beeps, or the document at a URL. */
-export async function roomSound(engine: Engine, call: Call, sound: Sound, method: HttpMethod): Promise<Segment[]> {
+export async function roomSound(call: SoundSource, sound: Sound, method: HttpMethod): Promise<Segment[]> {
   switch (sound.type) {
     case 'none':
       return [];
     case 'beep':
       return sound.beeps === 1 ? [BEEP] : [BEEP, BEEP_GAP, BEEP];
     case 'url':
-      return renderPrompts(engine, call, await soundDocument(engine, call, sound.url, method, 'room_sound'));
+      return renderPrompts(call, await soundDocument(call, sound.url, method, 'room_sound'));
   }
 }
 

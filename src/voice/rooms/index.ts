@@ -1,16 +1,12 @@
-// Conferences and multiparty calls: the verbs that put calls in a mixing
-// room and the APIs that act on rooms. One mixing ticker serves every room.
-// Their runners (and Dial's, which tells recordings when it connects) are
-// registered on the engine here, where their services exist.
+// Conferences and multiparty calls: the services behind the verbs that put
+// calls in a mixing room and the APIs that act on rooms. One mixing ticker
+// serves every room.
 import type { Logger } from 'pino';
 import type { Accounts } from '../../platform/accounts.ts';
 import { keptByMainAccount, type PlatformContext } from '../../platform/context.ts';
 import { mpcRepo } from '../../store/repos/conferences.ts';
 import { Conferences } from '../conference/conferences.ts';
-import { conferenceRunner } from '../verbs/conference.ts';
-import { dialRunnerWith } from '../verbs/dial.ts';
 import { MultiPartyCalls } from '../mpc/mpcs.ts';
-import { multiPartyCallRunner } from '../verbs/multi-party-call.ts';
 import type { Voice } from '../index.ts';
 import type { MediaPlane } from '../media-plane.ts';
 import type { WebhookPort } from '../engine/ports.ts';
@@ -42,10 +38,6 @@ export function createRooms(d: RoomsDeps): Rooms {
   const conferences = new Conferences(kit);
   const mpcs = new MultiPartyCalls(kit, d.voice.calls);
   d.accounts.registerDependent(keptByMainAccount(mpcRepo.moveToMain));
-  // Dial again, now that recordings exist: a Record with startOnDialAnswer starts when the Dial connects.
-  engine.verbs.register('Dial', dialRunnerWith({ connected: (caller) => void d.media.recordings.dialAnswered(caller) }));
-  engine.verbs.register('Conference', conferenceRunner(conferences));
-  engine.verbs.register('MultiPartyCall', multiPartyCallRunner(mpcs));
   return {
     conferences,
     mpcs,

@@ -18,8 +18,8 @@ import { readWav } from '../../media/wav.ts';
 import type { Call, Hook } from '../engine/call.ts';
 import type { Engine } from '../engine/engine.ts';
 import { plainTime } from '../engine/format.ts';
-import { DTMF_TONE_MS } from '../interpreter/context.ts';
 import { clearedAudioEvent, dtmfEvent, mediaEvent, parseIncoming, playedStreamEvent, startEvent, stopEvent, type Incoming, type Track } from './protocol.ts';
+import { DTMF_TONE_MS } from '../defaults.ts';
 
 /** How long the customer's service has to accept the connection. */
 export const CONNECT_TIMEOUT_MS = 10_000;

@@ -9,18 +9,18 @@
 import { afterward } from '../connect/outcome.ts';
 import { DigitMatcher } from '../connect/digits.ts';
 import { renderPrompts, soundDocument } from '../prompts/documents.ts';
-import { DTMF_TONE_MS } from '../interpreter/context.ts';
 import { CONTINUE, type VerbRunner } from '../interpreter/verb.ts';
 import type { ConferenceVerb } from '../../plivo-xml/ast.ts';
 import type { Conferences } from '../conference/conferences.ts';
+import { DTMF_TONE_MS } from '../defaults.ts';
 
 export function conferenceRunner(conferences: Conferences): VerbRunner<ConferenceVerb> {
   return {
     needsAnswer: true,
     async run(verb, ctx) {
-      const { call, engine } = ctx;
+      const { call } = ctx;
       const waits = verb.waitSound !== undefined && !verb.startConferenceOnEnter && conferences.waits(call.owner, verb.name);
-      const music = waits ? await renderPrompts(engine, call, await soundDocument(engine, call, verb.waitSound!, 'POST', 'wait_sound')) : [];
+      const music = waits ? await renderPrompts(ctx, await soundDocument(ctx, verb.waitSound!, 'POST', 'wait_sound')) : [];
       if (ctx.stop.interrupted) return CONTINUE;
       const entered = conferences.enter(call, verb, music);
       if (!entered) {

@@ -9,10 +9,8 @@
 // answer, connected, hangup and digitsMatch events; action receives
 // DialStatus, DialALegUUID and DialBLegUUID. Every B-leg is a call of its
 // own whose CDR names the caller's call as its parent.
-import type { Call } from '../engine/call.ts';
+import { ended, type Call } from '../engine/call.ts';
 import { CAUSES, type CallEnd } from '../engine/causes.ts';
-import { DEFAULT_RING_TIMEOUT_S } from '../engine/engine.ts';
-import { DTMF_TONE_MS } from '../interpreter/context.ts';
 import type { Interrupt, Outcome, VerbContext, VerbRunner } from '../interpreter/verb.ts';
 import { afterward } from '../connect/outcome.ts';
 import { repeat } from '../prompts/repeat.ts';
@@ -21,8 +19,8 @@ import type { DialNumber, DialUser, DialVerb } from '../../plivo-xml/ast.ts';
 import { Bridge } from '../connect/bridge.ts';
 import { confirmLeg } from '../connect/confirm.ts';
 import { DigitMatcher } from '../connect/digits.ts';
-import { ended, placeLeg } from '../connect/place.ts';
 import { playPrompts, ringback, soundDocument } from '../prompts/documents.ts';
+import { DEFAULT_RING_TIMEOUT_S, DTMF_TONE_MS } from '../defaults.ts';
 
 export type DialStatus = 'completed' | 'busy' | 'failed' | 'timeout' | 'no-answer';
 export type DialEvent = 'answer' | 'connected' | 'hangup' | 'digits';
@@ -90,7 +88,7 @@ class DialSession {
 
   private place(target: DialNumber | DialUser): void {
     const { verb, a } = this;
-    const b = placeLeg(this.ctx.engine, {
+    const b = this.ctx.placeLeg({
       owner: a.owner,
       signing: a.signing,
       parentUuid: a.uuid,
@@ -112,7 +110,7 @@ class DialSession {
   /** What the caller hears while it rings: the dialMusic document looped, else the ring-back tone. */
   private async music(ctx: VerbContext): Promise<void> {
     const m = this.verb.dialMusic;
-    if (m?.type === 'url') return playPrompts(await soundDocument(ctx.engine, this.a, m.url, 'POST', 'dial_music'), ctx, true);
+    if (m?.type === 'url') return playPrompts(await soundDocument(ctx, m.url, 'POST', 'dial_music'), ctx, true);
     await repeat(ctx, ringback(this.legs[0]!.to), 0);
   }
 
@@ -124,7 +122,7 @@ class DialSession {
     void this.confirm(b).then(
       (accepted) => (accepted ? this.win(b) : b.hangup({ cause: CAUSES.normal, source: 'Plivo' })),
       (err: unknown) => {
-        this.ctx.engine.logError(this.a, 'Dial: confirming the called party failed', err);
+        this.ctx.logError('Dial: confirming the called party failed', err);
         b.hangup({ cause: CAUSES.internalError, source: 'Error' });
       },
     );
@@ -134,8 +132,8 @@ class DialSession {
   private confirm(b: Call): Promise<boolean> {
     const { verb, ctx } = this;
     const sound = verb.confirmSound;
-    return confirmLeg(ctx.engine, b, this.ringing, {
-      prompts: async () => (sound ? soundDocument(ctx.engine, b, sound, 'POST', 'confirm_sound') : []),
+    return confirmLeg((call, stop) => ctx.forCall(call, stop), b, this.ringing, {
+      prompts: async (bctx) => (sound ? soundDocument(bctx, sound, 'POST', 'confirm_sound') : []),
       key: verb.confirmKey,
       timeoutS: verb.confirmTimeout,
     });
@@ -154,7 +152,7 @@ class DialSession {
     this.log(`Dial: connected to ${b.to} (${b.uuid})`);
     this.event('connected', b);
     this.hooks.connected?.(a);
-    const bridge = new Bridge(ctx.engine.timers, a, b);
+    const bridge = new Bridge(ctx.timers, a, b);
     a.bridgedTo = b;
     b.bridgedTo = a;
     const done = ctx.stop.child();
@@ -173,7 +171,7 @@ class DialSession {
       done.fire();
     };
     // A bound on the bridged call, not something it waits on: a plain clock timer.
-    const limit = ctx.engine.clock.after(verb.timeLimit * 1000, () => end({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
+    const limit = ctx.timers.clock.after(verb.timeLimit * 1000, () => end({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
     const aKeys = new DigitMatcher(verb.digitsMatch);
     const bKeys = new DigitMatcher(verb.digitsMatchBLeg);
     a.listenDigits((d) => {
@@ -208,7 +206,7 @@ class DialSession {
   private event(action: DialEvent, b: Call, extra: Record<string, string> = {}): void {
     const { callbackUrl, callbackMethod } = this.verb;
     if (!callbackUrl) return;
-    this.ctx.engine.callback(this.a, { url: callbackUrl, method: callbackMethod }, 'dial_callback', {
+    this.ctx.callback({ url: callbackUrl, method: callbackMethod }, 'dial_callback', {
       DialAction: action,
       DialBLegStatus: action,
       DialALegUUID: this.a.uuid,
@@ -229,7 +227,7 @@ export interface DialHooks {
   connected?(caller: Call): void;
 }
 
-export function dialRunnerWith(hooks: DialHooks): VerbRunner<DialVerb> {
+export function dialRunner(hooks: DialHooks): VerbRunner<DialVerb> {
   return {
     needsAnswer: true,
     async run(verb, ctx): Promise<Outcome> {
@@ -246,5 +244,3 @@ export function dialRunnerWith(hooks: DialHooks): VerbRunner<DialVerb> {
     },
   };
 }
-
-export const dialRunner = dialRunnerWith({});

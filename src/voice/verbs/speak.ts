@@ -1,13 +1,7 @@
-// <Speak>: synthesized text (SSML children included), `loop` times; loop 0
-// repeats until something else ends it.
+// <Speak>: see prompts/prompt.ts, which GetDigits, GetInput and Dial share.
 import type { SpeakVerb } from '../../plivo-xml/ast.ts';
-import { CONTINUE, type VerbContext, type VerbRunner } from '../interpreter/verb.ts';
-import { repeat } from '../prompts/repeat.ts';
-
-export async function speak(verb: SpeakVerb, ctx: VerbContext): Promise<void> {
-  const samples = await ctx.speech(verb);
-  await repeat(ctx, { samples, annotation: { type: 'speak', text: verb.text, voice: verb.voice, language: verb.language } }, verb.loop);
-}
+import { CONTINUE, type VerbRunner } from '../interpreter/verb.ts';
+import { speak } from '../prompts/prompt.ts';
 
 export const speakRunner: VerbRunner<SpeakVerb> = {
   needsAnswer: true,
