@@ -1,7 +1,7 @@
 // The SIP side of bench/sip.ts, in its own process so its CPU is measured
 // alone: our stack on loopback UDP with the source guard (loopback trusted,
-// so the load is not rate-limited away), Digest (MD5 offered first, as
-// SIPp answers only the first challenge) and the registrar. One endpoint,
+// so the load is not rate-limited away), Digest (MD5, what SIPp 3.6
+// answers) and the registrar. One endpoint,
 // "alice", password "pw". Prints "SIP on <port>" once listening.
 import { RealClock } from '../src/clock/clock.ts';
 import { SipStack } from '../src/telephony/sip/sip-stack.ts';
@@ -20,7 +20,7 @@ const transport = await NetSipTransport.listen({ host: '127.0.0.1', port: 0, clo
 stack.attach(transport);
 const realm = 'switchboard.test';
 const secrets = { MD5: ha1('MD5', 'alice', realm, 'pw'), 'SHA-256': ha1('SHA-256', 'alice', realm, 'pw') };
-const digest = new DigestServer<string>({ realm, clock, algorithms: ['MD5', 'SHA-256'] });
+const digest = new DigestServer<string>({ realm, clock });
 // The credentials port answers from memory here; the driver's reads a cached Endpoint row.
 const auth = new RequestAuthenticator(digest, async (u) => (u === 'alice' ? { ha1: secrets, identity: u } : undefined), guard);
 stack.handlers.register = registerHandler(stack, auth, new Registrar({ clock }));

@@ -28,9 +28,10 @@ describe('digest', () => {
     assert.equal(r, '6629fae49393a05397450978507c4ef1');
   });
 
-  test('challenges offer SHA-256 first, then MD5, with qop=auth; both verify', async () => {
+  test('MD5 alone by default; asked for both, SHA-256 is offered first, then MD5, with qop=auth; both verify', async () => {
     const clock = new VirtualClock(0);
-    const server = new DigestServer<string>({ realm: REALM, clock });
+    assert.equal(new DigestServer<string>({ realm: REALM, clock }).challenge().length, 1);
+    const server = new DigestServer<string>({ realm: REALM, clock, algorithms: ['SHA-256', 'MD5'] });
     const [sha, md5] = server.challenge();
     assert.match(sha!, /^Digest realm="switchboard.test", nonce="[^"]+", algorithm=SHA-256, qop="auth"$/);
     assert.match(md5!, /algorithm=MD5/);
@@ -41,7 +42,7 @@ describe('digest', () => {
   });
 
   test('an unknown user and a wrong password get the same outcome; the reason tells them apart for the log', async () => {
-    const server = new DigestServer<string>({ realm: REALM, clock: new VirtualClock(0) });
+    const server = new DigestServer<string>({ realm: REALM, clock: new VirtualClock(0), algorithms: ['SHA-256', 'MD5'] });
     const unknown = await server.verify(signed(server, { user: 'mallory' }), 'authorization', lookup);
     const wrong = await server.verify(signed(server, { password: 'battery staple' }), 'authorization', lookup);
     assert.equal(unknown.ok || unknown.outcome, 'rejected');
@@ -63,7 +64,7 @@ describe('digest', () => {
   });
 
   test('a nonce count is accepted once and must grow: a replay is refused as stale', async () => {
-    const server = new DigestServer<string>({ realm: REALM, clock: new VirtualClock(0) });
+    const server = new DigestServer<string>({ realm: REALM, clock: new VirtualClock(0), algorithms: ['SHA-256', 'MD5'] });
     const challenge = server.challenge()[0]!;
     const first = signed(server, { challenge, nc: 1 });
     assert.equal((await server.verify(first, 'authorization', lookup)).ok, true);
@@ -74,7 +75,7 @@ describe('digest', () => {
   });
 
   test('credentials without qop, for another realm or of another scheme are challenged', async () => {
-    const server = new DigestServer<string>({ realm: REALM, clock: new VirtualClock(0) });
+    const server = new DigestServer<string>({ realm: REALM, clock: new VirtualClock(0), algorithms: ['SHA-256', 'MD5'] });
     const noQop = signed(server, { challenge: server.challenge()[1]!.replace(', qop="auth"', '') });
     assert.equal((await server.verify(noQop, 'authorization', lookup)).ok || 'challenged', 'challenged');
     const other = request('REGISTER', { extra: ['Authorization: NoOneKnowsThisScheme opaque-data=here'] });

@@ -57,8 +57,7 @@ describe('SIPp interop', { skip }, () => {
   const clock = new RealClock();
   const stack = new SipStack({ clock, publicAddress: '127.0.0.1' });
   const registrar = new Registrar({ clock });
-  // SIPp 3.6 answers only the first challenge and does MD5 only: offer MD5 first.
-  const digest = new DigestServer<string>({ realm: 'switchboard.test', clock, algorithms: ['MD5', 'SHA-256'] });
+  const digest = new DigestServer<string>({ realm: 'switchboard.test', clock });
   const auth = new RequestAuthenticator(digest, async (u, realm) => (u === 'alice' ? { ha1: { MD5: ha1('MD5', u, realm, 'pw'), 'SHA-256': ha1('SHA-256', u, realm, 'pw') }, identity: u } : undefined));
   const events: string[] = [];
   let target = '';
@@ -100,6 +99,12 @@ describe('SIPp interop', { skip }, () => {
     ok(await sipp('register-digest.xml', ['-s', 'alice', '-au', 'alice', '-ap', 'pw', target]));
     const [b] = registrar.lookup('alice');
     assert.equal(b?.userAgent, 'SIPp/interop');
+  });
+
+  test('REGISTER with Digest over TCP: the binding keeps the connection', async () => {
+    ok(await sipp('register-digest.xml', ['-t', 't1', '-s', 'alice', '-au', 'alice', '-ap', 'pw', target]));
+    const tcp = registrar.lookup('alice').find((b) => b.flow.transport === 'tcp');
+    assert.ok(tcp?.flow.connection !== undefined);
   });
 
   test('OPTIONS', async () => {

@@ -30,7 +30,11 @@ export type DigestVerdict<Identity> =
 export interface DigestServerOptions {
   realm: string;
   clock: Clock;
-  /** Algorithms offered, preferred first (RFC 8760: SHA-256 before MD5). */
+  /**
+   * Algorithms offered, preferred first (RFC 8760). Default MD5 alone: the
+   * phones in Debian today (baresip 1.0) fail a challenge list that merely
+   * contains SHA-256, and SIPp 3.6 answers only the first challenge.
+   */
   algorithms?: DigestAlgorithm[];
   /** How long a nonce may be used. */
   nonceTtlMs?: number;
@@ -54,7 +58,7 @@ export class DigestServer<Identity> {
 
   constructor(private readonly opts: DigestServerOptions) {
     this.realm = opts.realm;
-    this.algorithms = opts.algorithms ?? ['SHA-256', 'MD5'];
+    this.algorithms = opts.algorithms ?? ['MD5'];
     this.ttl = opts.nonceTtlMs ?? DEFAULT_NONCE_TTL_MS;
     this.secret = opts.secret ?? randomBytes(32);
     this.decoy = randomBytes(16).toString('hex');
