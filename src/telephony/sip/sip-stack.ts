@@ -7,7 +7,7 @@
 // The stack knows nothing of accounts or endpoints: the driver that owns it
 // decides who may call and register (digest, carriers' addresses) through
 // the handlers.
-import type { Logger } from 'pino';
+import type { SipLog } from './sip-log.ts';
 import type { Clock } from '../../clock/clock.ts';
 import { newSipToken } from '../../ids.ts';
 import { InboundCall } from './dialog/inbound-call.ts';
@@ -30,7 +30,7 @@ import type { SipTransport } from './transport/sip-transport.ts';
 
 export interface SipStackOptions {
   clock: Clock;
-  logger?: Pick<Logger, 'warn' | 'info' | 'debug' | 'error'>;
+  logger?: SipLog;
   /** Host written in Via and Contact: the address the world reaches us at (SWITCHBOARD_SIP_PUBLIC_ADDRESS). */
   publicAddress: string;
   /** Port written in Via and Contact; the transport's own port when absent. */

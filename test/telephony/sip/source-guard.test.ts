@@ -9,7 +9,7 @@ function setup() {
   const clock = new VirtualClock(0);
   const logs: Array<{ fields: Record<string, unknown>; msg: string }> = [];
   const logger = { warn: (fields: Record<string, unknown>, msg: string) => logs.push({ fields, msg }), info: (fields: Record<string, unknown>, msg: string) => logs.push({ fields, msg }) };
-  const guard = new SourceGuard({ clock, logger: logger as never, ratePerSecond: 10, burst: 20, maxAuthFailures: 5, blockMs: 3600_000, floodBlockMs: 60_000, trusted: (a) => a === '198.51.100.1' });
+  const guard = new SourceGuard({ clock, logger: { ...logger, error: () => undefined, debug: () => undefined }, ratePerSecond: 10, burst: 20, maxAuthFailures: 5, blockMs: 3600_000, floodBlockMs: 60_000, trusted: (a) => a === '198.51.100.1' });
   return { clock, guard, logs };
 }
 

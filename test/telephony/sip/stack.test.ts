@@ -11,6 +11,8 @@ import { sdpBody } from '../../../src/telephony/sip/dialog/invite-session.ts';
 import type { SipResponse } from '../../../src/telephony/sip/message/sip-message.ts';
 import { parseMessage } from '../../../src/telephony/sip/message/sip-parser.ts';
 import type { Flow } from '../../../src/telephony/sip/transport/sip-flow.ts';
+import { DigestServer } from '../../../src/telephony/sip/auth/digest-server.ts';
+import { ha1 } from '../../../src/telephony/sip/auth/digest.ts';
 import { MemoryNetwork } from './wire.ts';
 import * as t from './rfc4475.ts';
 
@@ -223,9 +225,7 @@ describe('calls between two stacks', () => {
 
   test('a gateway that challenges with 407 gets one Digest answer and then the call', async () => {
     const w = world();
-    const { DigestServer } = await import('../../../src/telephony/sip/auth/digest-server.ts');
-    const { ha1 } = await import('../../../src/telephony/sip/auth/digest.ts');
-    const digest = new DigestServer<string>({ realm: 'gw.example', clock: w.clock });
+    const digest = new DigestServer<string>({ realm: 'gw.example', clock: w.clock, algorithms: ['SHA-256', 'MD5'] });
     w.sb.handlers.invite = async (inbound) => {
       const verdict = await digest.verify(inbound.request, 'proxy-authorization', async (u) => ({ ha1: { 'SHA-256': ha1('SHA-256', u, 'gw.example', 's3cret'), MD5: ha1('MD5', u, 'gw.example', 's3cret') }, identity: u }));
       if (!verdict.ok) return inbound.reject(407, undefined, digest.challenge().map((c) => ['proxy-authenticate', c] as [string, string]));
@@ -258,6 +258,69 @@ describe('calls between two stacks', () => {
     await w.settle();
     assert.equal(answered, 1);
     assert.deepEqual(w.net.lines((p) => p.from === `${PHONE_ADDR}:5062`).slice(1), ['ACK sip:fork-f1@198.51.100.8 SIP/2.0', 'ACK sip:fork-f2@198.51.100.8 SIP/2.0', 'BYE sip:fork-f2@198.51.100.8 SIP/2.0']);
+  });
+});
+
+describe('route sets and target refresh', () => {
+  /** An INVITE from a raw peer through two record-routing proxies. */
+  function throughProxies(w: ReturnType<typeof world>) {
+    const peer = w.net.endpoint('198.51.100.7', 5060);
+    const invite = [
+      'INVITE sip:ivr@203.0.113.1 SIP/2.0',
+      'Via: SIP/2.0/UDP 198.51.100.7;branch=z9hG4bK-rr1',
+      'Record-Route: <sip:p1.example.net;lr>, <sip:p2.example.net;lr>',
+      'From: <sip:carol@example.net>;tag=c1',
+      'To: <sip:ivr@203.0.113.1>',
+      'Call-ID: rr-1',
+      'CSeq: 7 INVITE',
+      'Contact: <sip:carol@198.51.100.7>',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    peer.send(Buffer.from(invite), SB);
+    return (text: string) => peer.send(Buffer.from(text), SB);
+  }
+
+  test('a UAS dialog keeps the Record-Route order; a re-INVITE moves the remote target; our BYE follows both', async () => {
+    const w = world();
+    const send = throughProxies(w);
+    await w.settle();
+    const call = w.inbound[0]!;
+    call.answer(ANSWER);
+    await w.settle();
+    const toTag = call.localTag;
+    send(`ACK sip:x@203.0.113.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.7;branch=z9hG4bK-rr2\r\nFrom: <sip:carol@example.net>;tag=c1\r\nTo: <sip:ivr@203.0.113.1>;tag=${toTag}\r\nCall-ID: rr-1\r\nCSeq: 7 ACK\r\nContent-Length: 0\r\n\r\n`);
+    call.events.reinvite = (_req, respond) => respond(200, ANSWER);
+    send(`INVITE sip:x@203.0.113.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.7;branch=z9hG4bK-rr3\r\nFrom: <sip:carol@example.net>;tag=c1\r\nTo: <sip:ivr@203.0.113.1>;tag=${toTag}\r\nCall-ID: rr-1\r\nCSeq: 8 INVITE\r\nContact: <sip:carol@198.51.100.99:5070>\r\nContent-Type: application/sdp\r\nContent-Length: ${OFFER.body.length}\r\n\r\n${OFFER.body}`);
+    await w.settle();
+    call.bye();
+    await w.settle();
+    const bye = w.net.log.find((p) => p.text.startsWith('BYE'))!;
+    assert.match(bye.text, /^BYE sip:carol@198.51.100.99:5070 SIP\/2.0\r\n/);
+    assert.match(bye.text, /Route: <sip:p1.example.net;lr>\r\nRoute: <sip:p2.example.net;lr>\r\n/);
+    assert.equal(bye.to, '198.51.100.7:5060', 'sent along the dialog flow');
+  });
+
+  test('a UAC dialog reverses the Record-Route of the 2xx; a strict router goes in the Request-URI', async () => {
+    const w = world();
+    const peer = w.net.endpoint('198.51.100.8', 5060);
+    const out = w.phone.invite({ target: 'sip:x@198.51.100.8', flow: { transport: 'udp', address: '198.51.100.8', port: 5060 }, from: '<sip:a@192.0.2.10>', to: '<sip:x@198.51.100.8>', body: OFFER });
+    out.events = { answered: () => undefined };
+    await w.settle();
+    const inv = w.net.log.at(-1)!.text;
+    const ok = inv
+      .replace(/^INVITE .*\r\n/, 'SIP/2.0 200 OK\r\n')
+      .replace(/(To: .*)\r\n/, '$1;tag=t9\r\nRecord-Route: <sip:loose.example.net;lr>, <sip:strict.example.net>\r\nContact: <sip:x@10.1.1.1>\r\n')
+      .replace(/Content-Length: \d+\r\n\r\n[\s\S]*$/, 'Content-Length: 0\r\n\r\n');
+    peer.send(Buffer.from(ok), { transport: 'udp', address: PHONE_ADDR, port: 5062 });
+    await w.settle();
+    out.bye();
+    await w.settle();
+    const bye = w.net.log.find((p) => p.text.startsWith('BYE'))!.text;
+    // Reversed, the strict router (no lr) comes first: it becomes the Request-URI, the remote target the last Route.
+    assert.match(bye, /^BYE sip:strict.example.net SIP\/2.0\r\n/);
+    assert.match(bye, /Route: <sip:loose.example.net;lr>\r\nRoute: <sip:x@10.1.1.1>\r\n/);
   });
 });
 

@@ -3,7 +3,7 @@
 // whether the user is unknown or the password wrong — are refused with the
 // same 403, counted against the source (password guessing gets it
 // blocked) and logged with the source and the real reason.
-import type { Logger } from 'pino';
+import type { SipLog } from '../sip-log.ts';
 import type { SipRequest } from '../message/sip-message.ts';
 import type { SourceGuard } from '../security/source-guard.ts';
 import { formatFlow, type Flow } from '../transport/sip-flow.ts';
@@ -21,7 +21,7 @@ export class RequestAuthenticator<Identity> {
     private readonly digest: DigestServer<Identity>,
     private readonly lookup: CredentialLookup<Identity>,
     private readonly guard?: SourceGuard,
-    private readonly logger?: Pick<Logger, 'warn' | 'debug'>,
+    private readonly logger?: SipLog,
   ) {}
 
   /** Who sent `req`, or undefined after `answer` has been called with the challenge or refusal. */

@@ -8,7 +8,7 @@
 // with the reason, and what a blocked source sent meanwhile as a count
 // when the block ends (one line per dropped packet would let a flood fill
 // the disk).
-import type { Logger } from 'pino';
+import type { SipLog } from '../sip-log.ts';
 import type { Clock } from '../../../clock/clock.ts';
 
 /** Substrings of User-Agent values of SIP scanners and war-diallers (lower-case). */
@@ -16,7 +16,7 @@ export const SCANNER_AGENTS = ['friendly-scanner', 'sipvicious', 'sipcli', 'sip-
 
 export interface SourceGuardOptions {
   clock: Clock;
-  logger?: Pick<Logger, 'warn' | 'info'>;
+  logger?: SipLog;
   /** Requests per second a source may send on average … */
   ratePerSecond?: number;
   /** … and in one burst. */
