@@ -6,6 +6,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: ApiStatus,
     message: string,
+    /** Extra fields of the error body beside api_id and error (e.g. a PHLO's per-node `errors`). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -34,6 +34,10 @@ import { messageHooks } from './messaging/message-hooks.ts';
 import { Messages } from './messaging/messages.ts';
 import { SandboxBehaviours } from './messaging/sandbox-behaviours.ts';
 import { SandboxMessagingDriver } from './messaging/sandbox-driver.ts';
+import { Phlos } from './phlo/phlos.ts';
+import { PhloRunner } from './phlo/phlo-runner.ts';
+import { flowTrigger } from './phlo/phlo-triggers.ts';
+import { PhloMpc } from './phlo/phlo-mpc.ts';
 
 export interface Services {
   config: Config;
@@ -62,6 +66,9 @@ export interface Services {
   rooms: Rooms;
   /** Text to speech, closed after the calls have ended. */
   speech: { close(): Promise<void> };
+  phlos: Phlos;
+  phloRunner: PhloRunner;
+  phloMpc: PhloMpc;
   /** This server's base URL for links it hands out and calls it places to itself. */
   origin: { url: string };
 }
@@ -113,7 +120,11 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     // Speech input hears the sandbox's annotated audio until a recognizer is configured.
     recognizer: annotationRecognizer,
   });
-  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, origin, speech: tts };
+  const phlos = new Phlos(ctx, accounts, () => origin.url);
+  const phloRunner = new PhloRunner({ ctx, accounts, webhooks, logger, services: { sendMessage: (owner, m) => messages.send(owner, m) } });
+  const phloMpc = new PhloMpc(phlos);
+  messages.setFlowTrigger(flowTrigger(phlos, phloRunner));
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
 }
 
 /**

@@ -1,7 +1,9 @@
 // Commands beyond `serve` (number import, …) register here.
 import type { Command } from 'commander';
 import { registerNumbersCommands } from './numbers-import.ts';
+import { registerPhloCommands } from './phlo.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerNumbersCommands(program);
+  registerPhloCommands(program);
 }

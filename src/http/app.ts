@@ -34,6 +34,8 @@ import { mpcRoutes } from './routes/mpc.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { streamRoutes } from './routes/streams.ts';
 import { callMediaRoutes } from './routes/call-media.ts';
+import { phloRoutes } from './routes/phlos.ts';
+import { phloRunnerRoutes } from './routes/phlo-runner.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -49,7 +51,7 @@ export const BODY_LIMIT = 256 * 1024;
 
 /** Route plugins are added here; later features append theirs. */
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
-export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes];
+export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, phloRoutes, phloRunnerRoutes];
 
 export async function buildApp(services: Services, logger: Logger): Promise<App> {
   const app = Fastify({
@@ -117,9 +119,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let status = 500;
     let message = 'internal server error';
+    let details: Record<string, unknown> | undefined;
     if (err instanceof ApiError) {
       status = err.status;
       message = err.message;
+      details = err.details;
     } else if (err.validation) {
       status = 400;
       message = err.message;
@@ -138,7 +142,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
     } else {
       req.log.error({ err }, 'unhandled error');
     }
-    reply.code(status).send({ api_id: req.id, error: message });
+    reply.code(status).send({ api_id: req.id, error: message, ...details });
   });
 
   app.setNotFoundHandler({ preHandler: authHook as preHandlerHookHandler }, (req, reply) => {

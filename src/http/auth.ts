@@ -12,7 +12,8 @@ declare module 'fastify' {
   }
 }
 
-const ACCOUNT_PATH = /^\/+v1\/+Account\/+([^/?]+)/;
+// Case-insensitive: the PHLO runner's run path is /v1/account/{auth_id}/phlo/{phlo_id}.
+const ACCOUNT_PATH = /^\/+v1\/+account\/+([^/?]+)/i;
 
 function parseBasic(header: string | undefined): { id: string; token: string } | undefined {
   if (!header || !header.startsWith('Basic ')) return undefined;

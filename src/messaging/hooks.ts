@@ -24,3 +24,21 @@ export interface MessageHooks {
   /** `done` runs once the request succeeded or ran out of retries. */
   deliver(req: HookRequest, done: (outcome: HookOutcome) => Promise<void>): Promise<void>;
 }
+
+/** An inbound message as a flow sees it. */
+export interface ReceivedMessage {
+  message_uuid: string;
+  from: string;
+  to: string;
+  text: string;
+  type: string;
+}
+
+/**
+ * Inbound messages to a number attached to a PHLO start a run instead of
+ * going to a message_url. Flows sit beside messaging (and use it), so the
+ * composition root hands messaging this port.
+ */
+export interface FlowTrigger {
+  messageReceived(phloId: string, owner: { accountId: string; subaccountId: string | null }, message: ReceivedMessage): Promise<void>;
+}

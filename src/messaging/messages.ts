@@ -22,7 +22,7 @@ import { parsePlivoXml } from '../plivo-xml/parse.ts';
 import type { CarrierEvents, DeliveryReport, InboundMessage, MessagingDriver } from './driver.ts';
 import { DELIVERED_CODE } from './error-codes.ts';
 import { timeWindow, type TimeFilters } from './filters.ts';
-import type { HookOutcome, MessageHooks } from './hooks.ts';
+import type { FlowTrigger, HookOutcome, MessageHooks } from './hooks.ts';
 import { checkContent, checkSenderReach, parseDestinations, resolveSender } from './rules.ts';
 import { mediaRows, messageRow } from './records.ts';
 import { inboundParams, mediaView, messageView, statusParams } from './views.ts';
@@ -94,6 +94,7 @@ const scopeOf = (owner: { accountId: string; subaccountId: string | null }): Sco
 
 export class Messages implements CarrierEvents {
   private readonly driver: MessagingDriver;
+  private flows?: FlowTrigger;
   /** Failures after a request has been answered (callbacks, carrier steps) can only be logged. */
   private readonly onError = (err: unknown): void => this.deps.logger.error({ err }, 'messaging step failed');
 
@@ -104,6 +105,11 @@ export class Messages implements CarrierEvents {
   ) {
     this.driver = driver(this, this.onError);
     deps.accounts.registerDependent(keptByMainAccount(messagesRepo.moveToMain));
+  }
+
+  /** Where messages to numbers attached to a PHLO go (set once by the composition root). */
+  setFlowTrigger(flows: FlowTrigger): void {
+    this.flows = flows;
   }
 
   stop(): void {
@@ -274,7 +280,12 @@ export class Messages implements CarrierEvents {
       await mediaRepo.insert(trx, mediaRows(r, m.mediaUrls));
       return r;
     });
-    if (app?.message_url) {
+    if (route.number.phlo_id && this.flows) {
+      const delivered = await this.flows
+        .messageReceived(route.number.phlo_id, owner, { message_uuid: uuid, from: row.from_number, to: row.to_number, text: content.text, type: m.type })
+        .then(() => true, (err) => (this.onError(err), false));
+      await messagesRepo.transition(this.ctx.db, uuid, ['received'], { state: delivered ? 'delivered' : 'undelivered', updated_at: now, reported_at: now });
+    } else if (app?.message_url) {
       await this.deps.hooks.deliver(
         {
           url: app.message_url,

@@ -7,6 +7,8 @@ import { ApiError, notFound } from '../errors.ts';
 import { newNumericId } from '../ids.ts';
 import { applicationsRepo } from '../store/repos/applications.ts';
 import { endpointsRepo } from '../store/repos/endpoints.ts';
+import { phlosRepo } from '../store/repos/phlos.ts';
+import { linkedUri } from './numbers.ts';
 import { isUniqueViolation } from '../store/repos/owned.ts';
 import type { Executor } from '../store/repos/accounts.ts';
 import type { ApplicationRow } from '../store/schema.ts';
@@ -23,6 +25,8 @@ export interface EndpointCreateInput {
   password: string;
   alias: string;
   app_id?: string;
+  /** A PHLO the endpoint's calls run instead of an application. */
+  phlo_id?: string;
 }
 
 export interface EndpointUpdateInput {
@@ -30,6 +34,8 @@ export interface EndpointUpdateInput {
   alias?: string;
   /** Empty string unlinks the application. */
   app_id?: string;
+  /** A PHLO to run instead of an application; empty string detaches it. */
+  phlo_id?: string;
   /** Refused: the digest secret is bound to the username. */
   username?: string;
 }
@@ -72,7 +78,7 @@ export function endpointView(row: EndpointRow, sipDomain: string, now: number) {
   const registered = isRegistered(row, now);
   return {
     alias: row.alias,
-    application: row.app_id ? `/v1/Account/${row.account_id}/Application/${row.app_id}/` : null,
+    application: linkedUri(row),
     endpoint_id: row.endpoint_id,
     // The platform returns the MD5 hash of the password here.
     password: row.password_md5,
@@ -123,6 +129,22 @@ export class Endpoints implements EndpointRegistry {
     return app.app_id;
   }
 
+  /** A new endpoint runs the PHLO it names, else the app it names, else its owner's default endpoint application. */
+  private async linkOnCreate(trx: Executor, scope: Scope, input: EndpointCreateInput): Promise<{ app_id: string | null; phlo_id: string | null }> {
+    const phlo_id = (await this.phloIdFor(trx, scope, input.phlo_id)) ?? null;
+    if (phlo_id) return { app_id: null, phlo_id };
+    return { app_id: (await this.appIdFor(trx, scope, input.app_id)) ?? (await this.applications.defaultAppId(trx, scope, 'endpoint')), phlo_id: null };
+  }
+
+  /** phlo_id must name a PHLO the caller can see; "" detaches. */
+  private async phloIdFor(trx: Executor, scope: Scope, phloId: string | undefined): Promise<string | null | undefined> {
+    if (phloId === undefined) return undefined;
+    if (phloId === '') return null;
+    const phlo = await phlosRepo.find(trx, ownerFilter(scope), phloId);
+    if (!phlo) throw new ApiError(400, `phlo_id ${phloId} is not a PHLO of this account`);
+    return phlo.phlo_id;
+  }
+
   private async uniqueUsername(trx: Executor, base: string): Promise<string> {
     // Same name created twice in one second: take the next free second's suffix.
     for (let t = this.ctx.clock.now(); ; t += 1000) {
@@ -142,8 +164,8 @@ export class Endpoints implements EndpointRegistry {
             subaccount_id: scope.subaccountId,
             username,
             alias: input.alias,
-            // Without an app_id: the owner's default endpoint application at this moment.
-            app_id: (await this.appIdFor(trx, scope, input.app_id)) ?? (await this.applications.defaultAppId(trx, scope, 'endpoint')),
+            // Without an app_id: the owner's default endpoint application at this moment (none when a PHLO is attached).
+            ...(await this.linkOnCreate(trx, scope, input)),
             ...secretsOf(username, this.sipDomain, input.password),
             sip_contact: null,
             sip_expires_at: null,
@@ -179,14 +201,18 @@ export class Endpoints implements EndpointRegistry {
       const current = await endpointsRepo.find(trx, ownerFilter(scope), endpointId);
       if (!current) throw notFound(`endpoint ${endpointId}`);
       const appId = await this.appIdFor(trx, scope, input.app_id);
+      const phloId = await this.phloIdFor(trx, scope, input.phlo_id);
       const next: EndpointRow = {
         ...current,
         alias: input.alias ?? current.alias,
         app_id: appId === undefined ? current.app_id : appId,
+        // A PHLO replaces the application it is attached instead of, and an application the PHLO.
+        phlo_id: phloId !== undefined ? phloId : appId ? null : current.phlo_id,
         // A new password is hashed for today's realm.
         ...(input.password === undefined ? {} : secretsOf(current.username, this.sipDomain, input.password)),
       };
-      await endpointsRepo.update(trx, endpointId, { alias: next.alias, app_id: next.app_id, ha1: next.ha1, realm: next.realm, password_md5: next.password_md5 });
+      if (phloId) next.app_id = null;
+      await endpointsRepo.update(trx, endpointId, { alias: next.alias, app_id: next.app_id, phlo_id: next.phlo_id, ha1: next.ha1, realm: next.realm, password_md5: next.password_md5 });
       return next;
     });
   }

@@ -6,6 +6,7 @@ import { formatMoney } from '../money.ts';
 import type { Executor } from '../store/repos/accounts.ts';
 import { applicationsRepo } from '../store/repos/applications.ts';
 import { numbersRepo, poolRepo, type Capabilities, type NumberFilter } from '../store/repos/numbers.ts';
+import { phlosRepo } from '../store/repos/phlos.ts';
 import { isUniqueViolation } from '../store/repos/owned.ts';
 import type { ApplicationRow } from '../store/schema.ts';
 import type { NewPoolRow, NumberRow, NumberType, PoolRow } from '../store/tables/numbers.ts';
@@ -63,6 +64,9 @@ export interface ListQuery {
 export interface UpdateInput {
   /** null or "" unlinks the application. */
   app_id?: string | null;
+  /** What the number runs: `application` (object_id = app_id) or `phlo` (object_id = phlo_id); the other is unlinked. */
+  object_type?: 'application' | 'phlo';
+  object_id?: string;
   subaccount?: string;
   alias?: string;
   cnam_lookup?: 'enabled' | 'disabled';
@@ -114,6 +118,12 @@ function checkCnam(country: string, value: string | undefined): string | null {
   const northAmerican = country === 'US' || country === 'CA';
   if (value && !northAmerican) throw new ApiError(400, 'cnam_lookup is available only for US and Canadian numbers');
   return northAmerican ? (value ?? 'disabled') : null;
+}
+
+/** What a number or endpoint runs, as a resource URI: its PHLO or its application (null: the owner's default application). */
+export function linkedUri(row: { account_id: string; app_id: string | null; phlo_id: string | null }): string | null {
+  if (row.phlo_id) return `/v1/Account/${row.account_id}/Phlo/${row.phlo_id}/`;
+  return row.app_id ? `/v1/Account/${row.account_id}/Application/${row.app_id}/` : null;
 }
 
 export class Numbers {
@@ -186,6 +196,7 @@ export class Numbers {
       account_id: scope.accountId,
       subaccount_id: scope.subaccountId,
       app_id: null,
+      phlo_id: null,
       alias: null,
       source: 'rented',
       carrier: RENTED_CARRIER,
@@ -240,6 +251,19 @@ export class Numbers {
     return (await this.checkApp(db, owner, appId)) ?? (await this.applications.defaultAppId(db, owner, 'number'));
   }
 
+  /** What the number runs after an update: an application (`app_id`, or object_type application) or a PHLO, never both. */
+  private async linkFor(trx: Executor, scope: Scope, input: UpdateInput): Promise<{ app_id?: string | null; phlo_id?: string | null }> {
+    if (input.object_type === 'phlo') {
+      const phlo = await phlosRepo.find(trx, ownerFilter(scope), input.object_id!);
+      if (!phlo) throw new ApiError(400, `object_id ${input.object_id} is not a PHLO of this account`);
+      return { app_id: null, phlo_id: phlo.phlo_id };
+    }
+    const appId = input.object_type === 'application' ? input.object_id : input.app_id;
+    if (appId === undefined) return {};
+    const app_id = await this.checkApp(trx, scope, appId);
+    return app_id ? { app_id, phlo_id: null } : { app_id };
+  }
+
   /** Add numbers from the operator's own carrier (trunk numbers): no rental, inbound routed like rented numbers. */
   async addOwn(scope: Scope, input: OwnNumbersInput): Promise<string[]> {
     const list = [...new Set(input.numbers.split(',').map((n) => n.trim()).filter(Boolean).map((n) => normalizeNumber(n, 'numbers')))];
@@ -262,6 +286,7 @@ export class Numbers {
             account_id: scope.accountId,
             subaccount_id: subaccountId,
             app_id: appId,
+            phlo_id: null,
             alias: null,
             source: 'own',
             carrier: input.carrier,
@@ -313,11 +338,14 @@ export class Numbers {
   async update(scope: Scope, numberInput: string, input: UpdateInput): Promise<void> {
     const number = normalizeNumber(numberInput);
     const subaccountId = input.subaccount === undefined ? undefined : await assignableSubaccount(this.accounts, scope, input.subaccount || undefined);
+    if ((input.object_type === undefined) !== (input.object_id === undefined)) {
+      throw new ApiError(400, 'object_type and object_id go together: object_type=phlo&object_id={phlo_id}, or object_type=application&object_id={app_id}');
+    }
     await this.ctx.db.transaction().execute(async (trx) => {
       const row = await numbersRepo.find(trx, ownerFilter(scope), number);
       if (!row) throw notFound(`number ${number} in this account`);
       await numbersRepo.update(trx, number, {
-        ...(input.app_id !== undefined ? { app_id: await this.checkApp(trx, scope, input.app_id) } : {}),
+        ...(await this.linkFor(trx, scope, input)),
         ...(subaccountId !== undefined ? { subaccount_id: subaccountId } : {}),
         ...(input.alias !== undefined ? { alias: input.alias } : {}),
         ...(input.cnam_lookup !== undefined ? { cnam_lookup: checkCnam(row.country_iso, input.cnam_lookup) } : {}),
@@ -392,7 +420,7 @@ export class Numbers {
       active: true,
       added_on: formatDate(row.added_at),
       alias: row.alias,
-      application: row.app_id ? `/v1/Account/${row.account_id}/Application/${row.app_id}/` : null,
+      application: linkedUri(row),
       carrier: row.carrier,
       cnam_lookup: row.cnam_lookup,
       country: row.country_iso ? countryName(row.country_iso) : null,

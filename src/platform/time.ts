@@ -12,3 +12,8 @@ export function formatTimestamp(ms: number): string {
   const d = new Date(ms);
   return `${formatDate(ms)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}+00:00`;
 }
+
+/** "2021-01-30 09:20:08.617883+00:00": the PHLO runner's timestamps (microseconds; ours end in 000). */
+export function formatMicroTimestamp(ms: number): string {
+  return `${formatTimestamp(ms).slice(0, 19)}.${pad(new Date(ms).getUTCMilliseconds(), 3)}000+00:00`;
+}

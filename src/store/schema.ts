@@ -9,6 +9,7 @@ import type { WebhooksTables } from './tables/webhooks.ts';
 import type { CallsTables } from './tables/calls.ts';
 import type { RecordingsTables } from './tables/recordings.ts';
 import type { ConferencesTables } from './tables/conferences.ts';
+import type { PhloTables } from './tables/phlo.ts';
 
 export type Flag = 0 | 1;
 
@@ -76,7 +77,7 @@ export interface FoundationTables {
  * The whole database. Each feature keeps its table interfaces in
  * src/store/tables/<feature>.ts and adds its `…Tables` interface here.
  */
-export interface DB extends FoundationTables, NumbersTables, EndpointsTables, MessagesTables, WebhooksTables, CallsTables, RecordingsTables, ConferencesTables {}
+export interface DB extends FoundationTables, NumbersTables, EndpointsTables, MessagesTables, WebhooksTables, CallsTables, RecordingsTables, ConferencesTables, PhloTables {}
 
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccountRow = Insertable<AccountsTable>;

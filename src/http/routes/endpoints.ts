@@ -18,11 +18,13 @@ const CreateBody = Type.Object({
   password: Password,
   alias: Alias,
   app_id: Type.Optional(AppId),
+  phlo_id: Type.Optional(AppId),
 });
 const UpdateBody = Type.Object({
   password: Type.Optional(Password),
   alias: Type.Optional(Alias),
   app_id: Type.Optional(AppId),
+  phlo_id: Type.Optional(AppId),
   // The SDK offers it; the service refuses it with a clear message.
   username: Type.Optional(Type.String()),
 });

@@ -28,6 +28,8 @@ const ListQuery = Type.Object({
 });
 const UpdateBody = Type.Object({
   app_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+  object_type: Type.Optional(Type.Union([Type.Literal('application'), Type.Literal('phlo')])),
+  object_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   subaccount: Type.Optional(Type.String({ maxLength: 20 })),
   alias: Type.Optional(Type.String({ maxLength: 255 })),
   cnam_lookup: Type.Optional(CnamLookup),

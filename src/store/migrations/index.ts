@@ -10,6 +10,7 @@ import * as m0006 from './0006_messages.ts';
 import * as m0007 from './0007_recordings.ts';
 import * as m0008 from './0008_conferences.ts';
 import * as m0009 from './0009_endpoint_password.ts';
+import * as m0010 from './0010_phlo.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007_recordings': m0007,
   '0008_conferences': m0008,
   '0009_endpoint_password': m0009,
+  '0010_phlo': m0010,
 };

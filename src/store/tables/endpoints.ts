@@ -12,6 +12,8 @@ export interface EndpointsTable {
   alias: string;
   /** null: the owner's default endpoint application answers its calls. */
   app_id: string | null;
+  /** A PHLO the endpoint's calls run instead of an application. */
+  phlo_id: string | null;
   /** md5(username:realm:password), the SIP digest secret; the password itself is never stored. */
   ha1: string;
   /** The realm `ha1` was computed for (the SIP domain when the password was set). */

@@ -34,6 +34,8 @@ export interface NumbersTable {
   account_id: string;
   subaccount_id: string | null;
   app_id: string | null;
+  /** A PHLO the number runs instead of an application (inbound calls and messages start runs). */
+  phlo_id: string | null;
   alias: string | null;
   /** 'rented' from the pool, or 'own' (an operator trunk number added with POST /Number/). */
   source: 'rented' | 'own';

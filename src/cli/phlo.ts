@@ -1,0 +1,125 @@
+// `switchboard phlo validate|push|runs`: check a flow file offline with the
+// server's own validator, create or replace a flow by name on a running
+// server, and list a flow's recent runs with their path through the graph.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { resolveConfig } from '../config.ts';
+import type { Finding } from '../phlo/phlo-document.ts';
+import { validatePhlo } from '../phlo/phlo-validate.ts';
+
+interface ServerFlags {
+  url?: string;
+  authId?: string;
+  authToken?: string;
+  dataDir?: string;
+}
+
+class CliError extends Error {}
+
+function readDocument(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const line = (kind: string, f: Finding) => `  ${kind}: ${f.node ? `node ${f.node}, ` : ''}${f.field}: ${f.message}\n`;
+
+/** Where the server is and whose credentials to use: flags, then env, then the data dir's credentials.json. */
+function target(flags: ServerFlags): { url: string; authId: string; authToken: string } {
+  const url = (flags.url ?? process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  let authId = flags.authId ?? process.env.SWITCHBOARD_AUTH_ID;
+  let authToken = flags.authToken ?? process.env.SWITCHBOARD_AUTH_TOKEN;
+  if (!authId || !authToken) {
+    const file = path.join(resolveConfig(process.env, { dataDir: flags.dataDir }).dataDir, 'credentials.json');
+    if (!fs.existsSync(file)) throw new CliError(`no credentials: pass --auth-id and --auth-token, set SWITCHBOARD_AUTH_ID/SWITCHBOARD_AUTH_TOKEN, or run where ${file} exists`);
+    ({ authId, authToken } = JSON.parse(fs.readFileSync(file, 'utf8')) as { authId: string; authToken: string });
+  }
+  return { url, authId: authId!, authToken: authToken! };
+}
+
+async function call(flags: ServerFlags, method: string, pathname: string, body?: unknown): Promise<any> {
+  const t = target(flags);
+  let res: Response;
+  try {
+    res = await fetch(`${t.url}/v1/Account/${t.authId}${pathname}`, {
+      method,
+      headers: { authorization: `Basic ${Buffer.from(`${t.authId}:${t.authToken}`).toString('base64')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (err) {
+    throw new CliError(`cannot reach ${t.url}: ${(err as Error).cause ?? (err as Error).message}`);
+  }
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const details = ((answer.errors ?? []) as Finding[]).map((f) => line('error', f)).join('');
+    throw new CliError(`${method} ${pathname} → ${res.status}: ${answer.error ?? res.statusText}\n${details}`);
+  }
+  return answer;
+}
+
+function run(action: () => Promise<void>): Promise<void> {
+  return action().catch((err) => {
+    if (!(err instanceof CliError)) throw err;
+    process.stderr.write(`switchboard phlo: ${err.message.trimEnd()}\n`);
+    process.exitCode = 1;
+  });
+}
+
+const serverOptions = (cmd: Command) =>
+  cmd
+    .option('--url <url>', 'server base URL (env SWITCHBOARD_URL, default http://127.0.0.1:8080)')
+    .option('--auth-id <id>', 'auth id (env SWITCHBOARD_AUTH_ID, else the data dir\'s credentials.json)')
+    .option('--auth-token <token>', 'auth token (env SWITCHBOARD_AUTH_TOKEN)')
+    .option('--data-dir <dir>', 'data directory holding credentials.json (env SWITCHBOARD_DATA_DIR, default ./data)');
+
+export function registerPhloCommands(program: Command): void {
+  const phlo = program.command('phlo').description('PHLO flows: validate, push and inspect (docs/phlo.md)');
+
+  phlo
+    .command('validate <file>')
+    .description('check a flow file with the server\'s rules (no server needed); exit 1 when it has errors')
+    .action((file: string) =>
+      run(async () => {
+        const { errors, warnings } = validatePhlo(readDocument(file));
+        process.stdout.write(errors.map((f) => line('error', f)).join('') + warnings.map((f) => line('warning', f)).join(''));
+        process.stdout.write(`${file}: ${errors.length ? `invalid (${errors.length} error(s))` : 'valid'}${warnings.length ? `, ${warnings.length} warning(s)` : ''}\n`);
+        if (errors.length) process.exitCode = 1;
+      }),
+    );
+
+  serverOptions(phlo.command('push <file>').description('create the flow, or replace the account\'s flow of the same name')).action((file: string, flags: ServerFlags) =>
+    run(async () => {
+      const doc = readDocument(file) as { name?: unknown };
+      if (typeof doc?.name !== 'string') throw new CliError(`${file} has no name: push finds the flow to replace by name`);
+      const found = await call(flags, 'GET', `/Phlo/?name=${encodeURIComponent(doc.name)}`);
+      if (found.meta.total_count > 1) throw new CliError(`${found.meta.total_count} flows are named "${doc.name}"; rename one or use the API with a phlo_id`);
+      const existing = found.objects[0] as { phlo_id: string } | undefined;
+      const saved = existing ? await call(flags, 'POST', `/Phlo/${existing.phlo_id}/`, doc) : await call(flags, 'POST', '/Phlo/', doc);
+      const stored = await call(flags, 'GET', `/Phlo/${saved.phlo_id}/`);
+      process.stdout.write(((stored.warnings ?? []) as Finding[]).map((f) => line('warning', f)).join(''));
+      process.stdout.write(`${existing ? 'replaced' : 'created'} ${stored.name}: phlo_id ${stored.phlo_id}, version ${stored.version}\n  run it: POST ${stored.phlo_url}\n`);
+    }),
+  );
+
+  serverOptions(phlo.command('runs <phlo_id>').description('recent runs of a flow, newest first, with their path through the graph'))
+    .option('--limit <n>', 'how many runs (1-20)', '10')
+    .action((phloId: string, flags: ServerFlags & { limit: string }) =>
+      run(async () => {
+        const runs = await call(flags, 'GET', `/Phlo/${encodeURIComponent(phloId)}/Run/?limit=${encodeURIComponent(flags.limit)}`);
+        for (const r of runs.objects as Array<{ run_id: string; created_on: string; status: string; reason: string | null; steps: Array<{ name: string; state: string | null }> }>) {
+          const route = r.steps.map((s) => `${s.name}${s.state ? ` (${s.state})` : ''}`).join(' → ');
+          process.stdout.write(`${r.created_on}  ${r.run_id}  ${r.status}${r.reason ? `: ${r.reason}` : ''}\n  ${route}\n`);
+        }
+        process.stdout.write(`${runs.objects.length} of ${runs.meta.total_count} run(s)\n`);
+      }),
+    );
+}

@@ -1,0 +1,284 @@
+// Runs flows: one token per run, from the start node along the transition of
+// each node's exit state, until a node has no transition for its state, a
+// node ends the run, or the run has executed 200 nodes (failed: loop limit).
+// A run keeps the flow version it started with; its steps and variables are
+// stored when it ends, and readable from memory while it is live. Event
+// callbacks go through the webhook module, signed like every callback.
+import type { Logger } from 'pino';
+import type { Accounts } from '../platform/accounts.ts';
+import type { PlatformContext } from '../platform/context.ts';
+import { ownerFilter, type Scope } from '../platform/scope.ts';
+import { formatMicroTimestamp } from '../platform/time.ts';
+import { phloRunsRepo } from '../store/repos/phlos.ts';
+import type { RunRow, RunStatus } from '../store/tables/phlo.ts';
+import type { Webhooks } from '../webhooks/webhooks.ts';
+import { newUuid } from '../ids.ts';
+import { notFound } from '../errors.ts';
+import type { PhloNode, RunVariables } from './phlo-document.ts';
+import type { NodeOutcome, NodeServices, Trigger } from './phlo-node.ts';
+import { renderDeep } from './phlo-template.ts';
+import type { StoredPhlo } from './phlos.ts';
+import { components } from './nodes/index.ts';
+
+/** A run that executes more nodes than this ends as failed: loop limit. */
+export const MAX_NODES_PER_RUN = 200;
+
+export interface Step {
+  node_id: string;
+  name: string;
+  node_type: string;
+  entered_at: string;
+  left_at: string | null;
+  state: string | null;
+  variables: Record<string, unknown>;
+}
+
+interface Run {
+  runId: string;
+  phlo: StoredPhlo;
+  owner: Scope;
+  trigger: Trigger;
+  createdAt: number;
+  status: RunStatus;
+  reason: string | null;
+  endedAt: number | null;
+  steps: Step[];
+  variables: RunVariables;
+  visits: Map<string, number>;
+  callUuids: string[];
+  messageUuids: string[];
+  recordingIds: string[];
+}
+
+export interface RunStarted {
+  runId: string;
+  /** The runner's answer, in the platform's shape: which node the run dispatched first. */
+  message: string;
+}
+
+export interface RunnerDeps {
+  ctx: PlatformContext;
+  accounts: Accounts;
+  webhooks: Webhooks;
+  services: Omit<NodeServices, 'clock'>;
+  logger: Logger;
+}
+
+/** Node variables as flat form parameters (`response.reply`), for event callbacks. */
+function flatten(value: unknown, prefix: string, out: Record<string, string>): Record<string, string> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out[prefix] = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+export class PhloRunner {
+  private readonly live = new Map<string, Run>();
+  private readonly services: NodeServices;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.services = { ...deps.services, clock: deps.ctx.clock };
+  }
+
+  /**
+   * Start a run. Resolves once its first node has been dispatched (or has
+   * finished, for nodes that wait on nothing outside the platform, whose
+   * response the answer then carries); the run goes on by itself.
+   */
+  async start(phlo: StoredPhlo, owner: Scope, trigger: Trigger): Promise<RunStarted> {
+    const run: Run = {
+      runId: newUuid(),
+      phlo,
+      owner,
+      trigger,
+      createdAt: this.deps.ctx.clock.now(),
+      status: 'running',
+      reason: null,
+      endedAt: null,
+      steps: [],
+      variables: {},
+      visits: new Map(),
+      callUuids: [],
+      messageUuids: [],
+      recordingIds: [],
+    };
+    await phloRunsRepo.insert(this.deps.ctx.db, { ...this.record(run), created_at: run.createdAt, trigger: trigger.kind, version: phlo.row.version, phlo_id: phlo.row.phlo_id, account_id: owner.accountId, subaccount_id: owner.subaccountId });
+    this.live.set(run.runId, run);
+    let answer!: (message: string) => void;
+    const answered = new Promise<string>((resolve) => (answer = resolve));
+    void this.execute(run, answer).catch((err) => this.deps.logger.error({ err, run_id: run.runId }, 'PHLO run failed unexpectedly'));
+    return { runId: run.runId, message: await answered };
+  }
+
+  private async execute(run: Run, answer: (message: string) => void): Promise<void> {
+    const byId = new Map(run.phlo.graph.nodes.map((n) => [n.node_id, n]));
+    let node: PhloNode | undefined = run.phlo.graph.nodes.find((n) => n.node_type === 'start')!;
+    let answeredYet = false;
+    const say = (text: string) => {
+      if (!answeredYet) answer(text);
+      answeredYet = true;
+    };
+    try {
+      while (node) {
+        if (run.steps.length >= MAX_NODES_PER_RUN) {
+          this.end(run, 'failed', 'loop limit');
+          break;
+        }
+        const component = components[node.node_type];
+        const isFirst = run.steps.length === 1;
+        const dispatched = `b'${component.label}' - b'${node.name}' with phlo_run_uuid: ${run.runId} executed`;
+        if (isFirst && (component.waitsOutside || !component.run)) say(dispatched);
+        const outcome = await this.step(run, node);
+        if (isFirst) say(outcome.response ? `${dispatched} with response: ${outcome.response}` : dispatched);
+        if (run.status !== 'running') break;
+        if (outcome.endsRun) {
+          this.end(run, 'completed', null);
+          break;
+        }
+        const next: string | undefined = node.transitions[outcome.state];
+        node = next ? byId.get(next) : undefined;
+        if (!node) this.end(run, 'completed', null);
+      }
+    } catch (err) {
+      this.deps.logger.error({ err, run_id: run.runId }, 'PHLO node failed');
+      this.end(run, 'failed', `error in ${node?.name}: ${(err as Error).message}`);
+    } finally {
+      say(run.steps.length <= 1 ? `PHLO run ${run.runId} ended at the start node: nothing is connected to ${run.trigger.kind}` : `PHLO run ${run.runId} ${run.status}`);
+      this.live.delete(run.runId);
+      await phloRunsRepo.update(this.deps.ctx.db, run.runId, this.record(run)).catch((err) => this.deps.logger.error({ err, run_id: run.runId }, 'PHLO run could not be stored'));
+    }
+  }
+
+  private async step(run: Run, node: PhloNode): Promise<NodeOutcome> {
+    const component = components[node.node_type];
+    const visits = (run.visits.get(node.node_id) ?? 0) + 1;
+    run.visits.set(node.node_id, visits);
+    const step: Step = { node_id: node.node_id, name: node.name, node_type: node.node_type, entered_at: this.now(), left_at: null, state: null, variables: {} };
+    run.steps.push(step);
+    this.notify(run, node, 'entered', step);
+    if (!component.run) {
+      this.end(run, 'failed', `${node.node_type} needs the call engine, which flows cannot use yet`);
+      return { state: 'failed' };
+    }
+    const outcome = await component.run({
+      node,
+      config: renderDeep(node.config, run.variables) as Record<string, unknown>,
+      runId: run.runId,
+      owner: run.owner,
+      trigger: run.trigger,
+      variables: run.variables,
+      visits,
+      services: this.services,
+      sentMessages: (uuids) => run.messageUuids.push(...uuids),
+    });
+    step.left_at = this.now();
+    step.state = outcome.state;
+    step.variables = outcome.variables ?? {};
+    run.variables[node.name] = step.variables;
+    this.notify(run, node, 'completed', step);
+    this.notify(run, node, outcome.state, step);
+    return outcome;
+  }
+
+  private now(): string {
+    return formatMicroTimestamp(this.deps.ctx.clock.now());
+  }
+
+  private end(run: Run, status: RunStatus, reason: string | null): void {
+    if (run.status !== 'running') return;
+    run.status = status;
+    run.reason = reason;
+    run.endedAt = this.deps.ctx.clock.now();
+  }
+
+  /** Post the node's variables to each event callback that listens for `event`. */
+  private notify(run: Run, node: PhloNode, event: string, step: Step): void {
+    for (const cb of node.events) {
+      if (!cb.on.includes(event)) continue;
+      const params = flatten(step.variables, '', {
+        PhloId: run.phlo.row.phlo_id,
+        PhloRunId: run.runId,
+        NodeId: node.node_id,
+        NodeName: node.name,
+        NodeType: node.node_type,
+        Event: event,
+        State: step.state ?? '',
+      });
+      void this.deps.accounts
+        .find(run.owner.subaccountId ?? run.owner.accountId)
+        .then((account) => {
+          if (!account) return;
+          return this.deps.webhooks.enqueue({ url: cb.url, method: cb.method, params, authToken: account.auth_token, accountId: run.owner.accountId, subaccountId: run.owner.subaccountId, kind: 'phlo_event' });
+        })
+        .catch((err) => this.deps.logger.error({ err, run_id: run.runId }, 'PHLO event callback could not be queued'));
+    }
+  }
+
+  private record(run: Run) {
+    return {
+      run_id: run.runId,
+      status: run.status,
+      reason: run.reason,
+      ended_at: run.endedAt,
+      call_uuids: JSON.stringify(run.callUuids),
+      message_uuids: JSON.stringify(run.messageUuids),
+      recording_ids: JSON.stringify(run.recordingIds),
+      steps: JSON.stringify(run.steps),
+      variables: JSON.stringify(run.variables),
+    };
+  }
+
+  // ---- reading runs ---------------------------------------------------------
+
+  /** A run of the flow, live or stored. */
+  async find(scope: Scope, phloId: string, runId: string): Promise<RunRow> {
+    const live = this.live.get(runId);
+    if (live && live.phlo.row.phlo_id === phloId && ownerMatches(scope, live.owner)) {
+      return { ...this.record(live), phlo_id: phloId, account_id: live.owner.accountId, subaccount_id: live.owner.subaccountId, version: live.phlo.row.version, trigger: live.trigger.kind, created_at: live.createdAt };
+    }
+    const row = await phloRunsRepo.find(this.deps.ctx.db, ownerFilter(scope), phloId, runId);
+    if (!row) throw notFound(`run ${runId} of PHLO ${phloId}`);
+    return row;
+  }
+
+  async list(scope: Scope, phloId: string, limit: number, offset: number): Promise<{ rows: RunRow[]; total: number }> {
+    const owner = ownerFilter(scope);
+    const [rows, total] = await Promise.all([phloRunsRepo.list(this.deps.ctx.db, owner, phloId, limit, offset), phloRunsRepo.count(this.deps.ctx.db, owner, phloId)]);
+    return { rows, total };
+  }
+}
+
+function ownerMatches(scope: Scope, owner: Scope): boolean {
+  return owner.accountId === scope.accountId && (!scope.subaccountId || owner.subaccountId === scope.subaccountId);
+}
+
+/** The run trace of the definitions API. */
+export function runTraceView(row: RunRow) {
+  return {
+    run_id: row.run_id,
+    phlo_id: row.phlo_id,
+    version: row.version,
+    trigger: row.trigger,
+    status: row.status,
+    reason: row.reason,
+    created_on: formatMicroTimestamp(row.created_at),
+    ended_on: row.ended_at === null ? null : formatMicroTimestamp(row.ended_at),
+    steps: JSON.parse(row.steps) as Step[],
+    calls: JSON.parse(row.call_uuids) as string[],
+    messages: JSON.parse(row.message_uuids) as string[],
+    recordings: JSON.parse(row.recording_ids) as string[],
+  };
+}
+
+/** The PHLO Run object of the runner API. */
+export function runnerRunView(row: RunRow) {
+  return {
+    phlo_id: row.phlo_id,
+    run_id: row.run_id,
+    call_uuids: JSON.parse(row.call_uuids) as string[],
+    message_uuids: JSON.parse(row.message_uuids) as string[],
+    recording_ids: JSON.parse(row.recording_ids) as string[],
+  };
+}

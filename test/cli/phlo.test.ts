@@ -1,0 +1,68 @@
+// `switchboard phlo validate|push|runs` as a developer uses them: a file
+// checked offline, pushed twice (created, then replaced by name), run, and
+// its runs listed with their path through the graph.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { eventually } from '../e2e/messaging-fixture.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-phlo-cli-'));
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'phlo', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SWITCHBOARD_URL: server.url, SWITCHBOARD_AUTH_ID: server.authId, SWITCHBOARD_AUTH_TOKEN: server.authToken },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const flow = (text: string) => ({
+  name: 'cli_flow',
+  nodes: [
+    { name: 'Start', node_type: 'start', config: {}, transitions: { api_request: 'Check' } },
+    { name: 'Check', node_type: 'branch', config: { lhs: text, conditions: [{ alias: 'yes', operation: 'equals', rhs: 'yes' }] }, transitions: {} },
+  ],
+});
+
+test('validate checks a file offline: errors name node and field (exit 1), a valid file passes', () => {
+  const bad = path.join(dir, 'bad.json');
+  fs.writeFileSync(bad, JSON.stringify({ name: 'x', nodes: [{ name: 'Start', node_type: 'start', transitions: { api_request: 'Gone' } }] }));
+  const r = cli('validate', bad);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /error: node Start, transitions\.api_request: no node is named "Gone"/);
+  const good = cli('validate', path.join(ROOT, 'examples/phlo/sms-auto-reply.json'));
+  assert.equal(good.code, 0, good.err);
+  assert.match(good.out, /sms-auto-reply\.json: valid\n/);
+});
+
+test('push creates, then replaces by name; runs lists the path of each run', async () => {
+  const file = path.join(dir, 'flow.json');
+  fs.writeFileSync(file, JSON.stringify(flow('yes')));
+  const created = cli('push', file);
+  assert.equal(created.code, 0, created.err);
+  const id = /phlo_id ([0-9a-f-]{36}), version 1/.exec(created.out)?.[1];
+  assert.ok(id, created.out);
+  fs.writeFileSync(file, JSON.stringify(flow('no')));
+  assert.match(cli('push', file).out, new RegExp(`replaced cli_flow: phlo_id ${id}, version 2`));
+
+  const run = await server.fetch(`/v1/account/${server.authId}/phlo/${id}`, { method: 'POST', json: {} });
+  assert.equal(run.status, 201);
+  await eventually(async () => (await (await server.fetch(`/v1/Account/${server.authId}/Phlo/${id}/Run/`)).json()).objects[0]?.status === 'completed', 'the run to end');
+  const runs = cli('runs', id);
+  assert.equal(runs.code, 0, runs.err);
+  assert.match(runs.out, /completed\n {2}Start \(api_request\) → Check \(no_match\)\n1 of 1 run\(s\)/);
+});
