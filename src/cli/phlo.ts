@@ -85,14 +85,16 @@ export function registerPhloCommands(program: Command): void {
   const phlo = program.command('phlo').description('PHLO flows: validate, push and inspect (docs/phlo.md)');
 
   phlo
-    .command('validate <file>')
-    .description('check a flow file with the server\'s rules (no server needed); exit 1 when it has errors')
-    .action((file: string) =>
+    .command('validate <files...>')
+    .description('check flow files with the server\'s rules (no server needed); exit 1 when one has errors')
+    .action((files: string[]) =>
       run(async () => {
-        const { errors, warnings } = validatePhlo(readDocument(file));
-        process.stdout.write(errors.map((f) => line('error', f)).join('') + warnings.map((f) => line('warning', f)).join(''));
-        process.stdout.write(`${file}: ${errors.length ? `invalid (${errors.length} error(s))` : 'valid'}${warnings.length ? `, ${warnings.length} warning(s)` : ''}\n`);
-        if (errors.length) process.exitCode = 1;
+        for (const file of files) {
+          const { errors, warnings } = validatePhlo(readDocument(file));
+          process.stdout.write(errors.map((f) => line('error', f)).join('') + warnings.map((f) => line('warning', f)).join(''));
+          process.stdout.write(`${file}: ${errors.length ? `invalid (${errors.length} error(s))` : 'valid'}${warnings.length ? `, ${warnings.length} warning(s)` : ''}\n`);
+          if (errors.length) process.exitCode = 1;
+        }
       }),
     );
 
