@@ -44,7 +44,7 @@ test('validate checks files offline: errors name node and field, and any invalid
   const r = cli('validate', path.join(ROOT, 'examples/phlo/sms-auto-reply.json'), bad);
   assert.equal(r.code, 1);
   assert.match(r.out, /sms-auto-reply\.json: valid\n/);
-  assert.match(r.out, /error: node Start, transitions\.api_request: no node is named "Gone"\n.*bad\.json: invalid \(1 error\(s\)\)/s);
+  assert.match(r.out, /error: node Start, transitions\.api_request: no node is named "Gone" or has that node_id\n.*bad\.json: invalid \(1 error\(s\)\)/s);
 });
 
 test('push creates, then replaces by name; runs lists the path of each run', async () => {
