@@ -104,7 +104,6 @@ export class PhloRunner {
       messageUuids: [],
       recordingIds: [],
     };
-    await phloRunsRepo.insert(this.deps.ctx.db, { ...this.record(run), created_at: run.createdAt, trigger: trigger.kind, version: phlo.row.version, phlo_id: phlo.row.phlo_id, account_id: owner.accountId, subaccount_id: owner.subaccountId });
     this.live.set(run.runId, run);
     let answer!: (message: string) => void;
     const answered = new Promise<string>((resolve) => (answer = resolve));
@@ -112,13 +111,23 @@ export class PhloRunner {
     return { runId: run.runId, message: await answered };
   }
 
+  /**
+   * Runs the nodes. The run's row is written once when the run ends before
+   * the answer (most API-triggered runs), else when the answer goes out and
+   * again at the end; either way it is stored before anyone holds its id.
+   */
   private async execute(run: Run, answer: (message: string) => void): Promise<void> {
     const byId = new Map(run.phlo.graph.nodes.map((n) => [n.node_id, n]));
     let node: PhloNode | undefined = run.phlo.graph.nodes.find((n) => n.node_type === 'start')!;
-    let answeredYet = false;
-    const say = (text: string) => {
-      if (!answeredYet) answer(text);
-      answeredYet = true;
+    let answerText: string | undefined;
+    let stored = false;
+    const say = async (text: string) => {
+      if (answerText !== undefined) return;
+      answerText = text;
+      if (run.status !== 'running') return; // the final write comes first
+      await phloRunsRepo.insert(this.deps.ctx.db, this.newRow(run));
+      stored = true;
+      answer(text);
     };
     try {
       while (node) {
@@ -129,25 +138,23 @@ export class PhloRunner {
         const component = components[node.node_type];
         const isFirst = run.steps.length === 1;
         const dispatched = `b'${component.label}' - b'${node.name}' with phlo_run_uuid: ${run.runId} executed`;
-        if (isFirst && (component.waitsOutside || !component.run)) say(dispatched);
+        if (isFirst && (component.waitsOutside || !component.run)) await say(dispatched);
         const outcome = await this.step(run, node);
-        if (isFirst) say(outcome.response ? `${dispatched} with response: ${outcome.response}` : dispatched);
-        if (run.status !== 'running') break;
-        if (outcome.endsRun) {
-          this.end(run, 'completed', null);
-          break;
-        }
+        if (outcome.endsRun) this.end(run, 'completed', null);
         const next: string | undefined = node.transitions[outcome.state];
-        node = next ? byId.get(next) : undefined;
+        node = run.status === 'running' && next ? byId.get(next) : undefined;
         if (!node) this.end(run, 'completed', null);
+        if (isFirst) await say(outcome.response ? `${dispatched} with response: ${outcome.response}` : dispatched);
       }
     } catch (err) {
       this.deps.logger.error({ err, run_id: run.runId }, 'PHLO node failed');
       this.end(run, 'failed', `error in ${node?.name}: ${(err as Error).message}`);
     } finally {
-      say(run.steps.length <= 1 ? `PHLO run ${run.runId} ended at the start node: nothing is connected to ${run.trigger.kind}` : `PHLO run ${run.runId} ${run.status}`);
+      const write = stored ? phloRunsRepo.update(this.deps.ctx.db, run.runId, this.record(run)) : phloRunsRepo.insert(this.deps.ctx.db, this.newRow(run));
+      await write.catch((err) => this.deps.logger.error({ err, run_id: run.runId }, 'PHLO run could not be stored'));
       this.live.delete(run.runId);
-      await phloRunsRepo.update(this.deps.ctx.db, run.runId, this.record(run)).catch((err) => this.deps.logger.error({ err, run_id: run.runId }, 'PHLO run could not be stored'));
+      // A run stored while running has been answered already.
+      if (!stored) answer(answerText ?? (run.steps.length <= 1 ? `PHLO run ${run.runId} ended at the start node: nothing is connected to ${run.trigger.kind}` : `PHLO run ${run.runId} ${run.status}`));
     }
   }
 
@@ -216,6 +223,10 @@ export class PhloRunner {
     }
   }
 
+  private newRow(run: Run): RunRow {
+    return { ...this.record(run), created_at: run.createdAt, trigger: run.trigger.kind, version: run.phlo.row.version, phlo_id: run.phlo.row.phlo_id, account_id: run.owner.accountId, subaccount_id: run.owner.subaccountId };
+  }
+
   private record(run: Run) {
     return {
       run_id: run.runId,
@@ -235,9 +246,7 @@ export class PhloRunner {
   /** A run of the flow, live or stored. */
   async find(scope: Scope, phloId: string, runId: string): Promise<RunRow> {
     const live = this.live.get(runId);
-    if (live && live.phlo.row.phlo_id === phloId && ownerMatches(scope, live.owner)) {
-      return { ...this.record(live), phlo_id: phloId, account_id: live.owner.accountId, subaccount_id: live.owner.subaccountId, version: live.phlo.row.version, trigger: live.trigger.kind, created_at: live.createdAt };
-    }
+    if (live && live.phlo.row.phlo_id === phloId && ownerMatches(scope, live.owner)) return this.newRow(live);
     const row = await phloRunsRepo.find(this.deps.ctx.db, ownerFilter(scope), phloId, runId);
     if (!row) throw notFound(`run ${runId} of PHLO ${phloId}`);
     return row;
