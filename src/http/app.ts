@@ -1,8 +1,9 @@
 // The Fastify application: conventions in one place (api_id, auth, errors,
 // body parsing, slashes), then one plugin per resource.
-import Fastify, { LogController, type onRequestHookHandler, type preHandlerHookHandler, type preValidationHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type onRequestHookHandler, type preHandlerHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import formbody from '@fastify/formbody';
+import secureJson from 'secure-json-parse';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors.ts';
@@ -11,6 +12,7 @@ import type { Services } from '../services.ts';
 import { authenticator } from './auth.ts';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 import { formatSchemaErrors } from './validation.ts';
+import { requestNormaliser } from './normalise.ts';
 import { healthRoutes } from './routes/health.ts';
 import { accountRoutes } from './routes/account.ts';
 import { subaccountRoutes } from './routes/subaccounts.ts';
@@ -61,19 +63,23 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
     logController: new LogController({ requestIdLogLabel: 'api_id', disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false, verbose: true } },
+    // Coercion and unknown keys are handled before validation (normalise.ts):
+    // Ajv's own coercion turns null into "" and "0x10" into 16.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true } },
     schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(formbody);
   // SDKs send `Content-Type: application/json` with an empty body on DELETE
   // and some GETs; an empty body means "no parameters", not an error.
+  // secure-json-parse (Fastify's own) refuses `__proto__` and
+  // `constructor.prototype` keys, so a body cannot smuggle a prototype.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, {});
     try {
-      done(null, JSON.parse(text));
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (err) {
       done(new ApiError(400, `request body is not valid JSON: ${(err as Error).message}`), undefined);
     }
@@ -107,10 +113,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
     const entry = methodsByPath.get(route.url) ?? { methods: new Set(), public: !!route.config?.public || route.url.startsWith('/health') };
     for (const m of [route.method].flat()) entry.methods.add(m);
     methodsByPath.set(route.url, entry);
-    if (route.schema?.body) {
-      const own = route.preValidation ? [route.preValidation].flat() : [];
-      route.preValidation = [noBodyIsEmpty, ...own];
-    }
+    const normalise = requestNormaliser(route);
+    if (normalise) route.preValidation = [normalise, ...(route.preValidation ? [route.preValidation].flat() : [])];
     if (route.config?.public || route.url.startsWith('/health')) return;
     const own = route.onRequest ? [route.onRequest].flat() : [];
     route.onRequest = [authHook, ...own];
@@ -154,15 +158,6 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
   answerUnsupportedMethods(app, methodsByPath);
   return app;
 }
-
-/**
- * A request without a body (curl's DELETE with query arguments, a POST with
- * none) has no parameters, like an empty JSON body: the route's schema sees {}.
- */
-const noBodyIsEmpty: preValidationHookHandler = (req, _reply, done) => {
-  if (req.body === undefined || req.body === null) req.body = {};
-  done();
-};
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 

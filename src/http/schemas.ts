@@ -1,6 +1,32 @@
 // Reusable schema pieces. SDKs send booleans as "true"/"True" strings and
 // numbers as strings, so the shared types accept both and services normalise.
-import { Type, type TOptional, type TSchema } from 'typebox';
+// Every request body is built with SdkBody or OwnBody, which say what happens
+// to keys the route does not name (docs/decisions.md, "Request parameters").
+import { Type, type TObject, type TOptional, type TProperties, type TSchema } from 'typebox';
+
+/** What a body does with a key it does not name: drop it, or answer 400. */
+export type UnknownKeys = 'strip' | 'refuse';
+export const UNKNOWN_KEYS = Symbol('unknown keys');
+
+function body<P extends TProperties>(props: P, unknown: UnknownKeys): TObject<P> {
+  const schema = Type.Object(props, { additionalProperties: false });
+  Object.defineProperty(schema, UNKNOWN_KEYS, { value: unknown, enumerable: true });
+  return schema;
+}
+
+/**
+ * The body of a route an official SDK sends keys to that the route does not
+ * use (the Python SDK repeats path ids and its async `callback_url`; both
+ * SDKs pass newer parameters through): those keys are dropped before the
+ * handler sees the body.
+ */
+export const SdkBody = <P extends TProperties>(props: P): TObject<P> => body(props, 'strip');
+
+/** The body of a route no official SDK adds keys to: a key it does not name is a 400 that names it. */
+export const OwnBody = <P extends TProperties>(props: P): TObject<P> => body(props, 'refuse');
+
+/** A body-less write (DELETE, POST …/Kick/) that an SDK may still send parameters to. */
+export const NoSdkBody = Type.Optional(SdkBody({}));
 
 export const BoolLike = Type.Unsafe<boolean | string>({
   anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false', 'True', 'False', 'TRUE', 'FALSE', '1', '0'] }],
@@ -29,8 +55,12 @@ export const Url = Type.String({ maxLength: 2048, pattern: '^https?://[^\\s]+$',
 
 export const Name = (max = 255) => Type.String({ minLength: 1, maxLength: max });
 
-export const Limit = Type.Integer({ minimum: 1, maximum: 20 });
-export const Offset = Type.Integer({ minimum: 0 });
+/** Integers are bounded, so `1e308` (an integer to JSON) is refused before it reaches SQL. */
+export const MAX_INT = 1_000_000_000;
+export const Int = (minimum = 0, maximum = MAX_INT) => Type.Integer({ minimum, maximum });
+
+export const Limit = Int(1, 20);
+export const Offset = Int(0, MAX_INT);
 
 export const PageQuery = { limit: Type.Optional(Limit), offset: Type.Optional(Offset) };
 

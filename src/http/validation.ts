@@ -6,8 +6,9 @@ type Source = string;
 
 function fieldName(err: FastifySchemaValidationError): string {
   const path = (err.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const missing = (err.params as { missingProperty?: string }).missingProperty;
-  return missing ?? (path || 'request');
+  const { missingProperty, additionalProperty } = err.params as { missingProperty?: string; additionalProperty?: string };
+  const key = missingProperty ?? additionalProperty;
+  return key ? (path ? `${path}.${key}` : key) : path || 'request';
 }
 
 function describe(err: FastifySchemaValidationError & { parentSchema?: { description?: string } }): string {
@@ -31,6 +32,8 @@ function describe(err: FastifySchemaValidationError & { parentSchema?: { descrip
       return err.message?.startsWith('must match') ? `has an invalid format (expected ${String(err.parentSchema?.description ?? p.pattern)})` : String(err.message);
     case 'format':
       return p.format === 'uri' ? 'must be an absolute http(s) URL' : `must be a valid ${p.format}`;
+    case 'additionalProperties':
+      return 'is not a parameter of this request';
     case 'anyOf':
       return err.parentSchema?.description ? `must be ${err.parentSchema.description}` : 'has an invalid value';
     default:

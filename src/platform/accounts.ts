@@ -10,6 +10,7 @@ import { accountsRepo, ledgerRepo, type Executor } from '../store/repos/accounts
 import type { PlatformContext, SubaccountDependent } from './context.ts';
 import { accountUri, subaccountUri, type Scope } from './scope.ts';
 import { formatDate } from './time.ts';
+import { assertSomethingToChange } from './patch.ts';
 
 export interface Credentials {
   authId: string;
@@ -151,7 +152,7 @@ export class Accounts {
     const existing = await accountsRepo.find(this.ctx.db, credentials.authId);
     if (existing) {
       if (existing.auth_token !== credentials.authToken) {
-        await accountsRepo.update(this.ctx.db, credentials.authId, { auth_token: credentials.authToken });
+        await accountsRepo.setAuthToken(this.ctx.db, credentials.authId, credentials.authToken);
         this.invalidate(credentials.authId);
       }
     } else {
@@ -195,13 +196,11 @@ export class Accounts {
     return accountView(row, payer!.cash_credits);
   }
 
-  async update(scope: Scope, patch: AccountPatchInput): Promise<void> {
-    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    if (Object.keys(fields).length === 0) {
-      throw new ApiError(400, 'nothing to change: send at least one of name, city, address, state, timezone');
-    }
+  async update(scope: Scope, input: AccountPatchInput): Promise<void> {
+    const patch = { name: input.name, city: input.city, address: input.address, state: input.state, timezone: input.timezone };
+    assertSomethingToChange(patch);
     const authId = scope.subaccountId ?? scope.accountId;
-    await accountsRepo.update(this.ctx.db, authId, { ...fields, modified_at: this.ctx.clock.now() });
+    await accountsRepo.updateProfile(this.ctx.db, authId, { ...patch, modified_at: this.ctx.clock.now() });
     this.invalidate(authId);
   }
 
@@ -247,10 +246,7 @@ export class Accounts {
   async updateSubaccount(scope: Scope, subId: string, input: { name: string; enabled?: boolean }): Promise<void> {
     this.requireMain(scope);
     const patch = { name: input.name, modified_at: this.ctx.clock.now(), ...(input.enabled === undefined ? {} : { enabled: (input.enabled ? 1 : 0) as 0 | 1 }) };
-    const changed = await this.ctx.db.transaction().execute(async (trx) => {
-      if (!(await accountsRepo.findSubaccount(trx, scope.accountId, subId))) return 0;
-      return accountsRepo.update(trx, subId, patch);
-    });
+    const changed = await accountsRepo.updateSubaccount(this.ctx.db, scope.accountId, subId, patch);
     this.invalidate(subId);
     if (!changed) throw notFound(`subaccount ${subId}`);
   }

@@ -9,6 +9,7 @@ import type { ApplicationRow } from '../store/schema.ts';
 import type { Accounts } from './accounts.ts';
 import type { ApplicationDependent, PlatformContext } from './context.ts';
 import { ownerFilter, subaccountUri, type Scope } from './scope.ts';
+import { assertSomethingToChange } from './patch.ts';
 
 type Method = 'GET' | 'POST';
 
@@ -28,6 +29,12 @@ export interface ApplicationInput {
   log_incoming_messages?: boolean;
   public_uri?: boolean;
 }
+
+/** The parameters an application update can change. */
+const UPDATABLE = [
+  'app_name', 'answer_url', 'answer_method', 'hangup_url', 'hangup_method', 'fallback_answer_url', 'fallback_method', 'message_url', 'message_method',
+  'default_number_app', 'default_endpoint_app', 'subaccount', 'log_incoming_messages', 'public_uri',
+] as const satisfies ReadonlyArray<keyof ApplicationInput>;
 
 export interface ApplicationListQuery {
   subaccount?: string;
@@ -151,6 +158,7 @@ export class Applications {
   }
 
   async update(scope: Scope, appId: string, input: ApplicationInput): Promise<void> {
+    assertSomethingToChange(Object.fromEntries(UPDATABLE.map((k) => [k, input[k]])));
     await this.ctx.db.transaction().execute(async (trx) => {
       const current = await applicationsRepo.find(trx, ownerFilter(scope), appId);
       if (!current) throw notFound(`application ${appId}`);
@@ -172,8 +180,7 @@ export class Applications {
         public_uri: flag(input.public_uri) ?? current.public_uri,
         subaccount_id: subaccountId,
       };
-      const { app_id, account_id, created_at, ...patch } = next;
-      await applicationsRepo.update(trx, appId, patch);
+      await applicationsRepo.update(trx, appId, next);
       await this.keepDefaultsUnique(trx, next);
     });
   }

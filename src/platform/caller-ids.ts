@@ -11,6 +11,7 @@ import { voiceOtpUnavailable, type OtpChannel, type OtpDelivery } from './otp-de
 import { assignableSubaccount } from './owner.ts';
 import { countryOf, normalizeNumber } from './phone.ts';
 import { ownerFilter, type Scope } from './scope.ts';
+import { assertSomethingToChange } from './patch.ts';
 
 /** The platform documents codes as valid for 15 minutes. */
 export const OTP_TTL_MS = 15 * 60_000;
@@ -122,7 +123,7 @@ export class CallerIds {
         await verificationsRepo.addAttempt(trx, uuid);
         return { wrong: MAX_OTP_ATTEMPTS - v.attempts - 1 };
       }
-      await verificationsRepo.update(trx, uuid, { verified_at: now });
+      await verificationsRepo.markVerified(trx, uuid, now);
       const row: VerifiedCallerIdRow = {
         account_id: v.account_id,
         phone_number: v.phone_number,
@@ -160,6 +161,7 @@ export class CallerIds {
 
   /** alias, and (main account only) the subaccount it belongs to; "" moves it to the main account. */
   async update(scope: Scope, phoneNumber: string, input: { alias?: string; subaccount?: string }): Promise<VerifiedCallerIdRow> {
+    assertSomethingToChange({ alias: input.alias, subaccount: input.subaccount });
     if (scope.subaccountId && input.subaccount !== undefined) {
       throw new ApiError(403, 'only the main account can change the subaccount of a verified caller ID');
     }

@@ -10,6 +10,7 @@ import { isUniqueViolation } from '../store/repos/owned.ts';
 import type { CarrierRow } from '../store/tables/endpoints.ts';
 import type { PlatformContext } from './context.ts';
 import type { Scope } from './scope.ts';
+import { assertSomethingToChange } from './patch.ts';
 
 export interface CarrierInput {
   name?: string;
@@ -142,6 +143,7 @@ export class Carriers {
 
   async update(scope: Scope, carrierId: string, input: CarrierInput): Promise<void> {
     this.requireMain(scope);
+    assertSomethingToChange({ name: input.name, ip_set: input.ip_set, prefix_set: input.prefix_set, voice: input.voice, sms: input.sms });
     const ips = input.ip_set === undefined ? undefined : parseIpSet(input.ip_set);
     const prefixSet = input.prefix_set === undefined ? undefined : parsePrefixSet(input.prefix_set);
     await this.write(async (trx) => {

@@ -19,6 +19,7 @@ import type { PlatformContext } from './context.ts';
 import { assignableSubaccount } from './owner.ts';
 import { ownerFilter, subaccountUri, type Scope } from './scope.ts';
 import { formatTimestamp } from './time.ts';
+import { assertSomethingToChange } from './patch.ts';
 
 export interface EndpointCreateInput {
   username: string;
@@ -197,6 +198,7 @@ export class Endpoints implements EndpointRegistry {
 
   async update(scope: Scope, endpointId: string, input: EndpointUpdateInput): Promise<EndpointRow> {
     if (input.username !== undefined) throw new ApiError(400, 'username cannot be changed; create a new endpoint for a new username');
+    assertSomethingToChange({ password: input.password, alias: input.alias, app_id: input.app_id });
     return this.ctx.db.transaction().execute(async (trx) => {
       const current = await endpointsRepo.find(trx, ownerFilter(scope), endpointId);
       if (!current) throw notFound(`endpoint ${endpointId}`);
@@ -237,12 +239,12 @@ export class Endpoints implements EndpointRegistry {
   }
 
   async setRegistration(username: string, r: Registration): Promise<boolean> {
-    const n = await endpointsRepo.updateByUsername(this.ctx.db, username, { sip_contact: r.contact, sip_expires_at: r.expiresAt, sip_user_agent: r.userAgent });
+    const n = await endpointsRepo.setRegistration(this.ctx.db, username, { sip_contact: r.contact, sip_expires_at: r.expiresAt, sip_user_agent: r.userAgent });
     return n > 0;
   }
 
   async clearRegistration(username: string): Promise<boolean> {
-    const n = await endpointsRepo.updateByUsername(this.ctx.db, username, { sip_contact: null, sip_expires_at: null, sip_user_agent: null });
+    const n = await endpointsRepo.setRegistration(this.ctx.db, username, { sip_contact: null, sip_expires_at: null, sip_user_agent: null });
     return n > 0;
   }
 }

@@ -21,6 +21,7 @@ import type { Pricing } from './pricing.ts';
 import { addMonths, type Renewals } from './renewals.ts';
 import { ownerFilter, subaccountUri, type Scope } from './scope.ts';
 import { formatDate } from './time.ts';
+import { assertSomethingToChange } from './patch.ts';
 
 export const RENTED_CARRIER = 'Switchboard';
 
@@ -336,6 +337,7 @@ export class Numbers {
   }
 
   async update(scope: Scope, numberInput: string, input: UpdateInput): Promise<void> {
+    assertSomethingToChange({ app_id: input.app_id, subaccount: input.subaccount, alias: input.alias, cnam_lookup: input.cnam_lookup });
     const number = normalizeNumber(numberInput);
     const subaccountId = input.subaccount === undefined ? undefined : await assignableSubaccount(this.accounts, scope, input.subaccount || undefined);
     if ((input.object_type === undefined) !== (input.object_id === undefined)) {

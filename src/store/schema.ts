@@ -1,7 +1,7 @@
 // Table shapes as Kysely sees them. Times are epoch milliseconds, money is
 // integer micro-units, booleans are 0/1 integers, so one schema serves both
 // SQLite and PostgreSQL without dialect branches in the repositories.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { NumbersTables } from './tables/numbers.ts';
 import type { EndpointsTables } from './tables/endpoints.ts';
 import type { MessagesTables } from './tables/messages.ts';
@@ -81,7 +81,17 @@ export interface DB extends FoundationTables, NumbersTables, EndpointsTables, Me
 
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccountRow = Insertable<AccountsTable>;
-export type AccountPatch = Updateable<AccountsTable>;
+/** What the account's own update may change (POST /Account/{id}/). */
+export const ACCOUNT_PROFILE_COLUMNS = ['name', 'city', 'address', 'state', 'timezone', 'modified_at'] as const;
+export type AccountProfilePatch = Partial<Pick<AccountsTable, (typeof ACCOUNT_PROFILE_COLUMNS)[number]>>;
+/** What the main account may change on a subaccount. */
+export const SUBACCOUNT_COLUMNS = ['name', 'enabled', 'modified_at'] as const;
+export type SubaccountPatch = Partial<Pick<AccountsTable, (typeof SUBACCOUNT_COLUMNS)[number]>>;
 export type ApplicationRow = Selectable<ApplicationsTable>;
 export type NewApplicationRow = Insertable<ApplicationsTable>;
-export type ApplicationPatch = Updateable<ApplicationsTable>;
+/** What an application update may change (ids, owner account, type and creation time never). */
+export const APPLICATION_COLUMNS = [
+  'app_name', 'answer_url', 'answer_method', 'hangup_url', 'hangup_method', 'fallback_answer_url', 'fallback_method', 'message_url', 'message_method',
+  'default_number_app', 'default_endpoint_app', 'log_incoming_messages', 'public_uri', 'subaccount_id',
+] as const;
+export type ApplicationPatch = Partial<Pick<ApplicationsTable, (typeof APPLICATION_COLUMNS)[number]>>;

@@ -101,12 +101,31 @@ describe('HTTP conventions', () => {
     assert.equal(anonymous.status, 401);
   });
 
-  test('limit outside 1..20 and negative offsets are rejected', async () => {
-    for (const q of ['limit=0', 'limit=21', 'offset=-1', 'limit=abc']) {
+  test('limit outside 1..20, negative offsets and numbers that are not decimal digits are rejected', async () => {
+    const odd = ['Infinity', '-Infinity', 'NaN', '1e308', '1e3', '0x10', '+5', '1.5', '', '99999999999999999999'];
+    for (const q of ['limit=0', 'limit=21', 'offset=-1', 'limit=abc', ...odd.flatMap((v) => [`limit=${encodeURIComponent(v)}`, `offset=${encodeURIComponent(v)}`])]) {
       const res = await server.fetch(`${appsPath}?${q}`);
       assert.equal(res.status, 400, q);
       assert.match((await res.json()).error, /limit|offset/);
     }
+  });
+
+  test('-0 is 0, and unknown query parameters are ignored', async () => {
+    const res = await server.fetch(`${appsPath}?offset=-0&limit=5&colour=blue`);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).meta.offset, 0);
+  });
+
+  test('a key the route does not name is refused where no SDK sends one, naming it', async () => {
+    const res = await server.fetch(`/v1/Account/${server.authId}/`, { method: 'POST', json: { city: 'Paris', cash_credits: '1000000' } });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error, /^cash_credits is not a parameter of POST \/v1\/Account\/\{authId\}\/; it takes address, city, name, state, timezone$/);
+    const form = await server.fetch(`/v1/Account/${server.authId}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name%5B%5D=x' });
+    assert.equal(form.status, 400);
+    assert.match((await form.json()).error, /^name\[\] is not a parameter/);
+    const proto = await server.fetch(appsPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"app_name":"p","__proto__":{"admin":true}}' });
+    assert.equal(proto.status, 400);
+    assert.match((await proto.json()).error, /not valid JSON: .*prototype/);
   });
 
   test('oversize bodies → 413 and nothing written', async () => {

@@ -8,12 +8,14 @@ import { resolveConfig } from '../../src/config.ts';
 import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
 import type { Scope } from '../../src/platform/scope.ts';
 import { createServices, type Services } from '../../src/services.ts';
-import { openStore } from '../../src/store/db.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
 import { accountsRepo, ledgerRepo } from '../../src/store/repos/accounts.ts';
 import { createPgDatabase } from '../helpers/pg.ts';
 
 export interface Platform {
   services: Services;
+  /** The store itself, for tests that check rows directly. */
+  db: Store['db'];
   clock: VirtualClock;
   scope: Scope;
   /** cash_credits and the ledger sum of the main account, in micros. */
@@ -32,6 +34,7 @@ export async function platformOn(db: 'sqlite' | 'postgres', start = Date.UTC(202
   await services.numbers.seedPool();
   return {
     services,
+    db: store.db,
     clock,
     scope: { accountId: authId, subaccountId: null, callerId: authId },
     async money() {

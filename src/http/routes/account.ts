@@ -2,9 +2,11 @@
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
+import { OwnBody } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
-const Patch = Type.Object({
+// Neither SDK adds keys here (Python sends exactly name, city, address).
+const Patch = OwnBody({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   city: Type.Optional(Type.String({ maxLength: 255 })),
   address: Type.Optional(Type.String({ maxLength: 1024 })),

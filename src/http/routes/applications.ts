@@ -4,7 +4,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { applicationView } from '../../platform/applications.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { BoolLike, HttpMethod, PageQuery, toBool, Url, UrlOrEmpty } from '../schemas.ts';
+import { BoolLike, HttpMethod, PageQuery, SdkBody, toBool, Url, UrlOrEmpty } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const AppParams = Type.Object({ authId: Type.String(), appId: Type.String() });
@@ -26,10 +26,11 @@ const Fields = {
 };
 const AppName = Type.String({ minLength: 1, maxLength: 255 });
 // The platform requires both on create (platform-functions.md: createApplication).
-const CreateBody = Type.Object({ app_name: AppName, ...Fields, answer_url: Url });
-const UpdateBody = Type.Object({ app_name: Type.Optional(AppName), ...Fields });
+const CreateBody = SdkBody({ app_name: AppName, ...Fields, answer_url: Url });
+const UpdateBody = SdkBody({ app_name: Type.Optional(AppName), ...Fields });
 const ListQuery = Type.Object({ ...PageQuery, subaccount: Type.Optional(Type.String()), app_name: Type.Optional(Type.String()) });
-const DeleteArgs = Type.Object({ cascade: Type.Optional(BoolLike), new_endpoint_application: Type.Optional(Type.String()) });
+const DeleteArgs = Type.Object({ cascade: Type.Optional(BoolLike), new_endpoint_application: Type.Optional(Type.String({ maxLength: 40 })) });
+const DeleteBody = SdkBody(DeleteArgs.properties);
 
 type Flags = { default_number_app?: boolean | string; default_endpoint_app?: boolean | string; log_incoming_messages?: boolean | string; public_uri?: boolean | string };
 function normalise<T extends Flags>(body: T): Omit<T, keyof Flags> & { [K in keyof Flags]: boolean | undefined } {
@@ -66,7 +67,7 @@ export function applicationRoutes(app: App, { applications }: Services): void {
 
   app.delete(
     '/v1/Account/:authId/Application/:appId/',
-    { schema: { params: AppParams, querystring: DeleteArgs, body: Type.Optional(DeleteArgs) } },
+    { schema: { params: AppParams, querystring: DeleteArgs, body: Type.Optional(DeleteBody) } },
     async (req, reply) => {
       const args = { ...req.query, ...req.body };
       await applications.delete(req.scope, req.params.appId, { cascade: toBool(args.cascade), newEndpointApplication: args.new_endpoint_application });

@@ -4,19 +4,19 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { LANGUAGE } from '../../plivo-xml/attrs.ts';
-import { BoolLike, toBool } from '../schemas.ts';
+import { BoolLike, Int, NoSdkBody, SdkBody, toBool } from '../schemas.ts';
 
 const CallParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ minLength: 1, maxLength: 64 }) });
 const Legs = Type.Union([Type.Literal('aleg'), Type.Literal('bleg'), Type.Literal('both')], { description: 'aleg, bleg or both' });
 
-const Play = Type.Object({
+const Play = SdkBody({
   urls: Type.String({ minLength: 1, maxLength: 10_000, description: 'mp3 or wav URLs separated by commas' }),
-  length: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  length: Type.Optional(Int(1, 86_400)),
   legs: Type.Optional(Legs),
   loop: Type.Optional(BoolLike),
   mix: Type.Optional(BoolLike),
 });
-const Speak = Type.Object({
+const Speak = SdkBody({
   text: Type.String({ minLength: 1, maxLength: 3000 }),
   voice: Type.Optional(Type.String({ maxLength: 64 })),
   language: Type.Optional(Type.String({ maxLength: 20, pattern: LANGUAGE.source, description: 'a language tag such as en-US' })),
@@ -24,7 +24,7 @@ const Speak = Type.Object({
   loop: Type.Optional(BoolLike),
   mix: Type.Optional(BoolLike),
 });
-const Digits = Type.Object({
+const Digits = SdkBody({
   digits: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9*#A-DwW]+$', description: 'DTMF keys (0-9, *, #, A-D; w or W to pause)' }),
   leg: Type.Optional(Type.Union([Type.Literal('aleg'), Type.Literal('bleg')], { description: 'aleg or bleg' })),
 });
@@ -38,7 +38,7 @@ export function callMediaRoutes(app: App, { media }: Services): void {
     return reply.code(202).send({ message: 'play started', api_id: req.id });
   });
 
-  app.delete('/v1/Account/:authId/Call/:callUuid/Play/', { schema: { params: CallParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Call/:callUuid/Play/', { schema: { params: CallParams, body: NoSdkBody } }, async (req, reply) => {
     live.stopPlay(req.scope, req.params.callUuid);
     return reply.code(204).send();
   });
@@ -49,7 +49,7 @@ export function callMediaRoutes(app: App, { media }: Services): void {
     return reply.code(202).send({ message: 'speak started', api_id: req.id });
   });
 
-  app.delete('/v1/Account/:authId/Call/:callUuid/Speak/', { schema: { params: CallParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Call/:callUuid/Speak/', { schema: { params: CallParams, body: NoSdkBody } }, async (req, reply) => {
     live.stopSpeak(req.scope, req.params.callUuid);
     return reply.code(204).send();
   });

@@ -5,7 +5,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { OTP_TTL_MS, verifiedCallerIdView } from '../../platform/caller-ids.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { PageQuery } from '../schemas.ts';
+import { NoSdkBody, PageQuery, SdkBody } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const NumberParams = Type.Object({ authId: Type.String(), phoneNumber: Type.String() });
@@ -13,18 +13,18 @@ const VerificationParams = Type.Object({ authId: Type.String(), verificationUuid
 
 const Alias = Type.String({ maxLength: 255 });
 const Subaccount = Type.String({ maxLength: 20 });
-const InitiateBody = Type.Object({
+const InitiateBody = SdkBody({
   phone_number: Type.String({ minLength: 1, maxLength: 20 }),
   alias: Type.Optional(Alias),
   channel: Type.Optional(Type.Unsafe<'sms' | 'call'>({ type: 'string', enum: ['sms', 'call'] })),
   subaccount: Type.Optional(Subaccount),
 });
-const VerifyBody = Type.Object({ otp: Type.String({ minLength: 1, maxLength: 10 }) });
-const UpdateBody = Type.Object({ alias: Type.Optional(Alias), subaccount: Type.Optional(Subaccount) });
+const VerifyBody = SdkBody({ otp: Type.String({ minLength: 1, maxLength: 10 }) });
+const UpdateBody = SdkBody({ alias: Type.Optional(Alias), subaccount: Type.Optional(Subaccount) });
 const ListQuery = Type.Object({
   ...PageQuery,
-  alias: Type.Optional(Type.String()),
-  subaccount: Type.Optional(Type.String()),
+  alias: Type.Optional(Type.String({ maxLength: 255 })),
+  subaccount: Type.Optional(Type.String({ maxLength: 40 })),
   country: Type.Optional(Type.String({ minLength: 2, maxLength: 2 })),
 });
 
@@ -60,7 +60,7 @@ export function callerIdRoutes(app: App, { callerIds }: Services): void {
     return { api_id: req.id, ...view };
   });
 
-  app.delete('/v1/Account/:authId/VerifiedCallerId/:phoneNumber/', { schema: { params: NumberParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/VerifiedCallerId/:phoneNumber/', { schema: { params: NumberParams, body: NoSdkBody } }, async (req, reply) => {
     await callerIds.delete(req.scope, req.params.phoneNumber);
     return reply.code(204).send();
   });

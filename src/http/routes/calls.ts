@@ -6,17 +6,17 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { liveView, queuedView } from '../../voice/calls/calls.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { BoolLike, HttpMethod, PageQuery, toBool, Url } from '../schemas.ts';
+import { BoolLike, HttpMethod, Int, NoSdkBody, PageQuery, SdkBody, toBool, Url } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const CallParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ minLength: 1, maxLength: 64 }) });
 const RequestParams = Type.Object({ authId: Type.String(), requestUuid: Type.String({ minLength: 1, maxLength: 64 }) });
 
-const Seconds = (min: number) => Type.Integer({ minimum: min, maximum: 10_000_000 });
-const Ms = Type.Integer({ minimum: 0, maximum: 100_000 });
+const Seconds = (min: number) => Int(min, 10_000_000);
+const Ms = Int(0, 100_000);
 const Number_ = Type.String({ minLength: 1, maxLength: 2048, description: 'a phone number or sip: URI' });
 
-const MakeCall = Type.Object({
+const MakeCall = SdkBody({
   from: Number_,
   to: Type.String({ minLength: 1, maxLength: 200_000 }),
   answer_url: Url,
@@ -38,7 +38,7 @@ const MakeCall = Type.Object({
   machine_detection_method: Type.Optional(HttpMethod),
   machine_detection_maximum_speech_length: Type.Optional(Ms),
   machine_detection_initial_silence: Type.Optional(Ms),
-  machine_detection_maximum_words: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  machine_detection_maximum_words: Type.Optional(Int(0, 100)),
   machine_detection_initial_greeting: Type.Optional(Ms),
   machine_detection_silence: Type.Optional(Ms),
   sip_headers: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -50,7 +50,7 @@ const MakeCall = Type.Object({
 const Status = Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('queued')], { description: 'live or queued' }));
 const Prefix = Type.String({ maxLength: 100, pattern: '^[+0-9A-Za-z:@._-]*$', description: 'a number or number prefix' });
 const Direction = Type.Union([Type.Literal('inbound'), Type.Literal('outbound')], { description: 'inbound or outbound' });
-const Dur = Type.Integer({ minimum: 0 });
+const Dur = Int();
 const EndTime = Type.String({ maxLength: 40 });
 
 const ListQuery = Type.Object({
@@ -61,7 +61,7 @@ const ListQuery = Type.Object({
   from_number: Type.Optional(Prefix),
   to_number: Type.Optional(Prefix),
   parent_call_uuid: Type.Optional(Type.String({ maxLength: 64 })),
-  hangup_cause_code: Type.Optional(Type.Integer({ minimum: 0 })),
+  hangup_cause_code: Type.Optional(Int()),
   hangup_source: Type.Optional(Type.String({ maxLength: 40 })),
   stir_verification: Type.Optional(Type.String({ maxLength: 40 })),
   bill_duration: Type.Optional(Dur),
@@ -78,7 +78,7 @@ const ListQuery = Type.Object({
 const GetQuery = Type.Object({ status: Status });
 const V2Query = Type.Object({ ...PageQuery, status: Type.Literal('live', { description: 'live' }), call_direction: Type.Optional(Direction), number: Type.Optional(Prefix) });
 
-const Transfer = Type.Object({
+const Transfer = SdkBody({
   legs: Type.Optional(Type.Union([Type.Literal('aleg'), Type.Literal('bleg'), Type.Literal('both')], { description: 'aleg, bleg or both' })),
   aleg_url: Type.Optional(Url),
   aleg_method: Type.Optional(HttpMethod),
@@ -133,17 +133,17 @@ export function callRoutes(app: App, { voice }: Services): void {
     return reply.code(202).send({ api_id: req.id, message: 'call transferred' });
   });
 
-  app.delete('/v1/Account/:authId/Call/:callUuid/', { schema: { params: CallParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Call/:callUuid/', { schema: { params: CallParams, body: NoSdkBody } }, async (req, reply) => {
     calls.hangup(req.scope, req.params.callUuid);
     return reply.code(204).send();
   });
 
-  app.delete('/v1/Account/:authId/Call/', { schema: { params: Params } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Call/', { schema: { params: Params, body: NoSdkBody } }, async (req, reply) => {
     calls.hangupAll(req.scope);
     return reply.code(204).send();
   });
 
-  app.delete('/v1/Account/:authId/Request/:requestUuid/', { schema: { params: RequestParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Request/:requestUuid/', { schema: { params: RequestParams, body: NoSdkBody } }, async (req, reply) => {
     calls.hangupRequest(req.scope, req.params.requestUuid);
     return reply.code(204).send();
   });

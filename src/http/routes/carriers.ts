@@ -4,7 +4,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { carrierView } from '../../platform/carriers.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { BoolLike, Name, PageQuery, toBool } from '../schemas.ts';
+import { BoolLike, Name, OwnBody, PageQuery, toBool } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const CarrierParams = Type.Object({ authId: Type.String(), carrierId: Type.String() });
@@ -15,8 +15,9 @@ const Fields = {
   voice: Type.Optional(BoolLike),
   sms: Type.Optional(BoolLike),
 };
-const CreateBody = Type.Object({ name: Name(), ip_set: IpSet, ...Fields });
-const UpdateBody = Type.Object({ name: Type.Optional(Name()), ip_set: Type.Optional(IpSet), ...Fields });
+// No official SDK has incoming carriers: unknown keys are refused.
+const CreateBody = OwnBody({ name: Name(), ip_set: IpSet, ...Fields });
+const UpdateBody = OwnBody({ name: Type.Optional(Name()), ip_set: Type.Optional(IpSet), ...Fields });
 const ListQuery = Type.Object({ ...PageQuery, name: Type.Optional(Type.String()) });
 
 function normalise<T extends { voice?: boolean | string; sms?: boolean | string }>(body: T) {
@@ -45,7 +46,7 @@ export function carrierRoutes(app: App, { carriers }: Services): void {
     return reply.code(202).send({ api_id: req.id, message: 'changed' });
   });
 
-  app.delete('/v1/Account/:authId/IncomingCarrier/:carrierId/', { schema: { params: CarrierParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/IncomingCarrier/:carrierId/', { schema: { params: CarrierParams, body: Type.Optional(OwnBody({})) } }, async (req, reply) => {
     await carriers.delete(req.scope, req.params.carrierId);
     return reply.code(204).send();
   });

@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
-import { HttpMethod, Url } from '../schemas.ts';
+import { HttpMethod, NoSdkBody, SdkBody, Url } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const ConfParams = Type.Object({ authId: Type.String(), name: Type.String({ minLength: 1, maxLength: 256 }) });
@@ -13,13 +13,13 @@ const MemberParams = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 256 }),
   memberId: Type.String({ minLength: 1, maxLength: 2048, description: 'a member id, ids separated by commas, or all' }),
 });
-const PlayBody = Type.Object({ url: Url });
-const SpeakBody = Type.Object({
+const PlayBody = SdkBody({ url: Url });
+const SpeakBody = SdkBody({
   text: Type.String({ minLength: 1, maxLength: 3000 }),
   voice: Type.Optional(Type.Union([Type.Literal('MAN'), Type.Literal('WOMAN')], { description: 'MAN or WOMAN' })),
   language: Type.Optional(Type.String({ minLength: 2, maxLength: 16 })),
 });
-const RecordBody = Type.Object({
+const RecordBody = SdkBody({
   file_format: Type.Optional(Type.String({ maxLength: 8 })),
   transcription_type: Type.Optional(Type.String({ maxLength: 16 })),
   transcription_url: Type.Optional(Url),
@@ -35,46 +35,46 @@ export function conferenceRoutes(app: App, { rooms }: Services): void {
 
   app.get(base, { schema: { params: Params } }, async (req) => ({ api_id: req.id, conferences: conferences.list(req.scope) }));
 
-  app.delete(base, { schema: { params: Params } }, async (req, reply) => {
+  app.delete(base, { schema: { params: Params, body: NoSdkBody } }, async (req, reply) => {
     conferences.hangupAll(req.scope);
     return reply.code(204).send();
   });
 
   app.get(`${base}:name/`, { schema: { params: ConfParams } }, async (req) => ({ ...conferences.view(req.scope, req.params.name), api_id: req.id }));
 
-  app.delete(`${base}:name/`, { schema: { params: ConfParams } }, async (req, reply) => {
+  app.delete(`${base}:name/`, { schema: { params: ConfParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.hangup(req.scope, req.params.name);
     return reply.code(204).send();
   });
 
-  app.delete(member, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.delete(member, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.hangupMembers(req.scope, req.params.name, req.params.memberId);
     return reply.code(204).send();
   });
 
   const accepted = (message: string) => (req: { id: string; params: { memberId: string } }) => ({ message, member_id: req.params.memberId, api_id: req.id });
 
-  app.post(`${member}Kick/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.post(`${member}Kick/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.kick(req.scope, req.params.name, req.params.memberId);
     return reply.code(202).send(accepted('kicked')(req));
   });
 
-  app.post(`${member}Mute/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.post(`${member}Mute/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.setMuted(req.scope, req.params.name, req.params.memberId, true);
     return reply.code(202).send(accepted('muted')(req));
   });
 
-  app.delete(`${member}Mute/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.delete(`${member}Mute/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.setMuted(req.scope, req.params.name, req.params.memberId, false);
     return reply.code(204).send();
   });
 
-  app.post(`${member}Deaf/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.post(`${member}Deaf/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.setDeaf(req.scope, req.params.name, req.params.memberId, true);
     return reply.code(202).send(accepted('deaf')(req));
   });
 
-  app.delete(`${member}Deaf/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.delete(`${member}Deaf/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.setDeaf(req.scope, req.params.name, req.params.memberId, false);
     return reply.code(204).send();
   });
@@ -84,7 +84,7 @@ export function conferenceRoutes(app: App, { rooms }: Services): void {
     return reply.code(202).send(accepted('play queued into conference')(req));
   });
 
-  app.delete(`${member}Play/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.delete(`${member}Play/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.stopAudio(req.scope, req.params.name, req.params.memberId);
     return reply.code(204).send();
   });
@@ -94,7 +94,7 @@ export function conferenceRoutes(app: App, { rooms }: Services): void {
     return reply.code(202).send(accepted('speak queued into conference')(req));
   });
 
-  app.delete(`${member}Speak/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.delete(`${member}Speak/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     conferences.stopSpeaking(req.scope, req.params.name, req.params.memberId);
     return reply.code(204).send();
   });
@@ -104,7 +104,7 @@ export function conferenceRoutes(app: App, { rooms }: Services): void {
     return reply.code(202).send({ api_id: req.id, message: 'conference recording started', recording_id: rec.id, url: rec.url });
   });
 
-  app.delete(`${base}:name/Record/`, { schema: { params: ConfParams } }, async (req, reply) => {
+  app.delete(`${base}:name/Record/`, { schema: { params: ConfParams, body: NoSdkBody } }, async (req, reply) => {
     await conferences.stopRecording(req.scope, req.params.name);
     return reply.code(204).send();
   });

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { PageQuery } from '../schemas.ts';
+import { NoSdkBody, PageQuery, SdkBody } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const EndpointParams = Type.Object({ authId: Type.String(), endpointId: Type.String() });
@@ -13,20 +13,20 @@ const Password = Type.String({ minLength: 5, maxLength: 128 });
 const Alias = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9 _-]+$', description: 'letters, digits, spaces, "-" and "_"' });
 const AppId = Type.String({ maxLength: 40 });
 
-const CreateBody = Type.Object({
+const CreateBody = SdkBody({
   username: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z][A-Za-z0-9]*$', description: 'letters and digits, starting with a letter' }),
   password: Password,
   alias: Alias,
   app_id: Type.Optional(AppId),
   phlo_id: Type.Optional(AppId),
 });
-const UpdateBody = Type.Object({
+const UpdateBody = SdkBody({
   password: Type.Optional(Password),
   alias: Type.Optional(Alias),
   app_id: Type.Optional(AppId),
   phlo_id: Type.Optional(AppId),
   // The SDK offers it; the service refuses it with a clear message.
-  username: Type.Optional(Type.String()),
+  username: Type.Optional(Type.String({ maxLength: 64 })),
 });
 const ListQuery = Type.Object({ ...PageQuery, subaccount: Type.Optional(Type.String()) });
 
@@ -52,7 +52,7 @@ export function endpointRoutes(app: App, { endpoints }: Services): void {
     return reply.code(202).send({ alias: row.alias, api_id: req.id, message: 'changed' });
   });
 
-  app.delete('/v1/Account/:authId/Endpoint/:endpointId/', { schema: { params: EndpointParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Endpoint/:endpointId/', { schema: { params: EndpointParams, body: NoSdkBody } }, async (req, reply) => {
     await endpoints.delete(req.scope, req.params.endpointId);
     return reply.code(204).send();
   });

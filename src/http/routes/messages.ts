@@ -5,7 +5,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import type { MessageLog } from '../../store/tables/messages.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { HttpMethod, PageQuery, rangeFilter, Url, UrlOrEmpty } from '../schemas.ts';
+import { HttpMethod, PageQuery, rangeFilter, SdkBody, Url, UrlOrEmpty } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const MessageParams = Type.Object({ authId: Type.String(), messageUuid: Type.String({ maxLength: 64 }) });
@@ -21,16 +21,17 @@ const Log = Type.Unsafe<boolean | string>({
 const toLog = (v: boolean | string | undefined): MessageLog | undefined =>
   v === undefined ? undefined : v === 'content_only' || v === 'number_only' ? v : String(v).toLowerCase() === 'true' ? 'true' : 'false';
 
-const SendBody = Type.Object({
+// The SDKs send newer parameters (dlt_*, trackable, template …) that are dropped.
+const SendBody = SdkBody({
   src: Type.Optional(Type.String({ maxLength: 32 })),
   powerpack_uuid: Type.Optional(Type.String({ maxLength: 64 })),
   dst: Type.String({ minLength: 1, maxLength: 20_000 }),
-  text: Type.Optional(Type.String()),
+  text: Type.Optional(Type.String({ maxLength: 100_000 })),
   type: Type.Optional(MessageType),
   url: Type.Optional(UrlOrEmpty),
   method: Type.Optional(HttpMethod),
-  media_urls: Type.Optional(Type.Array(Url)),
-  media_ids: Type.Optional(Type.Array(Type.String())),
+  media_urls: Type.Optional(Type.Array(Url, { maxItems: 100 })),
+  media_ids: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })),
   log: Type.Optional(Log),
 });
 

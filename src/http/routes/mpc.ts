@@ -5,9 +5,10 @@
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
-import { ApiError } from '../../errors.ts';
+import { assertSomethingToChange } from '../../platform/patch.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { BoolLike, HttpMethod, PageQuery, rangeFilter, toBool, Url } from '../schemas.ts';
+import { MPC_ATTRIBUTES } from '../../voice/mpc/settings.ts';
+import { BoolLike, HttpMethod, Int, NoSdkBody, PageQuery, rangeFilter, SdkBody, toBool, Url } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const MpcParams = Type.Object({ authId: Type.String(), mpcId: Type.String({ minLength: 6, maxLength: 300, description: 'name_<friendly name> or uuid_<mpc uuid>' }) });
@@ -23,14 +24,17 @@ const ListQuery = Type.Object({
   sub_account: Type.Optional(Type.String({ maxLength: 40 })),
   friendly_name: Type.Optional(Type.String({ maxLength: 256 })),
   status: Type.Optional(Type.String({ maxLength: 20 })),
-  termination_cause_code: Type.Optional(Type.Integer()),
+  termination_cause_code: Type.Optional(Int()),
   ...rangeFilter('end_time', Time),
   ...rangeFilter('creation_time', Time),
 });
 
 const Flag = Type.Optional(BoolLike);
-const AddParticipant = Type.Object(
-  {
+/** An element setting as the API sends it: checked by the element's own rules (settings.ts). */
+const Setting = Type.Union([Type.String({ maxLength: 2048 }), Type.Number({ minimum: -1e9, maximum: 1e9 }), Type.Boolean()]);
+const AddParticipant = SdkBody({
+    // Every <MultiPartyCall> setting, in snake_case.
+    ...Object.fromEntries(MPC_ATTRIBUTES.map((name) => [name, Type.Optional(Setting)])),
     role: Type.String({ minLength: 1, maxLength: 20, description: 'agent, supervisor or customer' }),
     from: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     to: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
@@ -38,26 +42,23 @@ const AddParticipant = Type.Object(
     caller_name: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
     call_status_callback_url: Type.Optional(Url),
     call_status_callback_method: Type.Optional(HttpMethod),
-    ring_timeout: Type.Optional(Type.Integer()),
-    delay_dial: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 200, description: 'seconds, or one per destination separated by <' })])),
+    ring_timeout: Type.Optional(Int()),
+    delay_dial: Type.Optional(Type.Union([Int(), Type.String({ maxLength: 200, description: 'seconds, or one per destination separated by <' })])),
     sip_headers: Type.Optional(Type.String({ maxLength: 4096 })),
     confirm_key: Type.Optional(Type.String({ maxLength: 1, description: 'one of 0-9, * or #' })),
     confirm_key_sound_url: Type.Optional(Url),
     confirm_key_sound_method: Type.Optional(HttpMethod),
-  },
-  // Every <MultiPartyCall> setting is accepted in snake_case and checked by the element's rules.
-  { additionalProperties: true },
-);
-const Update = Type.Object({ mute: Flag, hold: Flag, coach_mode: Flag });
-const Activate = Type.Object({ status: Type.String({ maxLength: 20, description: 'active' }) });
-const Record = Type.Object({
+});
+const Update = SdkBody({ mute: Flag, hold: Flag, coach_mode: Flag });
+const Activate = SdkBody({ status: Type.String({ maxLength: 20, description: 'active' }) });
+const Record = SdkBody({
   file_format: Type.Optional(Type.String({ maxLength: 8 })),
   recording_callback_url: Type.Optional(Url),
   recording_callback_method: Type.Optional(HttpMethod),
 });
-const TrackType = Type.Object({ record_track_type: Type.Optional(Type.String({ maxLength: 20, description: 'participant, all or both' })) });
-const ParticipantRecord = Type.Object({ ...Record.properties, ...TrackType.properties });
-const Play = Type.Object({ url: Url });
+const TrackType = SdkBody({ record_track_type: Type.Optional(Type.String({ maxLength: 20, description: 'participant, all or both' })) });
+const ParticipantRecord = SdkBody({ ...Record.properties, ...TrackType.properties });
+const Play = SdkBody({ url: Url });
 
 export function mpcRoutes(app: App, { rooms }: Services): void {
   const { mpcs } = rooms;
@@ -78,7 +79,7 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
     return reply.code(204).send();
   });
 
-  app.delete(one, { schema: { params: MpcParams } }, async (req, reply) => {
+  app.delete(one, { schema: { params: MpcParams, body: NoSdkBody } }, async (req, reply) => {
     mpcs.end(req.scope, req.params.mpcId);
     return reply.code(204).send();
   });
@@ -98,11 +99,11 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
 
   app.post(participant, { schema: { params: MemberParams, body: Update } }, async (req) => {
     const input = { mute: toBool(req.body.mute), hold: toBool(req.body.hold), coach_mode: toBool(req.body.coach_mode) };
-    if (input.mute === undefined && input.hold === undefined && input.coach_mode === undefined) throw new ApiError(400, 'give at least one of mute, hold or coach_mode (true or false)');
+    assertSomethingToChange(input);
     return { api_id: req.id, ...(await mpcs.update(req.scope, req.params.mpcId, req.params.memberId, input)) };
   });
 
-  app.delete(participant, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.delete(participant, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     mpcs.kick(req.scope, req.params.mpcId, req.params.memberId);
     return reply.code(204).send();
   });
@@ -131,17 +132,17 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
     return { api_id: req.id, message: `MPC: ${mpc.name} record started`, recording_id: rec.id, recording_url: rec.url };
   });
 
-  app.delete(`${one}Record/`, { schema: { params: MpcParams } }, async (req, reply) => {
+  app.delete(`${one}Record/`, { schema: { params: MpcParams, body: NoSdkBody } }, async (req, reply) => {
     await mpcs.recordStop(req.scope, req.params.mpcId);
     return reply.code(204).send();
   });
 
-  app.post(`${one}Record/Pause/`, { schema: { params: MpcParams } }, async (req, reply) => {
+  app.post(`${one}Record/Pause/`, { schema: { params: MpcParams, body: NoSdkBody } }, async (req, reply) => {
     mpcs.recordPause(req.scope, req.params.mpcId);
     return reply.code(204).send();
   });
 
-  app.post(`${one}Record/Resume/`, { schema: { params: MpcParams } }, async (req, reply) => {
+  app.post(`${one}Record/Resume/`, { schema: { params: MpcParams, body: NoSdkBody } }, async (req, reply) => {
     mpcs.recordResume(req.scope, req.params.mpcId);
     return reply.code(204).send();
   });
@@ -151,7 +152,7 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
     return reply.code(202).send({ api_id: req.id, message: 'play queued into MPC', mpcMemberId: ids, mpcName: mpc.name });
   });
 
-  app.delete(`${one}Member/:memberId/Play/`, { schema: { params: MemberParams } }, async (req, reply) => {
+  app.delete(`${one}Member/:memberId/Play/`, { schema: { params: MemberParams, body: NoSdkBody } }, async (req, reply) => {
     mpcs.stopPlay(req.scope, req.params.mpcId, req.params.memberId);
     return reply.code(204).send();
   });

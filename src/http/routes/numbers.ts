@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { PageQuery, rangeFilter } from '../schemas.ts';
+import { NoSdkBody, OwnBody, PageQuery, rangeFilter, SdkBody } from '../schemas.ts';
 
 export const ServicesFilter = Type.String({
   pattern: '^(voice|sms|mms)(,(voice|sms|mms))*$',
@@ -26,7 +26,8 @@ const ListQuery = Type.Object({
   services: Type.Optional(ServicesFilter),
   ...rangeFilter('renewal_date', Day),
 });
-const UpdateBody = Type.Object({
+// The Python SDK repeats `number` and sends `verification_info`.
+const UpdateBody = SdkBody({
   app_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
   object_type: Type.Optional(Type.Union([Type.Literal('application'), Type.Literal('phlo')])),
   object_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -34,7 +35,7 @@ const UpdateBody = Type.Object({
   alias: Type.Optional(Type.String({ maxLength: 255 })),
   cnam_lookup: Type.Optional(CnamLookup),
 });
-const AddOwnBody = Type.Object({
+const AddOwnBody = OwnBody({
   numbers: Type.String({ minLength: 1, maxLength: 2000 }),
   carrier: Type.String({ minLength: 1, maxLength: 64 }),
   region: Type.String({ minLength: 1, maxLength: 255 }),
@@ -65,7 +66,7 @@ export function numberRoutes(app: App, { numbers }: Services): void {
     return reply.code(202).send({ api_id: req.id, message: 'changed' });
   });
 
-  app.delete('/v1/Account/:authId/Number/:number/', { schema: { params: NumberParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Number/:number/', { schema: { params: NumberParams, body: NoSdkBody } }, async (req, reply) => {
     await numbers.unrent(req.scope, req.params.number);
     return reply.code(204).send();
   });

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { PageQuery } from '../schemas.ts';
+import { Int, PageQuery, SdkBody } from '../schemas.ts';
 import { CnamLookup, ServicesFilter } from './numbers.ts';
 
 const Params = Type.Object({ authId: Type.String() });
@@ -15,14 +15,13 @@ const SearchQuery = Type.Object({
   pattern: Type.Optional(Type.String({ pattern: '^[0-9*?]{1,15}$', description: 'digits after the country code; * or ? match any one digit' })),
   region: Type.Optional(Type.String({ minLength: 3, maxLength: 100 })),
   services: Type.Optional(ServicesFilter),
-  lata: Type.Optional(Type.Integer({ minimum: 0 })),
+  lata: Type.Optional(Int()),
   rate_center: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
-const BuyBody = Type.Object({
+// The SDKs also send number, ha_enable, verification_info, compliance_application_id: dropped.
+const BuyBody = SdkBody({
   app_id: Type.Optional(Type.String({ maxLength: 64 })),
   cnam_lookup: Type.Optional(CnamLookup),
-  ha_enable: Type.Optional(Type.Unknown()),
-  compliance_application_id: Type.Optional(Type.String()),
 });
 
 export function phoneNumberRoutes(app: App, { numbers }: Services): void {

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { HttpMethod, PageQuery, rangeFilter, Url } from '../schemas.ts';
+import { HttpMethod, Int, NoSdkBody, PageQuery, rangeFilter, SdkBody, Url } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const RecordingParams = Type.Object({ authId: Type.String(), recordingId: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -19,7 +19,7 @@ const FileParams = Type.Object({
 const CallParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ minLength: 1, maxLength: 64 }) });
 
 const Filter = Type.String({ maxLength: 200 });
-const Days = Type.Integer({ minimum: 0, maximum: 100_000 });
+const Days = Int(0, 100_000);
 const ListQuery = Type.Object({
   ...PageQuery,
   subaccount: Type.Optional(Type.String({ maxLength: 40 })),
@@ -34,8 +34,8 @@ const ListQuery = Type.Object({
   ...rangeFilter('recording_storage_duration', Days),
 });
 
-const StartRecording = Type.Object({
-  time_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+const StartRecording = SdkBody({
+  time_limit: Type.Optional(Int(1, 86_400)),
   file_format: Type.Optional(Type.String({ maxLength: 10 })),
   transcription_type: Type.Optional(Type.String({ maxLength: 20 })),
   transcription_url: Type.Optional(Url),
@@ -45,7 +45,7 @@ const StartRecording = Type.Object({
   record_channel_type: Type.Optional(Type.String({ maxLength: 10 })),
 });
 // The SDK sends `URL` (the Python SDK `url`): the recording to stop.
-const StopRecording = Type.Object({ URL: Type.Optional(Url), url: Type.Optional(Url) });
+const StopRecording = SdkBody({ URL: Type.Optional(Url), url: Type.Optional(Url) });
 
 export function recordingRoutes(app: App, { media }: Services): void {
   const { recordings } = media;
@@ -61,7 +61,7 @@ export function recordingRoutes(app: App, { media }: Services): void {
     ...(await recordings.get(req.scope, req.params.recordingId)),
   }));
 
-  app.delete('/v1/Account/:authId/Recording/:recordingId/', { schema: { params: RecordingParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Recording/:recordingId/', { schema: { params: RecordingParams, body: NoSdkBody } }, async (req, reply) => {
     await recordings.delete(req.scope, req.params.recordingId);
     return reply.code(204).send();
   });

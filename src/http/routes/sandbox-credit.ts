@@ -5,9 +5,10 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { formatMoney, parseMoney } from '../../money.ts';
+import { OwnBody } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
-const Body = Type.Object({
+const Body = OwnBody({
   amount: Type.String({ pattern: '^\\d{1,7}(\\.\\d{1,6})?$', description: 'a positive decimal amount such as "25.00"' }),
 });
 

@@ -5,21 +5,21 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { MessageType } from './messages.ts';
-import { Url } from '../schemas.ts';
+import { OwnBody, Url } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const PhoneParams = Type.Object({ authId: Type.String(), number: Type.String() });
 
-const InboundBody = Type.Object({
+const InboundBody = OwnBody({
   from: Type.String({ minLength: 1, maxLength: 32 }),
   to: Type.String({ minLength: 1, maxLength: 32 }),
-  text: Type.Optional(Type.String()),
+  text: Type.Optional(Type.String({ maxLength: 100_000 })),
   type: Type.Optional(MessageType),
-  media_urls: Type.Optional(Type.Array(Url)),
+  media_urls: Type.Optional(Type.Array(Url, { maxItems: 100 })),
 });
 
 const Delay = Type.Integer({ minimum: 0, maximum: 86_400_000 });
-const BehaviourBody = Type.Object({
+const BehaviourBody = OwnBody({
   outcome: Type.Unsafe<'delivered' | 'sent' | 'undelivered' | 'failed'>({
     type: 'string',
     enum: ['delivered', 'sent', 'undelivered', 'failed'],
@@ -44,7 +44,7 @@ export function sandboxMessageRoutes(app: App, { messages, sandboxBehaviours }: 
 
   app.get(path, { schema: { params: PhoneParams } }, async (req) => ({ api_id: req.id, ...(await sandboxBehaviours.get(req.scope, req.params.number)) }));
 
-  app.delete(path, { schema: { params: PhoneParams } }, async (req, reply) => {
+  app.delete(path, { schema: { params: PhoneParams, body: Type.Optional(OwnBody({})) } }, async (req, reply) => {
     await sandboxBehaviours.reset(req.scope, req.params.number);
     return reply.code(204).send();
   });

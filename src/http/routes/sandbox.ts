@@ -6,7 +6,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { phoneView } from '../../sandbox/phones.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { PageQuery, Url } from '../schemas.ts';
+import { Int, OwnBody, PageQuery, Url } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const PhoneParams = Type.Object({ authId: Type.String(), number: Type.String({ minLength: 1, maxLength: 256 }) });
@@ -15,28 +15,30 @@ const LegParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ m
 const Step = Type.Object({}, { additionalProperties: true });
 const Script = Type.Array(Step, { maxItems: 100 });
 
-const PhoneBody = Type.Object({
+// Our extension: no SDK sends these, so unknown keys are refused.
+const PhoneBody = OwnBody({
   number: Type.String({ minLength: 1, maxLength: 256 }),
   behaviour: Type.Optional(Type.String({ maxLength: 20 })),
   ring_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 600 })),
   script: Type.Optional(Script),
 });
-const PlaceCall = Type.Object({
+const PlaceCall = OwnBody({
   from: Type.String({ minLength: 1, maxLength: 256 }),
   to: Type.String({ minLength: 1, maxLength: 256 }),
   sip_headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ maxLength: 256 }))),
   script: Type.Optional(Script),
   caller_name: Type.Optional(Type.String({ maxLength: 50 })),
 });
-const Digits = Type.Object({ digits: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9*#A-DwW]+$', description: 'DTMF keys (0-9, *, #, A-D; w or W to pause)' }) });
-const Say = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
-const Play = Type.Object({ url: Url });
-const Wait = Type.Object({
+const Digits = OwnBody({ digits: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9*#A-DwW]+$', description: 'DTMF keys (0-9, *, #, A-D; w or W to pause)' }) });
+const Say = OwnBody({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
+const Play = OwnBody({ url: Url });
+const Wait = OwnBody({
   until: Type.Union([Type.Literal('answered'), Type.Literal('ended'), Type.Literal('hears')], { description: 'answered, ended or hears' }),
   text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  timeout_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3600_000 })),
+  timeout_ms: Type.Optional(Int(0, 24 * 3600_000)),
 });
-const Advance = Type.Object({ ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3600_000 })), until_idle: Type.Optional(Type.Boolean()) });
+const Advance = OwnBody({ ms: Type.Optional(Int(0, 24 * 3600_000)), until_idle: Type.Optional(Type.Boolean()) });
+const NoBody = Type.Optional(OwnBody({}));
 
 const DEFAULT_WAIT_MS = 10_000;
 
@@ -61,7 +63,7 @@ export function sandboxRoutes(app: App, services: Services): void {
     return { api_id: req.id, ...phoneView(number, behaviour) };
   });
 
-  app.delete('/v1/Account/:authId/Sandbox/Phone/:number/', { schema: { params: PhoneParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Sandbox/Phone/:number/', { schema: { params: PhoneParams, body: NoBody } }, async (req, reply) => {
     await phones.reset(req.scope, req.params.number);
     return reply.code(204).send();
   });
@@ -92,7 +94,7 @@ export function sandboxRoutes(app: App, services: Services): void {
     return reply.code(202).send({ api_id: req.id, message: 'playing' });
   });
 
-  app.post('/v1/Account/:authId/Sandbox/Call/:callUuid/Hangup/', { schema: { params: LegParams } }, async (req, reply) => {
+  app.post('/v1/Account/:authId/Sandbox/Call/:callUuid/Hangup/', { schema: { params: LegParams, body: NoBody } }, async (req, reply) => {
     sandbox.hangup(req.scope, req.params.callUuid);
     return reply.code(202).send({ api_id: req.id, message: 'hung up' });
   });

@@ -4,16 +4,16 @@ import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { BoolLike, HttpMethod, PageQuery, toBool, Url } from '../schemas.ts';
+import { BoolLike, HttpMethod, Int, NoSdkBody, PageQuery, SdkBody, toBool, Url } from '../schemas.ts';
 
 const CallParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ minLength: 1, maxLength: 64 }) });
 const StreamParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ minLength: 1, maxLength: 64 }), streamId: Type.String({ minLength: 1, maxLength: 64 }) });
 
-const StartStream = Type.Object({
+const StartStream = SdkBody({
   service_url: Type.String({ minLength: 1, maxLength: 2048, description: 'a ws:// or wss:// URL' }),
   bidirectional: Type.Optional(BoolLike),
   audio_track: Type.Optional(Type.String({ maxLength: 20 })),
-  stream_timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  stream_timeout: Type.Optional(Int(1, 86_400)),
   status_callback_url: Type.Optional(Url),
   status_callback_method: Type.Optional(HttpMethod),
   content_type: Type.Optional(Type.String({ maxLength: 40 })),
@@ -39,12 +39,12 @@ export function streamRoutes(app: App, { media }: Services): void {
     ...(await streams.get(req.scope, req.params.callUuid, req.params.streamId)),
   }));
 
-  app.delete('/v1/Account/:authId/Call/:callUuid/Stream/', { schema: { params: CallParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Call/:callUuid/Stream/', { schema: { params: CallParams, body: NoSdkBody } }, async (req, reply) => {
     await streams.stopAll(req.scope, req.params.callUuid);
     return reply.code(204).send();
   });
 
-  app.delete('/v1/Account/:authId/Call/:callUuid/Stream/:streamId/', { schema: { params: StreamParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Call/:callUuid/Stream/:streamId/', { schema: { params: StreamParams, body: NoSdkBody } }, async (req, reply) => {
     await streams.stop(req.scope, req.params.callUuid, req.params.streamId);
     return reply.code(204).send();
   });

@@ -1,6 +1,7 @@
 // Queries on accounts and subaccounts. No rules here, only SQL.
 import type { Kysely, Transaction } from 'kysely';
-import type { AccountPatch, AccountRow, DB, NewAccountRow } from '../schema.ts';
+import { ACCOUNT_PROFILE_COLUMNS, SUBACCOUNT_COLUMNS, type AccountProfilePatch, type AccountRow, type DB, type NewAccountRow, type SubaccountPatch } from '../schema.ts';
+import { only } from './sql.ts';
 
 export type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -13,9 +14,22 @@ export const accountsRepo = {
     await db.insertInto('accounts').values(row).execute();
   },
 
-  async update(db: Executor, authId: string, patch: AccountPatch): Promise<number> {
-    const r = await db.updateTable('accounts').set(patch).where('auth_id', '=', authId).executeTakeFirst();
+  // Balance, parent, credentials and `enabled` of a main account have no
+  // update here: they change only through their own operations below.
+  async updateProfile(db: Executor, authId: string, patch: AccountProfilePatch): Promise<number> {
+    const r = await db.updateTable('accounts').set(only(patch, ACCOUNT_PROFILE_COLUMNS)).where('auth_id', '=', authId).executeTakeFirst();
     return Number(r.numUpdatedRows);
+  },
+
+  /** Name and enabled of a subaccount (never a main account: the row must have this parent). */
+  async updateSubaccount(db: Executor, parentId: string, authId: string, patch: SubaccountPatch): Promise<number> {
+    const r = await db.updateTable('accounts').set(only(patch, SUBACCOUNT_COLUMNS)).where('auth_id', '=', authId).where('parent_id', '=', parentId).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
+  /** The operator's configured token at start-up (ensureMain). */
+  async setAuthToken(db: Executor, authId: string, authToken: string): Promise<void> {
+    await db.updateTable('accounts').set({ auth_token: authToken }).where('auth_id', '=', authId).execute();
   },
 
   async delete(db: Executor, authId: string): Promise<number> {

@@ -1,9 +1,9 @@
 // Queries on applications. Ownership filters arrive as an OwnerFilter built
 // by the platform layer; this file only turns them into SQL.
 import type { CompiledQuery } from 'kysely';
-import type { ApplicationPatch, ApplicationRow, NewApplicationRow } from '../schema.ts';
+import { APPLICATION_COLUMNS, type ApplicationPatch, type ApplicationRow, type NewApplicationRow } from '../schema.ts';
 import type { Executor } from './accounts.ts';
-import { containsText } from './sql.ts';
+import { containsText, only } from './sql.ts';
 
 /** Rows of `accountId`; with `subaccountId` only that subaccount's (null = main's own). */
 export interface OwnerFilter {
@@ -50,7 +50,7 @@ export const applicationsRepo = {
   },
 
   async update(db: Executor, appId: string, patch: ApplicationPatch): Promise<void> {
-    await db.updateTable('applications').set(patch).where('app_id', '=', appId).execute();
+    await db.updateTable('applications').set(only(patch, APPLICATION_COLUMNS)).where('app_id', '=', appId).execute();
   },
 
   async delete(db: Executor, appId: string): Promise<void> {

@@ -1,9 +1,9 @@
 // Queries on caller ID verifications (pending codes) and verified caller IDs.
-import type { Insertable, Updateable } from 'kysely';
-import type { CallerIdVerificationsTable, VerificationRow, VerifiedCallerIdRow, VerifiedCallerIdsTable } from '../tables/endpoints.ts';
+import type { Insertable } from 'kysely';
+import { CALLER_ID_COLUMNS, type CallerIdPatch, type CallerIdVerificationsTable, type VerificationRow, type VerifiedCallerIdRow, type VerifiedCallerIdsTable } from '../tables/endpoints.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
-import { containsText } from './sql.ts';
+import { containsText, only } from './sql.ts';
 import { whereOwner } from './owned.ts';
 
 export interface CallerIdFilter extends OwnerFilter {
@@ -27,8 +27,8 @@ export const verificationsRepo = {
     await db.insertInto('caller_id_verifications').values(row).execute();
   },
 
-  async update(db: Executor, uuid: string, patch: Updateable<CallerIdVerificationsTable>): Promise<void> {
-    await db.updateTable('caller_id_verifications').set(patch).where('verification_uuid', '=', uuid).execute();
+  async markVerified(db: Executor, uuid: string, verifiedAt: number): Promise<void> {
+    await db.updateTable('caller_id_verifications').set({ verified_at: verifiedAt }).where('verification_uuid', '=', uuid).execute();
   },
 
   /** Counted in SQL so concurrent wrong guesses all count. */
@@ -76,8 +76,8 @@ export const verifiedCallerIdsRepo = {
       .execute();
   },
 
-  async update(db: Executor, accountId: string, phoneNumber: string, patch: Updateable<VerifiedCallerIdsTable>): Promise<void> {
-    await db.updateTable('verified_caller_ids').set(patch).where('account_id', '=', accountId).where('phone_number', '=', phoneNumber).execute();
+  async update(db: Executor, accountId: string, phoneNumber: string, patch: CallerIdPatch): Promise<void> {
+    await db.updateTable('verified_caller_ids').set(only(patch, CALLER_ID_COLUMNS)).where('account_id', '=', accountId).where('phone_number', '=', phoneNumber).execute();
   },
 
   async delete(db: Executor, accountId: string, phoneNumber: string): Promise<void> {

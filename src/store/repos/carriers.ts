@@ -1,8 +1,8 @@
 // Queries on incoming carriers and the address index that authorizes their traffic.
-import type { Insertable, Updateable } from 'kysely';
-import type { CarrierRow, IncomingCarriersTable } from '../tables/endpoints.ts';
+import type { Insertable } from 'kysely';
+import { CARRIER_COLUMNS, type CarrierPatch, type CarrierRow, type IncomingCarriersTable } from '../tables/endpoints.ts';
 import type { Executor } from './accounts.ts';
-import { containsText } from './sql.ts';
+import { containsText, only } from './sql.ts';
 
 export interface CarrierFilter {
   accountId: string;
@@ -23,8 +23,8 @@ export const carriersRepo = {
     await db.insertInto('incoming_carriers').values(row).execute();
   },
 
-  async update(db: Executor, carrierId: string, patch: Updateable<IncomingCarriersTable>): Promise<void> {
-    await db.updateTable('incoming_carriers').set(patch).where('carrier_id', '=', carrierId).execute();
+  async update(db: Executor, carrierId: string, patch: CarrierPatch): Promise<void> {
+    await db.updateTable('incoming_carriers').set(only(patch, CARRIER_COLUMNS)).where('carrier_id', '=', carrierId).execute();
   },
 
   async delete(db: Executor, carrierId: string): Promise<void> {

@@ -1,5 +1,6 @@
 // Queries on SIP endpoints. Ownership filters come from the platform layer.
-import type { EndpointPatch, EndpointRow, NewEndpointRow } from '../tables/endpoints.ts';
+import { ENDPOINT_COLUMNS, REGISTRATION_COLUMNS, type EndpointPatch, type EndpointRow, type NewEndpointRow, type RegistrationPatch } from '../tables/endpoints.ts';
+import { only } from './sql.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner } from './owned.ts';
@@ -18,12 +19,14 @@ export const endpointsRepo = {
   },
 
   async update(db: Executor, endpointId: string, patch: EndpointPatch): Promise<number> {
-    const r = await db.updateTable('endpoints').set(patch).where('endpoint_id', '=', endpointId).executeTakeFirst();
+    const r = await db.updateTable('endpoints').set(only(patch, ENDPOINT_COLUMNS)).where('endpoint_id', '=', endpointId).executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
 
-  async updateByUsername(db: Executor, username: string, patch: EndpointPatch): Promise<number> {
-    const r = await db.updateTable('endpoints').set(patch).where('username', '=', username).executeTakeFirst();
+  /** A registration's contact and expiry (all three columns; null clears it). */
+  async setRegistration(db: Executor, username: string, registration: RegistrationPatch): Promise<number> {
+    const set = Object.fromEntries(REGISTRATION_COLUMNS.map((c) => [c, registration[c]])) as RegistrationPatch;
+    const r = await db.updateTable('endpoints').set(set).where('username', '=', username).executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
 

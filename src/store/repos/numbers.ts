@@ -3,9 +3,10 @@
 // `numbers` is what makes two concurrent purchases of one number impossible.
 import type { ExpressionBuilder } from 'kysely';
 import type { DB } from '../schema.ts';
-import type { NewNumberRow, NewPoolRow, NumberPatch, NumberRow, NumberType, PoolRow } from '../tables/numbers.ts';
+import { NUMBER_COLUMNS, type NewNumberRow, type NewPoolRow, type NumberPatch, type NumberRow, type NumberType, type PoolRow } from '../tables/numbers.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
+import { only } from './sql.ts';
 
 export interface Capabilities {
   voice?: boolean;
@@ -145,7 +146,7 @@ export const numbersRepo = {
   },
 
   async update(db: Executor, number: string, patch: NumberPatch): Promise<void> {
-    await db.updateTable('numbers').set(patch).where('number', '=', number).execute();
+    await db.updateTable('numbers').set(only(patch, NUMBER_COLUMNS)).where('number', '=', number).execute();
   },
 
   async delete(db: Executor, number: string): Promise<void> {

@@ -1,6 +1,6 @@
 // SIP endpoints, incoming carriers, verified caller IDs and the sandbox inbox
 // (what virtual phones received). Times are epoch ms, flags 0/1.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Flag } from '../schema.ts';
 
 export interface EndpointsTable {
@@ -105,7 +105,18 @@ export interface EndpointsTables {
 
 export type EndpointRow = Selectable<EndpointsTable>;
 export type NewEndpointRow = Insertable<EndpointsTable>;
-export type EndpointPatch = Updateable<EndpointsTable>;
+/** What an endpoint update may change (the username never: its digest secret depends on it). */
+export const ENDPOINT_COLUMNS = ['alias', 'app_id', 'ha1', 'realm'] as const;
+export type EndpointPatch = Partial<Pick<EndpointsTable, (typeof ENDPOINT_COLUMNS)[number]>>;
+/** What a SIP registration sets. */
+export const REGISTRATION_COLUMNS = ['sip_contact', 'sip_expires_at', 'sip_user_agent'] as const;
+export type RegistrationPatch = Pick<EndpointsTable, (typeof REGISTRATION_COLUMNS)[number]>;
+/** What a carrier update may change. */
+export const CARRIER_COLUMNS = ['name', 'ip_set', 'prefix_set', 'voice', 'sms'] as const;
+export type CarrierPatch = Partial<Pick<IncomingCarriersTable, (typeof CARRIER_COLUMNS)[number]>>;
+/** What a verified caller ID update may change. */
+export const CALLER_ID_COLUMNS = ['alias', 'subaccount_id', 'modified_at'] as const;
+export type CallerIdPatch = Partial<Pick<VerifiedCallerIdsTable, (typeof CALLER_ID_COLUMNS)[number]>>;
 export type CarrierRow = Selectable<IncomingCarriersTable>;
 export type VerificationRow = Selectable<CallerIdVerificationsTable>;
 export type VerifiedCallerIdRow = Selectable<VerifiedCallerIdsTable>;

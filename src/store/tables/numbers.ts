@@ -1,6 +1,6 @@
 // Phone numbers: the inventory the platform can rent out, and the numbers
 // accounts own (rented from the inventory, or added from their own carrier).
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Flag } from '../schema.ts';
 
 export type NumberType = 'local' | 'mobile' | 'tollfree' | 'national';
@@ -65,4 +65,6 @@ export type PoolRow = Selectable<NumberPoolTable>;
 export type NewPoolRow = Insertable<NumberPoolTable>;
 export type NumberRow = Selectable<NumbersTable>;
 export type NewNumberRow = Insertable<NumbersTable>;
-export type NumberPatch = Updateable<NumbersTable>;
+/** What a number update may change (rental, carrier and capabilities never). */
+export const NUMBER_COLUMNS = ['app_id', 'subaccount_id', 'alias', 'cnam_lookup'] as const;
+export type NumberPatch = Partial<Pick<NumbersTable, (typeof NUMBER_COLUMNS)[number]>>;

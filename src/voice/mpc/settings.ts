@@ -7,7 +7,7 @@ import { parseElement } from '../../plivo-xml/parse.ts';
 import type { MpcSettings } from './mpc.ts';
 
 /** API parameters that are element attributes; the rest of the request (to, from, call_uuid …) is the API's own. */
-const ATTRIBUTES = [
+export const MPC_ATTRIBUTES = [
   'role', 'max_duration', 'max_participants', 'record_min_member_count', 'wait_music_url', 'wait_music_method',
   'agent_hold_music_url', 'agent_hold_music_method', 'customer_hold_music_url', 'customer_hold_music_method',
   'record', 'record_file_format', 'recording_callback_url', 'recording_callback_method', 'status_callback_events',
@@ -21,7 +21,7 @@ const camel = (snake: string): string => (snake === 'relay_dtmf_inputs' ? 'relay
 
 export function settingsFromApi(input: Readonly<Record<string, unknown>>): MpcSettings {
   const attrs = new Map<string, string>();
-  for (const name of ATTRIBUTES) {
+  for (const name of MPC_ATTRIBUTES) {
     const v = input[name];
     if (v === undefined || v === null) continue;
     attrs.set(camel(name), String(v));
@@ -29,7 +29,7 @@ export function settingsFromApi(input: Readonly<Record<string, unknown>>): MpcSe
   const parsed = parseElement({ name: 'MultiPartyCall', attrs, children: ['api'] });
   if (!parsed.ok) {
     let message = parsed.error.replace(/^<MultiPartyCall[^>]*>:\s*/, '');
-    for (const name of ATTRIBUTES) message = message.replace(new RegExp(`\\b${camel(name)}\\b`, 'g'), name);
+    for (const name of MPC_ATTRIBUTES) message = message.replace(new RegExp(`\\b${camel(name)}\\b`, 'g'), name);
     throw new ApiError(400, message);
   }
   const verb = parsed.verb;

@@ -1,0 +1,50 @@
+// Rules every route's schema keeps (docs/decisions.md, "Request parameters
+// and updates"): a write declares its body and what it does with keys it does
+// not name; every number a request can carry is bounded.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UNKNOWN_KEYS } from '../../src/http/schemas.ts';
+import { platformOn, type Platform } from '../platform/numbers-fixture.ts';
+import { routeTable, type RouteInfo } from '../helpers/routes.ts';
+
+function numbersIn(schema: any, path: string, out: Array<{ path: string; schema: any }>): void {
+  if (!schema || typeof schema !== 'object') return;
+  if (schema.type === 'integer' || schema.type === 'number') out.push({ path, schema });
+  for (const b of schema.anyOf ?? []) numbersIn(b, path, out);
+  if (schema.items) numbersIn(schema.items, `${path}[]`, out);
+  for (const [k, s] of Object.entries(schema.properties ?? {})) numbersIn(s, `${path}.${k}`, out);
+}
+
+describe('route schemas', () => {
+  let platform: Platform;
+  let routes: RouteInfo[];
+  before(async () => {
+    platform = await platformOn('sqlite');
+    routes = await routeTable(platform.services);
+  });
+  after(async () => platform?.close());
+
+  test('every write declares a closed body that drops or refuses unknown keys', () => {
+    const writes = routes.filter((r) => r.method !== 'GET' && !r.public);
+    assert.ok(writes.length > 50, `${writes.length} writes`);
+    for (const r of writes) {
+      const body = r.schema.body;
+      assert.ok(body, `${r.method} ${r.url} has no body schema`);
+      assert.equal(body.additionalProperties, false, `${r.method} ${r.url} body is not closed`);
+      assert.ok(body[UNKNOWN_KEYS] === 'strip' || body[UNKNOWN_KEYS] === 'refuse', `${r.method} ${r.url} body says nothing about unknown keys (use SdkBody or OwnBody)`);
+    }
+  });
+
+  test('every number in a body or query string has a finite minimum and maximum', () => {
+    const found: Array<{ path: string; schema: any }> = [];
+    for (const r of routes) {
+      numbersIn(r.schema.body, `${r.method} ${r.url} body`, found);
+      numbersIn(r.schema.querystring, `${r.method} ${r.url} query`, found);
+    }
+    assert.ok(found.length > 20);
+    for (const { path, schema } of found) {
+      assert.ok(Number.isFinite(schema.minimum) && Number.isFinite(schema.maximum), `${path} is unbounded`);
+      assert.ok(schema.maximum <= Number.MAX_SAFE_INTEGER, `${path} allows unsafe integers`);
+    }
+  });
+});
