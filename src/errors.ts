@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     /** Extra fields of the error body beside api_id and error (e.g. a PHLO's per-node `errors`). */
     readonly details?: Record<string, unknown>,
+    /** Response headers that go with it (Retry-After on a 429). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -10,6 +10,7 @@ import { ApiError } from '../errors.ts';
 import { newUuid } from '../ids.ts';
 import type { Services } from '../services.ts';
 import { authenticator } from './auth.ts';
+import type { AuthLimiter } from './auth-limiter.ts';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 import { formatSchemaErrors } from './validation.ts';
 import { requestNormaliser } from './normalise.ts';
@@ -55,7 +56,12 @@ export const BODY_LIMIT = 256 * 1024;
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
 export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, phloRoutes, phloRunnerRoutes];
 
-export async function buildApp(services: Services, logger: Logger): Promise<App> {
+export interface AppOptions {
+  /** Failed-auth budgets (tests inject one with their own clock). */
+  authLimiter?: AuthLimiter;
+}
+
+export async function buildApp(services: Services, logger: Logger, opts: AppOptions = {}): Promise<App> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: () => newUuid(),
@@ -96,7 +102,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
   // Authentication is attached to each route as it is added (and to the
   // not-found handler), not run as a global hook that would look up on every
   // request whether its route is public.
-  const authenticate = authenticator(services.accounts);
+  const authenticate = authenticator(services.accounts, opts.authLimiter);
   const authHook: onRequestHookHandler = (req, _reply, done) => {
     let pending: void | Promise<void>;
     try {
@@ -146,6 +152,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<App>
     } else {
       req.log.error({ err }, 'unhandled error');
     }
+    if (err instanceof ApiError && err.headers) reply.headers(err.headers);
     reply.code(status).send({ api_id: req.id, error: message, ...details });
   });
 

@@ -2,6 +2,7 @@
 // path is the caller itself or, for a main account, one of its subaccounts.
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
+import { AuthLimiter } from './auth-limiter.ts';
 import type { Accounts } from '../platform/accounts.ts';
 import type { AccountRow } from '../store/schema.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -28,9 +29,13 @@ function parseBasic(header: string | undefined): { id: string; token: string } |
  * needs are cached (nearly every request): a promise per request is a
  * measurable share of a cached GET (bench/api.ts).
  */
-export function authenticator(accounts: Accounts) {
-  function admit(req: FastifyRequest, caller: AccountRow | undefined): void | Promise<void> {
-    if (!caller) throw new ApiError(401, 'authentication failed: auth id or auth token is wrong');
+export function authenticator(accounts: Accounts, limiter = new AuthLimiter()) {
+  function admit(req: FastifyRequest, authId: string, caller: AccountRow | undefined): void | Promise<void> {
+    if (!caller) {
+      // The same answer whether or not the auth id exists.
+      limiter.failed(req.ip, authId);
+      throw new ApiError(401, 'authentication failed: auth id or auth token is wrong');
+    }
     if (!caller.enabled) throw new ApiError(401, `subaccount ${caller.auth_id} is disabled; enable it from the main account`);
 
     const pathId = ACCOUNT_PATH.exec(req.url)?.[1];
@@ -51,8 +56,13 @@ export function authenticator(accounts: Accounts) {
   return function authenticate(req: FastifyRequest): void | Promise<void> {
     const creds = parseBasic(req.headers.authorization);
     if (!creds) throw new ApiError(401, 'authentication required: send HTTP Basic auth with your auth id and auth token');
+    const wait = limiter.retryAfter(req.ip, creds.id);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new ApiError(429, `too many failed authentication attempts for ${creds.id} from your address; try again in ${seconds} s`, undefined, { 'retry-after': String(seconds) });
+    }
     const cached = accounts.authenticateCached(creds.id, creds.token);
-    if (cached !== null) return admit(req, cached);
-    return accounts.authenticate(creds.id, creds.token).then((caller) => admit(req, caller));
+    if (cached !== null) return admit(req, creds.id, cached);
+    return accounts.authenticate(creds.id, creds.token).then((caller) => admit(req, creds.id, caller));
   };
 }

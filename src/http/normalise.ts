@@ -97,7 +97,7 @@ interface Field {
 }
 
 /** The normaliser of one object schema (a body or a query string), or undefined when there is nothing to do. */
-function objectNormaliser(schema: Schema | undefined, unknown: UnknownKeys, where: string): ((data: unknown) => void) | undefined {
+function objectNormaliser(schema: Schema | undefined, unknown: 'strip' | 'refuse', where: string): ((data: unknown) => void) | undefined {
   if (!schema?.properties) return undefined;
   const fields = new Map<string, Field>(Object.entries(schema.properties).map(([k, s]) => [k, { coerce: coercerFor(s), nullable: acceptsNull(s) }]));
   const known = [...fields.keys()].sort();
@@ -128,7 +128,8 @@ function objectNormaliser(schema: Schema | undefined, unknown: UnknownKeys, wher
 export function requestNormaliser(route: RouteOptions): preValidationHookHandler | undefined {
   const schema = route.schema as { body?: Schema; querystring?: Schema } | undefined;
   const where = `${[route.method].flat().join('/')} ${route.url.replace(/:(\w+)/g, '{$1}')}`;
-  const body = objectNormaliser(schema?.body, schema?.body?.[UNKNOWN_KEYS] ?? 'strip', where);
+  const unknown = schema?.body?.[UNKNOWN_KEYS] ?? 'strip';
+  const body = unknown === 'document' ? undefined : objectNormaliser(schema?.body, unknown, where);
   const query = objectNormaliser(schema?.querystring, 'strip', where);
   if (!schema?.body && !query) return undefined;
   return (req, _reply, done) => {

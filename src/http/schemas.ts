@@ -4,15 +4,20 @@
 // to keys the route does not name (docs/decisions.md, "Request parameters").
 import { Type, type TObject, type TOptional, type TProperties, type TSchema } from 'typebox';
 
-/** What a body does with a key it does not name: drop it, or answer 400. */
-export type UnknownKeys = 'strip' | 'refuse';
+/**
+ * What a body does with a key it does not name: drop it, answer 400, or (a
+ * document such as a PHLO flow or a run's payload) hand it all to the
+ * document's own validator, which never maps keys to columns.
+ */
+export type UnknownKeys = 'strip' | 'refuse' | 'document';
 export const UNKNOWN_KEYS = Symbol('unknown keys');
 
-function body<P extends TProperties>(props: P, unknown: UnknownKeys): TObject<P> {
-  const schema = Type.Object(props, { additionalProperties: false });
+function mark<T extends TSchema>(schema: T, unknown: UnknownKeys): T {
   Object.defineProperty(schema, UNKNOWN_KEYS, { value: unknown, enumerable: true });
   return schema;
 }
+
+const body = <P extends TProperties>(props: P, unknown: UnknownKeys): TObject<P> => mark(Type.Object(props, { additionalProperties: false }), unknown);
 
 /**
  * The body of a route an official SDK sends keys to that the route does not
@@ -24,6 +29,9 @@ export const SdkBody = <P extends TProperties>(props: P): TObject<P> => body(pro
 
 /** The body of a route no official SDK adds keys to: a key it does not name is a 400 that names it. */
 export const OwnBody = <P extends TProperties>(props: P): TObject<P> => body(props, 'refuse');
+
+/** A body that is a document checked by its own rules (a PHLO flow, a run's payload). */
+export const DocumentBody = <T extends TSchema>(schema: T): T => mark(schema, 'document');
 
 /** A body-less write (DELETE, POST …/Kick/) that an SDK may still send parameters to. */
 export const NoSdkBody = Type.Optional(SdkBody({}));

@@ -1,5 +1,6 @@
 // Main accounts and subaccounts: credentials, profile fields, enable/disable
 // and removal with the platform's cascade rules.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, notFound } from '../errors.ts';
@@ -81,7 +82,15 @@ export function subaccountView(row: AccountRow) {
  */
 const ACCOUNT_CACHE_MS = 1000;
 
-const checkToken = (row: AccountRow | undefined, token: string): AccountRow | undefined => (row && row.auth_token === token ? row : undefined);
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+/** Compared when the auth id does not exist, so that answer costs what a wrong token does. */
+const NO_TOKEN = digest('no such account');
+
+/** Constant-time: equal-length digests through timingSafeEqual, the same work whether or not the account exists. */
+function checkToken(row: AccountRow | undefined, token: string): AccountRow | undefined {
+  const match = timingSafeEqual(row ? digest(row.auth_token) : NO_TOKEN, digest(token));
+  return row && match ? row : undefined;
+}
 
 export class Accounts {
   private readonly dependents: SubaccountDependent[] = [];

@@ -98,9 +98,12 @@ export class Carriers {
     this.dependents.push(d);
   }
 
-  /** Carriers are the main account's trunks: subaccounts may read them, not change them. */
+  /**
+   * Carriers are the main account's trunks, and their ip_set is the
+   * operator's network: subaccounts can neither read nor change them.
+   */
   private requireMain(scope: Scope): void {
-    if (scope.subaccountId) throw new ApiError(403, 'incoming carriers belong to the main account; use the main account credentials and path to change them');
+    if (scope.subaccountId) throw new ApiError(403, 'incoming carriers belong to the main account; use the main account credentials and path');
   }
 
   private async claimIps(trx: Executor, scope: Scope, carrierId: string, ips: string[]): Promise<void> {
@@ -130,12 +133,14 @@ export class Carriers {
   }
 
   async find(scope: Scope, carrierId: string): Promise<CarrierRow> {
+    this.requireMain(scope);
     const row = await carriersRepo.find(this.ctx.db, scope.accountId, carrierId);
     if (!row) throw notFound(`incoming carrier ${carrierId}`);
     return row;
   }
 
   async list(scope: Scope, q: CarrierListQuery) {
+    this.requireMain(scope);
     const filter = { accountId: scope.accountId, nameContains: q.name };
     const [rows, total] = await Promise.all([carriersRepo.list(this.ctx.db, filter, q.limit, q.offset), carriersRepo.count(this.ctx.db, filter)]);
     return { objects: rows.map(carrierView), total };

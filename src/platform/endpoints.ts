@@ -198,7 +198,7 @@ export class Endpoints implements EndpointRegistry {
 
   async update(scope: Scope, endpointId: string, input: EndpointUpdateInput): Promise<EndpointRow> {
     if (input.username !== undefined) throw new ApiError(400, 'username cannot be changed; create a new endpoint for a new username');
-    assertSomethingToChange({ password: input.password, alias: input.alias, app_id: input.app_id });
+    assertSomethingToChange({ password: input.password, alias: input.alias, app_id: input.app_id, phlo_id: input.phlo_id });
     return this.ctx.db.transaction().execute(async (trx) => {
       const current = await endpointsRepo.find(trx, ownerFilter(scope), endpointId);
       if (!current) throw notFound(`endpoint ${endpointId}`);

@@ -337,7 +337,7 @@ export class Numbers {
   }
 
   async update(scope: Scope, numberInput: string, input: UpdateInput): Promise<void> {
-    assertSomethingToChange({ app_id: input.app_id, subaccount: input.subaccount, alias: input.alias, cnam_lookup: input.cnam_lookup });
+    assertSomethingToChange({ app_id: input.app_id, object_type: input.object_type, object_id: input.object_id, subaccount: input.subaccount, alias: input.alias, cnam_lookup: input.cnam_lookup });
     const number = normalizeNumber(numberInput);
     const subaccountId = input.subaccount === undefined ? undefined : await assignableSubaccount(this.accounts, scope, input.subaccount || undefined);
     if ((input.object_type === undefined) !== (input.object_id === undefined)) {

@@ -111,15 +111,12 @@ for (const db of databases) {
       }
     });
 
-    test('subaccounts read the main account carriers but cannot change them', async () => {
+    test('subaccounts can neither read nor change the main account carriers', async () => {
       const sub = await server.client().subaccounts.create('Carrier reader', true);
       const { body } = await call('POST', '', { name: 'Shared trunk', ip_set: '192.0.2.77' });
-      const read = await call('GET', `${body.carrier_id}/`, undefined, sub, sub.authId);
-      assert.equal(read.status, 200);
-      assert.equal(read.body.name, 'Shared trunk');
-      const list = await call('GET', '?name=shared', undefined, sub, sub.authId);
-      assert.equal(list.body.objects.length, 1);
       for (const [method, path, json] of [
+        ['GET', `${body.carrier_id}/`, undefined],
+        ['GET', '?name=shared', undefined],
         ['POST', '', { name: 'Mine', ip_set: '192.0.2.78' }],
         ['POST', `${body.carrier_id}/`, { name: 'Mine' }],
         ['DELETE', `${body.carrier_id}/`, undefined],

@@ -2,7 +2,7 @@
 // platform services on a real store: for tests that send hundreds of raw
 // requests (mass assignment, schema fuzz, tenant isolation, SDK bodies).
 import { pino } from 'pino';
-import { buildApp, type App } from '../../src/http/app.ts';
+import { buildApp, type App, type AppOptions } from '../../src/http/app.ts';
 import { platformOn, type Platform } from '../platform/numbers-fixture.ts';
 
 export interface Creds {
@@ -13,6 +13,7 @@ export interface Creds {
 export interface ApiResponse {
   status: number;
   body: any;
+  headers: Record<string, unknown>;
 }
 
 export interface RequestOptions {
@@ -37,9 +38,9 @@ export interface Api {
 
 export const basic = (c: Creds): string => 'Basic ' + Buffer.from(`${c.authId}:${c.authToken}`).toString('base64');
 
-export async function apiOn(db: 'sqlite' | 'postgres'): Promise<Api> {
+export async function apiOn(db: 'sqlite' | 'postgres', opts: AppOptions = {}): Promise<Api> {
   const platform = await platformOn(db);
-  const app = await buildApp(platform.services, pino({ level: 'silent' }));
+  const app = await buildApp(platform.services, pino({ level: 'silent' }), opts);
   const row = (await platform.services.accounts.find(platform.scope.accountId))!;
   const main = { authId: row.auth_id, authToken: row.auth_token };
   return {
@@ -57,7 +58,7 @@ export async function apiOn(db: 'sqlite' | 'postgres'): Promise<Api> {
         payload = Object.entries(opts.form).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
       }
       const res = await app.inject({ method: method as 'GET', url, headers, payload, remoteAddress: opts.remoteAddress });
-      return { status: res.statusCode, body: res.body ? res.json() : undefined };
+      return { status: res.statusCode, body: res.body ? res.json() : undefined, headers: res.headers };
     },
     async subaccount(name) {
       const sub = await platform.services.accounts.createSubaccount(platform.scope, { name, enabled: true });

@@ -95,7 +95,7 @@ for (const { name: dbName, skip } of databases) {
 
     test('numbers.update repeats the number; app_id null unlinks, other nulls are not given', async () => {
       const [n] = (await get('/PhoneNumber/?country_iso=US&limit=1')).objects;
-      const { app_id } = (await post('/Application/', { app_name: 'Numbers' })).body;
+      const { app_id } = (await post('/Application/', { app_name: 'Numbers', answer_url: 'https://example.com/n' })).body;
       // client.numbers.buy(number, app_id=…) sends the number again
       assert.equal((await post(`/PhoneNumber/${n.number}/`, { number: n.number, app_id })).status, 201);
       // client.numbers.update(number, alias="Sales")

@@ -6,6 +6,7 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { runnerRunView } from '../../phlo/phlo-runner.ts';
 import { formatMicroTimestamp } from '../../platform/time.ts';
+import { DocumentBody } from '../schemas.ts';
 
 const PhloParams = Type.Object({ phloId: Type.String() });
 const RunParams = Type.Object({ authId: Type.String(), phloId: Type.String() });
@@ -13,7 +14,7 @@ const RunGetParams = Type.Object({ phloId: Type.String(), runId: Type.String() }
 const NodeParams = Type.Object({ phloId: Type.String(), nodeId: Type.String() });
 const MemberParams = Type.Object({ phloId: Type.String(), nodeId: Type.String(), memberAddress: Type.String() });
 // The SDK's run() without a payload sends a JSON null: no parameters.
-const Body = Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]));
+const Body = DocumentBody(Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])));
 
 export function phloRunnerRoutes(app: App, { phlos, phloRunner, phloMpc: mpc }: Services): void {
   app.get('/v1/phlo/:phloId/', { schema: { params: PhloParams } }, async (req) => {

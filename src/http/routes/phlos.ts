@@ -7,15 +7,17 @@ import type { App } from '../app.ts';
 import type { Services } from '../../services.ts';
 import { runTraceView } from '../../phlo/phlo-runner.ts';
 import { listBody, pageOf } from '../pagination.ts';
-import { PageQuery } from '../schemas.ts';
+import { DocumentBody, OwnBody, PageQuery } from '../schemas.ts';
 
 const Params = Type.Object({ authId: Type.String() });
 const PhloParams = Type.Object({ authId: Type.String(), phloId: Type.String() });
 const RunParams = Type.Object({ authId: Type.String(), phloId: Type.String(), runId: Type.String() });
 const ListQuery = Type.Object({ ...PageQuery, name: Type.Optional(Type.String({ maxLength: 255 })) });
+/** The flow document: the PHLO validator checks all of it. */
+const Flow = DocumentBody(Type.Unknown());
 
 export function phloRoutes(app: App, { phlos, phloRunner }: Services): void {
-  app.post('/v1/Account/:authId/Phlo/', { schema: { params: Params } }, async (req, reply) => {
+  app.post('/v1/Account/:authId/Phlo/', { schema: { params: Params, body: Flow } }, async (req, reply) => {
     const phlo = await phlos.create(req.scope, req.body);
     return reply.code(201).header('etag', `"${phlo.row.version}"`).send({ api_id: req.id, ...(await phlos.view(phlo)) });
   });
@@ -26,7 +28,7 @@ export function phloRoutes(app: App, { phlos, phloRunner }: Services): void {
     return listBody(req.id, req.url, page, total, objects);
   });
 
-  app.post('/v1/Account/:authId/Phlo/validate/', { schema: { params: Params } }, async (req) => {
+  app.post('/v1/Account/:authId/Phlo/validate/', { schema: { params: Params, body: Flow } }, async (req) => {
     const { errors, warnings } = phlos.validate(req.body);
     return { api_id: req.id, valid: errors.length === 0, errors, warnings };
   });
@@ -36,13 +38,13 @@ export function phloRoutes(app: App, { phlos, phloRunner }: Services): void {
     return reply.header('etag', `"${phlo.row.version}"`).send({ api_id: req.id, ...(await phlos.view(phlo)) });
   });
 
-  app.post('/v1/Account/:authId/Phlo/:phloId/', { schema: { params: PhloParams } }, async (req, reply) => {
+  app.post('/v1/Account/:authId/Phlo/:phloId/', { schema: { params: PhloParams, body: Flow } }, async (req, reply) => {
     const ifMatch = req.headers['if-match'];
     const phlo = await phlos.replace(req.scope, req.params.phloId, req.body, Array.isArray(ifMatch) ? ifMatch[0] : ifMatch);
     return reply.code(202).header('etag', `"${phlo.row.version}"`).send({ api_id: req.id, message: 'changed', phlo_id: phlo.row.phlo_id, version: phlo.row.version });
   });
 
-  app.delete('/v1/Account/:authId/Phlo/:phloId/', { schema: { params: PhloParams } }, async (req, reply) => {
+  app.delete('/v1/Account/:authId/Phlo/:phloId/', { schema: { params: PhloParams, body: Type.Optional(OwnBody({})) } }, async (req, reply) => {
     await phlos.delete(req.scope, req.params.phloId);
     return reply.code(204).send();
   });

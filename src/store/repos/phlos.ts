@@ -1,9 +1,10 @@
 // Queries on PHLOs and their runs. Ownership filters come from the platform
 // layer; optimistic concurrency (If-Match) is a version compare-and-set.
-import type { NewPhloRow, NewRunRow, PhloPatch, PhloRow, RunPatch, RunRow } from '../tables/phlo.ts';
+import { PHLO_COLUMNS, RUN_COLUMNS, type NewPhloRow, type NewRunRow, type PhloPatch, type PhloRow, type RunPatch, type RunRow } from '../tables/phlo.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner } from './owned.ts';
+import { only } from './sql.ts';
 
 export interface PhloFilter extends OwnerFilter {
   name?: string;
@@ -29,7 +30,7 @@ export const phlosRepo = {
 
   /** Replace when the stored version is still `expected`; false when another update won. */
   async replace(db: Executor, phloId: string, expected: number, patch: PhloPatch): Promise<boolean> {
-    const r = await db.updateTable('phlos').set(patch).where('phlo_id', '=', phloId).where('version', '=', expected).executeTakeFirst();
+    const r = await db.updateTable('phlos').set(only(patch, PHLO_COLUMNS)).where('phlo_id', '=', phloId).where('version', '=', expected).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   },
 
@@ -73,7 +74,7 @@ export const phloRunsRepo = {
   },
 
   async update(db: Executor, runId: string, patch: RunPatch): Promise<void> {
-    await db.updateTable('phlo_runs').set(patch).where('run_id', '=', runId).execute();
+    await db.updateTable('phlo_runs').set(only(patch, RUN_COLUMNS)).where('run_id', '=', runId).execute();
   },
 
   find(db: Executor, owner: OwnerFilter, phloId: string, runId: string): Promise<RunRow | undefined> {

@@ -106,7 +106,7 @@ export interface EndpointsTables {
 export type EndpointRow = Selectable<EndpointsTable>;
 export type NewEndpointRow = Insertable<EndpointsTable>;
 /** What an endpoint update may change (the username never: its digest secret depends on it). */
-export const ENDPOINT_COLUMNS = ['alias', 'app_id', 'ha1', 'realm'] as const;
+export const ENDPOINT_COLUMNS = ['alias', 'app_id', 'phlo_id', 'ha1', 'realm', 'password_md5'] as const;
 export type EndpointPatch = Partial<Pick<EndpointsTable, (typeof ENDPOINT_COLUMNS)[number]>>;
 /** What a SIP registration sets. */
 export const REGISTRATION_COLUMNS = ['sip_contact', 'sip_expires_at', 'sip_user_agent'] as const;

@@ -66,5 +66,5 @@ export type NewPoolRow = Insertable<NumberPoolTable>;
 export type NumberRow = Selectable<NumbersTable>;
 export type NewNumberRow = Insertable<NumbersTable>;
 /** What a number update may change (rental, carrier and capabilities never). */
-export const NUMBER_COLUMNS = ['app_id', 'subaccount_id', 'alias', 'cnam_lookup'] as const;
+export const NUMBER_COLUMNS = ['app_id', 'phlo_id', 'subaccount_id', 'alias', 'cnam_lookup'] as const;
 export type NumberPatch = Partial<Pick<NumbersTable, (typeof NUMBER_COLUMNS)[number]>>;

@@ -1,6 +1,6 @@
 // PHLOs (flows as data) and their runs. The flow's nodes and a run's steps
 // and variables are JSON text; times epoch ms.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 
 export interface PhlosTable {
   phlo_id: string;
@@ -50,7 +50,11 @@ export interface PhloTables {
 
 export type PhloRow = Selectable<PhlosTable>;
 export type NewPhloRow = Insertable<PhlosTable>;
-export type PhloPatch = Updateable<PhlosTable>;
+/** What replacing a flow changes (owner, id and creation never). */
+export const PHLO_COLUMNS = ['name', 'description', 'version', 'nodes', 'warnings', 'updated_at'] as const;
+export type PhloPatch = Partial<Pick<PhlosTable, (typeof PHLO_COLUMNS)[number]>>;
 export type RunRow = Selectable<PhloRunsTable>;
 export type NewRunRow = Insertable<PhloRunsTable>;
-export type RunPatch = Updateable<PhloRunsTable>;
+/** What a run's record changes as it goes. */
+export const RUN_COLUMNS = ['status', 'reason', 'ended_at', 'call_uuids', 'message_uuids', 'recording_ids', 'steps', 'variables'] as const;
+export type RunPatch = Partial<Pick<PhloRunsTable, (typeof RUN_COLUMNS)[number]>>;
