@@ -1,12 +1,12 @@
 // The Fastify application: conventions in one place (api_id, auth, errors,
 // body parsing, slashes), then one plugin per resource.
-import Fastify, { LogController, type onRequestHookHandler, type preHandlerHookHandler, type FastifyBaseLogger, type FastifyInstance, type FastifyError, type RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { LogController, type onRequestHookHandler, type preHandlerHookHandler, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import formbody from '@fastify/formbody';
 import secureJson from 'secure-json-parse';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors.ts';
+import type { App } from './types.ts';
 import { newUuid } from '../ids.ts';
 import type { Services } from '../services.ts';
 import { authenticator } from './auth.ts';
@@ -47,7 +47,7 @@ declare module 'fastify' {
   }
 }
 
-export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type { App };
 
 /** Body size limit: the largest legitimate request (bulk calls, long SMS) is far below it. */
 export const BODY_LIMIT = 256 * 1024;

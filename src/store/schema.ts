@@ -11,7 +11,8 @@ import type { RecordingsTables } from './tables/recordings.ts';
 import type { ConferencesTables } from './tables/conferences.ts';
 import type { PhloTables } from './tables/phlo.ts';
 
-export type Flag = 0 | 1;
+import type { Flag } from './tables/flag.ts';
+export type { Flag };
 
 export interface AccountsTable {
   auth_id: string;

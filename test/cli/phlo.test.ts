@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { eventually } from '../e2e/messaging-fixture.ts';
+import { eventually } from '../messaging/fixture.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-phlo-cli-'));

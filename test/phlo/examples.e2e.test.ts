@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { eventually } from '../e2e/messaging-fixture.ts';
+import { eventually } from '../messaging/fixture.ts';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples/phlo');
 const example = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(EXAMPLES, name), 'utf8'));

@@ -8,7 +8,7 @@ import plivo from 'plivo';
 import { switchboardPhloClient } from '../../sdk/index.mjs';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { customerServer, eventually, validSignature, type CustomerServer } from '../e2e/messaging-fixture.ts';
+import { customerServer, eventually, validSignature, type CustomerServer } from '../messaging/fixture.ts';
 
 const PHONE = '14155550177';
 

@@ -1,6 +1,6 @@
 // GET and POST /v1/Account/{auth_id}/ — the account's own details.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { OwnBody } from '../schemas.ts';
 

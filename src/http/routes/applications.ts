@@ -1,6 +1,6 @@
 // /v1/Account/{auth_id}/Application/ — create, list, get, modify, delete.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { applicationView } from '../../platform/applications.ts';
 import { listBody, pageOf } from '../pagination.ts';

@@ -1,7 +1,7 @@
 // /v1/Account/{auth_id}/Call/{call_uuid}/Log/ — a call's debug log (our
 // extension): webhook attempts, XML errors and state changes, oldest first.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { PageQuery } from '../schemas.ts';

@@ -1,7 +1,7 @@
 // Media on a live call: /v1/Account/{auth_id}/Call/{call_uuid}/Play/,
 // …/Speak/ (start with POST, stop with DELETE) and …/DTMF/.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { LANGUAGE } from '../../plivo-xml/attrs.ts';
 import { BoolLike, Int, NoSdkBody, SdkBody, toBool } from '../schemas.ts';

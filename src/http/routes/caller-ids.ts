@@ -1,7 +1,7 @@
 // /v1/Account/{auth_id}/VerifiedCallerId/ — verify a number by one-time code,
 // then list, read, modify and delete verified caller IDs.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { OTP_TTL_MS, verifiedCallerIdView } from '../../platform/caller-ids.ts';
 import { listBody, pageOf } from '../pagination.ts';

@@ -2,7 +2,7 @@
 // queued calls (`?status=live|queued`, as the SDK asks), transfer, hang up
 // one call, a request or all; /v2/…/Call/?status=live for the v2 listing.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { liveView, queuedView } from '../../voice/calls/calls.ts';
 import { listBody, pageOf } from '../pagination.ts';

@@ -1,6 +1,6 @@
 // /v1/Account/{auth_id}/IncomingCarrier/ — the operator's inbound SIP trunks.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { carrierView } from '../../platform/carriers.ts';
 import { listBody, pageOf } from '../pagination.ts';

@@ -2,7 +2,7 @@
 // members), hang up one or all; members (an id, ids separated by commas, or
 // `all`): hang up, kick, mute, deaf, play, speak; record a conference.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { HttpMethod, NoSdkBody, SdkBody, Url } from '../schemas.ts';
 

@@ -1,7 +1,7 @@
 // /v1/Account/{auth_id}/Endpoint/ — create, list, get, modify, delete.
 // Passwords are accepted and hashed; the object shows their MD5, as the platform does.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { NoSdkBody, PageQuery, SdkBody } from '../schemas.ts';

@@ -1,4 +1,4 @@
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 
 export function healthRoutes(app: App): void {
   app.get('/health', async () => ({ status: 'ok' }));

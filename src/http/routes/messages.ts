@@ -1,7 +1,7 @@
 // /v1/Account/{auth_id}/Message/ — send SMS/MMS, read and list message
 // records, list an MMS's media. Shapes as the official SDK sends and reads them.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import type { MessageLog } from '../../store/tables/messages.ts';
 import { listBody, pageOf } from '../pagination.ts';

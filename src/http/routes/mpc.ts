@@ -3,7 +3,7 @@
 // list, get, update and kick participants; record the MPC or one participant
 // (start, stop, pause, resume); play to members.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { assertSomethingToChange } from '../../platform/patch.ts';
 import { listBody, pageOf } from '../pagination.ts';

@@ -2,7 +2,7 @@
 // unrent, and add numbers from the operator's own carrier. This plugin also
 // loads the shipped inventory and runs rental renewals while the server runs.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { NoSdkBody, OwnBody, PageQuery, rangeFilter, SdkBody } from '../schemas.ts';

@@ -2,7 +2,7 @@
 // it (the JSON body is the payload), read a run, and steer its multiparty
 // calls. Basic auth decides the account; answers follow the runner's shapes.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { runnerRunView } from '../../phlo/phlo-runner.ts';
 import { formatMicroTimestamp } from '../../platform/time.ts';

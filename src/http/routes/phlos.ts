@@ -3,7 +3,7 @@
 // The body is the flow document; the PHLO validator checks all of it and
 // names each problem's node and field.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { runTraceView } from '../../phlo/phlo-runner.ts';
 import { listBody, pageOf } from '../pagination.ts';

@@ -1,6 +1,6 @@
 // /v1/Account/{auth_id}/PhoneNumber/ — search the inventory and buy (rent) a number.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { Int, PageQuery, SdkBody } from '../schemas.ts';

@@ -1,6 +1,6 @@
 // GET /v1/Account/{auth_id}/Pricing/?country_iso=… — rates for one country.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 
 const Params = Type.Object({ authId: Type.String() });

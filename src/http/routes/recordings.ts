@@ -4,7 +4,7 @@
 // and starting/stopping the recording of a live call (…/Call/{uuid}/Record/).
 import fs from 'node:fs';
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { HttpMethod, Int, NoSdkBody, PageQuery, rangeFilter, SdkBody, Url } from '../schemas.ts';

@@ -2,7 +2,7 @@
 // extension). A subaccount's top-up goes to its main account, whose credit it
 // spends.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { formatMoney, parseMoney } from '../../money.ts';
 import { OwnBody } from '../schemas.ts';

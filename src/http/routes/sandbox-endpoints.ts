@@ -1,7 +1,7 @@
 // /v1/Account/{auth_id}/Sandbox/Endpoint/{username}/Register/ — a virtual
 // SIP device registers for (or leaves) an endpoint, so calls can reach it.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { formatTimestamp } from '../../platform/time.ts';
 import { OwnBody } from '../schemas.ts';

@@ -2,7 +2,7 @@
 // a message to a platform number, and a test sets what happens to messages
 // sent to a virtual phone (outcome, error code, timing).
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { MessageType } from './messages.ts';
 import { OwnBody, Url } from '../schemas.ts';

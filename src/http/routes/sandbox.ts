@@ -2,7 +2,7 @@
 // (SANDBOX.md): virtual phones, calls from them, acting as the far end of a
 // live call, what it heard (transcript, WAV), waiting, and the clock.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { phoneView } from '../../sandbox/phones.ts';
 import { listBody, pageOf } from '../pagination.ts';

@@ -1,7 +1,7 @@
 // /v1/Account/{auth_id}/Call/{call_uuid}/Stream/ — start an audio stream on
 // a live call, list a call's streams, read one, stop one or all.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { BoolLike, HttpMethod, Int, NoSdkBody, PageQuery, SdkBody, toBool, Url } from '../schemas.ts';

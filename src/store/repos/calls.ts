@@ -2,15 +2,10 @@
 import type { CallRow, NewCallRow, SandboxPhoneRow } from '../tables/calls.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
-import { whereOwner, whereRange } from './owned.ts';
+import { whereOwner, whereRange, type Range } from './owned.ts';
 import { insertBatches } from './sql.ts';
 
-export interface Range {
-  /** Inclusive lower bound. */
-  from?: number;
-  /** Exclusive upper bound. */
-  to?: number;
-}
+export type { Range };
 
 export interface CdrFilter extends OwnerFilter {
   direction?: string;

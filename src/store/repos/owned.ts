@@ -1,7 +1,6 @@
 // Query pieces shared by the repositories of owned resources (endpoints,
 // carriers, caller IDs, the sandbox inbox) and their list filters.
 import type { OwnerFilter } from './applications.ts';
-import type { Range } from './calls.ts';
 
 /** Restrict a query to an owner: the account's rows, or one subaccount's (null = the main account's own). */
 export function whereOwner<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: OwnerFilter): QB {
@@ -24,4 +23,11 @@ export function whereRange<QB extends { where: (...a: any[]) => QB }>(qb: QB, co
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+export interface Range {
+  /** Inclusive lower bound. */
+  from?: number;
+  /** Exclusive upper bound. */
+  to?: number;
 }

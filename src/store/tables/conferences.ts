@@ -3,7 +3,7 @@
 // (Conferences themselves live only while they have members.) Times are
 // epoch ms, flags 0/1.
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Flag } from '../schema.ts';
+import type { Flag } from './flag.ts';
 
 export interface MultiPartyCallsTable {
   mpc_uuid: string;

@@ -1,7 +1,7 @@
 // SIP endpoints, incoming carriers, verified caller IDs and the sandbox inbox
 // (what virtual phones received). Times are epoch ms, flags 0/1.
 import type { Insertable, Selectable } from 'kysely';
-import type { Flag } from '../schema.ts';
+import type { Flag } from './flag.ts';
 
 export interface EndpointsTable {
   endpoint_id: string;

@@ -1,7 +1,7 @@
 // Phone numbers: the inventory the platform can rent out, and the numbers
 // accounts own (rented from the inventory, or added from their own carrier).
 import type { Insertable, Selectable } from 'kysely';
-import type { Flag } from '../schema.ts';
+import type { Flag } from './flag.ts';
 
 export type NumberType = 'local' | 'mobile' | 'tollfree' | 'national';
 

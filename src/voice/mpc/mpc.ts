@@ -20,7 +20,7 @@ import type { RoomRecording } from '../rooms/recording.ts';
 import type { MixRoom, RoomMember } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
 import type { MpcStatusEvent, MultiPartyCallVerb } from '../../plivo-xml/ast.ts';
-import { isoish } from './views.ts';
+import { isoish } from '../engine/format.ts';
 
 /** A participant's settings: the element's attributes, or the Add Participant API's parameters. */
 export type MpcSettings = Omit<MultiPartyCallVerb, 'kind' | 'name'>;

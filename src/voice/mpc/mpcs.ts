@@ -26,7 +26,8 @@ import type { HttpMethod, PromptVerb, Sound } from '../../plivo-xml/ast.ts';
 import { speak } from '../../plivo-xml/build.ts';
 import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
 import { settingsFromApi } from './settings.ts';
-import { isoish, mpcRowOf, mpcView, participantView } from './views.ts';
+import { mpcRowOf, mpcView, participantView } from './views.ts';
+import { isoish } from '../engine/format.ts';
 import { DTMF_TONE_MS } from '../defaults.ts';
 
 /** How an API participant's call ends when it leaves without an on_exit_action_url. */

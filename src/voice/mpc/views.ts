@@ -1,10 +1,8 @@
 // Multiparty calls and participants as the API shows them.
 import type { MpcRow } from '../../store/tables/conferences.ts';
-import { plainTime } from '../engine/format.ts';
+import { isoish } from '../engine/format.ts';
 import type { MultiPartyCall, Participant } from './mpc.ts';
 
-/** The MPC API's timestamps: "YYYY-MM-DD HH:mm:ss+00:00" (UTC). */
-export const isoish = (ms: number): string => `${plainTime(ms)}+00:00`;
 
 const orNull = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : isoish(ms));
 

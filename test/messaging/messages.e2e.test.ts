@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { customerServer, eventually, validSignature, type CustomerServer } from './messaging-fixture.ts';
+import { customerServer, eventually, validSignature, type CustomerServer } from './fixture.ts';
 
 const ANSWER = 'https://example.com/answer';
 

@@ -3,10 +3,10 @@
 // speech lasts MS_PER_CHAR per character.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, MS_PER_CHAR, type Harness } from './harness.ts';
-import { VerbRegistry } from '../../src/voice/interpreter/registry.ts';
-import { speakRunner } from '../../src/voice/verbs/speak.ts';
-import type { TranscriptEvent } from '../../src/telephony/sim/transcript.ts';
+import { harness, MS_PER_CHAR, type Harness } from '../harness.ts';
+import { VerbRegistry } from '../../../src/voice/interpreter/registry.ts';
+import { speakRunner } from '../../../src/voice/verbs/speak.ts';
+import type { TranscriptEvent } from '../../../src/telephony/sim/transcript.ts';
 
 const PHONE = '14155550100';
 const ANSWER = 'http://app/answer';

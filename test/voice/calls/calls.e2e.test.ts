@@ -4,9 +4,9 @@
 // is asked to wait.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databases } from '../helpers/pg.ts';
-import { assertSigned, spoken } from './fixtures.ts';
-import { voiceSuite } from './suite.ts';
+import { databases } from '../../helpers/pg.ts';
+import { assertSigned, spoken } from '../fixtures.ts';
+import { voiceSuite } from '../suite.ts';
 
 const CALLER_ID = '14155550123';
 

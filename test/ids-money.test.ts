@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAccountAuthId, isSubaccountAuthId, newAccountAuthId, newAuthToken, newNumericId, newSubaccountAuthId, newUuid } from '../../src/ids.ts';
-import { formatMoney, parseMoney } from '../../src/money.ts';
+import { isAccountAuthId, isSubaccountAuthId, newAccountAuthId, newAuthToken, newNumericId, newSubaccountAuthId, newUuid } from '../src/ids.ts';
+import { formatMoney, parseMoney } from '../src/money.ts';
 
 test('identifiers have the spec formats', () => {
   for (let i = 0; i < 200; i++) {

@@ -2,8 +2,8 @@
 // goes on; a refused text is logged on the call and never ends it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spoken } from './fixtures.ts';
-import { voiceSuite } from './suite.ts';
+import { spoken } from '../fixtures.ts';
+import { voiceSuite } from '../suite.ts';
 
 const line = voiceSuite();
 

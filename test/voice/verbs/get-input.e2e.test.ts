@@ -5,8 +5,8 @@
 // with "dtmf speech" the first kind of input wins.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spoken } from './fixtures.ts';
-import { voiceSuite } from './suite.ts';
+import { spoken } from '../fixtures.ts';
+import { voiceSuite } from '../suite.ts';
 
 const CALLER_ID = '14155550123';
 

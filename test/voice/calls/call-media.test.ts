@@ -5,11 +5,11 @@
 // bridge sounds the same either way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, MS_PER_CHAR } from './harness.ts';
-import { CallMedia } from '../../src/voice/calls/call-media.ts';
-import type { Calls } from '../../src/voice/calls/calls.ts';
-import type { Scope } from '../../src/platform/scope.ts';
-import type { TranscriptEvent } from '../../src/telephony/sim/transcript.ts';
+import { harness, MS_PER_CHAR } from '../harness.ts';
+import { CallMedia } from '../../../src/voice/calls/call-media.ts';
+import type { Calls } from '../../../src/voice/calls/calls.ts';
+import type { Scope } from '../../../src/platform/scope.ts';
+import type { TranscriptEvent } from '../../../src/telephony/sim/transcript.ts';
 
 const CALLER = '14155550600';
 const AGENT = '14155550700';

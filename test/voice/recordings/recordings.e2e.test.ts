@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MPEGDecoder } from 'mpg123-decoder';
-import { decodeAudio } from '../../src/media/decode.ts';
-import { rms, rmsWindows } from '../../src/media/pcm.ts';
-import { databases } from '../helpers/pg.ts';
-import { spoken } from './fixtures.ts';
-import { voiceSuite } from './suite.ts';
+import { decodeAudio } from '../../../src/media/decode.ts';
+import { rms, rmsWindows } from '../../../src/media/pcm.ts';
+import { databases } from '../../helpers/pg.ts';
+import { spoken } from '../fixtures.ts';
+import { voiceSuite } from '../suite.ts';
 
 const CALLER_ID = '14155550123';
 /** Louder than this RMS is speech; MP3 coding noise over silence stays far below. */

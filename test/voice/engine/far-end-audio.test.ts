@@ -3,9 +3,9 @@
 // recording forks follows the leg (mixed runs overlap, survive a clear).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Timeline } from '../../src/media/timeline.ts';
-import { runDurationMs, type AudioOut, type FrameRun, type Leg } from '../../src/telephony/driver.ts';
-import { FarEndAudio } from '../../src/voice/engine/far-end-audio.ts';
+import { Timeline } from '../../../src/media/timeline.ts';
+import { runDurationMs, type AudioOut, type FrameRun, type Leg } from '../../../src/telephony/driver.ts';
+import { FarEndAudio } from '../../../src/voice/engine/far-end-audio.ts';
 
 const filled = (ms: number, v: number): FrameRun => ({ samples: new Int16Array(ms * 8).fill(v) });
 

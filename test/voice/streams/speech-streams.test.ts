@@ -3,9 +3,9 @@
 // customer's service sends back.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FrameRun } from '../../src/telephony/driver.ts';
-import { annotationRecognizer, type Hypothesis } from '../../src/voice/speech.ts';
-import { parseIncoming } from '../../src/voice/streams/protocol.ts';
+import type { FrameRun } from '../../../src/telephony/driver.ts';
+import { annotationRecognizer, type Hypothesis } from '../../../src/voice/speech.ts';
+import { parseIncoming } from '../../../src/voice/streams/protocol.ts';
 
 describe('annotation recognizer', () => {
   const hear = (runs: FrameRun[], at = 1000) => {

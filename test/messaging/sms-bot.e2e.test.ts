@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import plivo from 'plivo';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { customerServer, eventually, validSignature, type Answer, type CustomerServer, type Received } from './messaging-fixture.ts';
+import { customerServer, eventually, validSignature, type Answer, type CustomerServer, type Received } from './fixture.ts';
 
 const ANSWER = 'https://example.com/answer';
 

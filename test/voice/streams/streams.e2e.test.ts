@@ -6,12 +6,12 @@
 // events; the Stream API through the official SDK.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulawDecode } from '../../src/media/g711.ts';
-import { rms } from '../../src/media/pcm.ts';
-import { dominantFrequency } from '../../src/media/spectrum.ts';
-import { readWav } from '../../src/media/wav.ts';
-import { streamServer, type Message, type StreamServer } from './stream-server.ts';
-import { voiceSuite } from './suite.ts';
+import { mulawDecode } from '../../../src/media/g711.ts';
+import { rms } from '../../../src/media/pcm.ts';
+import { dominantFrequency } from '../../../src/media/spectrum.ts';
+import { readWav } from '../../../src/media/wav.ts';
+import { streamServer, type Message, type StreamServer } from '../stream-server.ts';
+import { voiceSuite } from '../suite.ts';
 
 const CALLER_ID = '14155550123';
 

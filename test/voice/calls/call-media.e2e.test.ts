@@ -6,12 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dominantFrequency } from '../../src/media/spectrum.ts';
-import { renderTone } from '../../src/media/tones.ts';
-import { rms } from '../../src/media/pcm.ts';
-import { readWav, writeWav } from '../../src/media/wav.ts';
-import { spoken, type TranscriptEvent } from './fixtures.ts';
-import { voiceSuite } from './suite.ts';
+import { dominantFrequency } from '../../../src/media/spectrum.ts';
+import { renderTone } from '../../../src/media/tones.ts';
+import { rms } from '../../../src/media/pcm.ts';
+import { readWav, writeWav } from '../../../src/media/wav.ts';
+import { spoken, type TranscriptEvent } from '../fixtures.ts';
+import { voiceSuite } from '../suite.ts';
 
 const CALLER_ID = '14155550123';
 const TONE_HZ = 600;
