@@ -1,0 +1,177 @@
+// What every telephony driver must do, run for every driver (as kysely runs
+// each test for every dialect): the order of a leg's events and their causes,
+// originate outcomes, hanging up from either side, DTMF both ways, SIP
+// headers both ways, and the audio-out queue's timing (send, clear, mix).
+// Each driver brings a test adapter with a far-end controller (far-end.ts);
+// add it to DRIVERS to hold it to the contract.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EndedBy, FrameRun, InboundInfo, Leg, LegObserver, NetworkCause } from '../../src/telephony/driver.ts';
+import { renderTone } from '../../src/media/tones.ts';
+import { newUuid } from '../../src/ids.ts';
+import type { DriverUnderTest } from './far-end.ts';
+import { simDriver } from './sim/sim-far-end.ts';
+
+const DRIVERS: Array<() => DriverUnderTest> = [simDriver];
+
+const PHONE = '14155550100';
+const PLATFORM = '15550001111';
+const TENANT = { accountId: 'MA00000000000000000000', subaccountId: null };
+
+type Seen = { at: number; what: string };
+
+/** The engine's side of a leg: what it was told, at what platform time. */
+function observer(d: DriverUnderTest): LegObserver & { seen: Seen[]; states(): string[]; digits(): string } {
+  const seen: Seen[] = [];
+  const push = (what: string) => seen.push({ at: d.now(), what });
+  return {
+    seen,
+    states: () => seen.filter((s) => !s.what.startsWith('dtmf')).map((s) => s.what),
+    digits: () => seen.flatMap((s) => (s.what.startsWith('dtmf ') ? [s.what.slice(5)] : [])).join(''),
+    ringing: () => push('ringing'),
+    earlyMedia: () => push('early'),
+    answered: () => push('answered'),
+    ended: (_leg: Leg, cause: NetworkCause, by: EndedBy) => push(`ended ${cause} by ${by}`),
+    dtmf: (_leg: Leg, digit: string) => push(`dtmf ${digit}`),
+    audio: () => {},
+  };
+}
+
+/** A tone the far end can tell apart by its frequency. */
+const tone = (hz: number, ms: number): FrameRun => ({ samples: renderTone([hz], 0.3, ms, false), annotation: { type: 'tone', name: `${hz}Hz`, frequencies: [hz] } });
+
+function originate(d: DriverUnderTest, sipHeaders: Record<string, string> = {}) {
+  const o = observer(d);
+  const leg = d.driver.originate({ uuid: newUuid(), tenant: TENANT, from: PLATFORM, to: PHONE, callerName: 'Shop', sipHeaders }, o);
+  return { leg, o };
+}
+
+async function answeredLeg(d: DriverUnderTest) {
+  d.farEnd.expect(PHONE, 'answer', 1000);
+  const call = originate(d);
+  await d.advance(1000);
+  assert.deepEqual(call.o.states(), ['ringing', 'answered']);
+  return call;
+}
+
+for (const make of DRIVERS) {
+  describe(`telephony driver contract: ${make().name}`, () => {
+    test('an outbound leg rings, is answered, and ends when the far end hangs up; the far end got the SIP headers', async () => {
+      const d = make();
+      d.farEnd.expect(PHONE, 'answer', 2000);
+      const { leg, o } = originate(d, { 'X-PH-Order': '42' });
+      const start = d.now();
+      await d.advance(3000);
+      assert.deepEqual(d.farEnd.headersReceived(leg.uuid), { 'X-PH-Order': '42' });
+      assert.deepEqual(o.seen.map((s) => s.what), ['ringing', 'answered']);
+      assert.equal(o.seen[1]!.at - start, 2000, 'answered when the far end picked up');
+      assert.equal(leg.state, 'answered');
+      d.farEnd.hangUp(leg.uuid);
+      await d.advance(0);
+      assert.deepEqual(o.states(), ['ringing', 'answered', 'ended NORMAL_CLEARING by far_end']);
+      assert.equal(leg.state, 'ended');
+      await d.close();
+    });
+
+    test('originate outcomes end the leg with their cause and are never answered', async () => {
+      const d = make();
+      const cases = [
+        ['busy', 'USER_BUSY'],
+        ['no_answer', 'NO_ANSWER'],
+        ['reject', 'CALL_REJECTED'],
+        ['unreachable', 'DESTINATION_OUT_OF_ORDER'],
+      ] as const;
+      for (const [outcome, cause] of cases) {
+        d.farEnd.expect(PHONE, outcome, 1000);
+        const { o } = originate(d);
+        await d.advance(2000);
+        const states = o.states();
+        assert.equal(states.at(-1), `ended ${cause} by far_end`, outcome);
+        assert.ok(!states.includes('answered'), `${outcome} is never answered`);
+        if (outcome === 'no_answer' || outcome === 'reject') assert.equal(states[0], 'ringing', `${outcome} rings first`);
+      }
+      await d.close();
+    });
+
+    test('the platform hangs up: a ringing leg is cancelled, an answered one cleared, each reported as ended by the platform once', async () => {
+      const d = make();
+      d.farEnd.expect(PHONE, 'answer', 2000);
+      const ringing = originate(d);
+      await d.advance(500);
+      ringing.leg.hangup('ORIGINATOR_CANCEL');
+      ringing.leg.hangup('ORIGINATOR_CANCEL');
+      await d.advance(0);
+      assert.deepEqual(ringing.o.states(), ['ringing', 'ended ORIGINATOR_CANCEL by platform']);
+      const answered = await answeredLeg(d);
+      answered.leg.hangup('NORMAL_CLEARING');
+      await d.advance(0);
+      assert.deepEqual(answered.o.states(), ['ringing', 'answered', 'ended NORMAL_CLEARING by platform']);
+      await d.close();
+    });
+
+    test('an inbound leg is announced with its caller and headers, rings, opens early media the caller hears, and is answered', async () => {
+      const d = make();
+      const arrived: Array<{ leg: Leg; info: InboundInfo }> = [];
+      d.driver.onInbound((leg, info) => arrived.push({ leg, info }));
+      d.farEnd.call(PHONE, PLATFORM, { 'X-PH-Ref': 'abc' });
+      await d.advance(0);
+      assert.equal(arrived.length, 1);
+      const { leg, info } = arrived[0]!;
+      assert.equal(leg.direction, 'inbound');
+      assert.equal(leg.from, PHONE);
+      assert.equal(leg.to, PLATFORM);
+      assert.deepEqual(info.sipHeaders, { 'X-PH-Ref': 'abc' });
+      const o = observer(d);
+      leg.attach(o);
+      leg.ring();
+      assert.equal(leg.state, 'ringing');
+      leg.preAnswer();
+      assert.equal(leg.state, 'early');
+      leg.audio.send(tone(440, 200));
+      await d.advance(200);
+      leg.answer();
+      await d.advance(0);
+      assert.equal(leg.state, 'answered');
+      assert.deepEqual(o.states(), ['answered']);
+      assert.deepEqual(d.farEnd.soundsHeard(leg.uuid).map((s) => s.label), ['440Hz'], 'heard in early media');
+      d.farEnd.hangUp(leg.uuid);
+      await d.advance(0);
+      assert.deepEqual(o.states(), ['answered', 'ended NORMAL_CLEARING by far_end']);
+      await d.close();
+    });
+
+    test('DTMF both ways: keys the far end presses arrive in order; keys the platform sends are heard', async () => {
+      const d = make();
+      const { leg, o } = await answeredLeg(d);
+      d.farEnd.press(leg.uuid, '12#');
+      await d.advance(2000);
+      assert.equal(o.digits(), '12#');
+      const sentBy = leg.sendDigits('34', 100);
+      assert.ok(sentBy > d.now(), 'sending keys takes time');
+      await d.advance(sentBy - d.now());
+      assert.equal(d.farEnd.digitsHeard(leg.uuid), '34');
+      await d.close();
+    });
+
+    test('audio out: sends play back to back, clear drops what has not played, mix plays over the queue without moving it', async () => {
+      const d = make();
+      const { leg } = await answeredLeg(d);
+      const t0 = d.now();
+      const offset = t0 - leg.startedAt;
+      assert.equal(leg.audio.send(tone(500, 200)), t0 + 200);
+      assert.equal(leg.audio.send(tone(700, 200)), t0 + 400);
+      assert.equal(leg.audio.playingUntil, t0 + 400);
+      await d.advance(100);
+      leg.audio.clear();
+      assert.ok(leg.audio.playingUntil <= d.now(), 'nothing queued after a clear');
+      leg.audio.mix(tone(900, 100));
+      assert.ok(leg.audio.playingUntil <= d.now(), 'a mixed run does not move the queue');
+      await d.advance(500);
+      assert.deepEqual(d.farEnd.soundsHeard(leg.uuid), [
+        { at: offset, ms: 100, label: '500Hz' },
+        { at: offset + 100, ms: 100, label: '900Hz' },
+      ]);
+      await d.close();
+    });
+  });
+}
