@@ -61,7 +61,7 @@ const ParticipantRecord = SdkBody({ ...Record.properties, ...TrackType.propertie
 const Play = SdkBody({ url: Url });
 
 export function mpcRoutes(app: App, { rooms }: Services): void {
-  const { mpcs } = rooms;
+  const { mpcApi: mpcs } = rooms;
   const base = '/v1/Account/:authId/MultiPartyCall/';
   const one = `${base}:mpcId/`;
   const participant = `${one}Participant/:memberId/`;

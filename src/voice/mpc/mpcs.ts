@@ -1,17 +1,17 @@
-// Live multiparty calls of every account and the Multiparty Call API: list
-// and read MPCs (ended ones too, from their rows), activate and end them,
-// add participants (dialling them out, or moving a live call in), read,
-// update and kick participants, record the MPC or one participant, play to
-// members. An MPC is named `name_<friendly name>` (live only) or `uuid_<uuid>`.
-import { ApiError, notFound } from '../../errors.ts';
+// Live multiparty calls of every account and the typed operations on them,
+// for the <MultiPartyCall> verb, the Multiparty Call API (mpc-api.ts, which
+// parses the API's ids and snake_case) and flows: find MPCs (ended ones
+// from their rows), activate and end them, add participants (dialling them
+// out, or moving a live call in), update and kick participants, record the
+// MPC or one participant, play to members.
+import { ApiError } from '../../errors.ts';
 import { newUuid } from '../../ids.ts';
 import type { PlatformContext } from '../../platform/context.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
-import { timeRange } from '../../platform/time-range.ts';
 import { mpcRepo, type MpcFilter } from '../../store/repos/conferences.ts';
+import type { MpcRow } from '../../store/tables/conferences.ts';
 import { ended, type Call, type Hook } from '../engine/call.ts';
 import { CAUSES, type HangupCause } from '../engine/causes.ts';
-import { sipHeaders, type Calls } from '../calls/calls.ts';
 import { confirmLeg, type Confirmation } from '../connect/confirm.ts';
 import { renderPrompts, roomSound, soundDocument } from '../prompts/documents.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -22,11 +22,10 @@ import { MixRoom } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
 import { visible } from '../engine/visibility.ts';
 import { Interrupt } from '../interpreter/verb.ts';
-import type { HttpMethod, PromptVerb, Sound } from '../../plivo-xml/ast.ts';
+import type { HttpMethod, Sound } from '../../plivo-xml/ast.ts';
 import { speak } from '../../plivo-xml/build.ts';
 import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
-import { settingsFromApi } from './settings.ts';
-import { mpcRowOf, mpcView, participantView } from './views.ts';
+import { mpcRowOf } from './views.ts';
 import { isoish } from '../engine/format.ts';
 import { DTMF_TONE_MS } from '../defaults.ts';
 
@@ -35,84 +34,41 @@ export const MPC_ENDED: HangupCause = { code: 4020, name: 'Multiparty Call Ended
 /** Destinations that rang while another answered first. */
 const LOST_RACE: HangupCause = { code: 1000, name: 'Canceled', cause: 'LOSE_RACE' };
 /** The documented ring_timeout of dialled participants. */
-const DEFAULT_RING_TIMEOUT_S = 45;
 /** A dialled participant that did not press confirm_key in time (the documented code; the name is ours). */
 const NOT_CONFIRMED: HangupCause = { code: 9110, name: 'Confirm Key Not Pressed', cause: 'NORMAL_CLEARING' };
 const CONFIRM_TIMEOUT_S = 30;
-const DAY = 86_400_000;
 
-export interface AddParticipantInput extends Record<string, unknown> {
-  role: string;
-  from?: string;
-  to?: string;
-  call_uuid?: string;
-  caller_name?: string;
-  call_status_callback_url?: string;
-  call_status_callback_method?: HttpMethod;
-  ring_timeout?: number;
-  delay_dial?: string | number;
-  confirm_key?: string;
-  confirm_key_sound_url?: string;
-  confirm_key_sound_method?: HttpMethod;
-  sip_headers?: string;
+/** How the API names a multiparty call: by its friendly name (live only) or its uuid. */
+export type MpcRef = { name: string } | { uuid: string };
+
+/** Dial a participant out: the first of `to` to answer (and, with `confirm`, to accept) joins. */
+export interface DialParticipant {
+  from: string;
+  to: readonly string[];
+  callerName: string;
+  sipHeaders: Record<string, string>;
+  ringTimeoutS: number;
+  /** Seconds before each destination is dialled. */
+  delaysS: readonly number[];
+  confirm?: Confirmation;
+  /** call_status_callback_url: Initiated, Ringing, Answered, Hangup of each dialled leg. */
+  statusHook?: Hook;
 }
 
-export interface MpcListQuery extends Record<string, unknown> {
-  sub_account?: string;
-  friendly_name?: string;
-  status?: string;
-  termination_cause_code?: number;
-  limit: number;
-  offset: number;
-}
-
-export interface UpdateInput {
-  mute?: boolean;
-  hold?: boolean;
-  coach_mode?: boolean;
-}
-
-export interface RecordInput {
-  file_format?: string;
-  recording_callback_url?: string;
-  recording_callback_method?: HttpMethod;
-}
-
-/** record_track_type: which participant-level recordings a request means (both: the two). */
-function tracksOf(type: string | undefined): ParticipantTrack[] {
-  const t = (type ?? 'all').toLowerCase();
-  if (t === 'participant' || t === 'all') return [t];
-  if (t === 'both') return ['participant', 'all'];
-  throw new ApiError(400, `record_track_type must be participant, all or both (got "${type}")`);
-}
-
-/** delay_dial: one value for every destination, or one per destination separated by `<`; 0 to 120 seconds. */
-function delaysOf(raw: string | number | undefined, count: number): number[] {
-  const parts = String(raw ?? 0).split('<').map((v) => v.trim());
-  if (parts.length !== 1 && parts.length !== count) throw new ApiError(400, `delay_dial must give one value or one per destination of to (${count}), separated by < (got "${raw}")`);
-  const delays = parts.map(Number);
-  if (delays.some((d, i) => parts[i] === '' || !Number.isInteger(d) || d < 0 || d > 120)) throw new ApiError(400, `delay_dial must be integers from 0 to 120 (got "${raw}")`);
-  return parts.length === 1 ? Array<number>(count).fill(delays[0]!) : delays;
-}
-
-/** The sentence the platform documents for a dialled participant without confirm_key_sound_url. */
-function confirmPrompt(key: string): PromptVerb[] {
-  return [speak(`Please enter ${key} to accept the call.`)];
-}
+/** Which participant-level recording: the participant's own audio, or what it hears too. */
+export type { ParticipantTrack };
 
 /** A recording callback URL with its method, when given. */
-const hookOf = (url: string | undefined, method: HttpMethod): Hook | undefined => (url ? { url, method } : undefined);
+export const hookOf = (url: string | undefined, method: HttpMethod): Hook | undefined => (url ? { url, method } : undefined);
 
-type Id = { name: string } | { uuid: string };
-
-/** `name_<friendly name>` or `uuid_<uuid>`. */
-function parseId(raw: string): Id {
-  if (raw.startsWith('name_') && raw.length > 5) return { name: raw.slice(5) };
-  if (raw.startsWith('uuid_') && raw.length > 5) return { uuid: raw.slice(5) };
-  throw new ApiError(400, `the multiparty call must be named name_<friendly name> or uuid_<mpc uuid> (got "${raw}")`);
+/** The documented prompt of a dialled participant that must press `key`, unless a document of sounds replaces it. */
+export function confirmation(key: string, sound: Hook | undefined): Confirmation {
+  return {
+    key,
+    timeoutS: CONFIRM_TIMEOUT_S,
+    prompts: async (leg) => (sound ? soundDocument(leg, sound.url, sound.method, 'confirm_key_sound') : [speak(`Please enter ${key} to accept the call.`)]),
+  };
 }
-
-const STATUS_NAMES: Record<string, string> = { initialized: 'Initialized', active: 'Active', ended: 'Ended' };
 
 export class MultiPartyCalls implements MpcHost {
   private readonly live = new Map<string, MultiPartyCall>();
@@ -124,10 +80,7 @@ export class MultiPartyCalls implements MpcHost {
   readonly engine: Engine;
   private readonly ctx: PlatformContext;
 
-  constructor(
-    private readonly kit: RoomKit,
-    private readonly calls: Calls,
-  ) {
+  constructor(private readonly kit: RoomKit) {
     this.engine = kit.engine;
     this.ctx = kit.ctx;
   }
@@ -261,110 +214,62 @@ export class MultiPartyCalls implements MpcHost {
     }
   }
 
-  // ---- the API: multiparty calls --------------------------------------------------------
+  // ---- typed operations (the API's and flows') ----------------------------------------
 
-  private liveOf(scope: Scope, raw: string): MultiPartyCall | undefined {
-    const id = parseId(raw);
+  /** The live MPC `ref` names among those `scope` may see. */
+  find(scope: Scope, ref: MpcRef): MultiPartyCall | undefined {
     for (const mpc of this.live.values()) {
       if (!visible(scope, mpc.owner)) continue;
-      if ('name' in id ? mpc.name === id.name : mpc.uuid === id.uuid) return mpc;
+      if ('name' in ref ? mpc.name === ref.name : mpc.uuid === ref.uuid) return mpc;
     }
     return undefined;
   }
 
-  /** A live MPC, or 404. */
-  mpc(scope: Scope, raw: string): MultiPartyCall {
-    const mpc = this.liveOf(scope, raw);
-    if (!mpc) throw notFound(`multiparty call ${raw} (no live multiparty call of this account has this name or uuid)`);
-    return mpc;
+  /** An MPC's row, live or ended. */
+  async row(scope: Scope, ref: MpcRef): Promise<{ row: MpcRow; live: MultiPartyCall | undefined } | undefined> {
+    const mpc = this.find(scope, ref);
+    if (mpc) return { row: mpcRowOf(mpc), live: mpc };
+    const row = 'uuid' in ref ? await mpcRepo.find(this.ctx.db, ownerFilter(scope), ref.uuid) : undefined;
+    return row && { row, live: undefined };
   }
 
-  private recordingState(mpc: MultiPartyCall): string {
-    const r = mpc.recording;
-    return !r || r.stopped ? 'not-recording' : r.paused ? 'paused' : 'recording';
-  }
-
-  async get(scope: Scope, raw: string) {
-    const mpc = this.liveOf(scope, raw);
-    if (mpc) return mpcView(mpcRowOf(mpc), this.recordingState(mpc));
-    const id = parseId(raw);
-    const row = 'uuid' in id ? await mpcRepo.find(this.ctx.db, ownerFilter(scope), id.uuid) : undefined;
-    if (!row) throw notFound(`multiparty call ${raw}${'name' in id ? ' (an ended multiparty call is read by its uuid: uuid_<mpc uuid>)' : ''}`);
-    return mpcView(row, null);
-  }
-
-  async list(scope: Scope, q: MpcListQuery) {
-    const status = q.status === undefined ? undefined : STATUS_NAMES[q.status.toLowerCase()];
-    if (q.status !== undefined && !status) throw new ApiError(400, `status must be initialized, active or ended (got "${q.status}")`);
-    const created = timeRange('creation_time', q);
-    const endedRange = timeRange('end_time', q);
-    const now = this.ctx.clock.now();
-    const anyWindow = [created.from, created.to, endedRange.from, endedRange.to].some((v) => v !== undefined);
-    const f: MpcFilter = {
-      ...ownerFilter(scope, q.sub_account),
-      friendlyName: q.friendly_name,
-      status,
-      terminationCauseCode: q.termination_cause_code,
-      // Without a time filter the last seven days are searched.
-      created: anyWindow ? created : { from: now - 7 * DAY },
-      ended: endedRange,
+  /** A page of MPC rows matching `f`, each with its live MPC while it runs. */
+  async list(f: MpcFilter, limit: number, offset: number): Promise<{ rows: Array<{ row: MpcRow; live: MultiPartyCall | undefined }>; total: number }> {
+    const [rows, total] = await Promise.all([mpcRepo.list(this.ctx.db, f, limit, offset), mpcRepo.count(this.ctx.db, f)]);
+    return {
+      rows: rows.map((row) => {
+        const mpc = [...this.live.values()].find((m) => m.uuid === row.mpc_uuid);
+        return mpc ? { row: mpcRowOf(mpc), live: mpc } : { row, live: undefined };
+      }),
+      total,
     };
-    const [rows, total] = await Promise.all([mpcRepo.list(this.ctx.db, f, q.limit, q.offset), mpcRepo.count(this.ctx.db, f)]);
-    const views = rows.map((row) => {
-      const mpc = [...this.live.values()].find((m) => m.uuid === row.mpc_uuid);
-      return mpc ? mpcView(mpcRowOf(mpc), this.recordingState(mpc)) : mpcView(row, null);
-    });
-    return { objects: views, total };
   }
 
-  /** Activate an MPC whose participants wait (status=active). */
-  activate(scope: Scope, raw: string, status: string): void {
-    if (status.toLowerCase() !== 'active') throw new ApiError(400, `status must be active (got "${status}")`);
-    const mpc = this.liveOf(scope, raw);
-    if (!mpc || mpc.status !== 'Initialized') throw notFound(`multiparty call ${raw} in the initialized state`);
-    mpc.start();
+  /** The live MPC's participants a member id, ids separated by commas, or `all` name (404 naming an unknown one). */
+  participantsOf(mpc: MultiPartyCall, spec: string, where: string): { list: Participant[]; all: boolean } {
+    return pick(mpc.participants, spec, where);
   }
 
-  end(scope: Scope, raw: string): void {
-    this.mpc(scope, raw).end(TERMINATION.api);
-  }
-
-  // ---- the API: participants ------------------------------------------------------------
-
-  /** Dial `to` (first of several agents to answer wins) or move live call `call_uuid` into the MPC. */
-  async addParticipant(scope: Scope, raw: string, input: AddParticipantInput) {
-    const id = parseId(raw);
-    if (!('name' in id) && !this.liveOf(scope, raw)) throw notFound(`multiparty call ${raw}`);
-    const name = 'name' in id ? id.name : this.liveOf(scope, raw)!.name;
-    const settings = settingsFromApi({ ...input, role: input.role.toLowerCase() });
-    const owner = { accountId: scope.accountId, subaccountId: scope.subaccountId };
+  /**
+   * A participant joins `name` of `owner` with `settings`: a live answered
+   * call moved in (it leaves whatever held it), or legs dialled out. The
+   * request uuid and the calls it concerns come back.
+   */
+  async addParticipant(owner: CallOwner, name: string, settings: MpcSettings, who: { move: Call } | { dial: DialParticipant }): Promise<{ requestUuid: string; calls: Call[] }> {
     const mpc = this.live.get(roomKey(owner, name));
     if (mpc && mpc.participants.size >= mpc.settings.maxParticipants) throw new ApiError(400, `multiparty call ${name} already has its maximum of ${mpc.settings.maxParticipants} participants`);
     const requestUuid = newUuid();
     mpc?.event('add-participant-api-events', 'AddParticipantByAPIActionInitiated');
-
-    if (input.call_uuid !== undefined) {
-      if (input.to !== undefined || input.from !== undefined) throw new ApiError(400, 'give either call_uuid or from and to, not both');
-      const call = this.calls.liveCall(scope, input.call_uuid);
-      if (!call.isAnswered) throw new ApiError(400, `call ${input.call_uuid} is ${call.status}: only an answered call can join a multiparty call`);
+    if ('move' in who) {
+      const call = who.move;
       // The call leaves whatever held it (a bridge, a room) and whatever its XML was doing.
       call.takeover();
       call.program?.stop();
       this.admit(call, name, settings);
-      return { requestUuid, calls: [{ to: call.to, from: call.from, call_uuid: call.uuid }] };
+      return { requestUuid, calls: [call] };
     }
-
-    if (!input.from || !input.to) throw new ApiError(400, 'from and to are required unless call_uuid names a live call to move into the multiparty call');
-    const destinations = input.to.split('<').map((t) => t.trim()).filter((t) => t !== '');
-    if (destinations.length === 0) throw new ApiError(400, 'to must name at least one number or sip: URI');
-    if (destinations.length > 1 && settings.role !== 'agent') throw new ApiError(400, 'several destinations (to separated by <) may be dialled only for the agent role');
-    const ringTimeoutS = input.ring_timeout ?? DEFAULT_RING_TIMEOUT_S;
-    if (!Number.isInteger(ringTimeoutS) || ringTimeoutS < 15 || ringTimeoutS > 120) throw new ApiError(400, `ring_timeout must be an integer from 15 to 120 (got ${input.ring_timeout})`);
-    const delays = delaysOf(input.delay_dial, destinations.length);
-    const headers = sipHeaders(input.sip_headers);
+    const d = who.dial;
     const signing = await this.engine.platform.signing(owner);
-    const statusHook = input.call_status_callback_url ? { url: input.call_status_callback_url, method: input.call_status_callback_method ?? 'POST' } : undefined;
-    const confirmation = this.confirmation(input);
     let joined = false;
     const win = (leg: Call) => {
       if (joined || !leg.live) return leg.hangup({ cause: LOST_RACE, source: 'Plivo' });
@@ -372,23 +277,23 @@ export class MultiPartyCalls implements MpcHost {
       for (const other of legs) if (other !== leg) other.hangup({ cause: LOST_RACE, source: 'Plivo' });
       this.admit(leg, name, settings);
     };
-    const legs: Call[] = destinations.map((to, i) =>
+    const legs: Call[] = d.to.map((to, i) =>
       this.engine.placeLeg({
         owner,
         signing,
         parentUuid: null,
-        from: input.from!.replace(/^\+/, ''),
-        to: /^sips?:/i.test(to) ? to : to.replace(/\D/g, ''),
-        callerName: input.caller_name ?? input.from!,
-        sipHeaders: headers,
-        ringTimeoutS,
-        delayS: delays[i],
+        from: d.from,
+        to,
+        callerName: d.callerName,
+        sipHeaders: d.sipHeaders,
+        ringTimeoutS: d.ringTimeoutS,
+        delayS: d.delaysS[i],
         connect: (leg) => {
           if (joined) return leg.hangup({ cause: LOST_RACE, source: 'Plivo' });
-          this.callStatus(statusHook, owner, leg, 'Answered');
-          if (!confirmation) return win(leg);
+          this.callStatus(d.statusHook, owner, leg, 'Answered');
+          if (!d.confirm) return win(leg);
           // With confirm_key the first to accept, not the first to answer, joins.
-          confirmLeg((call, stop) => this.engine.contextFor(call, stop), leg, new Interrupt(), confirmation).then(
+          confirmLeg((call, stop) => this.engine.contextFor(call, stop), leg, new Interrupt(), d.confirm).then(
             (accepted) => (accepted ? win(leg) : leg.hangup({ cause: NOT_CONFIRMED, source: 'Plivo' })),
             (err: unknown) => {
               this.engine.logError(leg, 'multiparty call: confirming the participant failed', err);
@@ -396,30 +301,14 @@ export class MultiPartyCalls implements MpcHost {
             },
           );
         },
-        ringing: (leg) => this.callStatus(statusHook, owner, leg, 'Ringing'),
+        ringing: (leg) => this.callStatus(d.statusHook, owner, leg, 'Ringing'),
       }),
     );
     for (const leg of legs) {
-      this.callStatus(statusHook, owner, leg, 'Initiated');
-      void ended(leg).then(() => this.callStatus(statusHook, owner, leg, 'Hangup'));
+      this.callStatus(d.statusHook, owner, leg, 'Initiated');
+      void ended(leg).then(() => this.callStatus(d.statusHook, owner, leg, 'Hangup'));
     }
-    return { requestUuid, calls: legs.map((l) => ({ to: l.to, from: l.from, call_uuid: l.uuid })) };
-  }
-
-  /** confirm_key: the prompt (confirm_key_sound_url's document, else the documented sentence) and the key; undefined without a key. */
-  private confirmation(input: AddParticipantInput): Confirmation | undefined {
-    const key = input.confirm_key;
-    if (key === undefined) {
-      if (input.confirm_key_sound_url !== undefined) throw new ApiError(400, 'confirm_key_sound_url needs confirm_key');
-      return undefined;
-    }
-    if (!/^[0-9*#]$/.test(key)) throw new ApiError(400, `confirm_key must be one of 0-9, * or # (got "${key}")`);
-    const url = input.confirm_key_sound_url;
-    return {
-      key,
-      timeoutS: CONFIRM_TIMEOUT_S,
-      prompts: async (leg) => (url ? soundDocument(leg, url, input.confirm_key_sound_method ?? 'GET', 'confirm_key_sound') : confirmPrompt(key)),
-    };
+    return { requestUuid, calls: legs };
   }
 
   /** An API participant: joins, and when it leaves runs on_exit_action_url or is hung up. */
@@ -459,94 +348,64 @@ export class MultiPartyCalls implements MpcHost {
     });
   }
 
-  /** The participants `spec` names: a member id, ids separated by commas, or `all`. */
-  private participantsOf(scope: Scope, raw: string, spec: string): { mpc: MultiPartyCall; list: Participant[]; all: boolean } {
-    const mpc = this.mpc(scope, raw);
-    return { mpc, ...pick(mpc.participants, spec, `multiparty call ${raw}`) };
-  }
-
-  participants(scope: Scope, raw: string, callUuid?: string) {
-    const mpc = this.mpc(scope, raw);
-    return [...mpc.participants.values()].filter((p) => !callUuid || p.call.uuid === callUuid).map((p) => participantView(mpc, p));
-  }
-
-  participant(scope: Scope, raw: string, memberId: string) {
-    const { mpc, list } = this.participantsOf(scope, raw, memberId);
-    return participantView(mpc, list[0]!);
-  }
-
-  async update(scope: Scope, raw: string, spec: string, input: UpdateInput): Promise<Record<string, string>> {
-    const { mpc, list, all } = this.participantsOf(scope, raw, spec);
-    if (input.coach_mode !== undefined && all) throw new ApiError(400, 'coach_mode can be changed for one participant at a time: give its member id, not all');
-    if (input.coach_mode !== undefined && list.some((p) => p.role !== 'supervisor')) throw new ApiError(400, 'coach_mode applies only to participants with the supervisor role');
+  /** Mute, hold or coach participants; what changed, as the API words it. */
+  async update(mpc: MultiPartyCall, list: readonly Participant[], change: { mute?: boolean; hold?: boolean; coachMode?: boolean }): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
-    if (input.coach_mode !== undefined) {
-      for (const p of list) mpc.setCoachMode(p, input.coach_mode);
+    if (change.coachMode !== undefined) {
+      if (list.some((p) => p.role !== 'supervisor')) throw new ApiError(400, 'coach_mode applies only to participants with the supervisor role');
+      for (const p of list) mpc.setCoachMode(p, change.coachMode);
       out.coach_mode = `MPC: ${mpc.name} coach_mode enable/disable succeeded`;
     }
-    if (input.hold !== undefined) {
-      await Promise.all(list.map((p) => this.engine.clock.track(mpc.setHold(p, input.hold!))));
+    if (change.hold !== undefined) {
+      await Promise.all(list.map((p) => this.engine.clock.track(mpc.setHold(p, change.hold!))));
       out.hold = `MPC: ${mpc.name} hold/unhold member(s) succeeded`;
     }
-    if (input.mute !== undefined) {
-      for (const p of list) mpc.setMute(p, input.mute);
+    if (change.mute !== undefined) {
+      for (const p of list) mpc.setMute(p, change.mute);
       out.mute = `MPC: ${mpc.name} mute/unmute member(s) succeeded`;
     }
     return out;
   }
 
-  kick(scope: Scope, raw: string, spec: string): void {
-    const { mpc, list } = this.participantsOf(scope, raw, spec);
+  kick(mpc: MultiPartyCall, list: readonly Participant[]): void {
     for (const p of list) mpc.leave(p, 'Kicked Out of Multiparty Call');
   }
 
-  // ---- the API: recording and playing -------------------------------------------------------
+  // ---- recording and playing ---------------------------------------------------------------
 
-  recordStart(scope: Scope, raw: string, input: RecordInput): RoomRecording {
-    const mpc = this.mpc(scope, raw);
-    const format = input.file_format ?? 'mp3';
-    if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
-    if (mpc.recording && !mpc.recording.stopped) throw new ApiError(400, `multiparty call ${mpc.name} is already being recorded; stop that recording first`);
-    return (mpc.recording = this.startRecording(mpc, format, hookOf(input.recording_callback_url, input.recording_callback_method ?? 'POST')));
+  recordingState(mpc: MultiPartyCall): string {
+    const r = mpc.recording;
+    return !r || r.stopped ? 'not-recording' : r.paused ? 'paused' : 'recording';
   }
 
-  private recordingOf(scope: Scope, raw: string): { mpc: MultiPartyCall; rec: RoomRecording } {
-    const mpc = this.mpc(scope, raw);
+  startMpcRecording(mpc: MultiPartyCall, format: 'mp3' | 'wav', hook: Hook | undefined): RoomRecording {
+    if (mpc.recording && !mpc.recording.stopped) throw new ApiError(400, `multiparty call ${mpc.name} is already being recorded; stop that recording first`);
+    return (mpc.recording = this.startRecording(mpc, format, hook));
+  }
+
+  private runningRecording(mpc: MultiPartyCall): RoomRecording {
     const rec = mpc.recording;
     if (!rec || rec.stopped) throw new ApiError(400, `multiparty call ${mpc.name} is not being recorded`);
-    return { mpc, rec };
+    return rec;
   }
 
-  async recordStop(scope: Scope, raw: string): Promise<void> {
-    const { mpc, rec } = this.recordingOf(scope, raw);
-    await this.finishRecording(mpc, rec);
+  async stopMpcRecording(mpc: MultiPartyCall): Promise<void> {
+    await this.finishRecording(mpc, this.runningRecording(mpc));
   }
 
-  recordPause(scope: Scope, raw: string): void {
-    const { mpc, rec } = this.recordingOf(scope, raw);
-    if (rec.paused) return;
-    rec.pause(this.engine.clock.now());
-    this.recordingEvent(mpc, rec, 'RecordingPaused');
+  pauseMpcRecording(mpc: MultiPartyCall, pause: boolean): void {
+    const rec = this.runningRecording(mpc);
+    if (rec.paused === pause) return;
+    if (pause) rec.pause(this.engine.clock.now());
+    else rec.resume(this.engine.clock.now());
+    this.recordingEvent(mpc, rec, pause ? 'RecordingPaused' : 'RecordingResumed');
   }
 
-  recordResume(scope: Scope, raw: string): void {
-    const { mpc, rec } = this.recordingOf(scope, raw);
-    if (!rec.paused) return;
-    rec.resume(this.engine.clock.now());
-    this.recordingEvent(mpc, rec, 'RecordingResumed');
-  }
-
-  // ---- the API: participant-level recording ------------------------------------------------
-
-  /** Start the participant's recordings of `track_type`; the response names the first. */
-  participantRecordStart(scope: Scope, raw: string, memberId: string, input: RecordInput & { record_track_type?: string }): RoomRecording {
-    const { mpc, p } = this.oneParticipant(scope, raw, memberId);
-    const tracks = tracksOf(input.record_track_type);
-    const format = input.file_format ?? 'mp3';
-    if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
+  /** Start `p`'s recordings of `tracks`; each is finished when the participant leaves. */
+  startParticipantRecording(mpc: MultiPartyCall, p: Participant, tracks: readonly ParticipantTrack[], format: 'mp3' | 'wav', hook: Hook | undefined): RoomRecording[] {
     const busy = tracks.filter((t) => p.recordings.get(t)?.stopped === false);
     if (busy.length > 0) throw new ApiError(400, `participant ${p.id} already has a ${busy.join(' and ')} recording in progress; stop it first`);
-    return this.recordParticipant(mpc, p, tracks, format, hookOf(input.recording_callback_url, input.recording_callback_method ?? 'POST'))[0]!;
+    return this.recordParticipant(mpc, p, [...tracks], format, hook);
   }
 
   /** Participant-level recordings of `tracks`, each finished when the participant leaves. */
@@ -559,13 +418,22 @@ export class MultiPartyCalls implements MpcHost {
     });
   }
 
-  async participantRecordStop(scope: Scope, raw: string, memberId: string, trackType: string | undefined): Promise<void> {
-    const { mpc, p, recs } = this.participantRecordings(scope, raw, memberId, trackType);
-    await Promise.all(recs.map((rec) => this.finishRecording(mpc, rec, p)));
+  /** `p`'s running recordings of `tracks`; 400 when there is none (`asked` names the request's track type). */
+  private participantRecordings(mpc: MultiPartyCall, p: Participant, tracks: readonly ParticipantTrack[], asked: string | undefined): RoomRecording[] {
+    const recs = tracks.flatMap((t) => {
+      const rec = p.recordings.get(t);
+      return rec && !rec.stopped ? [rec] : [];
+    });
+    if (recs.length === 0) throw new ApiError(400, `participant ${p.id} of multiparty call ${mpc.name} has no ${asked ?? 'all'} recording in progress`);
+    return recs;
   }
 
-  participantRecordPause(scope: Scope, raw: string, memberId: string, trackType: string | undefined, pause: boolean): void {
-    const { mpc, p, recs } = this.participantRecordings(scope, raw, memberId, trackType);
+  async stopParticipantRecording(mpc: MultiPartyCall, p: Participant, tracks: readonly ParticipantTrack[], asked?: string): Promise<void> {
+    await Promise.all(this.participantRecordings(mpc, p, tracks, asked).map((rec) => this.finishRecording(mpc, rec, p)));
+  }
+
+  pauseParticipantRecording(mpc: MultiPartyCall, p: Participant, tracks: readonly ParticipantTrack[], pause: boolean, asked?: string): void {
+    const recs = this.participantRecordings(mpc, p, tracks, asked);
     const now = this.engine.clock.now();
     for (const rec of recs) {
       if (rec.paused === pause) continue;
@@ -575,33 +443,14 @@ export class MultiPartyCalls implements MpcHost {
     }
   }
 
-  private oneParticipant(scope: Scope, raw: string, memberId: string): { mpc: MultiPartyCall; p: Participant } {
-    const { mpc, list, all } = this.participantsOf(scope, raw, memberId);
-    if (all || list.length !== 1) throw new ApiError(400, `participant-level recording takes one member id (got "${memberId}")`);
-    return { mpc, p: list[0]! };
-  }
-
-  private participantRecordings(scope: Scope, raw: string, memberId: string, trackType: string | undefined) {
-    const { mpc, p } = this.oneParticipant(scope, raw, memberId);
-    const recs = tracksOf(trackType).flatMap((t) => {
-      const rec = p.recordings.get(t);
-      return rec && !rec.stopped ? [rec] : [];
-    });
-    if (recs.length === 0) throw new ApiError(400, `participant ${p.id} of multiparty call ${mpc.name} has no ${trackType ?? 'all'} recording in progress`);
-    return { mpc, p, recs };
-  }
-
-  async play(scope: Scope, raw: string, spec: string, url: string): Promise<{ mpc: MultiPartyCall; ids: string[] }> {
-    const { mpc, list, all } = this.participantsOf(scope, raw, spec);
+  /** Play the audio file at `url` to every member (`all`) or to `list` only. */
+  async play(mpc: MultiPartyCall, list: readonly Participant[], all: boolean, url: string): Promise<void> {
     const segments: Segment[] = [{ samples: await audioToPlay(this.engine, url), annotation: { type: 'play', url } }];
     if (all) mpc.room.play(new Source(segments, false, 'play:all'));
     else for (const p of list) mpc.room.play(new Source(segments, false, 'play:member'), p.room);
-    return { mpc, ids: all ? ['all'] : list.map((p) => p.id) };
   }
 
-  stopPlay(scope: Scope, raw: string, spec: string): void {
-    const { mpc, list, all } = this.participantsOf(scope, raw, spec);
+  stopPlay(mpc: MultiPartyCall, list: readonly Participant[], all: boolean): void {
     mpc.room.stopSounds((s, to) => (all ? to === undefined && s.tag === 'play:all' : to !== undefined && s.tag === 'play:member' && list.some((p) => p.room === to)));
   }
 }
-

@@ -7,6 +7,7 @@ import { keptByMainAccount, type PlatformContext } from '../../platform/context.
 import { mpcRepo } from '../../store/repos/conferences.ts';
 import { Conferences } from '../conference/conferences.ts';
 import { MultiPartyCalls } from '../mpc/mpcs.ts';
+import { MpcApi } from '../mpc/mpc-api.ts';
 import type { Voice } from '../index.ts';
 import type { MediaPlane } from '../media-plane.ts';
 import type { WebhookPort } from '../engine/ports.ts';
@@ -26,6 +27,8 @@ export interface RoomsDeps {
 export interface Rooms {
   conferences: Conferences;
   mpcs: MultiPartyCalls;
+  /** The Multiparty Call API over `mpcs`. */
+  mpcApi: MpcApi;
   /** Stop mixing and finish writing recordings and rows (shutdown, after the calls have ended). */
   close(): Promise<void>;
 }
@@ -36,11 +39,12 @@ export function createRooms(d: RoomsDeps): Rooms {
   const notifier = new RoomNotifier(engine, d.webhooks, d.logger);
   const kit = { engine, ctx: d.ctx, recordings: d.media.recordings, ticker, notifier, log: d.logger, pending: new PendingWork() };
   const conferences = new Conferences(kit);
-  const mpcs = new MultiPartyCalls(kit, d.voice.calls);
+  const mpcs = new MultiPartyCalls(kit);
   d.accounts.registerDependent(keptByMainAccount(mpcRepo.moveToMain));
   return {
     conferences,
     mpcs,
+    mpcApi: new MpcApi(mpcs, d.voice.calls, d.ctx),
     async close() {
       ticker.stop();
       await kit.pending.drain();
