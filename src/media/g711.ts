@@ -76,13 +76,13 @@ function decodeWith(table: Int16Array, bytes: Uint8Array, out: Int16Array): Int1
 }
 
 /** `out` lets a caller reuse one buffer per leg instead of allocating per frame. */
-export const mulawEncode = (pcm: Int16Array, out = new Uint8Array(pcm.length)): Uint8Array =>
+export const mulawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array =>
   encodeWith(MULAW_ENCODE, pcm, out);
-export const mulawDecode = (bytes: Uint8Array, out = new Int16Array(bytes.length)): Int16Array =>
+export const mulawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array =>
   decodeWith(MULAW_DECODE, bytes, out);
-export const alawEncode = (pcm: Int16Array, out = new Uint8Array(pcm.length)): Uint8Array =>
+export const alawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array =>
   encodeWith(ALAW_ENCODE, pcm, out);
-export const alawDecode = (bytes: Uint8Array, out = new Int16Array(bytes.length)): Int16Array =>
+export const alawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array =>
   decodeWith(ALAW_DECODE, bytes, out);
 
 /** The byte of digital silence (what an idle RTP stream carries). */

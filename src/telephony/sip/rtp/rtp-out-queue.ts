@@ -1,0 +1,141 @@
+// What a session sends, tick by tick: the driver's `AudioOut` queue as the
+// media worker keeps it. Positions are tick numbers (20 ms each). Queued runs
+// play back to back from the tick they were asked for (or after what is
+// queued, or from the next tick when they arrive late); mixed runs add over
+// whatever plays; a clear drops queued frames from its tick on. Keys are
+// queued like audio and come out either as RFC 4733 events or, without a
+// negotiated telephone-event, as their tones.
+import { dtmfTone } from '../../../media/dtmf.ts';
+import { FRAME_MS, FRAME_SAMPLES } from '../../../media/frame.ts';
+import { clamp16 } from '../../../media/pcm.ts';
+
+export const TAKE_IDLE = 0;
+export const TAKE_AUDIO = 1;
+export const TAKE_DIGIT = 2;
+export type Take = typeof TAKE_IDLE | typeof TAKE_AUDIO | typeof TAKE_DIGIT;
+
+interface Item {
+  start: number;
+  frames: number;
+  samples: Int16Array | null;
+  /** A key; its samples are the tone, made when it plays in band. */
+  digit: string | null;
+}
+
+export const framesIn = (samples: number): number => Math.ceil(samples / FRAME_SAMPLES);
+
+const tones = new Map<string, Int16Array>();
+function toneOf(digit: string, frames: number): Int16Array {
+  const key = `${digit}:${frames}`;
+  let t = tones.get(key);
+  if (!t) tones.set(key, (t = dtmfTone(digit, frames * FRAME_MS)));
+  return t;
+}
+
+export class OutQueue {
+  /** Keys go out as tones (no telephone-event negotiated). */
+  inbandDigits = false;
+  /** After a TAKE_DIGIT: the key, which of its frames this is and how many it has. */
+  digit = '';
+  digitIndex = 0;
+  digitFrames = 0;
+  /** Queued runs and keys in play order, never overlapping. */
+  private readonly items: Item[] = [];
+  private readonly mixes: Item[] = [];
+  /** The tick after the last queued frame. */
+  private end = 0;
+  /** The first tick not yet taken. */
+  private next = 0;
+  private readonly sum = new Int32Array(FRAME_SAMPLES);
+
+  /** Queue `samples` from `tick` (or after what is queued); returns the tick it starts at. */
+  send(tick: number, samples: Int16Array): number {
+    return this.queue({ start: tick, frames: framesIn(samples.length), samples, digit: null });
+  }
+
+  /** Queue a key lasting `frames` ticks. */
+  sendDigit(tick: number, digit: string, frames: number): number {
+    return this.queue({ start: tick, frames, samples: null, digit });
+  }
+
+  /** Add `samples` over whatever plays from `tick`, queue or silence. */
+  mix(tick: number, samples: Int16Array): void {
+    const frames = framesIn(samples.length);
+    if (frames > 0) this.mixes.push({ start: Math.max(tick, this.next), frames, samples, digit: null });
+  }
+
+  /** Drop queued frames from `tick` on; a key already being sent finishes (a key cannot be half pressed). */
+  clear(tick: number): void {
+    const at = Math.max(tick, this.next);
+    const items = this.items;
+    while (items.length > 0 && items[items.length - 1]!.start >= at) items.pop();
+    const last = items[items.length - 1];
+    if (last && last.digit === null && last.start + last.frames > at) last.frames = at - last.start;
+    this.end = last ? last.start + last.frames : 0;
+  }
+
+  /** The tick after the last queued frame. */
+  get queuedUntil(): number {
+    return this.end;
+  }
+
+  /** What to send at `tick`: audio written to `out` (160 samples), a key's event, or nothing queued (`out` silent). */
+  take(tick: number, out: Int16Array): Take {
+    this.next = tick + 1;
+    const items = this.items;
+    while (items.length > 0 && items[0]!.start + items[0]!.frames <= tick) items.shift();
+    const head = items[0];
+    let result: Take = TAKE_IDLE;
+    out.fill(0);
+    if (head && head.start <= tick) {
+      const index = tick - head.start;
+      if (head.digit !== null && !this.inbandDigits) {
+        this.digit = head.digit;
+        this.digitIndex = index;
+        this.digitFrames = head.frames;
+        return TAKE_DIGIT;
+      }
+      if (head.digit !== null) head.samples ??= toneOf(head.digit, head.frames);
+      copyFrame(head.samples!, index, out);
+      result = TAKE_AUDIO;
+    }
+    return this.mixInto(tick, out) ? TAKE_AUDIO : result;
+  }
+
+  private queue(item: Item): number {
+    item.start = Math.max(item.start, this.end, this.next);
+    if (item.frames === 0) return item.start;
+    this.items.push(item);
+    this.end = item.start + item.frames;
+    return item.start;
+  }
+
+  /** Add the mixed runs playing at `tick` over `out`, summed before saturating once. */
+  private mixInto(tick: number, out: Int16Array): boolean {
+    let any = false;
+    const mixes = this.mixes;
+    const sum = this.sum;
+    for (let i = 0; i < mixes.length; i++) {
+      const m = mixes[i]!;
+      if (m.start + m.frames <= tick) {
+        mixes.splice(i--, 1);
+        continue;
+      }
+      if (m.start > tick) continue;
+      if (!any) for (let j = 0; j < FRAME_SAMPLES; j++) sum[j] = out[j]!;
+      any = true;
+      const s = m.samples!;
+      const from = (tick - m.start) * FRAME_SAMPLES;
+      const n = Math.min(FRAME_SAMPLES, s.length - from);
+      for (let j = 0; j < n; j++) sum[j] += s[from + j]!;
+    }
+    if (any) for (let j = 0; j < FRAME_SAMPLES; j++) out[j] = clamp16(sum[j]!);
+    return any;
+  }
+}
+
+/** Frame `index` of `samples` into `out`, the short last frame padded with silence (out is zeroed). */
+function copyFrame(samples: Int16Array, index: number, out: Int16Array): void {
+  const from = index * FRAME_SAMPLES;
+  out.set(samples.subarray(from, Math.min(samples.length, from + FRAME_SAMPLES)));
+}

@@ -1,0 +1,270 @@
+// One leg's media as its worker runs it: every 20 ms tick it sends one
+// packet (the queued audio, a key's event, or silence, which keeps NAT
+// bindings and the far end's media timers alive) and plays one frame out of
+// the jitter buffer; between ticks it takes in whatever RTP and RTCP
+// arrive. It knows nothing of sockets or threads: `SessionIo` carries
+// packets out and heard audio and keys up, so it runs the same in a worker
+// and in a unit test.
+import { DtmfDetector } from '../../../media/dtmf.ts';
+import { FRAME_SAMPLES } from '../../../media/frame.ts';
+import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '../../../media/g711.ts';
+import { receivesFrom, sendsTo, type AudioCodecName, type NegotiatedMedia } from '../sip-sdp.ts';
+import { buildReport, ntpMiddle, ntpOf, parseRtcp, ReceptionStats } from './rtcp.ts';
+import { DtmfReceiver, END_REPEATS, EVENT_PAYLOAD_BYTES, eventOf, writeEvent } from './rtp-dtmf.ts';
+import { JitterBuffer } from './rtp-jitter-buffer.ts';
+import { LATCH_MOVED, LATCH_REJECT, Latch, type Address } from './rtp-latch.ts';
+import { OutQueue, TAKE_DIGIT } from './rtp-out-queue.ts';
+import { emptyHeader, readRtp, RTP_HEADER_BYTES, writeRtpHeader } from './rtp-packet.ts';
+
+export type KeySource = 'rfc4733' | 'inband';
+
+export interface SessionIo {
+  /** Put a packet on the wire (RTP port, or RTCP port when `rtcp`). */
+  transmit(packet: Uint8Array, to: Address, rtcp: boolean): void;
+  /** The frame played out at this tick (null: nothing, the stream is idle or filling). */
+  heard(frame: Int16Array | null): void;
+  /** The far end pressed a key. */
+  key(digit: string, source: KeySource): void;
+  /** Something worth a log line: the stream latched elsewhere, the far end said BYE. */
+  note(what: 'latched' | 'bye', detail: string): void;
+}
+
+export interface SessionOptions {
+  /** Detect keys in the received audio (tones) until the far end is seen sending RFC 4733 events. */
+  inbandDtmf: boolean;
+  /** Our RTCP CNAME. */
+  cname: string;
+  /** Random values (SSRC, first sequence number, timestamp origin, RTCP jitter); tests pass fixed ones. */
+  random?: () => number;
+}
+
+export interface SessionStats {
+  packetsSent: number;
+  packetsReceived: number;
+  /** Expected minus received, from sequence numbers. */
+  packetsLost: number;
+  late: number;
+  duplicates: number;
+  concealed: number;
+  /** Packets refused by the latch (another source) or unreadable. */
+  rejected: number;
+  jitterMs: number;
+  /** From the far end's receiver reports; null until one came back. */
+  roundTripMs: number | null;
+  /** The far end's view of our stream: packets it reports lost. */
+  remoteLost: number | null;
+}
+
+const DECODERS: Record<AudioCodecName, (b: Uint8Array, out: Int16Array) => Int16Array> = { PCMU: mulawDecode, PCMA: alawDecode };
+const ENCODERS: Record<AudioCodecName, (pcm: Int16Array, out: Uint8Array) => Uint8Array> = { PCMU: mulawEncode, PCMA: alawEncode };
+/** RTCP every 5 s on average, each interval drawn from 0.5 to 1.5 times that (RFC 3550 §6.3.1). */
+const RTCP_TICKS = 250;
+
+export class RtpSession {
+  readonly queue = new OutQueue();
+  readonly jitter = new JitterBuffer();
+  private media: NegotiatedMedia | null = null;
+  private readonly latch = new Latch(null);
+  private rtcpTarget: Address | null = null;
+  private readonly ssrc: number;
+  private seq: number;
+  private readonly tsOrigin: number;
+  /** Set when the next packet starts a talk spurt (first one, after hold). */
+  private marker = true;
+  private eventTs = 0;
+  private packetsSent = 0;
+  private octetsSent = 0;
+  private sentSinceReport = false;
+  private nextRtcpTick = 0;
+  private readonly stats = new ReceptionStats();
+  private receivingSsrc: number | undefined;
+  private readonly dtmfIn = new DtmfReceiver();
+  private eventsSeen = false;
+  private readonly detector: DtmfDetector | null;
+  private rejected = 0;
+  private lastSr: { middle: number; tick: number } | null = null;
+  private roundTripMs: number | null = null;
+  private remoteLost: number | null = null;
+  private readonly header = emptyHeader();
+  private readonly frame = new Int16Array(FRAME_SAMPLES);
+  private readonly played = new Int16Array(FRAME_SAMPLES);
+  private decoded = new Int16Array(FRAME_SAMPLES * 3);
+  private readonly random: () => number;
+
+  constructor(
+    private readonly io: SessionIo,
+    private readonly opts: SessionOptions,
+  ) {
+    this.random = opts.random ?? Math.random;
+    this.ssrc = Math.floor(this.random() * 0x100000000) >>> 0;
+    this.seq = Math.floor(this.random() * 0x10000);
+    this.tsOrigin = Math.floor(this.random() * 0x100000000) >>> 0;
+    this.detector = opts.inbandDtmf ? new DtmfDetector() : null;
+  }
+
+  /** Media flows from now as negotiated; called again for every re-negotiation (re-INVITE). */
+  configure(media: NegotiatedMedia, tick: number): void {
+    const before = this.media;
+    const remote = media.remote;
+    if (!before || !sameTarget(before.remote, remote)) {
+      this.latch.retarget(remote && { address: remote.address, port: remote.port });
+      this.rtcpTarget = remote && { address: remote.rtcpAddress, port: remote.rtcpPort };
+    }
+    if (!before) this.nextRtcpTick = tick + this.rtcpInterval();
+    if (!before || !this.sending(before)) this.marker = true;
+    this.media = media;
+    this.queue.inbandDigits = media.telephoneEvent === null;
+  }
+
+  /** One 20 ms tick: send this tick's packet, play this tick's frame out. */
+  tick(tick: number, wallMs: number): void {
+    const take = this.queue.take(tick, this.frame);
+    const media = this.media;
+    const to = this.latch.target;
+    if (media && to && this.sending(media)) {
+      if (take === TAKE_DIGIT) this.sendEvent(media.telephoneEvent!, tick, to);
+      else this.sendAudio(media.codecs[0].name, media.codecs[0].payloadType, tick, to);
+    }
+    this.playOut();
+    if (media && tick >= this.nextRtcpTick) {
+      this.report(tick, wallMs, false);
+      this.nextRtcpTick = tick + this.rtcpInterval();
+    }
+  }
+
+  /** An RTP packet from `from`, arrived at `tick` (`arrivalMs` on the worker's monotonic clock). */
+  receiveRtp(packet: Uint8Array, from: Address, tick: number, arrivalMs: number): void {
+    const media = this.media;
+    const h = this.header;
+    if (!media || !readRtp(packet, h)) return void this.rejected++;
+    const verdict = this.latch.check(from.address, from.port, h.ssrc, h.sequence, tick);
+    if (verdict === LATCH_REJECT) return void this.rejected++;
+    if (verdict === LATCH_MOVED) this.io.note('latched', `${from.address}:${from.port}`);
+    if (h.ssrc !== this.receivingSsrc) {
+      this.receivingSsrc = h.ssrc;
+      this.jitter.reset();
+      this.dtmfIn.reset();
+    }
+    this.stats.update(h.sequence, h.timestamp, Math.round(arrivalMs * 8));
+    if (!receivesFrom(media.direction)) return;
+    const payload = packet.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength);
+    if (h.payloadType === media.telephoneEvent) {
+      const digit = this.dtmfIn.receive(h.timestamp, payload);
+      this.eventsSeen = true;
+      if (digit) this.io.key(digit, 'rfc4733');
+      return;
+    }
+    const codec = media.codecs.find((c) => c.payloadType === h.payloadType);
+    if (!codec || payload.length === 0) return; // comfort noise and formats we did not agree on
+    if (payload.length > this.decoded.length) this.decoded = new Int16Array(payload.length);
+    const pcm = DECODERS[codec.name](payload, this.decoded.subarray(0, payload.length));
+    this.jitter.put(h.timestamp, pcm);
+  }
+
+  /** An RTCP packet from `from`, at `tick` (`wallMs` on the platform's wall clock). */
+  receiveRtcp(packet: Uint8Array, from: Address, tick: number, wallMs: number): void {
+    const info = parseRtcp(packet);
+    if (!info || info.ssrc !== this.latch.ssrc) return;
+    this.rtcpTarget = { address: from.address, port: from.port };
+    if (info.srNtpMiddle !== null) this.lastSr = { middle: info.srNtpMiddle, tick };
+    for (const b of info.blocks) {
+      if (b.ssrc !== this.ssrc) continue;
+      this.remoteLost = b.cumulativeLost;
+      if (b.lsr !== 0) this.roundTripMs = Math.max(0, ((ntpMiddle(ntpOf(wallMs)) - b.lsr - b.dlsr) >>> 0) / 65.536);
+    }
+    if (info.bye) this.io.note('bye', `${from.address}:${from.port}`);
+  }
+
+  /** Leaving: a last report with BYE while we were sending. */
+  close(tick: number, wallMs: number): void {
+    if (this.media && this.packetsSent > 0) this.report(tick, wallMs, true);
+  }
+
+  snapshot(): SessionStats {
+    const j = this.jitter.stats;
+    return {
+      packetsSent: this.packetsSent,
+      packetsReceived: this.stats.received,
+      packetsLost: Math.max(0, this.stats.lost),
+      late: j.late,
+      duplicates: j.duplicates,
+      concealed: j.concealed,
+      rejected: this.rejected,
+      jitterMs: this.stats.jitter / 8,
+      roundTripMs: this.roundTripMs,
+      remoteLost: this.remoteLost,
+    };
+  }
+
+  private sending(media: NegotiatedMedia): boolean {
+    return sendsTo(media.direction) && media.remote !== null;
+  }
+
+  private timestampAt(tick: number): number {
+    return (this.tsOrigin + tick * FRAME_SAMPLES) >>> 0;
+  }
+
+  private sendAudio(codec: AudioCodecName, payloadType: number, tick: number, to: Address): void {
+    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + FRAME_SAMPLES);
+    writeRtpHeader(packet, payloadType, this.marker, this.nextSeq(), this.timestampAt(tick), this.ssrc);
+    ENCODERS[codec](this.frame, packet.subarray(RTP_HEADER_BYTES));
+    this.put(packet, to, FRAME_SAMPLES);
+  }
+
+  /** One packet of a key's event; its last is sent END_REPEATS times. */
+  private sendEvent(payloadType: number, tick: number, to: Address): void {
+    const q = this.queue;
+    const first = q.digitIndex === 0;
+    if (first) this.eventTs = this.timestampAt(tick);
+    const end = q.digitIndex === q.digitFrames - 1;
+    const duration = (q.digitIndex + 1) * FRAME_SAMPLES;
+    for (let i = 0; i < (end ? END_REPEATS : 1); i++) {
+      const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES);
+      writeRtpHeader(packet, payloadType, first || this.marker, this.nextSeq(), this.eventTs, this.ssrc);
+      writeEvent(packet, RTP_HEADER_BYTES, eventOf(q.digit), end, duration);
+      this.put(packet, to, EVENT_PAYLOAD_BYTES);
+    }
+  }
+
+  private put(packet: Uint8Array, to: Address, payloadBytes: number): void {
+    this.marker = false;
+    this.packetsSent++;
+    this.octetsSent += payloadBytes;
+    this.sentSinceReport = true;
+    this.io.transmit(packet, to, false);
+  }
+
+  private nextSeq(): number {
+    const s = this.seq;
+    this.seq = (s + 1) & 0xffff;
+    return s;
+  }
+
+  private playOut(): void {
+    if (!this.jitter.pop(this.played)) return this.io.heard(null);
+    this.io.heard(this.played);
+    if (this.detector && !this.eventsSeen) for (const digit of this.detector.push(this.played)) this.io.key(digit, 'inband');
+  }
+
+  private report(tick: number, wallMs: number, bye: boolean): void {
+    const to = this.rtcpTarget;
+    if (!to) return;
+    const sender = this.sentSinceReport ? { ssrc: this.ssrc, wallMs, rtpTimestamp: this.timestampAt(tick), packets: this.packetsSent, octets: this.octetsSent } : null;
+    const sr = this.lastSr;
+    const block =
+      this.receivingSsrc !== undefined && this.stats.received > 0
+        ? this.stats.block(this.receivingSsrc, sr ? sr.middle : 0, sr ? Math.round(((tick - sr.tick) * 20 * 65536) / 1000) : 0)
+        : null;
+    this.sentSinceReport = false;
+    this.io.transmit(buildReport(this.ssrc, this.opts.cname, sender, block, bye), to, true);
+  }
+
+  private rtcpInterval(): number {
+    return Math.round(RTCP_TICKS * (0.5 + this.random()));
+  }
+}
+
+function sameTarget(a: NegotiatedMedia['remote'], b: NegotiatedMedia['remote']): boolean {
+  if (!a || !b) return a === b;
+  return a.address === b.address && a.port === b.port && a.rtcpAddress === b.rtcpAddress && a.rtcpPort === b.rtcpPort;
+}
