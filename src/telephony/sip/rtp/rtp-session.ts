@@ -11,7 +11,7 @@ import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '../../../media
 import { receivesFrom, sendsTo, type AudioCodecName, type NegotiatedMedia } from '../sip-sdp.ts';
 import { buildReport, ntpMiddle, ntpOf, parseRtcp, ReceptionStats } from './rtcp.ts';
 import { DtmfReceiver, END_REPEATS, EVENT_PAYLOAD_BYTES, eventOf, writeEvent } from './rtp-dtmf.ts';
-import { JitterBuffer } from './rtp-jitter-buffer.ts';
+import { JitterBuffer, type JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { LATCH_MOVED, LATCH_REJECT, Latch, type Address } from './rtp-latch.ts';
 import { OutQueue, TAKE_DIGIT } from './rtp-out-queue.ts';
 import { emptyHeader, readRtp, RTP_HEADER_BYTES, writeRtpHeader } from './rtp-packet.ts';
@@ -34,6 +34,7 @@ export interface SessionOptions {
   inbandDtmf: boolean;
   /** Our RTCP CNAME. */
   cname: string;
+  jitter?: JitterBufferOptions;
   /** Random values (SSRC, first sequence number, timestamp origin, RTCP jitter); tests pass fixed ones. */
   random?: () => number;
 }
@@ -62,7 +63,7 @@ const RTCP_TICKS = 250;
 
 export class RtpSession {
   readonly queue = new OutQueue();
-  readonly jitter = new JitterBuffer();
+  readonly jitter: JitterBuffer;
   private media: NegotiatedMedia | null = null;
   private readonly latch = new Latch(null);
   private rtcpTarget: Address | null = null;
@@ -100,6 +101,7 @@ export class RtpSession {
     this.seq = Math.floor(this.random() * 0x10000);
     this.tsOrigin = Math.floor(this.random() * 0x100000000) >>> 0;
     this.detector = opts.inbandDtmf ? new DtmfDetector() : null;
+    this.jitter = new JitterBuffer(opts.jitter);
   }
 
   /** Media flows from now as negotiated; called again for every re-negotiation (re-INVITE). */

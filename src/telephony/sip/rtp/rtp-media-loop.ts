@@ -1,0 +1,217 @@
+// Everything a media worker does, apart from the thread and its timer: the
+// sessions it owns with their sockets, the commands from the main thread,
+// one tick for all sessions every 20 ms, and the batch of heard audio and
+// keys it posts back. The network, the clock and the way out are injected,
+// so tests can drive it tick by tick.
+import { FRAME_SAMPLES } from '../../../media/frame.ts';
+import type { Address } from './rtp-latch.ts';
+import { LATENESS_BUCKET_MS, LATENESS_BUCKETS, type Command, type CommandBatch, type HeardKey, type HeardRun, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
+import { RtpSession } from './rtp-session.ts';
+import { TICK_MS, tickAtOrAfter } from './rtp-time.ts';
+
+export interface UdpSocket {
+  send(packet: Uint8Array, to: Address): void;
+  close(): void;
+}
+
+export interface Network {
+  /** Bind `host:port`; packets arriving there go to `onPacket`. Rejects with the system error (EADDRINUSE …). */
+  bind(port: number, host: string, onPacket: (packet: Uint8Array, from: Address) => void): Promise<UdpSocket>;
+}
+
+export interface LoopOptions {
+  network: Network;
+  post(message: WorkerMessage, transfer?: ArrayBuffer[]): void;
+  /** The monotonic clock (rtp-time.ts). */
+  now(): number;
+  /** Monotonic time of tick 0. */
+  t0: number;
+  deliverTicks: number;
+  wallOffset: number;
+}
+
+interface Entry {
+  sid: number;
+  session: RtpSession;
+  rtp: UdpSocket;
+  rtcp: UdpSocket;
+  /** Frames heard since the last delivery, back to back, and where each run of consecutive ticks starts. */
+  staged: Int16Array;
+  frames: number;
+  runs: { tick: number; frames: number }[];
+  lastTick: number;
+}
+
+type Totals = WorkerStats['totals'];
+const zeroTotals = (): Totals => ({ packetsSent: 0, packetsReceived: 0, packetsLost: 0, late: 0, duplicates: 0, concealed: 0, rejected: 0, maxJitterMs: 0 });
+
+export class MediaLoop {
+  private readonly sessions = new Map<number, Entry>();
+  private readonly opening = new Set<number>();
+  private keys: HeardKey[] = [];
+  private notes: { sid: number; what: string; detail: string }[] = [];
+  private current = 0;
+  private wallOffset: number;
+  private readonly lateness = new Uint32Array(LATENESS_BUCKETS);
+  private readonly closedTotals = zeroTotals();
+  /** Ticks the pacer skipped so far; the thread's pacer keeps it current. */
+  skippedTicks = 0;
+
+  constructor(private readonly opts: LoopOptions) {
+    this.wallOffset = opts.wallOffset;
+  }
+
+  handle(batch: CommandBatch): void {
+    this.wallOffset = batch.wallOffset;
+    for (const c of batch.list) this.command(c);
+  }
+
+  /** One tick for every session; every `deliverTicks` ticks, what they heard goes to the main thread. */
+  tick(n: number): void {
+    this.current = n;
+    const wallMs = this.opts.t0 + n * TICK_MS + this.wallOffset;
+    for (const e of this.sessions.values()) e.session.tick(n, wallMs);
+    if ((n + 1) % this.opts.deliverTicks === 0) this.deliver();
+  }
+
+  private command(c: Command): void {
+    if (c.op === 'open') return void this.open(c);
+    if (c.op === 'stats') return this.opts.post({ type: 'stats', id: c.id, stats: this.stats(c.reset) });
+    const e = this.sessions.get(c.sid);
+    if (!e) return;
+    const q = e.session.queue;
+    switch (c.op) {
+      case 'configure':
+        return e.session.configure(c.media, this.current);
+      case 'send':
+        return void q.send(this.tickOf(c.at), c.samples);
+      case 'mix':
+        return q.mix(this.tickOf(c.at), c.samples);
+      case 'digit':
+        return void q.sendDigit(this.tickOf(c.at), c.digit, c.frames);
+      case 'clear':
+        return q.clear(this.tickOf(c.at));
+      case 'close':
+        return this.close(e);
+    }
+  }
+
+  private tickOf(mono: number): number {
+    return tickAtOrAfter(mono, this.opts.t0);
+  }
+
+  private async open(c: Extract<Command, { op: 'open' }>): Promise<void> {
+    const { network, now } = this.opts;
+    let entry: Entry | undefined;
+    const route = (rtcp: boolean) => (packet: Uint8Array, from: Address) => {
+      if (!entry) return;
+      if (rtcp) entry.session.receiveRtcp(packet, from, this.current, now() + this.wallOffset);
+      else entry.session.receiveRtp(packet, from, this.current, now());
+    };
+    this.opening.add(c.sid);
+    let rtp: UdpSocket | undefined;
+    try {
+      rtp = await network.bind(c.port, c.host, route(false));
+      const rtcp = await network.bind(c.port + 1, c.host, route(true));
+      if (!this.opening.delete(c.sid)) {
+        // Closed while binding.
+        rtp.close();
+        rtcp.close();
+        return;
+      }
+      const sid = c.sid;
+      const session = new RtpSession(
+        {
+          transmit: (packet, to, isRtcp) => {
+            if (isRtcp) return entry!.rtcp.send(packet, to);
+            this.measure();
+            entry!.rtp.send(packet, to);
+          },
+          heard: (frame) => frame && this.stage(entry!, frame),
+          key: (digit, source) => this.keys.push({ sid, digit, source, at: now() }),
+          note: (what, detail) => this.notes.push({ sid, what, detail }),
+        },
+        { inbandDtmf: c.inbandDtmf, cname: c.cname, jitter: c.jitter },
+      );
+      entry = { sid, session, rtp, rtcp, staged: new Int16Array(this.opts.deliverTicks * FRAME_SAMPLES), frames: 0, runs: [], lastTick: -2 };
+      this.sessions.set(sid, entry);
+      this.opts.post({ type: 'opened', sid });
+    } catch (err) {
+      rtp?.close();
+      this.opening.delete(c.sid);
+      const e = err as NodeJS.ErrnoException;
+      this.opts.post({ type: 'failed', sid: c.sid, error: e.message, code: e.code });
+    }
+  }
+
+  private close(e: Entry): void {
+    const wallMs = this.opts.now() + this.wallOffset;
+    e.session.close(this.current, wallMs);
+    this.addTotals(this.closedTotals, e.session);
+    e.rtp.close();
+    e.rtcp.close();
+    this.sessions.delete(e.sid);
+  }
+
+  private stage(e: Entry, frame: Int16Array): void {
+    const n = this.current;
+    if (e.frames * FRAME_SAMPLES >= e.staged.length) this.deliver();
+    e.staged.set(frame, e.frames * FRAME_SAMPLES);
+    e.frames++;
+    const run = e.runs[e.runs.length - 1];
+    if (run && e.lastTick === n - 1) run.frames++;
+    else e.runs.push({ tick: n, frames: 1 });
+    e.lastTick = n;
+  }
+
+  /** Post what every session heard since the last delivery, each run in its own transferred buffer. */
+  private deliver(): void {
+    const runs: HeardRun[] = [];
+    const transfer: ArrayBuffer[] = [];
+    const t0 = this.opts.t0;
+    for (const e of this.sessions.values()) {
+      if (e.frames === 0) continue;
+      let from = 0;
+      for (const r of e.runs) {
+        const samples = e.staged.slice(from, from + r.frames * FRAME_SAMPLES);
+        from += r.frames * FRAME_SAMPLES;
+        runs.push({ sid: e.sid, at: t0 + r.tick * TICK_MS, samples });
+        transfer.push(samples.buffer);
+      }
+      e.frames = 0;
+      e.runs = [];
+    }
+    if (runs.length === 0 && this.keys.length === 0 && this.notes.length === 0) return;
+    this.opts.post({ type: 'batch', runs, keys: this.keys, notes: this.notes }, transfer);
+    this.keys = [];
+    this.notes = [];
+  }
+
+  /** Lateness of the packet being sent now after its tick's time. */
+  private measure(): void {
+    const late = this.opts.now() - (this.opts.t0 + this.current * TICK_MS);
+    this.lateness[Math.min(LATENESS_BUCKETS - 1, Math.max(0, Math.floor(late / LATENESS_BUCKET_MS)))]!++;
+  }
+
+  private stats(reset: boolean): WorkerStats {
+    const totals = { ...this.closedTotals };
+    for (const e of this.sessions.values()) this.addTotals(totals, e.session);
+    const out: WorkerStats = { sessions: this.sessions.size, lateness: [...this.lateness], skippedTicks: this.skippedTicks, totals };
+    if (reset) {
+      this.lateness.fill(0);
+    }
+    return out;
+  }
+
+  private addTotals(t: Totals, session: RtpSession): void {
+    const s = session.snapshot();
+    t.packetsSent += s.packetsSent;
+    t.packetsReceived += s.packetsReceived;
+    t.packetsLost += s.packetsLost;
+    t.late += s.late;
+    t.duplicates += s.duplicates;
+    t.concealed += s.concealed;
+    t.rejected += s.rejected;
+    t.maxJitterMs = Math.max(t.maxJitterMs, s.jitterMs);
+  }
+}

@@ -1,0 +1,379 @@
+// The main thread's side of RTP: a pool of media workers (one per core by
+// default), the port range, and one `MediaSession` handle per leg. A handle
+// is the leg's `AudioOut`: it keeps the leg's queue position itself (on the
+// workers' 20 ms grid), so `send` answers at once with the platform time the
+// run will have played, and the worker plays it then. Commands to a worker
+// leave in one message per turn of the event loop; heard audio and keys come
+// back in one message per worker per delivery period, as runs with their
+// platform start times. Nothing here runs per frame.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Clock } from '../../../clock/clock.ts';
+import { FRAME_MS } from '../../../media/frame.ts';
+import { msToSamples } from '../../../media/pcm.ts';
+import { runDurationMs, type AudioOut, type FrameRun } from '../../driver.ts';
+import type { NegotiatedMedia } from '../sip-sdp.ts';
+import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
+import { MAX_CATCH_UP } from './rtp-pacer.ts';
+import { PortPool, type PortRange } from './rtp-ports.ts';
+import type { Command, CommandBatch, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
+import type { KeySource } from './rtp-session.ts';
+import { monoNow, TICK_MS, tickAtOrAfter } from './rtp-time.ts';
+
+export interface MediaListener {
+  /** The far end's audio: consecutive 20 ms frames that started playing out at platform time `at`. */
+  audio(run: FrameRun, at: number): void;
+  /** The far end pressed a key (an RFC 4733 event, or a tone heard in the audio); `at` is when it was seen. */
+  dtmf(digit: string, at: number, source: KeySource): void;
+  /** The session's worker died: no more audio either way. */
+  lost(reason: string): void;
+}
+
+export interface RtpMediaOptions {
+  ports: PortRange;
+  clock: Clock;
+  /** Address the sockets bind to (default 0.0.0.0). */
+  bindAddress?: string;
+  /** Media worker threads (default: one per core). */
+  workers?: number;
+  /** How often heard audio reaches the main thread, in ms (a multiple of 20; default 100). */
+  deliverMs?: number;
+  /** Look for keys in received audio while the far end sends no RFC 4733 events (default true). */
+  inbandDtmf?: boolean;
+  /** Jitter buffer depths in frames (default adaptive from 2 to 10, starting at 3; equal bounds make it fixed). */
+  jitter?: JitterBufferOptions;
+  /** How far behind (ms) a starved worker may catch up by sending overdue packets back to back before it drops audio instead (default 100). */
+  catchUpMs?: number;
+  log?: Logger;
+}
+
+/** Runs at least this long (0.5 s) are shared with the workers instead of copied for each leg: prompt caches hand one array to many legs. */
+const SHARE_MIN_SAMPLES = msToSamples(500);
+/** The pause after each key sent with `sendDigits`, as a phone's keypad leaves it. */
+const KEY_GAP_MS = 100;
+const OPEN_ATTEMPTS = 8;
+/** How far the platform clock may seem to move against the monotonic one before times are re-anchored (its resolution is 1 ms). */
+const OFFSET_SLACK_MS = 2;
+
+interface WorkerSlot {
+  worker: Worker;
+  t0: number;
+  sessions: number;
+  pending: Command[];
+  transfer: ArrayBuffer[];
+  stats: Map<number, (s: WorkerStats) => void>;
+}
+
+export class RtpMedia {
+  private readonly pool: PortPool;
+  private readonly slots: WorkerSlot[] = [];
+  private readonly sessions = new Map<number, MediaSession>();
+  private readonly opening = new Map<number, { resolve: () => void; reject: (e: NodeJS.ErrnoException) => void }>();
+  private nextSid = 1;
+  private nextStats = 1;
+  private flushing = false;
+  private closed = false;
+  private readonly deliverTicks: number;
+  private offsetMs: number | undefined;
+
+  private constructor(private readonly opts: RtpMediaOptions) {
+    this.pool = new PortPool(opts.ports);
+    const deliverMs = opts.deliverMs ?? 100;
+    if (!(deliverMs >= TICK_MS && deliverMs % TICK_MS === 0)) throw new RangeError(`deliverMs must be a multiple of ${TICK_MS}; got ${deliverMs}`);
+    this.deliverTicks = deliverMs / TICK_MS;
+  }
+
+  /** Start the workers; resolves once each is ticking. */
+  static async start(opts: RtpMediaOptions): Promise<RtpMedia> {
+    const media = new RtpMedia(opts);
+    const count = opts.workers ?? availableParallelism();
+    await Promise.all(Array.from({ length: count }, () => media.spawn()));
+    return media;
+  }
+
+  /** Free port pairs left in the range. */
+  get freePorts(): number {
+    return this.pool.free;
+  }
+
+  /** A new session on the least busy worker, its port pair bound; its port goes in the SDP. */
+  async open(listener: MediaListener, cname = 'switchboard'): Promise<MediaSession> {
+    let lastError: NodeJS.ErrnoException | undefined;
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      if (this.closed) throw new Error('RTP media is closed');
+      const port = this.pool.take();
+      if (port === null) throw new Error(`no free RTP port pair left in ${this.pool.range.min}-${this.pool.range.max} (SWITCHBOARD_RTP_PORTS)`);
+      const slot = this.slots.reduce((a, b) => (b.sessions < a.sessions ? b : a));
+      const sid = this.nextSid++;
+      const session = new MediaSession(this, slot, sid, port, listener);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          this.opening.set(sid, { resolve, reject });
+          const host = this.opts.bindAddress ?? '0.0.0.0';
+          this.command(slot, { op: 'open', sid, port, host, inbandDtmf: this.opts.inbandDtmf ?? true, cname, jitter: this.opts.jitter ?? {} });
+        });
+        slot.sessions++;
+        this.sessions.set(sid, session);
+        return session;
+      } catch (err) {
+        lastError = err as NodeJS.ErrnoException;
+        if (lastError.code !== 'EADDRINUSE') {
+          this.pool.release(port);
+          break;
+        }
+        // Taken by another program: leave the pair marked used and try the next one.
+        this.opts.log?.warn({ port }, 'RTP port pair in use by another program; skipping it');
+      }
+    }
+    throw new Error(`could not open an RTP port pair: ${lastError?.message}`);
+  }
+
+  /** Each worker's counters (for benchmarks and health); `reset` restarts the lateness histograms. */
+  stats(reset = false): Promise<WorkerStats[]> {
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<WorkerStats>((resolve) => {
+            const id = this.nextStats++;
+            slot.stats.set(id, resolve);
+            this.command(slot, { op: 'stats', id, reset });
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of [...this.sessions.values()]) s.close();
+    this.flush();
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  // ---- for MediaSession ------------------------------------------------------
+
+  /** Queue a command for the worker; all commands of this turn leave together. */
+  command(slot: WorkerSlot, c: Command, transfer?: ArrayBuffer): void {
+    slot.pending.push(c);
+    if (transfer) slot.transfer.push(transfer);
+    if (!this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /**
+   * Platform time ↔ the workers' monotonic time (rtp-time.ts). The offset
+   * between the two is measured now but kept while it stays within
+   * OFFSET_SLACK_MS of the last one, so the times a session reports do not
+   * jitter with the platform clock's millisecond resolution; a clock that
+   * stepped (or a virtual one) is followed at once. Platform times are whole
+   * milliseconds, as the clock's own are.
+   */
+  toMono(platform: number): number {
+    return platform - this.offset();
+  }
+  toPlatform(mono: number): number {
+    return Math.round(mono + this.offset());
+  }
+
+  private offset(): number {
+    const measured = this.opts.clock.now() - monoNow();
+    if (this.offsetMs === undefined || Math.abs(measured - this.offsetMs) > OFFSET_SLACK_MS) this.offsetMs = measured;
+    return this.offsetMs;
+  }
+
+  retire(session: MediaSession, slot: WorkerSlot): void {
+    if (!this.sessions.delete(session.sid)) return;
+    slot.sessions--;
+    this.pool.release(session.port);
+  }
+
+  // ---- workers ---------------------------------------------------------------
+
+  private flush(): void {
+    this.flushing = false;
+    const wallOffset = this.offset();
+    for (const slot of this.slots) {
+      if (slot.pending.length === 0) continue;
+      const batch: CommandBatch = { type: 'commands', wallOffset, list: slot.pending };
+      slot.worker.postMessage(batch, slot.transfer);
+      slot.pending = [];
+      slot.transfer = [];
+    }
+  }
+
+  private spawn(): Promise<void> {
+    const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / TICK_MS));
+    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp };
+    const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
+    const slot: WorkerSlot = { worker, t0: 0, sessions: 0, pending: [], transfer: [], stats: new Map() };
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'ready') {
+          slot.t0 = m.t0;
+          this.slots.push(slot);
+          resolve();
+        } else this.onMessage(slot, m);
+      });
+      worker.once('error', (err) => {
+        reject(err);
+        this.onWorkerDeath(slot, err.message);
+      });
+      worker.once('exit', (code) => this.onWorkerDeath(slot, `media worker exited (code ${code})`));
+    });
+  }
+
+  private onMessage(slot: WorkerSlot, m: Exclude<WorkerMessage, { type: 'ready' }>): void {
+    switch (m.type) {
+      case 'opened':
+        return this.settle(m.sid, null);
+      case 'failed':
+        return this.settle(m.sid, Object.assign(new Error(m.error), { code: m.code }));
+      case 'stats':
+        slot.stats.get(m.id)?.(m.stats);
+        slot.stats.delete(m.id);
+        return;
+      case 'batch':
+        for (const r of m.runs) this.sessions.get(r.sid)?.heard(r.samples, this.toPlatform(r.at));
+        for (const k of m.keys) this.sessions.get(k.sid)?.pressed(k.digit, this.toPlatform(k.at), k.source);
+        for (const n of m.notes) this.opts.log?.info({ rtp_port: this.sessions.get(n.sid)?.port, detail: n.detail }, `RTP ${n.what}`);
+        return;
+    }
+  }
+
+  private settle(sid: number, err: NodeJS.ErrnoException | null): void {
+    const waiter = this.opening.get(sid);
+    this.opening.delete(sid);
+    if (err) waiter?.reject(err);
+    else waiter?.resolve();
+  }
+
+  /** A worker died: its sessions are lost; a fresh worker takes its place unless we are closing. */
+  private onWorkerDeath(slot: WorkerSlot, reason: string): void {
+    const at = this.slots.indexOf(slot);
+    if (at < 0) return;
+    this.slots.splice(at, 1);
+    if (this.closed) return;
+    this.opts.log?.error({ reason }, 'RTP media worker died; its calls lose their audio');
+    for (const s of [...this.sessions.values()]) if (s.slot === slot) s.lose(reason);
+    this.spawn().catch((err: unknown) => this.opts.log?.error({ err }, 'could not restart an RTP media worker'));
+  }
+}
+
+/** One leg's media, seen from the main thread: its ports, its negotiated media, and its audio both ways. */
+export class MediaSession implements AudioOut {
+  /** Monotonic time at which the queued audio will have played (on the worker's 20 ms grid). */
+  private tail = 0;
+  private closed = false;
+
+  constructor(
+    private readonly media: RtpMedia,
+    readonly slot: WorkerSlot,
+    readonly sid: number,
+    /** Local RTP port (RTCP is the next one): what goes in our SDP's m= line. */
+    readonly port: number,
+    private readonly listener: MediaListener,
+  ) {}
+
+  /** Media flows as negotiated (after the offer/answer); call again on every re-negotiation: hold, unhold, a new address or codec. */
+  configure(negotiated: NegotiatedMedia): void {
+    this.command({ op: 'configure', sid: this.sid, media: negotiated });
+  }
+
+  send(run: FrameRun): number {
+    const start = Math.max(this.nextTick(), this.tail);
+    this.tail = start + runDurationMs(run);
+    this.audio('send', start, run.samples);
+    return this.media.toPlatform(this.tail);
+  }
+
+  clear(): void {
+    const at = this.nextTick();
+    this.tail = Math.min(this.tail, at);
+    this.command({ op: 'clear', sid: this.sid, at });
+  }
+
+  mix(run: FrameRun): void {
+    this.audio('mix', this.nextTick(), run.samples);
+  }
+
+  get playingUntil(): number {
+    return this.media.toPlatform(this.tail);
+  }
+
+  /** Keys toward the far end after what is queued, each `toneMs` long and followed by a short pause; `w`/`W` wait 0.5 s/1 s. Returns when the last has been sent. */
+  sendDigits(digits: string, toneMs: number): number {
+    for (const c of digits) {
+      if (c === 'w' || c === 'W') {
+        this.tail = Math.max(this.nextTick(), this.tail) + (c === 'w' ? 500 : 1000);
+        continue;
+      }
+      const frames = Math.max(1, Math.round(toneMs / FRAME_MS));
+      const start = Math.max(this.nextTick(), this.tail);
+      this.command({ op: 'digit', sid: this.sid, at: start, digit: c, frames });
+      this.tail = start + frames * FRAME_MS + KEY_GAP_MS;
+    }
+    return this.media.toPlatform(this.tail);
+  }
+
+  /** Stop sending and receiving and free the ports. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.command({ op: 'close', sid: this.sid });
+    this.closed = true;
+    this.media.retire(this, this.slot);
+  }
+
+  // ---- from RtpMedia -----------------------------------------------------------
+
+  heard(samples: Int16Array, at: number): void {
+    if (!this.closed) this.listener.audio({ samples }, at);
+  }
+
+  pressed(digit: string, at: number, source: KeySource): void {
+    if (!this.closed) this.listener.dtmf(digit, at, source);
+  }
+
+  lose(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.media.retire(this, this.slot);
+    this.listener.lost(reason);
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  /** The worker's first tick from now (monotonic ms). */
+  private nextTick(): number {
+    return this.slot.t0 + tickAtOrAfter(monoNow(), this.slot.t0) * TICK_MS;
+  }
+
+  private audio(op: 'send' | 'mix', at: number, samples: Int16Array): void {
+    if (samples.length === 0) return;
+    const [wire, transfer] = toWire(samples);
+    this.command({ op, sid: this.sid, at, samples: wire }, transfer);
+  }
+
+  private command(c: Command, transfer?: ArrayBuffer): void {
+    if (!this.closed) this.media.command(this.slot, c, transfer);
+  }
+}
+
+const shared = new WeakMap<Int16Array, Int16Array>();
+
+/** How `samples` cross to a worker: shared memory for long runs (made once per array), a transferred copy for short ones. */
+function toWire(samples: Int16Array): [Int16Array, ArrayBuffer | undefined] {
+  if (samples.buffer instanceof SharedArrayBuffer) return [samples, undefined];
+  if (samples.length >= SHARE_MIN_SAMPLES) {
+    let s = shared.get(samples);
+    if (!s) {
+      s = new Int16Array(new SharedArrayBuffer(samples.byteLength));
+      s.set(samples);
+      shared.set(samples, s);
+    }
+    return [s, undefined];
+  }
+  const copy = samples.slice();
+  return [copy, copy.buffer];
+}

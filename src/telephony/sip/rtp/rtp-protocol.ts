@@ -1,0 +1,70 @@
+// Messages between the main thread and a media worker. Both directions are
+// batched: the main thread posts one `commands` message per worker per turn
+// of its event loop, the worker one `batch` per delivery period (100 ms by
+// default) for all its sessions. Times are on the monotonic clock of
+// rtp-time.ts. Audio travels as Int16Arrays: small runs copied into their
+// own transferred buffers, long ones (prompts) in SharedArrayBuffers made
+// once per prompt and shared by every leg that plays it.
+import type { NegotiatedMedia } from '../sip-sdp.ts';
+import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
+import type { KeySource, SessionStats } from './rtp-session.ts';
+
+export interface WorkerInit {
+  /** Ticks between deliveries of received audio to the main thread. */
+  deliverTicks: number;
+  /** Wall-clock minus monotonic time (ms), for RTCP's NTP timestamps. */
+  wallOffset: number;
+  /** Overdue ticks a worker that fell behind runs back to back before it skips the rest. */
+  maxCatchUp: number;
+}
+
+export type Command =
+  | { op: 'open'; sid: number; port: number; host: string; inbandDtmf: boolean; cname: string; jitter: JitterBufferOptions }
+  | { op: 'configure'; sid: number; media: NegotiatedMedia }
+  | { op: 'send'; sid: number; at: number; samples: Int16Array }
+  | { op: 'mix'; sid: number; at: number; samples: Int16Array }
+  | { op: 'digit'; sid: number; at: number; digit: string; frames: number }
+  | { op: 'clear'; sid: number; at: number }
+  | { op: 'close'; sid: number }
+  | { op: 'stats'; id: number; reset: boolean };
+
+export interface CommandBatch {
+  type: 'commands';
+  /** Wall-clock minus monotonic time now, as the main thread sees it. */
+  wallOffset: number;
+  list: Command[];
+}
+
+export interface HeardRun {
+  sid: number;
+  /** Monotonic time the first frame played out. */
+  at: number;
+  samples: Int16Array;
+}
+
+export interface HeardKey {
+  sid: number;
+  digit: string;
+  at: number;
+  source: KeySource;
+}
+
+export interface WorkerStats {
+  sessions: number;
+  /** RTP packets sent since the last reset, by lateness after their tick's time: bucket i counts [i/10, (i+1)/10) ms, the last one everything later. */
+  lateness: number[];
+  /** Ticks skipped so far because the worker had fallen more than 100 ms behind (cumulative). */
+  skippedTicks: number;
+  /** Sums over every session the worker ever had (cumulative: compare two readings). */
+  totals: Omit<SessionStats, 'jitterMs' | 'roundTripMs' | 'remoteLost'> & { maxJitterMs: number };
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; t0: number }
+  | { type: 'opened'; sid: number }
+  | { type: 'failed'; sid: number; error: string; code: string | undefined }
+  | { type: 'batch'; runs: HeardRun[]; keys: HeardKey[]; notes: { sid: number; what: string; detail: string }[] }
+  | { type: 'stats'; id: number; stats: WorkerStats };
+
+export const LATENESS_BUCKETS = 1000;
+export const LATENESS_BUCKET_MS = 0.1;

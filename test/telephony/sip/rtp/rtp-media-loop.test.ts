@@ -1,0 +1,105 @@
+// A media worker's loop without the thread: commands in, ticks by hand over
+// an in-memory network, batches of heard audio and keys out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mulawDecode, mulawEncode } from '../../../../src/media/g711.ts';
+import type { Address } from '../../../../src/telephony/sip/rtp/rtp-latch.ts';
+import { MediaLoop, type Network, type UdpSocket } from '../../../../src/telephony/sip/rtp/rtp-media-loop.ts';
+import type { Command, WorkerMessage } from '../../../../src/telephony/sip/rtp/rtp-protocol.ts';
+import type { NegotiatedMedia } from '../../../../src/telephony/sip/sip-sdp.ts';
+
+const HOST = '127.0.0.1';
+
+/** Ports on one in-memory host: a packet sent is delivered at once. */
+function memoryNetwork(): Network {
+  const bound = new Map<number, (p: Uint8Array, from: Address) => void>();
+  return {
+    async bind(port, _host, onPacket) {
+      if (bound.has(port)) throw Object.assign(new Error(`bind EADDRINUSE ${port}`), { code: 'EADDRINUSE' });
+      bound.set(port, onPacket);
+      const socket: UdpSocket = {
+        send: (packet, to) => bound.get(to.port)?.(packet, { address: HOST, port }),
+        close: () => bound.delete(port),
+      };
+      return socket;
+    },
+  };
+}
+
+function loop() {
+  let now = 5000;
+  const posted: WorkerMessage[] = [];
+  const l = new MediaLoop({ network: memoryNetwork(), post: (m) => posted.push(m), now: () => now, t0: 5000, deliverTicks: 5, wallOffset: 1_700_000_000_000 });
+  const send = (...list: Command[]) => l.handle({ type: 'commands', wallOffset: 1_700_000_000_000, list });
+  let tick = 0;
+  const run = (ticks: number) => {
+    for (let i = 0; i < ticks; i++, tick++) {
+      now = 5000 + tick * 20 + 0.3; // every tick 0.3 ms late
+      l.tick(tick);
+    }
+  };
+  return { l, posted, send, run, settle: () => new Promise((r) => setImmediate(r)) };
+}
+
+const toward = (port: number): NegotiatedMedia => ({
+  remote: { address: HOST, port, rtcpAddress: HOST, rtcpPort: port + 1 },
+  codecs: [{ name: 'PCMA', payloadType: 8 }],
+  telephoneEvent: 101,
+  direction: 'sendrecv',
+});
+const open = (sid: number, port: number): Command => ({ op: 'open', sid, port, host: HOST, inbandDtmf: true, cname: `s${sid}`, jitter: { startDepth: 2 } });
+
+test('two sessions exchange audio and keys; heard runs come back in batches with their times', async () => {
+  const { posted, send, run, settle } = loop();
+  send(open(1, 10000), open(2, 10002));
+  await settle();
+  assert.deepEqual(posted.splice(0), [
+    { type: 'opened', sid: 1 },
+    { type: 'opened', sid: 2 },
+  ]);
+  const samples = mulawDecode(mulawEncode(new Int16Array(800).map((_, i) => (i % 50) * 100 - 2500)));
+  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 1, at: 5000 + 4 * 20, samples }, { op: 'digit', sid: 1, at: 5000, digit: '9', frames: 3 });
+  run(20);
+  const batches = posted.filter((m): m is Extract<WorkerMessage, { type: 'batch' }> => m.type === 'batch');
+  assert.equal(batches.length, 4, 'one batch per 5 ticks');
+  const heard = batches.flatMap((b) => b.runs.filter((r) => r.sid === 2));
+  assert.ok(heard.every((r) => (r.at - 5000) % 20 === 0), 'runs start on ticks');
+  const all = new Int16Array(heard.reduce((n, r) => n + r.samples.length, 0));
+  heard.reduce((at, r) => (all.set(r.samples, at), at + r.samples.length), 0);
+  const pcmaRoundTrip = all.filter((s) => s !== 0);
+  assert.ok(pcmaRoundTrip.length > 700, 'the run arrived through A-law');
+  assert.deepEqual(
+    batches.flatMap((b) => b.keys).map((k) => [k.sid, k.digit, k.source]),
+    [[2, '9', 'rfc4733']],
+  );
+});
+
+test('a port already bound fails the open with its code; closing frees it', async () => {
+  const { posted, send, settle } = loop();
+  send(open(1, 10000), open(2, 10000));
+  await settle();
+  const bySid = (sid: number) => posted.find((m) => 'sid' in m && m.sid === sid);
+  assert.deepEqual(bySid(1), { type: 'opened', sid: 1 });
+  assert.deepEqual(bySid(2), { type: 'failed', sid: 2, error: 'bind EADDRINUSE 10000', code: 'EADDRINUSE' });
+  send({ op: 'close', sid: 1 }, open(3, 10000));
+  await settle();
+  assert.deepEqual(bySid(3), { type: 'opened', sid: 3 });
+});
+
+test('stats: packet lateness after each tick, totals over sessions closed and live', async () => {
+  const { posted, send, run, settle } = loop();
+  send(open(1, 10000), open(2, 10002));
+  await settle();
+  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) });
+  run(10);
+  send({ op: 'close', sid: 1 }, { op: 'stats', id: 7, reset: true }, { op: 'stats', id: 8, reset: false });
+  const stats = posted.filter((m): m is Extract<WorkerMessage, { type: 'stats' }> => m.type === 'stats');
+  assert.equal(stats[0]!.id, 7);
+  const s = stats[0]!.stats;
+  assert.equal(s.sessions, 1);
+  assert.equal(s.lateness[3], 20, 'every packet 0.3 ms after its tick');
+  assert.equal(s.totals.packetsSent, 20);
+  assert.equal(s.totals.packetsLost, 0);
+  assert.equal(stats[1]!.stats.lateness[3], 0, 'reset');
+  assert.equal(stats[1]!.stats.totals.packetsSent, 20, 'totals are cumulative');
+});
