@@ -20,6 +20,8 @@ export interface Config {
   publicUrl?: string;
   /** The SIP domain of endpoint URIs and the digest realm of their credentials. */
   sipDomain: string;
+  /** UDP ports for RTP (even) and RTCP (the odd one after) in `sip` mode. */
+  rtpPorts: { min: number; max: number };
 }
 
 export interface ConfigOverrides {
@@ -40,6 +42,17 @@ export class ConfigError extends Error {}
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+}
+
+/** "10000-20000": at least one even/odd pair, above the privileged ports. */
+function rtpPortsOf(value: string): { min: number; max: number } {
+  const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(value);
+  const min = m ? Number(m[1]) : NaN;
+  const max = m ? Number(m[2]) : NaN;
+  if (!m || min < 1024 || max > 65535 || min + (min % 2) + 1 > max) {
+    throw new ConfigError(`SWITCHBOARD_RTP_PORTS must be a range of UDP ports such as 10000-20000 (low-high, from 1024 to 65535, holding at least one even/odd pair); got "${value}"`);
+  }
+  return { min, max };
 }
 
 function sipDomainOf(value: string): string {
@@ -78,5 +91,6 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
     publicUrl: flags.publicUrl ?? (env.SWITCHBOARD_PUBLIC_URL || undefined),
     sipDomain: sipDomainOf(flags.sipDomain ?? (env.SWITCHBOARD_SIP_DOMAIN || 'switchboard.local')),
+    rtpPorts: rtpPortsOf(env.SWITCHBOARD_RTP_PORTS || '10000-20000'),
   };
 }

@@ -65,25 +65,27 @@ for (let i = 0; i < 65536; i++) {
   ALAW_ENCODE[i] = alawFromLinear(sample);
 }
 
-function encodeWith(table: Uint8Array, pcm: Int16Array, out: Uint8Array): Uint8Array {
-  for (let i = 0; i < pcm.length; i++) out[i] = table[pcm[i] & 0xffff];
+function encodeWith(table: Uint8Array, pcm: Int16Array, out: Uint8Array, at: number): Uint8Array {
+  for (let i = 0; i < pcm.length; i++) out[at + i] = table[pcm[i] & 0xffff];
   return out;
 }
 
-function decodeWith(table: Int16Array, bytes: Uint8Array, out: Int16Array): Int16Array {
-  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]];
+function decodeWith(table: Int16Array, bytes: Uint8Array, out: Int16Array, from: number, to: number): Int16Array {
+  for (let i = from; i < to; i++) out[i - from] = table[bytes[i]];
   return out;
 }
 
-/** `out` lets a caller reuse one buffer per leg instead of allocating per frame. */
-export const mulawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array =>
-  encodeWith(MULAW_ENCODE, pcm, out);
-export const mulawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array =>
-  decodeWith(MULAW_DECODE, bytes, out);
-export const alawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array =>
-  encodeWith(ALAW_ENCODE, pcm, out);
-export const alawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array =>
-  decodeWith(ALAW_DECODE, bytes, out);
+/**
+ * `out` lets a caller reuse one buffer per leg instead of allocating per
+ * frame; `at` (encoding) and `from`/`to` (decoding) let a packetiser work
+ * inside a packet without making views of it.
+ */
+export const mulawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0): Uint8Array => encodeWith(MULAW_ENCODE, pcm, out, at);
+export const mulawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length), from = 0, to = bytes.length): Int16Array =>
+  decodeWith(MULAW_DECODE, bytes, out, from, to);
+export const alawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0): Uint8Array => encodeWith(ALAW_ENCODE, pcm, out, at);
+export const alawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length), from = 0, to = bytes.length): Int16Array =>
+  decodeWith(ALAW_DECODE, bytes, out, from, to);
 
 /** The byte of digital silence (what an idle RTP stream carries). */
 export const MULAW_SILENCE = MULAW_ENCODE[0];

@@ -32,3 +32,11 @@ test('configuration: defaults, env, flags over env, and clear errors', () => {
   assert.throws(() => resolveConfig({ SWITCHBOARD_AUTH_ID: 'MAABCDEFGHIJKLMNOPQR' }), /both/);
   assert.throws(() => resolveConfig({ SWITCHBOARD_AUTH_ID: 'bad', SWITCHBOARD_AUTH_TOKEN: 'x'.repeat(40) }), /MA/);
 });
+
+test('configuration: the RTP port range', () => {
+  assert.deepEqual(resolveConfig({}).rtpPorts, { min: 10000, max: 20000 });
+  assert.deepEqual(resolveConfig({ SWITCHBOARD_RTP_PORTS: ' 30001 - 30003 ' }).rtpPorts, { min: 30001, max: 30003 });
+  for (const bad of ['10000', '20000-10000', '80-90', '10000-70000', 'a-b', '10001-10002']) {
+    assert.throws(() => resolveConfig({ SWITCHBOARD_RTP_PORTS: bad }), (err: Error) => err instanceof ConfigError && /such as 10000-20000/.test(err.message), bad);
+  }
+});

@@ -36,12 +36,12 @@ export function writeEvent(packet: Uint8Array, at: number, event: number, end: b
 export class DtmfReceiver {
   private lastTs: number | undefined;
 
-  /** The key when this packet (RTP timestamp `ts`) begins a new event, else null (continuation, end repeats, unknown events). */
-  receive(ts: number, payload: Uint8Array): string | null {
-    if (payload.length < EVENT_PAYLOAD_BYTES) return null;
+  /** The key when this packet (RTP timestamp `ts`, payload at `from`) begins a new event, else null (continuation, end repeats, unknown events). */
+  receive(ts: number, packet: Uint8Array, from = 0, length = packet.length - from): string | null {
+    if (length < EVENT_PAYLOAD_BYTES) return null;
     if (ts === this.lastTs) return null;
     this.lastTs = ts;
-    return digitOf(payload[0]!);
+    return digitOf(packet[from]!);
   }
 
   /** A new stream (SSRC) starts its timestamps elsewhere. */

@@ -87,11 +87,11 @@ export class JitterBuffer {
     this.state = 'idle';
   }
 
-  /** Audio that starts at RTP timestamp `ts`. */
-  put(ts: number, samples: Int16Array): PutResult {
+  /** Audio (the first `length` of `samples`) that starts at RTP timestamp `ts`. */
+  put(ts: number, samples: Int16Array, length = samples.length): PutResult {
     if (this.state === 'idle') {
       this.start(ts);
-      this.write(0, samples);
+      this.write(0, samples, length);
       return 'buffered';
     }
     let delta = tsDelta(ts, this.playTs);
@@ -111,13 +111,13 @@ export class JitterBuffer {
       }
       return 'late';
     }
-    if (delta + samples.length > SLOTS * FRAME_SAMPLES) {
+    if (delta + length > SLOTS * FRAME_SAMPLES) {
       // Too far ahead to be this stream's next second: the far end jumped.
       this.start(ts);
-      this.write(0, samples);
+      this.write(0, samples, length);
       return 'restarted';
     }
-    return this.write(delta, samples) ? 'buffered' : 'duplicate';
+    return this.write(delta, samples, length) ? 'buffered' : 'duplicate';
   }
 
   /** The next 20 ms into `out`: true when a frame (maybe concealed) came out, false while idle or filling. */
@@ -135,14 +135,17 @@ export class JitterBuffer {
     this.adapt();
     const at = this.head * FRAME_SAMPLES;
     if (this.filled[this.head]) {
-      out.set(this.pcm.subarray(at, at + FRAME_SAMPLES));
+      const pcm = this.pcm;
+      for (let i = 0; i < FRAME_SAMPLES; i++) {
+        out[i] = pcm[at + i]!;
+        pcm[at + i] = 0;
+      }
       this.filled[this.head] = 0;
       this.missingRun = 0;
     } else {
       this.conceal(out);
       this.missingRun++;
     }
-    this.pcm.fill(0, at, at + FRAME_SAMPLES);
     this.advance();
     if (this.missingRun >= this.idleAfter && tsDelta(this.endTs, this.playTs) <= 0) this.state = 'idle';
     return true;
@@ -163,21 +166,23 @@ export class JitterBuffer {
     this.pcm.fill(0);
   }
 
-  /** Copy `samples` to `delta` samples past the head; false when every block they cover was already there. */
-  private write(delta: number, samples: Int16Array): boolean {
+  /** Copy `length` samples to `delta` samples past the head; false when every block they cover was already there. */
+  private write(delta: number, samples: Int16Array, length: number): boolean {
     let fresh = false;
     let i = 0;
-    while (i < samples.length) {
+    const pcm = this.pcm;
+    while (i < length) {
       const pos = delta + i;
       const frame = Math.floor(pos / FRAME_SAMPLES);
       const within = pos - frame * FRAME_SAMPLES;
-      const n = Math.min(FRAME_SAMPLES - within, samples.length - i);
+      const n = Math.min(FRAME_SAMPLES - within, length - i);
       const slot = (this.head + frame) % SLOTS;
       const bits = blockBits(within, n);
       if ((this.filled[slot]! & bits) !== bits) {
         fresh = true;
         this.filled[slot]! |= bits;
-        this.pcm.set(samples.subarray(i, i + n), slot * FRAME_SAMPLES + within);
+        const to = slot * FRAME_SAMPLES + within - i;
+        for (let j = i; j < i + n; j++) pcm[to + j] = samples[j]!;
       }
       i += n;
     }
@@ -185,7 +190,7 @@ export class JitterBuffer {
       this.stats.duplicates++;
       return false;
     }
-    const end = (this.playTs + delta + samples.length) >>> 0;
+    const end = (this.playTs + delta + length) >>> 0;
     if (tsDelta(end, this.endTs) > 0) this.endTs = end;
     return true;
   }

@@ -1,13 +1,14 @@
 // Everything a media worker does, apart from the thread and its timer: the
 // sessions it owns with their sockets, the commands from the main thread,
-// one tick for all sessions every 20 ms, and the batch of heard audio and
-// keys it posts back. The network, the clock and the way out are injected,
-// so tests can drive it tick by tick.
+// a step every 5 ms that ticks one phase's sessions (so each session ticks
+// every 20 ms on its own phase of the grid), and the batch of heard audio
+// and keys it posts back. The network, the clock and the way out are
+// injected, so tests can drive it step by step.
 import { FRAME_SAMPLES } from '../../../media/frame.ts';
 import type { Address } from './rtp-latch.ts';
 import { LATENESS_BUCKET_MS, LATENESS_BUCKETS, type Command, type CommandBatch, type HeardKey, type HeardRun, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
 import { RtpSession } from './rtp-session.ts';
-import { TICK_MS, tickAtOrAfter } from './rtp-time.ts';
+import { PHASE_MS, PHASES, TICK_MS, tickAtOrAfter } from './rtp-time.ts';
 
 export interface UdpSocket {
   send(packet: Uint8Array, to: Address): void;
@@ -24,7 +25,7 @@ export interface LoopOptions {
   post(message: WorkerMessage, transfer?: ArrayBuffer[]): void;
   /** The monotonic clock (rtp-time.ts). */
   now(): number;
-  /** Monotonic time of tick 0. */
+  /** Monotonic time of step 0 (tick 0 of phase 0). */
   t0: number;
   deliverTicks: number;
   wallOffset: number;
@@ -32,6 +33,9 @@ export interface LoopOptions {
 
 interface Entry {
   sid: number;
+  phase: number;
+  /** Monotonic time of this session's tick 0: the worker's t0 plus its phase. */
+  t0: number;
   session: RtpSession;
   rtp: UdpSocket;
   rtcp: UdpSocket;
@@ -47,10 +51,13 @@ const zeroTotals = (): Totals => ({ packetsSent: 0, packetsReceived: 0, packetsL
 
 export class MediaLoop {
   private readonly sessions = new Map<number, Entry>();
+  private readonly phases: Set<Entry>[] = Array.from({ length: PHASES }, () => new Set());
   private readonly opening = new Set<number>();
   private keys: HeardKey[] = [];
   private notes: { sid: number; what: string; detail: string }[] = [];
+  /** The tick the sessions of the current step are at. */
   private current = 0;
+  private currentT0 = 0;
   private wallOffset: number;
   private readonly lateness = new Uint32Array(LATENESS_BUCKETS);
   private readonly closedTotals = zeroTotals();
@@ -66,12 +73,15 @@ export class MediaLoop {
     for (const c of batch.list) this.command(c);
   }
 
-  /** One tick for every session; every `deliverTicks` ticks, what they heard goes to the main thread. */
-  tick(n: number): void {
+  /** Step `m`: one tick for the sessions of phase m mod PHASES; after every `deliverTicks` ticks of the last phase, what all heard goes to the main thread. */
+  step(m: number): void {
+    const phase = m % PHASES;
+    const n = (m - phase) / PHASES;
     this.current = n;
-    const wallMs = this.opts.t0 + n * TICK_MS + this.wallOffset;
-    for (const e of this.sessions.values()) e.session.tick(n, wallMs);
-    if ((n + 1) % this.opts.deliverTicks === 0) this.deliver();
+    this.currentT0 = this.opts.t0 + phase * PHASE_MS;
+    const wallMs = this.currentT0 + n * TICK_MS + this.wallOffset;
+    for (const e of this.phases[phase]!) e.session.tick(n, wallMs);
+    if (phase === PHASES - 1 && (n + 1) % this.opts.deliverTicks === 0) this.deliver();
   }
 
   private command(c: Command): void {
@@ -84,20 +94,16 @@ export class MediaLoop {
       case 'configure':
         return e.session.configure(c.media, this.current);
       case 'send':
-        return void q.send(this.tickOf(c.at), c.samples);
+        return void q.send(tickAtOrAfter(c.at, e.t0), c.samples);
       case 'mix':
-        return q.mix(this.tickOf(c.at), c.samples);
+        return q.mix(tickAtOrAfter(c.at, e.t0), c.samples);
       case 'digit':
-        return void q.sendDigit(this.tickOf(c.at), c.digit, c.frames);
+        return void q.sendDigit(tickAtOrAfter(c.at, e.t0), c.digit, c.frames);
       case 'clear':
-        return q.clear(this.tickOf(c.at));
+        return q.clear(tickAtOrAfter(c.at, e.t0));
       case 'close':
         return this.close(e);
     }
-  }
-
-  private tickOf(mono: number): number {
-    return tickAtOrAfter(mono, this.opts.t0);
   }
 
   private async open(c: Extract<Command, { op: 'open' }>): Promise<void> {
@@ -133,8 +139,10 @@ export class MediaLoop {
         },
         { inbandDtmf: c.inbandDtmf, cname: c.cname, jitter: c.jitter },
       );
-      entry = { sid, session, rtp, rtcp, staged: new Int16Array(this.opts.deliverTicks * FRAME_SAMPLES), frames: 0, runs: [], lastTick: -2 };
+      const phase = c.phase % PHASES;
+      entry = { sid, phase, t0: this.opts.t0 + phase * PHASE_MS, session, rtp, rtcp, staged: new Int16Array(this.opts.deliverTicks * FRAME_SAMPLES), frames: 0, runs: [], lastTick: -2 };
       this.sessions.set(sid, entry);
+      this.phases[phase]!.add(entry);
       this.opts.post({ type: 'opened', sid });
     } catch (err) {
       rtp?.close();
@@ -151,6 +159,7 @@ export class MediaLoop {
     e.rtp.close();
     e.rtcp.close();
     this.sessions.delete(e.sid);
+    this.phases[e.phase]!.delete(e);
   }
 
   private stage(e: Entry, frame: Int16Array): void {
@@ -168,14 +177,13 @@ export class MediaLoop {
   private deliver(): void {
     const runs: HeardRun[] = [];
     const transfer: ArrayBuffer[] = [];
-    const t0 = this.opts.t0;
     for (const e of this.sessions.values()) {
       if (e.frames === 0) continue;
       let from = 0;
       for (const r of e.runs) {
         const samples = e.staged.slice(from, from + r.frames * FRAME_SAMPLES);
         from += r.frames * FRAME_SAMPLES;
-        runs.push({ sid: e.sid, at: t0 + r.tick * TICK_MS, samples });
+        runs.push({ sid: e.sid, at: e.t0 + r.tick * TICK_MS, samples });
         transfer.push(samples.buffer);
       }
       e.frames = 0;
@@ -189,7 +197,7 @@ export class MediaLoop {
 
   /** Lateness of the packet being sent now after its tick's time. */
   private measure(): void {
-    const late = this.opts.now() - (this.opts.t0 + this.current * TICK_MS);
+    const late = this.opts.now() - (this.currentT0 + this.current * TICK_MS);
     this.lateness[Math.min(LATENESS_BUCKETS - 1, Math.max(0, Math.floor(late / LATENESS_BUCKET_MS)))]!++;
   }
 

@@ -19,7 +19,7 @@ import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
 import type { Command, CommandBatch, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
-import { monoNow, TICK_MS, tickAtOrAfter } from './rtp-time.ts';
+import { monoNow, PHASE_MS, PHASES, TICK_MS, tickAtOrAfter } from './rtp-time.ts';
 
 export interface MediaListener {
   /** The far end's audio: consecutive 20 ms frames that started playing out at platform time `at`. */
@@ -60,6 +60,8 @@ interface WorkerSlot {
   worker: Worker;
   t0: number;
   sessions: number;
+  /** Sessions per phase, to put each new one in the emptiest. */
+  phases: number[];
   pending: Command[];
   transfer: ArrayBuffer[];
   stats: Map<number, (s: WorkerStats) => void>;
@@ -105,15 +107,17 @@ export class RtpMedia {
       const port = this.pool.take();
       if (port === null) throw new Error(`no free RTP port pair left in ${this.pool.range.min}-${this.pool.range.max} (SWITCHBOARD_RTP_PORTS)`);
       const slot = this.slots.reduce((a, b) => (b.sessions < a.sessions ? b : a));
+      const phase = slot.phases.indexOf(Math.min(...slot.phases));
       const sid = this.nextSid++;
-      const session = new MediaSession(this, slot, sid, port, listener);
+      const session = new MediaSession(this, slot, sid, port, phase, listener);
       try {
         await new Promise<void>((resolve, reject) => {
           this.opening.set(sid, { resolve, reject });
           const host = this.opts.bindAddress ?? '0.0.0.0';
-          this.command(slot, { op: 'open', sid, port, host, inbandDtmf: this.opts.inbandDtmf ?? true, cname, jitter: this.opts.jitter ?? {} });
+          this.command(slot, { op: 'open', sid, port, host, phase, inbandDtmf: this.opts.inbandDtmf ?? true, cname, jitter: this.opts.jitter ?? {} });
         });
         slot.sessions++;
+        slot.phases[phase]!++;
         this.sessions.set(sid, session);
         return session;
       } catch (err) {
@@ -186,6 +190,7 @@ export class RtpMedia {
   retire(session: MediaSession, slot: WorkerSlot): void {
     if (!this.sessions.delete(session.sid)) return;
     slot.sessions--;
+    slot.phases[session.phase]!--;
     this.pool.release(session.port);
   }
 
@@ -204,10 +209,10 @@ export class RtpMedia {
   }
 
   private spawn(): Promise<void> {
-    const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / TICK_MS));
+    const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / PHASE_MS));
     const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp };
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
-    const slot: WorkerSlot = { worker, t0: 0, sessions: 0, pending: [], transfer: [], stats: new Map() };
+    const slot: WorkerSlot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() };
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') {
@@ -263,8 +268,10 @@ export class RtpMedia {
 
 /** One leg's media, seen from the main thread: its ports, its negotiated media, and its audio both ways. */
 export class MediaSession implements AudioOut {
-  /** Monotonic time at which the queued audio will have played (on the worker's 20 ms grid). */
+  /** Monotonic time at which the queued audio will have played (on the session's 20 ms grid). */
   private tail = 0;
+  /** Monotonic time of this session's tick 0. */
+  private readonly grid0: number;
   private closed = false;
 
   constructor(
@@ -273,8 +280,12 @@ export class MediaSession implements AudioOut {
     readonly sid: number,
     /** Local RTP port (RTCP is the next one): what goes in our SDP's m= line. */
     readonly port: number,
+    /** Which of the worker's phases this session ticks on. */
+    readonly phase: number,
     private readonly listener: MediaListener,
-  ) {}
+  ) {
+    this.grid0 = slot.t0 + phase * PHASE_MS;
+  }
 
   /** Media flows as negotiated (after the offer/answer); call again on every re-negotiation: hold, unhold, a new address or codec. */
   configure(negotiated: NegotiatedMedia): void {
@@ -346,7 +357,7 @@ export class MediaSession implements AudioOut {
 
   /** The worker's first tick from now (monotonic ms). */
   private nextTick(): number {
-    return this.slot.t0 + tickAtOrAfter(monoNow(), this.slot.t0) * TICK_MS;
+    return this.grid0 + tickAtOrAfter(monoNow(), this.grid0) * TICK_MS;
   }
 
   private audio(op: 'send' | 'mix', at: number, samples: Int16Array): void {

@@ -86,7 +86,6 @@ export class OutQueue {
     while (items.length > 0 && items[0]!.start + items[0]!.frames <= tick) items.shift();
     const head = items[0];
     let result: Take = TAKE_IDLE;
-    out.fill(0);
     if (head && head.start <= tick) {
       const index = tick - head.start;
       if (head.digit !== null && !this.inbandDigits) {
@@ -98,7 +97,7 @@ export class OutQueue {
       if (head.digit !== null) head.samples ??= toneOf(head.digit, head.frames);
       copyFrame(head.samples!, index, out);
       result = TAKE_AUDIO;
-    }
+    } else out.fill(0);
     return this.mixInto(tick, out) ? TAKE_AUDIO : result;
   }
 
@@ -134,8 +133,10 @@ export class OutQueue {
   }
 }
 
-/** Frame `index` of `samples` into `out`, the short last frame padded with silence (out is zeroed). */
+/** Frame `index` of `samples` into `out`, the short last frame padded with silence. */
 function copyFrame(samples: Int16Array, index: number, out: Int16Array): void {
   const from = index * FRAME_SAMPLES;
-  out.set(samples.subarray(from, Math.min(samples.length, from + FRAME_SAMPLES)));
+  const n = Math.min(FRAME_SAMPLES, samples.length - from);
+  for (let i = 0; i < n; i++) out[i] = samples[from + i]!;
+  if (n < FRAME_SAMPLES) out.fill(0, n);
 }

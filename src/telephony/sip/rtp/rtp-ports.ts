@@ -1,23 +1,11 @@
-// RTP port pairs from the operator's range (SWITCHBOARD_RTP_PORTS): an even
-// port for RTP and the next one for RTCP (RFC 3550 §11). Pairs are handed
-// out round-robin, so a port just freed is the last to be reused and stray
-// packets of an ended call rarely reach the next one.
+// RTP port pairs from the operator's range (SWITCHBOARD_RTP_PORTS, read by
+// config.ts): an even port for RTP and the next one for RTCP (RFC 3550
+// §11). Pairs are handed out round-robin, so a port just freed is the last
+// to be reused and stray packets of an ended call rarely reach the next one.
 
 export interface PortRange {
   min: number;
   max: number;
-}
-
-/** "10000-20000" → {min, max}; the range must hold at least one even/odd pair. */
-export function parsePortRange(text: string): PortRange {
-  const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
-  const min = m ? Number(m[1]) : NaN;
-  const max = m ? Number(m[2]) : NaN;
-  if (!m || min < 1024 || max > 65535 || min > max) {
-    throw new RangeError(`SWITCHBOARD_RTP_PORTS must be a range of UDP ports such as 10000-20000 (from 1024 to 65535, low-high); got "${text}"`);
-  }
-  if (firstEven(min) + 1 > max) throw new RangeError(`SWITCHBOARD_RTP_PORTS ${text} holds no even/odd port pair`);
-  return { min, max };
 }
 
 const firstEven = (n: number): number => n + (n % 2);

@@ -14,12 +14,12 @@ export interface WorkerInit {
   deliverTicks: number;
   /** Wall-clock minus monotonic time (ms), for RTCP's NTP timestamps. */
   wallOffset: number;
-  /** Overdue ticks a worker that fell behind runs back to back before it skips the rest. */
+  /** Overdue steps (PHASE_MS each) a worker that fell behind runs back to back before it skips the rest. */
   maxCatchUp: number;
 }
 
 export type Command =
-  | { op: 'open'; sid: number; port: number; host: string; inbandDtmf: boolean; cname: string; jitter: JitterBufferOptions }
+  | { op: 'open'; sid: number; port: number; host: string; phase: number; inbandDtmf: boolean; cname: string; jitter: JitterBufferOptions }
   | { op: 'configure'; sid: number; media: NegotiatedMedia }
   | { op: 'send'; sid: number; at: number; samples: Int16Array }
   | { op: 'mix'; sid: number; at: number; samples: Int16Array }
@@ -60,6 +60,7 @@ export interface WorkerStats {
 }
 
 export type WorkerMessage =
+  /** `t0`: monotonic time of the worker's step 0; phase p's ticks fall at t0 + p·PHASE_MS + n·TICK_MS. */
   | { type: 'ready'; t0: number }
   | { type: 'opened'; sid: number }
   | { type: 'failed'; sid: number; error: string; code: string | undefined }

@@ -56,8 +56,8 @@ export interface SessionStats {
   remoteLost: number | null;
 }
 
-const DECODERS: Record<AudioCodecName, (b: Uint8Array, out: Int16Array) => Int16Array> = { PCMU: mulawDecode, PCMA: alawDecode };
-const ENCODERS: Record<AudioCodecName, (pcm: Int16Array, out: Uint8Array) => Uint8Array> = { PCMU: mulawEncode, PCMA: alawEncode };
+const DECODERS: Record<AudioCodecName, (b: Uint8Array, out: Int16Array, from: number, to: number) => Int16Array> = { PCMU: mulawDecode, PCMA: alawDecode };
+const ENCODERS: Record<AudioCodecName, (pcm: Int16Array, out: Uint8Array, at: number) => Uint8Array> = { PCMU: mulawEncode, PCMA: alawEncode };
 /** RTCP every 5 s on average, each interval drawn from 0.5 to 1.5 times that (RFC 3550 §6.3.1). */
 const RTCP_TICKS = 250;
 
@@ -149,18 +149,19 @@ export class RtpSession {
     }
     this.stats.update(h.sequence, h.timestamp, Math.round(arrivalMs * 8));
     if (!receivesFrom(media.direction)) return;
-    const payload = packet.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength);
+    const start = h.payloadOffset;
+    const length = h.payloadLength;
     if (h.payloadType === media.telephoneEvent) {
-      const digit = this.dtmfIn.receive(h.timestamp, payload);
+      const digit = this.dtmfIn.receive(h.timestamp, packet, start, length);
       this.eventsSeen = true;
       if (digit) this.io.key(digit, 'rfc4733');
       return;
     }
-    const codec = media.codecs.find((c) => c.payloadType === h.payloadType);
-    if (!codec || payload.length === 0) return; // comfort noise and formats we did not agree on
-    if (payload.length > this.decoded.length) this.decoded = new Int16Array(payload.length);
-    const pcm = DECODERS[codec.name](payload, this.decoded.subarray(0, payload.length));
-    this.jitter.put(h.timestamp, pcm);
+    const codec = codecFor(media, h.payloadType);
+    if (!codec || length === 0) return; // comfort noise and formats we did not agree on
+    if (length > this.decoded.length) this.decoded = new Int16Array(length);
+    DECODERS[codec](packet, this.decoded, start, start + length);
+    this.jitter.put(h.timestamp, this.decoded, length);
   }
 
   /** An RTCP packet from `from`, at `tick` (`wallMs` on the platform's wall clock). */
@@ -209,7 +210,7 @@ export class RtpSession {
   private sendAudio(codec: AudioCodecName, payloadType: number, tick: number, to: Address): void {
     const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + FRAME_SAMPLES);
     writeRtpHeader(packet, payloadType, this.marker, this.nextSeq(), this.timestampAt(tick), this.ssrc);
-    ENCODERS[codec](this.frame, packet.subarray(RTP_HEADER_BYTES));
+    ENCODERS[codec](this.frame, packet, RTP_HEADER_BYTES);
     this.put(packet, to, FRAME_SAMPLES);
   }
 
@@ -264,6 +265,11 @@ export class RtpSession {
   private rtcpInterval(): number {
     return Math.round(RTCP_TICKS * (0.5 + this.random()));
   }
+}
+
+function codecFor(media: NegotiatedMedia, payloadType: number): AudioCodecName | null {
+  for (const c of media.codecs) if (c.payloadType === payloadType) return c.name;
+  return null;
 }
 
 function sameTarget(a: NegotiatedMedia['remote'], b: NegotiatedMedia['remote']): boolean {

@@ -9,8 +9,16 @@ const ORIGIN = Number(process.hrtime.bigint()) / 1e6 - performance.now();
 
 export const monoNow = (): number => ORIGIN + performance.now();
 
-/** Ticks are 20 ms apart from each worker's tick 0. */
+/** A session's ticks are 20 ms apart, one packet each. */
 export const TICK_MS = 20;
+/**
+ * A worker serves its sessions in PHASES groups, one every PHASE_MS: each
+ * session still ticks every 20 ms, but a step only does a quarter of the
+ * work, so the last packet of a step leaves a quarter as late as it would
+ * if every session ticked at once.
+ */
+export const PHASES = 4;
+export const PHASE_MS = TICK_MS / PHASES;
 
 /** The first tick at or after `mono` on a grid whose tick 0 is at `t0`. */
 export const tickAtOrAfter = (mono: number, t0: number): number => Math.ceil((mono - t0) / TICK_MS - 1e-6);

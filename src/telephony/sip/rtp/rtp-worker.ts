@@ -46,7 +46,7 @@ const loop = new MediaLoop({
 });
 port.on('message', (batch: CommandBatch) => loop.handle(batch));
 
-const pacer = new Pacer(monoNow, t0, (n) => loop.tick(n), init.maxCatchUp);
+const pacer = new Pacer(monoNow, t0, (m) => loop.step(m), init.maxCatchUp);
 const step = (): void => {
   const wait = pacer.run();
   loop.skippedTicks = pacer.skipped;

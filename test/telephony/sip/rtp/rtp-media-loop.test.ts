@@ -1,4 +1,4 @@
-// A media worker's loop without the thread: commands in, ticks by hand over
+// A media worker's loop without the thread: commands in, steps by hand over
 // an in-memory network, batches of heard audio and keys out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,11 +31,12 @@ function loop() {
   const posted: WorkerMessage[] = [];
   const l = new MediaLoop({ network: memoryNetwork(), post: (m) => posted.push(m), now: () => now, t0: 5000, deliverTicks: 5, wallOffset: 1_700_000_000_000 });
   const send = (...list: Command[]) => l.handle({ type: 'commands', wallOffset: 1_700_000_000_000, list });
-  let tick = 0;
+  let m = 0;
+  /** `ticks` ticks of every session: four steps each, one per phase. */
   const run = (ticks: number) => {
-    for (let i = 0; i < ticks; i++, tick++) {
-      now = 5000 + tick * 20 + 0.3; // every tick 0.3 ms late
-      l.tick(tick);
+    for (let i = 0; i < ticks * 4; i++, m++) {
+      now = 5000 + m * 5 + 0.3; // every step 0.3 ms late
+      l.step(m);
     }
   };
   return { l, posted, send, run, settle: () => new Promise((r) => setImmediate(r)) };
@@ -47,7 +48,8 @@ const toward = (port: number): NegotiatedMedia => ({
   telephoneEvent: 101,
   direction: 'sendrecv',
 });
-const open = (sid: number, port: number): Command => ({ op: 'open', sid, port, host: HOST, inbandDtmf: true, cname: `s${sid}`, jitter: { startDepth: 2 } });
+/** Session `sid` on phase sid mod 4. */
+const open = (sid: number, port: number): Command => ({ op: 'open', sid, port, host: HOST, phase: sid % 4, inbandDtmf: true, cname: `s${sid}`, jitter: { startDepth: 2 } });
 
 test('two sessions exchange audio and keys; heard runs come back in batches with their times', async () => {
   const { posted, send, run, settle } = loop();
@@ -58,12 +60,17 @@ test('two sessions exchange audio and keys; heard runs come back in batches with
     { type: 'opened', sid: 2 },
   ]);
   const samples = mulawDecode(mulawEncode(new Int16Array(800).map((_, i) => (i % 50) * 100 - 2500)));
-  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 1, at: 5000 + 4 * 20, samples }, { op: 'digit', sid: 1, at: 5000, digit: '9', frames: 3 });
+  send(
+    { op: 'configure', sid: 1, media: toward(10002) },
+    { op: 'configure', sid: 2, media: toward(10000) },
+    { op: 'send', sid: 1, at: 5000 + 4 * 20, samples },
+    { op: 'digit', sid: 1, at: 5000, digit: '9', frames: 3 },
+  );
   run(20);
   const batches = posted.filter((m): m is Extract<WorkerMessage, { type: 'batch' }> => m.type === 'batch');
   assert.equal(batches.length, 4, 'one batch per 5 ticks');
   const heard = batches.flatMap((b) => b.runs.filter((r) => r.sid === 2));
-  assert.ok(heard.every((r) => (r.at - 5000) % 20 === 0), 'runs start on ticks');
+  assert.ok(heard.length > 0 && heard.every((r) => (r.at - 5000 - 2 * 5) % 20 === 0), 'runs start on the ticks of phase 2');
   const all = new Int16Array(heard.reduce((n, r) => n + r.samples.length, 0));
   heard.reduce((at, r) => (all.set(r.samples, at), at + r.samples.length), 0);
   const pcmaRoundTrip = all.filter((s) => s !== 0);
