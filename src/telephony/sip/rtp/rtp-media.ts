@@ -39,7 +39,7 @@ export interface RtpMediaOptions {
   workers?: number;
   /** How often heard audio reaches the main thread, in ms (a multiple of 20; default 100). */
   deliverMs?: number;
-  /** Look for keys in received audio while the far end sends no RFC 4733 events (default true). */
+  /** Look for keys as tones in received audio on legs without a negotiated telephone-event (default true; off once the engine analyses every leg's audio, issue #19). */
   inbandDtmf?: boolean;
   /** Jitter buffer depths in frames (default adaptive from 2 to 10, starting at 3; equal bounds make it fixed). */
   jitter?: JitterBufferOptions;

@@ -30,7 +30,7 @@ export interface SessionIo {
 }
 
 export interface SessionOptions {
-  /** Detect keys in the received audio (tones) until the far end is seen sending RFC 4733 events. */
+  /** Detect keys as tones in the received audio when no telephone-event was negotiated (a far end that has it sends events). */
   inbandDtmf: boolean;
   /** Our RTCP CNAME. */
   cname: string;
@@ -80,8 +80,7 @@ export class RtpSession {
   private readonly stats = new ReceptionStats();
   private receivingSsrc: number | undefined;
   private readonly dtmfIn = new DtmfReceiver();
-  private eventsSeen = false;
-  private readonly detector: DtmfDetector | null;
+  private detector: DtmfDetector | null = null;
   private rejected = 0;
   private lastSr: { middle: number; tick: number } | null = null;
   private roundTripMs: number | null = null;
@@ -100,7 +99,6 @@ export class RtpSession {
     this.ssrc = Math.floor(this.random() * 0x100000000) >>> 0;
     this.seq = Math.floor(this.random() * 0x10000);
     this.tsOrigin = Math.floor(this.random() * 0x100000000) >>> 0;
-    this.detector = opts.inbandDtmf ? new DtmfDetector() : null;
     this.jitter = new JitterBuffer(opts.jitter);
   }
 
@@ -115,7 +113,9 @@ export class RtpSession {
     if (!before) this.nextRtcpTick = tick + this.rtcpInterval();
     if (!before || !this.sending(before)) this.marker = true;
     this.media = media;
-    this.queue.inbandDigits = media.telephoneEvent === null;
+    const inband = media.telephoneEvent === null;
+    this.queue.inbandDigits = inband;
+    this.detector = inband && this.opts.inbandDtmf ? (this.detector ?? new DtmfDetector()) : null;
   }
 
   /** One 20 ms tick: send this tick's packet, play this tick's frame out. */
@@ -153,7 +153,6 @@ export class RtpSession {
     const length = h.payloadLength;
     if (h.payloadType === media.telephoneEvent) {
       const digit = this.dtmfIn.receive(h.timestamp, packet, start, length);
-      this.eventsSeen = true;
       if (digit) this.io.key(digit, 'rfc4733');
       return;
     }
@@ -246,7 +245,7 @@ export class RtpSession {
   private playOut(): void {
     if (!this.jitter.pop(this.played)) return this.io.heard(null);
     this.io.heard(this.played);
-    if (this.detector && !this.eventsSeen) for (const digit of this.detector.push(this.played)) this.io.key(digit, 'inband');
+    if (this.detector) for (const digit of this.detector.push(this.played)) this.io.key(digit, 'inband');
   }
 
   private report(tick: number, wallMs: number, bye: boolean): void {

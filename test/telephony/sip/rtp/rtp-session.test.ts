@@ -138,7 +138,7 @@ test('without telephone-event keys travel as tones and are detected in band', ()
   ]);
 });
 
-test('a far end using RFC 4733 is not also counted from the tones it may send along', () => {
+test('with telephone-event agreed, tones in the audio are not counted as keys as well', () => {
   const { a, b, run } = pair();
   a.session.configure(media(B), 0);
   b.session.configure(media(A), 0);
