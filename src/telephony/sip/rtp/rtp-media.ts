@@ -56,9 +56,22 @@ const OPEN_ATTEMPTS = 8;
 /** How far the platform clock may seem to move against the monotonic one before times are re-anchored (its resolution is 1 ms). */
 const OFFSET_SLACK_MS = 2;
 
+/** What a session needs from its worker's slot in RtpMedia. */
+export interface SessionHost {
+  /** Monotonic time of the worker's step 0 (phase p's ticks fall at t0 + p·PHASE_MS + n·TICK_MS). */
+  readonly t0: number;
+  /** Queue a command for the worker. */
+  command(c: Command, transfer?: ArrayBuffer): void;
+  /** Monotonic → platform time. */
+  toPlatform(mono: number): number;
+  /** The session is done: free its port pair and phase. */
+  retire(session: MediaSession): void;
+}
+
 interface WorkerSlot {
   worker: Worker;
   t0: number;
+  host: SessionHost;
   sessions: number;
   /** Sessions per phase, to put each new one in the emptiest. */
   phases: number[];
@@ -109,7 +122,7 @@ export class RtpMedia {
       const slot = this.slots.reduce((a, b) => (b.sessions < a.sessions ? b : a));
       const phase = slot.phases.indexOf(Math.min(...slot.phases));
       const sid = this.nextSid++;
-      const session = new MediaSession(this, slot, sid, port, phase, listener);
+      const session = new MediaSession(slot.host, sid, port, phase, listener);
       try {
         await new Promise<void>((resolve, reject) => {
           this.opening.set(sid, { resolve, reject });
@@ -157,7 +170,7 @@ export class RtpMedia {
   // ---- for MediaSession ------------------------------------------------------
 
   /** Queue a command for the worker; all commands of this turn leave together. */
-  command(slot: WorkerSlot, c: Command, transfer?: ArrayBuffer): void {
+  private command(slot: WorkerSlot, c: Command, transfer?: ArrayBuffer): void {
     slot.pending.push(c);
     if (transfer) slot.transfer.push(transfer);
     if (!this.flushing) {
@@ -174,10 +187,7 @@ export class RtpMedia {
    * stepped (or a virtual one) is followed at once. Platform times are whole
    * milliseconds, as the clock's own are.
    */
-  toMono(platform: number): number {
-    return platform - this.offset();
-  }
-  toPlatform(mono: number): number {
+  private toPlatform(mono: number): number {
     return Math.round(mono + this.offset());
   }
 
@@ -187,7 +197,7 @@ export class RtpMedia {
     return this.offsetMs;
   }
 
-  retire(session: MediaSession, slot: WorkerSlot): void {
+  private retire(session: MediaSession, slot: WorkerSlot): void {
     if (!this.sessions.delete(session.sid)) return;
     slot.sessions--;
     slot.phases[session.phase]!--;
@@ -212,7 +222,15 @@ export class RtpMedia {
     const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / PHASE_MS));
     const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp };
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
-    const slot: WorkerSlot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() };
+    const slot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() } as Omit<WorkerSlot, 'host'> as WorkerSlot;
+    slot.host = {
+      get t0() {
+        return slot.t0;
+      },
+      command: (c, transfer) => this.command(slot, c, transfer),
+      toPlatform: (mono) => this.toPlatform(mono),
+      retire: (session) => this.retire(session, slot),
+    };
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') {
@@ -261,7 +279,7 @@ export class RtpMedia {
     this.slots.splice(at, 1);
     if (this.closed) return;
     this.opts.log?.error({ reason }, 'RTP media worker died; its calls lose their audio');
-    for (const s of [...this.sessions.values()]) if (s.slot === slot) s.lose(reason);
+    for (const s of [...this.sessions.values()]) if (s.host === slot.host) s.lose(reason);
     this.spawn().catch((err: unknown) => this.opts.log?.error({ err }, 'could not restart an RTP media worker'));
   }
 }
@@ -275,8 +293,7 @@ export class MediaSession implements AudioOut {
   private closed = false;
 
   constructor(
-    private readonly media: RtpMedia,
-    readonly slot: WorkerSlot,
+    readonly host: SessionHost,
     readonly sid: number,
     /** Local RTP port (RTCP is the next one): what goes in our SDP's m= line. */
     readonly port: number,
@@ -284,7 +301,7 @@ export class MediaSession implements AudioOut {
     readonly phase: number,
     private readonly listener: MediaListener,
   ) {
-    this.grid0 = slot.t0 + phase * PHASE_MS;
+    this.grid0 = host.t0 + phase * PHASE_MS;
   }
 
   /** Media flows as negotiated (after the offer/answer); call again on every re-negotiation: hold, unhold, a new address or codec. */
@@ -296,7 +313,7 @@ export class MediaSession implements AudioOut {
     const start = Math.max(this.nextTick(), this.tail);
     this.tail = start + runDurationMs(run);
     this.audio('send', start, run.samples);
-    return this.media.toPlatform(this.tail);
+    return this.host.toPlatform(this.tail);
   }
 
   clear(): void {
@@ -310,7 +327,7 @@ export class MediaSession implements AudioOut {
   }
 
   get playingUntil(): number {
-    return this.media.toPlatform(this.tail);
+    return this.host.toPlatform(this.tail);
   }
 
   /** Keys toward the far end after what is queued, each `toneMs` long and followed by a short pause; `w`/`W` wait 0.5 s/1 s. Returns when the last has been sent. */
@@ -325,7 +342,7 @@ export class MediaSession implements AudioOut {
       this.command({ op: 'digit', sid: this.sid, at: start, digit: c, frames });
       this.tail = start + frames * FRAME_MS + KEY_GAP_MS;
     }
-    return this.media.toPlatform(this.tail);
+    return this.host.toPlatform(this.tail);
   }
 
   /** Stop sending and receiving and free the ports. Idempotent. */
@@ -333,7 +350,7 @@ export class MediaSession implements AudioOut {
     if (this.closed) return;
     this.command({ op: 'close', sid: this.sid });
     this.closed = true;
-    this.media.retire(this, this.slot);
+    this.host.retire(this);
   }
 
   // ---- from RtpMedia -----------------------------------------------------------
@@ -349,7 +366,7 @@ export class MediaSession implements AudioOut {
   lose(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.media.retire(this, this.slot);
+    this.host.retire(this);
     this.listener.lost(reason);
   }
 
@@ -367,7 +384,7 @@ export class MediaSession implements AudioOut {
   }
 
   private command(c: Command, transfer?: ArrayBuffer): void {
-    if (!this.closed) this.media.command(this.slot, c, transfer);
+    if (!this.closed) this.host.command(c, transfer);
   }
 }
 

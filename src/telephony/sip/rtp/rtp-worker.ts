@@ -2,6 +2,8 @@
 // clock, and the MediaLoop that does the work. Started by RtpMedia through
 // rtp-worker.mjs (which makes TypeScript loadable in the thread).
 import dgram from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Address } from './rtp-latch.ts';
 import { MediaLoop, type Network, type UdpSocket } from './rtp-media-loop.ts';
@@ -12,10 +14,22 @@ import { monoNow } from './rtp-time.ts';
 const port = parentPort!;
 const init = workerData as WorkerInit;
 
+/**
+ * dgram resolves every destination before sending, an IP address included,
+ * and sends on the next tick. An address is answered at once instead, so
+ * each datagram reaches the kernel inside send(): packets leave when their
+ * session ticks, and the lateness measured is when they really left.
+ */
+function lookup(host: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(host);
+  if (family) return callback(null, host, family);
+  dnsLookup(host, typeof options === 'number' ? { family: options } : options, callback);
+}
+
 const network: Network = {
   bind(localPort, host, onPacket) {
     return new Promise<UdpSocket>((resolve, reject) => {
-      const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+      const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', lookup: lookup as never });
       const failed = (err: Error) => {
         socket.close();
         reject(err);
