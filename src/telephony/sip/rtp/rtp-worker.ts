@@ -29,7 +29,7 @@ function lookup(host: string, options: LookupOneOptions | number, callback: (err
 const network: Network = {
   bind(localPort, host, onPacket) {
     return new Promise<UdpSocket>((resolve, reject) => {
-      const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', lookup: lookup as never });
+      const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', lookup });
       const failed = (err: Error) => {
         socket.close();
         reject(err);
