@@ -1,7 +1,7 @@
 // Composition root for the platform services, shared by the HTTP layer and
 // the CLI. Each feature adds its service here, and the telephony driver is
 // chosen here, once, from the configuration.
-import { TimerGroup, type Clock } from './clock/clock.ts';
+import { RealClock, TimerGroup, type Clock } from './clock/clock.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createTts } from './media/tts/index.ts';
 import type { SpeakRequest } from './media/tts/tts.ts';
@@ -18,6 +18,7 @@ import type { PlatformContext } from './platform/context.ts';
 import { CallerIds } from './platform/caller-ids.ts';
 import { Carriers } from './platform/carriers.ts';
 import { Endpoints } from './platform/endpoints.ts';
+import { Nodes } from './platform/nodes.ts';
 import { sandboxSmsDelivery } from './platform/otp-delivery.ts';
 import { SandboxInbox } from './platform/sandbox-inbox.ts';
 import type { Store } from './store/db.ts';
@@ -54,6 +55,8 @@ export interface Services {
   sandboxInbox: SandboxInbox;
   callerIds: CallerIds;
   callLog: CallLog;
+  /** This server process among the nodes sharing the database. */
+  nodes: Nodes;
   webhooks: Webhooks;
   sandboxBehaviours: SandboxBehaviours;
   messages: Messages;
@@ -85,7 +88,11 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const carriers = new Carriers(ctx);
   const sandboxInbox = new SandboxInbox(ctx, accounts);
   const callLog = new CallLog(ctx, accounts);
-  const webhooks = new Webhooks({ db: store.db, clock, logger, callLog });
+  // Liveness and leases are real time, whatever clock the calls run on.
+  const wall = new RealClock();
+  const nodes = new Nodes({ db: store.db, wall, logger });
+  const webhooks = new Webhooks({ db: store.db, dialect: store.dialect, clock, wall, nodeId: nodes.id, logger, callLog });
+  nodes.onGone((nodeId) => webhooks.takeOver(nodeId));
   const sandboxBehaviours = new SandboxBehaviours(ctx, accounts, numbers);
   // Where this server answers; server.ts fills it in once it listens (the port may be chosen then).
   const origin = { url: config.publicUrl ?? `http://${config.host}:${config.port}` };
@@ -124,7 +131,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const phloRunner = new PhloRunner({ ctx, accounts, webhooks, logger, services: { sendMessage: (owner, m) => messages.send(owner, m) } });
   const phloMpc = new PhloMpc(phlos);
   messages.setFlowTrigger(flowTrigger(phlos, phloRunner));
-  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, nodes, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
 }
 
 /**
@@ -145,10 +152,12 @@ function chooseTelephony(config: Config, sim: SandboxDeps): { driver: TelephonyD
 
 /**
  * Background work the services own, started before the server listens:
- * queued webhooks resume, the number inventory is loaded, and rentals that
- * fell due while the server was down are charged.
+ * this node joins the registry and takes over the work of nodes gone
+ * (crashed), queued webhooks resume, the number inventory is loaded, and
+ * rentals that fell due while the server was down are charged.
  */
 export async function startServices(s: Services, logger: Logger): Promise<void> {
+  await s.nodes.start();
   await s.webhooks.start();
   await s.numbers.seedPool();
   await s.renewals.start((err) => logger.error({ err }, 'number rental renewal failed; retrying at the next check'));
@@ -163,4 +172,5 @@ export async function stopServices(s: Services): Promise<void> {
   await s.messages.stop();
   await s.renewals.stop();
   await s.webhooks.stop();
+  await s.nodes.stop();
 }

@@ -10,6 +10,7 @@ import type { CallsTables } from './tables/calls.ts';
 import type { RecordingsTables } from './tables/recordings.ts';
 import type { ConferencesTables } from './tables/conferences.ts';
 import type { PhloTables } from './tables/phlo.ts';
+import type { NodesTables } from './tables/nodes.ts';
 
 import type { Flag } from './tables/flag.ts';
 export type { Flag };
@@ -78,7 +79,7 @@ export interface FoundationTables {
  * The whole database. Each feature keeps its table interfaces in
  * src/store/tables/<feature>.ts and adds its `…Tables` interface here.
  */
-export interface DB extends FoundationTables, NumbersTables, EndpointsTables, MessagesTables, WebhooksTables, CallsTables, RecordingsTables, ConferencesTables, PhloTables {}
+export interface DB extends FoundationTables, NumbersTables, EndpointsTables, MessagesTables, WebhooksTables, CallsTables, RecordingsTables, ConferencesTables, PhloTables, NodesTables {}
 
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccountRow = Insertable<AccountsTable>;

@@ -1,31 +1,55 @@
 // The durable queue for callbacks off the call's critical path (hangup_url,
-// status callbacks …). A job is written to the database before its first
-// attempt and deleted once delivered or out of retries; between attempts it
-// waits on the Clock. A restart resumes every job a live instance does not hold.
+// status callbacks …), delivered at least once across crashes. A job is
+// written to the database before its first attempt and deleted once
+// delivered or out of retries. It is leased by the node sending it only
+// while it is being sent: a short lease, renewed while held, that a crash
+// lets run out (or that the node registry hands back at once when it sees
+// the node gone). Waiting for a retry it is unleased and any node sharing
+// the database may claim it once due. Each node finds due work three ways:
+// its own jobs right away, a timer on the platform clock for the earliest
+// due retry, and a poll on the real clock for everything else (other nodes'
+// jobs, leases run out).
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../clock/clock.ts';
 import { newUuid } from '../ids.ts';
-import type { Database } from '../store/db.ts';
+import type { Database, DialectName } from '../store/db.ts';
 import { webhookJobsRepo } from '../store/repos/webhook-jobs.ts';
-import type { WebhookJobRow } from '../store/tables/webhooks.ts';
+import type { NewWebhookJobRow, WebhookJobRow } from '../store/tables/webhooks.ts';
+import { TurnBatch } from '../store/turn-batch.ts';
 import { shouldRetry } from './policy.ts';
 import type { Attempt } from './transport.ts';
 import type { CallbackPolicy, HttpMethod, WebhookRequest, WebhookResult } from './types.ts';
 
-/** Long enough to cover one attempt (at most 55 s of network time), so a live claim is never taken over. */
-const LEASE_MS = 10 * 60_000;
+export interface QueueOptions {
+  /** How long a lease holds without renewal. Default 30 s; renewed every third of it. */
+  leaseMs?: number;
+  /** How often the queue looks for due work it did not schedule itself, on the real clock. Default 2 s. */
+  pollMs?: number;
+  /** Most jobs held (in flight or waiting for a connection) at once; more stay in the database. Default 10,000. */
+  maxHeld?: number;
+}
 
 export interface QueueDeps {
   db: Database;
+  dialect: DialectName;
+  /** Platform time: when retries are due. */
   clock: Clock;
+  /** Real time: leases and the poll. */
+  wall: Clock;
   logger: Logger;
+  /** The node this queue's leases are recorded under. */
+  nodeId: string;
   /** Wait before retry n is `retryBaseMs * 2^(n-1)`. */
   retryBaseMs: number;
-  /** One signed, logged attempt. */
-  attempt(req: WebhookRequest, policy: CallbackPolicy, attempt: number): Promise<Attempt>;
+  options?: QueueOptions;
+  /** One signed, logged attempt; `jobId` identifies the callback across attempts and redeliveries. */
+  attempt(req: WebhookRequest, policy: CallbackPolicy, attempt: number, jobId: string): Promise<Attempt>;
 }
 
 export type Settled = (result: WebhookResult) => void;
+
+/** Jobs claimed per query. */
+const CLAIM_BATCH = 200;
 
 function requestOf(row: WebhookJobRow, policy: CallbackPolicy): WebhookRequest {
   return {
@@ -43,25 +67,41 @@ function requestOf(row: WebhookJobRow, policy: CallbackPolicy): WebhookRequest {
 }
 
 export class JobQueue {
-  /** Identifies this instance's claims on jobs. */
-  private readonly owner = newUuid();
-  private readonly timers = new Map<string, Timer>();
-  /** Jobs scheduled or running here, so a job is never attempted twice at once by this instance. */
-  private readonly busy = new Set<string>();
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly maxHeld: number;
+  /** Jobs this node holds a lease on, by id. */
+  private readonly held = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   /** In-process listeners for a job's outcome; they do not survive a restart. */
   private readonly listeners = new Map<string, Settled>();
+  private readonly inserts: TurnBatch<NewWebhookJobRow>;
+  private readonly deletes: TurnBatch<string>;
   private started = false;
-  private loading: Promise<void> = Promise.resolve();
+  private pollTimer: Timer | undefined;
+  private polling: Promise<void> | undefined;
+  private dueTimer: { at: number; timer: Timer } | undefined;
+  private renewedAt = 0;
+  /** Claims run one at a time; `again` asks for one more round after the current one. */
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  /** The last claim stopped at `maxHeld`: claim again once held jobs finish. */
+  private backlog = false;
 
-  constructor(private readonly deps: QueueDeps) {}
+  constructor(private readonly deps: QueueDeps) {
+    this.leaseMs = deps.options?.leaseMs ?? 30_000;
+    this.pollMs = deps.options?.pollMs ?? 2_000;
+    this.maxHeld = deps.options?.maxHeld ?? 10_000;
+    this.inserts = new TurnBatch((rows) => webhookJobsRepo.insert(deps.db, rows));
+    this.deletes = new TurnBatch((ids) => webhookJobsRepo.delete(deps.db, ids));
+  }
 
-  /** Persist the job, then (when started) make its first attempt right away. */
+  /** Persist the job, then (when started) send it right away, leased from the start. */
   async add(req: WebhookRequest, policy: CallbackPolicy, onSettled?: Settled): Promise<void> {
     const now = this.deps.clock.now();
-    const jobId = newUuid();
-    await webhookJobsRepo.insert(this.deps.db, {
-      job_id: jobId,
+    const leased = this.started;
+    const row: WebhookJobRow = {
+      job_id: newUuid(),
       account_id: req.accountId,
       subaccount_id: req.subaccountId ?? null,
       call_uuid: req.callUuid ?? null,
@@ -74,92 +114,155 @@ export class JobQueue {
       policy: JSON.stringify(policy),
       attempts: 0,
       next_attempt_at: now,
-      lease_owner: null,
-      lease_until: null,
+      lease_owner: leased ? this.deps.nodeId : null,
+      lease_until: leased ? this.deps.wall.now() + this.leaseMs : null,
       last_error: null,
       created_at: now,
-    });
-    if (onSettled) this.listeners.set(jobId, onSettled);
-    this.schedule(jobId, 0);
+    };
+    await this.inserts.add(row);
+    if (onSettled) this.listeners.set(row.job_id, onSettled);
+    if (!leased) return;
+    if (this.started) this.dispatch(row);
+    // Stopped while the row was written: hand it back for the next start.
+    else await webhookJobsRepo.release(this.deps.db, row.job_id, this.deps.nodeId);
   }
 
-  /** Resolves once the pending jobs are scheduled; never rejects (a failed load is logged). */
-  start(): Promise<void> {
-    if (this.started) return this.loading;
+  /** Start polling and claim what is due; resolves once the first claim is made (never rejects: a failure is logged). */
+  async start(): Promise<void> {
+    if (this.started) return;
     this.started = true;
-    this.loading = this.resume().catch((err) => this.deps.logger.error({ err }, 'webhook queue: could not load pending jobs'));
-    return this.loading;
+    this.schedulePoll();
+    await this.pump();
   }
 
-  /** Stop scheduling and wait for attempts in flight (the caller aborts them first). */
+  /** Stop claiming, wait for attempts in flight (the caller aborts them first) and hand back every lease held. */
   async stop(): Promise<void> {
     this.started = false;
-    for (const [jobId, t] of this.timers) {
-      t.cancel();
-      this.busy.delete(jobId);
-    }
-    this.timers.clear();
-    await this.loading;
+    this.pollTimer?.cancel();
+    this.dueTimer?.timer.cancel();
+    this.dueTimer = undefined;
+    await this.polling;
+    await this.pumping;
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.inserts.drain();
+    await this.deletes.drain();
+    await webhookJobsRepo.releaseOwner(this.deps.db, this.deps.nodeId).catch((err) => this.deps.logger.error({ err }, 'webhook queue: could not hand back leases; they run out on their own'));
   }
 
-  private async resume(): Promise<void> {
-    const pending = await webhookJobsRepo.pending(this.deps.db, this.deps.clock.now());
-    // The clock may have moved while the query ran.
-    const now = this.deps.clock.now();
-    for (const job of pending) this.schedule(job.job_id, job.next_attempt_at - now);
+  /** A node is gone: its jobs become claimable now rather than when their leases run out. */
+  async takeOver(goneNodeId: string): Promise<void> {
+    const n = await webhookJobsRepo.releaseOwner(this.deps.db, goneNodeId);
+    if (n > 0) this.deps.logger.warn({ gone_node: goneNodeId, jobs: n }, 'webhook queue: taking over the callbacks of a gone node');
+    if (this.started) await this.pump();
   }
 
-  /** Due work runs now rather than on a zero-delay timer: a virtual clock would hold it until the next advance. */
-  private schedule(jobId: string, delayMs: number): void {
-    if (!this.started || this.busy.has(jobId)) return;
-    this.busy.add(jobId);
-    if (delayMs <= 0) return this.track(jobId);
-    this.timers.set(
-      jobId,
-      this.deps.clock.after(delayMs, () => {
-        this.timers.delete(jobId);
-        this.track(jobId);
-      }),
-    );
+  // ---- finding work --------------------------------------------------------------
+
+  private schedulePoll(): void {
+    if (!this.started) return;
+    this.pollTimer = this.deps.wall.after(this.pollMs, () => {
+      this.polling = this.poll().finally(() => {
+        this.polling = undefined;
+        this.schedulePoll();
+      });
+    });
   }
 
-  private track(jobId: string): void {
-    const p = this.run(jobId)
+  private async poll(): Promise<void> {
+    const { db, wall, logger, nodeId } = this.deps;
+    try {
+      const now = wall.now();
+      if (this.held.size > 0 && now - this.renewedAt >= this.leaseMs / 3) {
+        this.renewedAt = now;
+        await webhookJobsRepo.renew(db, nodeId, now + this.leaseMs);
+      }
+      const expired = await webhookJobsRepo.releaseExpired(db, now);
+      if (expired > 0) logger.warn({ jobs: expired }, 'webhook queue: leases ran out (their node stopped renewing them); the jobs are claimable again');
+    } catch (err) {
+      logger.error({ err }, 'webhook queue: lease upkeep failed');
+    }
+    await this.pump();
+  }
+
+  /** Claim due jobs until none is left (or `maxHeld` is reached), then wake up when the next one falls due. */
+  private pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      do {
+        this.again = false;
+        await this.claimRound().catch((err) => this.deps.logger.error({ err }, 'webhook queue: could not claim due jobs'));
+      } while (this.again && this.started);
+    })().finally(() => (this.pumping = undefined));
+    return this.pumping;
+  }
+
+  private async claimRound(): Promise<void> {
+    const { db, dialect, clock, wall, nodeId } = this.deps;
+    this.backlog = false;
+    while (this.started) {
+      const room = this.maxHeld - this.held.size;
+      if (room <= 0) {
+        this.backlog = true;
+        return;
+      }
+      const rows = await webhookJobsRepo.claimDue(db, dialect, { owner: nodeId, until: wall.now() + this.leaseMs }, clock.now(), Math.min(room, CLAIM_BATCH));
+      for (const row of rows) this.dispatch(row);
+      if (rows.length < Math.min(room, CLAIM_BATCH)) break;
+    }
+    if (!this.started) return;
+    const next = await webhookJobsRepo.nextDue(db);
+    if (next !== undefined && next > clock.now()) this.wakeAt(next);
+  }
+
+  /** A timer on the platform clock for the earliest retry this node knows of. */
+  private wakeAt(at: number): void {
+    if (!this.started || (this.dueTimer && this.dueTimer.at <= at)) return;
+    this.dueTimer?.timer.cancel();
+    const timer = this.deps.clock.after(at - this.deps.clock.now(), () => {
+      this.dueTimer = undefined;
+      void this.pump();
+    });
+    this.dueTimer = { at, timer };
+  }
+
+  // ---- sending -------------------------------------------------------------------
+
+  private dispatch(row: WebhookJobRow): void {
+    this.held.add(row.job_id);
+    const p = this.send(row)
       .catch((err) => {
-        this.deps.logger.error({ err, job_id: jobId }, 'webhook queue: job failed to run; it stays queued until the next start');
-        return undefined;
+        this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: job failed to run; its lease runs out and it is tried again');
       })
-      .then((retryInMs) => {
-        this.busy.delete(jobId);
-        if (retryInMs !== undefined) this.schedule(jobId, retryInMs);
+      .finally(() => {
+        this.held.delete(row.job_id);
+        this.running.delete(p);
+        if (this.backlog && this.held.size <= this.maxHeld / 2) void this.pump();
       });
     this.running.add(p);
-    void p.finally(() => this.running.delete(p));
   }
 
-  /** One attempt of a job; resolves with the wait before the next one, if any. */
-  private async run(jobId: string): Promise<number | undefined> {
-    const { db, clock } = this.deps;
-    const now = clock.now();
-    const row = await webhookJobsRepo.claim(db, jobId, this.owner, now, now + LEASE_MS);
-    if (!row) return undefined;
+  /** One attempt of a leased job, and what follows from its outcome. */
+  private async send(row: WebhookJobRow): Promise<void> {
+    const { db, clock, nodeId } = this.deps;
     const policy = JSON.parse(row.policy) as CallbackPolicy;
     const n = row.attempts + 1;
-    const a = await this.deps.attempt(requestOf(row, policy), policy, n);
+    const a = await this.deps.attempt(requestOf(row, policy), policy, n, row.job_id);
     if (a.interrupted) {
-      await webhookJobsRepo.release(db, jobId, this.owner);
-      return undefined;
+      await webhookJobsRepo.release(db, row.job_id, nodeId);
+      return;
     }
     if (a.ok || n > policy.retries || !shouldRetry(a.failure, policy)) {
-      await webhookJobsRepo.delete(db, jobId);
-      if (!a.ok) this.deps.logger.warn({ job_id: jobId, kind: row.kind, url: row.url, attempts: n, error: a.error }, 'webhook given up');
-      this.settle(jobId, { ok: a.ok, status: a.status, body: a.body, contentType: a.contentType, error: a.error, attempts: n });
-      return undefined;
+      await this.deletes.add(row.job_id);
+      if (!a.ok) this.deps.logger.warn({ job_id: row.job_id, kind: row.kind, url: row.url, attempts: n, error: a.error }, 'webhook given up');
+      this.settle(row.job_id, { ok: a.ok, status: a.status, body: a.body, contentType: a.contentType, error: a.error, attempts: n });
+      return;
     }
-    const delay = this.deps.retryBaseMs * 2 ** (n - 1);
-    await webhookJobsRepo.reschedule(db, jobId, n, clock.now() + delay, a.error ?? 'failed');
-    return delay;
+    const at = clock.now() + this.deps.retryBaseMs * 2 ** (n - 1);
+    await webhookJobsRepo.reschedule(db, row.job_id, nodeId, n, at, a.error ?? 'failed');
+    this.wakeAt(at);
   }
 
   private settle(jobId: string, result: WebhookResult): void {

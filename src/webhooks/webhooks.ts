@@ -4,11 +4,12 @@
 // call's debug log. Nothing here throws at the engine or waits on a wall clock
 // between attempts.
 import type { Logger } from 'pino';
-import type { Clock } from '../clock/clock.ts';
-import type { Database } from '../store/db.ts';
+import { RealClock, type Clock } from '../clock/clock.ts';
+import { newUuid } from '../ids.ts';
+import type { Database, DialectName } from '../store/db.ts';
 import type { CallLog } from '../platform/call-log.ts';
 import { shouldRetry, targetOf, type Target } from './policy.ts';
-import { JobQueue, type Settled } from './queue.ts';
+import { JobQueue, type QueueOptions, type Settled } from './queue.ts';
 import { signatureHeaders } from './signature.ts';
 import { Transport, type Attempt, type Outgoing } from './transport.ts';
 import type { CallbackPolicy, HttpMethod, WebhookRequest, WebhookResult } from './types.ts';
@@ -22,16 +23,31 @@ export interface WebhookOptions {
   criticalRetryDelayMs?: number;
   /** Queued callbacks wait base × 2^(n-1) before retry n: 60 s, 120 s, 240 s … by default. */
   queueRetryBaseMs?: number;
+  /** Leases and polling of the durable queue. */
+  queue?: QueueOptions;
   userAgent?: string;
 }
 
 export interface WebhookDeps {
   db: Database;
+  dialect: DialectName;
+  /** Platform time: waits between retries. */
   clock: Clock;
+  /** Real time: queue leases and polling. Default the system clock. */
+  wall?: Clock;
+  /** The node (server process) whose leases this instance holds; a fresh id when not given. */
+  nodeId?: string;
   logger: Logger;
   callLog: CallLog;
   options?: WebhookOptions;
 }
+
+/**
+ * Sent with every queued callback: the same value on every attempt and
+ * every redelivery after a crash, so a receiver can drop duplicates
+ * (delivery is at least once). The platform documents no such header.
+ */
+export const IDEMPOTENCY_HEADER = 'X-Switchboard-Idempotency-Key';
 
 /** How much of an error response the debug log keeps. */
 const EXCERPT_CHARS = 500;
@@ -52,10 +68,14 @@ export class Webhooks {
     });
     this.queue = new JobQueue({
       db: deps.db,
+      dialect: deps.dialect,
       clock: deps.clock,
+      wall: deps.wall ?? new RealClock(),
       logger: deps.logger,
+      nodeId: deps.nodeId ?? newUuid(),
       retryBaseMs: o.queueRetryBaseMs ?? 60_000,
-      attempt: (req, policy, n) => this.attempt(req, { ...targetOf(req), policy }, n, this.deadline(policy)),
+      options: o.queue,
+      attempt: (req, policy, n, jobId) => this.attempt(req, { ...targetOf(req), policy }, n, this.deadline(policy), { [IDEMPOTENCY_HEADER]: jobId }),
     });
   }
 
@@ -101,9 +121,14 @@ export class Webhooks {
     await this.queue.add(req, target.policy, onSettled);
   }
 
-  /** Resume pending jobs from the database; resolves once they are scheduled (never rejects). */
+  /** Start the durable queue: claim what is due now, then poll; resolves after the first claim (never rejects). */
   start(): Promise<void> {
     return this.queue.start();
+  }
+
+  /** A node sharing the database is gone: its queued callbacks are claimable now. */
+  takeOver(goneNodeId: string): Promise<void> {
+    return this.queue.takeOver(goneNodeId);
   }
 
   /** Abort attempts in flight (queued ones stay queued), stop the queue, close connections. */
@@ -153,10 +178,10 @@ export class Webhooks {
   }
 
   /** GET parameters go in the query; POST sends them form-encoded. Signed afresh for every attempt. */
-  private outgoing(req: WebhookRequest, target: Target): Outgoing {
+  private outgoing(req: WebhookRequest, target: Target, extraHeaders: Record<string, string>): Outgoing {
     const url = new URL(target.url);
     let body: string | undefined;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extraHeaders };
     if (req.method === 'GET') {
       for (const [k, v] of Object.entries(req.params)) url.searchParams.append(k, v);
     } else {
@@ -168,8 +193,8 @@ export class Webhooks {
     return { url, method: req.method, headers, body };
   }
 
-  private async attempt(req: WebhookRequest, target: Target, n: number, deadline: number): Promise<Attempt> {
-    const out = this.outgoing(req, target);
+  private async attempt(req: WebhookRequest, target: Target, n: number, deadline: number, headers: Record<string, string> = {}): Promise<Attempt> {
+    const out = this.outgoing(req, target, headers);
     const { policy } = target;
     const budget = AbortSignal.timeout(Math.max(1, Math.round(deadline - performance.now())));
     const a = await this.transport.send(out, {

@@ -12,7 +12,7 @@ import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import type { WebhookRequest } from '../../src/webhooks/types.ts';
-import { Webhooks, type WebhookOptions } from '../../src/webhooks/webhooks.ts';
+import { Webhooks, type WebhookDeps, type WebhookOptions } from '../../src/webhooks/webhooks.ts';
 import { createPgDatabase, type PgDatabase } from '../helpers/pg.ts';
 
 export interface Received {
@@ -86,14 +86,7 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Wait for a condition that real I/O will make true; fails loudly instead of hanging. */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { until } from '../helpers/until.ts';
 
 export interface Bench {
   store: Store;
@@ -101,8 +94,8 @@ export interface Bench {
   clock: VirtualClock;
   authId: string;
   authToken: string;
-  /** A Webhooks instance on this bench's store (closed with the bench). */
-  webhooks(options?: WebhookOptions): Webhooks;
+  /** A Webhooks instance on this bench's store (closed with the bench); `node` sets its wall clock and node id. */
+  webhooks(options?: WebhookOptions, node?: Pick<WebhookDeps, 'wall' | 'nodeId'>): Webhooks;
   close(): Promise<void>;
 }
 
@@ -122,8 +115,8 @@ export async function bench(db: 'sqlite' | 'postgres' = 'sqlite'): Promise<Bench
     clock,
     authId,
     authToken,
-    webhooks(options) {
-      const w = new Webhooks({ db: store.db, clock, logger: pino({ level: 'silent' }), callLog: services.callLog, options });
+    webhooks(options, node) {
+      const w = new Webhooks({ db: store.db, dialect: store.dialect, clock, logger: pino({ level: 'silent' }), callLog: services.callLog, options, ...node });
       made.push(w);
       return w;
     },

@@ -2,8 +2,11 @@
 // survive a restart; retries wait on the platform clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { VirtualClock } from '../../src/clock/clock.ts';
 import { newUuid } from '../../src/ids.ts';
 import { messageHooks } from '../../src/messaging/message-hooks.ts';
+import { IDEMPOTENCY_HEADER } from '../../src/webhooks/webhooks.ts';
+import type { WebhookJobRow } from '../../src/store/tables/webhooks.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { databases } from '../helpers/pg.ts';
 import { bench, closedPort, customerServer, hookRequest, until, type Bench, type CustomerServer } from './fixture.ts';
@@ -17,6 +20,28 @@ for (const db of databases) {
     const jobs = () => b.store.db.selectFrom('webhook_jobs').selectAll().execute();
     const hangup = (url: string, fields: Partial<WebhookRequest> = {}) =>
       hookRequest(b, url, { kind: 'hangup', params: { CallUUID: 'c', CallStatus: 'completed' }, ...fields });
+    /** A job as another node would have written it. */
+    const insertJob = (fields: Pick<WebhookJobRow, 'url' | 'lease_owner' | 'lease_until'>) =>
+      b.store.db
+        .insertInto('webhook_jobs')
+        .values({
+          job_id: newUuid(),
+          account_id: b.authId,
+          subaccount_id: null,
+          call_uuid: null,
+          kind: 'hangup',
+          method: 'POST',
+          params: '{}',
+          auth_token: b.authToken,
+          main_auth_token: null,
+          policy: '{"connectTimeoutMs":2000,"readTimeoutMs":40000,"totalTimeoutMs":55000,"retries":1,"retryOn":["ct","rt"]}',
+          attempts: 0,
+          next_attempt_at: b.clock.now(),
+          last_error: null,
+          created_at: b.clock.now(),
+          ...fields,
+        })
+        .execute();
 
     before(async () => {
       b = await bench(db.name);
@@ -88,34 +113,108 @@ for (const db of databases) {
       await server.receivedCount(1);
       await until(async () => (await jobs()).length === 0, 'delivery');
 
-      await b.store.db
-        .insertInto('webhook_jobs')
-        .values({
-          job_id: newUuid(),
-          account_id: b.authId,
-          subaccount_id: null,
-          call_uuid: null,
-          kind: 'hangup',
-          url: `${server.origin}/held`,
-          method: 'POST',
-          params: '{}',
-          auth_token: b.authToken,
-          main_auth_token: null,
-          policy: '{"connectTimeoutMs":2000,"readTimeoutMs":40000,"totalTimeoutMs":55000,"retries":1,"retryOn":["ct","rt"]}',
-          attempts: 0,
-          next_attempt_at: b.clock.now(),
-          lease_owner: 'another-node',
-          lease_until: b.clock.now() + 60_000,
-          last_error: null,
-          created_at: b.clock.now(),
-        })
-        .execute();
+      // Leases are wall-clock time.
+      await insertJob({ url: `${server.origin}/held`, lease_owner: 'another-node', lease_until: Date.now() + 60_000 });
       const other = b.webhooks();
       await other.start();
       await other.stop();
       assert.equal(server.received.length, 1, 'the held job was not sent');
       await b.store.db.deleteFrom('webhook_jobs').execute();
       await webhooks.stop();
+    });
+
+    test('a queued callback carries an idempotency key that stays the same on every attempt', async () => {
+      const flaky = await customerServer((_r, res) => void res.writeHead(flaky.received.length === 1 ? 500 : 200).end());
+      servers.push(flaky);
+      const webhooks = b.webhooks();
+      await webhooks.start();
+      await webhooks.enqueue(hangup(`${flaky.origin}/cb#rp=5xx`));
+      await flaky.receivedCount(1);
+      await until(async () => (await jobs())[0]?.attempts === 1, 'the failed attempt to be recorded');
+      const [job] = await jobs();
+      await b.clock.advance(60_000);
+      await flaky.receivedCount(2);
+      const keys = flaky.received.map((r) => r.headers[IDEMPOTENCY_HEADER.toLowerCase()]);
+      assert.deepEqual(keys, [job!.job_id, job!.job_id]);
+      await until(async () => (await jobs()).length === 0, 'delivery');
+      await webhooks.stop();
+    });
+
+    test('a lease is held only while a callback is being sent, renewed meanwhile; one that runs out is taken over (a duplicate the key reveals)', async () => {
+      let answer: (() => void) | undefined;
+      const slow = await customerServer((_r, res) => {
+        if (slow.received.length === 1) answer = () => void res.writeHead(200).end();
+        else res.writeHead(200).end();
+      });
+      servers.push(slow);
+      const start = Date.now();
+      // Two nodes, each with its own wall clock: the first one's "crash" is a clock that stops.
+      const wallA = new VirtualClock(start);
+      const wallB = new VirtualClock(start);
+      const a = b.webhooks({ queue: { leaseMs: 30_000, pollMs: 1_000 } }, { wall: wallA, nodeId: 'node-a' });
+      const bNode = b.webhooks({ queue: { leaseMs: 30_000, pollMs: 1_000 } }, { wall: wallB, nodeId: 'node-b' });
+      await a.start();
+      await bNode.start();
+      await a.enqueue(hangup(`${slow.origin}/hangup`));
+      await slow.receivedCount(1);
+      const [job] = await jobs();
+      assert.deepEqual([job!.lease_owner, job!.lease_until], ['node-a', start + 30_000], 'leased by the node sending it');
+
+      // Polls run on each node's wall clock; step it until node a has renewed the lease of its attempt in flight.
+      const step = (wall: VirtualClock, cond: () => Promise<boolean>, what: string) =>
+        until(async () => (await cond()) || (await wall.advance(1_000), false), what);
+      await step(wallA, async () => (await jobs())[0]!.lease_until! > start + 30_000, 'the lease to be renewed while the attempt is in flight');
+      const renewedUntil = (await jobs())[0]!.lease_until!;
+
+      // Node a stops renewing (its clock stands still, as a crashed process's would).
+      await wallB.advanceTo(renewedUntil - 1);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(slow.received.length, 1, 'a live lease is not taken over');
+      await step(wallB, async () => slow.received.length === 2, 'node b to send the job once the lease has run out');
+      await until(async () => (await jobs()).length === 0, 'node b to deliver and delete the job');
+      const keys = slow.received.map((r) => r.headers[IDEMPOTENCY_HEADER.toLowerCase()]);
+      assert.equal(keys[0], keys[1], 'the receiver can tell the second delivery is a duplicate');
+      answer!();
+      await a.stop();
+      await bNode.stop();
+    });
+
+    test('the callbacks a gone node was sending are sent again at once when the registry hands them over', async () => {
+      const server = await customerServer(ok);
+      servers.push(server);
+      await insertJob({ url: `${server.origin}/orphan`, lease_owner: 'crashed-node', lease_until: Date.now() + 30_000 });
+      const webhooks = b.webhooks();
+      await webhooks.start();
+      assert.equal(server.received.length, 0, 'leased by a node not yet known to be gone');
+      await webhooks.takeOver('crashed-node');
+      await server.receivedCount(1);
+      await until(async () => (await jobs()).length === 0, 'delivery');
+      await webhooks.stop();
+    });
+
+    test('nodes sharing the queue claim every due job exactly once, and a job one node queued before starting is sent by the other', async () => {
+      const server = await customerServer(ok);
+      servers.push(server);
+      const wall = new VirtualClock(Date.now());
+      const idle = b.webhooks(undefined, { wall, nodeId: 'node-idle' });
+      await Promise.all(Array.from({ length: 300 }, (_, i) => idle.enqueue(hangup(`${server.origin}/n${i}`))));
+      assert.equal((await jobs()).filter((j) => j.lease_owner === null).length, 300, 'queued before start: unleased');
+      const one = b.webhooks({ queue: { pollMs: 1_000 } }, { wall, nodeId: 'node-1' });
+      const two = b.webhooks({ queue: { pollMs: 1_000 } }, { wall, nodeId: 'node-2' });
+      await Promise.all([one.start(), two.start()]);
+      await server.receivedCount(300);
+      await until(async () => (await jobs()).length === 0, 'every job to be deleted');
+      const paths = server.received.map((r) => r.url);
+      assert.equal(new Set(paths).size, 300);
+      assert.equal(paths.length, 300, 'no job was sent twice');
+
+      // One more, queued by a node that never starts: the others find it on their poll.
+      await idle.enqueue(hangup(`${server.origin}/late`));
+      await wall.advance(1_000);
+      await server.receivedCount(301);
+      await one.stop();
+      await two.stop();
+      await idle.stop();
     });
 
     test('messaging hooks: status callbacks are queued, inbound deliveries report their outcome', async () => {

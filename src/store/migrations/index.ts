@@ -11,6 +11,7 @@ import * as m0007 from './0007_recordings.ts';
 import * as m0008 from './0008_conferences.ts';
 import * as m0009 from './0009_endpoint_password.ts';
 import * as m0010 from './0010_phlo.ts';
+import * as m0011 from './0011_nodes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008_conferences': m0008,
   '0009_endpoint_password': m0009,
   '0010_phlo': m0010,
+  '0011_nodes': m0011,
 };

@@ -3,7 +3,7 @@ import type { CallRow, NewCallRow, SandboxPhoneRow } from '../tables/calls.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner, whereRange, type Range } from './owned.ts';
-import { insertBatches } from './sql.ts';
+import { slices } from './sql.ts';
 
 export type { Range };
 
@@ -36,7 +36,7 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: CdrFilte
 
 export const callsRepo = {
   async insert(db: Executor, rows: NewCallRow[]): Promise<void> {
-    for (const batch of insertBatches(rows)) await db.insertInto('calls').values(batch).execute();
+    for (const batch of slices(rows)) await db.insertInto('calls').values(batch).execute();
   },
 
   find(db: Executor, owner: OwnerFilter, callUuid: string): Promise<CallRow | undefined> {

@@ -25,13 +25,13 @@ export function containsText(column: string, text: string): RawBuilder<SqlBool> 
 }
 
 /**
- * Rows per multi-row INSERT. A statement binds at most 32,766 parameters on
- * SQLite and 65,535 on PostgreSQL; 500 rows stay under both for tables of up
- * to 65 columns.
+ * Rows per multi-row INSERT (or ids per `IN` list). A statement binds at
+ * most 32,766 parameters on SQLite and 65,535 on PostgreSQL; 500 rows stay
+ * under both for tables of up to 65 columns.
  */
-const ROWS_PER_INSERT = 500;
+const ROWS_PER_STATEMENT = 500;
 
-/** `rows` in slices small enough for one multi-row INSERT each. */
-export function* insertBatches<T>(rows: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) yield rows.slice(i, i + ROWS_PER_INSERT);
+/** `rows` in slices small enough for one statement each. */
+export function* slices<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield rows.slice(i, i + ROWS_PER_STATEMENT);
 }

@@ -1,41 +1,71 @@
-// Queries on the durable webhook queue. A job is claimed with a lease before
-// each attempt, so two instances sharing a database never send it twice at once.
+// Queries on the durable webhook queue. A job is leased by the node sending
+// it (lease_owner, lease_until on the wall clock) only while it is being
+// sent; waiting for a retry it is unleased, and any node may claim it once
+// due (next_attempt_at, on the platform clock).
+import type { DialectName } from '../db.ts';
 import type { NewWebhookJobRow, WebhookJobRow } from '../tables/webhooks.ts';
 import type { Executor } from './accounts.ts';
+import { slices } from './sql.ts';
 
 export const webhookJobsRepo = {
-  async insert(db: Executor, row: NewWebhookJobRow): Promise<void> {
-    await db.insertInto('webhook_jobs').values(row).execute();
+  async insert(db: Executor, rows: readonly NewWebhookJobRow[]): Promise<void> {
+    for (const batch of slices(rows)) await db.insertInto('webhook_jobs').values(batch).execute();
   },
 
-  /** Jobs nobody holds a live lease on: the ones a starting instance should schedule. */
-  pending(db: Executor, now: number): Promise<Pick<WebhookJobRow, 'job_id' | 'next_attempt_at'>[]> {
+  /**
+   * Lease up to `limit` due, unleased jobs, oldest due first. On PostgreSQL
+   * rows another node is claiming right now are skipped rather than waited
+   * for, so nodes sharing the queue never take the same job; SQLite has one
+   * writer, so the statement is atomic there as it is.
+   */
+  claimDue(db: Executor, dialect: DialectName, lease: { owner: string; until: number }, now: number, limit: number): Promise<WebhookJobRow[]> {
     return db
-      .selectFrom('webhook_jobs')
-      .select(['job_id', 'next_attempt_at'])
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
-      .orderBy('next_attempt_at')
+      .updateTable('webhook_jobs')
+      .set({ lease_owner: lease.owner, lease_until: lease.until })
+      .where('job_id', 'in', (eb) =>
+        eb
+          .selectFrom('webhook_jobs')
+          .select('job_id')
+          .where('lease_owner', 'is', null)
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at')
+          .limit(limit)
+          .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
+      )
+      .returningAll()
       .execute();
   },
 
-  /** Take the job for one attempt; undefined when it is gone or another instance holds it. */
-  async claim(db: Executor, jobId: string, owner: string, now: number, until: number): Promise<WebhookJobRow | undefined> {
-    const r = await db
-      .updateTable('webhook_jobs')
-      .set({ lease_owner: owner, lease_until: until })
-      .where('job_id', '=', jobId)
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) return undefined;
-    return db.selectFrom('webhook_jobs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
+  /** When the earliest unleased job falls due. */
+  async nextDue(db: Executor): Promise<number | undefined> {
+    const r = await db.selectFrom('webhook_jobs').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('lease_owner', 'is', null).executeTakeFirst();
+    return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
   },
 
-  /** After a failed attempt: count it, set the next try and let go of the lease. */
-  async reschedule(db: Executor, jobId: string, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
+  /** Extend every lease `owner` holds. */
+  async renew(db: Executor, owner: string, until: number): Promise<void> {
+    await db.updateTable('webhook_jobs').set({ lease_until: until }).where('lease_owner', '=', owner).execute();
+  },
+
+  /** Hand back every lease `owner` holds (it stopped, or it is gone); returns how many. */
+  async releaseOwner(db: Executor, owner: string): Promise<number> {
+    const r = await db.updateTable('webhook_jobs').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
+  /** Hand back leases that ran out (their owner stopped renewing them); returns how many. */
+  async releaseExpired(db: Executor, now: number): Promise<number> {
+    const r = await db.updateTable('webhook_jobs').set({ lease_owner: null, lease_until: null }).where('lease_until', '<', now).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
+  /** After a failed attempt: count it, set the next try and let go of the lease (if it is still ours). */
+  async reschedule(db: Executor, jobId: string, owner: string, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
     await db
       .updateTable('webhook_jobs')
       .set({ attempts, next_attempt_at: nextAttemptAt, last_error: lastError, lease_owner: null, lease_until: null })
       .where('job_id', '=', jobId)
+      .where('lease_owner', '=', owner)
       .execute();
   },
 
@@ -44,7 +74,8 @@ export const webhookJobsRepo = {
     await db.updateTable('webhook_jobs').set({ lease_owner: null, lease_until: null }).where('job_id', '=', jobId).where('lease_owner', '=', owner).execute();
   },
 
-  async delete(db: Executor, jobId: string): Promise<void> {
-    await db.deleteFrom('webhook_jobs').where('job_id', '=', jobId).execute();
+  /** Delivered or given up. */
+  async delete(db: Executor, jobIds: readonly string[]): Promise<void> {
+    for (const batch of slices(jobIds)) await db.deleteFrom('webhook_jobs').where('job_id', 'in', batch).execute();
   },
 };
