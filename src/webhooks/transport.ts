@@ -1,8 +1,9 @@
-// One HTTP attempt to a customer server, over undici. Each destination
-// (scheme, host, port) gets a bounded number of concurrent requests, so a
-// slow server queues only its own requests; every other destination keeps
-// its own slots. Redirects are not followed and bodies are size-limited.
+// One HTTP attempt to a customer server, over undici. Requests wait for a
+// slot of their route and host (fair-slots.ts), so a slow URL queues only
+// its own requests; the attempt's time budget starts once it has its slot.
+// Redirects are not followed and bodies are size-limited.
 import { Agent, request, type Dispatcher } from 'undici';
+import { FairSlots, type Priority, type SlotLimits } from './fair-slots.ts';
 import type { FailureKind, HttpMethod } from './types.ts';
 
 export interface Outgoing {
@@ -13,12 +14,13 @@ export interface Outgoing {
 }
 
 export interface AttemptLimits {
+  priority: Priority;
   connectTimeoutMs: number;
   readTimeoutMs: number;
-  /** Aborts the attempt: the total-timeout deadline, or shutdown (see `interrupted`). */
-  signal: AbortSignal;
-  /** True once the abort means "shutting down" rather than "out of time". */
-  interrupted(): boolean;
+  /** Network time this attempt may use (what is left of the total timeout), counted from when it has its slot. */
+  budgetMs: number;
+  /** Shutdown: aborts the attempt, or its wait for a slot, and marks it interrupted. */
+  stop: AbortSignal;
 }
 
 export interface Attempt {
@@ -34,52 +36,9 @@ export interface Attempt {
   interrupted?: boolean;
 }
 
-export interface TransportOptions {
-  /** Concurrent requests per destination. */
-  perHost: number;
+export interface TransportOptions extends SlotLimits {
   maxResponseBytes: number;
   userAgent: string;
-}
-
-/** FIFO counting semaphore per key; a waiter gives up when its signal aborts. */
-class HostSlots {
-  private readonly active = new Map<string, number>();
-  private readonly waiting = new Map<string, Array<() => void>>();
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(key: string, signal: AbortSignal): Promise<() => void> {
-    if ((this.active.get(key) ?? 0) < this.limit) {
-      this.active.set(key, (this.active.get(key) ?? 0) + 1);
-      return () => this.release(key);
-    }
-    await new Promise<void>((resolve, reject) => {
-      const queue = this.waiting.get(key) ?? [];
-      this.waiting.set(key, queue);
-      const onAbort = () => {
-        const i = queue.indexOf(grant);
-        if (i >= 0) queue.splice(i, 1);
-        reject(signal.reason);
-      };
-      // The releasing request hands its slot over: the count stays as it is.
-      const grant = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      queue.push(grant);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    return () => this.release(key);
-  }
-
-  private release(key: string): void {
-    const next = this.waiting.get(key)?.shift();
-    if (next) return next();
-    if (this.waiting.get(key)?.length === 0) this.waiting.delete(key);
-    const n = (this.active.get(key) ?? 1) - 1;
-    if (n === 0) this.active.delete(key);
-    else this.active.set(key, n);
-  }
 }
 
 const CONNECT_FAILURES = new Set([
@@ -116,20 +75,22 @@ function classify(err: unknown, limits: AttemptLimits): { failure: FailureKind; 
 }
 
 export class Transport {
-  private readonly slots: HostSlots;
+  private readonly slots: FairSlots;
   /** Connect timeouts are per dispatcher in undici, so there is one agent per distinct value (in practice one or two). */
   private readonly agents = new Map<number, Agent>();
 
   constructor(private readonly opts: TransportOptions) {
-    this.slots = new HostSlots(opts.perHost);
+    this.slots = new FairSlots(opts);
   }
 
   async send(out: Outgoing, limits: AttemptLimits): Promise<Attempt> {
     let release: (() => void) | undefined;
     let started = performance.now();
+    let signal = limits.stop;
     try {
-      release = await this.slots.acquire(out.url.origin, limits.signal);
+      release = await this.slots.acquire(out.url, limits.priority, limits.stop);
       started = performance.now();
+      signal = AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(limits.budgetMs))), limits.stop]);
       const res = await request(out.url, {
         dispatcher: this.agent(limits.connectTimeoutMs),
         method: out.method,
@@ -137,7 +98,7 @@ export class Transport {
         body: out.body,
         headersTimeout: limits.readTimeoutMs,
         bodyTimeout: limits.readTimeoutMs,
-        signal: limits.signal,
+        signal,
       });
       const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
       const body = await this.readBody(res.body);
@@ -154,8 +115,8 @@ export class Transport {
       return { ok: false, status, body, contentType, latencyMs, failure: status < 500 ? '4xx' : '5xx', error: `HTTP ${status}` };
     } catch (err) {
       const latencyMs = Math.round(performance.now() - started);
-      if (limits.interrupted()) return { ok: false, latencyMs, failure: 'other', error: 'stopped: the server is shutting down', interrupted: true };
-      if (limits.signal.aborted) return { ok: false, latencyMs, failure: 'rt', error: 'total timeout (tt) reached' };
+      if (limits.stop.aborted) return { ok: false, latencyMs, failure: 'other', error: 'stopped: the server is shutting down', interrupted: true };
+      if (signal.aborted) return { ok: false, latencyMs, failure: 'rt', error: 'total timeout (tt) reached' };
       return { ok: false, latencyMs, ...classify(err, limits) };
     } finally {
       release?.();
@@ -180,6 +141,7 @@ export class Transport {
   private agent(connectTimeoutMs: number): Agent {
     let agent = this.agents.get(connectTimeoutMs);
     if (!agent) {
+      // As many connections per origin as the slots allow, so requests never queue inside undici behind a slow one.
       agent = new Agent({ connections: this.opts.perHost, connect: { timeout: connectTimeoutMs } });
       this.agents.set(connectTimeoutMs, agent);
     }

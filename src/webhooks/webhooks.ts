@@ -11,11 +11,14 @@ import type { CallLog } from '../platform/call-log.ts';
 import { shouldRetry, targetOf, type Target } from './policy.ts';
 import { JobQueue, type QueueOptions, type Settled } from './queue.ts';
 import { signatureHeaders } from './signature.ts';
+import type { Priority } from './fair-slots.ts';
 import { Transport, type Attempt, type Outgoing } from './transport.ts';
 import type { CallbackPolicy, HttpMethod, WebhookRequest, WebhookResult } from './types.ts';
 
 export interface WebhookOptions {
-  /** Concurrent requests per destination (scheme, host, port). Default 10. */
+  /** Concurrent requests per route (scheme, host, port and path). Default 10. */
+  perRouteConcurrency?: number;
+  /** Concurrent requests per host (scheme, host, port); queued callbacks use at most half. Default 50. */
   perHostConcurrency?: number;
   /** Largest response body accepted (XML documents). Default 1 MiB. */
   maxResponseBytes?: number;
@@ -62,7 +65,8 @@ export class Webhooks {
     const o = deps.options ?? {};
     this.criticalRetryDelayMs = o.criticalRetryDelayMs ?? 1_000;
     this.transport = new Transport({
-      perHost: o.perHostConcurrency ?? 10,
+      perRoute: o.perRouteConcurrency ?? 10,
+      perHost: o.perHostConcurrency ?? 50,
       maxResponseBytes: o.maxResponseBytes ?? 1024 * 1024,
       userAgent: o.userAgent ?? 'Switchboard-Webhooks/1.0',
     });
@@ -75,7 +79,8 @@ export class Webhooks {
       nodeId: deps.nodeId ?? newUuid(),
       retryBaseMs: o.queueRetryBaseMs ?? 60_000,
       options: o.queue,
-      attempt: (req, policy, n, jobId) => this.attempt(req, { ...targetOf(req), policy }, n, this.deadline(policy), { [IDEMPOTENCY_HEADER]: jobId }),
+      attempt: (req, policy, n, jobId) =>
+        this.attempt(req, { ...targetOf(req), policy }, n, { priority: 'queued', budgetMs: policy.totalTimeoutMs, headers: { [IDEMPOTENCY_HEADER]: jobId } }),
     });
   }
 
@@ -84,10 +89,12 @@ export class Webhooks {
     try {
       const target = await this.target(req);
       if (!target) return { ok: false, error: `invalid ${req.kind} URL "${req.url}"`, attempts: 0 };
-      const deadline = this.deadline(target.policy);
+      // The total timeout bounds network time: waiting for a slot or between retries does not use it up.
+      let spentMs = 0;
       for (let n = 1; ; n++) {
-        const a = await this.attempt(req, target, n, deadline);
-        const last = a.ok || a.interrupted || n > target.policy.retries || !shouldRetry(a.failure, target.policy) || performance.now() >= deadline;
+        const a = await this.attempt(req, target, n, { priority: 'critical', budgetMs: target.policy.totalTimeoutMs - spentMs });
+        spentMs += a.latencyMs;
+        const last = a.ok || a.interrupted || n > target.policy.retries || !shouldRetry(a.failure, target.policy) || spentMs >= target.policy.totalTimeoutMs;
         if (last || !(await this.pause(this.criticalRetryDelayMs))) {
           return { ok: a.ok, status: a.status, body: a.body, contentType: a.contentType, error: a.error, attempts: n };
         }
@@ -154,11 +161,6 @@ export class Webhooks {
     });
   }
 
-  /** Total-timeout budgets are network time, so they run on the real clock. */
-  private deadline(policy: CallbackPolicy): number {
-    return performance.now() + policy.totalTimeoutMs;
-  }
-
   /** The parsed target, or undefined (and a debug-log entry) for a URL that cannot be requested. */
   private async target(req: WebhookRequest): Promise<Target | undefined> {
     try {
@@ -193,15 +195,15 @@ export class Webhooks {
     return { url, method: req.method, headers, body };
   }
 
-  private async attempt(req: WebhookRequest, target: Target, n: number, deadline: number, headers: Record<string, string> = {}): Promise<Attempt> {
-    const out = this.outgoing(req, target, headers);
+  private async attempt(req: WebhookRequest, target: Target, n: number, how: { priority: Priority; budgetMs: number; headers?: Record<string, string> }): Promise<Attempt> {
+    const out = this.outgoing(req, target, how.headers ?? {});
     const { policy } = target;
-    const budget = AbortSignal.timeout(Math.max(1, Math.round(deadline - performance.now())));
     const a = await this.transport.send(out, {
+      priority: how.priority,
       connectTimeoutMs: policy.connectTimeoutMs,
       readTimeoutMs: policy.readTimeoutMs,
-      signal: AbortSignal.any([budget, this.stopping.signal]),
-      interrupted: () => this.stopping.signal.aborted,
+      budgetMs: how.budgetMs,
+      stop: this.stopping.signal,
     });
     await this.record(req, out, n, policy.retries + 1, a);
     return a;

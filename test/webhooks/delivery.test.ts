@@ -143,6 +143,42 @@ describe('critical-path webhooks', () => {
     assert.equal(busy.maxInFlight, 2);
   });
 
+  test('a slow route delays only its own requests: another application on the same host is answered meanwhile', async () => {
+    const held: Array<() => void> = [];
+    const host = await serve((r, res) => {
+      if (r.url === '/slow') held.push(() => xml(res));
+      else xml(res);
+    });
+    const webhooks = b.webhooks();
+    const slow = Array.from({ length: 20 }, () => webhooks.fetch(request(`${host.origin}/slow`)));
+    await host.receivedCount(10);
+    const healthy = await Promise.all(Array.from({ length: 30 }, () => webhooks.fetch(request(`${host.origin}/answer`))));
+    assert.ok(healthy.every((r) => r.ok), 'every healthy set-up answered while the slow route is full');
+    assert.equal(held.length, 10, 'the slow route has its 10 slots, no more');
+    while (held.length > 0) held.shift()!();
+    await until(() => held.length > 0 || host.received.length === 50, 'the waiting slow requests to go out');
+    while (held.length > 0) held.shift()!();
+    assert.ok((await Promise.all(slow)).every((r) => r.ok));
+  });
+
+  test('waiting for a slot does not use up a request\'s total timeout', async () => {
+    let releaseFirst: (() => void) | undefined;
+    const host = await serve((r, res) => {
+      if (r.url === '/first') releaseFirst = () => xml(res);
+      else xml(res);
+    });
+    const webhooks = b.webhooks({ perHostConcurrency: 1 });
+    const first = webhooks.fetch(request(`${host.origin}/first#tt=5000&rc=0`));
+    await host.receivedCount(1);
+    const second = webhooks.fetch(request(`${host.origin}/second#tt=400&rc=0`));
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(host.received.length, 1, 'the second waits for the host slot');
+    releaseFirst!();
+    assert.equal((await first).ok, true);
+    const r = await second;
+    assert.deepEqual([r.ok, r.error], [true, undefined], 'its 400 ms count from when it is sent');
+  });
+
   test('redirects are not followed, oversized bodies are refused, bad URLs are reported', async () => {
     const odd = await serve((r, res) => {
       if (r.url === '/moved') res.writeHead(302, { location: 'https://elsewhere.example/' }).end();
