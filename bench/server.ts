@@ -1,0 +1,116 @@
+// A real Switchboard server process for the benchmarks (SQLite in a temp
+// data dir, its own main account, plenty of credit), with its inspector
+// open so a benchmark can ask for a full garbage collection and the heap in
+// use, and a keep-alive API client. BENCH_PROFILE=dir writes the server's
+// CPU profile (node --cpu-prof) there when it stops.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Agent, request, WebSocket } from 'undici';
+import { newAccountAuthId, newAuthToken } from '../src/ids.ts';
+import { ROOT } from './lib.ts';
+
+/** Keep-alive connections of the API client. */
+const API_CONNECTIONS = 48;
+
+/**
+ * The server process with its inspector open on a random local port: the
+ * benchmark asks it for a full garbage collection and the heap in use, so
+ * memory per call is measured on live objects, not on uncollected garbage.
+ */
+function spawnServer(dataDir: string, env: Record<string, string>): Promise<{ child: ReturnType<typeof spawn>; base: string; inspector: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let base: string | undefined;
+    let inspector: string | undefined;
+    const check = () => {
+      base ??= /"url":"(http:[^"]+)"[^\n]*"msg":"switchboard listening"/.exec(out)?.[1];
+      inspector ??= /(ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)/.exec(err)?.[1];
+      if (base && inspector) {
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        resolve({ child, base, inspector });
+      }
+    };
+    child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), check()));
+    child.stderr!.on('data', (c: Buffer) => ((err += c.toString()), check()));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}${err}`)));
+  });
+}
+
+/** A minimal DevTools protocol client: enough to collect garbage and read the heap. */
+async function devtools(url: string) {
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
+  let id = 0;
+  const pending = new Map<number, (result: Record<string, number>) => void>();
+  ws.onmessage = (ev) => {
+    const m = JSON.parse(String(ev.data)) as { id?: number; result?: Record<string, number> };
+    if (m.id !== undefined) pending.get(m.id)?.(m.result ?? {});
+  };
+  const send = (method: string) =>
+    new Promise<Record<string, number>>((resolve) => {
+      pending.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method }));
+    });
+  return {
+    async heapAfterGc(): Promise<number> {
+      await send('HeapProfiler.collectGarbage');
+      return (await send('Runtime.getHeapUsage')).usedSize!;
+    },
+    close: () => ws.close(),
+  };
+}
+
+export type BenchServer = Awaited<ReturnType<typeof startServer>>;
+
+export async function startServer(env: Record<string, string>) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
+  const authId = newAccountAuthId();
+  const authToken = newAuthToken();
+  const s = await spawnServer(dataDir, {
+    SWITCHBOARD_AUTH_ID: authId,
+    SWITCHBOARD_AUTH_TOKEN: authToken,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    DATABASE_URL: '',
+    SWITCHBOARD_CALLS_PER_SECOND: '1000000',
+    ...env,
+  });
+  const base = s.base;
+  const inspector = await devtools(s.inspector);
+  const dispatcher = new Agent({ connections: API_CONNECTIONS, keepAliveTimeout: 60_000 });
+  const authorization = 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64');
+  const api = async (method: 'GET' | 'POST' | 'DELETE', p: string, json?: unknown) => {
+    const res = await request(`${base}/v1/Account/${authId}${p}`, {
+      method,
+      dispatcher,
+      headers: { authorization, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${p} → ${res.statusCode} ${text}`);
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  };
+  // Enough credit for every minute the benchmark bills.
+  await api('POST', '/Sandbox/Credit/', { amount: '9000000.00' });
+  return {
+    pid: s.child.pid!,
+    api,
+    heapAfterGc: () => inspector.heapAfterGc(),
+    async stop() {
+      inspector.close();
+      s.child.kill('SIGTERM');
+      await new Promise((r) => s.child.once('exit', r));
+      await dispatcher.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
