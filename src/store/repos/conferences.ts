@@ -1,9 +1,10 @@
 // Queries on multiparty calls.
-import type { MpcRow, MpcUpdate, NewMpcRow } from '../tables/conferences.ts';
+import { MPC_STATE_COLUMNS, type MpcRow, type MpcUpdate, type NewMpcRow } from '../tables/conferences.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import type { Range } from './calls.ts';
 import { whereOwner, whereRange } from './owned.ts';
+import { only } from './sql.ts';
 
 export interface MpcFilter extends OwnerFilter {
   friendlyName?: string;
@@ -28,7 +29,7 @@ export const mpcRepo = {
   },
 
   async update(db: Executor, uuid: string, set: MpcUpdate): Promise<void> {
-    await db.updateTable('multi_party_calls').set(set).where('mpc_uuid', '=', uuid).execute();
+    await db.updateTable('multi_party_calls').set(only(set, MPC_STATE_COLUMNS)).where('mpc_uuid', '=', uuid).execute();
   },
 
   find(db: Executor, owner: OwnerFilter, uuid: string): Promise<MpcRow | undefined> {

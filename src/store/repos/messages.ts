@@ -3,16 +3,18 @@
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner, whereRange } from './owned.ts';
-import type {
-  BehaviourRow,
-  MediaRow,
-  MessageDirection,
-  MessagePatch,
-  MessageRow,
-  MessageState,
-  MessageType,
-  NewMessageRow,
-  SandboxMessageBehavioursTable,
+import { only } from './sql.ts';
+import {
+  MESSAGE_STATE_COLUMNS,
+  type BehaviourRow,
+  type MediaRow,
+  type MessageDirection,
+  type MessagePatch,
+  type MessageRow,
+  type MessageState,
+  type MessageType,
+  type NewMessageRow,
+  type SandboxMessageBehavioursTable,
 } from '../tables/messages.ts';
 import type { Insertable } from 'kysely';
 
@@ -72,7 +74,7 @@ export const messagesRepo = {
 
   /** Apply `patch` only while the message is in one of `from` (so a late report cannot undo a final state); returns whether it did. */
   async transition(db: Executor, uuid: string, from: MessageState[], patch: MessagePatch): Promise<boolean> {
-    const r = await db.updateTable('messages').set(patch).where('message_uuid', '=', uuid).where('state', 'in', from).executeTakeFirst();
+    const r = await db.updateTable('messages').set(only(patch, MESSAGE_STATE_COLUMNS)).where('message_uuid', '=', uuid).where('state', 'in', from).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   },
 

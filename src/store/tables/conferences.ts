@@ -2,7 +2,7 @@
 // as it starts and ends, so ended MPCs can still be listed and read by uuid.
 // (Conferences themselves live only while they have members.) Times are
 // epoch ms, flags 0/1.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Flag } from './flag.ts';
 
 export interface MultiPartyCallsTable {
@@ -29,4 +29,6 @@ export interface ConferencesTables {
 
 export type MpcRow = Selectable<MultiPartyCallsTable>;
 export type NewMpcRow = Insertable<MultiPartyCallsTable>;
-export type MpcUpdate = Updateable<MultiPartyCallsTable>;
+/** What an MPC's life changes (id, owner, name and creation never). */
+export const MPC_STATE_COLUMNS = ['status', 'started_at', 'ended_at', 'max_participants', 'max_duration', 'stay_alone', 'termination_cause', 'termination_cause_code'] as const;
+export type MpcUpdate = Partial<Pick<MultiPartyCallsTable, (typeof MPC_STATE_COLUMNS)[number]>>;

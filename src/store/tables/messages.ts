@@ -1,7 +1,7 @@
 // Messages (the MDRs of SMS and MMS, both directions), their media, and how
 // the sandbox carrier treats messages to a virtual phone. Times epoch ms,
 // money micros.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 
 export type MessageDirection = 'outbound' | 'inbound';
 export type MessageType = 'sms' | 'mms';
@@ -77,6 +77,8 @@ export interface MessagesTables {
 
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessageRow = Insertable<MessagesTable>;
-export type MessagePatch = Updateable<MessagesTable>;
+/** What a delivery report changes on a message. */
+export const MESSAGE_STATE_COLUMNS = ['state', 'updated_at', 'sent_at', 'reported_at', 'error_code', 'total_amount'] as const;
+export type MessagePatch = Partial<Pick<MessagesTable, (typeof MESSAGE_STATE_COLUMNS)[number]>>;
 export type MediaRow = Selectable<MessageMediaTable>;
 export type BehaviourRow = Selectable<SandboxMessageBehavioursTable>;
