@@ -194,7 +194,8 @@ export interface DialVerb {
   timeLimit: number;
   callerId: string | undefined;
   callerName: string | undefined;
-  confirmSound: string | undefined;
+  /** A URL whose document's Play, Speak and Wait the called party hears; or, in verbs built as data (a flow's screening), those prompts themselves. */
+  confirmSound: string | PromptVerb[] | undefined;
   confirmKey: string | undefined;
   /** Seconds the called party has to press confirmKey. */
   confirmTimeout: number;

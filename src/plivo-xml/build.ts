@@ -2,9 +2,13 @@
 // calls, verification calls, flow nodes), with every attribute the caller
 // leaves out defaulted exactly as the parser defaults it (from the same
 // schemas), so a built verb equals the parsed element. Never XML text.
-import type { GetDigitsVerb, GetInputVerb, HangupVerb, PlayVerb, RecordVerb, ResponseDoc, SpeakVerb, SsmlNode, Verb, WaitVerb } from './ast.ts';
+import type {
+  ConferenceVerb, DialNumber, DialUser, DialVerb, GetDigitsVerb, GetInputVerb, HangupVerb, MultiPartyCallVerb, PlayVerb, RecordVerb, ResponseDoc, SpeakVerb, SsmlNode, Verb, WaitVerb,
+} from './ast.ts';
 import { defaults } from './attrs.ts';
-import { getDigitsAttrs, getInputAttrs, hangupAttrs, playAttrs, recordAttrs, speakAttrs, waitAttrs } from './elements.ts';
+import {
+  conferenceAttrs, dialAttrs, getDigitsAttrs, getInputAttrs, hangupAttrs, mpcAttrs, numberAttrs, playAttrs, recordAttrs, speakAttrs, userAttrs, waitAttrs,
+} from './elements.ts';
 import { ssmlToText } from './ssml.ts';
 
 type Options<V, Content extends string = never> = Partial<Omit<V, 'kind' | Content>>;
@@ -37,6 +41,27 @@ export function record(opts: Options<RecordVerb> = {}): RecordVerb {
 
 export function hangup(opts: Options<HangupVerb> = {}): HangupVerb {
   return { kind: 'Hangup', ...(defaults(hangupAttrs) as Required<Options<HangupVerb>>), ...opts };
+}
+
+export function dialNumber(number: string, opts: Options<DialNumber, 'number'> = {}): DialNumber {
+  return { kind: 'Number', ...(defaults(numberAttrs) as Required<Options<DialNumber, 'number'>>), ...opts, number };
+}
+
+export function dialUser(uri: string, opts: Options<DialUser, 'uri'> = {}): DialUser {
+  return { kind: 'User', ...(defaults(userAttrs) as Required<Options<DialUser, 'uri'>>), ...opts, uri };
+}
+
+export function dial(targets: Array<DialNumber | DialUser>, opts: Options<DialVerb, 'targets'> = {}): DialVerb {
+  return { kind: 'Dial', ...(defaults(dialAttrs) as Required<Options<DialVerb, 'targets'>>), ...opts, targets };
+}
+
+export function conference(name: string, opts: Options<ConferenceVerb, 'name'> = {}): ConferenceVerb {
+  return { kind: 'Conference', ...(defaults(conferenceAttrs) as Required<Options<ConferenceVerb, 'name'>>), ...opts, name };
+}
+
+/** MultiPartyCall has no default role: it is given. */
+export function multiPartyCall(name: string, opts: Options<MultiPartyCallVerb, 'name'> & Pick<MultiPartyCallVerb, 'role'>): MultiPartyCallVerb {
+  return { kind: 'MultiPartyCall', ...(defaults(mpcAttrs) as Required<Options<MultiPartyCallVerb, 'name' | 'role'>>), ...opts, name };
 }
 
 /** A whole document, as a fetched answer would give it. */

@@ -158,7 +158,7 @@ function record(el: XElement): RecordVerb {
 
 // ---------------------------------------------------------------- Dial
 
-const dialAttrs: Attrs<DialVerb, 'targets'> = {
+export const dialAttrs: Attrs<DialVerb, 'targets'> = {
   action: url(),
   method: method('POST'),
   timeout: int({ min: 1 }, undefined),
@@ -183,7 +183,7 @@ const dialAttrs: Attrs<DialVerb, 'targets'> = {
   sipHeaders: headers(),
 };
 
-const numberAttrs: Attrs<DialNumber, 'number'> = {
+export const numberAttrs: Attrs<DialNumber, 'number'> = {
   sendDigits: keysToSend(),
   sendOnPreanswer: bool(false),
   sendDigitsMode: text('a mode name', undefined, { pattern: /^[A-Za-z0-9_-]{1,32}$/ }),
@@ -191,7 +191,7 @@ const numberAttrs: Attrs<DialNumber, 'number'> = {
   callerName,
 };
 
-const userAttrs: Attrs<DialUser, 'uri'> = {
+export const userAttrs: Attrs<DialUser, 'uri'> = {
   sendDigits: keysToSend(),
   sendOnPreanswer: bool(false),
   sipHeaders: headers(),
@@ -219,7 +219,7 @@ function dial(el: XElement): DialVerb {
 
 // ---------------------------------------------------------------- rooms
 
-const conferenceAttrs: Attrs<ConferenceVerb, 'name'> = {
+export const conferenceAttrs: Attrs<ConferenceVerb, 'name'> = {
   muted: bool(false),
   beep: bool(false),
   startConferenceOnEnter: bool(true),
@@ -256,7 +256,7 @@ const MPC_EVENTS: readonly MpcStatusEvent[] = [
   'participant-digit-input-events', 'add-participant-api-events',
 ];
 
-const mpcAttrs: Attrs<MultiPartyCallVerb, 'name'> = {
+export const mpcAttrs: Attrs<MultiPartyCallVerb, 'name'> = {
   role: oneOf(['agent', 'supervisor', 'customer'], required),
   maxDuration: int({ min: 300, max: 28800 }, 14400),
   maxParticipants: int({ min: 2, max: 10 }, 10),

@@ -2,7 +2,7 @@
 // default every attribute exactly as the parser does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getDigits, getInput, hangup, play, record, response, speak, wait } from '../../src/plivo-xml/build.ts';
+import { conference, dial, dialNumber, dialUser, getDigits, getInput, hangup, multiPartyCall, play, record, response, speak, wait } from '../../src/plivo-xml/build.ts';
 import { parseElement, parsePlivoXml } from '../../src/plivo-xml/parse.ts';
 import type { Verb } from '../../src/plivo-xml/ast.ts';
 
@@ -22,13 +22,18 @@ test('each builder gives the verb the parser reads from the same element', () =>
       getDigits({ action: 'https://example.com/menu', numDigits: 1, prompts: [speak('Press 1')] }),
       getInput({ action: 'https://example.com/input', inputType: 'speech' }),
       record({ maxLength: 30 }),
+      dial([dialNumber('14155550100', { sendDigits: '12' }), dialUser('sip:alice@example.com')], { timeout: 20 }),
+      conference('room1', { muted: true }),
+      multiPartyCall('mpc1', { role: 'agent' }),
       hangup(),
     ).verbs,
     parsed(
       '<Speak>Please enter 1 to accept the call.</Speak><Speak voice="MAN" language="fr-FR" loop="2">Bonjour</Speak>' +
         '<Play>https://example.com/a.mp3</Play><Wait length="1"/>' +
         '<GetDigits action="https://example.com/menu" numDigits="1"><Speak>Press 1</Speak></GetDigits>' +
-        '<GetInput action="https://example.com/input" inputType="speech"/><Record maxLength="30"/><Hangup/>',
+        '<GetInput action="https://example.com/input" inputType="speech"/><Record maxLength="30"/>' +
+        '<Dial timeout="20"><Number sendDigits="12">14155550100</Number><User>sip:alice@example.com</User></Dial>' +
+        '<Conference muted="true">room1</Conference><MultiPartyCall role="Agent">mpc1</MultiPartyCall><Hangup/>',
     ),
   );
 });

@@ -13,6 +13,8 @@ import { ownerFilter, type Scope } from '../../platform/scope.ts';
 import { callsRepo, type CdrFilter, type Range } from '../../store/repos/calls.ts';
 import type { Call, CallSetup, Hook, MachineDetection } from '../engine/call.ts';
 import { CAUSES } from '../engine/causes.ts';
+import { factsOf, type CallFacts, type HeldCall } from '../engine/held-call.ts';
+import { unconnected } from '../connect/outcome.ts';
 import { cdrView } from '../engine/cdrs.ts';
 import type { Engine } from '../engine/engine.ts';
 import { sessionTime } from '../engine/format.ts';
@@ -99,6 +101,18 @@ export interface TransferInput {
   bleg_method?: HttpMethod;
 }
 
+/** Calls a flow rings (`Calls.ring`): numbers (normalized here) or SIP URIs. */
+export interface RingCalls {
+  from: string;
+  to: readonly string[];
+  ringTimeoutS: number;
+  /** Tell a person from an answering machine before the call is handed over. */
+  machineDetection: boolean;
+}
+
+/** What ringing came to: the first destination to answer, held for the flow, or why none did; every leg as it stands. */
+export type RingOutcome = { answered: HeldCall; legs: CallFacts[] } | { status: 'busy' | 'no-answer' | 'failed'; legs: CallFacts[] };
+
 /** Calls placed by `Calls.place`: numbers or SIP URIs already normalized. */
 export interface PlaceCalls {
   from: string;
@@ -142,7 +156,7 @@ function inRange(name: string, v: number | undefined, min: number, max: number, 
   return v;
 }
 
-function machineDetection(input: MakeCallInput): MachineDetection | undefined {
+function machineDetection(input: Partial<MakeCallInput>): MachineDetection | undefined {
   const mode = input.machine_detection?.toLowerCase();
   if (!mode || mode === 'false') return undefined;
   if (mode !== 'true' && mode !== 'hangup') throw new ApiError(400, `machine_detection must be true or hangup (got "${input.machine_detection}")`);
@@ -276,6 +290,42 @@ export class Calls {
    */
   async place(scope: Scope, p: PlaceCalls): Promise<{ queued: boolean; requestUuids: string[] }> {
     return this.start(scope, p, await this.priced(scope, p.to));
+  }
+
+  /**
+   * Ring every destination at once for a flow: the first to answer (once
+   * machine detection has decided, when asked) is held for the flow and the
+   * others are cancelled. The calls are placed like the API's: paced,
+   * billed, logged.
+   */
+  async ring(scope: Scope, r: RingCalls): Promise<RingOutcome> {
+    let settle!: (o: RingOutcome) => void;
+    const outcome = new Promise<RingOutcome>((resolve) => (settle = resolve));
+    let winner: Call | undefined;
+    const legs: Call[] = [];
+    const setup: CallSetup = {
+      answer: { url: '', method: 'POST' },
+      callerName: address(r.from, 'from'),
+      timeLimitS: DEFAULT_TIME_LIMIT_S,
+      ringTimeoutS: r.ringTimeoutS,
+      sipHeaders: {},
+      machine: r.machineDetection ? machineDetection({ machine_detection: 'true' }) : undefined,
+      connect: (call) => {
+        if (winner) return call.hangup({ cause: CAUSES.canceled, source: 'Plivo' });
+        winner = call;
+        for (const other of legs) if (other !== call) other.hangup({ cause: CAUSES.canceled, source: 'Plivo' });
+        settle({ answered: this.engine.hold(call), legs: legs.map(factsOf) });
+      },
+    };
+    const to = [...new Set(r.to.map((t) => address(t, 'to')))];
+    const placed = await this.place(scope, { from: address(r.from, 'from'), to, setup });
+    legs.push(...placed.requestUuids.map((uuid) => this.engine.find(uuid)!));
+    for (const leg of legs) {
+      leg.onEnd(() => {
+        if (!winner && legs.every((l) => !l.live)) settle({ status: unconnected(legs), legs: legs.map(factsOf) });
+      });
+    }
+    return outcome;
   }
 
   /** Every destination must be billable, and the balance must cover a first increment of the dearest. */

@@ -1,4 +1,5 @@
 import type { HttpMethod } from '../../plivo-xml/ast.ts';
+import type { Call } from '../engine/call.ts';
 import { CONTINUE, type Outcome, type VerbContext } from '../interpreter/verb.ts';
 
 /**
@@ -16,4 +17,13 @@ export function afterward(hook: { action: string | undefined; method: HttpMethod
     return CONTINUE;
   }
   return { next: 'goto', goto: { url: hook.action, method: hook.method, params: params(), kind: 'action' } };
+}
+
+/** How ringing several destinations ended when nobody was connected (a Dial, a flow's call): busy beats no-answer beats failed. */
+export function unconnected(legs: readonly Call[]): 'busy' | 'no-answer' | 'failed' {
+  const statuses = new Set(legs.map((l) => l.callStatus));
+  if (statuses.has('busy')) return 'busy';
+  // Answered but never accepted (confirmKey), or cancelled: nobody took the call.
+  if (statuses.has('no-answer') || statuses.has('completed') || statuses.has('cancel')) return 'no-answer';
+  return 'failed';
 }

@@ -1,10 +1,11 @@
 // The voice engine: live calls over a telephony driver. It creates outbound
-// calls and takes inbound ones (number or endpoint → application), runs
-// their XML programs, sends their webhooks (signed, through the webhook
-// module) and, when a call ends, has it rated, billed and recorded before
-// its hangup_url is called. Everything that waits goes through the call
-// timer group; everything real (HTTP, speech, database) is tracked by the
-// clock, so a virtual clock moves only once the engine has caught up.
+// calls and takes inbound ones (number or endpoint → application, or the
+// flow attached to it, which then holds the call), runs their XML programs,
+// sends their webhooks (signed, through the webhook module) and, when a call
+// ends, has it rated, billed and recorded before its hangup_url is called.
+// Everything that waits goes through the call timer group; everything real
+// (HTTP, speech, database) is tracked by the clock, so a virtual clock moves
+// only once the engine has caught up.
 import type { Logger } from 'pino';
 import type { Clock, TimerGroup } from '../../clock/clock.ts';
 import type { FrameRun, InboundInfo, Leg, TelephonyDriver } from '../../telephony/driver.ts';
@@ -18,11 +19,13 @@ import type { VerbRegistry } from '../interpreter/registry.ts';
 import { CallContext } from '../interpreter/context.ts';
 import type { InterpreterHost } from '../interpreter/host.ts';
 import type { Interrupt, VerbContext } from '../interpreter/verb.ts';
+import type { HeldEnd } from '../interpreter/program.ts';
+import { HeldCall, type HeldHost } from './held-call.ts';
 import { newUuid } from '../../ids.ts';
 import { MachineDetector } from './machine.ts';
 import { callParams, durationOf, hangupParams } from './params.ts';
-import type { CallLogPort, CdrPort, Charge, EngineMedia, HttpMethod, PlatformPort, WebhookPort } from './ports.ts';
-import type { SpeakVerb } from '../../plivo-xml/ast.ts';
+import type { CallLogPort, CallOwner, CdrPort, Charge, EngineMedia, HttpMethod, PlatformPort, WebhookPort } from './ports.ts';
+import type { SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import { visible } from './visibility.ts';
 import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
 import { ssmlToString } from '../../plivo-xml/ssml.ts';
@@ -42,7 +45,17 @@ export interface EngineDeps {
   verbs: VerbRegistry;
 }
 
-export class Engine implements CallHost, InterpreterHost {
+/**
+ * Inbound calls to a number or endpoint attached to a flow: the flow runner
+ * takes them. Flows sit above voice, so the composition root hands the
+ * engine this port once the runner exists.
+ */
+export interface InboundFlows {
+  /** Start a run of `flowId` holding `call`; false when the flow no longer exists. */
+  incomingCall(flowId: string, owner: CallOwner, call: HeldCall): Promise<boolean>;
+}
+
+export class Engine implements CallHost, InterpreterHost, HeldHost {
   readonly clock: Clock;
   readonly timers: TimerGroup;
   readonly driver: TelephonyDriver;
@@ -53,6 +66,7 @@ export class Engine implements CallHost, InterpreterHost {
   private readonly programs = new WeakMap<Call, Program>();
   /** Records and hangup callbacks of ended calls still being written. */
   private readonly finishing = new Set<Promise<void>>();
+  private flows: InboundFlows | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock;
@@ -66,6 +80,11 @@ export class Engine implements CallHost, InterpreterHost {
         leg.hangup('NORMAL_TEMPORARY_FAILURE');
       });
     });
+  }
+
+  /** Who takes inbound calls to numbers and endpoints attached to a flow. */
+  setInboundFlows(flows: InboundFlows): void {
+    this.flows = flows;
   }
 
   // ---- live calls ------------------------------------------------------------
@@ -165,23 +184,37 @@ export class Engine implements CallHost, InterpreterHost {
     this.calls.set(call.uuid, call);
     call.accept(leg);
     this.logger(call).info({ direction: 'inbound', from: call.from, to: call.to }, 'call started');
+    if (target.flowId) return this.toFlow(call, target.flowId);
     if (!app) this.log(call, { kind: 'error', message: `no application is linked to ${leg.to} and its owner has no default application` });
     this.run(call, this.answerSource(call));
   }
 
+  /** The flow attached to the number or endpoint holds the call; one that is gone refuses it. */
+  private async toFlow(call: Call, flowId: string): Promise<void> {
+    const started = this.flows ? await this.clock.track(this.flows.incomingCall(flowId, call.owner, this.hold(call))) : false;
+    if (started) return;
+    this.log(call, { kind: 'error', message: `PHLO ${flowId} attached to ${call.to} cannot run; the call is refused` });
+    call.hangup({ cause: CAUSES.rejected, source: 'Plivo' });
+  }
+
   // ---- programs ----------------------------------------------------------------
 
-  /** The leg answered: outbound calls fetch their answer URL now (after machine detection when it must decide first). */
+  /** The leg answered: outbound calls start now (after machine detection when it must decide first). */
   answered(call: Call): void {
     this.logger(call).debug('call answered');
     if (call.direction !== 'outbound') return;
-    if (call.setup.connect) return call.setup.connect(call);
     const md = call.setup.machine;
-    if (!md) return this.run(call, this.answerSource(call));
+    if (!md) return this.begin(call);
     const detector = new MachineDetector(md, this.timers, (machine) => this.machineVerdict(call, machine));
     this.detectors.set(call.uuid, detector);
     // With a machine_detection_url detection is asynchronous: the call goes on meanwhile.
-    if (md.url) this.run(call, this.answerSource(call));
+    if (md.url) this.begin(call);
+  }
+
+  /** An answered outbound call is handed to whoever placed it to connect it (`connect`), or fetches its answer URL. */
+  private begin(call: Call): void {
+    if (call.setup.connect) call.setup.connect(call);
+    else this.run(call, this.answerSource(call));
   }
 
   private machineVerdict(call: Call, machine: boolean): void {
@@ -192,7 +225,7 @@ export class Engine implements CallHost, InterpreterHost {
     this.log(call, { kind: 'event', message: machine ? 'answering machine detected' : 'a person answered (no machine detected)' });
     if (md.url) this.callback(call, md.url, 'machine_detection', { Event: 'MachineDetection', IfMachine: md.mode === 'hangup' ? 'hangup' : 'continue', CallStatus: 'in-progress' });
     if (machine && md.mode === 'hangup') return call.hangup({ cause: CAUSES.machineDetected, source: 'Plivo' });
-    if (!md.url) this.run(call, this.answerSource(call));
+    if (!md.url) this.begin(call);
   }
 
   heard(call: Call, run: FrameRun, at: number): void {
@@ -206,13 +239,26 @@ export class Engine implements CallHost, InterpreterHost {
   }
 
   private run(call: Call, source: DocSource): void {
+    this.programOf(call).start(source);
+  }
+
+  private programOf(call: Call): Program {
     let program = this.programs.get(call);
     if (!program) {
       program = new Program(call, this);
       this.programs.set(call, program);
       call.program = program;
     }
-    program.start(source);
+    return program;
+  }
+
+  /** `call`, held for a flow: it runs the verbs the flow gives it instead of an answer URL's. */
+  hold(call: Call): HeldCall {
+    return new HeldCall(call, this);
+  }
+
+  runHeld(call: Call, verbs: readonly Verb[], onLeg: (leg: Call) => void): Promise<HeldEnd> {
+    return this.programOf(call).runHeld(verbs, onLeg);
   }
 
   /** The Transfer API: the call runs the document at `hook` instead of its current one. */

@@ -41,11 +41,17 @@ export class PlatformAdapter implements PlatformPort {
       const user = endpointUser(to, this.sipDomain);
       const endpoint = user ? await this.endpoints.findEndpointByUsername(user) : undefined;
       if (!endpoint) return undefined;
-      return { owner: { accountId: endpoint.account_id, subaccountId: endpoint.subaccount_id }, app: appOf(await this.endpoints.applicationFor(endpoint)) };
+      const owner = { accountId: endpoint.account_id, subaccountId: endpoint.subaccount_id };
+      // A flow attached to the endpoint takes its calls instead of an application.
+      if (endpoint.phlo_id) return { owner, app: undefined, flowId: endpoint.phlo_id };
+      return { owner, app: appOf(await this.endpoints.applicationFor(endpoint)) };
     }
     const route = await this.numbers.routeInbound(to);
     if (!route) return undefined;
-    return { owner: { accountId: route.accountId, subaccountId: route.subaccountId }, app: appOf(route.application), numberType: route.number.number_type };
+    const owner = { accountId: route.accountId, subaccountId: route.subaccountId };
+    const numberType = route.number.number_type;
+    if (route.number.phlo_id) return { owner, app: undefined, flowId: route.number.phlo_id, numberType };
+    return { owner, app: appOf(route.application), numberType };
   }
 
   async signing(owner: CallOwner): Promise<Signing> {

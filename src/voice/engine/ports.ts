@@ -42,11 +42,13 @@ export interface CallApp {
   fallbackMethod: HttpMethod;
 }
 
-/** Where an inbound call goes: its owner, the application to run, and how it is rated. */
+/** Where an inbound call goes: its owner, the application (or flow) to run, and how it is rated. */
 export interface InboundTarget {
   owner: CallOwner;
   /** Undefined when neither the number nor its owner has an application. */
   app: CallApp | undefined;
+  /** The flow (PHLO) attached to the number or endpoint: it takes the call instead of an application. */
+  flowId?: string;
   numberType?: NumberType;
 }
 

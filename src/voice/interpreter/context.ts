@@ -17,12 +17,21 @@ export interface VerbSequence {
   runVerbs(verbs: readonly Verb[], ctx: VerbContext, early: boolean): Promise<Outcome>;
 }
 
+/** Where a held call's verbs report to its holder instead of requesting URLs (Program.runHeld). */
+export interface HeldSink {
+  /** A verb's action with its parameters. */
+  action(params: Record<string, string>): void;
+  /** A leg a verb placed (a Dial's called party). */
+  leg(call: Call): void;
+}
+
 export class CallContext implements VerbContext {
   constructor(
     readonly call: Call,
     private readonly host: InterpreterHost,
     readonly stop: Interrupt,
     private readonly program: VerbSequence,
+    private readonly held?: HeldSink,
   ) {}
 
   get timers(): TimerGroup {
@@ -103,6 +112,7 @@ export class CallContext implements VerbContext {
   }
 
   notify(url: string, method: HttpMethod, params: Record<string, string>, kind: string): void {
+    if (kind === 'action' && this.held) return this.held.action(params);
     void this.host.request(this.call, url, method, params, kind);
   }
 
@@ -119,7 +129,7 @@ export class CallContext implements VerbContext {
   }
 
   child(stop: Interrupt): VerbContext {
-    return new CallContext(this.call, this.host, stop, this.program);
+    return new CallContext(this.call, this.host, stop, this.program, this.held);
   }
 
   forCall(call: Call, stop: Interrupt): VerbContext {
@@ -139,7 +149,9 @@ export class CallContext implements VerbContext {
   }
 
   placeLeg(r: LegRequest): Call {
-    return this.host.placeLeg(r);
+    const leg = this.host.placeLeg(r);
+    this.held?.leg(leg);
+    return leg;
   }
 
   log(entry: CallLogEntry): void {

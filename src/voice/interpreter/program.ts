@@ -3,13 +3,15 @@
 // replaces the rest, and hang up at the end of the last document. A transfer
 // or the call's end interrupts whatever runs. Nothing a customer's server
 // returns can throw out of here: every failure becomes a documented hangup
-// cause and an entry in the call's log.
+// cause and an entry in the call's log. A call can also be held by the
+// platform (a flow): it then runs verbs built in memory one piece at a time,
+// each piece's result coming back to its holder instead of an action URL.
 import { CAUSES, type HangupCause } from '../engine/causes.ts';
 import type { Call, Hook } from '../engine/call.ts';
 import type { InterpreterHost } from './host.ts';
 import type { ResponseDoc, Verb } from '../../plivo-xml/ast.ts';
 import { parsePlivoXml } from '../../plivo-xml/parse.ts';
-import { CallContext, type VerbSequence } from './context.ts';
+import { CallContext, type HeldSink, type VerbSequence } from './context.ts';
 import { CONTINUE, Interrupt, type DocKind, type Goto, type Outcome, type VerbContext } from './verb.ts';
 
 /** Where the first document comes from: a URL (only the answer URL has a fallback), or the document itself when the platform built it. */
@@ -23,6 +25,15 @@ const FAILURES: Record<DocKind, { unreachable: HangupCause; invalid: HangupCause
 };
 
 type Fetched = { doc: ResponseDoc } | { failed: HangupCause; why: string };
+
+/** How a piece of verbs run for the call's holder ended. */
+export type HeldEnd =
+  /** Every verb ran; the call is up, silent, until the holder runs more or hangs up. */
+  | { kind: 'done' }
+  /** A verb gave its result to its action (GetDigits' Digits, Record's RecordUrl, Dial's DialStatus …): the action's parameters. */
+  | { kind: 'action'; params: Record<string, string> }
+  /** The call ended, or another document took it over (the Transfer API), before a result came. */
+  | { kind: 'gone' };
 
 export class Program implements VerbSequence {
   private current: Interrupt | undefined;
@@ -46,6 +57,26 @@ export class Program implements VerbSequence {
 
   stop(): void {
     this.current?.fire();
+  }
+
+  /**
+   * Run `verbs` (built with plivo-xml/build.ts) for whoever holds the call,
+   * replacing whatever runs: nothing is fetched, the first action a verb
+   * reports (redirecting or not, even after the caller hung up) is the
+   * result, and the call stays up when the verbs end. Legs the verbs place
+   * (a Dial's) are reported to `onLeg` as they are placed.
+   */
+  async runHeld(verbs: readonly Verb[], onLeg: (leg: Call) => void): Promise<HeldEnd> {
+    this.current?.fire();
+    const stop = new Interrupt();
+    this.current = stop;
+    let result: Record<string, string> | undefined;
+    const sink: HeldSink = { action: (params) => (result ??= params), leg: onLeg };
+    const outcome = await this.runVerbs(verbs, new CallContext(this.call, this.host, stop, this, sink), false);
+    if (outcome.next === 'goto') result ??= outcome.goto.params;
+    if (outcome.next === 'hangup') this.call.hangup(outcome.end);
+    if (result) return { kind: 'action', params: result };
+    return stop.interrupted || !this.call.live ? { kind: 'gone' } : { kind: 'done' };
   }
 
   private async run(first: DocSource, stop: Interrupt): Promise<void> {

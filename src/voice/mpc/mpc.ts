@@ -108,6 +108,11 @@ export class MultiPartyCall {
   termination: Termination | undefined;
   readonly participants = new Map<string, Participant>();
   recording: RoomRecording | undefined;
+  /** Resolves when the MPC ends. */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  /** Who watches every event in-process (a flow's multi_party_call node). */
+  private observers: Set<(name: string, p: Participant | undefined) => void> | undefined;
   /** Who asked for status callbacks, and for which kinds of event. */
   private readonly subscribers = new Map<string, { hook: Hook; events: readonly MpcStatusEvent[] }>();
   private sequence = 0;
@@ -124,6 +129,7 @@ export class MultiPartyCall {
   ) {
     const engine = host.engine;
     this.createdAt = engine.clock.now();
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     // A bound, not something a call waits on: a plain clock timer.
     this.limit = engine.clock.after(settings.maxDuration * 1000, () => this.end(TERMINATION.maxDuration));
   }
@@ -271,14 +277,22 @@ export class MultiPartyCall {
     for (const p of [...this.participants.values()]) this.leave(p, 'Multiparty Call Ended');
     this.event('mpc-state-changes', 'MPCEnd');
     this.host.changed(this);
+    this.resolveFinished();
   }
 
   digits(p: Participant, digit: string): void {
     this.event('participant-digit-input-events', 'ParticipantDigitInput', p, { DigitInput: digit });
   }
 
+  /** `fn` hears every event by name (with its participant, if any), whatever the callbacks ask for; returns the unsubscribe function. */
+  onEvent(fn: (name: string, p: Participant | undefined) => void): () => void {
+    (this.observers ??= new Set()).add(fn);
+    return () => this.observers?.delete(fn);
+  }
+
   /** A status callback of kind `group` to everyone who asked for it. */
   event(group: MpcStatusEvent, name: string, p?: Participant, extra: Record<string, string> = {}): void {
+    if (this.observers) for (const o of [...this.observers]) o(name, p);
     if (this.subscribers.size === 0) return;
     const now = this.host.engine.clock.now();
     const params: Record<string, string> = {
@@ -300,11 +314,14 @@ export class MultiPartyCall {
   }
 }
 
+/** The number or SIP address a participant joined with: the far end of its call. */
+export const memberAddress = (p: Participant): string => (p.call.direction === 'outbound' ? p.call.to : p.call.from);
+
 function participantParams(p: Participant, now: number): Record<string, string> {
   const c = p.call;
   return {
     MemberID: p.id,
-    MemberAddress: c.direction === 'outbound' ? c.to : c.from,
+    MemberAddress: memberAddress(p),
     ParticipantCallUUID: c.uuid,
     ParticipantCallDirection: c.direction,
     ParticipantCallFrom: c.from,

@@ -20,9 +20,10 @@ import { audioToPlay, pick, roomKey, type RoomKit } from '../rooms/kit.ts';
 import { RoomRecording, type WrittenRecording } from '../rooms/recording.ts';
 import { MixRoom } from '../rooms/room.ts';
 import { Source, type Segment } from '../rooms/source.ts';
+import { SAMPLE_RATE } from '../../media/frame.ts';
 import { visible } from '../engine/visibility.ts';
 import { Interrupt } from '../interpreter/verb.ts';
-import type { HttpMethod, Sound } from '../../plivo-xml/ast.ts';
+import type { HttpMethod, PromptVerb, Sound } from '../../plivo-xml/ast.ts';
 import { speak } from '../../plivo-xml/build.ts';
 import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
 import { mpcRowOf } from './views.ts';
@@ -53,6 +54,15 @@ export interface DialParticipant {
   confirm?: Confirmation;
   /** call_status_callback_url: Initiated, Ringing, Answered, Hangup of each dialled leg. */
   statusHook?: Hook;
+}
+
+/** What adding a participant gives back: the request, the calls concerned, and the participant once one joined. */
+export interface AddedParticipant {
+  requestUuid: string;
+  calls: Call[];
+  joined: Promise<Participant | undefined>;
+  /** Hang up the legs still ringing (none once one joined). */
+  cancel(): void;
 }
 
 /** Which participant-level recording: the participant's own audio, or what it hears too. */
@@ -252,10 +262,12 @@ export class MultiPartyCalls implements MpcHost {
 
   /**
    * A participant joins `name` of `owner` with `settings`: a live answered
-   * call moved in (it leaves whatever held it), or legs dialled out. The
-   * request uuid and the calls it concerns come back.
+   * call moved in (it leaves whatever held it; with `handBack` it is not
+   * hung up when it leaves, its holder takes it back), or legs dialled out. The
+   * request uuid and the calls it concerns come back, and `joined`, which
+   * resolves with the participant once one joined (undefined when none did).
    */
-  async addParticipant(owner: CallOwner, name: string, settings: MpcSettings, who: { move: Call } | { dial: DialParticipant }): Promise<{ requestUuid: string; calls: Call[] }> {
+  async addParticipant(owner: CallOwner, name: string, settings: MpcSettings, who: { move: Call; handBack?: boolean } | { dial: DialParticipant }): Promise<AddedParticipant> {
     const mpc = this.live.get(roomKey(owner, name));
     if (mpc && mpc.participants.size >= mpc.settings.maxParticipants) throw new ApiError(400, `multiparty call ${name} already has its maximum of ${mpc.settings.maxParticipants} participants`);
     const requestUuid = newUuid();
@@ -265,17 +277,18 @@ export class MultiPartyCalls implements MpcHost {
       // The call leaves whatever held it (a bridge, a room) and whatever its XML was doing.
       call.takeover();
       call.program?.stop();
-      this.admit(call, name, settings);
-      return { requestUuid, calls: [call] };
+      return { requestUuid, calls: [call], joined: Promise.resolve(this.admit(call, name, settings, who.handBack)), cancel: () => {} };
     }
     const d = who.dial;
     const signing = await this.engine.platform.signing(owner);
     let joined = false;
+    let settle!: (p: Participant | undefined) => void;
+    const participant = new Promise<Participant | undefined>((resolve) => (settle = resolve));
     const win = (leg: Call) => {
       if (joined || !leg.live) return leg.hangup({ cause: LOST_RACE, source: 'Plivo' });
       joined = true;
       for (const other of legs) if (other !== leg) other.hangup({ cause: LOST_RACE, source: 'Plivo' });
-      this.admit(leg, name, settings);
+      settle(this.admit(leg, name, settings));
     };
     const legs: Call[] = d.to.map((to, i) =>
       this.engine.placeLeg({
@@ -306,29 +319,37 @@ export class MultiPartyCalls implements MpcHost {
     );
     for (const leg of legs) {
       this.callStatus(d.statusHook, owner, leg, 'Initiated');
-      void ended(leg).then(() => this.callStatus(d.statusHook, owner, leg, 'Hangup'));
+      void ended(leg).then(() => {
+        this.callStatus(d.statusHook, owner, leg, 'Hangup');
+        if (!joined && legs.every((l) => !l.live)) settle(undefined);
+      });
     }
-    return { requestUuid, calls: legs };
+    const cancel = () => {
+      if (!joined) for (const leg of legs) leg.hangup({ cause: CAUSES.canceled, source: 'API Request' });
+    };
+    return { requestUuid, calls: legs, joined: participant, cancel };
   }
 
-  /** An API participant: joins, and when it leaves runs on_exit_action_url or is hung up. */
-  private admit(call: Call, name: string, settings: MpcSettings): void {
+  /** An API participant: joins, and when it leaves runs on_exit_action_url or is hung up (unless handed back to its holder). */
+  private admit(call: Call, name: string, settings: MpcSettings, handBack = false): Participant | undefined {
     const joined = this.join(call, name, settings, true);
     if (!joined) {
       this.engine.log(call, { kind: 'event', message: `multiparty call ${name} is full; the call is hung up` });
-      return call.hangup({ cause: MPC_ENDED, source: 'Plivo' });
+      call.hangup({ cause: MPC_ENDED, source: 'Plivo' });
+      return undefined;
     }
     joined.mpc.event('add-participant-api-events', 'AddParticipantByAPIActionCompleted', joined.participant);
     // Transferred to a document (the Transfer API), the call leaves the MPC; its own XML participants leave through their verb.
     const offTakeover = call.onTakeover(() => joined.mpc.leave(joined.participant, 'Participant Call Transferred'));
     void joined.participant.exited.then((cause: ExitCause) => {
       offTakeover();
-      if (!call.live || cause === 'Participant Call Transferred') return;
+      if (!call.live || cause === 'Participant Call Transferred' || handBack) return;
       const exit = settings.onExitActionUrl;
       if (exit) return this.engine.transfer(call, { url: exit, method: settings.onExitActionMethod });
       const byApi = cause === 'Kicked Out of Multiparty Call' || joined.mpc.termination === TERMINATION.api;
       call.hangup({ cause: MPC_ENDED, source: byApi ? 'API Request' : 'Plivo' });
     });
+    return joined.participant;
   }
 
   private callStatus(hook: Hook | undefined, owner: CallOwner, call: Call, event: string): void {
@@ -448,6 +469,15 @@ export class MultiPartyCalls implements MpcHost {
     const segments: Segment[] = [{ samples: await audioToPlay(this.engine, url), annotation: { type: 'play', url } }];
     if (all) mpc.room.play(new Source(segments, false, 'play:all'));
     else for (const p of list) mpc.room.play(new Source(segments, false, 'play:member'), p.room);
+  }
+
+  /** Play `prompts` (built verbs) to `p` alone; resolves once they have played. */
+  async playTo(mpc: MultiPartyCall, p: Participant, prompts: readonly PromptVerb[]): Promise<void> {
+    const segments = await renderPrompts(this.engine.contextFor(p.call, new Interrupt()), prompts);
+    const ms = (segments.reduce((n, s) => n + s.samples.length, 0) * 1000) / SAMPLE_RATE;
+    if (ms === 0 || p.left) return;
+    mpc.room.play(new Source(segments, false, 'play:member'), p.room);
+    await new Promise<void>((resolve) => this.engine.timers.after(ms, resolve));
   }
 
   stopPlay(mpc: MultiPartyCall, list: readonly Participant[], all: boolean): void {

@@ -12,7 +12,7 @@
 import { ended, type Call } from '../engine/call.ts';
 import { CAUSES, type CallEnd } from '../engine/causes.ts';
 import type { Interrupt, Outcome, VerbContext, VerbRunner } from '../interpreter/verb.ts';
-import { afterward } from '../connect/outcome.ts';
+import { afterward, unconnected } from '../connect/outcome.ts';
 import { repeat } from '../prompts/repeat.ts';
 import { durationOf } from '../engine/params.ts';
 import type { DialNumber, DialUser, DialVerb } from '../../plivo-xml/ast.ts';
@@ -35,15 +35,6 @@ interface DialResult {
 
 /** Where a target is reached: digits for a number, the URI for a SIP user. */
 const addressOf = (t: DialNumber | DialUser): string => (t.kind === 'Number' ? t.number.replace(/\D/g, '') : t.uri);
-
-/** The Dial's outcome when nobody was connected: busy beats no-answer beats failed. */
-function unconnected(legs: readonly Call[]): DialStatus {
-  const statuses = new Set(legs.map((l) => l.callStatus));
-  if (statuses.has('busy')) return 'busy';
-  // Answered but never accepted (confirmKey), or cancelled: nobody took the call.
-  if (statuses.has('no-answer') || statuses.has('completed') || statuses.has('cancel')) return 'no-answer';
-  return 'failed';
-}
 
 class DialSession {
   private readonly a: Call;
@@ -133,7 +124,7 @@ class DialSession {
     const { verb, ctx } = this;
     const sound = verb.confirmSound;
     return confirmLeg((call, stop) => ctx.forCall(call, stop), b, this.ringing, {
-      prompts: async (bctx) => (sound ? soundDocument(bctx, sound, 'POST', 'confirm_sound') : []),
+      prompts: async (bctx) => (typeof sound === 'string' ? soundDocument(bctx, sound, 'POST', 'confirm_sound') : (sound ?? [])),
       key: verb.confirmKey,
       timeoutS: verb.confirmTimeout,
     });
