@@ -37,7 +37,7 @@ import { SandboxBehaviours } from './messaging/sandbox-behaviours.ts';
 import { SandboxMessagingDriver } from './messaging/sandbox-driver.ts';
 import { Phlos } from './phlo/phlos.ts';
 import { PhloRunner } from './phlo/phlo-runner.ts';
-import { flowTrigger } from './phlo/phlo-triggers.ts';
+import { flowTriggers } from './phlo/phlo-triggers.ts';
 import { PhloMpc } from './phlo/phlo-mpc.ts';
 
 export interface Services {
@@ -128,9 +128,22 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     recognizer: annotationRecognizer,
   });
   const phlos = new Phlos(ctx, accounts, () => origin.url);
-  const phloRunner = new PhloRunner({ ctx, accounts, webhooks, logger, services: { sendMessage: (owner, m) => messages.send(owner, m) } });
-  const phloMpc = new PhloMpc(phlos);
-  messages.setFlowTrigger(flowTrigger(phlos, phloRunner));
+  const phloMpc = new PhloMpc(phlos, logger);
+  const phloRunner = new PhloRunner({
+    ctx,
+    accounts,
+    webhooks,
+    logger,
+    services: {
+      sendMessage: (owner, m) => messages.send(owner, m),
+      ringCalls: (owner, r) => voice.calls.ring(owner, r),
+      mpcs: rooms.mpcs,
+      openMpc: (phloId, nodeId, session) => phloMpc.open(phloId, nodeId, session),
+    },
+  });
+  const triggers = flowTriggers(phlos, phloRunner);
+  messages.setFlowTrigger(triggers);
+  voice.engine.setInboundFlows(triggers);
   return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, nodes, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
 }
 
@@ -159,6 +172,7 @@ function chooseTelephony(config: Config, sim: SandboxDeps): { driver: TelephonyD
 export async function startServices(s: Services, logger: Logger): Promise<void> {
   await s.nodes.start();
   await s.webhooks.start();
+  await s.phloRunner.recover();
   await s.numbers.seedPool();
   await s.renewals.start((err) => logger.error({ err }, 'number rental renewal failed; retrying at the next check'));
 }

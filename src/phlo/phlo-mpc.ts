@@ -2,12 +2,16 @@
 // warm_transfer, cold_transfer) and member actions (hold, unhold, hangup,
 // resume_call, abort_transfer, voicemail_drop), with the runner's own error
 // texts. Requests are checked here; they act on the live MPC a run of the
-// node started, found by the member's address.
+// node started (its MpcSession, opened here by the node while it runs),
+// found by the member's address.
+import type { Logger } from 'pino';
 import { ApiError, notFound } from '../errors.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { PhloNode } from './phlo-document.ts';
 import { MPC_ROLES } from './nodes/multi-party-call.ts';
 import type { Phlos, StoredPhlo } from './phlos.ts';
+import type { MpcSession } from './phlo-mpc-session.ts';
+import type { Participant } from '../voice/mpc/mpc.ts';
 
 export const NODE_ACTIONS = ['call', 'warm_transfer', 'cold_transfer'] as const;
 export const MEMBER_ACTIONS = ['hold', 'unhold', 'hangup', 'resume_call', 'abort_transfer', 'voicemail_drop'] as const;
@@ -53,7 +57,25 @@ export function parseMemberAction(body: Record<string, unknown>): (typeof MEMBER
 }
 
 export class PhloMpc {
-  constructor(private readonly phlos: Phlos) {}
+  /** Live sessions by `phlo_id/node_id`. */
+  private readonly sessions = new Map<string, Set<MpcSession>>();
+
+  constructor(
+    private readonly phlos: Phlos,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A node's live MPC becomes steerable; the returned function closes it. */
+  open(phloId: string, nodeId: string, session: MpcSession): () => void {
+    const key = `${phloId}/${nodeId}`;
+    let set = this.sessions.get(key);
+    if (!set) this.sessions.set(key, (set = new Set()));
+    set.add(session);
+    return () => {
+      set.delete(session);
+      if (set.size === 0) this.sessions.delete(key);
+    };
+  }
 
   /** The multi_party_call node of a flow (it exists whether or not a call is live). */
   async node(scope: Scope, phloId: string, nodeId: string): Promise<{ phlo: StoredPhlo; node: PhloNode }> {
@@ -66,18 +88,45 @@ export class PhloMpc {
   async nodeAction(scope: Scope, phloId: string, nodeId: string, body: Record<string, unknown>): Promise<void> {
     const { node } = await this.node(scope, phloId, nodeId);
     const action = parseNodeAction(body);
-    throw this.noLiveInstance(node, action.triggerSource);
+    const { session, member } = this.holding(phloId, node, action.triggerSource);
+    switch (action.action) {
+      case 'call':
+        await session.dial(action.to, action.role);
+        return;
+      case 'warm_transfer':
+        return session.warmTransfer(member, action.to, action.role);
+      case 'cold_transfer':
+        return session.coldTransfer(member, action.to, action.role);
+    }
   }
 
   async memberAction(scope: Scope, phloId: string, nodeId: string, memberAddress: string, body: Record<string, unknown>): Promise<void> {
     const { node } = await this.node(scope, phloId, nodeId);
-    parseMemberAction(body);
-    throw this.noLiveInstance(node, memberAddress);
+    const action = parseMemberAction(body);
+    const { session, member } = this.holding(phloId, node, memberAddress);
+    switch (action) {
+      case 'hold':
+      case 'unhold':
+        return session.hold(member, action === 'hold');
+      case 'hangup':
+        return session.hangup(member);
+      case 'resume_call':
+        return session.resume();
+      case 'abort_transfer':
+        return session.abortTransfer();
+      case 'voicemail_drop':
+        // The prompt plays before the member is hung up; the request does not wait for it.
+        void session.voicemailDrop(member).catch((err) => this.logger.error({ err, phlo_id: phloId }, 'PHLO voicemail drop failed'));
+        return;
+    }
   }
 
-  // Flows do not run multi_party_call nodes yet (they need the call engine),
-  // so no run holds a live MPC a request could steer.
-  private noLiveInstance(node: PhloNode, address: string): ApiError {
-    return notFound(`a live multi_party_call of node ${node.name} holding ${address}`);
+  /** The live session of `node` with a member that joined with `address`. */
+  private holding(phloId: string, node: PhloNode, address: string): { session: MpcSession; member: Participant } {
+    for (const session of this.sessions.get(`${phloId}/${node.node_id}`) ?? []) {
+      const member = session.holding(address);
+      if (member) return { session, member };
+    }
+    throw notFound(`a live multi_party_call of node ${node.name} holding ${address}`);
   }
 }

@@ -1,9 +1,12 @@
 // Runs flows: one token per run, from the start node along the transition of
 // each node's exit state, until a node has no transition for its state, a
 // node ends the run, or the run has executed 200 nodes (failed: loop limit).
-// A run keeps the flow version it started with; its steps and variables are
-// stored when it ends, and readable from memory while it is live. Event
-// callbacks go through the webhook module, signed like every callback.
+// Voice nodes act on the run's current call (the inbound call, or the leg
+// initiate_call answered); once it has ended no voice node runs, and every
+// call the run still holds is hung up when it ends. A run keeps the flow
+// version it started with; its steps and variables are stored when it ends,
+// and readable from memory while it is live. Event callbacks go through the
+// webhook module, signed like every callback.
 import type { Logger } from 'pino';
 import type { Accounts } from '../platform/accounts.ts';
 import type { PlatformContext } from '../platform/context.ts';
@@ -12,6 +15,7 @@ import { formatMicroTimestamp } from '../platform/time.ts';
 import { phloRunsRepo } from '../store/repos/phlos.ts';
 import type { RunRow, RunStatus } from '../store/tables/phlo.ts';
 import type { Webhooks } from '../webhooks/webhooks.ts';
+import type { HeldCall } from '../voice/engine/held-call.ts';
 import { newUuid } from '../ids.ts';
 import { notFound } from '../errors.ts';
 import type { PhloNode, RunVariables } from './phlo-document.ts';
@@ -45,6 +49,9 @@ interface Run {
   steps: Step[];
   variables: RunVariables;
   visits: Map<string, number>;
+  /** The current call, and every call the run holds (hung up when it ends). */
+  call: HeldCall | undefined;
+  held: HeldCall[];
   callUuids: string[];
   messageUuids: string[];
   recordingIds: string[];
@@ -83,11 +90,12 @@ export class PhloRunner {
   }
 
   /**
-   * Start a run. Resolves once its first node has been dispatched (or has
-   * finished, for nodes that wait on nothing outside the platform, whose
-   * response the answer then carries); the run goes on by itself.
+   * Start a run (holding `call`, for an incoming call). Resolves once its
+   * first node has been dispatched (or has finished, for nodes that wait on
+   * nothing outside the platform, whose response the answer then carries);
+   * the run goes on by itself.
    */
-  async start(phlo: StoredPhlo, owner: Scope, trigger: Trigger): Promise<RunStarted> {
+  async start(phlo: StoredPhlo, owner: Scope, trigger: Trigger, call?: HeldCall): Promise<RunStarted> {
     const run: Run = {
       runId: newUuid(),
       phlo,
@@ -100,11 +108,14 @@ export class PhloRunner {
       steps: [],
       variables: {},
       visits: new Map(),
+      call: undefined,
+      held: [],
       callUuids: [],
       messageUuids: [],
       recordingIds: [],
     };
     this.live.set(run.runId, run);
+    if (call) this.hold(run, call);
     let answer!: (message: string) => void;
     const answered = new Promise<string>((resolve) => (answer = resolve));
     void this.execute(run, answer).catch((err) => this.deps.logger.error({ err, run_id: run.runId }, 'PHLO run failed unexpectedly'));
@@ -136,20 +147,25 @@ export class PhloRunner {
           break;
         }
         const component = components[node.node_type];
+        if (component.needsCall && !run.call?.live) {
+          this.end(run, 'completed', `the call had ended before ${node.name}`);
+          break;
+        }
         const isFirst = run.steps.length === 1;
         const dispatched = `b'${component.label}' - b'${node.name}' with phlo_run_uuid: ${run.runId} executed`;
-        if (isFirst && (component.waitsOutside || !component.run)) await say(dispatched);
+        if (isFirst && component.waitsOutside) await say(dispatched);
         const outcome = await this.step(run, node);
         if (outcome.endsRun) this.end(run, 'completed', null);
         const next: string | undefined = node.transitions[outcome.state];
-        node = run.status === 'running' && next ? byId.get(next) : undefined;
-        if (!node) this.end(run, 'completed', null);
+        if (!next) this.end(run, 'completed', run.call?.live ? `${node.name}: state ${outcome.state} is not connected; the call was hung up` : null);
         if (isFirst) await say(outcome.response ? `${dispatched} with response: ${outcome.response}` : dispatched);
+        node = run.status === 'running' && next ? byId.get(next) : undefined;
       }
     } catch (err) {
       this.deps.logger.error({ err, run_id: run.runId }, 'PHLO node failed');
       this.end(run, 'failed', `error in ${node?.name}: ${(err as Error).message}`);
     } finally {
+      this.release(run);
       const write = stored ? phloRunsRepo.update(this.deps.ctx.db, run.runId, this.record(run)) : phloRunsRepo.insert(this.deps.ctx.db, this.newRow(run));
       await write.catch((err) => this.deps.logger.error({ err, run_id: run.runId }, 'PHLO run could not be stored'));
       this.live.delete(run.runId);
@@ -165,28 +181,52 @@ export class PhloRunner {
     const step: Step = { node_id: node.node_id, name: node.name, node_type: node.node_type, entered_at: this.now(), left_at: null, state: null, variables: {} };
     run.steps.push(step);
     this.notify(run, node, 'entered', step);
-    if (!component.run) {
-      this.end(run, 'failed', `${node.node_type} needs the call engine, which flows cannot use yet`);
-      return { state: 'failed' };
-    }
     const outcome = await component.run({
       node,
       config: renderDeep(node.config, run.variables) as Record<string, unknown>,
+      phloId: run.phlo.row.phlo_id,
       runId: run.runId,
       owner: run.owner,
       trigger: run.trigger,
       variables: run.variables,
       visits,
       services: this.services,
+      call: run.call?.live ? run.call : undefined,
+      holdCall: (call) => this.hold(run, call),
       sentMessages: (uuids) => run.messageUuids.push(...uuids),
+      placedCalls: (uuids) => run.callUuids.push(...uuids.filter((u) => !run.callUuids.includes(u))),
+      madeRecordings: (ids) => run.recordingIds.push(...ids),
     });
     step.left_at = this.now();
     step.state = outcome.state;
     step.variables = outcome.variables ?? {};
     run.variables[node.name] = step.variables;
+    run.call?.log(`PHLO ${run.phlo.graph.name} run ${run.runId}: ${node.name} (${node.node_type}) → ${outcome.state}`, { phlo_id: run.phlo.row.phlo_id, run_id: run.runId, node_id: node.node_id, state: outcome.state });
     this.notify(run, node, 'completed', step);
     this.notify(run, node, outcome.state, step);
     return outcome;
+  }
+
+  /** `call` becomes the run's current call; the run hangs it up when it ends. */
+  private hold(run: Run, call: HeldCall): void {
+    run.call = call;
+    run.held.push(call);
+    if (!run.callUuids.includes(call.uuid)) run.callUuids.push(call.uuid);
+  }
+
+  /** The run has ended: calls it still holds are hung up, each call's log saying why. */
+  private release(run: Run): void {
+    for (const call of run.held) {
+      if (!call.live) continue;
+      call.log(`PHLO ${run.phlo.graph.name} run ${run.runId} ${run.status}${run.reason ? `: ${run.reason}` : ''}; the call is hung up`, { phlo_id: run.phlo.row.phlo_id, run_id: run.runId });
+      call.hangup();
+    }
+  }
+
+  /** Runs a stopped server left running end as failed: interrupted (their calls went with the server). */
+  async recover(): Promise<void> {
+    const n = await phloRunsRepo.interruptRunning(this.deps.ctx.db, this.deps.ctx.clock.now());
+    if (n > 0) this.deps.logger.warn({ runs: n }, 'PHLO runs left running by the previous server ended as failed: interrupted');
   }
 
   private now(): string {

@@ -1,11 +1,15 @@
 // The flows in examples/phlo/, each run the way its README says: pushed as
-// JSON, attached to a number, and used from a virtual phone.
+// JSON, attached to a number (or started through the official PhloClient),
+// and used from virtual phones; the voice ones on a virtual clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import plivo from 'plivo';
+import { switchboardPhloClient } from '../../sdk/index.mjs';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { eventually } from '../messaging/fixture.ts';
+import { sandboxOf, spoken } from '../voice/fixtures.ts';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples/phlo');
 const example = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(EXAMPLES, name), 'utf8'));
@@ -49,3 +53,168 @@ describe('PHLO examples in the sandbox', () => {
     assert.ok(inbound.every((m: { messageState: string }) => m.messageState === 'delivered'), 'inbound texts to a flow are delivered to it');
   });
 });
+
+describe('PHLO voice examples in the sandbox (virtual clock)', () => {
+  let server: TestServer;
+  let sandbox: ReturnType<typeof sandboxOf>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let client: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let phlo: any;
+  let number: string;
+
+  before(async () => {
+    server = await startTestServer({ clock: 'virtual' });
+    sandbox = sandboxOf(server);
+    client = server.client();
+    phlo = switchboardPhloClient(plivo, { authId: server.authId, authToken: server.authToken, baseUrl: server.url });
+    const [found] = await client.numbers.search('US', { type: 'local', services: 'voice,sms', limit: 1 });
+    await client.numbers.buy(found.number);
+    number = found.number;
+  });
+  after(async () => server?.stop());
+
+  const push = async (file: string) => {
+    const res = await server.fetch(`/v1/Account/${server.authId}/Phlo/`, { method: 'POST', json: example(file) });
+    const flow = await res.json();
+    assert.equal(res.status, 201, JSON.stringify(flow));
+    assert.deepEqual(flow.warnings, []);
+    return flow as { phlo_id: string; nodes: Array<{ node_id: string; name: string }> };
+  };
+  /** Probe until it holds, letting platform time run while nothing holds yet (a virtual clock moves only when asked). */
+  const settled = <T>(probe: () => Promise<T | undefined | false>, what: string) =>
+    eventually(async () => (await probe()) || (await sandbox.advance({ until_idle: true }), undefined), what);
+  const inbox = (phone: string) => server.fetch(`/v1/Account/${server.authId}/Sandbox/Phone/${phone}/Messages/`).then((r) => r.json()) as Promise<{ objects: Array<{ from: string; text: string }> }>;
+  const trace = (phloId: string, runId: string) => server.fetch(`/v1/Account/${server.authId}/Phlo/${phloId}/Run/${runId}/`).then((r) => r.json());
+
+  test('ivr-voicemail: a caller presses 1, sales is busy, the caller leaves a voicemail; the team gets its link by SMS', async () => {
+    const flow = await push('ivr-voicemail.json');
+    await client.numbers.update(number, { object_type: 'phlo', object_id: flow.phlo_id });
+    await sandbox.phone('14155550150', { behaviour: 'busy' });
+
+    const caller = '14155550123';
+    const uuid = await sandbox.callIn(caller, number, {
+      script: [
+        { action: 'dtmf', digits: '1', on_hear: 'press 1 for sales' },
+        { action: 'say', text: 'hi this is Ann please call me back', on_hear: 'after the beep', after_ms: 1000 },
+        { action: 'dtmf', digits: '#', after_ms: 500 },
+      ],
+    });
+    const t = await sandbox.wait(uuid, 'ended');
+    assert.deepEqual(spoken(t), [
+      'Thanks for calling Acme. Press 1 for sales, or 2 to leave a message.',
+      'Please leave your message after the beep, then press the hash key.',
+      'Thank you. We will call you back soon. Goodbye.',
+    ]);
+    assert.ok(t.events.some((e) => e.type === 'beep'), 'the beep before the recording');
+    assert.equal(t.events.at(-1)!.by, 'platform', 'the flow hangs up when it is done');
+
+    const [text] = (await settled(async () => (await inbox('14155550199')).objects.length > 0 && (await inbox('14155550199')).objects, 'the SMS to the team'));
+    assert.equal(text.from, number);
+    const m = /^New voicemail from 14155550123 \((\d+) s\): (http\S+\/Recording\/([0-9a-f-]+)\.mp3)$/.exec(text.text);
+    assert.ok(m, text.text);
+    const recording = await client.recordings.get(m[3]);
+    assert.equal(recording.callUuid, uuid);
+    assert.equal(recording.recordingUrl, m[2]);
+    const audio = await fetch(m[2]!);
+    assert.equal(audio.status, 200);
+
+    const runs = await (await server.fetch(`/v1/Account/${server.authId}/Phlo/${flow.phlo_id}/Run/`)).json();
+    const run = runs.objects[0];
+    assert.deepEqual(run.steps.map((s: { name: string; state: string }) => `${s.name}:${s.state}`), ['Start:incoming_call', 'Menu:1', 'Sales:busy', 'Voicemail:recorded', 'Notify:sent', 'Thanks:prompt_completed']);
+    assert.equal(run.status, 'completed');
+    assert.equal(run.reason, 'Thanks: state prompt_completed is not connected; the call was hung up');
+    assert.deepEqual(run.recordings, [m[3]]);
+    assert.equal(run.calls[0], uuid);
+    const got = await (await server.fetch(`/v1/phlo/${flow.phlo_id}/runs/${run.run_id}`)).json();
+    assert.deepEqual([got.call_uuids.length, got.message_uuids.length, got.recording_ids], [2, 1, [m[3]]]);
+
+    const log = await (await server.fetch(`/v1/Account/${server.authId}/Call/${uuid}/Log/`)).json();
+    const flowLog = log.objects.filter((e: { kind: string }) => e.kind === 'flow').map((e: { message: string }) => e.message.replace(/^.* run [0-9a-f-]+:? /, ''));
+    assert.deepEqual(flowLog.slice(0, 6), ['Start (start) → incoming_call', 'Menu (ivr_menu) → 1', 'Sales (call_forward) → busy', 'Voicemail (record_audio) → recorded', 'Notify (send_sms) → sent', 'Thanks (play_audio) → prompt_completed']);
+  });
+
+  test('click-to-call: the agent, then the customer; every runner action steers the multiparty call, checked in the MPC API after each', async () => {
+    const flow = await push('click-to-call.json');
+    const nodeId = flow.nodes.find((n) => n.name === 'Call')!.node_id;
+    const [agent, customer, supervisor, expert, slow, closer] = ['14155550301', '14155550302', '14155550303', '14155550304', '14155550305', '14155550306'];
+    await sandbox.phone(slow, { behaviour: 'answer', ring_seconds: 20 });
+    await sandbox.phone(customer, { behaviour: 'answer', script: [] });
+
+    const run = await phlo.phlo(flow.phlo_id).run({ agent, customer, caller_id: number });
+    assert.match(run.message, new RegExp(`^b'Multi-Party Call' - b'Call' with phlo_run_uuid: ${run.apiId} executed$`));
+    const friendlyName = `phlo_${run.apiId}_Call`;
+    const legOf = async (phone: string) => (await settled(async () => (await sandbox.phoneCalls(phone))[0], `a call to ${phone}`)).call_uuid!;
+    const joined = async (phone: string) => sandbox.wait(await legOf(phone), 'answered');
+    const members = async () => {
+      const { objects } = await client.multiPartyCalls.listParticipants({ friendlyName });
+      return Object.fromEntries(
+        (objects as Array<{ callUuid: string; role: string; hold: boolean }>).map((p) => [p.callUuid, `${p.role}${p.hold ? ' on hold' : ''}`]),
+      ) as Record<string, string>;
+    };
+    const memberAction = async (address: string, action: string) => {
+      // The SDK's member() actions fail inside the SDK (docs/decisions.md): plain HTTP.
+      const res = await server.fetch(`/v1/phlo/${flow.phlo_id}/multi_party_call/${nodeId}/members/${address}`, { method: 'POST', json: { action } });
+      assert.deepEqual([res.status, (await res.json()).error], [201, ''], `${action} ${address}`);
+    };
+    const mpc = phlo.phlo(flow.phlo_id).multiPartyCall(nodeId);
+
+    await joined(agent);
+    await joined(customer);
+    const [a, c] = [await legOf(agent), await legOf(customer)];
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer' });
+
+    await memberAction(customer, 'hold');
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer on hold' });
+    await memberAction(`+${customer}`, 'unhold');
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer' });
+
+    assert.equal((await mpc.call(agent, supervisor, 'supervisor')).error, '');
+    await joined(supervisor);
+    const s = await legOf(supervisor);
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer', [s]: 'supervisor' });
+    await memberAction(supervisor, 'hangup');
+    assert.equal((await sandbox.wait(s, 'ended')).state, 'completed');
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer' });
+
+    await mpc.warmTransfer(agent, expert, 'agent');
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer on hold' }, 'the customer waits on hold while the agents talk');
+    await joined(expert);
+    const x = await legOf(expert);
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer on hold', [x]: 'agent' });
+    await memberAction(expert, 'resume_call');
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer', [x]: 'agent' }, 'three-way once resumed');
+    await memberAction(expert, 'hangup');
+    await sandbox.wait(x, 'ended');
+
+    await mpc.warmTransfer(agent, slow, 'agent');
+    const y = await legOf(slow);
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer on hold' });
+    assert.equal((await mpc.abortTransfer(agent)).error, '');
+    assert.equal((await sandbox.wait(y, 'ended')).events.some((e) => e.type === 'answered'), false, 'the transfer target rang and was cancelled');
+    assert.deepEqual(await members(), { [a]: 'agent', [c]: 'customer' });
+
+    await mpc.coldTransfer(agent, closer, 'agent');
+    await joined(closer);
+    const z = await legOf(closer);
+    await sandbox.wait(a, 'ended');
+    assert.deepEqual(await members(), { [c]: 'customer', [z]: 'agent' }, 'the agent left once the transfer target answered');
+
+    await memberAction(customer, 'voicemail_drop');
+    const dropped = await sandbox.wait(c, 'ended');
+    assert.deepEqual(spoken(dropped).at(-1), 'Hello from Acme. Sorry we missed you; we will call again later.');
+    await sandbox.wait(z, 'ended');
+
+    const t = await settled(async () => {
+      const body = await trace(flow.phlo_id, run.apiId);
+      return body.status !== 'running' && body;
+    }, 'the run to end');
+    assert.deepEqual(t.steps.map((st: { name: string; state: string }) => `${st.name}:${st.state}`), ['Start:api_request', 'Call:completed']);
+    assert.deepEqual(new Set(t.calls), new Set([a, c, s, x, y, z]));
+    const mpcRow = await client.multiPartyCalls.get({ uuid: t.steps[1].variables.mpc_uuid });
+    assert.equal(mpcRow.mpcStatus ?? mpcRow.status, 'Ended');
+    const gone = await server.fetch(`/v1/phlo/${flow.phlo_id}/multi_party_call/${nodeId}/members/${customer}`, { method: 'POST', json: { action: 'hold' } });
+    assert.equal(gone.status, 404, 'no live instance once the multiparty call ended');
+  });
+});
+

@@ -1,5 +1,7 @@
-// Hangup: ends the run (and the run's live call, once voice nodes run).
-import type { NodeComponent } from '../phlo-node.ts';
+// Hangup: ends the run and its live call (a <Hangup> built as data: a call
+// not answered yet is refused as busy or rejected, as `reason` says).
+import { hangup as hangupVerb } from '../../plivo-xml/build.ts';
+import { liveCall, type NodeComponent } from '../phlo-node.ts';
 
 export const hangup: NodeComponent = {
   type: 'hangup',
@@ -9,7 +11,9 @@ export const hangup: NodeComponent = {
   check(c) {
     c.string('reason', { enum: ['normal', 'busy', 'rejected'] });
   },
-  async run() {
+  async run(ctx) {
+    const reason = ctx.config.reason;
+    await liveCall(ctx).run([hangupVerb({ reason: reason === 'busy' || reason === 'rejected' ? reason : undefined })]);
     return { state: 'hangup', endsRun: true };
   },
 };

@@ -95,6 +95,12 @@ export const phloRunsRepo = {
     return Number(r.n);
   },
 
+  /** Runs left running by a server that stopped: their calls are gone, so they end as failed. */
+  async interruptRunning(db: Executor, at: number): Promise<number> {
+    const r = await db.updateTable('phlo_runs').set({ status: 'failed', reason: 'interrupted', ended_at: at }).where('status', '=', 'running').executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
   async moveToMain(db: Executor, accountId: string, subaccountId: string): Promise<void> {
     await db.updateTable('phlo_runs').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
   },
