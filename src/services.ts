@@ -140,7 +140,9 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
       mpcs: rooms.mpcs,
       openMpc: (phloId, nodeId, session) => phloMpc.open(phloId, nodeId, session),
     },
+    nodeId: nodes.id,
   });
+  nodes.onGone((nodeId) => phloRunner.takeOver(nodeId));
   const triggers = flowTriggers(phlos, phloRunner);
   messages.setFlowTrigger(triggers);
   voice.engine.setInboundFlows(triggers);
@@ -172,7 +174,6 @@ function chooseTelephony(config: Config, sim: SandboxDeps): { driver: TelephonyD
 export async function startServices(s: Services, logger: Logger): Promise<void> {
   await s.nodes.start();
   await s.webhooks.start();
-  await s.phloRunner.recover();
   await s.numbers.seedPool();
   await s.renewals.start((err) => logger.error({ err }, 'number rental renewal failed; retrying at the next check'));
 }
@@ -183,6 +184,7 @@ export async function stopServices(s: Services): Promise<void> {
   await s.voice.close();
   await s.speech.close();
   await s.rooms.close();
+  await s.phloRunner.stop();
   await s.messages.stop();
   await s.renewals.stop();
   await s.webhooks.stop();

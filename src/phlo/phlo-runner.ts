@@ -69,6 +69,8 @@ export interface RunnerDeps {
   webhooks: Webhooks;
   services: Omit<NodeServices, 'clock'>;
   logger: Logger;
+  /** This server process among the nodes: its runs are recorded under it. */
+  nodeId: string;
 }
 
 /** Node variables as flat form parameters (`response.reply`), for event callbacks. */
@@ -223,10 +225,16 @@ export class PhloRunner {
     }
   }
 
-  /** Runs a stopped server left running end as failed: interrupted (their calls went with the server). */
-  async recover(): Promise<void> {
-    const n = await phloRunsRepo.interruptRunning(this.deps.ctx.db, this.deps.ctx.clock.now());
-    if (n > 0) this.deps.logger.warn({ runs: n }, 'PHLO runs left running by the previous server ended as failed: interrupted');
+  /** Runs a gone server (crashed) left running end as failed: interrupted (their calls went with it). */
+  async takeOver(goneNodeId: string): Promise<void> {
+    const n = await phloRunsRepo.interruptRunning(this.deps.ctx.db, goneNodeId, this.deps.ctx.clock.now());
+    if (n > 0) this.deps.logger.warn({ runs: n, node_id: goneNodeId }, 'PHLO runs left running by a gone server ended as failed: interrupted');
+  }
+
+  /** A clean stop (after the server's calls were hung up): runs still live end as failed: interrupted, in memory and in the database. */
+  async stop(): Promise<void> {
+    for (const run of this.live.values()) this.end(run, 'failed', 'interrupted');
+    await phloRunsRepo.interruptRunning(this.deps.ctx.db, this.deps.nodeId, this.deps.ctx.clock.now());
   }
 
   private now(): string {
@@ -264,7 +272,7 @@ export class PhloRunner {
   }
 
   private newRow(run: Run): RunRow {
-    return { ...this.record(run), created_at: run.createdAt, trigger: run.trigger.kind, version: run.phlo.row.version, phlo_id: run.phlo.row.phlo_id, account_id: run.owner.accountId, subaccount_id: run.owner.subaccountId };
+    return { ...this.record(run), created_at: run.createdAt, trigger: run.trigger.kind, version: run.phlo.row.version, phlo_id: run.phlo.row.phlo_id, account_id: run.owner.accountId, subaccount_id: run.owner.subaccountId, node_id: this.deps.nodeId };
   }
 
   private record(run: Run) {

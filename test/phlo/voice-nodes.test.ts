@@ -346,16 +346,40 @@ describe('multiparty calls', () => {
 });
 
 describe('restarts', () => {
-  test('a run left running by a stopped server ends as failed: interrupted', async () => {
+  test('runs left running by a gone server end as failed: interrupted; other servers\' runs go on', async () => {
     const stored = await p.services.phlos.create(scope, { name: 'Interrupted', nodes: [{ name: 'Start', node_type: 'start' }] });
-    const runId = '00000000-0000-4000-8000-000000000001';
     const { phloRunsRepo } = await import('../../src/store/repos/phlos.ts');
-    await phloRunsRepo.insert(p.db, {
-      run_id: runId, phlo_id: stored.row.phlo_id, account_id: scope.accountId, subaccount_id: null, version: 1, trigger: 'incoming_call', status: 'running', reason: null,
-      created_at: p.clock.now(), ended_at: null, call_uuids: '[]', message_uuids: '[]', recording_ids: '[]', steps: '[]', variables: '{}',
-    });
-    await p.services.phloRunner.recover();
-    const row = await p.services.phloRunner.find(scope, stored.row.phlo_id, runId);
-    assert.deepEqual([row.status, row.reason, row.ended_at], ['failed', 'interrupted', p.clock.now()]);
+    const running = async (runId: string, nodeId: string) =>
+      phloRunsRepo.insert(p.db, {
+        run_id: runId, phlo_id: stored.row.phlo_id, account_id: scope.accountId, subaccount_id: null, version: 1, trigger: 'incoming_call', status: 'running', reason: null,
+        created_at: p.clock.now(), ended_at: null, call_uuids: '[]', message_uuids: '[]', recording_ids: '[]', steps: '[]', variables: '{}', node_id: nodeId,
+      });
+    const [gone, alive] = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
+    await running(gone, 'node-gone');
+    await running(alive, 'node-alive');
+    await p.services.phloRunner.takeOver('node-gone');
+    const ended = async (runId: string) => {
+      const row = await p.services.phloRunner.find(scope, stored.row.phlo_id, runId);
+      return [row.status, row.reason, row.ended_at];
+    };
+    assert.deepEqual(await ended(gone), ['failed', 'interrupted', p.clock.now()]);
+    assert.deepEqual(await ended(alive), ['running', null, null]);
+  });
+
+  test('a clean stop ends live runs as failed: interrupted; they stay so when their node returns', async () => {
+    const phloId = await flow([
+      { name: 'Start', node_type: 'start', transitions: { incoming_call: 'Pin' } },
+      { name: 'Pin', node_type: 'get_input', config: { prompt: { type: 'speak', text: 'Enter your PIN' }, input_timeout: 30 }, transitions: { no_input: 'Pin' } },
+    ]);
+    const call = callIn();
+    const stored = async () => (await p.services.phloRunner.list(scope, phloId, 1, 0)).rows[0];
+    for (let i = 0; i < 50 && !(await stored()); i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal((await stored())?.status, 'running', 'held at get_input');
+    await p.services.phloRunner.stop();
+    assert.deepEqual([(await stored())!.status, (await stored())!.reason], ['failed', 'interrupted']);
+    const { transcript } = await waitEnded(call.uuid);
+    assert.equal(hungUp(transcript.events), 'platform', 'the run hung its call up as it ended');
+    const run = await lastRun(phloId);
+    assert.deepEqual([run.status, run.reason, path(run.steps)], ['failed', 'interrupted', ['Start:incoming_call', 'Pin:no_input']]);
   });
 });

@@ -12,6 +12,7 @@ import * as m0008 from './0008_conferences.ts';
 import * as m0009 from './0009_endpoint_password.ts';
 import * as m0010 from './0010_phlo.ts';
 import * as m0011 from './0011_nodes.ts';
+import * as m0012 from './0012_phlo_run_node.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0009_endpoint_password': m0009,
   '0010_phlo': m0010,
   '0011_nodes': m0011,
+  '0012_phlo_run_node': m0012,
 };

@@ -95,9 +95,9 @@ export const phloRunsRepo = {
     return Number(r.n);
   },
 
-  /** Runs left running by a server that stopped: their calls are gone, so they end as failed. */
-  async interruptRunning(db: Executor, at: number): Promise<number> {
-    const r = await db.updateTable('phlo_runs').set({ status: 'failed', reason: 'interrupted', ended_at: at }).where('status', '=', 'running').executeTakeFirst();
+  /** Runs left running by a node that is gone: their calls went with it, so they end as failed. */
+  async interruptRunning(db: Executor, nodeId: string, at: number): Promise<number> {
+    const r = await db.updateTable('phlo_runs').set({ status: 'failed', reason: 'interrupted', ended_at: at }).where('node_id', '=', nodeId).where('status', '=', 'running').executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
 

@@ -41,6 +41,8 @@ export interface PhloRunsTable {
   steps: string;
   /** JSON: node name → that node's variables at the run's end. */
   variables: string;
+  /** The server process running it (nodes.node_id); null for runs from before runs named their node. */
+  node_id: string | null;
 }
 
 export interface PhloTables {
