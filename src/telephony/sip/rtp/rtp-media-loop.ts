@@ -8,7 +8,7 @@ import { FRAME_SAMPLES } from '../../../media/frame.ts';
 import type { Address } from './rtp-latch.ts';
 import { LATENESS_BUCKET_MS, LATENESS_BUCKETS, type Command, type CommandBatch, type HeardKey, type HeardRun, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
 import { RtpSession } from './rtp-session.ts';
-import { PHASE_MS, PHASES, TICK_MS, tickAtOrAfter } from './rtp-time.ts';
+import { PHASE_MS, PHASES, TICK_MS, tickNearest } from './rtp-time.ts';
 
 export interface UdpSocket {
   send(packet: Uint8Array, to: Address): void;
@@ -94,13 +94,13 @@ export class MediaLoop {
       case 'configure':
         return e.session.configure(c.media, this.current);
       case 'send':
-        return void q.send(tickAtOrAfter(c.at, e.t0), c.samples);
+        return void q.send(tickNearest(c.at, e.t0), c.samples);
       case 'mix':
-        return q.mix(tickAtOrAfter(c.at, e.t0), c.samples);
+        return q.mix(tickNearest(c.at, e.t0), c.samples);
       case 'digit':
-        return void q.sendDigit(tickAtOrAfter(c.at, e.t0), c.digit, c.frames);
+        return void q.sendDigit(tickNearest(c.at, e.t0), c.digit, c.frames);
       case 'clear':
-        return q.clear(tickAtOrAfter(c.at, e.t0));
+        return q.clear(tickNearest(c.at, e.t0));
       case 'close':
         return this.close(e);
     }

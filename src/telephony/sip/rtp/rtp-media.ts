@@ -19,7 +19,7 @@ import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
 import type { Command, CommandBatch, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
-import { monoNow, PHASE_MS, PHASES, TICK_MS, tickAtOrAfter } from './rtp-time.ts';
+import { monoNow, PHASE_MS, PHASES, TICK_MS } from './rtp-time.ts';
 
 export interface MediaListener {
   /** The far end's audio: consecutive 20 ms frames that started playing out at platform time `at`. */
@@ -58,12 +58,12 @@ const OFFSET_SLACK_MS = 2;
 
 /** What a session needs from its worker's slot in RtpMedia. */
 export interface SessionHost {
-  /** Monotonic time of the worker's step 0 (phase p's ticks fall at t0 + p·PHASE_MS + n·TICK_MS). */
-  readonly t0: number;
+  /** Platform time now. */
+  now(): number;
   /** Queue a command for the worker. */
   command(c: Command, transfer?: ArrayBuffer): void;
-  /** Monotonic → platform time. */
-  toPlatform(mono: number): number;
+  /** Platform → monotonic time (the workers' clock). */
+  toMono(platform: number): number;
   /** The session is done: free its port pair and phase. */
   retire(session: MediaSession): void;
 }
@@ -224,11 +224,9 @@ export class RtpMedia {
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
     const slot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() } as Omit<WorkerSlot, 'host'> as WorkerSlot;
     slot.host = {
-      get t0() {
-        return slot.t0;
-      },
+      now: () => this.opts.clock.now(),
       command: (c, transfer) => this.command(slot, c, transfer),
-      toPlatform: (mono) => this.toPlatform(mono),
+      toMono: (platform) => platform - this.offset(),
       retire: (session) => this.retire(session, slot),
     };
     return new Promise<void>((resolve, reject) => {
@@ -284,12 +282,16 @@ export class RtpMedia {
   }
 }
 
-/** One leg's media, seen from the main thread: its ports, its negotiated media, and its audio both ways. */
+/**
+ * One leg's media, seen from the main thread: its ports, its negotiated
+ * media, and its audio both ways. The queue is kept here in platform
+ * milliseconds, exactly as a sandbox leg keeps it, so `send` answers at once;
+ * the worker plays each run from the tick nearest the time it was given
+ * (within 10 ms), or from its next tick when that time has passed.
+ */
 export class MediaSession implements AudioOut {
-  /** Monotonic time at which the queued audio will have played (on the session's 20 ms grid). */
+  /** Platform time at which the queued audio will have played. */
   private tail = 0;
-  /** Monotonic time of this session's tick 0. */
-  private readonly grid0: number;
   private closed = false;
 
   constructor(
@@ -300,9 +302,7 @@ export class MediaSession implements AudioOut {
     /** Which of the worker's phases this session ticks on. */
     readonly phase: number,
     private readonly listener: MediaListener,
-  ) {
-    this.grid0 = host.t0 + phase * PHASE_MS;
-  }
+  ) {}
 
   /** Media flows as negotiated (after the offer/answer); call again on every re-negotiation: hold, unhold, a new address or codec. */
   configure(negotiated: NegotiatedMedia): void {
@@ -310,39 +310,39 @@ export class MediaSession implements AudioOut {
   }
 
   send(run: FrameRun): number {
-    const start = Math.max(this.nextTick(), this.tail);
+    const start = Math.max(this.host.now(), this.tail);
     this.tail = start + runDurationMs(run);
     this.audio('send', start, run.samples);
-    return this.host.toPlatform(this.tail);
+    return this.tail;
   }
 
   clear(): void {
-    const at = this.nextTick();
-    this.tail = Math.min(this.tail, at);
-    this.command({ op: 'clear', sid: this.sid, at });
+    const now = this.host.now();
+    this.tail = Math.min(this.tail, now);
+    this.command({ op: 'clear', sid: this.sid, at: this.host.toMono(now) });
   }
 
   mix(run: FrameRun): void {
-    this.audio('mix', this.nextTick(), run.samples);
+    this.audio('mix', this.host.now(), run.samples);
   }
 
   get playingUntil(): number {
-    return this.host.toPlatform(this.tail);
+    return this.tail;
   }
 
   /** Keys toward the far end after what is queued, each `toneMs` long and followed by a short pause; `w`/`W` wait 0.5 s/1 s. Returns when the last has been sent. */
   sendDigits(digits: string, toneMs: number): number {
+    const frames = Math.max(1, Math.round(toneMs / FRAME_MS));
     for (const c of digits) {
+      const start = Math.max(this.host.now(), this.tail);
       if (c === 'w' || c === 'W') {
-        this.tail = Math.max(this.nextTick(), this.tail) + (c === 'w' ? 500 : 1000);
+        this.tail = start + (c === 'w' ? 500 : 1000);
         continue;
       }
-      const frames = Math.max(1, Math.round(toneMs / FRAME_MS));
-      const start = Math.max(this.nextTick(), this.tail);
-      this.command({ op: 'digit', sid: this.sid, at: start, digit: c, frames });
+      this.command({ op: 'digit', sid: this.sid, at: this.host.toMono(start), digit: c, frames });
       this.tail = start + frames * FRAME_MS + KEY_GAP_MS;
     }
-    return this.host.toPlatform(this.tail);
+    return this.tail;
   }
 
   /** Stop sending and receiving and free the ports. Idempotent. */
@@ -372,15 +372,10 @@ export class MediaSession implements AudioOut {
 
   // ---- internals -------------------------------------------------------------
 
-  /** The worker's first tick from now (monotonic ms). */
-  private nextTick(): number {
-    return this.grid0 + tickAtOrAfter(monoNow(), this.grid0) * TICK_MS;
-  }
-
-  private audio(op: 'send' | 'mix', at: number, samples: Int16Array): void {
+  private audio(op: 'send' | 'mix', start: number, samples: Int16Array): void {
     if (samples.length === 0) return;
     const [wire, transfer] = toWire(samples);
-    this.command({ op, sid: this.sid, at, samples: wire }, transfer);
+    this.command({ op, sid: this.sid, at: this.host.toMono(start), samples: wire }, transfer);
   }
 
   private command(c: Command, transfer?: ArrayBuffer): void {

@@ -20,5 +20,9 @@ export const TICK_MS = 20;
 export const PHASES = 4;
 export const PHASE_MS = TICK_MS / PHASES;
 
-/** The first tick at or after `mono` on a grid whose tick 0 is at `t0`. */
-export const tickAtOrAfter = (mono: number, t0: number): number => Math.ceil((mono - t0) / TICK_MS - 1e-6);
+/**
+ * The tick nearest `mono` on a grid whose tick 0 is at `t0`. Nearest, not
+ * next: runs queued back to back by the main thread land on consecutive
+ * ticks even when the platform/monotonic offset moved a little between them.
+ */
+export const tickNearest = (mono: number, t0: number): number => Math.round((mono - t0) / TICK_MS);

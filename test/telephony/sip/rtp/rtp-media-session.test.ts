@@ -1,74 +1,84 @@
 // A leg's media handle on the main thread, against a stand-in for its
-// worker: the queue it predicts (what `send` answers), the commands it
-// leaves for the worker, how audio crosses. Relations only, no wall time.
+// worker: the queue it keeps (what `send` answers, exactly as a sandbox leg
+// would), the commands it leaves for the worker, how audio crosses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MediaSession, type MediaListener, type SessionHost } from '../../../../src/telephony/sip/rtp/rtp-media.ts';
 import type { Command } from '../../../../src/telephony/sip/rtp/rtp-protocol.ts';
-import { monoNow } from '../../../../src/telephony/sip/rtp/rtp-time.ts';
 
 const listener: MediaListener = { audio() {}, dtmf() {}, lost() {} };
+/** Monotonic time is platform time minus this, here. */
+const OFFSET = 1_000_000;
 
-function session(phase = 1) {
+function session() {
   const commands: Command[] = [];
   const transfers: (ArrayBuffer | undefined)[] = [];
+  let now = 5_000_000;
   let retired = 0;
   const host: SessionHost = {
-    t0: Math.round(monoNow()) - 1000, // whole milliseconds, so sums compare exactly
+    now: () => now,
     command: (c, t) => {
       commands.push(c);
       transfers.push(t);
     },
-    // Platform time is the monotonic time plus a fixed offset here.
-    toPlatform: (mono) => mono + 1_000_000,
+    toMono: (platform) => platform - OFFSET,
     retire: () => void retired++,
   };
-  return { s: new MediaSession(host, 7, 10000, phase, listener), commands, transfers, host, retired: () => retired };
+  return { s: new MediaSession(host, 7, 10000, 1, listener), commands, transfers, retired: () => retired, pass: (ms: number) => (now += ms), now: () => now };
 }
 
 const run = (ms: number) => ({ samples: new Int16Array(ms * 8) });
-const at = (c: Command) => ('at' in c ? c.at : NaN);
+const at = (c: Command | undefined) => (c && 'at' in c ? c.at + OFFSET : NaN);
 
-test('runs queue back to back on the session’s 20 ms grid; send answers when each will have played', () => {
-  const { s, commands, host } = session(1);
-  const first = s.send(run(100));
-  const second = s.send(run(30)); // a short last frame still takes a whole tick
-  assert.equal(second - first, 40);
-  assert.equal(s.playingUntil, second);
+test('runs queue back to back; send answers when each will have played', () => {
+  const { s, commands, now } = session();
+  const t0 = now();
+  assert.equal(s.playingUntil <= t0, true, 'idle');
+  assert.equal(s.send(run(100)), t0 + 100);
+  assert.equal(s.send(run(30)), t0 + 140, 'a short last frame still takes a whole 20 ms');
+  assert.equal(s.playingUntil, t0 + 140);
   assert.deepEqual(
-    commands.map((c) => c.op),
-    ['send', 'send'],
+    commands.map((c) => [c.op, at(c)]),
+    [
+      ['send', t0],
+      ['send', t0 + 100],
+    ],
   );
-  assert.equal(at(commands[1]!) - at(commands[0]!), 100, 'the second starts where the first ends');
-  assert.equal((at(commands[0]!) - host.t0 - 5) % 20, 0, 'phase 1 ticks fall 5 ms after the worker’s');
-  assert.equal(first - 1_000_000, at(commands[0]!) + 100);
 });
 
-test('clear empties the predicted queue from the next tick; mix neither waits for nor moves it', () => {
-  const { s, commands } = session();
+test('a run sent after the queue ran dry starts now', () => {
+  const { s, commands, pass, now } = session();
+  s.send(run(100));
+  pass(500);
+  assert.equal(s.send(run(100)), now() + 100);
+  assert.equal(at(commands[1]), now());
+});
+
+test('clear empties the queue from now; mix neither waits for nor moves it', () => {
+  const { s, commands, pass, now } = session();
   s.send(run(1000));
+  pass(200);
   s.clear();
-  const cleared = commands[1]!;
-  assert.equal(cleared.op, 'clear');
-  assert.equal(s.playingUntil - 1_000_000, at(cleared));
+  assert.equal(s.playingUntil, now());
+  assert.deepEqual([commands[1]!.op, at(commands[1])], ['clear', now()]);
   s.mix(run(500));
-  assert.equal(commands[2]!.op, 'mix');
-  assert.equal(at(commands[2]!), at(cleared));
-  assert.equal(s.playingUntil - 1_000_000, at(cleared));
+  assert.deepEqual([commands[2]!.op, at(commands[2])], ['mix', now()]);
+  assert.equal(s.playingUntil, now());
 });
 
 test('keys queue after the audio with a 100 ms pause each; w and W wait', () => {
-  const { s, commands } = session();
+  const { s, commands, now } = session();
+  const t0 = now();
   s.send(run(200));
-  const until = s.sendDigits('1w2', 100);
-  const [audio, one, two] = commands;
-  assert.deepEqual([one, two].map((c) => c && c.op === 'digit' && [c.digit, c.frames]), [
-    ['1', 5],
-    ['2', 5],
-  ]);
-  assert.equal(at(one!), at(audio!) + 200);
-  assert.equal(at(two!), at(one!) + 100 + 100 + 500);
-  assert.equal(until - 1_000_000, at(two!) + 200);
+  assert.equal(s.sendDigits('1w2W', 100), t0 + 200 + 200 + 500 + 200 + 1000);
+  const keys = commands.filter((c) => c.op === 'digit');
+  assert.deepEqual(
+    keys.map((c) => [c.op === 'digit' && c.digit, c.op === 'digit' && c.frames, at(c)]),
+    [
+      ['1', 5, t0 + 200],
+      ['2', 5, t0 + 900],
+    ],
+  );
 });
 
 test('a long run is shared (the same memory every time); a short one is copied and transferred', () => {
