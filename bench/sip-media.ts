@@ -8,9 +8,12 @@
 // workers measure each RTP packet's lateness after its tick's time; the
 // receiving sessions count packets lost (by sequence number) and frames the
 // jitter buffer had to conceal. N grows until the p99 lateness reaches
-// 5 ms, a packet is lost or the cores saturate.
+// 5 ms, a packet is lost or the cores saturate. Each N is also run as bare
+// UDP sockets doing the same sends and receives with no RTP work (the
+// floor, bench/udp-floor-worker.mjs): what a leg costs above it is ours.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { RealClock } from '../src/clock/clock.ts';
 import { renderTone } from '../src/media/tones.ts';
 import { RtpMedia, type MediaSession } from '../src/telephony/sip/rtp/rtp-media.ts';
@@ -107,14 +110,41 @@ async function step(n: number) {
   };
 }
 
+/** The same traffic from bare sockets in `cores` workers: process CPU share and packets sent/received per second. */
+async function floor(n: number) {
+  const base = 40000;
+  const ports = Array.from({ length: n }, (_, j) => base + 2 * j);
+  const partnerOf = Object.fromEntries(ports.map((p, j) => [p, ports[j ^ 1]!]));
+  const workers = Array.from({ length: cores }, (_, w) => {
+    const mine = ports.filter((_, j) => j % cores === w);
+    return new Worker(new URL('./udp-floor-worker.mjs', import.meta.url), { workerData: { ports: mine, partnerOf, seconds } });
+  });
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const done = workers.map((w) => new Promise<{ sent: number; received: number }>((r) => w.once('message', r)));
+  for (const w of workers) w.postMessage('go');
+  const counts = await Promise.all(done);
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await Promise.all(workers.map((w) => w.terminate()));
+  const sent = counts.reduce((a, c) => a + c.sent, 0);
+  const received = counts.reduce((a, c) => a + c.received, 0);
+  return { cpu: (cpu.user + cpu.system) / 1000 / wall / cores, lost: sent - received };
+}
+
+/** CPU time per leg per 20 ms tick (µs), from a share of all cores. */
+const perLegTick = (cpuShare: number, legs: number) => (cpuShare * cores * 1e6) / (legs * 50);
+
 async function main() {
   console.log(`${cores} media workers (one per core), legs in pairs over loopback, ${seconds} s per step after ${WARM_UP_MS / 1000} s of warm-up`);
-  const cols = ['legs', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'main p99'];
+  const cols = ['legs', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'µs/leg', 'floor', 'µs/leg', 'main p99'];
   console.log(cols.map((c) => c.padStart(9)).join(' '));
   let best = 0;
   let bestRow = '';
   for (const n of LADDER) {
     const r = await step(n);
+    const f = await floor(n);
     const row = [
       String(n),
       fmt(r.sentPerSecond),
@@ -126,12 +156,15 @@ async function main() {
       String(r.skipped),
       `${fmt(r.maxJitterMs, 1)} ms`,
       `${fmt(r.cpu * 100)}%`,
+      fmt(perLegTick(r.cpu, n), 1),
+      `${fmt(f.cpu * 100)}%`,
+      fmt(perLegTick(f.cpu, n), 1),
       `${fmt(r.mainP99, 1)} ms`,
     ];
     console.log(row.map((c) => c.padStart(9)).join(' '));
     if (r.p99 >= MAX_LATENESS_MS || r.lost > 0 || r.cpu >= SATURATED) break;
     best = n;
-    bestRow = `${fmt(r.p99, 1)} ms p99 lateness, no loss, ${fmt(r.cpu * 100)}% of ${cores} cores`;
+    bestRow = `${fmt(r.p99, 1)} ms p99 lateness, no loss, ${fmt(r.cpu * 100)}% of ${cores} cores (bare sockets: ${fmt(f.cpu * 100)}%)`;
   }
   console.log(`\nsustained: ${best} legs (${fmt(best / cores)} per core) with audio both ways: ${bestRow || 'none'} (target: p99 < ${MAX_LATENESS_MS} ms, 0 lost, ≥ 1,000 legs per core)`);
 }

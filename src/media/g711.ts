@@ -70,22 +70,23 @@ function encodeWith(table: Uint8Array, pcm: Int16Array, out: Uint8Array, at: num
   return out;
 }
 
-function decodeWith(table: Int16Array, bytes: Uint8Array, out: Int16Array, from: number, to: number): Int16Array {
-  for (let i = from; i < to; i++) out[i - from] = table[bytes[i]];
+function decodeWith(table: Int16Array, bytes: Uint8Array, out: Int16Array): Int16Array {
+  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]];
   return out;
 }
 
 /**
  * `out` lets a caller reuse one buffer per leg instead of allocating per
- * frame; `at` (encoding) and `from`/`to` (decoding) let a packetiser work
- * inside a packet without making views of it.
+ * frame; `at` lets a packetiser encode straight into a packet after its header.
  */
 export const mulawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0): Uint8Array => encodeWith(MULAW_ENCODE, pcm, out, at);
-export const mulawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length), from = 0, to = bytes.length): Int16Array =>
-  decodeWith(MULAW_DECODE, bytes, out, from, to);
+export const mulawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(MULAW_DECODE, bytes, out);
 export const alawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0): Uint8Array => encodeWith(ALAW_ENCODE, pcm, out, at);
-export const alawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length), from = 0, to = bytes.length): Int16Array =>
-  decodeWith(ALAW_DECODE, bytes, out, from, to);
+export const alawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(ALAW_DECODE, bytes, out);
+
+/** Byte → linear sample, for code that decodes as it copies (a jitter buffer). Read-only. */
+export const MULAW_TO_LINEAR: Readonly<Int16Array> = MULAW_DECODE;
+export const ALAW_TO_LINEAR: Readonly<Int16Array> = ALAW_DECODE;
 
 /** The byte of digital silence (what an idle RTP stream carries). */
 export const MULAW_SILENCE = MULAW_ENCODE[0];

@@ -3,7 +3,8 @@
 // are RTP timestamps (samples), not packets, so any packet size (10, 20,
 // 30 ms …) lands in the right place, reordered packets slot in, duplicates
 // are recognised by the samples they cover, and a frame nothing arrived for
-// is concealed with silence.
+// is concealed with silence. G.711 payloads are decoded as they are copied
+// in (one pass over the bytes, with the codec's table).
 //
 // Depth is adaptive within [minDepth, maxDepth] frames: a packet arriving
 // after its frame has played grows it by one frame (one frame of silence is
@@ -87,11 +88,11 @@ export class JitterBuffer {
     this.state = 'idle';
   }
 
-  /** Audio (the first `length` of `samples`) that starts at RTP timestamp `ts`. */
-  put(ts: number, samples: Int16Array, length = samples.length): PutResult {
+  /** `length` bytes of G.711 at `payload[from]`, decoded with `table`, that start at RTP timestamp `ts`. */
+  put(ts: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): PutResult {
     if (this.state === 'idle') {
       this.start(ts);
-      this.write(0, samples, length);
+      this.write(0, payload, from, length, table);
       return 'buffered';
     }
     let delta = tsDelta(ts, this.playTs);
@@ -114,10 +115,10 @@ export class JitterBuffer {
     if (delta + length > SLOTS * FRAME_SAMPLES) {
       // Too far ahead to be this stream's next second: the far end jumped.
       this.start(ts);
-      this.write(0, samples, length);
+      this.write(0, payload, from, length, table);
       return 'restarted';
     }
-    return this.write(delta, samples, length) ? 'buffered' : 'duplicate';
+    return this.write(delta, payload, from, length, table) ? 'buffered' : 'duplicate';
   }
 
   /** The next 20 ms into `out`: true when a frame (maybe concealed) came out, false while idle or filling. */
@@ -166,8 +167,8 @@ export class JitterBuffer {
     this.pcm.fill(0);
   }
 
-  /** Copy `length` samples to `delta` samples past the head; false when every block they cover was already there. */
-  private write(delta: number, samples: Int16Array, length: number): boolean {
+  /** Decode `length` bytes to `delta` samples past the head; false when every block they cover was already there. */
+  private write(delta: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): boolean {
     let fresh = false;
     let i = 0;
     const pcm = this.pcm;
@@ -182,7 +183,8 @@ export class JitterBuffer {
         fresh = true;
         this.filled[slot]! |= bits;
         const to = slot * FRAME_SAMPLES + within - i;
-        for (let j = i; j < i + n; j++) pcm[to + j] = samples[j]!;
+        const src = from;
+        for (let j = i; j < i + n; j++) pcm[to + j] = table[payload[src + j]!]!;
       }
       i += n;
     }

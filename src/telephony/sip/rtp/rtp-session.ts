@@ -7,7 +7,7 @@
 // and in a unit test.
 import { DtmfDetector } from '../../../media/dtmf.ts';
 import { FRAME_SAMPLES } from '../../../media/frame.ts';
-import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '../../../media/g711.ts';
+import { ALAW_TO_LINEAR, alawEncode, MULAW_TO_LINEAR, mulawEncode } from '../../../media/g711.ts';
 import { receivesFrom, sendsTo, type AudioCodecName, type NegotiatedMedia } from '../sip-sdp.ts';
 import { buildReport, ntpMiddle, ntpOf, parseRtcp, ReceptionStats } from './rtcp.ts';
 import { DtmfReceiver, END_REPEATS, EVENT_PAYLOAD_BYTES, eventOf, writeEvent } from './rtp-dtmf.ts';
@@ -56,8 +56,9 @@ export interface SessionStats {
   remoteLost: number | null;
 }
 
-const DECODERS: Record<AudioCodecName, (b: Uint8Array, out: Int16Array, from: number, to: number) => Int16Array> = { PCMU: mulawDecode, PCMA: alawDecode };
-const ENCODERS: Record<AudioCodecName, (pcm: Int16Array, out: Uint8Array, at: number) => Uint8Array> = { PCMU: mulawEncode, PCMA: alawEncode };
+type Encoder = (pcm: Int16Array, out: Uint8Array, at: number) => Uint8Array;
+const ENCODERS: Record<AudioCodecName, Encoder> = { PCMU: mulawEncode, PCMA: alawEncode };
+const DECODE_TABLES: Record<AudioCodecName, Readonly<Int16Array>> = { PCMU: MULAW_TO_LINEAR, PCMA: ALAW_TO_LINEAR };
 /** RTCP every 5 s on average, each interval drawn from 0.5 to 1.5 times that (RFC 3550 §6.3.1). */
 const RTCP_TICKS = 250;
 
@@ -88,7 +89,16 @@ export class RtpSession {
   private readonly header = emptyHeader();
   private readonly frame = new Int16Array(FRAME_SAMPLES);
   private readonly played = new Int16Array(FRAME_SAMPLES);
-  private decoded = new Int16Array(FRAME_SAMPLES * 3);
+  /** What we send with, fixed at each negotiation (not looked up per packet). */
+  private encode: Encoder = mulawEncode;
+  private payloadType = 0;
+  /**
+   * One packet buffer each, rewritten every tick: datagrams are handed to the
+   * kernel inside send() (rtp-worker.ts), so nothing still reads the last
+   * one when the next is written.
+   */
+  private readonly audioPacket = new Uint8Array(RTP_HEADER_BYTES + FRAME_SAMPLES);
+  private readonly eventPacket = new Uint8Array(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES);
   private readonly random: () => number;
 
   constructor(
@@ -113,6 +123,8 @@ export class RtpSession {
     if (!before) this.nextRtcpTick = tick + this.rtcpInterval();
     if (!before || !this.sending(before)) this.marker = true;
     this.media = media;
+    this.encode = ENCODERS[media.codecs[0].name];
+    this.payloadType = media.codecs[0].payloadType;
     const inband = media.telephoneEvent === null;
     this.queue.inbandDigits = inband;
     this.detector = inband && this.opts.inbandDtmf ? (this.detector ?? new DtmfDetector()) : null;
@@ -125,7 +137,7 @@ export class RtpSession {
     const to = this.latch.target;
     if (media && to && this.sending(media)) {
       if (take === TAKE_DIGIT) this.sendEvent(media.telephoneEvent!, tick, to);
-      else this.sendAudio(media.codecs[0].name, media.codecs[0].payloadType, tick, to);
+      else this.sendAudio(tick, to);
     }
     this.playOut();
     if (media && tick >= this.nextRtcpTick) {
@@ -158,9 +170,7 @@ export class RtpSession {
     }
     const codec = codecFor(media, h.payloadType);
     if (!codec || length === 0) return; // comfort noise and formats we did not agree on
-    if (length > this.decoded.length) this.decoded = new Int16Array(length);
-    DECODERS[codec](packet, this.decoded, start, start + length);
-    this.jitter.put(h.timestamp, this.decoded, length);
+    this.jitter.put(h.timestamp, packet, start, length, DECODE_TABLES[codec]);
   }
 
   /** An RTCP packet from `from`, at `tick` (`wallMs` on the platform's wall clock). */
@@ -172,7 +182,8 @@ export class RtpSession {
     for (const b of info.blocks) {
       if (b.ssrc !== this.ssrc) continue;
       this.remoteLost = b.cumulativeLost;
-      if (b.lsr !== 0) this.roundTripMs = Math.max(0, ((ntpMiddle(ntpOf(wallMs)) - b.lsr - b.dlsr) >>> 0) / 65.536);
+      // Signed: rounding in the far end's DLSR can put a near-zero round trip a unit below zero.
+      if (b.lsr !== 0) this.roundTripMs = Math.max(0, ((ntpMiddle(ntpOf(wallMs)) - b.lsr - b.dlsr) | 0) / 65.536);
     }
     if (info.bye) this.io.note('bye', `${from.address}:${from.port}`);
   }
@@ -206,10 +217,10 @@ export class RtpSession {
     return (this.tsOrigin + tick * FRAME_SAMPLES) >>> 0;
   }
 
-  private sendAudio(codec: AudioCodecName, payloadType: number, tick: number, to: Address): void {
-    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + FRAME_SAMPLES);
-    writeRtpHeader(packet, payloadType, this.marker, this.nextSeq(), this.timestampAt(tick), this.ssrc);
-    ENCODERS[codec](this.frame, packet, RTP_HEADER_BYTES);
+  private sendAudio(tick: number, to: Address): void {
+    const packet = this.audioPacket;
+    writeRtpHeader(packet, this.payloadType, this.marker, this.nextSeq(), this.timestampAt(tick), this.ssrc);
+    this.encode(this.frame, packet, RTP_HEADER_BYTES);
     this.put(packet, to, FRAME_SAMPLES);
   }
 
@@ -221,7 +232,7 @@ export class RtpSession {
     const end = q.digitIndex === q.digitFrames - 1;
     const duration = (q.digitIndex + 1) * FRAME_SAMPLES;
     for (let i = 0; i < (end ? END_REPEATS : 1); i++) {
-      const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES);
+      const packet = this.eventPacket;
       writeRtpHeader(packet, payloadType, first || this.marker, this.nextSeq(), this.eventTs, this.ssrc);
       writeEvent(packet, RTP_HEADER_BYTES, eventOf(q.digit), end, duration);
       this.put(packet, to, EVENT_PAYLOAD_BYTES);
