@@ -7,13 +7,13 @@
 // and in a unit test.
 import { DtmfDetector } from '../../../media/dtmf.ts';
 import { FRAME_SAMPLES } from '../../../media/frame.ts';
-import { ALAW_TO_LINEAR, alawEncode, MULAW_TO_LINEAR, mulawEncode } from '../../../media/g711.ts';
+import { ALAW_SILENCE, ALAW_TO_LINEAR, alawEncode, MULAW_SILENCE, MULAW_TO_LINEAR, mulawEncode } from '../../../media/g711.ts';
 import { receivesFrom, sendsTo, type AudioCodecName, type NegotiatedMedia } from '../sip-sdp.ts';
 import { buildReport, ntpMiddle, ntpOf, parseRtcp, ReceptionStats } from './rtcp.ts';
 import { DtmfReceiver, END_REPEATS, EVENT_PAYLOAD_BYTES, eventOf, writeEvent } from './rtp-dtmf.ts';
 import { JitterBuffer, type JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { LATCH_MOVED, LATCH_REJECT, Latch, type Address } from './rtp-latch.ts';
-import { OutQueue, TAKE_DIGIT } from './rtp-out-queue.ts';
+import { OutQueue, TAKE_DIGIT, TAKE_IDLE } from './rtp-out-queue.ts';
 import { emptyHeader, readRtp, RTP_HEADER_BYTES, writeRtpHeader } from './rtp-packet.ts';
 
 export type KeySource = 'rfc4733' | 'inband';
@@ -59,6 +59,7 @@ export interface SessionStats {
 type Encoder = (pcm: Int16Array, out: Uint8Array, at: number) => Uint8Array;
 const ENCODERS: Record<AudioCodecName, Encoder> = { PCMU: mulawEncode, PCMA: alawEncode };
 const DECODE_TABLES: Record<AudioCodecName, Readonly<Int16Array>> = { PCMU: MULAW_TO_LINEAR, PCMA: ALAW_TO_LINEAR };
+const SILENCE: Record<AudioCodecName, number> = { PCMU: MULAW_SILENCE, PCMA: ALAW_SILENCE };
 /** RTCP every 5 s on average, each interval drawn from 0.5 to 1.5 times that (RFC 3550 §6.3.1). */
 const RTCP_TICKS = 250;
 
@@ -98,6 +99,9 @@ export class RtpSession {
    * one when the next is written.
    */
   private readonly audioPacket = new Uint8Array(RTP_HEADER_BYTES + FRAME_SAMPLES);
+  /** Whether audioPacket's payload is the codec's silence already (an idle leg then writes only a header). */
+  private payloadSilent = false;
+  private silenceByte = MULAW_SILENCE;
   private readonly eventPacket = new Uint8Array(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES);
   private readonly random: () => number;
 
@@ -125,6 +129,8 @@ export class RtpSession {
     this.media = media;
     this.encode = ENCODERS[media.codecs[0].name];
     this.payloadType = media.codecs[0].payloadType;
+    this.silenceByte = SILENCE[media.codecs[0].name];
+    this.payloadSilent = false;
     const inband = media.telephoneEvent === null;
     this.queue.inbandDigits = inband;
     this.detector = inband && this.opts.inbandDtmf ? (this.detector ?? new DtmfDetector()) : null;
@@ -137,7 +143,7 @@ export class RtpSession {
     const to = this.latch.target;
     if (media && to && this.sending(media)) {
       if (take === TAKE_DIGIT) this.sendEvent(media.telephoneEvent!, tick, to);
-      else this.sendAudio(tick, to);
+      else this.sendAudio(tick, to, take === TAKE_IDLE);
     }
     this.playOut();
     if (media && tick >= this.nextRtcpTick) {
@@ -217,10 +223,12 @@ export class RtpSession {
     return (this.tsOrigin + tick * FRAME_SAMPLES) >>> 0;
   }
 
-  private sendAudio(tick: number, to: Address): void {
+  private sendAudio(tick: number, to: Address, idle: boolean): void {
     const packet = this.audioPacket;
     writeRtpHeader(packet, this.payloadType, this.marker, this.nextSeq(), this.timestampAt(tick), this.ssrc);
-    this.encode(this.frame, packet, RTP_HEADER_BYTES);
+    if (!idle) this.encode(this.frame, packet, RTP_HEADER_BYTES);
+    else if (!this.payloadSilent) packet.fill(this.silenceByte, RTP_HEADER_BYTES);
+    this.payloadSilent = idle;
     this.put(packet, to, FRAME_SAMPLES);
   }
 

@@ -115,6 +115,7 @@ test('silence flows while nothing is queued (one packet a tick)', () => {
   assert.equal(a.session.snapshot().packetsSent, 100);
   assert.equal(b.session.snapshot().packetsReceived, 100);
   assert.ok(b.heard.length >= 95);
+  assert.ok(b.heard.every((f) => f.every((x) => x === 0)), 'digital silence');
 });
 
 test('a key goes out as an RFC 4733 event and is reported once, end repeats and all', () => {
