@@ -47,7 +47,7 @@ export function benchEngine(o: BenchEngineOptions): Engine {
     callLog: { append: async () => {} },
     media: { speech: (r) => o.speech(r.text), audioFile: o.audioFile },
     platform: { route: async () => undefined, signing: async () => ({ authToken: 't', mainAuthToken: 't' }), rate: () => 0 },
-    cdrs: { record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },
+    cdrs: { started: () => {}, answered: () => {}, record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },
     log: pino({ level: 'silent' }),
     verbs,
   });

@@ -90,9 +90,8 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const callLog = new CallLog(ctx, accounts);
   // Liveness and leases are real time, whatever clock the calls run on.
   const wall = new RealClock();
-  const nodes = new Nodes({ db: store.db, wall, logger });
+  const nodes = new Nodes({ db: store.db, wall, clock, logger });
   const webhooks = new Webhooks({ db: store.db, dialect: store.dialect, clock, wall, nodeId: nodes.id, logger, callLog });
-  nodes.onGone((nodeId) => webhooks.takeOver(nodeId));
   const sandboxBehaviours = new SandboxBehaviours(ctx, accounts, numbers);
   // Where this server answers; server.ts fills it in once it listens (the port may be chosen then).
   const origin = { url: config.publicUrl ?? `http://${config.host}:${config.port}` };
@@ -108,7 +107,10 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     calls: { find: (uuid) => voice.engine.find(uuid) },
   });
   const engineMedia = { speech: (req: SpeakRequest) => tts.tts.synthesize(req), audioFile: (url: string) => files.get(url) };
-  const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env, driver, timers, media: engineMedia });
+  const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env, driver, timers, media: engineMedia, nodeId: nodes.id });
+  // A crashed node's calls are closed (their hangup callbacks queued) before its queued callbacks are handed over.
+  nodes.onGone((gone) => voice.closeCallsOf(gone).then(() => undefined));
+  nodes.onGone((gone) => webhooks.takeOver(gone.nodeId));
   const media = createMediaPlane({ ctx, config, voice, accounts, origin: () => origin.url });
   const rooms = createRooms({ ctx, accounts, voice, media, webhooks, logger });
   // Verification codes go by SMS into the sandbox inbox, or by a voice call placed through the engine.
@@ -142,7 +144,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     },
     nodeId: nodes.id,
   });
-  nodes.onGone((nodeId) => phloRunner.takeOver(nodeId));
+  nodes.onGone((gone) => phloRunner.takeOver(gone.nodeId));
   const triggers = flowTriggers(phlos, phloRunner);
   messages.setFlowTrigger(triggers);
   voice.engine.setInboundFlows(triggers);

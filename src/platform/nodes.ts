@@ -25,14 +25,22 @@ export interface NodesDeps {
   db: Database;
   /** Real time: liveness is not platform time. */
   wall: Clock;
+  /** Platform time, recorded with each heartbeat: until when a gone node's calls are known to have been live. */
+  clock: Clock;
   logger: Logger;
   options?: NodesOptions;
   /** Whether a process of this machine exists (tests stand in for the operating system). */
   processExists?: (pid: number) => boolean;
 }
 
+export interface GoneNode {
+  nodeId: string;
+  /** Platform time of its last heartbeat. */
+  lastSeenAt: number;
+}
+
 /** What a node holds, given back when it is gone: run once per gone node by whoever notices. */
-export type Takeover = (goneNodeId: string) => Promise<void>;
+export type Takeover = (gone: GoneNode) => Promise<void>;
 
 function readOr(read: () => string, fallback: string): string {
   try {
@@ -87,8 +95,7 @@ export class Nodes {
 
   /** Join the registry and take over the work of nodes already gone; resolves once that work is taken. */
   async start(): Promise<void> {
-    const now = this.deps.wall.now();
-    await nodesRepo.insert(this.deps.db, { node_id: this.id, host: this.host, pid: process.pid, started_at: now, heartbeat_at: now });
+    await this.register();
     this.running = true;
     await this.reap();
     this.schedule();
@@ -115,12 +122,11 @@ export class Nodes {
 
   private async tick(): Promise<void> {
     try {
-      const known = await nodesRepo.heartbeat(this.deps.db, this.id, this.deps.wall.now());
+      const known = await nodesRepo.heartbeat(this.deps.db, this.id, { wall: this.deps.wall.now(), clock: this.deps.clock.now() });
       if (!known && this.running) {
         // Another node judged this one gone (a pause longer than the expiry) and took its work; rejoin so our new work is ours again.
         this.deps.logger.error({ node_id: this.id }, 'nodes: this node was taken for gone; work it held was taken over');
-        const now = this.deps.wall.now();
-        await nodesRepo.insert(this.deps.db, { node_id: this.id, host: this.host, pid: process.pid, started_at: now, heartbeat_at: now });
+        await this.register();
       }
       await this.reap();
     } catch (err) {
@@ -128,6 +134,11 @@ export class Nodes {
     } finally {
       this.schedule();
     }
+  }
+
+  private async register(): Promise<void> {
+    const now = this.deps.wall.now();
+    await nodesRepo.insert(this.deps.db, { node_id: this.id, host: this.host, pid: process.pid, started_at: now, heartbeat_at: now, clock_at: this.deps.clock.now() });
   }
 
   private gone(node: NodeRow, now: number): boolean {
@@ -143,7 +154,7 @@ export class Nodes {
       if (!this.gone(node, now)) continue;
       this.deps.logger.warn({ node_id: node.node_id, pid: node.pid, last_heartbeat: new Date(node.heartbeat_at).toISOString() }, 'nodes: a node is gone; taking over its work');
       // A step that fails leaves the row, so the next look tries again.
-      for (const takeover of this.takeovers) await takeover(node.node_id);
+      for (const takeover of this.takeovers) await takeover({ nodeId: node.node_id, lastSeenAt: node.clock_at });
       await nodesRepo.delete(this.deps.db, node.node_id);
     }
   }

@@ -12,12 +12,14 @@ import type { Numbers } from '../platform/numbers.ts';
 import type { Pricing } from '../platform/pricing.ts';
 import type { TelephonyDriver } from '../telephony/driver.ts';
 import { Calls } from './calls/calls.ts';
+import type { GoneNode } from '../platform/nodes.ts';
 import { CdrWriter } from './engine/cdrs.ts';
+import { closeCallsOf } from './engine/recovery.ts';
 import {Engine} from './engine/engine.ts';
 
 import { VerbRegistry } from './interpreter/registry.ts';
 import { PlatformAdapter } from './engine/platform.ts';
-import type { CallLogPort, EngineMedia, WebhookPort } from './engine/ports.ts';
+import type { CallbackStore, CallLogPort, EngineMedia, WebhookPort } from './engine/ports.ts';
 import { DEFAULT_CALLS_PER_SECOND } from './defaults.ts';
 
 
@@ -29,7 +31,7 @@ export interface VoiceDeps {
   endpoints: Endpoints;
   pricing: Pricing;
   billing: Billing;
-  webhooks: WebhookPort;
+  webhooks: WebhookPort & CallbackStore;
   callLog: CallLogPort;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -38,11 +40,15 @@ export interface VoiceDeps {
   timers: TimerGroup;
   /** Speech and audio files. */
   media: EngineMedia;
+  /** The node (server process) this voice side runs in: its live calls are recorded under it. */
+  nodeId: string;
 }
 
 export interface Voice {
   engine: Engine;
   calls: Calls;
+  /** Close the calls a gone node was running (its process crashed); resolves with how many were closed here. */
+  closeCallsOf(gone: GoneNode): Promise<number>;
   /** Ends live calls and writes their pending records. */
   close(): Promise<void>;
 }
@@ -57,7 +63,7 @@ function callsPerSecond(env: NodeJS.ProcessEnv): number {
 export function createVoice(d: VoiceDeps): Voice {
   const { ctx, timers } = d;
   const platform = new PlatformAdapter(d.accounts, d.numbers, d.endpoints, d.pricing, d.config.sipDomain);
-  const cdrs = new CdrWriter(ctx, d.billing);
+  const cdrs = new CdrWriter(ctx, d.billing, d.webhooks, d.nodeId, (err, callUuid) => d.logger.error({ err, call_uuid: callUuid }, 'the live call could not be recorded; a crash now would leave it without a record'));
   const verbs = new VerbRegistry();
   const engine = new Engine({
     clock: ctx.clock,
@@ -75,6 +81,7 @@ export function createVoice(d: VoiceDeps): Voice {
   return {
     engine,
     calls,
+    closeCallsOf: (gone) => closeCallsOf({ db: ctx.db, cdrs, callLog: d.callLog, platform, log: d.logger }, gone),
     async close() {
       await engine.close();
       await cdrs.drain();

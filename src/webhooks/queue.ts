@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Clock, Timer } from '../clock/clock.ts';
 import { newUuid } from '../ids.ts';
 import type { Database, DialectName } from '../store/db.ts';
+import type { Executor } from '../store/repos/accounts.ts';
 import { webhookJobsRepo } from '../store/repos/webhook-jobs.ts';
 import type { NewWebhookJobRow, WebhookJobRow } from '../store/tables/webhooks.ts';
 import { TurnBatch } from '../store/turn-batch.ts';
@@ -98,9 +99,28 @@ export class JobQueue {
 
   /** Persist the job, then (when started) send it right away, leased from the start. */
   async add(req: WebhookRequest, policy: CallbackPolicy, onSettled?: Settled): Promise<void> {
+    const row = this.rowOf(req, policy);
+    await this.inserts.add(row);
+    if (onSettled) this.listeners.set(row.job_id, onSettled);
+    await this.sendOwn(row);
+  }
+
+  /**
+   * Write the job in the caller's transaction, so it exists exactly when the
+   * transaction's other writes do (a call's record and its hangup callback);
+   * the returned function sends it once that transaction has committed.
+   */
+  async addIn(trx: Executor, req: WebhookRequest, policy: CallbackPolicy): Promise<() => void> {
+    const row = this.rowOf(req, policy);
+    await webhookJobsRepo.insert(trx, [row]);
+    return () => void this.sendOwn(row).catch((err) => this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: could not hand back a job; its lease runs out on its own'));
+  }
+
+  /** A new job, leased by this node when it is running (it is sent at once). */
+  private rowOf(req: WebhookRequest, policy: CallbackPolicy): WebhookJobRow {
     const now = this.deps.clock.now();
     const leased = this.started;
-    const row: WebhookJobRow = {
+    return {
       job_id: newUuid(),
       account_id: req.accountId,
       subaccount_id: req.subaccountId ?? null,
@@ -119,11 +139,12 @@ export class JobQueue {
       last_error: null,
       created_at: now,
     };
-    await this.inserts.add(row);
-    if (onSettled) this.listeners.set(row.job_id, onSettled);
-    if (!leased) return;
+  }
+
+  /** Send a job written leased by this node; stopped meanwhile, hand it back for the next start. */
+  private async sendOwn(row: WebhookJobRow): Promise<void> {
+    if (row.lease_owner === null) return;
     if (this.started) this.dispatch(row);
-    // Stopped while the row was written: hand it back for the next start.
     else await webhookJobsRepo.release(this.deps.db, row.job_id, this.deps.nodeId);
   }
 

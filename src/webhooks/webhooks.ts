@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { RealClock, type Clock } from '../clock/clock.ts';
 import { newUuid } from '../ids.ts';
 import type { Database, DialectName } from '../store/db.ts';
+import type { Executor } from '../store/repos/accounts.ts';
 import type { CallLog } from '../platform/call-log.ts';
 import { shouldRetry, targetOf, type Target } from './policy.ts';
 import { JobQueue, type QueueOptions, type Settled } from './queue.ts';
@@ -126,6 +127,22 @@ export class Webhooks {
       return;
     }
     await this.queue.add(req, target.policy, onSettled);
+  }
+
+  /**
+   * `enqueue` inside the caller's transaction: the callback is stored
+   * exactly when the transaction commits; call the returned function after
+   * the commit to send it.
+   */
+  async enqueueIn(trx: Executor, req: WebhookRequest): Promise<() => void> {
+    let target: Target;
+    try {
+      target = targetOf(req);
+    } catch {
+      // Reported (debug log included) once the transaction has let go of the database.
+      return () => void this.target(req);
+    }
+    return this.queue.addIn(trx, req, target.policy);
   }
 
   /** Start the durable queue: claim what is due now, then poll; resolves after the first claim (never rejects). */

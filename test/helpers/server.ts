@@ -34,6 +34,8 @@ export interface TestServer {
   /** Basic-auth fetch against the server (for our extensions and raw checks). */
   fetch(pathname: string, init?: RequestInit & { json?: unknown; creds?: { authId: string; authToken: string } }): Promise<Response>;
   restart(): Promise<void>;
+  /** `kill -9`: the process dies at once, with no shutdown; `restart()` starts it again on the same data dir. */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,11 +94,11 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
   let url = await launch();
   port = Number(new URL(url).port);
 
-  const stopChild = async () => {
-    if (!child || child.exitCode !== null) return;
+  const stopChild = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     setRef(child, true);
     const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   };
 
@@ -124,6 +126,7 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
       await stopChild();
       url = await launch();
     },
+    crash: () => stopChild('SIGKILL'),
     async stop() {
       await stopChild();
       await pgdb?.drop();

@@ -22,7 +22,7 @@ for (const db of databases) {
     let dataDir: string;
     const rows = () => store.db.selectFrom('nodes').selectAll().orderBy('node_id').execute();
     const insertNode = (node_id: string, fields: { host?: string; pid?: number; heartbeat_at: number }) =>
-      store.db.insertInto('nodes').values({ node_id, host: fields.host ?? hostKey(), pid: fields.pid ?? 1, started_at: 0, heartbeat_at: fields.heartbeat_at }).execute();
+      store.db.insertInto('nodes').values({ node_id, host: fields.host ?? hostKey(), pid: fields.pid ?? 1, started_at: 0, heartbeat_at: fields.heartbeat_at, clock_at: 7 }).execute();
 
     before(async () => {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-nodes-'));
@@ -44,8 +44,11 @@ for (const db of databases) {
       await insertNode('silent-elsewhere', { host: 'other-machine', pid: 4242, heartbeat_at: now - 31_000 });
       await insertNode('alive-elsewhere', { host: 'other-machine', pid: 4242, heartbeat_at: now - 29_000 });
       const taken: string[] = [];
-      const nodes = new Nodes({ db: store.db, wall, logger, processExists: (pid) => pid === 4343 });
-      nodes.onGone(async (id) => void taken.push(id));
+      const nodes = new Nodes({ db: store.db, wall, clock: wall, logger, processExists: (pid) => pid === 4343 });
+      nodes.onGone(async (gone) => {
+        assert.equal(gone.lastSeenAt, 7, 'the platform time of its last heartbeat');
+        taken.push(gone.nodeId);
+      });
       await nodes.start();
       assert.deepEqual(taken.sort(), ['crashed-here', 'earlier-life', 'silent-elsewhere']);
       assert.deepEqual((await rows()).map((r) => r.node_id).sort(), ['alive-elsewhere', 'alive-here', nodes.id].sort());
@@ -65,10 +68,10 @@ for (const db of databases) {
       await insertNode('crashed', { pid: 4242, heartbeat_at: wall.now() });
       let failures = 1;
       const taken: string[] = [];
-      const nodes = new Nodes({ db: store.db, wall, logger, processExists: () => false });
-      nodes.onGone(async (id) => {
+      const nodes = new Nodes({ db: store.db, wall, clock: wall, logger, processExists: () => false });
+      nodes.onGone(async (gone) => {
         if (failures-- > 0) throw new Error('database unavailable');
-        taken.push(id);
+        taken.push(gone.nodeId);
       });
       await nodes.start();
       assert.deepEqual(taken, []);

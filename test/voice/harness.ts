@@ -132,9 +132,14 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
       rate: () => 10_000,
     },
     cdrs: {
+      started: () => {},
+      answered: () => {},
       record: async (c) => {
         ended.push(c);
-        return { rate: 10_000, billedS: Math.ceil(c.durationS / 60) * 60, amount: 0 };
+        const charge = { rate: 10_000, billedS: Math.ceil(c.durationS / 60) * 60, amount: 0 };
+        // The hangup callback is stored with the record.
+        if (c.hangup) requests.push(c.hangup(charge));
+        return charge;
       },
     },
     log: pino({ level: 'silent' }),

@@ -13,6 +13,7 @@ import * as m0009 from './0009_endpoint_password.ts';
 import * as m0010 from './0010_phlo.ts';
 import * as m0011 from './0011_nodes.ts';
 import * as m0012 from './0012_phlo_run_node.ts';
+import * as m0013 from './0013_live_calls.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010_phlo': m0010,
   '0011_nodes': m0011,
   '0012_phlo_run_node': m0012,
+  '0013_live_calls': m0013,
 };

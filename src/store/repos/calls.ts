@@ -1,5 +1,5 @@
-// Queries on call detail records and sandbox phone behaviours.
-import type { CallRow, NewCallRow, SandboxPhoneRow } from '../tables/calls.ts';
+// Queries on call detail records, live calls and sandbox phone behaviours.
+import type { CallRow, LiveCallRow, NewCallRow, NewLiveCallRow, SandboxPhoneRow } from '../tables/calls.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner, whereRange, type Range } from './owned.ts';
@@ -54,6 +54,30 @@ export const callsRepo = {
 
   async moveToMain(db: Executor, accountId: string, subaccountId: string): Promise<void> {
     await db.updateTable('calls').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
+  },
+};
+
+export const liveCallsRepo = {
+  async insert(db: Executor, rows: readonly NewLiveCallRow[]): Promise<void> {
+    for (const batch of slices(rows)) await db.insertInto('live_calls').values(batch).execute();
+  },
+
+  async answered(db: Executor, callUuid: string, answeredAt: number, params: string): Promise<void> {
+    await db.updateTable('live_calls').set({ answered_at: answeredAt, params }).where('call_uuid', '=', callUuid).execute();
+  },
+
+  /** Delete the rows of calls that ended; returns the uuids that were still there. */
+  async remove(db: Executor, callUuids: readonly string[]): Promise<Set<string>> {
+    const removed = new Set<string>();
+    for (const batch of slices(callUuids)) {
+      for (const r of await db.deleteFrom('live_calls').where('call_uuid', 'in', batch).returning('call_uuid').execute()) removed.add(r.call_uuid);
+    }
+    return removed;
+  },
+
+  /** The calls a node is running (or was, when it is gone). */
+  ofNode(db: Executor, nodeId: string): Promise<LiveCallRow[]> {
+    return db.selectFrom('live_calls').selectAll().where('node_id', '=', nodeId).execute();
   },
 };
 

@@ -8,8 +8,8 @@ export const nodesRepo = {
   },
 
   /** False when the row is gone: another node judged this one dead and took its work. */
-  async heartbeat(db: Executor, nodeId: string, at: number): Promise<boolean> {
-    const r = await db.updateTable('nodes').set({ heartbeat_at: at }).where('node_id', '=', nodeId).executeTakeFirst();
+  async heartbeat(db: Executor, nodeId: string, at: { wall: number; clock: number }): Promise<boolean> {
+    const r = await db.updateTable('nodes').set({ heartbeat_at: at.wall, clock_at: at.clock }).where('node_id', '=', nodeId).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   },
 

@@ -47,11 +47,42 @@ export interface SandboxPhonesTable {
   updated_at: number;
 }
 
+/**
+ * A call while it is live, so one that outlives its server process (a
+ * crash) is still closed with a record: written when it is dialled or
+ * taken, updated when it is answered, deleted in the transaction that
+ * writes its CDR.
+ */
+export interface LiveCallsTable {
+  call_uuid: string;
+  /** The node (server process) running it. */
+  node_id: string;
+  request_uuid: string;
+  account_id: string;
+  subaccount_id: string | null;
+  call_direction: string;
+  from_number: string;
+  to_number: string;
+  caller_name: string;
+  parent_call_uuid: string | null;
+  /** Rates an inbound call ('local', 'tollfree' …); null when not rated by number type. */
+  number_type: string | null;
+  initiated_at: number;
+  answered_at: number | null;
+  hangup_url: string | null;
+  hangup_method: string | null;
+  /** JSON of the parameters its webhooks carry, as of its last change (start, answer). */
+  params: string;
+}
+
 export interface CallsTables {
   calls: CallsTable;
+  live_calls: LiveCallsTable;
   sandbox_phones: SandboxPhonesTable;
 }
 
 export type CallRow = Selectable<CallsTable>;
 export type NewCallRow = Insertable<CallsTable>;
+export type LiveCallRow = Selectable<LiveCallsTable>;
+export type NewLiveCallRow = Insertable<LiveCallsTable>;
 export type SandboxPhoneRow = Selectable<SandboxPhonesTable>;

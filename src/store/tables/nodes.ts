@@ -10,6 +10,8 @@ export interface NodesTable {
   pid: number;
   started_at: number;
   heartbeat_at: number;
+  /** Platform time at the last heartbeat: the last moment the node's calls are known to have been live. */
+  clock_at: number;
 }
 
 export interface NodesTables {

@@ -1,68 +1,105 @@
-// Call detail records: every ended call is rated, billed and written in one
-// transaction, so a CDR and its charge exist together or not at all. Calls
-// that end in the same turn of the event loop share a transaction: at
-// hundreds of calls a second that turns hundreds of commits into a few.
+// A call's records: a live row while it lasts, so a crash does not forget
+// it (see recovery.ts), then its CDR. Every ended call is rated, billed,
+// written, its hangup callback queued and its live row removed in one
+// transaction, so a CDR, its charge and its callback exist together or not
+// at all, and a call closed by another node after a crash is never billed
+// twice. Calls that start, answer or end in
+// the same turn of the event loop share a transaction: at hundreds of calls
+// a second that turns hundreds of commits into a few.
 import { ApiError } from '../../errors.ts';
 import type { Billing } from '../../platform/billing.ts';
 import type { PlatformContext } from '../../platform/context.ts';
 import { formatTimestamp } from '../../platform/time.ts';
 import { formatMoney } from '../../money.ts';
-import { callsRepo } from '../../store/repos/calls.ts';
-import type { CallRow, NewCallRow } from '../../store/tables/calls.ts';
-import type { CdrPort, Charge, EndedCall } from './ports.ts';
+import { callsRepo, liveCallsRepo } from '../../store/repos/calls.ts';
+import type { CallRow, NewCallRow, NewLiveCallRow } from '../../store/tables/calls.ts';
+import { TurnBatch } from '../../store/turn-batch.ts';
+import type { CallbackStore, CdrPort, Charge, EndedCall, LiveCall } from './ports.ts';
 
-interface Pending {
-  call: EndedCall;
-  resolve(charge: Charge): void;
-  reject(err: unknown): void;
-}
+type Op = { kind: 'start'; row: NewLiveCallRow } | { kind: 'answer'; uuid: string; at: number; params: string } | { kind: 'end'; call: EndedCall };
 
 export class CdrWriter implements CdrPort {
-  private batch: Pending[] = [];
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly batch: TurnBatch<Op, Charge | undefined>;
+  /** Calls whose live row could not be written: their end writes the record without removing a row. */
+  private readonly unrowed = new Set<string>();
 
   constructor(
     private readonly ctx: PlatformContext,
     private readonly billing: Billing,
-  ) {}
+    private readonly callbacks: CallbackStore,
+    /** The node the live rows written here belong to. */
+    private readonly nodeId: string,
+    /** Where a failed live-row write is reported (the call goes on regardless). */
+    private readonly onError: (err: unknown, callUuid: string) => void,
+  ) {
+    this.batch = new TurnBatch((ops) => this.write(ops));
+  }
 
-  record(call: EndedCall): Promise<Charge> {
-    return new Promise((resolve, reject) => {
-      if (this.batch.length === 0) setImmediate(() => this.flush());
-      this.batch.push({ call, resolve, reject });
+  started(call: LiveCall): void {
+    const row: NewLiveCallRow = {
+      call_uuid: call.uuid,
+      node_id: this.nodeId,
+      request_uuid: call.requestUuid,
+      account_id: call.owner.accountId,
+      subaccount_id: call.owner.subaccountId,
+      call_direction: call.direction,
+      from_number: call.from,
+      to_number: call.to,
+      caller_name: call.callerName,
+      parent_call_uuid: call.parentCallUuid,
+      number_type: call.numberType ?? null,
+      initiated_at: call.initiatedAt,
+      answered_at: null,
+      hangup_url: call.hangup?.url ?? null,
+      hangup_method: call.hangup?.method ?? null,
+      params: JSON.stringify(call.params),
+    };
+    this.batch.add({ kind: 'start', row }).catch((err) => {
+      this.unrowed.add(call.uuid);
+      this.onError(err, call.uuid);
     });
   }
 
+  answered(uuid: string, at: number, params: Record<string, string>): void {
+    this.batch.add({ kind: 'answer', uuid, at, params: JSON.stringify(params) }).catch((err) => this.onError(err, uuid));
+  }
+
+  record(call: EndedCall): Promise<Charge | undefined> {
+    return this.batch.add({ kind: 'end', call });
+  }
+
   /** Resolves once everything recorded so far is written. */
-  async drain(): Promise<void> {
-    this.flush();
-    await this.flushing;
+  drain(): Promise<void> {
+    return this.batch.drain();
   }
 
-  private flush(): void {
-    const batch = this.batch;
-    if (batch.length === 0) return;
-    this.batch = [];
-    this.flushing = this.flushing.then(() => this.write(batch));
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
-    try {
-      const charges = await this.ctx.db.transaction().execute(async (trx) => {
-        const out: Charge[] = [];
-        const rows: NewCallRow[] = [];
-        for (const { call } of batch) {
-          const charge = await this.charge(trx, call);
-          out.push(charge);
-          rows.push(rowOf(call, charge));
+  private async write(ops: Op[]): Promise<(Charge | undefined)[]> {
+    const sends: Array<() => void> = [];
+    const rowed = (call: EndedCall) => call.live && !this.unrowed.has(call.uuid);
+    const out = await this.ctx.db.transaction().execute(async (trx) => {
+      await liveCallsRepo.insert(trx, ops.flatMap((op) => (op.kind === 'start' ? [op.row] : [])));
+      for (const op of ops) if (op.kind === 'answer') await liveCallsRepo.answered(trx, op.uuid, op.at, op.params);
+      const removed = await liveCallsRepo.remove(trx, ops.flatMap((op) => (op.kind === 'end' && rowed(op.call) ? [op.call.uuid] : [])));
+      const out: (Charge | undefined)[] = [];
+      const rows: NewCallRow[] = [];
+      for (const op of ops) {
+        // A live call whose row is gone was closed elsewhere (another node took this one for crashed): its record is written there.
+        // Each removed row closes one call, even when two closers asked in the same batch.
+        if (op.kind !== 'end' || (rowed(op.call) && !removed.delete(op.call.uuid))) {
+          out.push(undefined);
+          continue;
         }
-        await callsRepo.insert(trx, rows);
-        return out;
-      });
-      batch.forEach((p, i) => p.resolve(charges[i]!));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    }
+        const charge = await this.charge(trx, op.call);
+        out.push(charge);
+        rows.push(rowOf(op.call, charge));
+        if (op.call.hangup) sends.push(await this.callbacks.enqueueIn(trx, op.call.hangup(charge)));
+      }
+      await callsRepo.insert(trx, rows);
+      return out;
+    });
+    for (const op of ops) if (op.kind === 'end') this.unrowed.delete(op.call.uuid);
+    for (const send of sends) send();
+    return out;
   }
 
   private async charge(trx: Parameters<Billing['chargeCall']>[0], call: EndedCall): Promise<Charge> {

@@ -24,7 +24,7 @@ import { HeldCall, type HeldHost } from './held-call.ts';
 import { newUuid } from '../../ids.ts';
 import { MachineDetector } from './machine.ts';
 import { callParams, durationOf, hangupParams } from './params.ts';
-import type { CallLogPort, CallOwner, CdrPort, Charge, EngineMedia, HttpMethod, PlatformPort, WebhookPort } from './ports.ts';
+import type { CallLogPort, CallOwner, CdrPort, EngineMedia, HttpMethod, LiveCall, PlatformPort, WebhookPort } from './ports.ts';
 import type { SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import { visible } from './visibility.ts';
 import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
@@ -98,6 +98,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
 
   dial(call: Call): void {
     call.dial();
+    this.deps.cdrs.started(this.liveOf(call));
     this.logger(call).info({ direction: 'outbound', from: call.from, to: call.to }, 'call started');
   }
 
@@ -183,6 +184,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     });
     this.calls.set(call.uuid, call);
     call.accept(leg);
+    this.deps.cdrs.started(this.liveOf(call));
     this.logger(call).info({ direction: 'inbound', from: call.from, to: call.to }, 'call started');
     if (target.flowId) return this.toFlow(call, target.flowId);
     if (!app) this.log(call, { kind: 'error', message: `no application is linked to ${leg.to} and its owner has no default application` });
@@ -202,6 +204,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   /** The leg answered: outbound calls start now (after machine detection when it must decide first). */
   answered(call: Call): void {
     this.logger(call).debug('call answered');
+    this.deps.cdrs.answered(call.uuid, call.answeredAt!, this.params(call));
     if (call.direction !== 'outbound') return;
     const md = call.setup.machine;
     if (!md) return this.begin(call);
@@ -276,7 +279,10 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     this.detectors.delete(call.uuid);
     const end = call.end!;
     this.logger(call).info({ cause: end.cause.name, code: end.cause.code, source: end.source, status: call.callStatus }, 'call ended');
+    const hook = call.setup.hangup;
     const record = this.deps.cdrs.record({
+      live: call.initiatedAt !== undefined,
+      hangup: hook && ((charge) => this.webhook(call, hook.url, hook.method, hangupParams(call, charge), 'hangup')),
       uuid: call.uuid,
       requestUuid: call.requestUuid,
       owner: call.owner,
@@ -296,18 +302,36 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
       cause: end.cause.cause,
       source: end.source,
     });
-    const done = this.clock
-      .track(record)
-      .catch((err: unknown): Charge => {
+    const done = this.clock.track(record).then(
+      (charge) => {
+        // This node was taken for crashed while the call ran: the node that took over wrote its record and hangup callback.
+        if (!charge) this.logger(call).warn('call already closed by another node; no record or hangup callback from here');
+      },
+      async (err: unknown) => {
         this.logError(call, 'the call could not be billed or recorded', err);
-        return { rate: call.rate ?? 0, billedS: 0, amount: 0 };
-      })
-      .then(async (charge) => {
-        const hook = call.setup.hangup;
-        if (hook) await this.send(call, hook, 'hangup', hangupParams(call, charge));
-      });
+        if (hook) await this.send(call, hook, 'hangup', hangupParams(call, { rate: call.rate ?? 0, billedS: 0, amount: 0 }));
+      },
+    );
     this.finishing.add(done);
     void done.finally(() => this.finishing.delete(done));
+  }
+
+  /** What the call's live row keeps. */
+  private liveOf(call: Call): LiveCall {
+    return {
+      uuid: call.uuid,
+      requestUuid: call.requestUuid,
+      owner: call.owner,
+      direction: call.direction,
+      from: call.from,
+      to: call.to,
+      callerName: call.setup.callerName,
+      parentCallUuid: call.parentCallUuid,
+      numberType: call.numberType,
+      initiatedAt: call.initiatedAt!,
+      hangup: call.setup.hangup,
+      params: this.params(call),
+    };
   }
 
   // ---- webhooks, media, logs ------------------------------------------------------

@@ -3,6 +3,7 @@
 // extra ones of the hangup callback.
 import { formatMoney } from '../../money.ts';
 import type { Call } from './call.ts';
+import type { CallEnd } from './causes.ts';
 import { plainTime, sessionTime } from './format.ts';
 import type { Charge } from './ports.ts';
 
@@ -31,27 +32,32 @@ export function callParams(call: Call): Record<string, string> {
 }
 
 export function hangupParams(call: Call, charge: Charge): Record<string, string> {
-  const end = call.end!;
-  const duration = durationOf(call);
   return {
     ...callParams(call),
+    ...hangupFields({ end: call.end!, durationS: durationOf(call), charge, startedAt: call.initiatedAt ?? call.queuedAt, answeredAt: call.answeredAt, endedAt: call.endedAt! }),
+  };
+}
+
+/** What the hangup callback adds to the call's parameters. */
+export function hangupFields(f: { end: CallEnd; durationS: number; charge: Charge; startedAt: number; answeredAt: number | undefined; endedAt: number }): Record<string, string> {
+  return {
     Event: 'Hangup',
-    Duration: String(duration),
-    BillDuration: String(charge.billedS),
-    BillRate: formatMoney(charge.rate),
-    TotalCost: formatMoney(charge.amount),
-    HangupCause: end.cause.cause,
-    HangupCauseName: end.cause.name,
-    HangupCauseCode: String(end.cause.code),
-    HangupSource: end.source,
-    StartTime: plainTime(call.initiatedAt ?? call.queuedAt),
-    AnswerTime: call.answeredAt === undefined ? '' : plainTime(call.answeredAt),
-    EndTime: plainTime(call.endedAt!),
+    Duration: String(f.durationS),
+    BillDuration: String(f.charge.billedS),
+    BillRate: formatMoney(f.charge.rate),
+    TotalCost: formatMoney(f.charge.amount),
+    HangupCause: f.end.cause.cause,
+    HangupCauseName: f.end.cause.name,
+    HangupCauseCode: String(f.end.cause.code),
+    HangupSource: f.end.source,
+    StartTime: plainTime(f.startedAt),
+    AnswerTime: f.answeredAt === undefined ? '' : plainTime(f.answeredAt),
+    EndTime: plainTime(f.endedAt),
   };
 }
 
 /** Answered seconds, rounded up: an answered call lasts at least a second. */
-export function durationOf(call: Call): number {
+export function durationOf(call: { answeredAt?: number; endedAt?: number }): number {
   if (call.answeredAt === undefined || call.endedAt === undefined) return 0;
   return Math.max(1, Math.ceil((call.endedAt - call.answeredAt) / 1000));
 }

@@ -5,6 +5,7 @@ import type { SpeakRequest } from '../../media/tts/tts.ts';
 import type { NumberType } from '../../store/tables/numbers.ts';
 import type { HttpMethod, WebhookRequest, WebhookResult } from '../../webhooks/types.ts';
 import type { CallLogEntry, CallOwner } from '../../platform/call-log.ts';
+import type { Executor } from '../../store/repos/accounts.ts';
 
 export type { CallOwner, HttpMethod };
 
@@ -15,6 +16,12 @@ export interface WebhookPort {
   fetchWithFallback(primary: WebhookRequest, fallbackUrl: string | undefined, fallbackMethod?: HttpMethod): Promise<WebhookResult>;
   /** A durable callback off the call's critical path (hangup, ring …). */
   enqueue(req: WebhookRequest): Promise<void>;
+}
+
+/** Durable callbacks written in the caller's transaction: a call's record and its hangup callback are stored together. */
+export interface CallbackStore {
+  /** Call the result once the transaction has committed: it sends the callback. */
+  enqueueIn(trx: Executor, req: WebhookRequest): Promise<() => void>;
 }
 
 export interface CallLogPort {
@@ -60,8 +67,29 @@ export interface PlatformPort {
   rate(direction: 'inbound' | 'outbound', number: string, numberType?: NumberType): number | undefined;
 }
 
+/** A call that is live (dialled or taken), as its live row keeps it. */
+export interface LiveCall {
+  uuid: string;
+  requestUuid: string;
+  owner: CallOwner;
+  direction: 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  callerName: string;
+  parentCallUuid: string | null;
+  numberType?: NumberType;
+  initiatedAt: number;
+  hangup?: { url: string; method: HttpMethod };
+  /** What its webhooks carry now. */
+  params: Record<string, string>;
+}
+
 /** A finished call leg, as billing and the CDR need it. */
 export interface EndedCall {
+  /** It has a live row (it was dialled or taken): its record is written only by whoever removes that row. */
+  live: boolean;
+  /** Its hangup callback, once the charge is known: stored with the record. */
+  hangup?: (charge: Charge) => WebhookRequest;
   uuid: string;
   requestUuid: string;
   owner: CallOwner;
@@ -90,6 +118,9 @@ export interface Charge {
 }
 
 export interface CdrPort {
-  /** Rate, bill and store the call's record; resolves once it is committed. */
-  record(call: EndedCall): Promise<Charge>;
+  /** The call is live: keep its row, so a crash does not forget it. */
+  started(call: LiveCall): void;
+  answered(uuid: string, at: number, params: Record<string, string>): void;
+  /** Rate, bill and store the call's record; resolves once it is committed, with undefined when another node closed it first. */
+  record(call: EndedCall): Promise<Charge | undefined>;
 }
