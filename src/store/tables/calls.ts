@@ -53,22 +53,12 @@ export interface SandboxPhonesTable {
  * taken, updated when it is answered, deleted in the transaction that
  * writes its CDR.
  */
-export interface LiveCallsTable {
-  call_uuid: string;
+export interface LiveCallsTable
+  extends Pick<CallsTable, 'call_uuid' | 'request_uuid' | 'account_id' | 'subaccount_id' | 'call_direction' | 'from_number' | 'to_number' | 'caller_name' | 'parent_call_uuid' | 'initiated_at' | 'answered_at'> {
   /** The node (server process) running it. */
   node_id: string;
-  request_uuid: string;
-  account_id: string;
-  subaccount_id: string | null;
-  call_direction: string;
-  from_number: string;
-  to_number: string;
-  caller_name: string;
-  parent_call_uuid: string | null;
   /** Rates an inbound call ('local', 'tollfree' …); null when not rated by number type. */
   number_type: string | null;
-  initiated_at: number;
-  answered_at: number | null;
   hangup_url: string | null;
   hangup_method: string | null;
   /** JSON of the parameters its webhooks carry, as of its last change (start, answer). */

@@ -14,7 +14,7 @@ import { formatMoney } from '../../money.ts';
 import { callsRepo, liveCallsRepo } from '../../store/repos/calls.ts';
 import type { CallRow, NewCallRow, NewLiveCallRow } from '../../store/tables/calls.ts';
 import { TurnBatch } from '../../store/turn-batch.ts';
-import type { CallbackStore, CdrPort, Charge, EndedCall, LiveCall } from './ports.ts';
+import type { CallbackStore, CallLeg, CdrPort, Charge, EndedCall, LiveCall } from './ports.ts';
 
 type Op = { kind: 'start'; row: NewLiveCallRow } | { kind: 'answer'; uuid: string; at: number; params: string } | { kind: 'end'; call: EndedCall };
 
@@ -37,18 +37,9 @@ export class CdrWriter implements CdrPort {
 
   started(call: LiveCall): void {
     const row: NewLiveCallRow = {
-      call_uuid: call.uuid,
+      ...legColumns(call),
       node_id: this.nodeId,
-      request_uuid: call.requestUuid,
-      account_id: call.owner.accountId,
-      subaccount_id: call.owner.subaccountId,
-      call_direction: call.direction,
-      from_number: call.from,
-      to_number: call.to,
-      caller_name: call.callerName,
-      parent_call_uuid: call.parentCallUuid,
       number_type: call.numberType ?? null,
-      initiated_at: call.initiatedAt,
       answered_at: null,
       hangup_url: call.hangup?.url ?? null,
       hangup_method: call.hangup?.method ?? null,
@@ -120,7 +111,8 @@ export class CdrWriter implements CdrPort {
   }
 }
 
-function rowOf(call: EndedCall, charge: Charge): NewCallRow {
+/** The columns a live row and a CDR share. */
+function legColumns(call: CallLeg) {
   return {
     call_uuid: call.uuid,
     request_uuid: call.requestUuid,
@@ -131,9 +123,15 @@ function rowOf(call: EndedCall, charge: Charge): NewCallRow {
     to_number: call.to,
     caller_name: call.callerName,
     parent_call_uuid: call.parentCallUuid,
+    initiated_at: call.initiatedAt,
+  };
+}
+
+function rowOf(call: EndedCall, charge: Charge): NewCallRow {
+  return {
+    ...legColumns(call),
     conference_uuid: null,
     call_state: call.state,
-    initiated_at: call.initiatedAt,
     answered_at: call.answeredAt ?? null,
     ended_at: call.endedAt,
     call_duration: call.durationS,

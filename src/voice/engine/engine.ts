@@ -24,7 +24,7 @@ import { HeldCall, type HeldHost } from './held-call.ts';
 import { newUuid } from '../../ids.ts';
 import { MachineDetector } from './machine.ts';
 import { callParams, durationOf, hangupParams } from './params.ts';
-import type { CallLogPort, CallOwner, CdrPort, EngineMedia, HttpMethod, LiveCall, PlatformPort, WebhookPort } from './ports.ts';
+import type { CallLeg, CallLogPort, CallOwner, CdrPort, EngineMedia, HttpMethod, LiveCall, PlatformPort, WebhookPort } from './ports.ts';
 import type { SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import { visible } from './visibility.ts';
 import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
@@ -283,16 +283,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     const record = this.deps.cdrs.record({
       live: call.initiatedAt !== undefined,
       hangup: hook && ((charge) => this.webhook(call, hook.url, hook.method, hangupParams(call, charge), 'hangup')),
-      uuid: call.uuid,
-      requestUuid: call.requestUuid,
-      owner: call.owner,
-      direction: call.direction,
-      from: call.from,
-      to: call.to,
-      callerName: call.setup.callerName,
-      parentCallUuid: call.parentCallUuid,
-      numberType: call.numberType,
-      initiatedAt: call.initiatedAt ?? call.queuedAt,
+      ...this.legOf(call),
       answeredAt: call.answeredAt,
       endedAt: call.endedAt!,
       durationS: durationOf(call),
@@ -318,6 +309,11 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
 
   /** What the call's live row keeps. */
   private liveOf(call: Call): LiveCall {
+    return { ...this.legOf(call), hangup: call.setup.hangup, params: this.params(call) };
+  }
+
+  /** Who the call is, as its live row and its record both keep it. */
+  private legOf(call: Call): CallLeg {
     return {
       uuid: call.uuid,
       requestUuid: call.requestUuid,
@@ -328,9 +324,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
       callerName: call.setup.callerName,
       parentCallUuid: call.parentCallUuid,
       numberType: call.numberType,
-      initiatedAt: call.initiatedAt!,
-      hangup: call.setup.hangup,
-      params: this.params(call),
+      initiatedAt: call.initiatedAt ?? call.queuedAt,
     };
   }
 

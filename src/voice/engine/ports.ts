@@ -67,8 +67,8 @@ export interface PlatformPort {
   rate(direction: 'inbound' | 'outbound', number: string, numberType?: NumberType): number | undefined;
 }
 
-/** A call that is live (dialled or taken), as its live row keeps it. */
-export interface LiveCall {
+/** A call leg as it is known from its start: what its live row and its CDR both keep. */
+export interface CallLeg {
   uuid: string;
   requestUuid: string;
   owner: CallOwner;
@@ -79,27 +79,21 @@ export interface LiveCall {
   parentCallUuid: string | null;
   numberType?: NumberType;
   initiatedAt: number;
+}
+
+/** A call that is live (dialled or taken), as its live row keeps it. */
+export interface LiveCall extends CallLeg {
   hangup?: { url: string; method: HttpMethod };
   /** What its webhooks carry now. */
   params: Record<string, string>;
 }
 
 /** A finished call leg, as billing and the CDR need it. */
-export interface EndedCall {
+export interface EndedCall extends CallLeg {
   /** It has a live row (it was dialled or taken): its record is written only by whoever removes that row. */
   live: boolean;
   /** Its hangup callback, once the charge is known: stored with the record. */
   hangup?: (charge: Charge) => WebhookRequest;
-  uuid: string;
-  requestUuid: string;
-  owner: CallOwner;
-  direction: 'inbound' | 'outbound';
-  from: string;
-  to: string;
-  callerName: string;
-  parentCallUuid: string | null;
-  numberType?: NumberType;
-  initiatedAt: number;
   answeredAt: number | undefined;
   endedAt: number;
   durationS: number;
