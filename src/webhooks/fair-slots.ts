@@ -20,7 +20,9 @@ export interface SlotLimits {
 
 interface Waiter {
   grant(): void;
-  /** Gave up (its signal aborted) before its turn; skipped when reached. */
+  /** Its signal aborted before its turn. */
+  cancel(reason: unknown): void;
+  /** Gave up before its turn; skipped when reached. */
   cancelled: boolean;
 }
 
@@ -58,6 +60,13 @@ const PRIORITIES: readonly Priority[] = ['critical', 'queued'];
 export class FairSlots {
   private readonly hosts = new Map<string, Host>();
   private readonly queuedPerHost: number;
+  /**
+   * Waiters by the signal that gives them up, with one abort listener per
+   * signal: every waiter shares the server's stop signal, and an
+   * EventTarget walks all its listeners on each add and remove, so a
+   * listener per waiter made 10,000 queued callbacks cost 10,000².
+   */
+  private readonly waiters = new WeakMap<AbortSignal, Set<Waiter>>();
 
   constructor(private readonly limits: SlotLimits) {
     this.queuedPerHost = Math.max(1, Math.floor(limits.perHost / 2));
@@ -74,28 +83,42 @@ export class FairSlots {
       return this.releaser(route, priority);
     }
     await new Promise<void>((resolve, reject) => {
-      let granted = false;
       const waiter: Waiter = {
         cancelled: false,
         grant: () => {
-          granted = true;
-          signal.removeEventListener('abort', onAbort);
+          this.waitersOf(signal).delete(waiter);
           resolve();
         },
+        cancel: (reason) => {
+          waiter.cancelled = true;
+          lane.live--;
+          this.forget(route);
+          reject(reason);
+        },
       };
-      const onAbort = () => {
-        if (granted) return;
-        waiter.cancelled = true;
-        lane.live--;
-        this.forget(route);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      this.waitersOf(signal).add(waiter);
       lane.waiting.push(waiter);
       lane.live++;
       this.list(route, priority);
     });
     return this.releaser(route, priority);
+  }
+
+  private waitersOf(signal: AbortSignal): Set<Waiter> {
+    let set = this.waiters.get(signal);
+    if (!set) {
+      const waiting = (set = new Set());
+      this.waiters.set(signal, waiting);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const w of waiting) w.cancel(signal.reason);
+          waiting.clear();
+        },
+        { once: true },
+      );
+    }
+    return set;
   }
 
   private route(url: URL): Route {

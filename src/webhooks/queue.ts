@@ -106,14 +106,17 @@ export class JobQueue {
   }
 
   /**
-   * Write the job in the caller's transaction, so it exists exactly when the
-   * transaction's other writes do (a call's record and its hangup callback);
-   * the returned function sends it once that transaction has committed.
+   * Write the jobs in the caller's transaction, so they exist exactly when
+   * the transaction's other writes do (calls' records and their hangup
+   * callbacks); the returned function sends them once that transaction has
+   * committed.
    */
-  async addIn(trx: Executor, req: WebhookRequest, policy: CallbackPolicy): Promise<() => void> {
-    const row = this.rowOf(req, policy);
-    await webhookJobsRepo.insert(trx, [row]);
-    return () => void this.sendOwn(row).catch((err) => this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: could not hand back a job; its lease runs out on its own'));
+  async addIn(trx: Executor, jobs: ReadonlyArray<{ req: WebhookRequest; policy: CallbackPolicy }>): Promise<() => void> {
+    const rows = jobs.map((j) => this.rowOf(j.req, j.policy));
+    await webhookJobsRepo.insert(trx, rows);
+    return () => {
+      for (const row of rows) void this.sendOwn(row).catch((err) => this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: could not hand back a job; its lease runs out on its own'));
+    };
   }
 
   /** A new job, leased by this node when it is running (it is sent at once). */

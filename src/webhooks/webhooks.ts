@@ -3,6 +3,7 @@
 // queue for callbacks off the critical path. Every attempt lands in the
 // call's debug log. Nothing here throws at the engine or waits on a wall clock
 // between attempts.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { RealClock, type Clock } from '../clock/clock.ts';
 import { newUuid } from '../ids.ts';
@@ -63,6 +64,8 @@ export class Webhooks {
   private readonly criticalRetryDelayMs: number;
 
   constructor(private readonly deps: WebhookDeps) {
+    // Every request in flight or waiting for a slot listens for the stop: thousands at once are expected, not a leak.
+    setMaxListeners(0, this.stopping.signal);
     const o = deps.options ?? {};
     this.criticalRetryDelayMs = o.criticalRetryDelayMs ?? 1_000;
     this.transport = new Transport({
@@ -130,19 +133,26 @@ export class Webhooks {
   }
 
   /**
-   * `enqueue` inside the caller's transaction: the callback is stored
-   * exactly when the transaction commits; call the returned function after
-   * the commit to send it.
+   * `enqueue` inside the caller's transaction: the callbacks are stored
+   * exactly when the transaction commits (one statement for them all); call
+   * the returned function after the commit to send them.
    */
-  async enqueueIn(trx: Executor, req: WebhookRequest): Promise<() => void> {
-    let target: Target;
-    try {
-      target = targetOf(req);
-    } catch {
-      // Reported (debug log included) once the transaction has let go of the database.
-      return () => void this.target(req);
+  async enqueueIn(trx: Executor, reqs: readonly WebhookRequest[]): Promise<() => void> {
+    const jobs: Array<{ req: WebhookRequest; policy: CallbackPolicy }> = [];
+    const invalid: WebhookRequest[] = [];
+    for (const req of reqs) {
+      try {
+        jobs.push({ req, policy: targetOf(req).policy });
+      } catch {
+        invalid.push(req);
+      }
     }
-    return this.queue.addIn(trx, req, target.policy);
+    const send = await this.queue.addIn(trx, jobs);
+    return () => {
+      send();
+      // Reported (debug log included) once the transaction has let go of the database.
+      for (const req of invalid) void this.target(req);
+    };
   }
 
   /** Start the durable queue: claim what is due now, then poll; resolves after the first claim (never rejects). */

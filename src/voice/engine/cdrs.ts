@@ -14,6 +14,7 @@ import { formatMoney } from '../../money.ts';
 import { callsRepo, liveCallsRepo } from '../../store/repos/calls.ts';
 import type { CallRow, NewCallRow, NewLiveCallRow } from '../../store/tables/calls.ts';
 import { TurnBatch } from '../../store/turn-batch.ts';
+import type { WebhookRequest } from '../../webhooks/types.ts';
 import type { CallbackStore, CallLeg, CdrPort, Charge, EndedCall, LiveCall } from './ports.ts';
 
 type Op = { kind: 'start'; row: NewLiveCallRow } | { kind: 'answer'; uuid: string; at: number; params: string } | { kind: 'end'; call: EndedCall };
@@ -65,7 +66,7 @@ export class CdrWriter implements CdrPort {
   }
 
   private async write(ops: Op[]): Promise<(Charge | undefined)[]> {
-    const sends: Array<() => void> = [];
+    let send = () => {};
     const rowed = (call: EndedCall) => call.live && !this.unrowed.has(call.uuid);
     const out = await this.ctx.db.transaction().execute(async (trx) => {
       await liveCallsRepo.insert(trx, ops.flatMap((op) => (op.kind === 'start' ? [op.row] : [])));
@@ -73,6 +74,7 @@ export class CdrWriter implements CdrPort {
       const removed = await liveCallsRepo.remove(trx, ops.flatMap((op) => (op.kind === 'end' && rowed(op.call) ? [op.call.uuid] : [])));
       const out: (Charge | undefined)[] = [];
       const rows: NewCallRow[] = [];
+      const hangups: WebhookRequest[] = [];
       for (const op of ops) {
         // A live call whose row is gone was closed elsewhere (another node took this one for crashed): its record is written there.
         // Each removed row closes one call, even when two closers asked in the same batch.
@@ -83,13 +85,14 @@ export class CdrWriter implements CdrPort {
         const charge = await this.charge(trx, op.call);
         out.push(charge);
         rows.push(rowOf(op.call, charge));
-        if (op.call.hangup) sends.push(await this.callbacks.enqueueIn(trx, op.call.hangup(charge)));
+        if (op.call.hangup) hangups.push(op.call.hangup(charge));
       }
       await callsRepo.insert(trx, rows);
+      send = await this.callbacks.enqueueIn(trx, hangups);
       return out;
     });
     for (const op of ops) if (op.kind === 'end') this.unrowed.delete(op.call.uuid);
-    for (const send of sends) send();
+    send();
     return out;
   }
 

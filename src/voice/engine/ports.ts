@@ -21,7 +21,7 @@ export interface WebhookPort {
 /** Durable callbacks written in the caller's transaction: a call's record and its hangup callback are stored together. */
 export interface CallbackStore {
   /** Call the result once the transaction has committed: it sends the callback. */
-  enqueueIn(trx: Executor, req: WebhookRequest): Promise<() => void>;
+  enqueueIn(trx: Executor, reqs: readonly WebhookRequest[]): Promise<() => void>;
 }
 
 export interface CallLogPort {
