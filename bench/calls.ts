@@ -1,22 +1,35 @@
 // Voice engine benchmarks against real server processes on SQLite, with a
 // local answer server receiving every webhook. Run:
-//   npm run bench:calls      (BENCH_SECONDS=10, BENCH_CALLS=2000 by default)
+//   npm run bench:calls      (BENCH_SECONDS=10; BENCH_ONLY=throughput|held|many runs one part)
 //
 // 1. Throughput: sandbox calls placed through POST /Call/ as fast as the
 //    server takes them (each: ring 1 s, answer_url → <Speak>, end of XML →
 //    hangup_url), counted as they complete; real clock.
-// 2. Concurrency: BENCH_CALLS calls answered and held (<Speak> then a long
-//    <Wait>) for 60 s of platform time on a clock scaled ×20; memory per held
-//    call from the server's resident set, CPU share while they are held.
+// 2. Held calls, a ladder of 1,000, 5,000 and 10,000 (BENCH_LADDER, or
+//    BENCH_CALLS for one rung), each on a fresh server, clock scaled ×20:
+//    set-up (answered and held: <Speak> then a long <Wait>), live heap per
+//    call, CPU while held for 60 s of platform time, then tear-down (DELETE
+//    /Call/, a hangup_url each). Per-call set-up and tear-down times side by
+//    side, so a cost growing with the number of calls shows as a rising
+//    column.
+// 3. Other "many at once" paths, each small against large: DELETE /Call/ of
+//    one subaccount alone and among ten, and conferences of 100 and 1,000
+//    members in all ended by DELETE /Conference/.
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { RealClock } from '../src/clock/clock.ts';
+import { resolveConfig } from '../src/config.ts';
+import { newAccountAuthId } from '../src/ids.ts';
+import { createServices } from '../src/services.ts';
+import { openStore } from '../src/store/db.ts';
 import { cpuSeconds, fmt } from './lib.ts';
-import { startServer } from './server.ts';
+import { startServer, type BenchServer } from './server.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const heldCalls = Number(process.env.BENCH_CALLS ?? 2000);
+const ladder = (process.env.BENCH_CALLS ?? process.env.BENCH_LADDER ?? '1000,5000,10000').split(',').map(Number);
 /** Calls allowed in progress during the throughput run (back-pressure for the load generator). */
 const MAX_IN_FLIGHT = 1500;
 const API_CONCURRENCY = 24;
@@ -26,23 +39,27 @@ function rssBytes(pid: number): number {
   return Number(m![1]) * 1024;
 }
 
-/** The customer's server: answers with XML, counts hangups. */
-async function customer(answerXml: string) {
+/** The customer's server: answers /answer/<name> with `xml[name]`, counts hangups per /hangup/<tag>. */
+async function customer(xml: Record<string, string>) {
   const hangups: number[] = [];
+  const tagged = new Map<string, number>();
   let answers = 0;
-  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const waiters: Array<{ n: number; tag?: string; resolve: () => void }> = [];
+  const count = (tag?: string) => (tag === undefined ? hangups.length : (tagged.get(tag) ?? 0));
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      if (req.url === '/answer') {
+      const [, kind, name] = req.url!.split('/');
+      if (kind === 'answer') {
         answers++;
         res.writeHead(200, { 'content-type': 'application/xml' });
-        res.end(answerXml);
+        res.end(xml[name!]);
         return;
       }
-      if (req.url === '/hangup') {
+      if (kind === 'hangup') {
         hangups.push(performance.now());
-        for (const w of [...waiters]) if (hangups.length >= w.n) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+        tagged.set(name!, count(name) + 1);
+        for (const w of [...waiters]) if (count(w.tag) >= w.n) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
       }
       res.end();
     });
@@ -51,28 +68,60 @@ async function customer(answerXml: string) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** What each answer URL returns (more can be added while it runs). */
+    xml,
     hangups,
     answers: () => answers,
-    /** Resolves once `n` hangups have arrived. */
-    hangupsReach: (n: number) => (hangups.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
+    /** Resolves once `n` hangups have arrived (of calls tagged `tag`, when given). */
+    hangupsReach: (n: number, tag?: string) => (count(tag) >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, tag, resolve }))),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
 
-const makeCall = (origin: string, i: number) => ({
+type Customer = Awaited<ReturnType<typeof customer>>;
+type Api = BenchServer['api'];
+
+const makeCall = (origin: string, i: number, answer = 'default', tag = 'all') => ({
   from: '14155550123',
   to: `1415555${String(1000 + (i % 9000)).padStart(4, '0')}`,
-  answer_url: `${origin}/answer`,
-  hangup_url: `${origin}/hangup`,
+  answer_url: `${origin}/answer/${answer}`,
+  hangup_url: `${origin}/hangup/${tag}`,
 });
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Place `n` calls 100 at a time and wait until all are answered; seconds taken. */
+async function placeAll(api: Api, app: Customer, n: number, answer: string, tag: string): Promise<number> {
+  const answered0 = app.answers();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, n - i) }, (_, k) => api('POST', '/Call/', makeCall(app.origin, i + k, answer, tag))));
+  }
+  while (app.answers() < answered0 + n) await pause(20);
+  return (performance.now() - t0) / 1000;
+}
+
+/** Seconds from `start` until `n` hangups tagged `tag` have arrived. */
+async function timeHangups(app: Customer, start: () => Promise<unknown>, n: number, tag?: string): Promise<number> {
+  const t0 = performance.now();
+  await start();
+  await app.hangupsReach(n, tag);
+  return (performance.now() - t0) / 1000;
+}
+
+const HOLD = '<Response><Speak>Please hold.</Speak><Wait length="3600"/></Response>';
+/** A server whose calls run on a clock scaled ×20, and a customer answering `xml`. */
+async function scaledServer(xml: Record<string, string>) {
+  return { app: await customer(xml), server: await startServer({ SWITCHBOARD_CLOCK: 'scaled', SWITCHBOARD_TIME_SCALE: '20' }) };
+}
 
 console.log(`bench/calls: ${os.cpus().length} cores, SQLite, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}\n`);
 
-const only = process.env.BENCH_ONLY; // 'throughput' or 'held'
+const only = process.env.BENCH_ONLY; // 'throughput', 'held' or 'many'
 
 // ---- 1. throughput ---------------------------------------------------------------
-if (only !== 'held') {
-  const app = await customer('<Response><Speak>Hello, thank you for calling.</Speak></Response>');
+if (only === undefined || only === 'throughput') {
+  const app = await customer({ default: '<Response><Speak>Hello, thank you for calling.</Speak></Response>' });
   const server = await startServer({ SWITCHBOARD_CLOCK: 'real' });
   let fired = 0;
   const fire = async () => {
@@ -109,10 +158,22 @@ if (only !== 'held') {
   await app.close();
 }
 
-// ---- 2. concurrent held calls ---------------------------------------------------
-if (only !== 'throughput') {
-  const app = await customer('<Response><Speak>Please hold.</Speak><Wait length="3600"/></Response>');
-  const server = await startServer({ SWITCHBOARD_CLOCK: 'scaled', SWITCHBOARD_TIME_SCALE: '20' });
+// ---- 2. held calls, 1,000 to 10,000 ----------------------------------------------
+interface Rung {
+  n: number;
+  setupS: number;
+  /** Server CPU seconds: on a shared machine, what a step costs apart from how much of a core the server got. */
+  setupCpu: number;
+  heapKiB: number;
+  rssKiB: number;
+  holdCpu: number;
+  stillLive: number;
+  teardownS: number;
+  teardownCpu: number;
+}
+
+async function held(n: number): Promise<Rung> {
+  const { app, server } = await scaledServer({ default: HOLD });
   // Warm up every code path once, then measure the baseline.
   await server.api('POST', '/Call/', makeCall(app.origin, 0));
   await server.api('DELETE', '/Call/');
@@ -120,35 +181,130 @@ if (only !== 'throughput') {
   const rss0 = rssBytes(server.pid);
   const heap0 = await server.heapAfterGc();
 
-  const answered0 = app.answers();
-  const t0 = performance.now();
-  for (let i = 0; i < heldCalls; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, heldCalls - i) }, (_, k) => server.api('POST', '/Call/', makeCall(app.origin, i + k + 1))));
-  }
-  while (app.answers() < answered0 + heldCalls) await new Promise((r) => setTimeout(r, 50));
-  const live = (await server.api('GET', '/Call/?status=live')).calls as string[];
-  const setupS = (performance.now() - t0) / 1000;
-
+  const c0 = cpuSeconds(server.pid);
+  const setupS = await placeAll(server.api, app, n, 'default', 'all');
+  const setupCpu = cpuSeconds(server.pid) - c0;
   // Hold them for 60 s of platform time (3 s of wall time at ×20).
   const cpu0 = cpuSeconds(server.pid);
   const h0 = performance.now();
-  await new Promise((r) => setTimeout(r, 60_000 / 20));
+  await pause(60_000 / 20);
   const holdCpu = (cpuSeconds(server.pid) - cpu0) / ((performance.now() - h0) / 1000);
   const rss1 = rssBytes(server.pid);
   const heap1 = await server.heapAfterGc();
   const stillLive = ((await server.api('GET', '/Call/?status=live')).calls as string[]).length;
 
-  const e0 = performance.now();
-  await server.api('DELETE', '/Call/');
-  await app.hangupsReach(heldCalls + 1);
-  const endS = (performance.now() - e0) / 1000;
-
-  console.log(`concurrency (clock ×20; each call: <Speak>, then <Wait length="3600">):`);
-  console.log(`  ${fmt(heldCalls)} calls answered and live   ${fmt(live.length)} after ${fmt(setupS, 1)} s; ${fmt(stillLive)} still live after 60 s of platform time`);
-  console.log(`  memory per held call            ${fmt((heap1 - heap0) / heldCalls / 1024, 1)} KiB of live heap after a full GC (${fmt(heap0 / 2 ** 20, 1)} → ${fmt(heap1 / 2 ** 20, 1)} MiB; target < 20 KiB)`);
-  console.log(`                                  ${fmt((rss1 - rss0) / heldCalls / 1024, 1)} KiB of resident set, garbage of the set-up burst included (${fmt(rss0 / 2 ** 20)} → ${fmt(rss1 / 2 ** 20)} MiB)`);
-  console.log(`  server CPU share while held     ${fmt(holdCpu * 100, 1)}%`);
-  console.log(`  hang up all, hangup_url each    ${fmt(endS, 1)} s`);
+  const c1 = cpuSeconds(server.pid);
+  const teardownS = await timeHangups(app, () => server.api('DELETE', '/Call/'), n + 1);
+  const teardownCpu = cpuSeconds(server.pid) - c1;
   await server.stop();
+  await app.close();
+  return { n, setupS, setupCpu, teardownCpu, heapKiB: (heap1 - heap0) / n / 1024, rssKiB: (rss1 - rss0) / n / 1024, holdCpu, stillLive, teardownS };
+}
+
+if (only === undefined || only === 'held') {
+  console.log('held calls (clock ×20; each call: <Speak>, then <Wait length="3600">; a fresh server per row):');
+  console.log('           set-up                       held                                        tear-down');
+  console.log('   calls        s  ms/call  CPU ms/call   heap KiB/call  RSS KiB/call  CPU  live after 60 s        s  ms/call  CPU ms/call  calls/s');
+  const rungs: Rung[] = [];
+  for (const n of ladder) {
+    const r = await held(n);
+    rungs.push(r);
+    const perCall = (x: number) => fmt((x * 1000) / r.n, 2);
+    console.log(
+      [
+        fmt(r.n).padStart(8),
+        fmt(r.setupS, 1).padStart(8),
+        perCall(r.setupS).padStart(8),
+        perCall(r.setupCpu).padStart(12),
+        fmt(r.heapKiB, 1).padStart(15),
+        fmt(r.rssKiB, 1).padStart(13),
+        `${fmt(r.holdCpu * 100, 1)}%`.padStart(5),
+        fmt(r.stillLive).padStart(16),
+        fmt(r.teardownS, 1).padStart(8),
+        perCall(r.teardownS).padStart(8),
+        perCall(r.teardownCpu).padStart(12),
+        fmt(r.n / r.teardownS).padStart(8),
+      ].join(' '),
+    );
+  }
+  if (rungs.length > 1) {
+    const [a, z] = [rungs[0]!, rungs.at(-1)!];
+    const per = (s: number, n: number) => s / n;
+    console.log(`  per-call set-up   at ${fmt(z.n)} / at ${fmt(a.n)}: ${fmt(per(z.setupS, z.n) / per(a.setupS, a.n), 2)}×`);
+    console.log(`  per-call tear-down at ${fmt(z.n)} / at ${fmt(a.n)}: ${fmt(per(z.teardownS, z.n) / per(a.teardownS, a.n), 2)}×  (target ≤ 1.5); CPU per call ${fmt(per(z.teardownCpu, z.n) / per(a.teardownCpu, a.n), 2)}×`);
+  }
+  console.log('  targets at 10,000: answered and held in < 10 s at < 12 KiB live heap each; hung up in < 15 s (≥ 700/s)\n');
+}
+
+// ---- 3. other "many at once" paths ----------------------------------------------
+if (only === undefined || only === 'many') {
+  const SUBACCOUNTS = 10;
+  const PER_ACCOUNT = 500;
+  const { app, server } = await scaledServer({ default: HOLD });
+  const subs = await Promise.all(
+    Array.from({ length: SUBACCOUNTS }, async (_, i) => {
+      const r = await server.api('POST', '/Subaccount/', { name: `tenant ${i}`, enabled: true });
+      return server.client({ authId: r.auth_id as string, authToken: r.auth_token as string });
+    }),
+  );
+  // One subaccount's calls hung up alone, then the same while nine others hold theirs.
+  // Each tear-down starts once set-up has settled (the calls have spoken and wait), as in the held test.
+  const SETTLE_MS = 3_000;
+  await placeAll(subs[0]!, app, PER_ACCOUNT, 'default', 's0');
+  await pause(SETTLE_MS);
+  const aloneS = await timeHangups(app, () => subs[0]!('DELETE', '/Call/'), PER_ACCOUNT, 's0');
+  await Promise.all(subs.map((api, i) => placeAll(api, app, PER_ACCOUNT, 'default', `s${i}`)));
+  await pause(SETTLE_MS);
+  const amongS = await timeHangups(app, () => subs[0]!('DELETE', '/Call/'), 2 * PER_ACCOUNT, 's0');
+  await timeHangups(app, () => server.api('DELETE', '/Call/'), (SUBACCOUNTS + 1) * PER_ACCOUNT);
+  console.log(`DELETE /Call/ of one subaccount (${fmt(PER_ACCOUNT)} calls; clock ×20):`);
+  console.log(`  ${'alone'.padEnd(30)} ${fmt(aloneS, 2)} s  (${fmt((aloneS * 1000) / PER_ACCOUNT, 2)} ms/call)`);
+  console.log(`  ${`among ${SUBACCOUNTS} (${fmt(SUBACCOUNTS * PER_ACCOUNT)} live)`.padEnd(30)} ${fmt(amongS, 2)} s  (${fmt((amongS * 1000) / PER_ACCOUNT, 2)} ms/call)  ratio ${fmt(amongS / aloneS, 2)}×`);
+
+  // Conferences hold at most 20 members (the XML's maxMembers), so 1,000 members ending at once are 50 full conferences.
+  const MEMBERS = 20;
+  const conferenceEnd = async (members: number): Promise<number> => {
+    const rooms = members / MEMBERS;
+    const tag = `conf${members}`;
+    for (let r = 0; r < rooms; r++) {
+      app.xml[`${tag}-${r}`] = `<Response><Conference>${tag}-${r}</Conference></Response>`;
+    }
+    const answered0 = app.answers();
+    for (let r = 0; r < rooms; r++) {
+      await Promise.all(Array.from({ length: MEMBERS }, (_, k) => server.api('POST', '/Call/', makeCall(app.origin, r * MEMBERS + k, `${tag}-${r}`, tag))));
+    }
+    while (app.answers() < answered0 + members) await pause(20);
+    while (((await server.api('GET', '/Conference/')).conferences as string[]).length < rooms) await pause(50);
+    await pause(SETTLE_MS);
+    return timeHangups(app, () => server.api('DELETE', '/Conference/'), members, tag);
+  };
+  const small = await conferenceEnd(100);
+  const big = await conferenceEnd(1000);
+  console.log(`conferences ended by DELETE /Conference/ (${MEMBERS} members each, a hangup_url per member):`);
+  console.log(`  ${'100 members (5 rooms)'.padEnd(30)} ${fmt(small, 2)} s  (${fmt((small * 1000) / 100, 2)} ms/member)`);
+  console.log(`  ${'1,000 members (50 rooms)'.padEnd(30)} ${fmt(big, 2)} s  (${fmt((big * 1000) / 1000, 2)} ms/member)  ratio per member ${fmt(big / 10 / small, 2)}×`);
+  await server.stop();
+
+  // The durable webhook queue with callbacks pending (written while it was stopped, as a restart finds them), in this process.
+  const pendingCallbacks = async (n: number): Promise<number> => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-queue-'));
+    const store = await openStore({ dataDir });
+    const { webhooks } = createServices(resolveConfig({}, { dataDir }), store, new RealClock());
+    const tag = `queue${n}`;
+    const accountId = newAccountAuthId();
+    await Promise.all(
+      Array.from({ length: n }, (_, i) => webhooks.enqueue({ url: `${app.origin}/hangup/${tag}`, method: 'POST', params: { CallUUID: String(i) }, authToken: 'bench', accountId, kind: 'hangup' })),
+    );
+    const s = await timeHangups(app, () => webhooks.start(), n, tag);
+    await webhooks.stop();
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    return s;
+  };
+  const few = await pendingCallbacks(1_000);
+  const many = await pendingCallbacks(10_000);
+  console.log('webhook queue, callbacks pending at start-up, all to one route (10 at a time):');
+  console.log(`  ${'1,000 pending'.padEnd(30)} ${fmt(few, 2)} s  (${fmt((few * 1000) / 1_000, 2)} ms/callback)`);
+  console.log(`  ${'10,000 pending'.padEnd(30)} ${fmt(many, 2)} s  (${fmt((many * 1000) / 10_000, 2)} ms/callback)  ratio per callback ${fmt(many / 10 / few, 2)}×`);
   await app.close();
 }

@@ -86,23 +86,28 @@ export async function startServer(env: Record<string, string>) {
   const base = s.base;
   const inspector = await devtools(s.inspector);
   const dispatcher = new Agent({ connections: API_CONNECTIONS, keepAliveTimeout: 60_000 });
-  const authorization = 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64');
-  const api = async (method: 'GET' | 'POST' | 'DELETE', p: string, json?: unknown) => {
-    const res = await request(`${base}/v1/Account/${authId}${p}`, {
-      method,
-      dispatcher,
-      headers: { authorization, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: json === undefined ? undefined : JSON.stringify(json),
-    });
-    const text = await res.body.text();
-    if (res.statusCode >= 300) throw new Error(`${method} ${p} → ${res.statusCode} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  /** An API client with an account's credentials: the main account's, or a subaccount's. */
+  const client = (creds: { authId: string; authToken: string }) => {
+    const authorization = 'Basic ' + Buffer.from(`${creds.authId}:${creds.authToken}`).toString('base64');
+    return async (method: 'GET' | 'POST' | 'DELETE', p: string, json?: unknown) => {
+      const res = await request(`${base}/v1/Account/${creds.authId}${p}`, {
+        method,
+        dispatcher,
+        headers: { authorization, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: json === undefined ? undefined : JSON.stringify(json),
+      });
+      const text = await res.body.text();
+      if (res.statusCode >= 300) throw new Error(`${method} ${p} → ${res.statusCode} ${text}`);
+      return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    };
   };
+  const api = client({ authId, authToken });
   // Enough credit for every minute the benchmark bills.
   await api('POST', '/Sandbox/Credit/', { amount: '9000000.00' });
   return {
     pid: s.child.pid!,
     api,
+    client,
     heapAfterGc: () => inspector.heapAfterGc(),
     async stop() {
       inspector.close();
