@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUuid } from '../../../src/ids.ts';
+import { CdrWriter } from '../../../src/voice/engine/cdrs.ts';
 import type { NewLiveCallRow } from '../../../src/store/tables/calls.ts';
 import { databases } from '../../helpers/pg.ts';
 import { bench, type Bench } from '../../webhooks/fixture.ts';
@@ -83,6 +84,41 @@ for (const db of databases) {
       assert.equal(log.objects.length, 1);
       assert.match(log.objects[0]!.message, /stopped without ending it \(a crash\).*5010 Internal Error, billed up to/);
       await b.store.db.deleteFrom('webhook_jobs').execute();
+    });
+
+    test('a call whose live row could not be written still gets its record when it ends', async () => {
+      const errors: string[] = [];
+      // No node id: the live row breaks a NOT NULL constraint, as a failing database would refuse it.
+      const cdrs = new CdrWriter({ db: b.store.db, dialect: b.store.dialect, clock: b.clock }, b.services.billing, b.services.webhooks, null as unknown as string, (_err, uuid) => errors.push(uuid));
+      const leg = {
+        uuid: newUuid(),
+        requestUuid: newUuid(),
+        owner: { accountId: b.authId, subaccountId: null },
+        direction: 'outbound' as const,
+        from: '14155550123',
+        to: '14155550100',
+        callerName: '14155550123',
+        parentCallUuid: null,
+        initiatedAt: b.clock.now(),
+      };
+      cdrs.started({ ...leg, params: {} });
+      await cdrs.drain();
+      assert.deepEqual(errors, [leg.uuid], 'the failed live row is reported');
+      const charge = await cdrs.record({
+        ...leg,
+        live: true,
+        answeredAt: undefined,
+        endedAt: leg.initiatedAt + 1_000,
+        durationS: 0,
+        state: 'NO_ANSWER',
+        causeCode: 3000,
+        causeName: 'No Answer',
+        cause: 'NO_ANSWER',
+        source: 'Callee',
+      });
+      assert.ok(charge, 'recorded here: no other node can have closed a call that had no live row');
+      const cdr = await b.store.db.selectFrom('calls').select('call_state').where('call_uuid', '=', leg.uuid).executeTakeFirst();
+      assert.equal(cdr?.call_state, 'NO_ANSWER');
     });
   });
 }
