@@ -98,17 +98,19 @@ export function registerPhloCommands(program: Command): void {
       }),
     );
 
-  serverOptions(phlo.command('push <file>').description('create the flow, or replace the account\'s flow of the same name')).action((file: string, flags: ServerFlags) =>
+  serverOptions(phlo.command('push <files...>').description('create each flow, or replace the account\'s flow of the same name; stops at the first refused')).action((files: string[], flags: ServerFlags) =>
     run(async () => {
-      const doc = readDocument(file) as { name?: unknown };
-      if (typeof doc?.name !== 'string') throw new CliError(`${file} has no name: push finds the flow to replace by name`);
-      const found = await call(flags, 'GET', `/Phlo/?name=${encodeURIComponent(doc.name)}`);
-      if (found.meta.total_count > 1) throw new CliError(`${found.meta.total_count} flows are named "${doc.name}"; rename one or use the API with a phlo_id`);
-      const existing = found.objects[0] as { phlo_id: string } | undefined;
-      const saved = existing ? await call(flags, 'POST', `/Phlo/${existing.phlo_id}/`, doc) : await call(flags, 'POST', '/Phlo/', doc);
-      const stored = await call(flags, 'GET', `/Phlo/${saved.phlo_id}/`);
-      process.stdout.write(((stored.warnings ?? []) as Finding[]).map((f) => line('warning', f)).join(''));
-      process.stdout.write(`${existing ? 'replaced' : 'created'} ${stored.name}: phlo_id ${stored.phlo_id}, version ${stored.version}\n  run it: POST ${stored.phlo_url}\n`);
+      for (const file of files) {
+        const doc = readDocument(file) as { name?: unknown };
+        if (typeof doc?.name !== 'string') throw new CliError(`${file} has no name: push finds the flow to replace by name`);
+        const found = await call(flags, 'GET', `/Phlo/?name=${encodeURIComponent(doc.name)}`);
+        if (found.meta.total_count > 1) throw new CliError(`${found.meta.total_count} flows are named "${doc.name}"; rename one or use the API with a phlo_id`);
+        const existing = found.objects[0] as { phlo_id: string } | undefined;
+        const saved = existing ? await call(flags, 'POST', `/Phlo/${existing.phlo_id}/`, doc) : await call(flags, 'POST', '/Phlo/', doc);
+        const stored = await call(flags, 'GET', `/Phlo/${saved.phlo_id}/`);
+        process.stdout.write(((stored.warnings ?? []) as Finding[]).map((f) => line('warning', f)).join(''));
+        process.stdout.write(`${existing ? 'replaced' : 'created'} ${stored.name}: phlo_id ${stored.phlo_id}, version ${stored.version}\n  run it: POST ${stored.phlo_url}\n`);
+      }
     }),
   );
 

@@ -4,6 +4,7 @@
 // validator still parses it). Each problem is reported with its field path.
 import { ApiError } from '../errors.ts';
 import { normalizeNumber } from '../platform/phone.ts';
+import { parseSpeakContent } from '../plivo-xml/parse.ts';
 import type { Finding } from './phlo-document.ts';
 import { isTemplate } from './phlo-template.ts';
 
@@ -179,13 +180,18 @@ export class ConfigCheck {
     return v as string[];
   }
 
-  /** A prompt: `{type: "speak", text, language, voice}` or `{type: "play", url}`, optional `loop`. */
+  /** A prompt: `{type: "speak", text (SSML allowed), language, voice}` or `{type: "play", url}`, optional `loop`. */
   prompt(key: string, o: Common = {}): void {
     const p = this.object(key, o);
     if (!p) return;
     const type = p.string('type', { required: true, enum: PROMPT_TYPES });
     if (type === 'speak') {
-      p.string('text', { required: true });
+      const text = p.string('text', { required: true });
+      // Markup is SSML, checked as <Speak> checks it (template tags are plain text to it).
+      if (text?.includes('<')) {
+        const read = parseSpeakContent(text);
+        if (!read.ok) p.error('text', `is not SSML that <Speak> takes: ${read.error}`);
+      }
       p.string('language', { pattern: /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, hint: 'a language tag such as en-US' });
       p.string('voice');
     } else if (type === 'play') {

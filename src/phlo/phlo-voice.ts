@@ -2,7 +2,8 @@
 // never XML text), config numbers with their defaults,
 // and a call's facts as the variables initiate_call and call_forward expose.
 import { play, speak } from '../plivo-xml/build.ts';
-import type { PromptVerb } from '../plivo-xml/ast.ts';
+import type { PromptVerb, SpeakVerb } from '../plivo-xml/ast.ts';
+import { parseSpeakContent } from '../plivo-xml/parse.ts';
 import { formatMoney } from '../money.ts';
 import type { CallFacts } from '../voice/engine/held-call.ts';
 import { formatMicroTimestamp } from '../platform/time.ts';
@@ -13,7 +14,17 @@ export function promptVerbs(value: unknown): PromptVerb[] {
   const p = value as Record<string, unknown>;
   const loop = p.loop === undefined || p.loop === '' ? 1 : Number(p.loop);
   if (p.type === 'play') return [play(String(p.url ?? ''), { loop })];
-  return [speak(String(p.text ?? ''), { loop, ...(p.language ? { language: String(p.language) } : {}), ...(p.voice ? { voice: String(p.voice) } : {}) })];
+  return [spoken(String(p.text ?? ''), { loop, ...(p.language ? { language: String(p.language) } : {}), ...(p.voice ? { voice: String(p.voice) } : {}) })];
+}
+
+/**
+ * Text with markup is SSML, read as <Speak> reads it (the validator checked
+ * the template); when a variable's value broke the markup, the text is
+ * spoken as it is rather than not at all.
+ */
+function spoken(text: string, opts: Pick<SpeakVerb, 'loop'> & Partial<Pick<SpeakVerb, 'language' | 'voice'>>): SpeakVerb {
+  const read = text.includes('<') ? parseSpeakContent(text) : undefined;
+  return read?.ok ? { ...read.verb, ...opts } : speak(text, opts);
 }
 
 /** An integer config value (already checked by the validator), or its default. */

@@ -1,6 +1,6 @@
 // Plivo XML text → validated ResponseDoc, or one sentence saying what is
 // wrong (for the call's debug log). Never throws, whatever it is given.
-import type { ResponseDoc, Verb } from './ast.ts';
+import type { ResponseDoc, SpeakVerb, Verb } from './ast.ts';
 import { noAttributes } from './attrs.ts';
 import { readVerb, readVerbs } from './elements.ts';
 import { XmlFailure, fail, shown } from './failure.ts';
@@ -20,6 +20,11 @@ export function parsePlivoXml(text: string): ParseResult {
 /** One element given as data (API input checked by the element's own rules): its verb, or what is wrong. */
 export function parseElement(el: XElement): { ok: true; verb: Verb } | Failed {
   return attempt(() => ({ ok: true, verb: readVerb(el) }));
+}
+
+/** What a <Speak> element holds (text with SSML), given as text — a flow's prompt: its verb (default attributes), or what is wrong. */
+export function parseSpeakContent(markup: string): { ok: true; verb: SpeakVerb } | Failed {
+  return attempt(() => ({ ok: true, verb: readVerb(readTree(`<Speak>${markup}</Speak>`)) as SpeakVerb }));
 }
 
 function attempt<T>(read: () => T): T | Failed {

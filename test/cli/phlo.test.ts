@@ -41,9 +41,10 @@ const flow = (text: string) => ({
 test('validate checks files offline: errors name node and field, and any invalid file makes the exit code 1', () => {
   const bad = path.join(dir, 'bad.json');
   fs.writeFileSync(bad, JSON.stringify({ name: 'x', nodes: [{ name: 'Start', node_type: 'start', transitions: { api_request: 'Gone' } }] }));
-  const r = cli('validate', path.join(ROOT, 'examples/phlo/sms-auto-reply.json'), bad);
+  const examples = ['sms-auto-reply', 'ivr-voicemail', 'click-to-call'];
+  const r = cli('validate', ...examples.map((name) => path.join(ROOT, `examples/phlo/${name}.json`)), bad);
   assert.equal(r.code, 1);
-  assert.match(r.out, /sms-auto-reply\.json: valid\n/);
+  for (const name of examples) assert.match(r.out, new RegExp(`${name}\\.json: valid\n`), 'every example is valid, with no warning');
   assert.match(r.out, /error: node Start, transitions\.api_request: no node is named "Gone" or has that node_id\n.*bad\.json: invalid \(1 error\(s\)\)/s);
 });
 

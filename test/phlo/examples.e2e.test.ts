@@ -1,8 +1,10 @@
 // The flows in examples/phlo/, each run the way its README says: pushed as
-// JSON, attached to a number (or started through the official PhloClient),
-// and used from virtual phones; the voice ones on a virtual clock.
+// JSON (the voice ones with `switchboard phlo push`), attached to a number
+// (or started through the official PhloClient), and used from virtual
+// phones; the voice ones on a virtual clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import plivo from 'plivo';
@@ -71,15 +73,22 @@ describe('PHLO voice examples in the sandbox (virtual clock)', () => {
     const [found] = await client.numbers.search('US', { type: 'local', services: 'voice,sms', limit: 1 });
     await client.numbers.buy(found.number);
     number = found.number;
+    const cli = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/switchboard.mjs'), 'phlo', 'push', 'ivr-voicemail.json', 'click-to-call.json'], {
+      cwd: EXAMPLES,
+      encoding: 'utf8',
+      env: { ...process.env, SWITCHBOARD_URL: server.url, SWITCHBOARD_AUTH_ID: server.authId, SWITCHBOARD_AUTH_TOKEN: server.authToken },
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.doesNotMatch(cli.stdout, /warning/);
+    pushed = Object.fromEntries([...cli.stdout.matchAll(/^created (\w+): phlo_id ([0-9a-f-]{36}), version 1$/gm)].map((m) => [m[1], m[2]]));
   });
   after(async () => server?.stop());
 
-  const push = async (file: string) => {
-    const res = await server.fetch(`/v1/Account/${server.authId}/Phlo/`, { method: 'POST', json: example(file) });
-    const flow = await res.json();
-    assert.equal(res.status, 201, JSON.stringify(flow));
-    assert.deepEqual(flow.warnings, []);
-    return flow as { phlo_id: string; nodes: Array<{ node_id: string; name: string }> };
+  /** Flows pushed by the CLI, by name → phlo_id. */
+  let pushed: Record<string, string> = {};
+  const flowNamed = async (name: string) => {
+    assert.ok(pushed[name], `switchboard phlo push created ${name}`);
+    return (await (await server.fetch(`/v1/Account/${server.authId}/Phlo/${pushed[name]}/`)).json()) as { phlo_id: string; nodes: Array<{ node_id: string; name: string }> };
   };
   /** Probe until it holds, letting platform time run while nothing holds yet (a virtual clock moves only when asked). */
   const settled = <T>(probe: () => Promise<T | undefined | false>, what: string) =>
@@ -88,7 +97,7 @@ describe('PHLO voice examples in the sandbox (virtual clock)', () => {
   const trace = (phloId: string, runId: string) => server.fetch(`/v1/Account/${server.authId}/Phlo/${phloId}/Run/${runId}/`).then((r) => r.json());
 
   test('ivr-voicemail: a caller presses 1, sales is busy, the caller leaves a voicemail; the team gets its link by SMS', async () => {
-    const flow = await push('ivr-voicemail.json');
+    const flow = await flowNamed('ivr_voicemail');
     await client.numbers.update(number, { object_type: 'phlo', object_id: flow.phlo_id });
     await sandbox.phone('14155550150', { behaviour: 'busy' });
 
@@ -135,7 +144,7 @@ describe('PHLO voice examples in the sandbox (virtual clock)', () => {
   });
 
   test('click-to-call: the agent, then the customer; every runner action steers the multiparty call, checked in the MPC API after each', async () => {
-    const flow = await push('click-to-call.json');
+    const flow = await flowNamed('click_to_call');
     const nodeId = flow.nodes.find((n) => n.name === 'Call')!.node_id;
     const [agent, customer, supervisor, expert, slow, closer] = ['14155550301', '14155550302', '14155550303', '14155550304', '14155550305', '14155550306'];
     await sandbox.phone(slow, { behaviour: 'answer', ring_seconds: 20 });

@@ -106,6 +106,10 @@ describe('PHLO validation errors (each names the node and field)', () => {
     expectError(doc(start({ incoming_call: 'Play' }), play), 'Play', 'config.prompt.url', /absolute http\(s\) URL/);
     const say = { name: 'Say', node_type: 'play_audio', config: { prompt: { type: 'sing' } }, transitions: {} };
     expectError(doc(start({ incoming_call: 'Say' }), say), 'Say', 'config.prompt.type', /one of: speak, play/);
+    const ssml = (text: string) => doc(start({ incoming_call: 'Say' }), { name: 'Say', node_type: 'play_audio', config: { prompt: { type: 'speak', text } }, transitions: {} });
+    expectError(ssml('Hello <break time="forever"/> {{Start.call.from}}'), 'Say', 'config.prompt.text', /not SSML that <Speak> takes: .*break/);
+    expectError(ssml('Hello <emphasis>there'), 'Say', 'config.prompt.text', /malformed XML/);
+    assert.deepEqual(validatePhlo(ssml('Hello <say-as interpret-as="digits">{{Start.call.from}}</say-as>')).errors, [], 'SSML with a template inside');
     const call = { name: 'Call', node_type: 'initiate_call', config: { from: 'sip:bad', to: 'sip:agent@example.com' }, transitions: {} };
     expectError(doc(start({ api_request: 'Call' }), call), 'Call', 'config.from', /SIP URI/);
     const tc = { name: 'Hours', node_type: 'time_condition', config: { timezone: 'Mars/Base', slots: [{ days: ['mon-fri'], from: '17:00', to: '09:00' }] }, transitions: {} };

@@ -76,7 +76,7 @@ describe('an inbound call to a number attached to a flow', () => {
     const phloId = await flow([
       start,
       menu({ 1: 'Sales' }),
-      { name: 'Sales', node_type: 'play_audio', config: { prompt: { type: 'speak', text: 'Connecting you to sales' } }, transitions: { prompt_completed: 'Bye' } },
+      { name: 'Sales', node_type: 'play_audio', config: { prompt: { type: 'speak', text: 'Connecting you to <emphasis level="strong">sales</emphasis><break time="300ms"/>' } }, transitions: { prompt_completed: 'Bye' } },
       { name: 'Bye', node_type: 'hangup', config: {} },
     ]);
     const call = callIn([{ action: 'dtmf', digits: '1', on_hear: 'press 1' }]);

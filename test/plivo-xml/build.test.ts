@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { conference, dial, dialNumber, dialUser, getDigits, getInput, hangup, multiPartyCall, play, record, response, speak, wait } from '../../src/plivo-xml/build.ts';
-import { parseElement, parsePlivoXml } from '../../src/plivo-xml/parse.ts';
+import { parseElement, parsePlivoXml, parseSpeakContent } from '../../src/plivo-xml/parse.ts';
 import type { Verb } from '../../src/plivo-xml/ast.ts';
 
 const parsed = (xml: string): Verb[] => {
@@ -43,4 +43,14 @@ test('an element given as data is checked by its own rules', () => {
   assert.ok(ok.ok && ok.verb.kind === 'MultiPartyCall' && ok.verb.role === 'agent');
   const bad = parseElement({ name: 'MultiPartyCall', attrs: new Map([['role', 'boss']]), children: ['room'] });
   assert.ok(!bad.ok && /role must be/.test(bad.error));
+});
+
+test("a <Speak>'s content given as text is read as the element's: SSML kept, faults named", () => {
+  const ok = parseSpeakContent('Your code is <say-as interpret-as="digits">42</say-as>');
+  const doc = parsePlivoXml('<Response><Speak>Your code is <say-as interpret-as="digits">42</say-as></Speak></Response>');
+  assert.ok(ok.ok && doc.ok);
+  assert.deepEqual(ok.verb, doc.doc.verbs[0]);
+  const bad = parseSpeakContent('<break time="forever"/>');
+  assert.ok(!bad.ok && /break/.test(bad.error));
+  assert.equal(parseSpeakContent('Tom <b>').ok, false, 'malformed markup');
 });
