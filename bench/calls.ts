@@ -109,6 +109,25 @@ async function timeHangups(app: Customer, start: () => Promise<unknown>, n: numb
   return (performance.now() - t0) / 1000;
 }
 
+/** Wall seconds and CPU seconds (of the server, or of this process) of one step. */
+interface Cost {
+  s: number;
+  cpu: number;
+}
+
+async function costOf(cpu: () => number, step: () => Promise<number>): Promise<Cost> {
+  const c0 = cpu();
+  const s = await step();
+  return { s, cpu: cpu() - c0 };
+}
+
+/** One line of a small-against-large check: per-unit wall and CPU time, and (for the large one) the ratios to the small one. */
+function costLine(label: string, c: Cost, n: number, unit: string, base?: { cost: Cost; n: number }): string {
+  const per = (x: number, k: number) => (x * 1000) / k;
+  const ratios = base ? `  ratio per ${unit} ${fmt(per(c.s, n) / per(base.cost.s, base.n), 2)}× (CPU ${fmt(per(c.cpu, n) / per(base.cost.cpu, base.n), 2)}×)` : '';
+  return `  ${label.padEnd(30)} ${fmt(c.s, 2).padStart(6)} s  (${fmt(per(c.s, n), 2)} ms/${unit}, CPU ${fmt(per(c.cpu, n), 2)} ms/${unit})${ratios}`;
+}
+
 const HOLD = '<Response><Speak>Please hold.</Speak><Wait length="3600"/></Response>';
 /** A server whose calls run on a clock scaled ×20, and a customer answering `xml`. */
 async function scaledServer(xml: Record<string, string>) {
@@ -252,18 +271,19 @@ if (only === undefined || only === 'many') {
   const SETTLE_MS = 3_000;
   await placeAll(subs[0]!, app, PER_ACCOUNT, 'default', 's0');
   await pause(SETTLE_MS);
-  const aloneS = await timeHangups(app, () => subs[0]!('DELETE', '/Call/'), PER_ACCOUNT, 's0');
+  const serverCpu = () => cpuSeconds(server.pid);
+  const alone = await costOf(serverCpu, () => timeHangups(app, () => subs[0]!('DELETE', '/Call/'), PER_ACCOUNT, 's0'));
   await Promise.all(subs.map((api, i) => placeAll(api, app, PER_ACCOUNT, 'default', `s${i}`)));
   await pause(SETTLE_MS);
-  const amongS = await timeHangups(app, () => subs[0]!('DELETE', '/Call/'), 2 * PER_ACCOUNT, 's0');
+  const among = await costOf(serverCpu, () => timeHangups(app, () => subs[0]!('DELETE', '/Call/'), 2 * PER_ACCOUNT, 's0'));
   await timeHangups(app, () => server.api('DELETE', '/Call/'), (SUBACCOUNTS + 1) * PER_ACCOUNT);
   console.log(`DELETE /Call/ of one subaccount (${fmt(PER_ACCOUNT)} calls; clock ×20):`);
-  console.log(`  ${'alone'.padEnd(30)} ${fmt(aloneS, 2)} s  (${fmt((aloneS * 1000) / PER_ACCOUNT, 2)} ms/call)`);
-  console.log(`  ${`among ${SUBACCOUNTS} (${fmt(SUBACCOUNTS * PER_ACCOUNT)} live)`.padEnd(30)} ${fmt(amongS, 2)} s  (${fmt((amongS * 1000) / PER_ACCOUNT, 2)} ms/call)  ratio ${fmt(amongS / aloneS, 2)}×`);
+  console.log(costLine('alone', alone, PER_ACCOUNT, 'call'));
+  console.log(costLine(`among ${SUBACCOUNTS} (${fmt(SUBACCOUNTS * PER_ACCOUNT)} live)`, among, PER_ACCOUNT, 'call', { cost: alone, n: PER_ACCOUNT }));
 
   // Conferences hold at most 20 members (the XML's maxMembers), so 1,000 members ending at once are 50 full conferences.
   const MEMBERS = 20;
-  const conferenceEnd = async (members: number): Promise<number> => {
+  const conferenceEnd = async (members: number): Promise<Cost> => {
     const rooms = members / MEMBERS;
     const tag = `conf${members}`;
     for (let r = 0; r < rooms; r++) {
@@ -276,17 +296,21 @@ if (only === undefined || only === 'many') {
     while (app.answers() < answered0 + members) await pause(20);
     while (((await server.api('GET', '/Conference/')).conferences as string[]).length < rooms) await pause(50);
     await pause(SETTLE_MS);
-    return timeHangups(app, () => server.api('DELETE', '/Conference/'), members, tag);
+    return costOf(serverCpu, () => timeHangups(app, () => server.api('DELETE', '/Conference/'), members, tag));
   };
   const small = await conferenceEnd(100);
   const big = await conferenceEnd(1000);
   console.log(`conferences ended by DELETE /Conference/ (${MEMBERS} members each, a hangup_url per member):`);
-  console.log(`  ${'100 members (5 rooms)'.padEnd(30)} ${fmt(small, 2)} s  (${fmt((small * 1000) / 100, 2)} ms/member)`);
-  console.log(`  ${'1,000 members (50 rooms)'.padEnd(30)} ${fmt(big, 2)} s  (${fmt((big * 1000) / 1000, 2)} ms/member)  ratio per member ${fmt(big / 10 / small, 2)}×`);
+  console.log(costLine('100 members (5 rooms)', small, 100, 'member'));
+  console.log(costLine('1,000 members (50 rooms)', big, 1000, 'member', { cost: small, n: 100 }));
   await server.stop();
 
+  const ownCpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   // The durable webhook queue with callbacks pending (written while it was stopped, as a restart finds them), in this process.
-  const pendingCallbacks = async (n: number): Promise<number> => {
+  const pendingCallbacks = async (n: number): Promise<Cost> => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-queue-'));
     const store = await openStore({ dataDir });
     const { webhooks } = createServices(resolveConfig({}, { dataDir }), store, new RealClock());
@@ -295,7 +319,8 @@ if (only === undefined || only === 'many') {
     await Promise.all(
       Array.from({ length: n }, (_, i) => webhooks.enqueue({ url: `${app.origin}/hangup/${tag}`, method: 'POST', params: { CallUUID: String(i) }, authToken: 'bench', accountId, kind: 'hangup' })),
     );
-    const s = await timeHangups(app, () => webhooks.start(), n, tag);
+    // CPU of this process: the queue, and the customer server receiving.
+    const s = await costOf(ownCpu, () => timeHangups(app, () => webhooks.start(), n, tag));
     await webhooks.stop();
     await store.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -304,7 +329,7 @@ if (only === undefined || only === 'many') {
   const few = await pendingCallbacks(1_000);
   const many = await pendingCallbacks(10_000);
   console.log('webhook queue, callbacks pending at start-up, all to one route (10 at a time):');
-  console.log(`  ${'1,000 pending'.padEnd(30)} ${fmt(few, 2)} s  (${fmt((few * 1000) / 1_000, 2)} ms/callback)`);
-  console.log(`  ${'10,000 pending'.padEnd(30)} ${fmt(many, 2)} s  (${fmt((many * 1000) / 10_000, 2)} ms/callback)  ratio per callback ${fmt(many / 10 / few, 2)}×`);
+  console.log(costLine('1,000 pending', few, 1_000, 'callback'));
+  console.log(costLine('10,000 pending', many, 10_000, 'callback', { cost: few, n: 1_000 }));
   await app.close();
 }
