@@ -83,9 +83,9 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const pricing = Pricing.fromEnv(process.env);
   const billing = new Billing(ctx, accounts, pricing);
   const renewals = new Renewals(ctx, billing);
-  const numbers = new Numbers(ctx, accounts, applications, billing, pricing, renewals);
-  const endpoints = new Endpoints(ctx, accounts, applications, config.sipDomain);
   const carriers = new Carriers(ctx);
+  const numbers = new Numbers(ctx, accounts, applications, billing, pricing, renewals, carriers);
+  const endpoints = new Endpoints(ctx, accounts, applications, config.sipDomain);
   const sandboxInbox = new SandboxInbox(ctx, accounts);
   const callLog = new CallLog(ctx, accounts);
   // Liveness and leases are real time, whatever clock the calls run on.

@@ -1,6 +1,7 @@
 // Incoming carriers: the SIP trunks an operator receives calls from. Their
-// addresses authorize inbound SIP traffic; an address belongs to at most one
-// carrier platform-wide, so a source address names exactly one account.
+// addresses authorize inbound SIP traffic. Tenants may share an upstream
+// carrier, so an address is unique only among one account's carriers; the
+// called number decides which account a call reaches (Numbers.admitFromCarrier).
 import { isIP } from 'node:net';
 import { ApiError, notFound } from '../errors.ts';
 import { newNumericId } from '../ids.ts';
@@ -107,7 +108,7 @@ export class Carriers {
   }
 
   private async claimIps(trx: Executor, scope: Scope, carrierId: string, ips: string[]): Promise<void> {
-    const taken = await carriersRepo.takenIps(trx, ips, carrierId);
+    const taken = await carriersRepo.takenIps(trx, scope.accountId, ips, carrierId);
     if (taken.length > 0) throw ipConflict(taken);
     await carriersRepo.setIps(trx, scope.accountId, carrierId, ips);
   }
@@ -174,13 +175,18 @@ export class Carriers {
     });
   }
 
-  /** The carrier whose ip_set holds a SIP packet's source address (undefined: not an authorized trunk). */
-  async carrierForSource(ip: string): Promise<CarrierRow | undefined> {
+  /** The account's carrier whose ip_set holds a SIP packet's source address (undefined: not one of its trunks). */
+  async carrierForSource(accountId: string, ip: string): Promise<CarrierRow | undefined> {
     const normalized = normalizeIp(ip);
-    return normalized ? carriersRepo.findBySourceIp(this.ctx.db, normalized) : undefined;
+    return normalized ? carriersRepo.findBySourceIp(this.ctx.db, accountId, normalized) : undefined;
   }
 
-  /** A transaction whose address claims may race another node's: the unique index decides, reported as 409. */
+  /** The account's carrier with this id (an own-carrier number must name one). */
+  findOfAccount(db: Executor, accountId: string, carrierId: string): Promise<CarrierRow | undefined> {
+    return carriersRepo.find(db, accountId, carrierId);
+  }
+
+  /** A transaction whose address claims may race another request's: the unique index decides, reported as 400. */
   private async write(fn: (trx: Executor) => Promise<void>): Promise<void> {
     try {
       await this.ctx.db.transaction().execute(fn);
@@ -193,5 +199,5 @@ export class Carriers {
 
 function ipConflict(ips: string[]): ApiError {
   const which = ips.length > 0 ? ips.join(', ') : 'an address of ip_set';
-  return new ApiError(409, `ip_set: ${which} already belongs to another incoming carrier; an address can authorize only one carrier`);
+  return new ApiError(400, `ip_set: ${which} already belongs to another incoming carrier of this account; an address can authorize only one of its carriers`);
 }

@@ -9,10 +9,12 @@ import { numbersRepo, poolRepo, type Capabilities, type NumberFilter } from '../
 import { phlosRepo } from '../store/repos/phlos.ts';
 import { isUniqueViolation } from '../store/repos/owned.ts';
 import type { ApplicationRow } from '../store/schema.ts';
+import type { CarrierRow } from '../store/tables/endpoints.ts';
 import type { NewPoolRow, NumberRow, NumberType, PoolRow } from '../store/tables/numbers.ts';
 import type { Accounts } from './accounts.ts';
 import type { Applications } from './applications.ts';
 import type { Billing } from './billing.ts';
+import type { Carriers } from './carriers.ts';
 import type { PlatformContext } from './context.ts';
 import { readPoolFile, SHIPPED_POOL_FILE } from './number-pool.ts';
 import { assignableSubaccount } from './owner.ts';
@@ -135,7 +137,10 @@ export class Numbers {
     private readonly billing: Billing,
     private readonly pricing: Pricing,
     private readonly renewals: Renewals,
+    private readonly carriers: Carriers,
   ) {
+    // Removing a carrier removes every number added for it, as the platform documents.
+    carriers.registerDependent({ deleteForCarrier: (trx, a, carrierId) => numbersRepo.deleteForCarrier(trx, a, carrierId) });
     accounts.registerDependent({
       moveToMain: (trx, a, s) => numbersRepo.moveToMain(trx, a, s),
       deleteAll: (trx, a, s) => numbersRepo.deleteForSubaccount(trx, a, s),
@@ -275,6 +280,9 @@ export class Numbers {
     const now = this.ctx.clock.now();
     try {
       await this.ctx.db.transaction().execute(async (trx) => {
+        if (!(await this.carriers.findOfAccount(trx, scope.accountId, input.carrier))) {
+          throw new ApiError(400, `carrier ${input.carrier} is not an incoming carrier of this account; give the carrier_id of one (GET /v1/Account/${scope.callerId}/IncomingCarrier/)`);
+        }
         const appId = await this.appFor(trx, owner, input.app_id);
         for (const number of list) {
           await this.assertNotOwned(trx, owner, number);
@@ -372,6 +380,22 @@ export class Numbers {
     if (!row) return undefined;
     const application = row.app_id ? await applicationsRepo.find(this.ctx.db, { accountId: row.account_id }, row.app_id) : undefined;
     return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, application };
+  }
+
+  /**
+   * Whether a call from an incoming carrier's address to `number` is
+   * accepted, and where it goes. Carriers of several accounts may share an
+   * address, so the called number decides the account; that account must
+   * list the address on one of its carriers, and for a number added from a
+   * carrier, on that very carrier.
+   */
+  async admitFromCarrier(sourceIp: string, number: string): Promise<(InboundRoute & { carrier: CarrierRow }) | undefined> {
+    const route = await this.routeInbound(number);
+    if (!route) return undefined;
+    const carrier = await this.carriers.carrierForSource(route.accountId, sourceIp);
+    if (!carrier) return undefined;
+    if (route.number.source === 'own' && route.number.carrier !== carrier.carrier_id) return undefined;
+    return { ...route, carrier };
   }
 
   // ---- views -------------------------------------------------------------

@@ -39,7 +39,8 @@ for (const db of databases) {
       released = (await numbers.search(p.scope, { country_iso: 'GB', limit: 1, offset: 0 })).objects[0].number;
       await numbers.buy(p.scope, released, {});
       await numbers.unrent(p.scope, released);
-      [own] = await numbers.addOwn(p.scope, { numbers: '4930901830', carrier: 'trunk', region: 'Berlin' });
+      const trunk = await p.services.carriers.create(p.scope, { name: 'Trunk', ip_set: '192.0.2.80' });
+      [own] = await numbers.addOwn(p.scope, { numbers: '4930901830', carrier: trunk.carrier_id, region: 'Berlin' });
       await p.services.renewals.start();
     });
     after(async () => p?.close());

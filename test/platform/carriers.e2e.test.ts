@@ -1,6 +1,6 @@
 // Incoming carriers over HTTP (the official SDK has no IncomingCarrier
 // resource; its path and fields follow the platform's older SDKs): CRUD,
-// address normalisation, one carrier per address, main-account ownership.
+// address normalisation, one carrier per address and account, main-account ownership.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
@@ -74,19 +74,19 @@ for (const db of databases) {
       assert.equal((await call('POST', '', { name: 'Takes over', ip_set: '192.0.2.11' })).status, 201);
     });
 
-    test('an address authorizes only one carrier; a conflict changes nothing', async () => {
+    test('an address authorizes only one carrier of an account; a conflict is a 400 that changes nothing', async () => {
       const first = await call('POST', '', { name: 'Owner', ip_set: '203.0.113.1' });
       const before = (await call('GET', '')).body.meta.total_count;
       const clash = await call('POST', '', { name: 'Clash', ip_set: '203.0.113.2,203.0.113.1' });
-      assert.equal(clash.status, 409);
-      assert.match(clash.body.error, /ip_set: 203\.0\.113\.1 already belongs to another incoming carrier/);
+      assert.equal(clash.status, 400);
+      assert.match(clash.body.error, /ip_set: 203\.0\.113\.1 already belongs to another incoming carrier of this account/);
       assert.equal((await call('GET', '')).body.meta.total_count, before);
       // 203.0.113.2 was not claimed by the failed request.
       assert.equal((await call('POST', '', { name: 'Free', ip_set: '203.0.113.2' })).status, 201);
 
       const other = await call('POST', '', { name: 'Other', ip_set: '203.0.113.3' });
       const grab = await call('POST', `${other.body.carrier_id}/`, { ip_set: '203.0.113.1', name: 'Renamed' });
-      assert.equal(grab.status, 409);
+      assert.equal(grab.status, 400);
       const unchanged = await call('GET', `${other.body.carrier_id}/`);
       assert.equal(unchanged.body.ip_set, '203.0.113.3');
       assert.equal(unchanged.body.name, 'Other');

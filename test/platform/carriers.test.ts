@@ -1,9 +1,12 @@
-// Which incoming carrier a SIP packet's source address belongs to.
+// Which incoming carrier a SIP packet's source address belongs to, which
+// account a call from it reaches, and the numbers that live and die with a carrier.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
 import { platformOn, type Platform } from './numbers-fixture.ts';
 import { normalizeIp } from '../../src/platform/carriers.ts';
+import type { Scope } from '../../src/platform/scope.ts';
+import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
 
 test('addresses have one spelling', () => {
   assert.equal(normalizeIp(' 192.0.2.1 '), '192.0.2.1');
@@ -21,29 +24,70 @@ for (const db of databases) {
     });
     after(async () => p?.close());
 
-    test('carrierForSource finds the carrier whose ip_set holds the address, in any spelling', async () => {
+    test('carrierForSource finds the account’s carrier whose ip_set holds the address, in any spelling', async () => {
       const { carriers } = p.services;
+      const account = p.scope.accountId;
       const trunk = await carriers.create(p.scope, { name: 'Trunk', ip_set: '192.0.2.20,2001:db8::20' });
-      assert.equal((await carriers.carrierForSource('192.0.2.20'))?.carrier_id, trunk.carrier_id);
-      assert.equal((await carriers.carrierForSource('::ffff:192.0.2.20'))?.carrier_id, trunk.carrier_id);
-      assert.equal((await carriers.carrierForSource('2001:DB8:0::20'))?.carrier_id, trunk.carrier_id);
-      assert.equal(await carriers.carrierForSource('192.0.2.21'), undefined);
-      assert.equal(await carriers.carrierForSource('garbage'), undefined);
+      assert.equal((await carriers.carrierForSource(account, '192.0.2.20'))?.carrier_id, trunk.carrier_id);
+      assert.equal((await carriers.carrierForSource(account, '::ffff:192.0.2.20'))?.carrier_id, trunk.carrier_id);
+      assert.equal((await carriers.carrierForSource(account, '2001:DB8:0::20'))?.carrier_id, trunk.carrier_id);
+      assert.equal(await carriers.carrierForSource(account, '192.0.2.21'), undefined);
+      assert.equal(await carriers.carrierForSource(account, 'garbage'), undefined);
 
       await carriers.update(p.scope, trunk.carrier_id, { ip_set: '192.0.2.21' });
-      assert.equal(await carriers.carrierForSource('192.0.2.20'), undefined);
-      assert.equal((await carriers.carrierForSource('192.0.2.21'))?.account_id, p.scope.accountId);
+      assert.equal(await carriers.carrierForSource(account, '192.0.2.20'), undefined);
+      assert.equal((await carriers.carrierForSource(account, '192.0.2.21'))?.account_id, account);
       await carriers.delete(p.scope, trunk.carrier_id);
-      assert.equal(await carriers.carrierForSource('192.0.2.21'), undefined);
+      assert.equal(await carriers.carrierForSource(account, '192.0.2.21'), undefined);
     });
 
-    test('deleting a carrier calls its dependents (numbers of that carrier)', async () => {
-      const { carriers } = p.services;
-      const seen: string[] = [];
-      carriers.registerDependent({ deleteForCarrier: async (_trx, _account, carrierId) => void seen.push(carrierId) });
-      const trunk = await carriers.create(p.scope, { name: 'Dependent', ip_set: '192.0.2.30' });
-      await carriers.delete(p.scope, trunk.carrier_id);
-      assert.deepEqual(seen, [trunk.carrier_id]);
+    test('two accounts may list one address; the called number decides which account a call from it reaches', async () => {
+      const { carriers, numbers, accounts } = p.services;
+      const other: Scope = { accountId: newAccountAuthId(), subaccountId: null, callerId: '' };
+      other.callerId = other.accountId;
+      await accounts.createMain({ authId: other.accountId, authToken: newAuthToken() }, 'Other tenant');
+      const shared = '198.51.100.40';
+      const mine = await carriers.create(p.scope, { name: 'Upstream', ip_set: shared });
+      const theirs = await carriers.create(other, { name: 'Upstream too', ip_set: `${shared},198.51.100.41` });
+      // Within one account an address still names one carrier.
+      await assert.rejects(carriers.create(p.scope, { name: 'Twice', ip_set: shared }), { status: 400, message: /198\.51\.100\.40 already belongs to another incoming carrier of this account/ });
+
+      await numbers.addOwn(p.scope, { numbers: '4930901850', carrier: mine.carrier_id, region: 'Berlin' });
+      await numbers.addOwn(other, { numbers: '4930901851', carrier: theirs.carrier_id, region: 'Berlin' });
+      const toMine = await numbers.admitFromCarrier(shared, '4930901850');
+      assert.equal(toMine?.accountId, p.scope.accountId);
+      assert.equal(toMine?.carrier.carrier_id, mine.carrier_id);
+      const toTheirs = await numbers.admitFromCarrier(shared, '+4930901851');
+      assert.equal(toTheirs?.accountId, other.accountId);
+      assert.equal(toTheirs?.carrier.carrier_id, theirs.carrier_id);
+      // An address only the other tenant lists does not reach my number; unknown numbers reach nobody.
+      assert.equal(await numbers.admitFromCarrier('198.51.100.41', '4930901850'), undefined);
+      assert.equal(await numbers.admitFromCarrier(shared, '4930901859'), undefined);
+      // A number added for one carrier is reached only through that carrier.
+      const second = await carriers.create(p.scope, { name: 'Second trunk', ip_set: '198.51.100.42' });
+      assert.equal(await numbers.admitFromCarrier('198.51.100.42', '4930901850'), undefined);
+      await carriers.delete(p.scope, second.carrier_id);
+    });
+
+    test('deleting a carrier deletes the numbers added for it, and only those', async () => {
+      const { carriers, numbers } = p.services;
+      const gone = await carriers.create(p.scope, { name: 'Going away', ip_set: '192.0.2.30' });
+      const stays = await carriers.create(p.scope, { name: 'Staying', ip_set: '192.0.2.31' });
+      await numbers.addOwn(p.scope, { numbers: '4930901860,4930901861', carrier: gone.carrier_id, region: 'Berlin' });
+      await numbers.addOwn(p.scope, { numbers: '4930901862', carrier: stays.carrier_id, region: 'Berlin' });
+      await carriers.delete(p.scope, gone.carrier_id);
+      await assert.rejects(numbers.get(p.scope, '4930901860'), /not found/);
+      await assert.rejects(numbers.get(p.scope, '4930901861'), /not found/);
+      assert.equal((await numbers.get(p.scope, '4930901862')).carrier, stays.carrier_id);
+    });
+
+    test('an own-carrier number must name an incoming carrier of the account', async () => {
+      const { numbers } = p.services;
+      await assert.rejects(numbers.addOwn(p.scope, { numbers: '4930901870', carrier: 'acme-trunk', region: 'Berlin' }), {
+        status: 400,
+        message: /carrier acme-trunk is not an incoming carrier of this account/,
+      });
+      await assert.rejects(numbers.get(p.scope, '4930901870'), /not found/);
     });
   });
 }

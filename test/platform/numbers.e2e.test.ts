@@ -155,21 +155,35 @@ for (const db of databases) {
       assert.equal((await client.numbers.get(mainNumber.number)).application, null);
     });
 
-    test('adds numbers from the operator’s own carrier', async () => {
+    test('adds numbers from one of the account’s incoming carriers; deleting the carrier deletes them', async () => {
       const client = server.client();
+      // The SDK has no IncomingCarrier resource: the carrier is made over HTTP.
+      const carrier = await server.fetch(`/v1/Account/${server.authId}/IncomingCarrier/`, { method: 'POST', json: { name: 'Acme trunk', ip_set: '192.0.2.90' } });
+      assert.equal(carrier.status, 201);
+      const { carrier_id: carrierId } = await carrier.json();
       const { appId } = await client.applications.create('Trunk app', { answerUrl: ANSWER });
-      const res = await client.numbers.addOwnNumber('4930901820,+4930901821', 'acme-trunk', 'Berlin', { numberType: 'local', appId });
+      const res = await client.numbers.addOwnNumber('4930901820,+4930901821', carrierId, 'Berlin', { numberType: 'local', appId });
       assert.equal(res.message, 'changed');
       const own = await client.numbers.get('4930901821');
-      assert.equal(own.carrier, 'acme-trunk');
+      assert.equal(own.carrier, carrierId);
       assert.equal(own.region, 'Berlin');
       assert.equal(own.monthlyRentalRate, '0.00000');
       assert.equal(own.renewalDate, null);
       assert.equal(own.application, `/v1/Account/${server.authId}/Application/${appId}/`);
       // Adding a number the platform already serves is refused as a whole.
-      await assert.rejects(client.numbers.addOwnNumber('4930901822,4930901820', 'acme-trunk', 'Berlin', {}), /already in your account/);
+      await assert.rejects(client.numbers.addOwnNumber('4930901822,4930901820', carrierId, 'Berlin', {}), /already in your account/);
       await assert.rejects(client.numbers.get('4930901822'), /not found/);
+      // The carrier must be an incoming carrier of the account.
+      await assert.rejects(client.numbers.addOwnNumber('4930901823', 'acme-trunk', 'Berlin', {}), {
+        status: 400,
+        message: /carrier acme-trunk is not an incoming carrier of this account/,
+      });
+      await assert.rejects(client.numbers.get('4930901823'), /not found/);
       assert.equal(await client.numbers.unrent('4930901820'), true);
+
+      // Removing the carrier removes every number associated with it.
+      assert.equal((await server.fetch(`/v1/Account/${server.authId}/IncomingCarrier/${carrierId}/`, { method: 'DELETE' })).status, 204);
+      await assert.rejects(client.numbers.get('4930901821'), { status: 404 });
     });
 
     test('documented errors: unknown country, malformed or unknown number, already owned, insufficient credit', async () => {

@@ -78,7 +78,8 @@ describe('inbound routing', () => {
     assert.equal(subRoute?.application?.app_id, subDefault.app_id);
 
     // Own-carrier numbers route like rented ones; unknown numbers do not route.
-    await numbers.addOwn(p.scope, { numbers: '4930901840', carrier: 'trunk', region: 'Berlin', app_id: ivr.app_id });
+    const trunk = await p.services.carriers.create(p.scope, { name: 'Trunk', ip_set: '192.0.2.81' });
+    await numbers.addOwn(p.scope, { numbers: '4930901840', carrier: trunk.carrier_id, region: 'Berlin', app_id: ivr.app_id });
     assert.equal((await numbers.routeInbound('4930901840'))?.application?.app_id, ivr.app_id);
     assert.equal(await numbers.routeInbound('4930901841'), undefined);
   });

@@ -14,6 +14,7 @@ import * as m0010 from './0010_phlo.ts';
 import * as m0011 from './0011_nodes.ts';
 import * as m0012 from './0012_phlo_run_node.ts';
 import * as m0013 from './0013_live_calls.ts';
+import * as m0014 from './0014_carrier_ips_per_account.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011_nodes': m0011,
   '0012_phlo_run_node': m0012,
   '0013_live_calls': m0013,
+  '0014_carrier_ips_per_account': m0014,
 };

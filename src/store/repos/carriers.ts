@@ -41,12 +41,17 @@ export const carriersRepo = {
     return Number(r.n);
   },
 
-  /** Addresses among `ips` already held by a carrier other than `exceptCarrierId`. */
-  async takenIps(db: Executor, ips: string[], exceptCarrierId: string | null): Promise<string[]> {
+  /** Addresses among `ips` already held by another carrier of the same account. */
+  async takenIps(db: Executor, accountId: string, ips: string[], exceptCarrierId: string): Promise<string[]> {
     if (ips.length === 0) return [];
-    let q = db.selectFrom('incoming_carrier_ips').select('ip').where('ip', 'in', ips);
-    if (exceptCarrierId) q = q.where('carrier_id', '!=', exceptCarrierId);
-    return (await q.execute()).map((r) => r.ip);
+    const rows = await db
+      .selectFrom('incoming_carrier_ips')
+      .select('ip')
+      .where('account_id', '=', accountId)
+      .where('ip', 'in', ips)
+      .where('carrier_id', '!=', exceptCarrierId)
+      .execute();
+    return rows.map((r) => r.ip);
   },
 
   /** Replace a carrier's address index with `ips`. */
@@ -57,11 +62,13 @@ export const carriersRepo = {
     }
   },
 
-  async findBySourceIp(db: Executor, ip: string): Promise<CarrierRow | undefined> {
+  /** The account's carrier whose ip_set holds `ip` (at most one: addresses are unique per account). */
+  async findBySourceIp(db: Executor, accountId: string, ip: string): Promise<CarrierRow | undefined> {
     return db
       .selectFrom('incoming_carrier_ips')
       .innerJoin('incoming_carriers', 'incoming_carriers.carrier_id', 'incoming_carrier_ips.carrier_id')
       .selectAll('incoming_carriers')
+      .where('incoming_carrier_ips.account_id', '=', accountId)
       .where('incoming_carrier_ips.ip', '=', ip)
       .executeTakeFirst();
   },

@@ -184,6 +184,11 @@ export const numbersRepo = {
     await db.deleteFrom('numbers').where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
   },
 
+  /** An incoming carrier removed: the numbers added for it go with it. */
+  async deleteForCarrier(db: Executor, accountId: string, carrierId: string): Promise<void> {
+    await db.deleteFrom('numbers').where('account_id', '=', accountId).where('source', '=', 'own').where('carrier', '=', carrierId).execute();
+  },
+
   async relinkApp(db: Executor, accountId: string, appId: string, replacement: string | null): Promise<void> {
     await db.updateTable('numbers').set({ app_id: replacement }).where('account_id', '=', accountId).where('app_id', '=', appId).execute();
   },

@@ -39,11 +39,11 @@ export interface IncomingCarriersTable {
   created_at: number;
 }
 
-/** One row per address of a carrier; the primary key keeps an address in one carrier platform-wide. */
+/** One row per address of a carrier; the primary key (account_id, ip) keeps an address in one carrier of each account. */
 export interface IncomingCarrierIpsTable {
+  account_id: string;
   ip: string;
   carrier_id: string;
-  account_id: string;
 }
 
 export interface CallerIdVerificationsTable {

@@ -39,6 +39,7 @@ export interface NumbersTable {
   alias: string | null;
   /** 'rented' from the pool, or 'own' (an operator trunk number added with POST /Number/). */
   source: 'rented' | 'own';
+  /** RENTED_CARRIER for rented numbers; the carrier_id of the account's incoming carrier for own ones. */
   carrier: string;
   country_iso: string;
   number_type: NumberType;
