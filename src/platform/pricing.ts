@@ -122,6 +122,13 @@ export class Pricing {
       const e = [...Value.Errors(RateFile, data)][0];
       throw new Error(`${source} is invalid at ${e?.instancePath || '/'}: ${e?.message}`);
     }
+    // The Pricing API shows an outbound toll-free rate for every country
+    // with toll-free numbers, so the file must say what it is.
+    for (const [iso, c] of Object.entries(data.countries)) {
+      if (c.phone_numbers.tollfree && c.voice.outbound.tollfree === null) {
+        throw new Error(`${source} is invalid at /countries/${iso}/voice/outbound/tollfree: ${iso} has toll-free numbers, so it needs an outbound toll-free rate`);
+      }
+    }
     return new Pricing(data);
   }
 
@@ -250,7 +257,9 @@ export class Pricing {
           ip: rateObj(money(sip.outbound)),
           local: rateObj(money(c.voice.outbound.local)),
           rates: c.voice.outbound.rates.map((r) => ({ prefix: r.prefix, rate: formatMoney(money(r.rate)) })),
-          tollfree: rateObj(c.voice.outbound.tollfree === null ? null : money(c.voice.outbound.tollfree)),
+          // Every documented rate is a decimal string: a country without
+          // toll-free numbers (and so without a toll-free rate) shows its local rate.
+          tollfree: rateObj(money(c.voice.outbound.tollfree ?? c.voice.outbound.local)),
         },
       },
     };

@@ -28,7 +28,9 @@ test('pricing for a country has voice, message, mms and phone number rates', asy
 
   const raw = await (await server.fetch(`/v1/Account/${server.authId}/Pricing/?country_iso=us`)).json();
   assert.deepEqual(Object.keys(raw).sort(), ['api_id', 'country', 'country_code', 'country_iso', 'message', 'mms', 'phone_numbers', 'voice']);
-  assert.equal(raw.voice.outbound.tollfree.rate, null);
+  // A country with toll-free numbers has an outbound toll-free rate, as a decimal string.
+  assert.equal(raw.voice.outbound.tollfree.rate, '0.00700');
+  assert.deepEqual((await server.client().pricings.get('CA')).voice.outbound.tollfree, { rate: '0.00700' });
   assert.deepEqual(raw.mms.outbound, { rate: '0.02000' });
 });
 

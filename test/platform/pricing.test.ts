@@ -24,8 +24,9 @@ test('outbound voice uses the longest matching destination prefix', () => {
   assert.deepEqual([landline.countryIso, landline.prefix, landline.rate, landline.unit], ['GB', '44', 9_500, 'minute']);
   const mobile = pricing.rate({ service: 'voice', direction: 'outbound', number: '+447400123456' });
   assert.deepEqual([mobile.countryIso, mobile.prefix, mobile.rate], ['GB', '447', 35_000]);
-  // US toll-free has no separate outbound rate: the prefix rate applies.
-  assert.equal(pricing.rate({ service: 'voice', direction: 'outbound', number: '18005550100' }).rate, 7_000);
+  // US toll-free destinations bill the country's outbound toll-free rate.
+  const usFree = pricing.rate({ service: 'voice', direction: 'outbound', number: '18005550100' });
+  assert.deepEqual([usFree.prefix, usFree.rate], [null, 7_000]);
   // A country with a toll-free rate uses it for toll-free destinations.
   const gbFree = pricing.rate({ service: 'voice', direction: 'outbound', number: '448081570027' });
   assert.equal(gbFree.rate, 19_000);
@@ -82,4 +83,30 @@ test('the shipped rate file covers at least 20 countries; a broken file names th
     () => Pricing.fromData({ currency: 'USD', sip: { inbound: '0.1', outbound: 'cheap' }, countries: {} }, 'rates.json'),
     /rates\.json is invalid at \/sip\/outbound/,
   );
+});
+
+test('a country with toll-free numbers needs an outbound toll-free rate, and every documented rate is a decimal string', () => {
+  const file = JSON.parse(fs.readFileSync(DEFAULT_RATES_FILE, 'utf8'));
+  file.countries.US.voice.outbound.tollfree = null;
+  assert.throws(() => Pricing.fromData(file, 'rates.json'), /rates\.json is invalid at \/countries\/US\/voice\/outbound\/tollfree: US has toll-free numbers/);
+  // Without toll-free numbers the view shows the local rate.
+  delete file.countries.US.phone_numbers.tollfree;
+  assert.deepEqual(Pricing.fromData(file).view('US').voice.outbound.tollfree, { rate: '0.00700' });
+
+  const decimal = /^\d+\.\d{5}$/;
+  for (const iso of Object.keys(file.countries)) {
+    const v = pricing.view(iso);
+    const rates = [
+      v.message.inbound.rate,
+      v.message.outbound.rate,
+      ...v.message.outbound_networks_list.map((n) => n.rate),
+      ...Object.values(v.phone_numbers).flatMap((p) => {
+        const n = p as { rate: string; rates: Array<{ rental_rate: string; setup_rate: string }> };
+        return [n.rate, ...n.rates.flatMap((r) => [r.rental_rate, r.setup_rate])];
+      }),
+      ...[v.voice.inbound.ip, v.voice.inbound.local, v.voice.inbound.tollfree, v.voice.outbound.ip, v.voice.outbound.local, v.voice.outbound.tollfree].map((r) => r.rate),
+      ...v.voice.outbound.rates.map((r) => r.rate),
+    ];
+    for (const rate of rates) assert.match(String(rate), decimal, `${iso}: ${rate}`);
+  }
 });
