@@ -1,6 +1,13 @@
 // One error type for every failure a client can cause. Services throw it;
 // the HTTP layer's single error handler turns it into {api_id, error}.
-export type ApiStatus = 400 | 401 | 402 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+//
+// The platform's API answers 200/201/202/204/400/401/404/405/429/500, and
+// the official SDKs turn exactly those into typed errors carrying our
+// message; anything else reaches the Node SDK as a bare "Request failed
+// with status code N". The extra codes below stay only where docs/decisions.md
+// ("Status codes") says why: 413/415 (HTTP framing no SDK sends), 422 (call
+// feedback, documented so), 409 (our Sandbox API, which no SDK calls).
+export type ApiStatus = 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500;
 
 export class ApiError extends Error {
   constructor(

@@ -217,7 +217,7 @@ export class Accounts {
 
   private requireMain(scope: Scope): void {
     if (scope.subaccountId) {
-      throw new ApiError(403, 'subaccounts cannot manage subaccounts; use the main account credentials and path');
+      throw new ApiError(401, 'subaccounts cannot manage subaccounts; use the main account credentials and path');
     }
   }
 

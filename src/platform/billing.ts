@@ -52,9 +52,13 @@ export interface Charged {
   amount: Micros;
 }
 
+/**
+ * 400, not 402: the platform answers a refused outbound call with one of
+ * 400/401/404/405/500 and a refused message with "Insufficient Credit".
+ */
 export function insufficientCredit(accountId: string, needed: Micros, balance: Micros): ApiError {
   return new ApiError(
-    402,
+    400,
     `insufficient credit: this needs ${formatMoney(needed)} but the account balance is ${formatMoney(balance)}; ` +
       `add credit with POST /v1/Account/${accountId}/Sandbox/Credit/`,
   );

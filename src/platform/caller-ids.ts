@@ -86,7 +86,7 @@ export class CallerIds {
     const subaccountId = await assignableSubaccount(this.accounts, scope, input.subaccount);
     const now = this.ctx.clock.now();
     if (await verifiedCallerIdsRepo.find(this.ctx.db, { accountId: scope.accountId }, phone)) {
-      throw new ApiError(409, `phone_number ${plus(phone)} is already a verified caller ID of this account`);
+      throw new ApiError(400, `phone_number ${plus(phone)} is already a verified caller ID of this account`);
     }
     if ((await verificationsRepo.countSince(this.ctx.db, scope.accountId, phone, now - 3600_000)) >= MAX_INITIATIONS_PER_HOUR) {
       throw new ApiError(429, `phone_number ${plus(phone)} was sent ${MAX_INITIATIONS_PER_HOUR} verification codes in the last hour; try again later`);
@@ -163,7 +163,7 @@ export class CallerIds {
   async update(scope: Scope, phoneNumber: string, input: { alias?: string; subaccount?: string }): Promise<VerifiedCallerIdRow> {
     assertSomethingToChange({ alias: input.alias, subaccount: input.subaccount });
     if (scope.subaccountId && input.subaccount !== undefined) {
-      throw new ApiError(403, 'only the main account can change the subaccount of a verified caller ID');
+      throw new ApiError(401, 'only the main account can change the subaccount of a verified caller ID');
     }
     const phone = normalizeNumber(phoneNumber, 'phone_number');
     const subaccountId = input.subaccount === undefined ? undefined : await assignableSubaccount(this.accounts, scope, input.subaccount);
@@ -198,7 +198,7 @@ export class CallerIds {
 }
 
 function checkOpen(v: VerificationRow, now: number): void {
-  if (v.verified_at !== null) throw new ApiError(409, `verification ${v.verification_uuid} is already complete: ${plus(v.phone_number)} is verified`);
+  if (v.verified_at !== null) throw new ApiError(400, `verification ${v.verification_uuid} is already complete: ${plus(v.phone_number)} is verified`);
   if (v.attempts >= MAX_OTP_ATTEMPTS) {
     throw new ApiError(429, `verification ${v.verification_uuid} had ${MAX_OTP_ATTEMPTS} wrong codes and is locked; start a new verification`);
   }

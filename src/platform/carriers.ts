@@ -104,7 +104,7 @@ export class Carriers {
    * operator's network: subaccounts can neither read nor change them.
    */
   private requireMain(scope: Scope): void {
-    if (scope.subaccountId) throw new ApiError(403, 'incoming carriers belong to the main account; use the main account credentials and path');
+    if (scope.subaccountId) throw new ApiError(401, 'incoming carriers belong to the main account; use the main account credentials and path');
   }
 
   private async claimIps(trx: Executor, scope: Scope, carrierId: string, ips: string[]): Promise<void> {

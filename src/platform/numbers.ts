@@ -230,7 +230,7 @@ export class Numbers {
       });
     } catch (err) {
       // Lost a race with a concurrent purchase of the same number.
-      if (isUniqueViolation(err)) throw new ApiError(409, `number ${number} is already rented`);
+      if (isUniqueViolation(err)) throw new ApiError(400, `number ${number} is already rented`);
       throw err;
     }
     this.renewals.kick();
@@ -241,7 +241,7 @@ export class Numbers {
     const owner = await numbersRepo.findAny(trx, number);
     if (!owner) return;
     const yours = owner.account_id === scope.accountId && (!scope.subaccountId || owner.subaccount_id === scope.subaccountId);
-    throw new ApiError(409, yours ? `number ${number} is already in your account` : `number ${number} is already rented`);
+    throw new ApiError(400, yours ? `number ${number} is already in your account` : `number ${number} is already rented`);
   }
 
   /** An application the caller can see, or null for none/"" ("null" is how some clients send null). */
@@ -287,7 +287,7 @@ export class Numbers {
         for (const number of list) {
           await this.assertNotOwned(trx, owner, number);
           if (await poolRepo.find(trx, number)) {
-            throw new ApiError(409, `number ${number} is in the platform's inventory: rent it with POST /v1/Account/${scope.callerId}/PhoneNumber/${number}/`);
+            throw new ApiError(400, `number ${number} is in the platform's inventory: rent it with POST /v1/Account/${scope.callerId}/PhoneNumber/${number}/`);
           }
           const iso = countryOf(number) ?? '';
           await numbersRepo.insert(trx, {
@@ -315,7 +315,7 @@ export class Numbers {
         }
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError(409, 'one of the numbers was added to the platform at the same time; nothing was added');
+      if (isUniqueViolation(err)) throw new ApiError(400, 'one of the numbers was added to the platform at the same time; nothing was added');
       throw err;
     }
     return list;

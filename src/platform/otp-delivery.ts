@@ -37,6 +37,6 @@ export function sandboxSmsDelivery(inbox: SandboxInbox): OtpDelivery {
 /** Until the voice engine provides a call delivery, `channel=call` is refused rather than faked. */
 export const voiceOtpUnavailable: OtpDelivery = {
   async deliver() {
-    throw new ApiError(503, 'voice OTP delivery is not available');
+    throw new ApiError(500, 'voice OTP delivery is not available');
   },
 };

@@ -8,7 +8,7 @@ import type { Scope } from './scope.ts';
 export async function assignableSubaccount(accounts: Accounts, scope: Scope, requested: string | undefined, field = 'subaccount'): Promise<string | null> {
   if (scope.subaccountId) {
     if (requested && requested !== scope.subaccountId) {
-      throw new ApiError(403, `subaccount ${scope.subaccountId} cannot assign resources to ${requested}`);
+      throw new ApiError(401, `subaccount ${scope.subaccountId} cannot assign resources to ${requested}`);
     }
     return scope.subaccountId;
   }

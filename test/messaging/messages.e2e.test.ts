@@ -367,15 +367,15 @@ for (const db of databases) {
       assert.equal(injected.status, 404);
     });
 
-    test('without enough credit nothing is sent (402) and no record is left behind', async () => {
+    test('without enough credit nothing is sent (400 insufficient credit, typed in the SDK) and no record is left behind', async () => {
       const phone = virtualPhone();
       const count = async () => (await server.client().messages.list({ to_number: phone })).meta.totalCount;
       // 1000 destinations of an 11-segment Unicode text cost 55.00, more than the remaining credit.
       const many = Array.from({ length: 1000 }, (_, i) => String(14155560000 + i)).join('<');
       const before = await balance();
-      await assert.rejects(server.client().messages.create(ours, many, 'ł'.repeat(737)), /status code 402/);
+      await assert.rejects(server.client().messages.create(ours, many, 'ł'.repeat(737)), { status: 400, message: /insufficient credit: this needs/ });
       const raw = await api('/Message/', { json: { src: ours, dst: many, text: 'ł'.repeat(737) } });
-      assert.equal(raw.status, 402);
+      assert.equal(raw.status, 400);
       assert.match(raw.body.error, /insufficient credit: this needs/);
       assert.equal(await balance(), before);
       assert.equal(await count(), 0);

@@ -69,7 +69,7 @@ for (const db of databases) {
       const parent = await server.fetch(`/v1/Account/${server.authId}/`, { creds: sub });
       assert.equal(parent.status, 401);
       // Subaccounts cannot manage subaccounts.
-      await assert.rejects(subClient.subaccounts.create('Nope', true), /403/);
+      await assert.rejects(subClient.subaccounts.create('Nope', true), { status: 401, message: /subaccounts cannot manage subaccounts/ });
     });
 
     test('a disabled subaccount cannot authenticate', async () => {

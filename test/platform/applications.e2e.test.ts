@@ -173,7 +173,7 @@ for (const db of databases) {
       const a = await main.subaccounts.create('Owner', true);
       const b = await main.subaccounts.create('Other', true);
       const res = await server.fetch(`/v1/Account/${a.authId}/Application/`, { method: 'POST', json: { app_name: 'x', answer_url: ANSWER, subaccount: b.authId }, creds: a });
-      assert.equal(res.status, 403);
+      assert.equal(res.status, 401);
       const unknown = await server.fetch(`/v1/Account/${server.authId}/Application/`, { method: 'POST', json: { app_name: 'x', answer_url: ANSWER, subaccount: 'SA00000000000000000X' } });
       assert.equal(unknown.status, 400);
       assert.match((await unknown.json()).error, /SA00000000000000000X/);

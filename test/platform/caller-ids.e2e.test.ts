@@ -60,9 +60,10 @@ for (const db of databases) {
       assert.match(verified.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$/);
 
       const again = await call('POST', `/VerifiedCallerId/Verification/${started.verificationUuid}/`, { otp: code });
-      assert.equal(again.status, 409);
+      assert.equal(again.status, 400);
+      assert.match(again.body.error, /already complete/);
       const reinitiate = await call('POST', '/VerifiedCallerId/', { phone_number: '+14155550100' });
-      assert.equal(reinitiate.status, 409);
+      assert.equal(reinitiate.status, 400);
       assert.match(reinitiate.body.error, /already a verified caller ID/);
 
       const got = await client.verify.getVerifiedCallerId('+14155550100');
@@ -184,7 +185,7 @@ for (const db of databases) {
 
       // Only the main account reassigns.
       const bySub = await call('POST', '/VerifiedCallerId/+14155550110/', { subaccount: subB.authId }, subA);
-      assert.equal(bySub.status, 403);
+      assert.equal(bySub.status, 401);
       const moved = await main.verify.updateVerifiedCallerId('+14155550110', { subaccount: subB.authId });
       assert.equal(moved.subaccount, subB.authId);
       assert.equal((await call('GET', '/VerifiedCallerId/+14155550110/', undefined, subA)).status, 404);

@@ -122,7 +122,7 @@ for (const db of databases) {
         ['DELETE', `${body.carrier_id}/`, undefined],
       ] as const) {
         const res = await call(method, path, json, sub, sub.authId);
-        assert.equal(res.status, 403, `${method} ${path}`);
+        assert.equal(res.status, 401, `${method} ${path}`);
         assert.match(res.body.error, /belong to the main account/);
       }
     });
