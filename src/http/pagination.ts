@@ -11,6 +11,8 @@ export interface Meta {
   next: string | null;
   previous: string | null;
   total_count: number;
+  /** The multiparty call lists' examples name the total `count`. */
+  count?: number;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -38,4 +40,9 @@ export function metaFor(url: string, page: Page, total: number): Meta {
 
 export function listBody<T>(apiId: string, url: string, page: Page, total: number, objects: T[]) {
   return { api_id: apiId, meta: metaFor(url, page, total), objects };
+}
+
+/** A list whose spec example shows `meta.count` (multiparty calls and their participants); `total_count` stays too. */
+export function countedListBody<T>(apiId: string, url: string, page: Page, total: number, objects: T[]) {
+  return { api_id: apiId, meta: { ...metaFor(url, page, total), count: total }, objects };
 }

@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { assertSomethingToChange } from '../../platform/patch.ts';
-import { listBody, pageOf } from '../pagination.ts';
+import { countedListBody, pageOf } from '../pagination.ts';
 import { MPC_ATTRIBUTES } from '../../voice/mpc/settings.ts';
 import { BoolLike, HttpMethod, Int, NoSdkBody, PageQuery, rangeFilter, SdkBody, toBool, Url } from '../schemas.ts';
 
@@ -69,7 +69,7 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
   app.get(base, { schema: { params: Params, querystring: ListQuery } }, async (req) => {
     const page = pageOf(req.query);
     const { objects, total } = await mpcs.list(req.scope, { ...req.query, ...page });
-    return listBody(req.id, req.url, page, total, objects);
+    return countedListBody(req.id, req.url, page, total, objects);
   });
 
   app.get(one, { schema: { params: MpcParams } }, async (req) => ({ api_id: req.id, ...(await mpcs.get(req.scope, req.params.mpcId)) }));
@@ -92,7 +92,7 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
   app.get(`${one}Participant/`, { schema: { params: MpcParams, querystring: Type.Object({ ...PageQuery, call_uuid: Type.Optional(Type.String({ maxLength: 64 })) }) } }, async (req) => {
     const page = pageOf(req.query);
     const all = mpcs.participants(req.scope, req.params.mpcId, req.query.call_uuid);
-    return listBody(req.id, req.url, page, all.length, all.slice(page.offset, page.offset + page.limit));
+    return countedListBody(req.id, req.url, page, all.length, all.slice(page.offset, page.offset + page.limit));
   });
 
   app.get(participant, { schema: { params: MemberParams } }, async (req) => ({ api_id: req.id, ...mpcs.participant(req.scope, req.params.mpcId, req.params.memberId) }));

@@ -54,6 +54,11 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     await line.app.next('/mpc', (r) => r.params.EventName === 'ParticipantJoin' && r.params.ParticipantRole === 'Supervisor');
 
     const participants = await line.client.multiPartyCalls.listParticipants({ friendlyName: 'Support' });
+    // Both MPC lists carry meta.count, as the spec's examples show.
+    assert.equal(participants.meta.count, 3);
+    assert.equal(participants.objects.length, 3);
+    const mpcs = await line.client.multiPartyCalls.list({ friendlyName: 'Support' });
+    assert.equal(mpcs.meta.count, 1);
     const idOf = (uuid: string) => participants.objects.find((p: { callUuid: string }) => p.callUuid === uuid).memberId as string;
     const sup = participants.objects.find((p: { role: string }) => p.role === 'supervisor');
     assert.equal(sup.coachMode, true, 'supervisors join in coach mode');
