@@ -90,6 +90,9 @@ const REPORT_FROM: Record<DeliveryReport['state'], MessageState[]> = {
   undelivered: ['queued', 'sent'],
 };
 
+/** GET /Message/ without a message_time filter lists the last 24 hours. */
+export const DEFAULT_LIST_WINDOW_MS = 24 * 3600_000;
+
 const scopeOf = (owner: { accountId: string; subaccountId: string | null }): Scope => ({ ...owner, callerId: owner.subaccountId ?? owner.accountId });
 
 export class Messages implements CarrierEvents {
@@ -339,10 +342,21 @@ export class Messages implements CarrierEvents {
       fromNumber: number(q.from_number),
       toNumber: number(q.to_number),
       countryIso: q.destination_country_iso2?.toUpperCase(),
-      ...timeWindow(q),
+      ...this.listWindow(q),
     };
     const [rows, total] = await Promise.all([messagesRepo.list(this.ctx.db, filter, q.limit, q.offset), messagesRepo.count(this.ctx.db, filter)]);
     return { objects: rows.map(messageView), total };
+  }
+
+  /**
+   * The message_time filters' window; without any, the last 24 hours of the
+   * platform clock, as the platform documents ("If you do not specify this
+   * attribute, the MDR for the last 24 hours will be retrieved by default").
+   */
+  private listWindow(q: ListQuery): { from?: number; to?: number } {
+    const window = timeWindow(q);
+    if (window.from !== undefined || window.to !== undefined) return window;
+    return { from: this.ctx.clock.now() - DEFAULT_LIST_WINDOW_MS };
   }
 
   async media(scope: Scope, uuid: string) {
