@@ -4,13 +4,16 @@
 // without a TypeScript loader: `import { switchboardClient } from 'switchboard/sdk'`.
 //
 // The SDK takes a `url` option for most resources but hard-codes
-// https://api.plivo.com for "voice" requests (calls, applications, …). We
-// install one adapter on the SDK's own axios that rewrites those platform
-// hosts to the Switchboard base URL registered for the request's auth id
-// (read from its Basic auth header); other requests pass untouched.
+// https://api.plivo.com for "voice" requests (calls, applications, …),
+// https://phlorunner.plivo.com for PHLO and https://stats.plivo.com for call
+// quality feedback. We install one adapter on the SDK's own axios that
+// rewrites those platform hosts to the Switchboard base URL registered for
+// the request's auth id (read from its Basic auth header); other requests
+// pass untouched. Only the host changes, never what the SDK sends, so what
+// works here works against the platform.
 import { createRequire } from 'node:module';
 
-const PLATFORM_HOSTS = /^https:\/\/(api\.plivo\.com|phlorunner\.plivo\.com)(?=\/|$)/;
+const PLATFORM_HOSTS = /^https:\/\/(api|phlorunner|stats)\.plivo\.com(?=\/|$)/;
 const targets = new Map();
 const patched = new WeakSet();
 

@@ -39,6 +39,7 @@ import { streamRoutes } from './routes/streams.ts';
 import { callMediaRoutes } from './routes/call-media.ts';
 import { phloRoutes } from './routes/phlos.ts';
 import { phloRunnerRoutes } from './routes/phlo-runner.ts';
+import { callFeedbackRoutes } from './routes/call-feedback.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -54,7 +55,7 @@ export const BODY_LIMIT = 256 * 1024;
 
 /** Route plugins are added here; later features append theirs. */
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
-export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, phloRoutes, phloRunnerRoutes];
+export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, phloRoutes, phloRunnerRoutes, callFeedbackRoutes];
 
 export interface AppOptions {
   /** Failed-auth budgets (tests inject one with their own clock). */

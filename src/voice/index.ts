@@ -13,6 +13,7 @@ import type { Pricing } from '../platform/pricing.ts';
 import type { TelephonyDriver } from '../telephony/driver.ts';
 import { Calls } from './calls/calls.ts';
 import type { GoneNode } from '../platform/nodes.ts';
+import { CallFeedback } from './calls/call-feedback.ts';
 import { CdrWriter } from './engine/cdrs.ts';
 import { closeCallsOf } from './engine/recovery.ts';
 import {Engine} from './engine/engine.ts';
@@ -49,6 +50,8 @@ export interface Voice {
   calls: Calls;
   /** Close the calls a gone node was running (its process crashed); resolves with how many were closed here. */
   closeCallsOf(gone: GoneNode): Promise<number>;
+  /** Call quality feedback on ended calls' records. */
+  feedback: CallFeedback;
   /** Ends live calls and writes their pending records. */
   close(): Promise<void>;
 }
@@ -82,6 +85,7 @@ export function createVoice(d: VoiceDeps): Voice {
     engine,
     calls,
     closeCallsOf: (gone) => closeCallsOf({ db: ctx.db, cdrs, callLog: d.callLog, platform, log: d.logger }, gone),
+    feedback: new CallFeedback(ctx),
     async close() {
       await engine.close();
       await cdrs.drain();

@@ -52,6 +52,10 @@ export const callsRepo = {
     return Number(r?.n ?? 0);
   },
 
+  async setFeedback(db: Executor, callUuid: string, feedback: string): Promise<void> {
+    await db.updateTable('calls').set({ feedback }).where('call_uuid', '=', callUuid).execute();
+  },
+
   async moveToMain(db: Executor, accountId: string, subaccountId: string): Promise<void> {
     await db.updateTable('calls').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
   },

@@ -32,6 +32,8 @@ export interface CallsTable {
   hangup_source: string;
   stir_verification: string;
   source_ip: string;
+  /** Call quality feedback as JSON {rating, issues, notes, posted_at}, null until some is posted. */
+  feedback: string | null;
 }
 
 export interface SandboxPhonesTable {

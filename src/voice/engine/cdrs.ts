@@ -176,5 +176,7 @@ export function cdrView(row: CallRow) {
     total_rate: formatMoney(row.total_rate),
     voice_network_group: '',
     source_ip: row.source_ip,
+    // Our addition: the call quality feedback posted for it (null when none).
+    feedback: row.feedback === null ? null : (JSON.parse(row.feedback) as unknown),
   };
 }

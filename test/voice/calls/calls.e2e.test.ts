@@ -281,6 +281,37 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     for (const u of uuids) await line.sandbox.wait(u, 'ended');
   });
 
+  test('call quality feedback reaches us on the stats host path the SDK uses and is kept on the CDR', async () => {
+    const uuid = await place(line.phone(), '/hello');
+    await line.sandbox.wait(uuid, 'ended');
+    // plivo 4.79.0 puts the feedback in an axios option axios ignores, so its
+    // request arrives with an empty body, here as on the platform: the
+    // documented 422 for a missing rating, with the SDK's typed error.
+    await assert.rejects(line.client.callFeedback.create(uuid, 4, ['ECHO'], 'a bit of echo'), { status: 422, message: 'Rating has to be a float between 1 -5' });
+    // The body other SDKs send (and curl) is kept on the CDR.
+    const post = (callUuid: string, json: unknown) => line.server.fetch(`/v1/Call/${callUuid}/Feedback/`, { method: 'POST', json });
+    const res = await post(uuid, { rating: '4.5', issues: ['ECHO', 'AUDIO_LAG'], notes: 'a bit of echo' });
+    assert.equal(res.status, 201);
+    const body = await res.json();
+    assert.deepEqual({ ...body, api_id: undefined }, { api_id: undefined, message: 'Feedback has been posted', status: 'success' });
+    // The SDK's Call object keeps only its own fields; the CDR carries ours.
+    const cdr = await (await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${uuid}/`)).json();
+    assert.equal(cdr.call_uuid, uuid);
+    assert.match(cdr.feedback.posted_at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+00:00$/);
+    assert.deepEqual({ ...cdr.feedback, posted_at: undefined }, { rating: 4.5, issues: ['ECHO', 'AUDIO_LAG'], notes: 'a bit of echo', posted_at: undefined });
+
+    const refused = async (callUuid: string, json: unknown, status: number, message: RegExp) => {
+      const r = await post(callUuid, json);
+      assert.equal(r.status, status, JSON.stringify(json));
+      assert.match((await r.json()).error, message);
+    };
+    await refused(uuid, { rating: 6 }, 422, /Rating has to be a float between 1 -5/);
+    await refused(uuid, { rating: 3 }, 422, /Issues have to be an array of one or more than one of the following: AUDIO_LAG/);
+    await refused(uuid, { rating: 3, issues: ['LOUD'] }, 422, /Issues have to be an array/);
+    await refused('3b7e6c2c-0000-4000-8000-000000000000', { rating: 5 }, 404, /Please check the Call UUID/);
+    assert.equal((await post(uuid, { rating: 5 })).status, 201, 'a perfect rating needs no issues');
+  });
+
   test('the server logged no errors', () => {
     const errors = line.server.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
     assert.deepEqual(errors, []);
