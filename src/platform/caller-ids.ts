@@ -43,6 +43,8 @@ const otpHash = (uuid: string, otp: string): Buffer => createHash('sha256').upda
 export function verifiedCallerIdView(row: VerifiedCallerIdRow) {
   return {
     alias: row.alias,
+    // The caller ID object documents the channel the code went by.
+    channel: row.channel,
     country: row.country,
     created_at: iso(row.created_at),
     modified_at: iso(row.modified_at),

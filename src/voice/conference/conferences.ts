@@ -80,13 +80,14 @@ export class Conferences implements ConferenceHost {
     return this.record(conf, m.verb.recordFileFormat, m.call.uuid);
   }
 
-  private record(conf: Conference, format: RecordingFormat, callUuid: string): RoomRecording {
+  /** `callUuid`: the member whose XML asked for it; an API recording names the first member's call, as the platform's examples show one. */
+  private record(conf: Conference, format: RecordingFormat, callUuid?: string): RoomRecording {
     const first = [...conf.members.values()][0];
     return new RoomRecording(
       conf.room,
       this.kit.recordings,
       format,
-      { owner: conf.owner, callUuid, from: first?.call.from ?? '', to: first?.call.to ?? '', conference: { name: conf.name, uuid: conf.uuid } },
+      { owner: conf.owner, callUuid: callUuid ?? first?.call.uuid ?? '', from: first?.call.from ?? '', to: first?.call.to ?? '', conference: { name: conf.name, uuid: conf.uuid } },
       this.engine.clock.now(),
     );
   }
@@ -240,7 +241,7 @@ export class Conferences implements ConferenceHost {
     const format = input.file_format ?? 'mp3';
     if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
     if (conf.apiRecording && !conf.apiRecording.stopped) throw new ApiError(400, `conference ${conf.name} is already being recorded; stop that recording first`);
-    const rec = this.record(conf, format, '');
+    const rec = this.record(conf, format);
     conf.apiRecording = rec;
     if (input.callback_url) this.recordCallbacks.set(rec.id, { hook: { url: input.callback_url, method: input.callback_method ?? 'POST' }, apiId });
     return rec;

@@ -6,16 +6,21 @@ import type { MultiPartyCall, Participant } from './mpc.ts';
 
 const orNull = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : isoish(ms));
 
+/** A live MPC's id in URIs: its friendly name, percent-encoded (names may hold spaces). */
+const byName = (name: string): string => `name_${encodeURIComponent(name)}`;
+
 /** How to name an MPC in its URIs: by name while live, by uuid once ended (names are reused). */
 const mpcPath = (accountId: string, row: MpcRow): string =>
-  `/v1/Account/${accountId}/MultiPartyCall/${row.status === 'Ended' ? `uuid_${row.mpc_uuid}` : `name_${row.friendly_name}`}/`;
+  `/v1/Account/${accountId}/MultiPartyCall/${row.status === 'Ended' ? `uuid_${row.mpc_uuid}` : byName(row.friendly_name)}/`;
 
 export function mpcView(row: MpcRow, recording: string | null) {
   const path = mpcPath(row.account_id, row);
   const ended = row.ended_at !== null;
   return {
-    billed_amount: null,
-    billed_duration: null,
+    // An MPC has no charge of its own here (each participant's call leg is
+    // billed): an ended one shows zero, as decimal string and integer.
+    billed_amount: ended ? '0.00000' : null,
+    billed_duration: ended ? 0 : null,
     creation_time: isoish(row.created_at),
     duration: ended && row.started_at !== null ? Math.round((row.ended_at! - row.started_at) / 1000) : null,
     end_time: orNull(row.ended_at),
@@ -69,7 +74,7 @@ export function participantView(mpc: MultiPartyCall, p: Participant) {
     member_id: p.id,
     mpc_uuid: mpc.uuid,
     mute: p.mute,
-    resource_uri: `/v1/Account/${mpc.owner.accountId}/MultiPartyCall/name_${mpc.name}/Participant/${p.id}/`,
+    resource_uri: `/v1/Account/${mpc.owner.accountId}/MultiPartyCall/${byName(mpc.name)}/Participant/${p.id}/`,
     role: p.role,
     start_mpc_on_enter: p.settings.startMpcOnEnter,
   };
