@@ -258,7 +258,10 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     await line.sandbox.phone(machine, { behaviour: 'machine' });
     const m = await place(machine, '/hello', { machineDetection: 'hangup' });
     await line.sandbox.wait(m, 'ended');
-    assert.equal((await hangupOf(m)).params.HangupCauseCode, '9100');
+    const hung = (await hangupOf(m)).params;
+    // The spec: "the call hangs up immediately and a request is made to the hangup_url with the Machine parameter set to true".
+    assert.deepEqual([hung.HangupCauseCode, hung.HangupCauseName, hung.Machine], ['9100', 'Machine Detected', 'true']);
+    assert.equal(line.app.received.filter((r) => r.path === '/hello' && r.params.CallUUID === m).length, 0, 'the answer_url never runs');
 
     await assert.rejects(place(line.phone(), '/hello', { sipHeaders: 'bad header' }), /sip_headers/);
     await assert.rejects(place(line.phone(), '/hello', { machineDetection: 'maybe' }), /machine_detection must be true or hangup/);
