@@ -104,7 +104,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     ctx, accounts, numbers, endpoints, timers, logger,
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     // The sandbox waits on calls still queued behind the calls-per-second limit (no leg yet).
-    calls: { find: (uuid) => voice.engine.find(uuid) },
+    calls: { find: (uuid) => voice.engine.find(uuid), recorded: (uuid) => voice.engine.recorded(uuid) },
   });
   const engineMedia = { speech: (req: SpeakRequest) => tts.tts.synthesize(req), audioFile: (url: string) => files.get(url) };
   const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env, driver, timers, media: engineMedia, nodeId: nodes.id });

@@ -29,6 +29,8 @@ export type WaitUntil = 'answered' | 'ended' | 'hears';
 /** The platform's calls as the sandbox sees them: a call still queued behind the calls-per-second limit has no leg yet. */
 export interface PlacedCalls {
   find(uuid: string): { owner: Tenant; live: boolean; onEnd(fn: () => void): () => void } | undefined;
+  /** Resolves once an ended call's record (CDR) is written. */
+  recorded(uuid: string): Promise<void>;
 }
 
 export interface Transcript {
@@ -138,6 +140,8 @@ export class Sandbox {
     // Once the leg has ended nothing more can happen to it.
     const settled = (): boolean => holds() || leg.state === 'ended';
     await this.until(settled, deadline, (wake) => leg.watch(() => settled() && wake()));
+    // A call reported ended has its CDR: GET /Call/{uuid}/ answers at once.
+    if (leg.state === 'ended') await this.calls.recorded(uuid);
     return { reached: holds(), transcript: this.transcriptOf(leg) };
   }
 

@@ -10,7 +10,7 @@ import type { CallSetup } from '../../src/voice/engine/call.ts';
 import type { Call } from '../../src/voice/engine/call.ts';
 import {Engine} from '../../src/voice/engine/engine.ts';
 
-import type { CallApp, EndedCall, InboundTarget } from '../../src/voice/engine/ports.ts';
+import type { CallApp, CdrPort, EndedCall, InboundTarget } from '../../src/voice/engine/ports.ts';
 import type { CallLogEntry } from '../../src/platform/call-log.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { newUuid } from '../../src/ids.ts';
@@ -80,7 +80,7 @@ export interface Harness {
   settle(limitMs?: number): Promise<void>;
 }
 
-export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?: VerbRegistry } = {}): Harness {
+export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?: VerbRegistry; cdrs?: CdrPort } = {}): Harness {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const timers = new TimerGroup(clock);
   const requests: WebhookRequest[] = [];
@@ -131,7 +131,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
       signing: async () => ({ authToken: 'token', mainAuthToken: 'token' }),
       rate: () => 10_000,
     },
-    cdrs: {
+    cdrs: opts.cdrs ?? {
       started: () => {},
       answered: () => {},
       record: async (c) => {

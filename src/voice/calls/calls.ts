@@ -390,7 +390,12 @@ export class Calls {
   // ---- CDRs -------------------------------------------------------------------------
 
   async cdr(scope: Scope, uuid: string) {
-    const row = await callsRepo.find(this.ctx.db, ownerFilter(scope), uuid);
+    let row = await callsRepo.find(this.ctx.db, ownerFilter(scope), uuid);
+    if (!row) {
+      // A call that has just ended: its record is being written.
+      await this.engine.recorded(uuid);
+      row = await callsRepo.find(this.ctx.db, ownerFilter(scope), uuid);
+    }
     if (row) return cdrView(row);
     if (this.mine(scope, uuid)) throw new ApiError(404, `call ${uuid} has not ended yet: its record is written when it ends; read it live with ?status=live`);
     throw notFound(`call ${uuid}`);

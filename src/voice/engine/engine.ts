@@ -67,6 +67,8 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   /** Records and hangup callbacks of ended calls still being written. */
   private readonly finishing = new Set<Promise<void>>();
   private flows: InboundFlows | undefined;
+  /** Ended calls whose record is still being written, so a reader can wait for it. */
+  private readonly recording = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock;
@@ -293,6 +295,11 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
       cause: end.cause.cause,
       source: end.source,
     });
+    this.recording.set(call.uuid, record);
+    void record.then(
+      () => this.recording.delete(call.uuid),
+      () => this.recording.delete(call.uuid),
+    );
     const done = this.clock.track(record).then(
       (charge) => {
         // This node was taken for crashed while the call ran: the node that took over wrote its record and hangup callback.
@@ -326,6 +333,15 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
       numberType: call.numberType,
       initiatedAt: call.initiatedAt ?? call.queuedAt,
     };
+  }
+
+  /**
+   * Resolves once an ended call's record is written (at once when it is, or
+   * when the call is unknown): whatever reports a call ended (the sandbox,
+   * a CDR read racing the write) waits on it, so the CDR is there.
+   */
+  async recorded(uuid: string): Promise<void> {
+    await this.recording.get(uuid)?.catch(() => undefined);
   }
 
   // ---- webhooks, media, logs ------------------------------------------------------

@@ -284,6 +284,19 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     for (const u of uuids) await line.sandbox.wait(u, 'ended');
   });
 
+  test('a call reported ended has its CDR: in a burst every GET /Call/{uuid}/ answers at once', async () => {
+    // Placed together, so several end in the same instant and their records are written as one batch.
+    const uuids = await Promise.all(Array.from({ length: 24 }, () => place(line.phone(), '/hello')));
+    for (const uuid of uuids) {
+      await line.sandbox.wait(uuid, 'ended');
+      // Every call whose far end already shows it completed has its CDR.
+      const shown = await Promise.all(uuids.map(async (u) => ((await line.sandbox.call('GET', `/Call/${u}/Transcript/`)).body.state === 'completed' ? u : undefined)));
+      const ended = shown.filter((u): u is string => u !== undefined);
+      const cdrs = await Promise.all(ended.map(async (u) => [u, (await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${u}/`)).status] as const));
+      for (const [u, status] of cdrs) assert.equal(status, 200, `CDR of ${u}, which the sandbox shows completed`);
+    }
+  });
+
   test('call quality feedback reaches us on the stats host path the SDK uses and is kept on the CDR', async () => {
     const uuid = await place(line.phone(), '/hello');
     await line.sandbox.wait(uuid, 'ended');

@@ -293,3 +293,26 @@ test('machine_detection=true tells the answer URL whether a machine or a person 
   assert.equal(person.requests.find((r) => r.kind === 'hangup')!.params.Machine, 'false');
   assert.equal(ended.causeCode, 4010);
 });
+
+test('an ended call is recorded before anything waiting on its record goes on', async () => {
+  let release!: () => void;
+  const written = new Promise<void>((resolve) => (release = resolve));
+  const h = harness(
+    { [ANSWER]: doc('<Speak>Bye</Speak>') },
+    { cdrs: { started: () => {}, answered: () => {}, record: async () => (await written, { rate: 0, billedS: 0, amount: 0 }) } },
+  );
+  const call = h.call(PHONE);
+  // The clock waits on the record being written (tracked work), so settling ends only after the release.
+  const settled = h.settle();
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  while (h.leg(call.uuid).state !== 'ended') await turn();
+  let recorded = false;
+  const waiting = h.engine.recorded(call.uuid).then(() => (recorded = true));
+  await turn();
+  assert.equal(recorded, false, 'the record is still being written');
+  release();
+  await waiting;
+  await settled;
+  assert.equal(recorded, true);
+  await h.engine.recorded('unknown-uuid'); // nothing pending: at once
+});
