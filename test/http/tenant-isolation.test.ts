@@ -1,7 +1,8 @@
 // Tenant isolation: every resource × read / modify / delete × the owning
 // subaccount, another subaccount and the main account. A subaccount reaches
 // only its own resources (another's answer 404, as if they did not exist;
-// the main account's carriers and subaccounts 403); the main account reaches
+// the main account's carriers and subaccounts 401, the documented answer
+// for credentials not allowed there); the main account reaches
 // all. A refused attempt changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,9 +68,9 @@ for (const { name: dbName, skip } of databases) {
         }, path: (id) => `VerifiedCallerId/${id}/` },
       { name: 'message', owners: ['main', 'a', 'b'], ops: ['read'], denied: 404,
         create: async (_api, c) => { const n = number(); await post(c, `PhoneNumber/${n}/`, {}); return (await post(c, 'Message/', { src: n, dst: '14155550100', text: 'hello' })).message_uuid[0]; }, path: (id) => `Message/${id}/` },
-      { name: 'incoming carrier', owners: ['main'], ops: ['read', 'modify', 'delete'], denied: 403, modify: { name: 'taken over' },
+      { name: 'incoming carrier', owners: ['main'], ops: ['read', 'modify', 'delete'], denied: 401, modify: { name: 'taken over' },
         create: async (_api, c, _o, i) => (await post(c, 'IncomingCarrier/', { name: 'Trunk', ip_set: `192.0.2.${30 + i}` })).carrier_id, path: (id) => `IncomingCarrier/${id}/` },
-      { name: 'subaccount', owners: ['a', 'b'], ops: ['read', 'modify', 'delete'], denied: 403, modify: { name: 'taken over', enabled: false },
+      { name: 'subaccount', owners: ['a', 'b'], ops: ['read', 'modify', 'delete'], denied: 401, modify: { name: 'taken over', enabled: false },
         create: async (_api, c) => c.authId, path: (id) => `Subaccount/${id}/` },
     ];
 
@@ -102,7 +103,7 @@ for (const { name: dbName, skip } of databases) {
               for (const op of r.ops) {
                 const res = await api.request(methodOf[op], `/v1/Account/${creds[actor].authId}/${r.path(ids[owner])}`, { creds: creds[actor], json: op === 'modify' ? r.modify : op === 'delete' ? {} : undefined });
                 cells++;
-                assert.equal(res.status, 403, `${actor} ${op} subaccount ${owner}`);
+                assert.equal(res.status, 401, `${actor} ${op} subaccount ${owner}`);
               }
             }
           }
