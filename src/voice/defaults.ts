@@ -1,5 +1,6 @@
 // The call defaults the platform documents, in one leaf module: the engine,
 // the Call API, the verbs and the rooms read them from here.
+import type { CallbackPolicy } from '../webhooks/types.ts';
 
 /** The platform's default maximum call length (4 hours). */
 export const DEFAULT_TIME_LIMIT_S = 14_400;
@@ -9,3 +10,12 @@ export const DEFAULT_RING_TIMEOUT_S = 120;
 export const DTMF_TONE_MS = 100;
 /** Outbound calls per second per account unless SWITCHBOARD_CALLS_PER_SECOND says otherwise. */
 export const DEFAULT_CALLS_PER_SECOND = 10;
+
+/**
+ * The answer URL is tried three times before fallback_url (the Call API's
+ * fallback_url: "We retry answer_url three times … If all three attempts
+ * fail … fallback_url is invoked", within the 60 s the same sentence
+ * allows): two retries after any failure to answer, inside the default
+ * 55 s total. A callback configuration in the URL's fragment still wins.
+ */
+export const ANSWER_URL_POLICY: Partial<CallbackPolicy> = { retries: 2, retryOn: ['ct', 'rt', '4xx', '5xx'] };

@@ -27,7 +27,7 @@ import { callParams, durationOf, hangupParams } from './params.ts';
 import type { CallLeg, CallLogPort, CallOwner, CdrPort, EngineMedia, HttpMethod, LiveCall, PlatformPort, WebhookPort } from './ports.ts';
 import type { SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import { visible } from './visibility.ts';
-import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
+import { ANSWER_URL_POLICY, DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
 import { ssmlToString } from '../../plivo-xml/ssml.ts';
 
 
@@ -362,6 +362,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
       subaccountId: call.owner.subaccountId,
       callUuid: call.uuid,
       kind,
+      ...(kind === 'answer' ? { policy: ANSWER_URL_POLICY } : {}),
     };
   }
 

@@ -109,6 +109,16 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     assert.equal((await hangupOf(uuid)).params.HangupCauseCode, '4010');
   });
 
+  test('answer_url is tried three times before fallback_url: a server that recovers on the third try runs the call', async () => {
+    let tries = 0;
+    line.app.routes.set('/flaky', () => (++tries < 3 ? { status: 503, body: 'busy' } : '<Response><Speak>Third time lucky</Speak></Response>'));
+    const uuid = await place(line.phone(), '/flaky', { fallbackUrl: `${line.app.origin}/fallback` });
+    const t = await line.sandbox.wait(uuid, 'ended');
+    assert.deepEqual(spoken(t), ['Third time lucky']);
+    assert.equal(tries, 3);
+    assert.equal(line.app.received.filter((r) => r.path === '/fallback' && r.params.CallUUID === uuid).length, 0, 'no fallback while an attempt is left');
+  });
+
   test('a refused connection to answer_url is retried on the platform clock before falling back', async () => {
     const made = await line.client.calls.create(CALLER_ID, line.phone(), 'http://127.0.0.1:1/answer', { hangupUrl: `${line.app.origin}/hangup`, fallbackUrl: `${line.app.origin}/fallback` });
     const uuid = made.requestUuid as string;
@@ -116,7 +126,7 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     assert.deepEqual(spoken(t), ['Fallback speaking']);
     const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${uuid}/Log/`);
     const log = (await res.json()) as { objects: Array<{ kind: string; message: string }> };
-    assert.equal(log.objects.filter((e) => e.kind === 'webhook' && e.message.startsWith('answer')).length, 2, 'one retry of the answer URL');
+    assert.equal(log.objects.filter((e) => e.kind === 'webhook' && e.message.startsWith('answer')).length, 3, 'the answer URL is tried three times');
   });
 
   test('an unreachable answer_url without fallback hangs up with Error Reaching Answer URL', async () => {
