@@ -91,11 +91,11 @@ export function mpcRoutes(app: App, { rooms }: Services): void {
 
   app.get(`${one}Participant/`, { schema: { params: MpcParams, querystring: Type.Object({ ...PageQuery, call_uuid: Type.Optional(Type.String({ maxLength: 64 })) }) } }, async (req) => {
     const page = pageOf(req.query);
-    const all = mpcs.participants(req.scope, req.params.mpcId, req.query.call_uuid);
+    const all = await mpcs.participants(req.scope, req.params.mpcId, req.query.call_uuid);
     return countedListBody(req.id, req.url, page, all.length, all.slice(page.offset, page.offset + page.limit));
   });
 
-  app.get(participant, { schema: { params: MemberParams } }, async (req) => ({ api_id: req.id, ...mpcs.participant(req.scope, req.params.mpcId, req.params.memberId) }));
+  app.get(participant, { schema: { params: MemberParams } }, async (req) => ({ api_id: req.id, ...(await mpcs.participant(req.scope, req.params.mpcId, req.params.memberId)) }));
 
   app.post(participant, { schema: { params: MemberParams, body: Update } }, async (req) => {
     const input = { mute: toBool(req.body.mute), hold: toBool(req.body.hold), coach_mode: toBool(req.body.coach_mode) };

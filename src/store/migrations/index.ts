@@ -16,6 +16,7 @@ import * as m0012 from './0012_phlo_run_node.ts';
 import * as m0013 from './0013_live_calls.ts';
 import * as m0014 from './0014_carrier_ips_per_account.ts';
 import * as m0015 from './0015_call_feedback.ts';
+import * as m0016 from './0016_mpc_participants.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013_live_calls': m0013,
   '0014_carrier_ips_per_account': m0014,
   '0015_call_feedback': m0015,
+  '0016_mpc_participants': m0016,
 };

@@ -1,5 +1,5 @@
 // Queries on multiparty calls.
-import { MPC_STATE_COLUMNS, type MpcRow, type MpcUpdate, type NewMpcRow } from '../tables/conferences.ts';
+import { MPC_STATE_COLUMNS, type MpcParticipantRow, type MpcRow, type MpcUpdate, type NewMpcRow } from '../tables/conferences.ts';
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import type { Range } from './calls.ts';
@@ -45,7 +45,22 @@ export const mpcRepo = {
     return Number(r?.n ?? 0);
   },
 
+  /** The owner's most recent MPC of this name (a name is reused once its MPC ended). */
+  latestByName(db: Executor, owner: OwnerFilter, name: string): Promise<MpcRow | undefined> {
+    return whereOwner(db.selectFrom('multi_party_calls').selectAll(), owner).where('friendly_name', '=', name).orderBy('created_at', 'desc').orderBy('mpc_uuid').limit(1).executeTakeFirst();
+  },
+
+  async insertParticipant(db: Executor, row: MpcParticipantRow): Promise<void> {
+    await db.insertInto('mpc_participants').values(row).execute();
+  },
+
+  /** Participants who left the MPC, in the order they joined. */
+  departed(db: Executor, mpcUuid: string): Promise<MpcParticipantRow[]> {
+    return db.selectFrom('mpc_participants').selectAll().where('mpc_uuid', '=', mpcUuid).orderBy('joined_at').orderBy('member_id').execute();
+  },
+
   async moveToMain(db: Executor, accountId: string, subaccountId: string): Promise<void> {
     await db.updateTable('multi_party_calls').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
+    await db.updateTable('mpc_participants').set({ subaccount_id: null }).where('account_id', '=', accountId).where('subaccount_id', '=', subaccountId).execute();
   },
 };

@@ -13,7 +13,7 @@ import type { RoomRecording } from '../rooms/recording.ts';
 import { TERMINATION, type MultiPartyCall, type Participant, type ParticipantTrack } from './mpc.ts';
 import { confirmation, hookOf, type DialParticipant, type MpcRef, type MultiPartyCalls } from './mpcs.ts';
 import { settingsFromApi } from './settings.ts';
-import { mpcView, participantView } from './views.ts';
+import { mpcPath, mpcView, participantView } from './views.ts';
 
 /** How long a dialled participant may ring unless ring_timeout says otherwise. */
 const DEFAULT_RING_TIMEOUT_S = 45;
@@ -109,7 +109,7 @@ export class MpcApi {
   async get(scope: Scope, raw: string) {
     const ref = parseId(raw);
     const found = await this.mpcs.row(scope, ref);
-    if (!found) throw notFound(`multiparty call ${raw}${'name' in ref ? ' (an ended multiparty call is read by its uuid: uuid_<mpc uuid>)' : ''}`);
+    if (!found) throw notFound(`multiparty call ${raw}`);
     return this.view(found);
   }
 
@@ -208,14 +208,23 @@ export class MpcApi {
     return { mpc, ...this.mpcs.participantsOf(mpc, spec, `multiparty call ${raw}`) };
   }
 
-  participants(scope: Scope, raw: string, callUuid?: string) {
-    const mpc = this.mpc(scope, raw);
-    return [...mpc.participants.values()].filter((p) => !callUuid || p.call.uuid === callUuid).map((p) => participantView(mpc, p));
+  /** An MPC, live or ended, and every participant it had: those who left keep their exit time and cause. */
+  private async withParticipants(scope: Scope, raw: string) {
+    const found = await this.mpcs.row(scope, parseId(raw));
+    if (!found) throw notFound(`multiparty call ${raw}`);
+    return { uri: mpcPath(found.row.account_id, found.row), records: await this.mpcs.participantRecords(found) };
   }
 
-  participant(scope: Scope, raw: string, memberId: string) {
-    const { mpc, list } = this.participantsOf(scope, raw, memberId);
-    return participantView(mpc, list[0]!);
+  async participants(scope: Scope, raw: string, callUuid?: string) {
+    const { uri, records } = await this.withParticipants(scope, raw);
+    return records.filter((r) => !callUuid || r.call_uuid === callUuid).map((r) => participantView(uri, r));
+  }
+
+  async participant(scope: Scope, raw: string, memberId: string) {
+    const { uri, records } = await this.withParticipants(scope, raw);
+    const record = records.find((r) => r.member_id === memberId);
+    if (!record) throw notFound(`participant ${memberId} of multiparty call ${raw}`);
+    return participantView(uri, record);
   }
 
   async update(scope: Scope, raw: string, spec: string, input: UpdateInput): Promise<Record<string, string>> {

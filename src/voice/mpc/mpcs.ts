@@ -26,7 +26,7 @@ import { Interrupt } from '../interpreter/verb.ts';
 import type { HttpMethod, PromptVerb, Sound } from '../../plivo-xml/ast.ts';
 import { speak } from '../../plivo-xml/build.ts';
 import { MultiPartyCall, TERMINATION, type ExitCause, type MpcHost, type MpcSettings, type Participant, type ParticipantTrack } from './mpc.ts';
-import { mpcRowOf } from './views.ts';
+import { mpcRowOf, participantRecordOf, type ParticipantRecord } from './views.ts';
 import { isoish } from '../engine/format.ts';
 import { DTMF_TONE_MS } from '../defaults.ts';
 
@@ -117,7 +117,12 @@ export class MultiPartyCalls implements MpcHost {
     const participant = mpc.join(String(this.nextMemberId++), call, settings, byApi);
     const target = mpc;
     const off = this.listen(target, participant);
-    void participant.exited.then(() => off());
+    void participant.exited.then((cause) => {
+      off();
+      // Kept once it leaves, so the MPC's participants stay readable after it ended.
+      const record = participantRecordOf(target, participant, { at: this.engine.clock.now(), cause });
+      this.write(target, () => mpcRepo.insertParticipant(this.ctx.db, { ...record, exited_at: record.exited_at!, exit_cause: record.exit_cause! }));
+    });
     return { mpc, participant };
   }
 
@@ -235,12 +240,22 @@ export class MultiPartyCalls implements MpcHost {
     return undefined;
   }
 
-  /** An MPC's row, live or ended. */
+  /** An MPC's row, live or ended; a name names the live MPC, else the latest of that name. */
   async row(scope: Scope, ref: MpcRef): Promise<{ row: MpcRow; live: MultiPartyCall | undefined } | undefined> {
     const mpc = this.find(scope, ref);
     if (mpc) return { row: mpcRowOf(mpc), live: mpc };
-    const row = 'uuid' in ref ? await mpcRepo.find(this.ctx.db, ownerFilter(scope), ref.uuid) : undefined;
+    const owner = ownerFilter(scope);
+    const row = 'uuid' in ref ? await mpcRepo.find(this.ctx.db, owner, ref.uuid) : await mpcRepo.latestByName(this.ctx.db, owner, ref.name);
     return row && { row, live: undefined };
+  }
+
+  /** Every participant of an MPC, those who left (as kept) and those still in it, in the order they joined. */
+  async participantRecords(found: { row: MpcRow; live: MultiPartyCall | undefined }): Promise<ParticipantRecord[]> {
+    // Records of participants who just left may still be queued for writing.
+    await this.writes.get(found.row.mpc_uuid);
+    const departed: ParticipantRecord[] = await mpcRepo.departed(this.ctx.db, found.row.mpc_uuid);
+    const live = found.live ? [...found.live.participants.values()].map((p) => participantRecordOf(found.live!, p)) : [];
+    return [...departed, ...live].sort((a, b) => a.joined_at - b.joined_at || Number(a.member_id) - Number(b.member_id));
   }
 
   /** A page of MPC rows matching `f`, each with its live MPC while it runs. */

@@ -1,5 +1,5 @@
 // Multiparty calls and participants as the API shows them.
-import type { MpcRow } from '../../store/tables/conferences.ts';
+import type { MpcParticipantRow, MpcRow } from '../../store/tables/conferences.ts';
 import { isoish } from '../engine/format.ts';
 import type { MultiPartyCall, Participant } from './mpc.ts';
 
@@ -10,7 +10,7 @@ const orNull = (ms: number | null | undefined): string | null => (ms === null ||
 const byName = (name: string): string => `name_${encodeURIComponent(name)}`;
 
 /** How to name an MPC in its URIs: by name while live, by uuid once ended (names are reused). */
-const mpcPath = (accountId: string, row: MpcRow): string =>
+export const mpcPath = (accountId: string, row: Pick<MpcRow, 'status' | 'mpc_uuid' | 'friendly_name'>): string =>
   `/v1/Account/${accountId}/MultiPartyCall/${row.status === 'Ended' ? `uuid_${row.mpc_uuid}` : byName(row.friendly_name)}/`;
 
 export function mpcView(row: MpcRow, recording: string | null) {
@@ -57,25 +57,52 @@ export function mpcRowOf(mpc: MultiPartyCall): MpcRow {
   };
 }
 
-export function participantView(mpc: MultiPartyCall, p: Participant) {
+/** A participant as its record reads: one still in its MPC has no exit yet. */
+export type ParticipantRecord = Omit<MpcParticipantRow, 'exited_at' | 'exit_cause'> & { exited_at: number | null; exit_cause: string | null };
+
+/** A live participant's record; with `exit`, the one kept when it leaves. */
+export function participantRecordOf(mpc: MultiPartyCall, p: Participant, exit?: { at: number; cause: string }): ParticipantRecord {
   const c = p.call;
+  const flag = (b: boolean): 0 | 1 => (b ? 1 : 0);
+  return {
+    mpc_uuid: mpc.uuid,
+    member_id: p.id,
+    account_id: mpc.owner.accountId,
+    subaccount_id: mpc.owner.subaccountId,
+    call_uuid: c.uuid,
+    role: p.role,
+    member_address: c.direction === 'outbound' ? c.to : c.from,
+    coach_mode: flag(p.coachMode),
+    hold: flag(p.hold),
+    mute: flag(p.mute),
+    end_mpc_on_exit: flag(p.settings.endMpcOnExit),
+    start_mpc_on_enter: flag(p.settings.startMpcOnEnter),
+    joined_at: p.joinedAt,
+    exited_at: exit?.at ?? null,
+    exit_cause: exit?.cause ?? null,
+  };
+}
+
+/** `mpcUri` is the participant's MPC's own URI (mpcPath). */
+export function participantView(mpcUri: string, r: ParticipantRecord) {
+  const left = r.exited_at !== null;
   return {
     billed_amount: null,
     billed_duration: null,
-    call_uuid: c.uuid,
-    coach_mode: p.coachMode,
-    duration: null,
-    end_mpc_on_exit: p.settings.endMpcOnExit,
-    exit_cause: null,
-    exit_time: null,
-    hold: p.hold,
-    join_time: isoish(p.joinedAt),
-    member_address: c.direction === 'outbound' ? c.to : c.from,
-    member_id: p.id,
-    mpc_uuid: mpc.uuid,
-    mute: p.mute,
-    resource_uri: `/v1/Account/${mpc.owner.accountId}/MultiPartyCall/${byName(mpc.name)}/Participant/${p.id}/`,
-    role: p.role,
-    start_mpc_on_enter: p.settings.startMpcOnEnter,
+    call_uuid: r.call_uuid,
+    coach_mode: r.coach_mode === 1,
+    duration: left ? Math.round((r.exited_at! - r.joined_at) / 1000) : null,
+    end_mpc_on_exit: r.end_mpc_on_exit === 1,
+    exit_cause: r.exit_cause,
+    exit_time: orNull(r.exited_at),
+    hold: r.hold === 1,
+    join_time: isoish(r.joined_at),
+    member_address: r.member_address,
+    member_id: r.member_id,
+    mpc_uuid: r.mpc_uuid,
+    mute: r.mute === 1,
+    resource_uri: `${mpcUri}Participant/${r.member_id}/`,
+    role: r.role,
+    start_mpc_on_enter: r.start_mpc_on_enter === 1,
   };
 }

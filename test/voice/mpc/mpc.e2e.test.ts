@@ -136,9 +136,20 @@ describe('a multiparty call through the SDK and the sandbox', () => {
       json: { role: 'agent', from: line.number, to: '14155550504', call_status_callback_url: `${line.app.origin}/agent2-status` },
     });
     assert.equal(added.status, 201);
-    await line.sandbox.wait(((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls[0]!.call_uuid, 'answered');
+    const agent2 = ((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls[0]!.call_uuid;
+    await line.sandbox.wait(agent2, 'answered');
     const legStatus = async (name: string) => (await line.app.next('/agent2-status', (r) => r.params.EventName === name)).params;
     for (const name of ['Initiated', 'Ringing', 'Answered']) assert.equal((await legStatus(name)).To, '14155550504');
+
+    // Kicked out, the second agent stays readable with its exit time and cause.
+    await line.sandbox.advance({ ms: 1000 });
+    const agent2Id = (await line.client.multiPartyCalls.listParticipants({ friendlyName: 'Support', callUuid: agent2 })).objects[0].memberId as string;
+    await line.client.multiPartyCalls.kickParticipant(agent2Id, { friendlyName: 'Support' });
+    await line.sandbox.wait(agent2, 'ended');
+    const kicked = await line.client.multiPartyCalls.getParticipant(agent2Id, { friendlyName: 'Support' });
+    assert.equal(kicked.exitCause, 'Kicked Out of Multiparty Call');
+    assert.match(kicked.exitTime, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+00:00$/);
+    assert.equal(typeof kicked.duration, 'number');
 
     // No agent hold music URL: the supervisor on hold hears the built-in tune.
     await line.client.multiPartyCalls.updateParticipant(idOf(supervisor), { friendlyName: 'Support', hold: true });
@@ -156,6 +167,16 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     const ended = await line.client.multiPartyCalls.get({ uuid: mpc.mpcUuid });
     assert.equal(ended.status, 'Ended');
     assert.equal(ended.terminationCauseCode, 3000);
+    // An ended MPC is read by its name too (the latest of that name), and so are its participants, with how each left.
+    assert.equal((await line.client.multiPartyCalls.get({ friendlyName: 'Support' })).mpcUuid, mpc.mpcUuid);
+    const left = (await line.client.multiPartyCalls.listParticipants({ friendlyName: 'Support' })).objects as Array<{ memberId: string; exitCause: string; exitTime: string }>;
+    assert.equal(left.length, 4);
+    assert.ok(left.every((p) => p.exitTime), 'every participant has left');
+    assert.deepEqual(
+      left.map((p) => p.exitCause).sort(),
+      ['Kicked Out of Multiparty Call', 'Multiparty Call Ended', 'Multiparty Call Ended', 'Multiparty Call Ended'],
+    );
+    assert.equal((await line.client.multiPartyCalls.getParticipant(idOf(customer), { uuid: mpc.mpcUuid })).exitCause, 'Multiparty Call Ended');
     const names = new Set(line.app.received.filter((r) => r.path === '/mpc').map((r) => r.params.EventName));
     for (const e of ['MPCInitialized', 'MPCStart', 'ParticipantJoin', 'ParticipantHold', 'ParticipantUnhold', 'ParticipantSpeakStart', 'ParticipantSpeakStop', 'ParticipantExit']) assert.ok(names.has(e), `status callback ${e}`);
     await event('MPCEnd');
