@@ -6,7 +6,8 @@
 // message; anything else reaches the Node SDK as a bare "Request failed
 // with status code N". The extra codes below stay only where docs/decisions.md
 // ("Status codes") says why: 413/415 (HTTP framing no SDK sends), 422 (call
-// feedback, documented so), 409 (our Sandbox API, which no SDK calls).
+// feedback, documented so), 409 (our Sandbox API and the PHLO definitions
+// API's If-Match, which no SDK calls).
 export type ApiStatus = 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500;
 
 export class ApiError extends Error {

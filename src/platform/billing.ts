@@ -76,7 +76,7 @@ export class Billing {
     return (await billingRepo.balance(db, payer.accountId)) ?? 0;
   }
 
-  /** Refuse a new paid action up front (402) when the balance cannot cover `amount`. */
+  /** Refuse a new paid action up front (400, see insufficientCredit) when the balance cannot cover `amount`. */
   async assertCanSpend(payer: Payer, amount: Micros): Promise<void> {
     const balance = await this.balance(payer);
     if (balance < amount) throw insufficientCredit(payer.accountId, amount, balance);
@@ -84,7 +84,7 @@ export class Billing {
 
   /**
    * Debit `amount` inside `trx`. Without overdraft the account row is locked
-   * first and a balance below `amount` throws 402, rolling back whatever the
+   * first and a balance below `amount` throws 400, rolling back whatever the
    * transaction already did.
    */
   async charge(trx: Executor, payer: Payer, kind: LedgerKind, amount: Micros, description: string, reference: string | null, opts: ChargeOptions = {}): Promise<void> {
@@ -114,7 +114,7 @@ export class Billing {
     return { rate, billed, amount };
   }
 
-  /** Rate and bill a message; an outbound message the balance cannot cover → 402, an inbound one is always billed. */
+  /** Rate and bill a message; an outbound message the balance cannot cover → 400, an inbound one is always billed. */
   async chargeMessage(trx: Executor, payer: Payer, msg: MessageCharge): Promise<Charged> {
     const rate = this.pricing.rate({ service: msg.service, direction: msg.direction, number: msg.number });
     const { billed, amount } = this.pricing.cost(rate, msg.units);
