@@ -155,10 +155,13 @@ describe('PHLO voice examples in the sandbox (virtual clock)', () => {
     const friendlyName = `phlo_${run.apiId}_Call`;
     const legOf = async (phone: string) => (await settled(async () => (await sandbox.phoneCalls(phone))[0], `a call to ${phone}`)).call_uuid!;
     const joined = async (phone: string) => sandbox.wait(await legOf(phone), 'answered');
+    // Who is in the MPC now: the list also shows those who left, with their exit time (docs/decisions.md).
     const members = async () => {
       const { objects } = await client.multiPartyCalls.listParticipants({ friendlyName });
       return Object.fromEntries(
-        (objects as Array<{ callUuid: string; role: string; hold: boolean }>).map((p) => [p.callUuid, `${p.role}${p.hold ? ' on hold' : ''}`]),
+        (objects as Array<{ callUuid: string; role: string; hold: boolean; exitTime: string | null }>)
+          .filter((p) => p.exitTime === null)
+          .map((p) => [p.callUuid, `${p.role}${p.hold ? ' on hold' : ''}`]),
       ) as Record<string, string>;
     };
     const memberAction = async (address: string, action: string) => {
