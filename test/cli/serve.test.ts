@@ -80,9 +80,15 @@ test('a bad setting stops start-up with a message saying what to fix', async () 
 });
 
 test('the SIP driver is refused with a clear message, not replaced by the sandbox', async () => {
-  const s = serve(['--port', '0', '--telephony', 'sip']);
-  await assert.rejects(s.listening, /SIP driver is not part of this build/);
-  assert.equal(await s.exited, 2);
+  // A fresh data directory: the checkout's own data/ may hold a database of another branch's migrations.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-'));
+  try {
+    const s = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip']);
+    await assert.rejects(s.listening, /SIP driver is not part of this build/);
+    assert.equal(await s.exited, 2);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('SIGTERM lets an in-flight request finish before exiting', async () => {
