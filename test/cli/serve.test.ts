@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -31,7 +32,18 @@ function serve(args: string[], env: Record<string, string> = {}) {
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   spawned.push(child);
-  return { child, listening, exited, stderr: () => err, stdout: () => out };
+  /** Resolves once stdout shows `re` (no timers: each chunk of output looks again). */
+  const printed = (re: RegExp) =>
+    new Promise<void>((resolve) => {
+      const look = () => {
+        if (!re.test(out)) return;
+        child.stdout.off('data', look);
+        resolve();
+      };
+      child.stdout.on('data', look);
+      look();
+    });
+  return { child, listening, exited, printed, stderr: () => err, stdout: () => out };
 }
 
 test('first start generates, prints and keeps credentials; restart reuses them without printing', async () => {
@@ -91,25 +103,49 @@ test('the SIP driver is refused with a clear message, not replaced by the sandbo
   }
 });
 
-test('SIGTERM lets an in-flight request finish before exiting', async () => {
+test('SIGTERM lets an in-flight request finish with its real answer before exiting', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-'));
   try {
     const s = serve(['--port', '0', '--data-dir', dataDir]);
     const url = await s.listening;
     const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'));
     const auth = { authorization: 'Basic ' + Buffer.from(`${creds.authId}:${creds.authToken}`).toString('base64') };
-    // Start a request and signal as soon as its headers are on the wire.
-    const inFlight = fetch(`${url}/v1/Account/${creds.authId}/Subaccount/`, {
+    const body = JSON.stringify({ name: 'late' });
+    // The request's headers go first, asking to continue: the server's "100 Continue" proves it has the request in hand.
+    const req = http.request(`${url}/v1/Account/${creds.authId}/Subaccount/`, {
       method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'late' }),
+      headers: { ...auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
     });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on('error', reject);
+    });
+    await new Promise((resolve) => req.once('continue', resolve));
     s.child.kill('SIGTERM');
-    const res = await inFlight.catch((e: Error) => e);
-    // The request either completed, or arrived once closing had begun and was
-    // refused whole (503, or the connection closed) — never a half-written answer.
-    if (!(res instanceof Error)) assert.ok([201, 503].includes(res.status), `status ${res.status}`);
+    // Closing has begun (it starts in the same turn as this line) before the request's body is even sent.
+    await s.printed(/"msg":"shutting down: finishing in-flight requests"/);
+    req.end(body);
+    const res = await answered;
+    assert.equal(res.status, 201, res.body);
+    const created = JSON.parse(res.body) as { message: string; auth_id: string; auth_token: string };
+    assert.equal(created.message, 'created');
+    assert.match(created.auth_id, /^SA[A-Z0-9]{18}$/);
+    assert.match(created.auth_token, /^[A-Za-z0-9]{40}$/);
     assert.equal(await s.exited, 0);
+
+    // It was stored, not just answered: the next start has it.
+    const again = serve(['--port', '0', '--data-dir', dataDir]);
+    const url2 = await again.listening;
+    const got = await fetch(`${url2}/v1/Account/${creds.authId}/Subaccount/${created.auth_id}/`, { headers: auth });
+    assert.equal(got.status, 200);
+    assert.equal(((await got.json()) as { name: string }).name, 'late');
+    again.child.kill('SIGTERM');
+    assert.equal(await again.exited, 0);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

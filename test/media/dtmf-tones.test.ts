@@ -8,6 +8,7 @@ import { applyGain, concat, msToSamples, rms, silence, toFrames } from '../../sr
 import { dominantFrequency } from '../../src/media/spectrum.ts';
 import { beep, BEEP, pureTone, ringbackFor, ToneSource } from '../../src/media/tones.ts';
 import { EspeakTts } from '../../src/media/tts/espeak.ts';
+import { assertEvery } from '../helpers/assert.ts';
 
 /** Deterministic white noise (xorshift), so tests never depend on chance. */
 function noise(ms: number, amplitude: number): Int16Array {
@@ -94,9 +95,9 @@ describe('tones', () => {
     const frames = Array.from({ length: 600 }, () => source.next()); // 12 s
     const onFrames = frames.map((f) => rms(f) > 500);
     const seconds = (from: number, to: number) => onFrames.slice(from * 50, to * 50);
-    assert.ok(seconds(0.1, 1.9).every(Boolean));
-    assert.ok(seconds(2.1, 5.9).every((on) => !on));
-    assert.ok(seconds(6.1, 7.9).every(Boolean));
+    assertEvery(seconds(0.1, 1.9), Boolean, 'on');
+    assertEvery(seconds(2.1, 5.9), (on) => !on, 'off');
+    assertEvery(seconds(6.1, 7.9), Boolean, 'on again');
     const burst = concat(frames.slice(5, 95));
     const f = dominantFrequency(burst);
     assert.ok(Math.abs(f - 440) < 6 || Math.abs(f - 480) < 6, `dominant ${f}`);
@@ -106,8 +107,10 @@ describe('tones', () => {
     const uk = new ToneSource(ringbackFor('gb'));
     const on = Array.from({ length: 150 }, () => rms(uk.next()) > 500);
     // 0.4 on, 0.2 off, 0.4 on, 2.0 off
-    assert.ok(on.slice(1, 19).every(Boolean) && on.slice(21, 29).every((x) => !x) && on.slice(31, 49).every(Boolean));
-    assert.ok(on.slice(51, 149).every((x) => !x));
+    assertEvery(on.slice(1, 19), Boolean, 'first ring');
+    assertEvery(on.slice(21, 29), (x) => !x, 'short pause');
+    assertEvery(on.slice(31, 49), Boolean, 'second ring');
+    assertEvery(on.slice(51, 149), (x) => !x, 'long pause');
     const other = new ToneSource(ringbackFor('ZZ')).next(new Int16Array(4000));
     assert.ok(Math.abs(dominantFrequency(other) - 425) < 3);
   });

@@ -6,6 +6,7 @@ import { Mixer, type MixMember } from '../../src/media/mixer.ts';
 import { concat, framesToSamples, rms, rmsWindows, toFrames } from '../../src/media/pcm.ts';
 import { dominantFrequency } from '../../src/media/spectrum.ts';
 import { renderTone } from '../../src/media/tones.ts';
+import { assertEvery } from '../helpers/assert.ts';
 
 const frameOf = (value: number): Int16Array => new Int16Array(FRAME_SAMPLES).fill(value);
 
@@ -72,7 +73,7 @@ describe('mixer', () => {
     const members = Array.from({ length: 500 }, (_, i) => member(frameOf(i % 7), { muted: i % 10 === 0 }));
     const outputs = members.map((m) => m.output);
     new Mixer().mix(members);
-    assert.ok(members.every((m, i) => m.output === outputs[i]), 'outputs are written in place');
+    assertEvery(members, (m, i) => m.output === outputs[i], 'outputs are written in place');
     const total = members.reduce((sum, m, i) => sum + (m.muted ? 0 : i % 7), 0);
     assert.equal(members[1].output[0], total - 1);
     assert.equal(members[0].output[0], total);
@@ -84,7 +85,7 @@ describe('frames', () => {
     const samples = Int16Array.from({ length: 400 }, (_, i) => i + 1);
     const frames = toFrames(samples, { type: 'beep' });
     assert.equal(frames.length, 3);
-    assert.ok(frames.every((f) => f.samples.length === FRAME_SAMPLES));
+    assertEvery(frames, (f) => f.samples.length === FRAME_SAMPLES, 'whole frames');
     assert.deepEqual(frames[0].annotation, { type: 'beep' });
     assert.equal(frames[1].annotation, undefined);
     assert.equal(frames[2].samples[79], 400);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import plivo from 'plivo';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { customerServer, eventually, validSignature, type Answer, type CustomerServer, type Received } from './fixture.ts';
+import { assertEvery } from '../helpers/assert.ts';
 
 const ANSWER = 'https://example.com/answer';
 
@@ -107,9 +108,9 @@ describe('two-way SMS bot on the sandbox', () => {
     await eventually(async () => (await records('inbound')).filter((m: { fromNumber: string; messageState: string }) => m.fromNumber === phone && m.messageState === 'delivered').length === 3, 'inbound marked delivered');
     const outbound = (await records('outbound')).filter((m: { toNumber: string }) => m.toNumber === phone);
     assert.equal(outbound.length, 3);
-    assert.ok(outbound.every((m: { fromNumber: string }) => m.fromNumber === apiNumber));
+    assertEvery(outbound, (m: { fromNumber: string }) => m.fromNumber === apiNumber, 'sent from the API number');
     // The Unicode menu reply is one UCS-2 segment; the others GSM.
-    assert.ok(outbound.every((m: { units: number }) => m.units === 1));
+    assertEvery(outbound, (m: { units: number }) => m.units === 1, 'one segment each');
   });
 
   test('the same bot answering with <Message> XML works the same way', async () => {
@@ -118,7 +119,8 @@ describe('two-way SMS bot on the sandbox', () => {
     await text(phone, xmlNumber, 'HOURS');
     const replies = await conversation(phone, 2);
     assert.deepEqual(new Set(replies.map((m) => m.text)), new Set(['You said "hi there". Text HELP for commands.', 'We are open 9am-5pm, Monday to Friday.']));
-    assert.ok(replies.every((m) => m.from === xmlNumber));
+    assert.equal(replies.length, 2);
+    assertEvery(replies, (m) => m.from === xmlNumber, 'replies from the XML number');
   });
 
   test('two platform numbers can text each other: the message arrives as inbound traffic for the other number', async () => {

@@ -11,6 +11,7 @@ import plivo from 'plivo';
 import { switchboardPhloClient } from '../../sdk/index.mjs';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { eventually } from '../messaging/fixture.ts';
+import { assertEvery } from '../helpers/assert.ts';
 import { sandboxOf, spoken } from '../voice/fixtures.ts';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples/phlo');
@@ -52,7 +53,7 @@ describe('PHLO examples in the sandbox', () => {
     const paths = runs.objects.map((r: { steps: Array<{ name: string }> }) => r.steps.map((s) => s.name).join(' → ')).sort();
     assert.deepEqual(paths, ['Start → Keyword → Hours', 'Start → Keyword → Menu']);
     const inbound = await server.client().messages.list({ message_direction: 'inbound' });
-    assert.ok(inbound.every((m: { messageState: string }) => m.messageState === 'delivered'), 'inbound texts to a flow are delivered to it');
+    assertEvery(inbound, (m: { messageState: string }) => m.messageState === 'delivered', 'inbound texts to a flow are delivered to it');
   });
 });
 

@@ -56,8 +56,8 @@ for (const db of databases) {
     const assertRenewals = async (expected: number) => {
       for (const n of rented) {
         const entries = await renewalsOf(n);
-        assert.equal(entries.length, expected, `${n} renewed ${expected} time(s)`);
-        assert.ok(entries.every((e) => e.amount === -500_000), 'each renewal charges the monthly rental');
+        // Each renewal charges the monthly rental.
+        assert.deepEqual(entries.map((e) => e.amount), Array(expected).fill(-500_000), `${n} renewed ${expected} time(s)`);
       }
       assert.equal((await renewalsOf(released)).length, 0, 'a released number is not renewed');
       assert.equal((await renewalsOf(own)).length, 0, 'own-carrier numbers pay no rental');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { assertEvery } from '../helpers/assert.ts';
 
 const PASSWORD = 'Xy7-very-secret-pass';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -72,7 +73,7 @@ for (const db of databases) {
       assert.ok(list.meta.totalCount >= 4);
       const page = await raw('/Endpoint/?limit=20');
       assert.ok(page.body.objects.length >= 4);
-      assert.ok(page.body.objects.every((o: { password: string }) => o.password === md5(PASSWORD)));
+      assertEvery(page.body.objects, (o: { password: string }) => o.password === md5(PASSWORD), 'the password shown as its MD5');
       assert.ok(!page.text.includes(PASSWORD));
     });
 
@@ -140,7 +141,7 @@ for (const db of databases) {
       }
       // Nothing was created by the failed requests.
       const list = await raw('/Endpoint/?limit=20');
-      assert.ok(list.body.objects.every((o: { username: string }) => !o.username.startsWith('gina')));
+      assertEvery(list.body.objects, (o: { username: string }) => !o.username.startsWith('gina'), 'no gina among the endpoints');
     });
 
     test('a subaccount sees only its endpoints; the main account sees all of them', async () => {

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { assertEvery } from '../helpers/assert.ts';
 
 const ANSWER = 'https://example.com/answer';
 
@@ -56,14 +57,13 @@ for (const db of databases) {
       assert.equal(new Set([...page, ...second].map((n: { number: string }) => n.number)).size, page.length + second.length);
 
       const mobiles = await client.numbers.search('gb', { type: 'mobile', services: 'voice,sms' });
-      assert.ok(mobiles.length > 0);
-      assert.ok(mobiles.every((n: { type: string; smsEnabled: boolean }) => n.type === 'mobile' && n.smsEnabled));
+      assertEvery(mobiles, (n: { type: string; smsEnabled: boolean }) => n.type === 'mobile' && n.smsEnabled, 'SMS-enabled mobiles');
       const berlin = await client.numbers.search('DE', { region: 'berl' });
-      assert.ok(berlin.length > 0 && berlin.every((n: { city: string }) => n.city === 'Berlin'));
+      assertEvery(berlin, (n: { city: string }) => n.city === 'Berlin', 'in Berlin');
       const tollfree = await client.numbers.search('US', { type: 'tollfree' });
-      assert.ok(tollfree.every((n: { type: string }) => n.type === 'tollfree'));
+      assertEvery(tollfree, (n: { type: string }) => n.type === 'tollfree', 'toll-free');
       const byLata = await client.numbers.search('US', { lata: 132 });
-      assert.ok(byLata.length > 0 && byLata.every((n: { city: string }) => n.city === 'New York'));
+      assertEvery(byLata, (n: { city: string }) => n.city === 'New York', 'in LATA 132 (New York)');
       const mms = await client.numbers.search('GB', { services: 'mms' });
       assert.equal(mms.length, 0);
     });
@@ -112,7 +112,7 @@ for (const db of databases) {
 
       const tollfrees = await client.numbers.list({ type: 'tollfree' });
       assert.ok(tollfrees.some((n: { number: string }) => n.number === tollfree.number));
-      assert.ok(tollfrees.every((n: { numberType: string }) => n.numberType === 'tollfree'));
+      assertEvery(tollfrees, (n: { numberType: string }) => n.numberType === 'tollfree', 'toll-free');
       assert.deepEqual((await client.numbers.list({ alias: 'support line' })).map((n: { number: string }) => n.number), [tollfree.number]);
       assert.deepEqual((await client.numbers.list({ numberStartswith: local.number.slice(0, 8) })).map((n: { number: string }) => n.number), [local.number]);
       const page = await client.numbers.list({ limit: 1 });

@@ -9,11 +9,24 @@ import { VirtualClock } from '../../src/clock/clock.ts';
 import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
 import { Accounts, STARTING_CREDIT } from '../../src/platform/accounts.ts';
 import { Applications } from '../../src/platform/applications.ts';
+import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/db.ts';
+import { migrations } from '../../src/store/migrations/index.ts';
 import { accountsRepo, ledgerRepo } from '../../src/store/repos/accounts.ts';
 import { callsRepo } from '../../src/store/repos/calls.ts';
 import type { NewCallRow } from '../../src/store/tables/calls.ts';
 import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
+
+/** Tables with their columns, indexes, and the rows recording applied migrations (name and time). */
+async function schemaOf(store: Store) {
+  const tables = (await store.db.introspection.getTables()).map((t) => ({ name: t.name, columns: t.columns.map((c) => ({ ...c })) })).sort((a, b) => a.name.localeCompare(b.name));
+  const indexes =
+    store.dialect === 'sqlite'
+      ? (await sql<{ name: string; sql: string | null }>`select name, sql from sqlite_master where type = 'index' order by name`.execute(store.db)).rows
+      : (await sql<{ name: string; sql: string }>`select indexname as name, indexdef as sql from pg_indexes where schemaname = current_schema() order by indexname`.execute(store.db)).rows;
+  const migrations = await sql<{ name: string; timestamp: string }>`select name, timestamp from kysely_migration order by name`.execute(store.db);
+  return { tables, indexes, migrations: migrations.rows };
+}
 
 for (const db of databases) {
   describe(`store (${db.name})`, { skip: db.skip }, () => {
@@ -34,9 +47,20 @@ for (const db of databases) {
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
-    test('migrations are idempotent: opening again changes nothing', async () => {
+    test('migrations are idempotent: opening again changes neither the schema nor the record of migrations', async () => {
+      const before = await schemaOf(store);
+      assert.deepEqual(
+        before.migrations.map((m) => m.name),
+        Object.keys(migrations),
+        'every migration applied, once each, in order',
+      );
+      assert.ok(before.tables.length >= 20 && before.indexes.length > 0);
       const again = await open();
-      await again.close();
+      try {
+        assert.deepEqual(await schemaOf(again), before);
+      } finally {
+        await again.close();
+      }
     });
 
     test('a new main account starts with its credit recorded in the ledger', async () => {

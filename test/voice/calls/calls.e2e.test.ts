@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { databases } from '../../helpers/pg.ts';
 import { assertSigned, spoken } from '../fixtures.ts';
 import { voiceSuite } from '../suite.ts';
+import { assertEvery } from '../../helpers/assert.ts';
 
 const CALLER_ID = '14155550123';
 
@@ -238,11 +239,12 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     const list = await line.client.calls.list({ callDirection: 'outbound', limit: 5 });
     assert.equal(list.meta.limit, 5);
     assert.ok(list.meta.totalCount >= 5, JSON.stringify(list.meta));
-    assert.ok(list.every((c: { callDirection: string }) => c.callDirection === 'outbound'));
+    assert.equal(list.length, 5);
+    assertEvery(list, (c: { callDirection: string }) => c.callDirection === 'outbound', 'outbound only');
     const busy = await line.client.calls.list({ hangup_cause_code: 3010 });
-    assert.ok(busy.length >= 1 && busy.every((c: { hangupCauseCode: number }) => c.hangupCauseCode === 3010));
+    assertEvery(busy, (c: { hangupCauseCode: number }) => c.hangupCauseCode === 3010, 'busy only');
     const long = await line.client.calls.list({ bill_duration__gte: 20 });
-    assert.ok(long.every((c: { billDuration: number }) => c.billDuration >= 20));
+    assertEvery(long, (c: { billDuration: number }) => c.billDuration >= 20, 'billed 20 s or more only');
     const clock = (await line.sandbox.clock()) as { now: string };
     const future = new Date(Date.parse(clock.now) + 3600_000).toISOString().slice(0, 16).replace('T', ' ');
     assert.equal((await line.client.calls.list({ end_time__gt: future })).length, 0);

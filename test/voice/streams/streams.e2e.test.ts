@@ -12,6 +12,7 @@ import { dominantFrequency } from '../../../src/media/spectrum.ts';
 import { readWav } from '../../../src/media/wav.ts';
 import { streamServer, type Message, type StreamServer } from '../stream-server.ts';
 import { voiceSuite } from '../suite.ts';
+import { assertEvery } from '../../helpers/assert.ts';
 
 const CALLER_ID = '14155550123';
 
@@ -87,8 +88,8 @@ describe('audio streams', () => {
     assert.equal(pcm(outbound[0]!).length, 160);
     const speechFrames = outbound.slice(0, spoke.duration_ms! / 20).map(pcm);
     assert.ok(Math.max(...speechFrames.map((f) => rms(f))) > 1000, 'the outbound track carries the platform’s speech');
-    assert.ok(outbound.slice(-100).every((m) => rms(pcm(m)) < 50), 'then silence');
-    assert.ok(inbound.every((m) => rms(pcm(m)) < 50), 'the far end said nothing');
+    assertEvery(outbound.slice(-100), (m) => rms(pcm(m)) < 50, 'then silence');
+    assertEvery(inbound, (m) => rms(pcm(m)) < 50, 'the far end said nothing');
 
     const status = await line.app.next('/stream-status', (r) => r.params.CallUUID === uuid);
     assert.equal(status.params.Event, 'StartStream');
