@@ -121,7 +121,7 @@ async function ivrMemory(count: number): Promise<void> {
     Number((await store.db.selectFrom('phlo_runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'running').executeTakeFirstOrThrow()).n);
   /** Calls from `n` fresh phones, and time enough for every prompt to have played: all wait for keys. */
   const callIn = async (n: number, from: number) => {
-    for (let i = 0; i < n; i++) sandbox.placeCall(scope, { from: String(14155600000 + from + i), to: number });
+    for (let i = 0; i < n; i++) await sandbox.placeCall(scope, { from: String(14155600000 + from + i), to: number });
     for (let s = 0; s < 10; s++) await sandbox.advance({ ms: 1000 });
   };
   const heap = () => {

@@ -28,7 +28,8 @@ import { Webhooks } from './webhooks/webhooks.ts';
 import { createVoice, type Voice } from './voice/index.ts';
 import { otpCalls } from './voice/calls/otp-call.ts';
 import { registerVerbs } from './voice/verbs/index.ts';
-import { annotationRecognizer } from './voice/speech.ts';
+import type { SpeechRecognizer } from './voice/speech.ts';
+import { labelRecognizer } from './sandbox/label-recognizer.ts';
 import { createMediaPlane, type MediaPlane } from './voice/media-plane.ts';
 import { createRooms, type Rooms } from './voice/rooms/index.ts';
 import { messageHooks } from './messaging/message-hooks.ts';
@@ -100,7 +101,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const files = new AudioFiles();
   // One timer group for every call, the driver's waits and the engine's: the sandbox's "until idle" reads it.
   const timers = new TimerGroup(clock);
-  const { driver, sandbox } = chooseTelephony(config, {
+  const { driver, sandbox, recognizer } = chooseTelephony(config, {
     ctx, accounts, numbers, endpoints, timers, logger,
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     // The sandbox waits on calls still queued behind the calls-per-second limit (no leg yet).
@@ -111,7 +112,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   // A crashed node's calls are closed (their hangup callbacks queued) before its queued callbacks are handed over.
   nodes.onGone((gone) => voice.closeCallsOf(gone).then(() => undefined));
   nodes.onGone((gone) => webhooks.takeOver(gone.nodeId));
-  const media = createMediaPlane({ ctx, config, voice, accounts, origin: () => origin.url });
+  const media = createMediaPlane({ ctx, config, voice, accounts, origin: () => origin.url, recognizer });
   const rooms = createRooms({ ctx, accounts, voice, media, webhooks, logger });
   // Verification codes go by SMS into the sandbox inbox, or by a voice call placed through the engine.
   const callerIds = new CallerIds(ctx, accounts, sandboxSmsDelivery(sandboxInbox), otpCalls(voice.calls));
@@ -126,8 +127,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     conferences: rooms.conferences,
     mpcs: rooms.mpcs,
     messages: { send: (owner, m) => messages.send({ ...owner, callerId: owner.subaccountId ?? owner.accountId }, m) },
-    // Speech input hears the sandbox's annotated audio until a recognizer is configured.
-    recognizer: annotationRecognizer,
+    recognizer,
   });
   const phlos = new Phlos(ctx, accounts, () => origin.url);
   const phloMpc = new PhloMpc(phlos, logger);
@@ -151,15 +151,22 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, nodes, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
 }
 
+interface Telephony {
+  driver: TelephonyDriver;
+  sandbox: SandboxControl | undefined;
+  /** GetInput's speech recognizer: the sandbox reads its phones' labels; none on real calls until an engine is configured. */
+  recognizer: SpeechRecognizer | undefined;
+}
+
 /**
  * The telephony driver named by the configuration. Only the sandbox carrier
  * exists in this build; a SIP driver plugs in here (and brings no sandbox).
  */
-function chooseTelephony(config: Config, sim: SandboxDeps): { driver: TelephonyDriver; sandbox: SandboxControl | undefined } {
+function chooseTelephony(config: Config, sim: SandboxDeps): Telephony {
   switch (config.telephony) {
     case 'sim': {
       const { driver, control } = createSandbox(sim);
-      return { driver, sandbox: control };
+      return { driver, sandbox: control, recognizer: labelRecognizer };
     }
     case 'sip':
       // Refused rather than silently running the sandbox carrier in its place.

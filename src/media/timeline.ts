@@ -62,11 +62,9 @@ export class Timeline {
     return out;
   }
 
-  /** Annotations of runs that start within [from, to). */
-  annotations(from: number, to: number): Annotation[] {
-    const out: Annotation[] = [];
-    for (const r of this.runs) if (r.annotation && r.start >= from && r.start < to) out.push(r.annotation);
-    return out;
+  /** The runs that start within [from, to), in order. */
+  runsIn(from: number, to: number): PlacedRun[] {
+    return this.runs.filter((r) => r.start >= from && r.start < to);
   }
 }
 

@@ -1,16 +1,86 @@
-// Is there sound in a stretch of audio? Enough to end a recording after
-// `timeout` seconds of silence: frame energy against a floor well above
-// line noise and well below speech.
+// Is there sound on the line? A voice activity detector over 20 ms frames:
+// each frame's mean power against two thresholds (hysteresis) that sit a few
+// dB above a tracked noise floor, and never below absolute levels well under
+// speech. A frame starts sound above the upper threshold; once there is
+// sound, frames above the lower one continue it for a short hangover, so
+// the quiet tail of a syllable or a short dip between words stays one
+// stretch while boundaries stay frame-exact. The floor follows the line's
+// noise down at once and up slowly (6 dB a second), so steady noise (a hiss,
+// a hum) stops counting as sound after a while and speech, which always has
+// quieter moments, does not lift it.
 import { FRAME_MS, FRAME_SAMPLES } from './frame.ts';
-import { rms } from './pcm.ts';
 
-/** A 20 ms frame louder than this RMS (about -50 dBFS) is sound. */
-export const SOUND_RMS = 100;
+const power = (db: number): number => (32768 * 10 ** (db / 20)) ** 2;
 
-/** Where (ms from its start) the last frame of `samples` with sound ends; 0 when it is all quiet. */
-export function soundUntilMs(samples: Int16Array): number {
-  for (let f = Math.ceil(samples.length / FRAME_SAMPLES) - 1; f >= 0; f--) {
-    if (rms(samples, f * FRAME_SAMPLES, Math.min(samples.length, (f + 1) * FRAME_SAMPLES)) > SOUND_RMS) return (f + 1) * FRAME_MS;
+/** Mean power a frame needs to start sound (-45 dBFS, about RMS 184: quiet speech is -35 and louder)… */
+const START_POWER = power(-45);
+/** …and to continue it (-50 dBFS). Line noise of a real call is -60 or lower. */
+const CONTINUE_POWER = power(-50);
+/** Over the noise floor, a frame must be this much louder to start sound (9 dB)… */
+const START_OVER_FLOOR = 10 ** (9 / 10);
+/** …or to continue it (5 dB). */
+const CONTINUE_OVER_FLOOR = 10 ** (5 / 10);
+/** Quiet frames (under the lower threshold) within sound after which it needs starting again (40 ms). */
+const HANGOVER_FRAMES = 2;
+/** The floor's lowest value (-70 dBFS: digital silence must not make the detector hear a whisper of dither). */
+const MIN_FLOOR = power(-70);
+/** The floor rises at most 6 dB a second (per 20 ms frame: 6 dB / 50). */
+const FLOOR_RISE = 10 ** (6 / 10 / (1000 / FRAME_MS));
+
+/** Sum of squares of `samples[start, end)`. */
+export function energyOf(samples: Int16Array, start: number, end: number): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += samples[i]! * samples[i]!;
+  return sum;
+}
+
+export class VoiceActivity {
+  private floor = MIN_FLOOR;
+  /** In sound: frames need only the lower threshold to go on. */
+  private inSound = false;
+  /** Quiet frames in a row while in sound. */
+  private quiet = 0;
+
+  /** A copy that continues from this state: for audio analysed apart from the line's order. */
+  fork(): VoiceActivity {
+    const v = new VoiceActivity();
+    v.floor = this.floor;
+    return v;
   }
-  return 0;
+
+  /** Is a frame of mean power `meanPower` sound? Call once per frame, in order. */
+  frame(meanPower: number): boolean {
+    this.floor = meanPower < this.floor ? Math.max(MIN_FLOOR, meanPower) : Math.min(meanPower, this.floor * FLOOR_RISE);
+    const threshold = this.inSound ? Math.max(CONTINUE_POWER, this.floor * CONTINUE_OVER_FLOOR) : Math.max(START_POWER, this.floor * START_OVER_FLOOR);
+    if (meanPower >= threshold) {
+      this.inSound = true;
+      this.quiet = 0;
+      return true;
+    }
+    if (this.inSound && ++this.quiet > HANGOVER_FRAMES) this.inSound = false;
+    return false;
+  }
+
+  /** The line was silent (nothing was sent) for a while: sound must start again. */
+  gap(): void {
+    this.inSound = false;
+  }
+}
+
+/**
+ * Where sound is in `samples` on their own (a fresh detector): [first, last)
+ * in ms from their start, each a whole frame; undefined when there is none.
+ */
+export function soundExtent(samples: Int16Array): [from: number, to: number] | undefined {
+  const vad = new VoiceActivity();
+  let from = -1;
+  let to = -1;
+  for (let f = 0; f * FRAME_SAMPLES < samples.length; f++) {
+    const start = f * FRAME_SAMPLES;
+    const end = Math.min(samples.length, start + FRAME_SAMPLES);
+    if (!vad.frame(energyOf(samples, start, end) / (end - start))) continue;
+    if (from < 0) from = f * FRAME_MS;
+    to = (f + 1) * FRAME_MS;
+  }
+  return from < 0 ? undefined : [from, to];
 }

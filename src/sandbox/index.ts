@@ -51,5 +51,5 @@ export function createSandbox(d: SandboxDeps): { driver: TelephonyDriver; contro
     media: d.media,
     onError: (leg, err) => d.logger.warn({ err, call_uuid: leg.uuid }, 'virtual phone action failed'),
   });
-  return { driver: carrier, control: { phones, devices, calls: new Sandbox(d.ctx.clock, d.timers, carrier, d.calls) } };
+  return { driver: carrier, control: { phones, devices, calls: new Sandbox(d.ctx.clock, d.timers, carrier, d.calls, devices) } };
 }

@@ -8,7 +8,7 @@ import type { Scope } from '../platform/scope.ts';
 import { sandboxPhonesRepo } from '../store/repos/calls.ts';
 import type { SandboxPhoneRow } from '../store/tables/calls.ts';
 import type { Tenant } from '../telephony/driver.ts';
-import { addressKey, BEHAVIOURS, DEFAULT_PHONE, type Behaviour, type PhoneBehaviour, type PhoneDirectory, type ScriptStep } from '../telephony/sim/behaviour.ts';
+import { addressKey, BEHAVIOURS, DEFAULT_PHONE, DTMF_MODES, type Behaviour, type DtmfMode, type PhoneBehaviour, type PhoneDirectory, type ScriptStep } from '../telephony/sim/behaviour.ts';
 
 export const MAX_SCRIPT_STEPS = 100;
 const MAX_AFTER_MS = 24 * 3600_000;
@@ -19,6 +19,14 @@ export interface PhoneInput {
   behaviour?: string;
   ring_seconds?: number;
   script?: unknown[];
+  dtmf_mode?: string;
+}
+
+/** How keys are sent, as the API takes it (default rfc4733). */
+export function dtmfModeOf(input: string | undefined, field = 'dtmf_mode'): DtmfMode {
+  if (input === undefined) return 'rfc4733';
+  if ((DTMF_MODES as readonly string[]).includes(input)) return input as DtmfMode;
+  throw new ApiError(400, `${field} must be one of: ${DTMF_MODES.join(', ')} (got "${input}")`);
 }
 
 /** A virtual phone's address as the API takes it: country code and digits (optional +), or a SIP URI. */
@@ -66,12 +74,13 @@ export function scriptOf(raw: unknown[] | undefined, field = 'script'): ScriptSt
 }
 
 export function phoneView(number: string, b: PhoneBehaviour) {
-  return { number, behaviour: b.behaviour, ring_seconds: b.ring_seconds, script: b.script };
+  return { number, behaviour: b.behaviour, ring_seconds: b.ring_seconds, dtmf_mode: b.dtmf_mode ?? 'rfc4733', script: b.script };
 }
 
 const behaviourOfRow = (row: SandboxPhoneRow): PhoneBehaviour => ({
   behaviour: row.behaviour as Behaviour,
   ring_seconds: row.ring_ms / 1000,
+  dtmf_mode: row.dtmf_mode as DtmfMode,
   script: JSON.parse(row.script) as ScriptStep[],
 });
 
@@ -98,7 +107,7 @@ export class PhoneBook implements PhoneDirectory {
     if (!BEHAVIOURS.includes(behaviour)) throw new ApiError(400, `behaviour must be one of: ${BEHAVIOURS.join(', ')}`);
     const ringSeconds = input.ring_seconds ?? DEFAULT_PHONE.ring_seconds;
     if (!(ringSeconds >= 0 && ringSeconds <= 600)) throw new ApiError(400, 'ring_seconds must be a number from 0 to 600');
-    const b: PhoneBehaviour = { behaviour, ring_seconds: ringSeconds, script: scriptOf(input.script) };
+    const b: PhoneBehaviour = { behaviour, ring_seconds: ringSeconds, dtmf_mode: dtmfModeOf(input.dtmf_mode), script: scriptOf(input.script) };
     await sandboxPhonesRepo.upsert(this.ctx.db, {
       account_id: scope.accountId,
       subaccount_key: subKey(scope.subaccountId),
@@ -106,6 +115,7 @@ export class PhoneBook implements PhoneDirectory {
       behaviour,
       ring_ms: Math.round(ringSeconds * 1000),
       script: JSON.stringify(b.script),
+      dtmf_mode: b.dtmf_mode!,
       updated_at: this.ctx.clock.now(),
     });
     this.cache.clear();

@@ -14,7 +14,8 @@ import type { SimCarrier } from '../telephony/sim/carrier.ts';
 import type { SimLeg } from '../telephony/sim/leg.ts';
 import type { TranscriptEvent } from '../telephony/sim/transcript.ts';
 import { visible } from '../voice/engine/visibility.ts';
-import { phoneNumberOf, scriptOf } from './phones.ts';
+import type { PhoneDirectory } from '../telephony/sim/behaviour.ts';
+import { dtmfModeOf, phoneNumberOf, scriptOf } from './phones.ts';
 
 export interface PlaceCallInput {
   from: string;
@@ -22,6 +23,8 @@ export interface PlaceCallInput {
   sip_headers?: Record<string, string>;
   script?: unknown[];
   caller_name?: string;
+  /** How the calling phone sends keys; default: as the phone is set up. */
+  dtmf_mode?: string;
 }
 
 export type WaitUntil = 'answered' | 'ended' | 'hears';
@@ -51,26 +54,22 @@ export class Sandbox {
     private readonly timers: TimerGroup,
     private readonly carrier: SimCarrier,
     private readonly calls: PlacedCalls,
+    private readonly phones: PhoneDirectory,
   ) {}
 
   // ---- calls from virtual phones -------------------------------------------------
 
-  placeCall(scope: Scope, input: PlaceCallInput): string {
+  async placeCall(scope: Scope, input: PlaceCallInput): Promise<string> {
     const from = phoneNumberOf(input.from, 'from');
     const to = input.to.trim();
     if (!/^\+?\d{3,20}$/.test(to) && !/^sips?:[^\s@]+@\S+$/i.test(to)) {
       throw new ApiError(400, `to "${input.to}" must be a platform number (country code and digits) or an endpoint's sip: URI`);
     }
+    const script = scriptOf(input.script);
+    const tenant = { accountId: scope.accountId, subaccountId: scope.subaccountId };
+    const dtmfMode = input.dtmf_mode !== undefined ? dtmfModeOf(input.dtmf_mode) : ((await this.phones.behaviourOf(tenant, from)).dtmf_mode ?? 'rfc4733');
     const uuid = newUuid();
-    this.carrier.placeCall({
-      uuid,
-      tenant: { accountId: scope.accountId, subaccountId: scope.subaccountId },
-      from,
-      to: to.replace(/^\+/, ''),
-      callerName: input.caller_name ?? '',
-      sipHeaders: input.sip_headers ?? {},
-      script: scriptOf(input.script),
-    });
+    this.carrier.placeCall({ uuid, tenant, from, to: to.replace(/^\+/, ''), callerName: input.caller_name ?? '', sipHeaders: input.sip_headers ?? {}, script, dtmfMode });
     return uuid;
   }
 
@@ -90,8 +89,10 @@ export class Sandbox {
     return leg;
   }
 
-  dtmf(scope: Scope, uuid: string, digits: string): void {
-    this.liveLeg(scope, uuid, true).pressKeys(digits);
+  /** The far end presses keys, sent as `mode` says (default: as the phone sends them). */
+  dtmf(scope: Scope, uuid: string, digits: string, mode?: string): void {
+    const leg = this.liveLeg(scope, uuid, true);
+    leg.pressKeys(digits, undefined, mode === undefined ? undefined : dtmfModeOf(mode));
   }
 
   async say(scope: Scope, uuid: string, text: string): Promise<void> {

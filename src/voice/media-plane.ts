@@ -9,6 +9,7 @@ import type { Voice } from './index.ts';
 import { CallMedia } from './calls/call-media.ts';
 import { Recordings } from './recordings/recordings.ts';
 import { Streams } from './streams/streams.ts';
+import type { SpeechRecognizer } from './speech.ts';
 
 export interface MediaPlaneDeps {
   ctx: PlatformContext;
@@ -17,6 +18,8 @@ export interface MediaPlaneDeps {
   accounts: Accounts;
   /** This server's base URL, known once it listens. */
   origin: () => string;
+  /** Transcribes recordings; none: transcriptions say there is no engine. */
+  recognizer: SpeechRecognizer | undefined;
 }
 
 export interface MediaPlane {
@@ -29,7 +32,7 @@ export interface MediaPlane {
 
 export function createMediaPlane(d: MediaPlaneDeps): MediaPlane {
   const { engine, calls } = d.voice;
-  const recordings = new Recordings(d.ctx, engine, calls, d.accounts, d.config.dataDir, d.origin);
+  const recordings = new Recordings(d.ctx, engine, calls, d.accounts, d.config.dataDir, d.origin, d.recognizer);
   const streams = new Streams(d.ctx, engine, calls);
   return { recordings, streams, callMedia: new CallMedia(engine, calls), close: () => streams.close() };
 }

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mixDown, Timeline } from '../../src/media/timeline.ts';
-import { soundUntilMs } from '../../src/media/voice-activity.ts';
+import { assertEvery } from '../helpers/assert.ts';
 
 const filled = (ms: number, v: number) => new Int16Array(ms * 8).fill(v);
 
@@ -23,8 +23,8 @@ describe('timeline', () => {
     t.add(100, filled(100, 2));
     t.cutAt(50);
     const out = t.render(0, 200);
-    assert.equal(out.slice(0, 320).every((v) => v === 1), true, 'two whole frames kept');
-    assert.equal(out.slice(320).every((v) => v === 0), true);
+    assertEvery(out.slice(0, 320), (v) => v === 1, 'two whole frames kept');
+    assertEvery(out.slice(320), (v) => v === 0, 'the rest cut');
   });
 
   test('a cut stops every run still playing, not only the last one placed (speech mixed over a prompt)', () => {
@@ -38,13 +38,14 @@ describe('timeline', () => {
     assert.deepEqual([out[0], out[200 * 8], out[350 * 8], out[450 * 8], out[500 * 8], out[1000 * 8]], [1, 3, 1, 5, 0, 0]);
   });
 
-  test('windows before a run are silent; dropped runs are gone; annotations by start', () => {
+  test('windows before a run are silent; dropped runs are gone; runs by start', () => {
     const t = new Timeline();
     t.add(500, filled(20, 7), { type: 'said', text: 'hi' });
-    assert.equal(t.render(400, 500).every((v) => v === 0), true);
-    assert.deepEqual(t.annotations(0, 1000), [{ type: 'said', text: 'hi' }]);
+    assertEvery(t.render(400, 500), (v) => v === 0, 'silence');
+    assert.deepEqual(t.runsIn(0, 1000).map((r) => [r.start, r.annotation]), [[500, { type: 'said', text: 'hi' }]]);
+    assert.deepEqual(t.runsIn(501, 1000), []);
     t.dropBefore(520);
-    assert.equal(t.render(500, 520).every((v) => v === 0), true);
+    assertEvery(t.render(500, 520), (v) => v === 0, 'silence');
   });
 
   test('mixDown sums tracks with saturation', () => {
@@ -53,12 +54,5 @@ describe('timeline', () => {
     a.add(0, filled(20, 30000));
     b.add(0, filled(20, 30000));
     assert.equal(mixDown([a, b], 0, 20)[0], 32767);
-  });
-
-  test('sound ends at the last loud frame', () => {
-    const s = new Int16Array(800);
-    s.fill(2000, 0, 320);
-    assert.equal(soundUntilMs(s), 40);
-    assert.equal(soundUntilMs(new Int16Array(800)), 0);
   });
 });

@@ -38,9 +38,9 @@ async function flow(nodes: unknown[]): Promise<string> {
 }
 
 /** A virtual phone calls the attached number, running `script`. */
-function callIn(script: unknown[] = []): { from: string; uuid: string } {
+async function callIn(script: unknown[] = []): Promise<{ from: string; uuid: string }> {
   const from = phone();
-  return { from, uuid: sandbox().placeCall(scope, { from, to: number, script }) };
+  return { from, uuid: await sandbox().placeCall(scope, { from, to: number, script }) };
 }
 
 const waitEnded = (uuid: string) => sandbox().wait(scope, uuid, 'ended', undefined, 600_000);
@@ -79,7 +79,7 @@ describe('an inbound call to a number attached to a flow', () => {
       { name: 'Sales', node_type: 'play_audio', config: { prompt: { type: 'speak', text: 'Connecting you to <emphasis level="strong">sales</emphasis><break time="300ms"/>' } }, transitions: { prompt_completed: 'Bye' } },
       { name: 'Bye', node_type: 'hangup', config: {} },
     ]);
-    const call = callIn([{ action: 'dtmf', digits: '1', on_hear: 'press 1' }]);
+    const call = await callIn([{ action: 'dtmf', digits: '1', on_hear: 'press 1' }]);
     const { transcript } = await waitEnded(call.uuid);
     assert.deepEqual(spoken(transcript.events), ['Press 1 for sales or 2 to leave a message', 'Connecting you to sales']);
     assert.deepEqual(hungUp(transcript.events), 'platform');
@@ -103,7 +103,7 @@ describe('an inbound call to a number attached to a flow', () => {
 describe('keys, input and voicemail', () => {
   test('ivr_menu plays its prompt again after a wrong key; a state left unconnected hangs the call up and the trace says why', async () => {
     const phloId = await flow([start, menu({ 1: 'Sales' }, { max_retries: 1 }), { name: 'Sales', node_type: 'play_audio', config: { prompt: { type: 'speak', text: 'Sales' } } }]);
-    const call = callIn([
+    const call = await callIn([
       { action: 'dtmf', digits: '9', on_hear: 'leave a message' },
       { action: 'dtmf', digits: '7', on_hear: 'leave a message' },
     ]);
@@ -121,7 +121,7 @@ describe('keys, input and voicemail', () => {
 
   test('no key at all leaves by no_input once the retries are spent', async () => {
     const phloId = await flow([start, menu({ no_input: 'Bye' }, { max_retries: 2, input_timeout: 2 }), { name: 'Bye', node_type: 'hangup', config: {} }]);
-    const call = callIn();
+    const call = await callIn();
     const { transcript } = await waitEnded(call.uuid);
     assert.equal(spoken(transcript.events).length, 3);
     assert.deepEqual(path((await lastRun(phloId)).steps), ['Start:incoming_call', 'Menu:no_input', 'Bye:hangup']);
@@ -136,7 +136,7 @@ describe('keys, input and voicemail', () => {
       { name: 'Notify', node_type: 'send_sms', config: { from: number, to: caller, text: 'Voicemail from {{Account.input}}: {{Voicemail.record_url}}' }, transitions: { sent: 'Thanks' } },
       { name: 'Thanks', node_type: 'play_audio', config: { prompt: { type: 'speak', text: 'Thanks' } } },
     ]);
-    const uuid = sandbox().placeCall(scope, {
+    const uuid = await sandbox().placeCall(scope, {
       from: caller,
       to: number,
       script: [
@@ -224,7 +224,7 @@ describe('connecting the caller', () => {
     const agent = phone();
     await p.services.sandbox!.phones.set(scope, { number: agent, behaviour: 'answer', script: [{ action: 'say', text: 'sales here how can I help', after_ms: 500 }, { action: 'hangup', after_ms: 3000 }] });
     const phloId = await forwardFlow({ to: agent });
-    const call = callIn();
+    const call = await callIn();
     const { transcript } = await waitEnded(call.uuid);
     assert.ok(spoken(transcript.events).includes('sales here how can I help'), 'the caller hears the agent');
     const run = await lastRun(phloId);
@@ -241,7 +241,7 @@ describe('connecting the caller', () => {
     await p.services.sandbox!.phones.set(scope, { number: busy, behaviour: 'busy' });
     await p.services.sandbox!.phones.set(scope, { number: agent, behaviour: 'answer', script: [{ action: 'dtmf', digits: '5', on_hear: 'press 5' }, { action: 'hangup', after_ms: 2000 }] });
     const phloId = await forwardFlow({ to: `${busy},${agent}`, forwarding: 'sequential', call_screening: { prompt: { type: 'speak', text: 'A customer is calling, press 5 to take it' }, confirm_key: '5' } });
-    const call = callIn();
+    const call = await callIn();
     await waitEnded(call.uuid);
     const run = await lastRun(phloId);
     assert.deepEqual(path(run.steps), ['Start:incoming_call', 'Forward:completed']);
@@ -249,7 +249,7 @@ describe('connecting the caller', () => {
     assert.equal(run.calls.length, 3, 'the caller, the busy leg and the agent');
 
     const allBusy = await forwardFlow({ to: busy });
-    const again = callIn();
+    const again = await callIn();
     const { transcript } = await waitEnded(again.uuid);
     assert.deepEqual(path((await lastRun(allBusy)).steps), ['Start:incoming_call', 'Forward:busy', 'Sorry:prompt_completed']);
     assert.deepEqual(spoken(transcript.events), ['Nobody could take your call']);
@@ -260,8 +260,8 @@ describe('connecting the caller', () => {
       { name: 'Start', node_type: 'start', transitions: { incoming_call: 'Bridge' } },
       { name: 'Bridge', node_type: 'conference_bridge', config: { conference_name: 'Team', announcement: { type: 'speak', text: 'Joining the team call' } } },
     ]);
-    const first = callIn([{ action: 'hangup', after_ms: 8000 }]);
-    const second = callIn([{ action: 'say', text: 'hello team', after_ms: 3000 }, { action: 'hangup', after_ms: 2000 }]);
+    const first = await callIn([{ action: 'hangup', after_ms: 8000 }]);
+    const second = await callIn([{ action: 'say', text: 'hello team', after_ms: 3000 }, { action: 'hangup', after_ms: 2000 }]);
     const { transcript } = await waitEnded(first.uuid);
     await waitEnded(second.uuid);
     assert.ok(spoken(transcript.events).includes('Joining the team call'));
@@ -338,7 +338,7 @@ describe('multiparty calls', () => {
       { name: 'Conf', node_type: 'multi_party_call', config: { from: number, current_call_role: 'customer', dial: [{ to: agent, role: 'agent' }], ring_timeout: 10 }, transitions: { no_answer: 'Sorry' } },
       { name: 'Sorry', node_type: 'play_audio', config: { prompt: { type: 'speak', text: 'All our agents are busy' } } },
     ]);
-    const call = callIn();
+    const call = await callIn();
     const { transcript } = await waitEnded(call.uuid);
     assert.deepEqual(spoken(transcript.events), ['All our agents are busy']);
     assert.deepEqual(path((await lastRun(phloId)).steps), ['Start:incoming_call', 'Conf:no_answer', 'Sorry:prompt_completed']);
@@ -371,7 +371,7 @@ describe('restarts', () => {
       { name: 'Start', node_type: 'start', transitions: { incoming_call: 'Pin' } },
       { name: 'Pin', node_type: 'get_input', config: { prompt: { type: 'speak', text: 'Enter your PIN' }, input_timeout: 30 }, transitions: { no_input: 'Pin' } },
     ]);
-    const call = callIn();
+    const call = await callIn();
     const stored = async () => (await p.services.phloRunner.list(scope, phloId, 1, 0)).rows[0];
     for (let i = 0; i < 50 && !(await stored()); i++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal((await stored())?.status, 'running', 'held at get_input');

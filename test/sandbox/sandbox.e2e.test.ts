@@ -4,8 +4,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTone } from '../../src/media/tones.ts';
 import { readWav, writeWav } from '../../src/media/wav.ts';
-import { sandboxOf, spoken } from '../voice/fixtures.ts';
+import { phoneSpeechSoundEnd, sandboxOf, spoken } from '../voice/fixtures.ts';
 import { voiceSuite } from '../voice/suite.ts';
+import { assertEvery } from '../helpers/assert.ts';
 
 const CALLER_ID = '14155550123';
 
@@ -20,7 +21,7 @@ describe('sandbox API (virtual clock)', () => {
 
   test('virtual phones are created, read, listed and reset', async () => {
     const made = await line.sandbox.phone('+14155550300', { behaviour: 'reject', ring_seconds: 2.5, script: [{ after_ms: 100, action: 'dtmf', digits: '1 2' }] });
-    assert.deepEqual({ ...made, api_id: undefined }, { api_id: undefined, number: '14155550300', behaviour: 'reject', ring_seconds: 2.5, script: [{ action: 'dtmf', digits: '12', after_ms: 100 }] });
+    assert.deepEqual({ ...made, api_id: undefined }, { api_id: undefined, number: '14155550300', behaviour: 'reject', ring_seconds: 2.5, dtmf_mode: 'rfc4733', script: [{ action: 'dtmf', digits: '12', after_ms: 100 }] });
     const got = await line.sandbox.call('GET', '/Phone/14155550300/');
     assert.equal(got.body.behaviour, 'reject');
     const list = await line.sandbox.call('GET', '/Phone/');
@@ -58,7 +59,10 @@ describe('sandbox API (virtual clock)', () => {
     assert.equal(silence!.duration_ms, speak!.at_ms - answered!.at_ms, 'the phone heard nothing until the platform spoke');
     assert.equal(said!.text, 'book a table for two');
     assert.equal(said!.at_ms - answered!.at_ms, 500);
-    assert.equal(speak!.at_ms, said!.at_ms + said!.duration_ms! + 1000, 'the Wait ended after a second of silence');
+    // The silence counts from the last sound of the speech (eSpeak ends an utterance with a quiet tail): the phones' voice, measured here.
+    const soundTo = await phoneSpeechSoundEnd('book a table for two');
+    assert.ok(soundTo < said!.duration_ms! - 100, 'the speech has a quiet tail');
+    assert.equal(speak!.at_ms, said!.at_ms + soundTo + 1000, 'the Wait ended after a second of silence');
     assert.equal(hangup!.by, 'far_end');
     assert.equal(hangup!.at_ms, speak!.at_ms + speak!.duration_ms!, 'hung up once it heard goodbye');
     assert.equal((await line.app.next('/hangup', (r) => r.params.CallUUID === uuid)).params.HangupSource, 'Callee');
@@ -70,7 +74,8 @@ describe('sandbox API (virtual clock)', () => {
     assert.equal(samples.length, (hangup!.at_ms * 8000) / 1000, 'as long as the leg lasted');
     const speaking = samples.subarray((speak!.at_ms * 8), (speak!.at_ms + 500) * 8);
     assert.ok(speaking.some((s) => s !== 0), 'the speech is in the audio');
-    assert.ok(samples.subarray(0, answered!.at_ms * 8).every((s) => s === 0), 'silence before answer');
+    assert.equal(answered!.at_ms, 1000, 'it rang for a second');
+    assertEvery(samples.subarray(0, answered!.at_ms * 8), (s) => s === 0, 'silence before answer');
   });
 
   test('the far end presses keys and says things through the API', async () => {

@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import plivo from 'plivo';
+import { EspeakTts } from '../../src/media/tts/espeak.ts';
+import { soundExtent } from '../../src/media/voice-activity.ts';
 import type { TestServer } from '../helpers/server.ts';
 
 export interface Received {
@@ -113,7 +115,7 @@ export function sandboxOf(server: TestServer, authId = server.authId, creds?: { 
     call,
     phone: (number: string, behaviour: Record<string, unknown>) => ok('POST', '/Phone/', { number, ...behaviour }, 201),
     callIn: async (from: string, to: string, extra: Record<string, unknown> = {}) => (await ok('POST', '/Call/', { from, to, ...extra }, 201)).call_uuid as string,
-    dtmf: (uuid: string, digits: string) => ok('POST', `/Call/${uuid}/DTMF/`, { digits }, 202),
+    dtmf: (uuid: string, digits: string, dtmfMode?: string) => ok('POST', `/Call/${uuid}/DTMF/`, dtmfMode ? { digits, dtmf_mode: dtmfMode } : { digits }, 202),
     say: (uuid: string, text: string) => ok('POST', `/Call/${uuid}/Say/`, { text }, 202),
     hangup: (uuid: string) => ok('POST', `/Call/${uuid}/Hangup/`, {}, 202),
     transcript: async (uuid: string) => (await ok('GET', `/Call/${uuid}/Transcript/`, undefined, 200)) as unknown as Transcript,
@@ -126,3 +128,20 @@ export function sandboxOf(server: TestServer, authId = server.authId, creds?: { 
 }
 
 export const spoken = (t: Transcript): string[] => t.events.filter((e) => e.type === 'speak').map((e) => e.text!);
+
+/**
+ * Where the sound ends (ms from its start) in what a sandbox phone says:
+ * the phones speak with eSpeak's WOMAN voice in en-US, whose utterances end
+ * with a quiet tail, and the platform hears an utterance end where its sound
+ * does. Measured with the same synthesizer and voice activity detector.
+ */
+export async function phoneSpeechSoundEnd(text: string): Promise<number> {
+  const tts = new EspeakTts();
+  try {
+    const extent = soundExtent(await tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }));
+    assert.ok(extent, `"${text}" has sound`);
+    return extent[1];
+  } finally {
+    await tts.close();
+  }
+}

@@ -1,10 +1,11 @@
 // The voice engine in-process on a virtual clock with the sandbox carrier,
-// answer documents served from a map (no HTTP) and speech of a fixed pace,
-// so interpreter tests are deterministic and take milliseconds.
+// answer documents served from a map (no HTTP) and speech of a fixed pace
+// (speech-like sound, a burst per word), so interpreter tests are
+// deterministic and take milliseconds.
 import pino from 'pino';
 import { TimerGroup, VirtualClock } from '../../src/clock/clock.ts';
 import { SimCarrier } from '../../src/telephony/sim/carrier.ts';
-import { DEFAULT_PHONE, type PhoneBehaviour } from '../../src/telephony/sim/behaviour.ts';
+import { DEFAULT_PHONE, type DtmfMode, type PhoneBehaviour, type PhoneMedia } from '../../src/telephony/sim/behaviour.ts';
 import type { SimLeg } from '../../src/telephony/sim/leg.ts';
 import type { CallSetup } from '../../src/voice/engine/call.ts';
 import type { Call } from '../../src/voice/engine/call.ts';
@@ -14,6 +15,7 @@ import type { CallApp, CdrPort, EndedCall, InboundTarget } from '../../src/voice
 import type { CallLogEntry } from '../../src/platform/call-log.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { newUuid } from '../../src/ids.ts';
+import { speechLike } from '../media/audio-fixtures.ts';
 import type { SpeakRequest } from '../../src/media/tts/tts.ts';
 import { VerbRegistry } from '../../src/voice/interpreter/registry.ts';
 import { registerVerbs } from '../../src/voice/verbs/index.ts';
@@ -33,8 +35,16 @@ function productionVerbs(): VerbRegistry {
 }
 import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../../src/voice/defaults.ts';
 
-/** Synthesized speech lasts 60 ms per character (whole frames) in these tests. */
+/** Synthesized speech lasts 60 ms per character (whole frames) in these tests: a burst of sound per word, spaces silent. */
 export const MS_PER_CHAR = 60;
+
+const spoken = new Map<string, Int16Array>();
+/** What "saying" `text` sounds like here (cached: runs are read-only). */
+export function speechOf(text: string): Int16Array {
+  let s = spoken.get(text);
+  if (!s) spoken.set(text, (s = speechLike(text, MS_PER_CHAR)));
+  return s;
+}
 
 export type Doc = string | ((params: Record<string, string>) => string);
 
@@ -80,7 +90,17 @@ export interface Harness {
   settle(limitMs?: number): Promise<void>;
 }
 
-export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?: VerbRegistry; cdrs?: CdrPort } = {}): Harness {
+export interface HarnessOptions {
+  app?: CallApp;
+  verbs?: VerbRegistry;
+  cdrs?: CdrPort;
+  /** How phones send their keys unless their behaviour says (default rfc4733). */
+  dtmfMode?: DtmfMode;
+  /** What the phones say and play, instead of speech-like sound and a second of silence. */
+  phoneMedia?: PhoneMedia;
+}
+
+export function harness(docs: Record<string, Doc>, opts: HarnessOptions = {}): Harness {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const timers = new TimerGroup(clock);
   const requests: WebhookRequest[] = [];
@@ -95,16 +115,20 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
     if (doc === undefined) return { ok: false, status: 404, error: 'HTTP 404', attempts: 1 };
     return { ok: true, status: 200, body: typeof doc === 'function' ? doc(req.params) : doc, attempts: 1 };
   };
-  const speechOf = async (text: string) => new Int16Array(Math.round((text.length * MS_PER_CHAR * 8000) / 1000));
   const audioFile = async (url: string) => {
     if (url.includes('missing')) throw new Error('HTTP 404');
     return new Int16Array(8000);
   };
   const carrier = new SimCarrier({
     timers,
-    directory: { behaviourOf: async (_t, n) => phones.get(n) ?? DEFAULT_PHONE },
+    directory: {
+      behaviourOf: async (_t, n) => {
+        const b = phones.get(n) ?? DEFAULT_PHONE;
+        return { ...b, dtmf_mode: b.dtmf_mode ?? opts.dtmfMode };
+      },
+    },
     platformOwner: async (n) => (n === PLATFORM_NUMBER ? OWNER : undefined),
-    media: { speech: speechOf, audioFile },
+    media: opts.phoneMedia ?? { speech: async (text) => speechOf(text), audioFile },
     onError: (_leg, err) => {
       throw err;
     },
@@ -122,7 +146,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
     media: {
       speech: (r) => {
         speech.push(r);
-        return speechOf(r.text);
+        return Promise.resolve(speechOf(r.text));
       },
       audioFile,
     },
@@ -160,7 +184,7 @@ export function harness(docs: Record<string, Doc>, opts: { app?: CallApp; verbs?
       return dialOut(engine, to, { ...app, ...setup }, 10_000);
     },
     callIn(from, to) {
-      return carrier.placeCall({ uuid: newUuid(), tenant: OWNER, from, to, callerName: '', sipHeaders: {}, script: [] });
+      return carrier.placeCall({ uuid: newUuid(), tenant: OWNER, from, to, callerName: '', sipHeaders: {}, script: [], dtmfMode: opts.dtmfMode });
     },
     leg(uuid) {
       const leg = carrier.find(uuid);

@@ -19,6 +19,26 @@ describe('outbound IVR through the SDK', () => {
   });
 
   test('answer → Speak → GetDigits → action → Redirect → Hangup, every webhook signed', async () => {
+    assert.deepEqual(await ivr(), [], 'keys signalled: nothing heard in the audio');
+  });
+
+  // The same IVR, the caller's keys sent as tones in its audio (dtmf_mode on the request, or the phone's setting), or both ways.
+  test('the same IVR with keys sent in-band, and both ways at once', async () => {
+    const heardAsTone = ['key 1 heard as a tone in the audio (in-band DTMF)'];
+    assert.deepEqual(await ivr('inband'), heardAsTone);
+    await line.sandbox.phone(PHONE, { dtmf_mode: 'inband' });
+    assert.deepEqual(await ivr(), heardAsTone, "the phone's own setting");
+    await line.sandbox.phone(PHONE, { dtmf_mode: 'both' });
+    assert.deepEqual(await ivr(), ['key 1 arrived both signalled and as a tone in the audio: counted once'], 'both ways: counted once');
+    await line.sandbox.call('DELETE', `/Phone/${PHONE}/`);
+  });
+
+  /**
+   * Place the IVR call to PHONE, press 1 (sent as `dtmfMode` says, else as
+   * the phone sends keys), check everything it did; returns what the call's
+   * log says about keys in the audio.
+   */
+  async function ivr(dtmfMode?: string): Promise<string[]> {
     const { client, sandbox } = line;
     const made = await client.calls.create(CALLER_ID, PHONE, `${line.app.origin}/answer`, { answerMethod: 'POST', hangupUrl: `${line.app.origin}/hangup`, ringUrl: `${line.app.origin}/ring` });
     assert.equal(made.message, 'call fired');
@@ -26,7 +46,7 @@ describe('outbound IVR through the SDK', () => {
     assert.match(uuid, /^[0-9a-f-]{36}$/);
 
     await sandbox.wait(uuid, 'hears', 'press 1');
-    await sandbox.dtmf(uuid, '1');
+    await sandbox.dtmf(uuid, '1', dtmfMode);
     const t = await sandbox.wait(uuid, 'ended');
 
     assert.deepEqual(spoken(t), ['Press 1 for sales', 'Connecting you to sales']);
@@ -37,7 +57,7 @@ describe('outbound IVR through the SDK', () => {
     assert.equal(t.events.at(-1)!.by, 'platform');
     assert.equal(t.state, 'completed');
 
-    const answer = await line.app.next('/answer');
+    const answer = await line.app.next('/answer', (r) => r.params.CallUUID === uuid);
     assert.equal(answer.params.CallUUID, uuid);
     assert.equal(answer.params.RequestUUID, uuid);
     assert.equal(answer.params.ALegUUID, uuid);
@@ -48,18 +68,18 @@ describe('outbound IVR through the SDK', () => {
     assert.equal(answer.params.CallStatus, 'in-progress');
     assert.equal(answer.params.Event, 'StartApp');
 
-    const menu = await line.app.next('/menu');
+    const menu = await line.app.next('/menu', (r) => r.params.CallUUID === uuid);
     assert.equal(menu.params.Digits, '1');
-    const sales = await line.app.next('/sales');
+    const sales = await line.app.next('/sales', (r) => r.params.CallUUID === uuid);
     assert.equal(sales.method, 'GET');
     assert.equal(sales.params.choice, '1');
     assert.equal(sales.params.Event, 'Redirect');
 
-    const ring = await line.app.next('/ring');
+    const ring = await line.app.next('/ring', (r) => r.params.CallUUID === uuid);
     assert.equal(ring.params.CallStatus, 'ringing');
     assert.equal(ring.params.Event, 'Ring');
 
-    const hangup = await line.app.next('/hangup');
+    const hangup = await line.app.next('/hangup', (r) => r.params.CallUUID === uuid);
     const h = hangup.params;
     assert.equal(h.Event, 'Hangup');
     assert.equal(h.CallStatus, 'completed');
@@ -84,5 +104,9 @@ describe('outbound IVR through the SDK', () => {
     assert.equal(cdr.billedDuration, 60);
     assert.equal(cdr.fromNumber, CALLER_ID);
     assert.equal(cdr.toNumber, PHONE);
-  });
+
+    const log = (await (await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${uuid}/Log/?limit=20`)).json()) as { objects: Array<{ message: string }> };
+    assert.ok(log.objects.length > 0);
+    return log.objects.map((e) => e.message).filter((m) => /^key /.test(m));
+  }
 });

@@ -15,12 +15,15 @@ const LegParams = Type.Object({ authId: Type.String(), callUuid: Type.String({ m
 const Step = Type.Object({}, { additionalProperties: true });
 const Script = Type.Array(Step, { maxItems: 100 });
 
+/** rfc4733, inband or both (checked by the service, whose message lists them). */
+const DtmfMode = Type.String({ maxLength: 20, description: 'rfc4733 (signalled events), inband (tones in the audio) or both' });
 // Our extension: no SDK sends these, so unknown keys are refused.
 const PhoneBody = OwnBody({
   number: Type.String({ minLength: 1, maxLength: 256 }),
   behaviour: Type.Optional(Type.String({ maxLength: 20 })),
   ring_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 600 })),
   script: Type.Optional(Script),
+  dtmf_mode: Type.Optional(DtmfMode),
 });
 const PlaceCall = OwnBody({
   from: Type.String({ minLength: 1, maxLength: 256 }),
@@ -28,8 +31,12 @@ const PlaceCall = OwnBody({
   sip_headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ maxLength: 256 }))),
   script: Type.Optional(Script),
   caller_name: Type.Optional(Type.String({ maxLength: 50 })),
+  dtmf_mode: Type.Optional(DtmfMode),
 });
-const Digits = OwnBody({ digits: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9*#A-DwW]+$', description: 'DTMF keys (0-9, *, #, A-D; w or W to pause)' }) });
+const Digits = OwnBody({
+  digits: Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9*#A-DwW]+$', description: 'DTMF keys (0-9, *, #, A-D; w or W to pause)' }),
+  dtmf_mode: Type.Optional(DtmfMode),
+});
 const Say = OwnBody({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
 const Play = OwnBody({ url: Url });
 const Wait = OwnBody({
@@ -75,12 +82,12 @@ export function sandboxRoutes(app: App, services: Services): void {
   });
 
   app.post('/v1/Account/:authId/Sandbox/Call/', { schema: { params: Params, body: PlaceCall } }, async (req, reply) => {
-    const callUuid = sandbox.placeCall(req.scope, req.body);
+    const callUuid = await sandbox.placeCall(req.scope, req.body);
     return reply.code(201).send({ call_uuid: callUuid, api_id: req.id });
   });
 
   app.post('/v1/Account/:authId/Sandbox/Call/:callUuid/DTMF/', { schema: { params: LegParams, body: Digits } }, async (req, reply) => {
-    sandbox.dtmf(req.scope, req.params.callUuid, req.body.digits);
+    sandbox.dtmf(req.scope, req.params.callUuid, req.body.digits, req.body.dtmf_mode);
     return reply.code(202).send({ api_id: req.id, message: 'digits sent' });
   });
 

@@ -91,7 +91,7 @@ export const sandboxPhonesRepo = {
       .insertInto('sandbox_phones')
       .values(row)
       .onConflict((oc) =>
-        oc.columns(['account_id', 'subaccount_key', 'number']).doUpdateSet({ behaviour: row.behaviour, ring_ms: row.ring_ms, script: row.script, updated_at: row.updated_at }),
+        oc.columns(['account_id', 'subaccount_key', 'number']).doUpdateSet({ behaviour: row.behaviour, ring_ms: row.ring_ms, script: row.script, dtmf_mode: row.dtmf_mode, updated_at: row.updated_at }),
       )
       .execute();
   },

@@ -46,6 +46,8 @@ export interface SandboxPhonesTable {
   ring_ms: number;
   /** JSON array of script steps. */
   script: string;
+  /** rfc4733, inband or both. */
+  dtmf_mode: string;
   updated_at: number;
 }
 

@@ -20,8 +20,19 @@ export type ScriptAction =
  */
 export type ScriptStep = ScriptAction & { after_ms?: number; on_hear?: string };
 
+/**
+ * How a phone's keys reach the platform: as signalled events (RFC 4733, the
+ * default, as most phones and trunks send them), as tones in its audio only
+ * (a phone behind a gateway that passes keys in-band), or both ways at once
+ * (some gateways do; the platform counts each key once).
+ */
+export const DTMF_MODES = ['rfc4733', 'inband', 'both'] as const;
+export type DtmfMode = (typeof DTMF_MODES)[number];
+
 export interface PhoneBehaviour {
   behaviour: Behaviour;
+  /** How its keys are sent (default rfc4733). */
+  dtmf_mode?: DtmfMode;
   /** How long it rings before answering, rejecting or (no_answer) the network giving up. */
   ring_seconds: number;
   script: ScriptStep[];

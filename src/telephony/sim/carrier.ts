@@ -7,7 +7,7 @@
 import type { TimerGroup } from '../../clock/clock.ts';
 import { newUuid } from '../../ids.ts';
 import type { InboundInfo, Leg, LegObserver, OriginateRequest, Tenant, TelephonyDriver } from '../driver.ts';
-import { addressKey, DEFAULT_PHONE, type PhoneDirectory, type PhoneMedia, type ScriptStep } from './behaviour.ts';
+import { addressKey, DEFAULT_PHONE, type DtmfMode, type PhoneDirectory, type PhoneMedia, type ScriptStep } from './behaviour.ts';
 import { SimLeg, type SimContext } from './leg.ts';
 
 /** Ended legs kept for transcripts and audio, oldest dropped first. */
@@ -28,6 +28,8 @@ export interface SimCarrierDeps {
 /** A virtual phone's call to the platform: what an originated leg carries, and what the phone does once answered. */
 export interface PlaceCall extends OriginateRequest {
   script: ScriptStep[];
+  /** How the phone sends its keys (default rfc4733). */
+  dtmfMode?: DtmfMode;
 }
 
 export class SimCarrier implements TelephonyDriver {
@@ -85,7 +87,7 @@ export class SimCarrier implements TelephonyDriver {
   /** A virtual phone calls the platform; the engine receives it as any inbound call. */
   placeCall(call: PlaceCall): SimLeg {
     const leg = new SimLeg(this.ctx, { uuid: call.uuid, direction: 'inbound', from: call.from, to: call.to, tenant: call.tenant, sipHeaders: call.sipHeaders });
-    leg.callWith(call.script);
+    leg.callWith(call.script, call.dtmfMode);
     this.announce(leg, { sipHeaders: call.sipHeaders, callerName: call.callerName, tenant: call.tenant });
     return leg;
   }

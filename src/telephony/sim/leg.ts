@@ -11,10 +11,10 @@ import { dtmfTone } from '../../media/dtmf.ts';
 import { wordsLastMs } from '../../media/frame.ts';
 import { msToSamples } from '../../media/pcm.ts';
 import { beep } from '../../media/tones.ts';
-import { soundUntilMs } from '../../media/voice-activity.ts';
+import { soundExtent } from '../../media/voice-activity.ts';
 import type { AudioOut, EndedBy, FrameRun, Leg, LegDirection, LegObserver, LegState, NetworkCause, Tenant } from '../driver.ts';
 import { runDurationMs } from '../driver.ts';
-import { machineGreeting, type PhoneBehaviour, type PhoneMedia, type ScriptStep } from './behaviour.ts';
+import { machineGreeting, type DtmfMode, type PhoneBehaviour, type PhoneMedia, type ScriptStep } from './behaviour.ts';
 import { Earpiece, type HeardRun } from './earpiece.ts';
 import { buildTranscript, heardSince, type OwnEvent, type TranscriptEvent } from './transcript.ts';
 
@@ -27,10 +27,15 @@ const ZEROS = new Int16Array(8000);
 const silenceRun = (ms: number): FrameRun => ({ samples: ms <= 1000 ? ZEROS.subarray(0, msToSamples(ms)) : new Int16Array(msToSamples(ms)) });
 
 const toneCache = new Map<string, Int16Array>();
-function keyTone(digit: string, ms: number): Int16Array {
-  const key = `${digit}:${ms}`;
+/** A key's tone `ms` long, followed by `gapMs` of silence when asked (shared: read-only). */
+function keyTone(digit: string, ms: number, gapMs = 0): Int16Array {
+  const key = `${digit}:${ms}:${gapMs}`;
   let t = toneCache.get(key);
-  if (!t) toneCache.set(key, (t = dtmfTone(digit, ms)));
+  if (!t) {
+    t = new Int16Array(msToSamples(ms + gapMs));
+    t.set(dtmfTone(digit, ms));
+    toneCache.set(key, t);
+  }
   return t;
 }
 const BEEP = beep();
@@ -82,6 +87,8 @@ export class SimLeg implements Leg, AudioOut {
   private ear: Earpiece | undefined;
   private readonly own: OwnEvent[] = [];
   private script: ScriptStep[] = [];
+  /** How the phone sends its keys unless an action says otherwise. */
+  private dtmfMode: DtmfMode = 'rfc4733';
   private step = 0;
   private armedAt = 0;
   private stepTimer: Timer | undefined;
@@ -215,6 +222,7 @@ export class SimLeg implements Leg, AudioOut {
   dial(b: PhoneBehaviour, observer: LegObserver): void {
     this.observer = observer;
     this.script = b.script;
+    this.dtmfMode = b.dtmf_mode ?? 'rfc4733';
     if (this.state === 'ended') return;
     if (b.behaviour === 'unreachable') return this.end('far_end', 'DESTINATION_OUT_OF_ORDER');
     if (b.behaviour === 'busy') return this.end('far_end', 'USER_BUSY');
@@ -235,9 +243,10 @@ export class SimLeg implements Leg, AudioOut {
     });
   }
 
-  /** Inbound: the phone follows `script` once the platform answers. */
-  callWith(script: ScriptStep[]): void {
+  /** Inbound: the phone follows `script` once the platform answers, and sends its keys as `dtmfMode` says. */
+  callWith(script: ScriptStep[], dtmfMode: DtmfMode = 'rfc4733'): void {
     this.script = script;
+    this.dtmfMode = dtmfMode;
   }
 
   /** Outbound: the far end rings, opens early media or answers. */
@@ -264,10 +273,17 @@ export class SimLeg implements Leg, AudioOut {
 
   // ---- the phone's actions (script and sandbox API) ----------------------------
 
-  /** The phone presses keys; each reaches the platform when its tone ends. */
-  pressKeys(digits: string, toneMs = KEY_TONE_MS): void {
+  /**
+   * The phone presses keys, sent as `mode` says (the phone's own mode
+   * unless given): a signalled key reaches the platform when its tone ends;
+   * keys sent in-band are their tones (and the pause after each) in the
+   * phone's audio, after anything it is saying, which the platform must
+   * hear for itself.
+   */
+  pressKeys(digits: string, toneMs = KEY_TONE_MS, mode: DtmfMode = this.dtmfMode): void {
     const now = this.now();
     let at = Math.max(now, this.keysUntil);
+    if (mode !== 'rfc4733') at = Math.max(at, this.voiceUntil);
     this.own.push({ at: now, seq: this.seq++, type: 'dtmf_sent', digits });
     for (const c of digits) {
       if (c === 'w' || c === 'W') {
@@ -275,9 +291,13 @@ export class SimLeg implements Leg, AudioOut {
         continue;
       }
       const key = c;
-      this.ctx.timers.after(at + toneMs - now, () => {
-        if (this.state === 'answered' || this.state === 'early') this.observer?.dtmf(this, key);
-      });
+      if (mode !== 'inband') {
+        this.ctx.timers.after(at + toneMs - now, () => {
+          if (this.state === 'answered' || this.state === 'early') this.observer?.dtmf(this, key);
+        });
+      }
+      // The label is for transcripts of who hears it relayed; the platform goes by the tone.
+      if (mode !== 'rfc4733') this.deliver({ samples: keyTone(key, toneMs, KEY_GAP_MS), annotation: { type: 'dtmf', digit: key } }, at);
       at += toneMs + KEY_GAP_MS;
     }
     this.keysUntil = at;
@@ -329,7 +349,7 @@ export class SimLeg implements Leg, AudioOut {
    */
   private relay(heard: HeardRun, mixed: boolean): void {
     const peer = this.peer;
-    if (!peer || (heard.annotation === undefined && soundUntilMs(heard.samples) === 0)) return;
+    if (!peer || (heard.annotation === undefined && soundExtent(heard.samples) === undefined)) return;
     const relays = (this.relays ??= new Set());
     const r: Relay = {
       start: heard.start,

@@ -5,12 +5,17 @@
 // after it ends (CDR, hangup_url) belong to the engine.
 import type { Clock, Timer, TimerGroup } from '../../clock/clock.ts';
 import type { FrameRun, Leg, LegObserver, NetworkCause, EndedBy, TelephonyDriver } from '../../telephony/driver.ts';
-import { runDurationMs } from '../../telephony/driver.ts';
 import type { NumberType } from '../../store/tables/numbers.ts';
 import { CAUSES, finalStatus, fromNetwork, toNetwork, type CallEnd } from './causes.ts';
 import type { CallOwner, HttpMethod, Signing } from './ports.ts';
 import { FarEndAudio } from './far-end-audio.ts';
+import { InboundAudio } from './inbound-audio.ts';
+import type { MachineDetection, MachineVerdict } from './machine.ts';
 import type { ResponseDoc } from '../../plivo-xml/ast.ts';
+import type { CallLogEntry } from '../../platform/call-log.ts';
+
+// The Call API builds these settings with the rest of a call's setup.
+export type { MachineDetection };
 
 export type CallStatus = 'queued' | 'ringing' | 'early-media' | 'in-progress' | 'completed';
 
@@ -23,18 +28,6 @@ export interface SendDigits {
   digits: string;
   toneMs: number;
   onPreanswer: boolean;
-}
-
-export interface MachineDetection {
-  /** 'hangup' ends the call when a machine answers. */
-  mode: 'true' | 'hangup';
-  timeMs: number;
-  url?: Hook;
-  maxSpeechMs: number;
-  initialSilenceMs: number;
-  maxWords: number;
-  initialGreetingMs: number;
-  silenceMs: number;
 }
 
 /** What an API request or an application sets up for a call. Bulk calls share one. */
@@ -70,8 +63,9 @@ export interface CallHost {
   /** A notification off the call's critical path (ring …). */
   callback(call: Call, hook: Hook, kind: string, extra: Record<string, string>): void;
   answered(call: Call): void;
-  heard(call: Call, run: FrameRun, at: number): void;
   finished(call: Call): void;
+  /** An entry in the call's debug log. */
+  log(call: Call, entry: CallLogEntry): void;
 }
 
 /** What runs on the call (its XML program): stopped when the call ends. */
@@ -123,6 +117,9 @@ export interface CallInit {
   rate?: number;
 }
 
+/** A key from the far end; `inAudio` when it was heard as a tone in the audio (which carries it on by itself) rather than signalled. */
+export type KeyListener = (digit: string, inAudio: boolean) => void;
+
 export class Call implements LegObserver {
   readonly uuid: string;
   readonly requestUuid: string;
@@ -145,7 +142,7 @@ export class Call implements LegObserver {
   endedAt: number | undefined;
   end: CallEnd | undefined;
   /** Machine detection's verdict, once there is one. */
-  machine: boolean | undefined;
+  machine: MachineVerdict | undefined;
   leg: Leg | undefined;
   program: CallProgram | undefined;
   /** The call a Dial has bridged this one to, while it is (the Transfer API's B-leg). */
@@ -161,10 +158,12 @@ export class Call implements LegObserver {
   private scheduledTimer: Timer | undefined;
   private digitsSent = false;
   private answerWaiters: Array<(answered: boolean) => void> | undefined;
-  private callerAudioEnd = 0;
-  private audioListeners: Set<(start: number, end: number) => void> | undefined;
-  private digitListener: ((digit: string) => void) | undefined;
-  private digitObservers: Set<(digit: string) => void> | undefined;
+  /** The far end's audio, listened to for sound and keys; made when the first audio or key arrives. */
+  private inbound: InboundAudio | undefined;
+  private soundEnd = 0;
+  private soundListeners: Set<(start: number, end: number) => void> | undefined;
+  private digitListener: KeyListener | undefined;
+  private digitObservers: Set<KeyListener> | undefined;
   private runListeners: Set<(run: FrameRun, at: number) => void> | undefined;
   private endListeners: Set<() => void> | undefined;
   private takeoverListeners: Set<() => void> | undefined;
@@ -276,6 +275,7 @@ export class Call implements LegObserver {
     this.timeLimitTimer?.cancel();
     this.scheduledTimer?.cancel();
     for (const w of this.answerWaiters?.splice(0) ?? []) w(false);
+    this.inbound?.stop();
     this.program?.stop();
     for (const l of [...(this.endListeners ?? [])]) l();
     this.endListeners = undefined;
@@ -283,16 +283,33 @@ export class Call implements LegObserver {
   }
 
   dtmf(_leg: Leg, digit: string): void {
-    this.digitListener?.(digit);
-    if (this.digitObservers) for (const o of [...this.digitObservers]) o(digit);
+    this.listening().signal(digit);
   }
 
   audio(_leg: Leg, run: FrameRun, at: number): void {
-    const end = at + runDurationMs(run);
-    this.callerAudioEnd = Math.max(this.callerAudioEnd, end);
-    if (this.audioListeners) for (const l of [...this.audioListeners]) l(at, end);
     if (this.runListeners) for (const l of [...this.runListeners]) l(run, at);
-    this.engine.heard(this, run, at);
+    this.listening().audio(run.samples, at);
+  }
+
+  private listening(): InboundAudio {
+    return (this.inbound ??= new InboundAudio(this.engine.timers, {
+      sound: (start, end) => this.sound(start, end),
+      key: (digit, inAudio) => this.key(digit, inAudio),
+      twin: (digit, inAudio) => this.engine.log(this, { kind: 'event', message: `key ${digit} arrived both signalled and as a tone in the audio: counted once`, data: { digit, dropped: inAudio ? 'tone' : 'signal' } }),
+    }));
+  }
+
+  private key(digit: string, inAudio: boolean): void {
+    if (!this.live) return;
+    // Keys heard in the audio are worth knowing about when a caller's keys go astray.
+    if (inAudio) this.engine.log(this, { kind: 'event', message: `key ${digit} heard as a tone in the audio (in-band DTMF)`, data: { digit } });
+    this.digitListener?.(digit, inAudio);
+    if (this.digitObservers) for (const o of [...this.digitObservers]) o(digit, inAudio);
+  }
+
+  private sound(start: number, end: number): void {
+    this.soundEnd = Math.max(this.soundEnd, end);
+    if (this.soundListeners) for (const l of [...this.soundListeners]) l(start, end);
   }
 
   // ---- what the program (and the API) do to the call ---------------------------------
@@ -328,24 +345,25 @@ export class Call implements LegObserver {
   }
 
   /** Keys from the caller go to `fn` (one listener: the running program's tap); undefined stops them. */
-  listenDigits(fn: ((digit: string) => void) | undefined): void {
+  listenDigits(fn: KeyListener | undefined): void {
     this.digitListener = fn;
   }
 
   /** Stop `fn` receiving keys, unless another listener replaced it already. */
-  unlistenDigits(fn: (digit: string) => void): void {
+  unlistenDigits(fn: KeyListener): void {
     if (this.digitListener === fn) this.digitListener = undefined;
   }
 
   /** Keys from the caller also go to `fn` (audio streams report them), whoever holds the program's tap; returns the unsubscribe function. */
-  onDigit(fn: (digit: string) => void): () => void {
+  onDigit(fn: KeyListener): () => void {
     (this.digitObservers ??= new Set()).add(fn);
     return () => this.digitObservers?.delete(fn);
   }
 
-  onCallerAudio(fn: (start: number, end: number) => void): () => void {
-    (this.audioListeners ??= new Set()).add(fn);
-    return () => this.audioListeners?.delete(fn);
+  /** Sound from the caller, as the analysis of its audio finds it: `fn(start, end)` per stretch (platform times, possibly ahead of now); returns the unsubscribe function. */
+  onSound(fn: (start: number, end: number) => void): () => void {
+    (this.soundListeners ??= new Set()).add(fn);
+    return () => this.soundListeners?.delete(fn);
   }
 
   /** The caller's audio itself, run by run as it arrives (bridges and conference mixers carry it to others). */
@@ -377,8 +395,9 @@ export class Call implements LegObserver {
     for (const l of listeners ?? []) l();
   }
 
-  callerAudioUntil(): number {
-    return this.callerAudioEnd;
+  /** When the caller's sound heard so far ends (0 when it never made any). */
+  soundUntil(): number {
+    return this.soundEnd;
   }
 
   private sendSetupDigits(): void {

@@ -8,11 +8,10 @@
 // only once the engine has caught up.
 import type { Logger } from 'pino';
 import type { Clock, TimerGroup } from '../../clock/clock.ts';
-import type { FrameRun, InboundInfo, Leg, TelephonyDriver } from '../../telephony/driver.ts';
-import { runDurationMs } from '../../telephony/driver.ts';
+import type { InboundInfo, Leg, TelephonyDriver } from '../../telephony/driver.ts';
 import type { WebhookRequest, WebhookResult } from '../../webhooks/types.ts';
 import type { CallLogEntry } from '../../platform/call-log.ts';
-import { Call, type CallHost, type CallInit, type CallSetup, type Hook, type LegRequest } from './call.ts';
+import { Call, type CallHost, type CallInit, type CallSetup, type Hook, type LegRequest, type MachineDetection } from './call.ts';
 import { CAUSES, cdrState } from './causes.ts';
 import { Program, type DocSource } from '../interpreter/program.ts';
 import type { VerbRegistry } from '../interpreter/registry.ts';
@@ -22,7 +21,7 @@ import type { Interrupt, VerbContext } from '../interpreter/verb.ts';
 import type { HeldEnd } from '../interpreter/program.ts';
 import { HeldCall, type HeldHost } from './held-call.ts';
 import { newUuid } from '../../ids.ts';
-import { MachineDetector } from './machine.ts';
+import { MachineDetector, type MachineDecision } from './machine.ts';
 import { callParams, durationOf, hangupParams } from './params.ts';
 import type { CallLeg, CallLogPort, CallOwner, CdrPort, EngineMedia, HttpMethod, LiveCall, PlatformPort, WebhookPort } from './ports.ts';
 import type { SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
@@ -62,7 +61,6 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   readonly media: EngineMedia;
   readonly verbs: VerbRegistry;
   private readonly calls = new Map<string, Call>();
-  private readonly detectors = new Map<string, MachineDetector>();
   private readonly programs = new WeakMap<Call, Program>();
   /** Records and hangup callbacks of ended calls still being written. */
   private readonly finishing = new Set<Promise<void>>();
@@ -210,8 +208,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     if (call.direction !== 'outbound') return;
     const md = call.setup.machine;
     if (!md) return this.begin(call);
-    const detector = new MachineDetector(md, this.timers, (machine) => this.machineVerdict(call, machine));
-    this.detectors.set(call.uuid, detector);
+    this.detectMachine(call, md);
     // With a machine_detection_url detection is asynchronous: the call goes on meanwhile.
     if (md.url) this.begin(call);
   }
@@ -222,19 +219,29 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     else this.run(call, this.answerSource(call));
   }
 
-  private machineVerdict(call: Call, machine: boolean): void {
-    this.detectors.delete(call.uuid);
-    if (!call.live) return;
-    call.machine = machine;
-    const md = call.setup.machine!;
-    this.log(call, { kind: 'event', message: machine ? 'answering machine detected' : 'a person answered (no machine detected)' });
-    if (md.url) this.callback(call, md.url, 'machine_detection', { Event: 'MachineDetection', IfMachine: md.mode === 'hangup' ? 'hangup' : 'continue', CallStatus: 'in-progress' });
-    if (machine && md.mode === 'hangup') return call.hangup({ cause: CAUSES.machineDetected, source: 'Plivo' });
-    if (!md.url) this.begin(call);
+  /** Machine detection on the far end's sound from the answer on, until its verdict or the call's end. */
+  private detectMachine(call: Call, md: MachineDetection): void {
+    const detector = new MachineDetector(md, this.timers, call.answeredAt ?? this.clock.now(), (d) => {
+      offSound();
+      offEnd();
+      this.machineVerdict(call, d);
+    });
+    const offSound = call.onSound((start, end) => detector.sound(start, end));
+    const offEnd = call.onEnd(() => {
+      detector.stop();
+      offSound();
+    });
   }
 
-  heard(call: Call, run: FrameRun, at: number): void {
-    this.detectors.get(call.uuid)?.hear(at, at + runDurationMs(run));
+  private machineVerdict(call: Call, d: MachineDecision): void {
+    if (!call.live) return;
+    call.machine = d.verdict;
+    const md = call.setup.machine!;
+    const what = { machine: 'an answering machine', person: 'a person', unknown: 'unknown (Machine=Unknown)' }[d.verdict];
+    this.log(call, { kind: 'event', message: `machine detection: ${what}: ${d.reason}`, data: { verdict: d.verdict } });
+    if (md.url) this.callback(call, md.url, 'machine_detection', { Event: 'MachineDetection', IfMachine: md.mode === 'hangup' ? 'hangup' : 'continue', CallStatus: 'in-progress' });
+    if (d.verdict === 'machine' && md.mode === 'hangup') return call.hangup({ cause: CAUSES.machineDetected, source: 'Plivo' });
+    if (!md.url) this.begin(call);
   }
 
   private answerSource(call: Call): DocSource {
@@ -277,8 +284,6 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
 
   finished(call: Call): void {
     this.calls.delete(call.uuid);
-    this.detectors.get(call.uuid)?.stop();
-    this.detectors.delete(call.uuid);
     const end = call.end!;
     this.logger(call).info({ cause: end.cause.name, code: end.cause.code, source: end.source, status: call.callStatus }, 'call ended');
     const hook = call.setup.hangup;

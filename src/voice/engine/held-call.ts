@@ -29,7 +29,7 @@ export interface CallFacts {
   hangupCause: string;
   /** Answered seconds, rounded up (0 while live or when never answered). */
   durationS: number;
-  /** Machine detection's verdict, when it ran. */
+  /** Machine detection's verdict, when it ran: true for a machine, false for a person or Unknown. */
   machine: boolean | undefined;
 }
 
@@ -44,7 +44,7 @@ export function factsOf(call: Call): CallFacts {
     endedAt: call.endedAt,
     hangupCause: call.end?.cause.cause ?? '',
     durationS: durationOf(call),
-    machine: call.machine,
+    machine: call.machine === undefined ? undefined : call.machine === 'machine',
   };
 }
 

@@ -5,7 +5,10 @@ import { formatMoney } from '../../money.ts';
 import type { Call } from './call.ts';
 import type { CallEnd } from './causes.ts';
 import { plainTime, sessionTime } from './format.ts';
+import type { MachineVerdict } from './machine.ts';
 import type { Charge } from './ports.ts';
+
+const MACHINE_PARAM: Record<MachineVerdict, string> = { machine: 'true', person: 'false', unknown: 'Unknown' };
 
 export function callParams(call: Call): Record<string, string> {
   const p: Record<string, string> = {
@@ -25,7 +28,8 @@ export function callParams(call: Call): Record<string, string> {
   }
   if (call.sessionStart !== undefined) p.SessionStart = sessionTime(call.sessionStart);
   if (call.rate !== undefined) p.BillRate = formatMoney(call.rate);
-  if (call.machine !== undefined) p.Machine = String(call.machine);
+  // The platform's words: true, false, or Unknown when it could not tell (initial silence, out of time).
+  if (call.machine !== undefined) p.Machine = MACHINE_PARAM[call.machine];
   // Custom SIP headers reach every request as X-PH-<name>.
   for (const [k, v] of Object.entries(call.setup.sipHeaders)) p[`X-PH-${k}`] = v;
   return p;

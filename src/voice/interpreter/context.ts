@@ -103,12 +103,12 @@ export class CallContext implements VerbContext {
     return new Tap(this.call, this.host.timers);
   }
 
-  onCallerAudio(fn: (start: number, end: number) => void): () => void {
-    return this.call.onCallerAudio(fn);
+  onCallerSound(fn: (start: number, end: number) => void): () => void {
+    return this.call.onSound(fn);
   }
 
-  callerAudioUntil(): number {
-    return this.call.callerAudioUntil();
+  callerSoundUntil(): number {
+    return this.call.soundUntil();
   }
 
   notify(url: string, method: HttpMethod, params: Record<string, string>, kind: string): void {

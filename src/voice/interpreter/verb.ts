@@ -94,10 +94,10 @@ export interface VerbContext {
   /** Send DTMF toward the caller; resolves when the keys are sent (or interrupted). */
   sendDigits(digits: string, firstOnly: boolean): Promise<void>;
   tapDigits(): DigitTap;
-  /** The caller's audio: `fn(start, end)` per run it sends; returns the unsubscribe function. */
-  onCallerAudio(fn: (start: number, end: number) => void): () => void;
-  /** When the caller's audio heard so far ends (0 when it never sent any). */
-  callerAudioUntil(): number;
+  /** The caller's sound, as the analysis of its audio finds it: `fn(start, end)` per stretch; returns the unsubscribe function. */
+  onCallerSound(fn: (start: number, end: number) => void): () => void;
+  /** When the caller's sound heard so far ends (0 when it never made any). */
+  callerSoundUntil(): number;
   /** Fire-and-forget request (an action with redirect=false). */
   notify(url: string, method: HttpMethod, params: Record<string, string>, kind: string): void;
   /** A request whose answer the verb awaits (a document of sounds). */

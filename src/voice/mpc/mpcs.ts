@@ -128,9 +128,10 @@ export class MultiPartyCalls implements MpcHost {
 
   /** The participant's keys: reported (participant-digit-input-events) and relayed when relayDTMFInputs says so. */
   private listen(mpc: MultiPartyCall, p: Participant): () => void {
-    p.call.listenDigits((d) => {
+    p.call.listenDigits((d, inAudio) => {
       mpc.digits(p, d);
-      if (!p.settings.relayDTMFInputs) return;
+      // A key heard as a tone is in the mix already.
+      if (!p.settings.relayDTMFInputs || inAudio) return;
       for (const other of mpc.participants.values()) if (other !== p && !other.waiting) other.call.leg?.sendDigits(d, DTMF_TONE_MS);
     });
     return () => p.call.listenDigits(undefined);

@@ -32,12 +32,12 @@ async function untilQuiet(verb: WaitVerb, ctx: VerbContext): Promise<void> {
   const started = ctx.now();
   const deadline = started + verb.length * 1000;
   for (;;) {
-    const quietSince = Math.max(started, ctx.callerAudioUntil());
+    const quietSince = Math.max(started, ctx.callerSoundUntil());
     const doneAt = Math.min(quietSince + verb.minSilence, deadline);
     if (ctx.now() >= doneAt) return;
-    // Sleep until the silence is long enough; caller audio restarts the count.
+    // Sleep until the silence is long enough; sound from the caller restarts the count.
     const heard = ctx.stop.child();
-    const off = ctx.onCallerAudio(() => heard.fire());
+    const off = ctx.onCallerSound(() => heard.fire());
     await ctx.child(heard).sleep(doneAt - ctx.now());
     off();
     if (ctx.stop.interrupted) return;

@@ -1,11 +1,10 @@
 // Forks a call's audio from the moment it starts: the caller's side (a
 // voicemail) or both sides (a session). Stopping gives the audio from start
 // to the stop time — one channel, or for a stereo session the far end's
-// voice on the left and what the platform sent it on the right — and what
-// the caller was annotated as saying (the sandbox's stand-in for a
-// transcription).
+// voice on the left and what the platform sent it on the right — and the
+// caller's audio as it arrived, for a transcription.
 import type { PcmAudio } from '../../media/pcm.ts';
-import { mixDown, Timeline } from '../../media/timeline.ts';
+import { mixDown, Timeline, type PlacedRun } from '../../media/timeline.ts';
 import type { Call } from '../engine/call.ts';
 
 /** The caller alone (mono), both sides mixed (mono), or both sides a channel each (stereo). */
@@ -13,8 +12,8 @@ export type Layout = 'caller' | 'mixed' | 'stereo';
 
 export interface Captured {
   audio: PcmAudio;
-  /** Texts the caller said, in order (sandbox speech carries them). */
-  said: string[];
+  /** The caller's audio as it arrived, run by run, for a transcription. */
+  caller: PlacedRun[];
 }
 
 export class Recorder {
@@ -38,9 +37,9 @@ export class Recorder {
   stop(end: number): Captured {
     for (const off of this.offs.splice(0)) off();
     const to = Math.max(end, this.startedAt);
-    const said = this.caller.annotations(this.startedAt, to).flatMap((a) => (a.type === 'said' ? [a.text] : []));
     const { caller, platform, startedAt } = this;
-    if (this.layout === 'stereo' && platform) return { audio: [caller.render(startedAt, to), platform.render(startedAt, to)], said };
-    return { audio: mixDown(platform ? [caller, platform] : [caller], startedAt, to), said };
+    const runs = caller.runsIn(startedAt, to);
+    if (this.layout === 'stereo' && platform) return { audio: [caller.render(startedAt, to), platform.render(startedAt, to)], caller: runs };
+    return { audio: mixDown(platform ? [caller, platform] : [caller], startedAt, to), caller: runs };
   }
 }

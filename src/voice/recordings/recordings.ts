@@ -11,6 +11,7 @@ import { newUuid } from '../../ids.ts';
 import { SAMPLE_RATE } from '../../media/frame.ts';
 import { writeMp3 } from '../../media/mp3.ts';
 import { channelsOf, type PcmAudio } from '../../media/pcm.ts';
+import type { PlacedRun } from '../../media/timeline.ts';
 import { writeWav } from '../../media/wav.ts';
 import type { Accounts } from '../../platform/accounts.ts';
 import { keptByMainAccount, type PlatformContext } from '../../platform/context.ts';
@@ -23,6 +24,7 @@ import type { Call, Hook } from '../engine/call.ts';
 import type { Calls } from '../calls/calls.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallOwner } from '../engine/ports.ts';
+import type { SpeechRecognizer } from '../speech.ts';
 import { Recorder, type Layout } from './recorder.ts';
 import { recordingView } from './views.ts';
 
@@ -159,6 +161,8 @@ export class Recordings {
     dataDir: string,
     /** Absolute origin of recording URLs (the public URL, else the address the server listens on). */
     private readonly origin: () => string,
+    /** What transcribes recordings (transcriptionUrl); none: transcriptions report that there is no engine. */
+    private readonly recognizer: SpeechRecognizer | undefined,
   ) {
     this.dir = path.join(dataDir, 'recordings');
     fs.mkdirSync(this.dir, { recursive: true });
@@ -255,7 +259,7 @@ export class Recordings {
   private async write(rec: ActiveRecording, end: number): Promise<Finished> {
     rec.stopTimer?.();
     this.active.get(rec.call.uuid)?.delete(rec);
-    const { audio, said } = rec.recorder.stop(end);
+    const { audio, caller } = rec.recorder.stop(end);
     const startMs = rec.recorder.startedAt;
     const call = rec.call;
     const { durationMs } = await this.save({ id: rec.id, owner: call.owner, callUuid: call.uuid, from: call.from, to: call.to, type: 'normal', format: rec.spec.format, startMs, samples: audio });
@@ -264,15 +268,17 @@ export class Recordings {
     const { callback, transcriptionUrl, style } = rec.spec;
     if (callback) this.engine.callback(call, callback, 'record_callback', style === 'api' ? apiParams(f, call, rec.spec.apiId ?? '') : actionParams(f));
     if (transcriptionUrl) {
-      // No transcription engine: the sandbox knows what was said, so that is the transcription, free of charge.
+      // Free of charge: the pricing tables have no transcription rate.
+      const text = this.recognizer && transcribe(this.recognizer, caller);
+      if (text === undefined) this.engine.log(call, { kind: 'error', message: `recording ${rec.id}: no speech recognizer is configured on this platform, so it is not transcribed` });
       this.engine.callback(call, { url: transcriptionUrl, method: 'POST' }, 'transcription', {
-        transcription: said.join(' '),
+        transcription: text ?? '',
         transcription_charge: '0.00000',
         transcription_rate: '0.00000',
         duration: String(Math.round(durationMs / 1000)),
         call_uuid: call.uuid,
         recording_id: rec.id,
-        error: '',
+        error: text === undefined ? 'No speech recognizer is configured for transcription' : '',
       });
     }
     return f;
@@ -394,4 +400,15 @@ function storageWindow(q: RecordingQuery, now: number): Range | undefined {
   if (q.recording_storage_duration__lte !== undefined) from.push(addedFrom(q.recording_storage_duration__lte));
   if (from.length === 0 && to.length === 0) return undefined;
   return { from: from.length ? Math.max(...from) : undefined, to: to.length ? Math.min(...to) : undefined };
+}
+
+/** The final words a recognizer hears in the caller's runs, joined. */
+function transcribe(recognizer: SpeechRecognizer, runs: readonly PlacedRun[]): string {
+  const words: string[] = [];
+  const stream = recognizer.open({ language: 'en-US', hints: [], model: 'default', profanityFilter: false }, (h) => {
+    if (h.final) words.push(h.text);
+  });
+  for (const r of runs) stream.write({ samples: r.samples, annotation: r.annotation }, r.start);
+  stream.close();
+  return words.join(' ');
 }

@@ -6,7 +6,9 @@
 // member (who hears those even when deaf: hold music). What a member hears
 // is sent to its leg as 20 ms frames, labelled with what started in them
 // (who said what, which file played) so sandbox transcripts read like a
-// conversation; taps (recordings) hear everything.
+// conversation; taps (recordings) hear everything. Who speaks (the floor,
+// speak events) is decided from the sound the analysis of each member's
+// audio finds, not from whether a member sent audio.
 import type { Clock } from '../../clock/clock.ts';
 import { FRAME_MS, FRAME_SAMPLES, type Annotation } from '../../media/frame.ts';
 import { Mixer, type MixMember } from '../../media/mixer.ts';
@@ -45,23 +47,45 @@ export class RoomMember implements MixMember {
   private wasAudible = false;
 
   readonly said = new InputQueue();
+  /** The member made sound this tick (its audio's analysis says so). */
+  voiced = false;
   lastSpoke = 0;
   speaking = false;
   lastHeard = 0;
-  private readonly off: () => void;
+  /** Stretches of sound not yet over by the last tick, by start. */
+  private sounds: Array<{ start: number; end: number }> = [];
+  private readonly offs: Array<() => void>;
 
   constructor(
     readonly call: Call,
     room: MixRoom,
   ) {
-    this.off = call.onAudio((run, at) => {
-      this.said.add(at, run.samples, run.annotation);
-      room.wake();
-    });
+    this.offs = [
+      call.onAudio((run, at) => {
+        this.said.add(at, run.samples, run.annotation);
+        room.wake();
+      }),
+      call.onSound((start, end) => {
+        this.sounds.push({ start, end });
+        room.wake();
+      }),
+    ];
   }
 
   detach(): void {
-    this.off();
+    for (const off of this.offs) off();
+  }
+
+  /** Is there sound in the window [from, to)? Forgets what ended before it. */
+  soundIn(from: number, to: number): boolean {
+    if (this.sounds.length === 0) return false;
+    this.sounds = this.sounds.filter((s) => s.end > from);
+    return this.sounds.some((s) => s.start < to);
+  }
+
+  /** Sound reported but not over yet: the room must keep ticking to hear it. */
+  get soundPending(): boolean {
+    return this.sounds.length > 0;
   }
 
   /**
@@ -165,7 +189,8 @@ export class MixRoom implements Tickable {
       m.labels.length = 0;
       m.news.length = 0;
       m.heard = m.said.take(from, m.frame, m.labels);
-      if (!m.said.empty) pending = true;
+      m.voiced = m.soundIn(from, at);
+      if (!m.said.empty || m.soundPending) pending = true;
       const spoken = m.heard && !m.muted;
       m.input = m.heard && !m.audience ? m.frame : null;
       if (spoken && !m.audience) {
@@ -216,7 +241,7 @@ export class MixRoom implements Tickable {
 
   /** Speech start and stop events; true while the member counts as speaking (the room keeps ticking to see it stop). */
   private speech(m: RoomMember, at: number): boolean {
-    if (m.heard && !m.muted) {
+    if (m.voiced && !m.muted) {
       m.lastHeard = at;
       if (!m.speaking) {
         m.speaking = true;
@@ -245,9 +270,9 @@ export class MixRoom implements Tickable {
 
   private passFloor(at: number): void {
     const holder = this.floor;
-    if (holder && holder.heard && !holder.muted) holder.lastSpoke = at;
+    if (holder && holder.voiced && !holder.muted) holder.lastSpoke = at;
     if (holder && at - holder.lastSpoke < FLOOR_RELEASE_MS) return;
-    this.floor = this.members.find((m) => m.heard && !m.muted);
+    this.floor = this.members.find((m) => m.voiced && !m.muted);
     if (!this.floor) return;
     this.floor.lastSpoke = at;
     this.events.floor?.(this.floor);

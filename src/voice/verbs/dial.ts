@@ -165,16 +165,17 @@ class DialSession {
     const limit = ctx.timers.clock.after(verb.timeLimit * 1000, () => end({ cause: CAUSES.scheduledHangup, source: 'Plivo' }));
     const aKeys = new DigitMatcher(verb.digitsMatch);
     const bKeys = new DigitMatcher(verb.digitsMatchBLeg);
-    a.listenDigits((d) => {
+    // A key heard as a tone crosses with the audio already: only signalled keys are sent on.
+    a.listenDigits((d, inAudio) => {
       if (verb.hangupOnStar && d === '*') return end({ cause: CAUSES.normal, source: 'Caller' });
       const hit = aKeys.push(d);
       if (hit !== undefined) this.event('digits', b, { DialDigitsMatch: hit, DialDigitsPressedBy: 'ALeg' });
-      b.leg?.sendDigits(d, DTMF_TONE_MS);
+      if (!inAudio) b.leg?.sendDigits(d, DTMF_TONE_MS);
     });
-    b.listenDigits((d) => {
+    b.listenDigits((d, inAudio) => {
       const hit = bKeys.push(d);
       if (hit !== undefined) this.event('digits', b, { DialDigitsMatch: hit, DialDigitsPressedBy: 'BLeg' });
-      a.leg?.sendDigits(d, DTMF_TONE_MS);
+      if (!inAudio) a.leg?.sendDigits(d, DTMF_TONE_MS);
     });
     await new Promise<void>((resolve) => done.onFire(resolve));
     limit.cancel();

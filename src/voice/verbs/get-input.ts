@@ -5,6 +5,9 @@
 // executionTimeout after the prompts, the next verb runs. The result goes to
 // `action` (InputType, Digits, Speech, SpeechConfidenceScore, BargeIn);
 // partial speech goes to interimSpeechResultsCallback as it is recognized.
+// Without a speech recognizer (a real call on a platform that has none
+// configured) speech is not heard: keys still are, and with no input the
+// documented no-input path runs, the call's log saying why.
 import { playPrompts } from '../prompts/documents.ts';
 import type { Hypothesis, SpeechRecognizer, SpeechStream } from '../speech.ts';
 import type { GetInputVerb } from '../../plivo-xml/ast.ts';
@@ -14,7 +17,7 @@ import { CONTINUE, type DigitTap, type Outcome, type VerbContext, type VerbRunne
 export const AUTO_DIGIT_END_MS = 5000;
 export const AUTO_SPEECH_END_MS = 1000;
 
-type Result = { type: 'dtmf'; digits: string } | { type: 'speech'; text: string; confidence: number };
+type Result = { type: 'dtmf'; digits: string } | { type: 'speech'; text: string; confidence: number | undefined };
 
 /** Run `fn` after `ms` unless the returned function is called first (or the context stops). */
 function after(ctx: VerbContext, ms: number, fn: () => void): () => void {
@@ -33,7 +36,8 @@ class Input {
   private finished = false;
   private digits = '';
   private readonly utterances: string[] = [];
-  private confidence = 1;
+  /** The lowest confidence of the utterances, when the recognizer gives scores. */
+  private confidence: number | undefined;
   private interimSeq = 0;
   private endTimer: (() => void) | undefined;
   private waiter: ((r: Result | undefined) => void) | undefined;
@@ -47,13 +51,16 @@ class Input {
   constructor(
     private readonly verb: GetInputVerb,
     private readonly ctx: VerbContext,
-    recognizer: SpeechRecognizer,
+    recognizer: SpeechRecognizer | undefined,
   ) {
     if (verb.inputType !== 'speech') {
       const tap = (this.tap = ctx.tapDigits());
       tap.onKey(() => this.key(tap.buffered.slice(-1)));
     }
-    if (verb.inputType !== 'dtmf') {
+    if (verb.inputType !== 'dtmf' && !recognizer) {
+      ctx.log({ kind: 'error', message: 'GetInput: no speech recognizer is configured on this platform, so speech is not heard (only keys count)' });
+    }
+    if (verb.inputType !== 'dtmf' && recognizer) {
       const stream = (this.speech = recognizer.open(
         { language: verb.language, hints: verb.hints, model: verb.speechModel, profanityFilter: verb.profanityFilter },
         (h) => this.heard(h),
@@ -105,7 +112,7 @@ class Input {
       return;
     }
     this.utterances.push(h.text);
-    this.confidence = Math.min(this.confidence, h.confidence);
+    if (h.confidence !== undefined) this.confidence = Math.min(this.confidence ?? 1, h.confidence);
     const t = this.verb.speechEndTimeout;
     this.endTimer = after(this.ctx, t === 'auto' ? AUTO_SPEECH_END_MS : t * 1000, () => this.complete());
   }
@@ -151,7 +158,7 @@ class Input {
   }
 }
 
-export function getInputRunner(recognizer: SpeechRecognizer): VerbRunner<GetInputVerb> {
+export function getInputRunner(recognizer: SpeechRecognizer | undefined): VerbRunner<GetInputVerb> {
   return {
     needsAnswer: true,
     async run(verb, ctx): Promise<Outcome> {
@@ -174,7 +181,8 @@ export function getInputRunner(recognizer: SpeechRecognizer): VerbRunner<GetInpu
           InputType: result.type,
           Digits: result.type === 'dtmf' ? result.digits : '',
           Speech: result.type === 'speech' ? result.text : '',
-          SpeechConfidenceScore: result.type === 'speech' ? result.confidence.toFixed(2) : '',
+          // The recognizer's own score; empty when it gives none.
+          SpeechConfidenceScore: result.type === 'speech' && result.confidence !== undefined ? result.confidence.toFixed(2) : '',
           BargeIn: String(bargeIn),
         });
         if (!verb.redirect) {

@@ -31,8 +31,8 @@ export interface VerbDeps {
   mpcs: MultiPartyCalls;
   /** <Message> sends through the messaging service. */
   messages: MessagePort;
-  /** GetInput's speech recognition. */
-  recognizer: SpeechRecognizer;
+  /** GetInput's speech recognition; none: speech is not heard. */
+  recognizer: SpeechRecognizer | undefined;
 }
 
 export function registerVerbs(registry: VerbRegistry, d: VerbDeps): void {

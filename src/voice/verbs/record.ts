@@ -9,7 +9,6 @@
 // A background recording is stereo (the far end on the left, what the
 // platform sent it on the right) unless recordChannelType is mono (both
 // sides mixed).
-import { soundUntilMs } from '../../media/voice-activity.ts';
 import { actionParams, type RecordingSpec, type Recordings } from '../recordings/recordings.ts';
 import type { RecordVerb } from '../../plivo-xml/ast.ts';
 import { CONTINUE, type Outcome, type VerbContext, type VerbRunner } from '../interpreter/verb.ts';
@@ -22,12 +21,10 @@ async function listen(verb: RecordVerb, ctx: VerbContext, startedAt: number): Pr
   const deadline = startedAt + verb.maxLength * 1000;
   let soundUntil = startedAt;
   let wake: (() => void) | undefined;
-  const offAudio = ctx.call.onAudio((run, at) => {
-    const sound = soundUntilMs(run.samples);
-    if (sound > 0 && at + sound > soundUntil) {
-      soundUntil = at + sound;
-      wake?.();
-    }
+  const offSound = ctx.onCallerSound((_start, end) => {
+    if (end <= soundUntil) return;
+    soundUntil = end;
+    wake?.();
   });
   const tap = ctx.tapDigits();
   try {
@@ -44,7 +41,7 @@ async function listen(verb: RecordVerb, ctx: VerbContext, startedAt: number): Pr
     }
   } finally {
     tap.close();
-    offAudio();
+    offSound();
   }
 }
 

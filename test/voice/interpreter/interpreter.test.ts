@@ -1,12 +1,13 @@
 // The XML interpreter on a virtual clock: verbs, their timing and what the
 // far end heard, without a server or HTTP. Answer documents come from a map,
 // speech lasts MS_PER_CHAR per character.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, MS_PER_CHAR, type Harness } from '../harness.ts';
 import { VerbRegistry } from '../../../src/voice/interpreter/registry.ts';
 import { speakRunner } from '../../../src/voice/verbs/speak.ts';
 import type { TranscriptEvent } from '../../../src/telephony/sim/transcript.ts';
+import { DTMF_MODES, type DtmfMode } from '../../../src/telephony/sim/behaviour.ts';
 
 const PHONE = '14155550100';
 const ANSWER = 'http://app/answer';
@@ -54,114 +55,148 @@ test('Speak with SSML is synthesized as SSML, heard as its words, in its voice a
   assert.ok(first?.type === 'speak' && first.voice === 'MAN' && first.language === 'en-GB');
 });
 
-test('a five-minute IVR runs in milliseconds of wall time, exactly on the platform clock', async () => {
-  const h = harness({
-    [ANSWER]: doc(`<Speak>Welcome</Speak><GetDigits action="http://app/menu" numDigits="1" timeout="30"><Speak>Press 1</Speak></GetDigits>`),
-    'http://app/menu': doc('<Speak>Please hold</Speak><Wait length="240"/><Speak>Thank you for waiting</Speak>'),
-  });
-  h.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ on_hear: 'press 1', after_ms: 2000, action: 'dtmf', digits: '1' }] });
-  const start = h.clock.now();
-  const { t, ended } = await run(h);
-  assert.deepEqual(spoken(t), ['Welcome', 'Press 1', 'Please hold', 'Thank you for waiting']);
-  // ring 1 s + prompts + 2 s to press + key tone + 240 s hold + closing words
-  const expected = 1000 + speakMs('Welcome') + speakMs('Press 1') + 2000 + 100 + speakMs('Please hold') + 240_000 + speakMs('Thank you for waiting');
-  assert.equal(ended.endedAt - start, expected);
-  assert.ok(ended.endedAt - start > 4 * 60_000);
-  assert.equal(ended.causeCode, 4010);
-});
-
 // ---- GetDigits ----------------------------------------------------------------------
 
-function menu(attrs: string, after = '<Speak>No input</Speak>', prompt = '<Speak>Enter your code</Speak>') {
-  return harness({
-    [ANSWER]: doc(`<GetDigits action="http://app/digits" ${attrs}>${prompt}</GetDigits>${after}`),
-    'http://app/digits': (p) => doc(`<Speak>Got ${p.Digits}</Speak>`),
-  });
+function menuWith(keys: DtmfMode, attrs: string, after = '<Speak>No input</Speak>', prompt = '<Speak>Enter your code</Speak>') {
+  return harness(
+    {
+      [ANSWER]: doc(`<GetDigits action="http://app/digits" ${attrs}>${prompt}</GetDigits>${after}`),
+      'http://app/digits': (p) => doc(`<Speak>Got ${p.Digits}</Speak>`),
+    },
+    { dtmfMode: keys },
+  );
 }
 
 /** The phone presses `digits` `after_ms` after hearing the prompt. */
 const pressing = (h: Harness, digits: string, after_ms = 0) =>
   h.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ on_hear: 'enter your code', after_ms, action: 'dtmf', digits }] });
 
-test('GetDigits sends the keys once numDigits are in, and the action document replaces the rest', async () => {
-  const h = menu('numDigits="3"');
-  pressing(h, '1234');
-  const { t } = await run(h);
-  assert.deepEqual(spoken(t), ['Enter your code', 'Got 123']);
-  const [req] = requestsTo(h, 'http://app/digits');
-  assert.equal(req!.params.Digits, '123');
-  assert.equal(req!.method, 'POST');
-  assert.equal(req!.kind, 'action');
-});
+// Phones send keys as signalled events (RFC 4733), as tones in their audio
+// only, or both ways at once: the platform hears the same keys at the same
+// moments, so every IVR test here passes the same in all three.
+for (const keys of DTMF_MODES) {
+  describe(`keys sent ${keys}`, () => {
+    const menu = (attrs: string, after?: string, prompt?: string) => menuWith(keys, attrs, after, prompt);
 
-test('GetDigits stops at finishOnKey, which is not part of the digits', async () => {
-  const h = menu('finishOnKey="*"');
-  pressing(h, '42*9');
-  await run(h);
-  assert.equal(requestsTo(h, 'http://app/digits')[0]!.params.Digits, '42');
-});
+    test('a five-minute IVR runs in milliseconds of wall time, exactly on the platform clock', async () => {
+      const h = harness(
+        {
+          [ANSWER]: doc(`<Speak>Welcome</Speak><GetDigits action="http://app/menu" numDigits="1" timeout="30"><Speak>Press 1</Speak></GetDigits>`),
+          'http://app/menu': doc('<Speak>Please hold</Speak><Wait length="240"/><Speak>Thank you for waiting</Speak>'),
+        },
+        { dtmfMode: keys },
+      );
+      h.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ on_hear: 'press 1', after_ms: 2000, action: 'dtmf', digits: '1' }] });
+      const start = h.clock.now();
+      const { t, ended } = await run(h);
+      assert.deepEqual(spoken(t), ['Welcome', 'Press 1', 'Please hold', 'Thank you for waiting']);
+      // ring 1 s + prompts + 2 s to press + key tone + 240 s hold + closing words
+      const expected = 1000 + speakMs('Welcome') + speakMs('Press 1') + 2000 + 100 + speakMs('Please hold') + 240_000 + speakMs('Thank you for waiting');
+      assert.equal(ended.endedAt - start, expected);
+      assert.ok(ended.endedAt - start > 4 * 60_000);
+      assert.equal(ended.causeCode, 4010);
+    });
 
-test('GetDigits sends what it has after digitTimeout of silence', async () => {
-  const h = menu('digitTimeout="3"');
-  pressing(h, '7WWWW8');
-  await run(h);
-  assert.equal(requestsTo(h, 'http://app/digits')[0]!.params.Digits, '7');
-});
+    test('GetDigits sends the keys once numDigits are in, and the action document replaces the rest', async () => {
+      const h = menu('numDigits="3"');
+      pressing(h, '1234');
+      const { t } = await run(h);
+      assert.deepEqual(spoken(t), ['Enter your code', 'Got 123']);
+      const [req] = requestsTo(h, 'http://app/digits');
+      assert.equal(req!.params.Digits, '123');
+      assert.equal(req!.method, 'POST');
+      assert.equal(req!.kind, 'action');
+    });
 
-test('GetDigits without input replays its prompt `retries` times, then the next verb runs', async () => {
-  const h = menu('retries="3" timeout="4"');
-  const { t, call } = await run(h);
-  assert.deepEqual(spoken(t), ['Enter your code', 'Enter your code', 'Enter your code', 'No input']);
-  assert.equal(requestsTo(h, 'http://app/digits').length, 0);
-  const prompt = speakMs('Enter your code');
-  const speaks = t.filter((e) => e.type === 'speak');
-  assert.equal(speaks[1]!.at_ms - speaks[0]!.at_ms, prompt + 4000, 'the timeout starts when the prompt ends');
-  assert.equal(h.ended.find((e) => e.uuid === call.uuid)!.causeCode, 4010);
-});
+    test('GetDigits stops at finishOnKey, which is not part of the digits', async () => {
+      const h = menu('finishOnKey="*"');
+      pressing(h, '42*9');
+      await run(h);
+      assert.equal(requestsTo(h, 'http://app/digits')[0]!.params.Digits, '42');
+    });
 
-test('a key outside validDigits plays invalidDigitsSound and counts as a try', async () => {
-  const h = menu('validDigits="123" retries="2" invalidDigitsSound="http://app/invalid.wav"');
-  h.phones.set(PHONE, {
-    behaviour: 'answer',
-    ring_seconds: 1,
-    script: [
-      { on_hear: 'enter your code', action: 'dtmf', digits: '9' },
-      { on_hear: 'enter your code', action: 'dtmf', digits: '2' },
-    ],
+    test('GetDigits sends what it has after digitTimeout of silence', async () => {
+      const h = menu('digitTimeout="3"');
+      pressing(h, '7WWWW8');
+      await run(h);
+      assert.equal(requestsTo(h, 'http://app/digits')[0]!.params.Digits, '7');
+    });
+
+    test('GetDigits without input replays its prompt `retries` times, then the next verb runs', async () => {
+      const h = menu('retries="3" timeout="4"');
+      const { t, call } = await run(h);
+      assert.deepEqual(spoken(t), ['Enter your code', 'Enter your code', 'Enter your code', 'No input']);
+      assert.equal(requestsTo(h, 'http://app/digits').length, 0);
+      const prompt = speakMs('Enter your code');
+      const speaks = t.filter((e) => e.type === 'speak');
+      assert.equal(speaks[1]!.at_ms - speaks[0]!.at_ms, prompt + 4000, 'the timeout starts when the prompt ends');
+      assert.equal(h.ended.find((e) => e.uuid === call.uuid)!.causeCode, 4010);
+    });
+
+    test('a key outside validDigits plays invalidDigitsSound and counts as a try', async () => {
+      const h = menu('validDigits="123" retries="2" invalidDigitsSound="http://app/invalid.wav"');
+      h.phones.set(PHONE, {
+        behaviour: 'answer',
+        ring_seconds: 1,
+        script: [
+          { on_hear: 'enter your code', action: 'dtmf', digits: '9' },
+          { on_hear: 'enter your code', action: 'dtmf', digits: '2' },
+        ],
+      });
+      const { t } = await run(h);
+      const play = t.find((e) => e.type === 'play');
+      assert.equal(play && play.type === 'play' && play.url, 'http://app/invalid.wav');
+      assert.deepEqual(spoken(t), ['Enter your code', 'Enter your code', 'Got 2']);
+    });
+
+    test('the first key cuts the prompt short; playBeep sounds only when the caller has not typed ahead', async () => {
+      const h = menu('numDigits="1" playBeep="true"', '', '<Speak>Enter your code, or wait for the tone</Speak>');
+      h.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ after_ms: 500, action: 'dtmf', digits: '5' }] });
+      const { t } = await run(h);
+      const prompt = t.find((e) => e.type === 'speak')!;
+      assert.equal(prompt.type === 'speak' && prompt.duration_ms, 600, 'cut when the key (pressed at 500 ms, 100 ms tone) arrives');
+      assert.equal(t.some((e) => e.type === 'beep'), false);
+
+      const quiet = menu('numDigits="1" playBeep="true" timeout="2"', '');
+      const heard = (await run(quiet)).t;
+      assert.deepEqual(types(heard), ['answered', 'speak', 'beep', 'silence', 'hangup'], 'the beep, then 2 s of timeout');
+    });
+
+    test('redirect="false" requests the action and carries on with the next verb', async () => {
+      const h = menu('numDigits="1" redirect="false"', '<Speak>Carrying on</Speak>');
+      pressing(h, '3');
+      const { t } = await run(h);
+      assert.deepEqual(spoken(t), ['Enter your code', 'Carrying on']);
+      assert.equal(requestsTo(h, 'http://app/digits')[0]!.params.Digits, '3');
+    });
+
+    test('log="false" keeps the digits out of the call log', async () => {
+      const h = menu('numDigits="4" log="false"');
+      pressing(h, '9876');
+      await run(h);
+      assert.ok(h.logs.some((l) => /4 digit\(s\)/.test(l.message)));
+      assert.equal(h.logs.some((l) => l.message.includes('9876')), false);
+    });
   });
+}
+
+// ---- GetInput without a speech recognizer (a real call where none is configured) -------
+
+test('GetInput without a recognizer: speech is not heard, the no-input path runs and the log says why; keys still count', async () => {
+  // This harness, like the SIP driver, has no recognizer: nothing reads the sandbox's labels.
+  const input = `<GetInput action="http://app/input" inputType="dtmf speech" executionTimeout="5" numDigits="1"><Speak>Say or press</Speak></GetInput><Speak>No input</Speak>`;
+  const h = harness({ [ANSWER]: doc(input), 'http://app/input': (p) => doc(`<Speak>Got ${p.InputType} ${p.Digits}</Speak>`) });
+  h.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ on_hear: 'say or press', action: 'say', text: 'sales please' }] });
   const { t } = await run(h);
-  const play = t.find((e) => e.type === 'play');
-  assert.equal(play && play.type === 'play' && play.url, 'http://app/invalid.wav');
-  assert.deepEqual(spoken(t), ['Enter your code', 'Enter your code', 'Got 2']);
-});
+  assert.deepEqual(spoken(t), ['Say or press', 'No input'], 'what was said is not made up into a result');
+  assert.equal(requestsTo(h, 'http://app/input').length, 0);
+  assert.ok(h.logs.some((l) => l.kind === 'error' && /no speech recognizer is configured/.test(l.message)));
 
-test('the first key cuts the prompt short; playBeep sounds only when the caller has not typed ahead', async () => {
-  const h = menu('numDigits="1" playBeep="true"', '', '<Speak>Enter your code, or wait for the tone</Speak>');
-  h.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ after_ms: 500, action: 'dtmf', digits: '5' }] });
-  const { t } = await run(h);
-  const prompt = t.find((e) => e.type === 'speak')!;
-  assert.equal(prompt.type === 'speak' && prompt.duration_ms, 600, 'cut when the key (pressed at 500 ms, 100 ms tone) arrives');
-  assert.equal(t.some((e) => e.type === 'beep'), false);
-
-  const quiet = menu('numDigits="1" playBeep="true" timeout="2"', '');
-  const heard = (await run(quiet)).t;
-  assert.deepEqual(types(heard), ['answered', 'speak', 'beep', 'silence', 'hangup'], 'the beep, then 2 s of timeout');
-});
-
-test('redirect="false" requests the action and carries on with the next verb', async () => {
-  const h = menu('numDigits="1" redirect="false"', '<Speak>Carrying on</Speak>');
-  pressing(h, '3');
-  const { t } = await run(h);
-  assert.deepEqual(spoken(t), ['Enter your code', 'Carrying on']);
-  assert.equal(requestsTo(h, 'http://app/digits')[0]!.params.Digits, '3');
-});
-
-test('log="false" keeps the digits out of the call log', async () => {
-  const h = menu('numDigits="4" log="false"');
-  pressing(h, '9876');
-  await run(h);
-  assert.ok(h.logs.some((l) => /4 digit\(s\)/.test(l.message)));
-  assert.equal(h.logs.some((l) => l.message.includes('9876')), false);
+  const keys = harness({ [ANSWER]: doc(input), 'http://app/input': (p) => doc(`<Speak>Got ${p.InputType} ${p.Digits}</Speak>`) });
+  keys.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ on_hear: 'say or press', action: 'dtmf', digits: '4' }] });
+  assert.deepEqual(spoken((await run(keys)).t), ['Say or press', 'Got dtmf 4']);
+  const [req] = requestsTo(keys, 'http://app/input');
+  assert.equal(req!.params.SpeechConfidenceScore, '', 'no score without speech');
 });
 
 // ---- the other verbs ------------------------------------------------------------------
@@ -170,7 +205,7 @@ test('Play plays a file `loop` times; a file that cannot be fetched is skipped a
   const h = harness({ [ANSWER]: doc('<Play loop="2">http://app/music.mp3</Play><Play>http://app/missing.mp3</Play><Speak>After</Speak>') });
   const { t } = await run(h);
   assert.deepEqual(types(t), ['answered', 'play', 'play', 'speak', 'hangup']);
-  assert.equal(t.filter((e) => e.type === 'play').every((e) => e.type === 'play' && e.duration_ms === 1000), true);
+  assert.deepEqual(t.flatMap((e) => (e.type === 'play' ? [e.duration_ms] : [])), [1000, 1000], 'the second of audio, twice');
   assert.ok(h.logs.some((l) => l.kind === 'error' && l.message.includes('missing.mp3')));
 });
 
@@ -281,17 +316,27 @@ test('machine_detection=hangup ends a call an answering machine picks up', async
   assert.equal(h.requests.some((r) => r.url === ANSWER), false);
 });
 
-test('machine_detection=true tells the answer URL whether a machine or a person answered', async () => {
+test('machine_detection=true tells the answer URL whether a machine, a person or nobody (Unknown) answered', async () => {
   const machine = harness({ [ANSWER]: doc('<Speak>Message for you</Speak>') });
   machine.phones.set(PHONE, { behaviour: 'machine', ring_seconds: 1, script: [] });
   await run(machine, { machine: { mode: 'true', ...MD } });
   assert.equal(machine.requests.find((r) => r.url === ANSWER)!.params.Machine, 'true');
 
   const person = harness({ [ANSWER]: doc('<Speak>Hi</Speak>') });
+  person.phones.set(PHONE, { behaviour: 'answer', ring_seconds: 1, script: [{ after_ms: 300, action: 'say', text: 'hello' }] });
   const { ended } = await run(person, { machine: { mode: 'true', ...MD } });
   assert.equal(person.requests.find((r) => r.url === ANSWER)!.params.Machine, 'false');
   assert.equal(person.requests.find((r) => r.kind === 'hangup')!.params.Machine, 'false');
   assert.equal(ended.causeCode, 4010);
+
+  // Nobody says anything: after machine_detection_initial_silence the platform cannot tell (issue 21, item 11).
+  const silent = harness({ [ANSWER]: doc('<Speak>Hi</Speak>') });
+  const { call, t } = await run(silent, { machine: { mode: 'hangup', ...MD } });
+  const answer = silent.requests.find((r) => r.url === ANSWER)!;
+  assert.equal(answer.params.Machine, 'Unknown');
+  assert.equal(t.find((e) => e.type === 'speak')!.at_ms, 1000 + MD.initialSilenceMs, 'the answer URL is fetched once the initial silence has passed');
+  assert.equal(call.machine, 'unknown');
+  assert.ok(silent.logs.some((l) => /machine detection: unknown .*machine_detection_initial_silence \(4500 ms\)/.test(l.message)));
 });
 
 test('an ended call is recorded before anything waiting on its record goes on', async () => {

@@ -14,6 +14,7 @@ import { renderTone } from '../../../src/media/tones.ts';
 import { readWav, writeWav } from '../../../src/media/wav.ts';
 import { spoken } from '../fixtures.ts';
 import { voiceSuite } from '../suite.ts';
+import { assertEvery } from '../../helpers/assert.ts';
 
 const CUSTOMER = '14155550501';
 const AGENT = '14155550502';
@@ -258,7 +259,7 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     for (const key of [...documented, 'MPCName', 'MPCUUID']) assert.ok(key in mpcDone, `MPC recording callback ${key}`);
     for (const key of [...documented, 'MemberID']) assert.ok(key in trackDone, `participant recording callback ${key}`);
     const sent = line.app.received.filter((r) => r.path === '/recorded/status.json' || r.path === '/recorded/recording.json').map((r) => Number(r.params.SequenceNumber));
-    assert.ok(sent.every((n) => Number.isInteger(n) && n > 0));
+    assertEvery(sent, (n) => Number.isInteger(n) && n > 0, 'sequence numbers are positive integers');
     assert.equal(new Set(sent).size, sent.length, 'no number twice');
     assert.ok(Number(mpcStarted.SequenceNumber) < Number(mpcDone.SequenceNumber) && Number(trackStarted.SequenceNumber) < Number(trackDone.SequenceNumber));
   });

@@ -13,7 +13,7 @@ import { MPEGDecoder } from 'mpg123-decoder';
 import { decodeAudio } from '../../../src/media/decode.ts';
 import { rms, rmsWindows } from '../../../src/media/pcm.ts';
 import { databases } from '../../helpers/pg.ts';
-import { spoken } from '../fixtures.ts';
+import { phoneSpeechSoundEnd, spoken } from '../fixtures.ts';
 import { voiceSuite } from '../suite.ts';
 
 const CALLER_ID = '14155550123';
@@ -116,7 +116,7 @@ for (const db of databases) {
       await assert.rejects(line.client.recordings.get(done.RecordingID), /not found/);
     });
 
-    test('silence ends a recording; redirect=false goes on; the transcription placeholder carries what was said', async () => {
+    test('silence ends a recording; redirect=false goes on; the transcription is what the sandbox recognizer heard', async () => {
       line.app.routes.set(
         '/quiet',
         `<Response><Record playBeep="false" timeout="2" redirect="false" action="${line.app.origin}/quiet-done" transcriptionType="auto" transcriptionUrl="${line.app.origin}/transcribed"/><Speak>Next verb</Speak></Response>`,
@@ -126,16 +126,17 @@ for (const db of databases) {
       await line.sandbox.say(uuid, 'call me back');
       const t = await line.sandbox.wait(uuid, 'ended');
       const said = t.events.find((e) => e.type === 'said')!;
+      const answered = t.events.find((e) => e.type === 'answered')!;
       assert.equal(t.events.find((e) => e.type === 'speak')?.text, 'Next verb');
 
       const done = (await line.app.next('/quiet-done', (r) => r.params.CallUUID === uuid)).params;
-      // Speech ends with a little silence of its own, so the 2 s count from the last loud frame.
-      const duration = Number(done.RecordingDurationMs);
-      assert.ok(duration > said.duration_ms! + 1500 && duration <= said.duration_ms! + 2000, `${duration} ms`);
+      // Recorded from the answer until 2 s after the last sound of the speech (which ends with a quiet tail of its own).
+      assert.equal(Number(done.RecordingDurationMs), said.at_ms - answered.at_ms + (await phoneSpeechSoundEnd('call me back')) + 2000);
       const tr = (await line.app.next('/transcribed', (r) => r.params.call_uuid === uuid)).params;
       assert.equal(tr.transcription, 'call me back');
       assert.equal(tr.recording_id, done.RecordingID);
       assert.equal(tr.transcription_charge, '0.00000');
+      assert.equal(tr.error, '');
     });
 
     test('recordSession with recordChannelType mono mixes both sides into one WAV channel until the call ends', async () => {

@@ -1,36 +1,7 @@
-// The sandbox's speech recognizer (words read off annotated audio, a word at
-// a time as heard) and the audio stream protocol's parsing of what a
-// customer's service sends back.
+// The audio stream protocol's parsing of what a customer's service sends back.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FrameRun } from '../../../src/telephony/driver.ts';
-import { annotationRecognizer, type Hypothesis } from '../../../src/voice/speech.ts';
 import { parseIncoming } from '../../../src/voice/streams/protocol.ts';
-
-describe('annotation recognizer', () => {
-  const hear = (runs: FrameRun[], at = 1000) => {
-    const out: Hypothesis[] = [];
-    const s = annotationRecognizer.open({ language: 'en-US', hints: [], model: 'default', profanityFilter: false }, (h) => out.push(h));
-    for (const r of runs) s.write(r, at);
-    return out;
-  };
-
-  test('partial hypotheses word by word, the final one at the end of the speech', () => {
-    const out = hear([{ samples: new Int16Array(8000 * 1.2), annotation: { type: 'said', text: 'Book a table!' } }]);
-    assert.deepEqual(
-      out.map((h) => [h.text, h.final, h.at]),
-      [
-        ['Book', false, 1400],
-        ['Book a', false, 1800],
-        ['Book a table!', true, 2200],
-      ],
-    );
-  });
-
-  test('audio without speech is not recognized', () => {
-    assert.deepEqual(hear([{ samples: new Int16Array(800) }, { samples: new Int16Array(800), annotation: { type: 'beep' } }]), []);
-  });
-});
 
 describe('stream messages from the service', () => {
   test('playAudio, checkpoint, clearAudio, sendDTMF', () => {

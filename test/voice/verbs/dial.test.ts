@@ -1,6 +1,6 @@
 // <Dial> in-process on a virtual clock: forking, bridging audio both ways,
 // the action and callback parameters and the B-legs' records.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness } from '../harness.ts';
 
@@ -72,43 +72,67 @@ test('nobody answers: busy, then no-answer on timeout; the next verb runs withou
   assert.ok(h.leg(a.uuid).transcript().some((e) => e.type === 'speak' && e.text === 'Nobody is there'));
 });
 
-test('confirmKey: an agent who does not press it is dropped, the one who does is connected', async () => {
-  const h = harness({
-    'http://app/answer': `<Response><Dial confirmSound="http://app/confirm" confirmKey="5" confirmTimeout="4" dialMusic="http://app/music" action="http://app/dialed"><Number>${AGENT}</Number><Number>${OTHER}</Number></Dial></Response>`,
-    'http://app/confirm': '<Response><Speak>Press 5 to take the call</Speak><Dial><Number>1</Number></Dial></Response>',
-    'http://app/music': '<Response><Play>http://media/hold.mp3</Play></Response>',
-  });
-  h.phones.set(AGENT, { behaviour: 'answer', ring_seconds: 1, script: [] });
-  h.phones.set(OTHER, { behaviour: 'answer', ring_seconds: 2, script: [{ action: 'dtmf', digits: '5', on_hear: 'press 5' }, say(500, 'agent two'), hangup(1000)] });
-  const a = h.call(CALLER);
-  await h.settle();
-  const agent = h.ended.find((c) => c.to === AGENT)!;
-  const other = h.ended.find((c) => c.to === OTHER)!;
-  assert.equal(agent.state, 'ANSWER');
-  assert.equal(agent.source, 'Plivo', 'the agent who never confirmed is hung up by the platform');
-  assert.ok(h.leg(agent.uuid).transcript().some((e) => e.type === 'speak' && e.text === 'Press 5 to take the call'));
-  const heardByA = h.leg(a.uuid).transcript();
-  assert.ok(heardByA.some((e) => e.type === 'play' && e.url === 'http://media/hold.mp3'), 'dialMusic plays while it rings');
-  assert.ok(heardByA.some((e) => e.type === 'speak' && e.text === 'agent two'));
-  assert.equal(h.requests.find((r) => r.url === 'http://app/dialed')!.params.DialBLegUUID, other.uuid);
-  assert.equal(h.requests.find((r) => r.url === 'http://app/confirm')!.params.CallUUID, agent.uuid, 'confirmSound is fetched for the called leg');
-});
+// The same with keys signalled (RFC 4733) and sent as tones in the audio.
+for (const keys of ['rfc4733', 'inband'] as const) {
+  describe(`keys sent ${keys}`, () => {
+    test('confirmKey: an agent who does not press it is dropped, the one who does is connected', async () => {
+      const h = harness(
+        {
+          'http://app/answer': `<Response><Dial confirmSound="http://app/confirm" confirmKey="5" confirmTimeout="4" dialMusic="http://app/music" action="http://app/dialed"><Number>${AGENT}</Number><Number>${OTHER}</Number></Dial></Response>`,
+          'http://app/confirm': '<Response><Speak>Press 5 to take the call</Speak><Dial><Number>1</Number></Dial></Response>',
+          'http://app/music': '<Response><Play>http://media/hold.mp3</Play></Response>',
+        },
+        { dtmfMode: keys },
+      );
+      h.phones.set(AGENT, { behaviour: 'answer', ring_seconds: 1, script: [] });
+      h.phones.set(OTHER, { behaviour: 'answer', ring_seconds: 2, script: [{ action: 'dtmf', digits: '5', on_hear: 'press 5' }, say(500, 'agent two'), hangup(1000)] });
+      const a = h.call(CALLER);
+      await h.settle();
+      const agent = h.ended.find((c) => c.to === AGENT)!;
+      const other = h.ended.find((c) => c.to === OTHER)!;
+      assert.equal(agent.state, 'ANSWER');
+      assert.equal(agent.source, 'Plivo', 'the agent who never confirmed is hung up by the platform');
+      assert.ok(h.leg(agent.uuid).transcript().some((e) => e.type === 'speak' && e.text === 'Press 5 to take the call'));
+      const heardByA = h.leg(a.uuid).transcript();
+      assert.ok(heardByA.some((e) => e.type === 'play' && e.url === 'http://media/hold.mp3'), 'dialMusic plays while it rings');
+      assert.ok(heardByA.some((e) => e.type === 'speak' && e.text === 'agent two'));
+      assert.equal(h.requests.find((r) => r.url === 'http://app/dialed')!.params.DialBLegUUID, other.uuid);
+      assert.equal(h.requests.find((r) => r.url === 'http://app/confirm')!.params.CallUUID, agent.uuid, 'confirmSound is fetched for the called leg');
+    });
 
-test('hangupOnStar ends the bridge and the caller goes on; timeLimit cuts the called party off', async () => {
-  const h = harness({
-    'http://app/answer': `<Response><Dial hangupOnStar="true"><Number>${AGENT}</Number></Dial><Dial timeLimit="3"><Number>${OTHER}</Number></Dial><Speak>Done</Speak></Response>`,
+    test('hangupOnStar ends the bridge and the caller goes on; timeLimit cuts the called party off', async () => {
+      const h = harness(
+        { 'http://app/answer': `<Response><Dial hangupOnStar="true"><Number>${AGENT}</Number></Dial><Dial timeLimit="3"><Number>${OTHER}</Number></Dial><Speak>Done</Speak></Response>` },
+        { dtmfMode: keys },
+      );
+      h.phones.set(CALLER, { behaviour: 'answer', ring_seconds: 1, script: [{ action: 'dtmf', digits: '*', after_ms: 3000 }] });
+      const a = h.call(CALLER);
+      // A bridged call waits on no timer of its own: run the clock to the time limit.
+      await h.clock.runUntilIdle(60_000);
+      const agent = h.ended.find((c) => c.to === AGENT)!;
+      const other = h.ended.find((c) => c.to === OTHER)!;
+      assert.equal(agent.source, 'Caller');
+      assert.equal(other.causeName, 'Scheduled Hangup');
+      assert.equal(other.durationS, 3);
+      assert.ok(h.leg(a.uuid).transcript().some((e) => e.type === 'speak' && e.text === 'Done'));
+    });
+
+    test('keys pressed during the bridge reach the other party once: signalled keys are sent on, tones cross with the audio', async () => {
+      const h = harness(
+        { 'http://app/answer': `<Response><Dial digitsMatch="12" callbackUrl="http://app/events"><Number>${AGENT}</Number></Dial></Response>` },
+        { dtmfMode: keys },
+      );
+      h.phones.set(CALLER, { behaviour: 'answer', ring_seconds: 1, script: [{ action: 'dtmf', digits: '12', after_ms: 3000 }, hangup(2000)] });
+      const a = h.call(CALLER);
+      await h.settle();
+      const agent = h.ended.find((c) => c.to === AGENT)!;
+      assert.deepEqual(h.leg(agent.uuid).transcript().filter((e) => e.type === 'dtmf_heard').map((e) => e.digits), ['12']);
+      const digits = h.requests.filter((r) => r.url === 'http://app/events' && r.params.DialAction === 'digits');
+      assert.deepEqual(digits.map((r) => [r.params.DialDigitsMatch, r.params.DialDigitsPressedBy]), [['12', 'ALeg']]);
+      assert.equal(h.leg(a.uuid).state, 'ended');
+    });
   });
-  h.phones.set(CALLER, { behaviour: 'answer', ring_seconds: 1, script: [{ action: 'dtmf', digits: '*', after_ms: 3000 }] });
-  const a = h.call(CALLER);
-  // A bridged call waits on no timer of its own: run the clock to the time limit.
-  await h.clock.runUntilIdle(60_000);
-  const agent = h.ended.find((c) => c.to === AGENT)!;
-  const other = h.ended.find((c) => c.to === OTHER)!;
-  assert.equal(agent.source, 'Caller');
-  assert.equal(other.causeName, 'Scheduled Hangup');
-  assert.equal(other.durationS, 3);
-  assert.ok(h.leg(a.uuid).transcript().some((e) => e.type === 'speak' && e.text === 'Done'));
-});
+}
 
 test('the caller hanging up releases the called party and still reports to action', async () => {
   const h = harness({ 'http://app/answer': `<Response><Dial action="http://app/dialed"><Number>${AGENT}</Number></Dial></Response>` });

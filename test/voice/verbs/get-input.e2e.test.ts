@@ -5,7 +5,7 @@
 // with "dtmf speech" the first kind of input wins.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spoken } from '../fixtures.ts';
+import { phoneSpeechSoundEnd, spoken } from '../fixtures.ts';
 import { voiceSuite } from '../suite.ts';
 
 const CALLER_ID = '14155550123';
@@ -51,7 +51,7 @@ describe('GetInput', () => {
     const t = await line.sandbox.wait(uuid, 'ended');
     const prompt = t.events.find((e) => e.type === 'speak')!;
     const said = t.events.find((e) => e.type === 'said')!;
-    assert.equal(prompt.at_ms + prompt.duration_ms!, said.at_ms + said.duration_ms!, 'the prompt stops when the word has been heard');
+    assert.equal(prompt.at_ms + prompt.duration_ms!, said.at_ms + (await phoneSpeechSoundEnd('billing')), 'the prompt stops when the word has been heard (where its sound ends)');
     const p = await actionOf(uuid);
     assert.equal(p.Speech, 'billing');
     assert.equal(p.BargeIn, 'true');

@@ -1,0 +1,141 @@
+// What is on a line, from its samples alone: where there is sound (voice
+// activity, voice-activity.ts) and which keys were sent as tones (dtmf.ts).
+// One pass per 20 ms frame serves both: each half frame's energy is summed
+// once and shared by the voice detector and the two DTMF blocks that frame
+// closes (one on the frame, one straddling it and the previous frame);
+// blocks too quiet for two tones skip the filters, so a quiet line costs an
+// energy sum per frame. A key needs two blocks in a row, and any tone long
+// enough fills a block on the frame grid, so the straddling block is only
+// examined next to a frame block that found a key (or while one sounds):
+// speech pays for one block per frame, not two. Drivers hand audio over in runs of frames with a
+// platform start time — a sandbox phone a whole utterance at once, possibly
+// ahead of its time, an RTP session 100 ms batches back to back — and
+// nothing here depends on which: runs that follow the previous one continue
+// it, a later start means the line was silent in between, and a run that
+// starts before what was already analysed (sandbox audio mixed over other
+// audio) is looked at on its own for sound only.
+import { classifyBlock, DTMF_BLOCK, KeyToneTracker, MIN_KEY_BLOCK_ENERGY } from './dtmf.ts';
+import { FRAME_MS, FRAME_SAMPLES } from './frame.ts';
+import { energyOf, VoiceActivity } from './voice-activity.ts';
+
+export interface LineEvents {
+  /**
+   * Sound from `start` to `end` (platform ms, whole frames). Sound going on
+   * at the end of a run is reported up to there; if the next run continues
+   * it, that run reports it again from its own start (adjacent stretches).
+   */
+  sound(start: number, end: number): void;
+  /** A key's tone was heard from `start` to `end` (platform ms, to within 10 ms). */
+  key(digit: string, start: number, end: number): void;
+}
+
+const HALF = FRAME_SAMPLES / 2;
+const HALF_MS = FRAME_MS / 2;
+/** Runs starting within this of where the last one ended continue it (drivers round their times to the ms). */
+const CONTIGUOUS_MS = HALF_MS;
+
+export class LineAnalyser {
+  private readonly vad = new VoiceActivity();
+  private readonly keys: KeyToneTracker;
+  /** Platform time (ms) up to which the line has been analysed in order. */
+  private cursor = -Infinity;
+  /** The block straddling two frames: the previous frame's second half, then this frame's first. */
+  private readonly straddle = new Int16Array(DTMF_BLOCK);
+  /** Energy of the previous frame's second half; -1 when there is none to straddle (after a gap). */
+  private tailEnergy = -1;
+  /** The key the previous frame's own block found. */
+  private lastFrameKey: string | null = null;
+  /** A run's last, short frame padded with silence. */
+  private readonly padded = new Int16Array(FRAME_SAMPLES);
+  private soundFrom = -1;
+  private soundTo = -1;
+
+  constructor(private readonly events: LineEvents) {
+    this.keys = new KeyToneTracker({ ended: (digit, start, end) => events.key(digit, start, end) });
+  }
+
+  /** Platform time up to which audio has been analysed in order. */
+  get heardUntil(): number {
+    return this.cursor;
+  }
+
+  /** Is a key's tone sounding at the end of what has been heard (its end not known yet)? */
+  get keySounding(): boolean {
+    return this.keys.sounding;
+  }
+
+  /** Audio of the far end starting at platform time `at` (ms). */
+  push(samples: Int16Array, at: number): void {
+    if (samples.length === 0) return;
+    if (at < this.cursor - CONTIGUOUS_MS) return this.aside(samples, at);
+    if (at > this.cursor + CONTIGUOUS_MS) this.end();
+    else at = this.cursor;
+    const frames = Math.ceil(samples.length / FRAME_SAMPLES);
+    for (let f = 0; f < frames; f++) {
+      const whole = (f + 1) * FRAME_SAMPLES <= samples.length;
+      this.frame(whole ? samples : this.pad(samples, f), whole ? f * FRAME_SAMPLES : 0, at + f * FRAME_MS);
+    }
+    this.closeSound();
+    this.cursor = at + frames * FRAME_MS;
+  }
+
+  /** Nothing follows what was heard: the line is quiet from its end (a key still sounding is over there). */
+  end(): void {
+    this.keys.flush();
+    this.vad.gap();
+    this.tailEnergy = -1;
+    this.lastFrameKey = null;
+  }
+
+  /** The short last frame `f` of `samples`, padded with silence. */
+  private pad(samples: Int16Array, f: number): Int16Array {
+    this.padded.fill(0);
+    this.padded.set(samples.subarray(f * FRAME_SAMPLES));
+    return this.padded;
+  }
+
+  private frame(s: Int16Array, o: number, t: number): void {
+    const first = energyOf(s, o, o + HALF);
+    const second = energyOf(s, o + HALF, o + FRAME_SAMPLES);
+    const own = classifyBlock(s, o, first + second);
+    if (this.tailEnergy >= 0) {
+      const energy = this.tailEnergy + first;
+      let digit: string | null = null;
+      if (energy >= MIN_KEY_BLOCK_ENERGY && (own !== null || this.lastFrameKey !== null || this.keys.sounding)) {
+        this.straddle.set(s.subarray(o, o + HALF), HALF);
+        digit = classifyBlock(this.straddle, 0, energy);
+      }
+      this.keys.block(digit, t - HALF_MS, t + HALF_MS);
+    }
+    this.keys.block(own, t, t + FRAME_MS);
+    this.lastFrameKey = own;
+    this.straddle.set(s.subarray(o + HALF, o + FRAME_SAMPLES), 0);
+    this.tailEnergy = second;
+    this.sound(this.vad.frame((first + second) / FRAME_SAMPLES), t);
+  }
+
+  private sound(on: boolean, t: number): void {
+    if (!on) return this.closeSound();
+    if (this.soundFrom < 0) this.soundFrom = t;
+    this.soundTo = t + FRAME_MS;
+  }
+
+  private closeSound(): void {
+    if (this.soundFrom < 0) return;
+    const from = this.soundFrom;
+    this.soundFrom = -1;
+    this.events.sound(from, this.soundTo);
+  }
+
+  /** A run overlapping what was analysed already: its sound, judged against the line's noise floor; keys are not looked for. */
+  private aside(samples: Int16Array, at: number): void {
+    const vad = this.vad.fork();
+    const frames = Math.ceil(samples.length / FRAME_SAMPLES);
+    for (let f = 0; f < frames; f++) {
+      const whole = (f + 1) * FRAME_SAMPLES <= samples.length;
+      const o = whole ? f * FRAME_SAMPLES : 0;
+      this.sound(vad.frame(energyOf(whole ? samples : this.pad(samples, f), o, o + FRAME_SAMPLES) / FRAME_SAMPLES), at + f * FRAME_MS);
+    }
+    this.closeSound();
+  }
+}
