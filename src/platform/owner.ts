@@ -13,9 +13,19 @@ export async function assignableSubaccount(accounts: Accounts, scope: Scope, req
     return scope.subaccountId;
   }
   if (!requested) return null;
+  await checkSubaccount(accounts, scope, requested, field);
+  return requested;
+}
+
+/**
+ * A subaccount the main account names (a list's filter, an assignment)
+ * must be one of its own (400 otherwise); a subaccount's own requests are
+ * scoped to itself whatever they name.
+ */
+export async function checkSubaccount(accounts: Accounts, scope: Scope, requested: string | undefined, field = 'subaccount'): Promise<void> {
+  if (!requested || scope.subaccountId !== null) return;
   const sub = await accounts.find(requested);
   if (!sub || sub.parent_id !== scope.accountId) {
     throw new ApiError(400, `${field} ${requested} is not a subaccount of this account`);
   }
-  return requested;
 }

@@ -14,6 +14,7 @@ import type { TelephonyDriver } from '../telephony/driver.ts';
 import { Calls } from './calls/calls.ts';
 import type { GoneNode } from '../platform/nodes.ts';
 import { CallFeedback } from './calls/call-feedback.ts';
+import { CallsApi } from './calls/calls-api.ts';
 import { CdrWriter } from './engine/cdrs.ts';
 import { closeCallsOf } from './engine/recovery.ts';
 import {Engine} from './engine/engine.ts';
@@ -52,6 +53,8 @@ export interface Voice {
   closeCallsOf(gone: GoneNode): Promise<number>;
   /** Call quality feedback on ended calls' records. */
   feedback: CallFeedback;
+  /** The Call API over `calls`. */
+  callsApi: CallsApi;
   /** Ends live calls and writes their pending records. */
   close(): Promise<void>;
 }
@@ -86,6 +89,7 @@ export function createVoice(d: VoiceDeps): Voice {
     calls,
     closeCallsOf: (gone) => closeCallsOf({ db: ctx.db, cdrs, callLog: d.callLog, platform, log: d.logger }, gone),
     feedback: new CallFeedback(ctx),
+    callsApi: new CallsApi(calls, d.accounts, ctx),
     async close() {
       await engine.close();
       await cdrs.drain();

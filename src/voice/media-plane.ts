@@ -7,6 +7,7 @@ import type { Accounts } from '../platform/accounts.ts';
 import type { PlatformContext } from '../platform/context.ts';
 import type { Voice } from './index.ts';
 import { CallMedia } from './calls/call-media.ts';
+import { CallMediaApi } from './calls/call-media-api.ts';
 import { Recordings } from './recordings/recordings.ts';
 import { Streams } from './streams/streams.ts';
 import type { SpeechRecognizer } from './speech.ts';
@@ -26,13 +27,16 @@ export interface MediaPlane {
   recordings: Recordings;
   streams: Streams;
   callMedia: CallMedia;
+  /** The live call media API over `callMedia`. */
+  callMediaApi: CallMediaApi;
   /** Shutdown: end the streams still open. */
   close(): void;
 }
 
 export function createMediaPlane(d: MediaPlaneDeps): MediaPlane {
-  const { engine, calls } = d.voice;
+  const { engine, callsApi: calls } = d.voice;
   const recordings = new Recordings(d.ctx, engine, calls, d.accounts, d.config.dataDir, d.origin, d.recognizer);
   const streams = new Streams(d.ctx, engine, calls);
-  return { recordings, streams, callMedia: new CallMedia(engine, calls), close: () => streams.close() };
+  const callMedia = new CallMedia(engine);
+  return { recordings, streams, callMedia, callMediaApi: new CallMediaApi(callMedia, calls), close: () => streams.close() };
 }

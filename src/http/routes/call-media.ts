@@ -30,7 +30,7 @@ const Digits = SdkBody({
 });
 
 export function callMediaRoutes(app: App, { media }: Services): void {
-  const live = media.callMedia;
+  const live = media.callMediaApi;
 
   app.post('/v1/Account/:authId/Call/:callUuid/Play/', { schema: { params: CallParams, body: Play } }, async (req, reply) => {
     const b = req.body;

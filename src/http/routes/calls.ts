@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
-import { liveView, queuedView } from '../../voice/calls/calls.ts';
+import { liveView, queuedView } from '../../voice/calls/calls-api.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { BoolLike, HttpMethod, Int, NoSdkBody, PageQuery, SdkBody, toBool, Url } from '../schemas.ts';
 
@@ -87,7 +87,7 @@ const Transfer = SdkBody({
 });
 
 export function callRoutes(app: App, { voice }: Services): void {
-  const { calls } = voice;
+  const { callsApi: calls } = voice;
 
   app.post('/v1/Account/:authId/Call/', { schema: { params: Params, body: MakeCall } }, async (req) => {
     const b = req.body;

@@ -1,49 +1,43 @@
-// The live-call media API: play audio files or speak text to a call, the
-// leg a Dial bridged it to, or both (with length, loop), stop either, and
-// send DTMF to either leg. What the API plays takes
+// Media on a live call, by the API or a flow: play audio files or speak
+// text to a call, the leg a Dial bridged it to, or both (with length, loop),
+// stop either, and send DTMF to either leg. What is played this way takes
 // over the call's audio: whatever the XML was playing is cut, and the
-// document's next prompts follow the API's audio. The call's own audio (the
+// document's next prompts follow this audio. The call's own audio (the
 // bridged party, the conference) is heard with it, sample-added (mix, the
 // default), or with mix=false not heard at all until it ends or is stopped
 // (dropped, not delayed): see FarEndAudio.carry. A file that cannot be
-// fetched or decoded is skipped with an entry in the call's log.
+// fetched or decoded is skipped with an entry in the call's log. The live
+// call media API (call-media-api.ts) reads its parameters over these.
 import type { Timer } from '../../clock/clock.ts';
 import { ApiError } from '../../errors.ts';
 import { msToSamples } from '../../media/pcm.ts';
-import type { Scope } from '../../platform/scope.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { Call } from '../engine/call.ts';
-import type { Calls } from './calls.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Front } from '../engine/far-end-audio.ts';
 import { DTMF_TONE_MS } from '../defaults.ts';
 
 export type Legs = 'aleg' | 'bleg' | 'both';
 
-export interface PlayInput {
-  /** One URL or several separated by commas. */
-  urls: string;
-  /** Seconds, at most, of playing (all loops together). */
-  length?: number;
+export interface PlaySound {
+  urls: readonly string[];
+  /** The call (aleg, the default), the call a Dial bridged it to (bleg), or both. */
   legs?: Legs;
+  /** Seconds, at most, of playing (all loops together). */
+  lengthS?: number;
   loop?: boolean;
   /** Whether the call's own audio (a bridged party, a conference) is heard mixed with this one (default) or not at all while it plays. */
   mix?: boolean;
 }
 
-export interface SpeakInput {
+export interface SpeakSound {
   text: string;
-  voice?: string;
-  language?: string;
+  voice: string;
+  language: string;
   legs?: Legs;
   loop?: boolean;
-  /** As for PlayInput. */
+  /** As for PlaySound. */
   mix?: boolean;
-}
-
-export interface DigitsInput {
-  digits: string;
-  leg?: 'aleg' | 'bleg';
 }
 
 /** One API sound on a call: its runs played in order, again and again when looping, within a length; in front of the call's own audio while it plays. */
@@ -101,22 +95,18 @@ class Player implements Front {
 }
 
 export class CallMedia {
-  /** What the API plays, per addressed call (a bridged leg's players belong to the call that was addressed). */
+  /** What is played, per addressed call (a bridged leg's players belong to the call that was addressed). */
   private readonly players = new Map<string, { play: Player[]; speak: Player[] }>();
 
-  constructor(
-    private readonly engine: Engine,
-    private readonly calls: Calls,
-  ) {}
+  constructor(private readonly engine: Engine) {}
 
   /** The answered legs `legs` names: the call (aleg), the call a Dial bridged it to (bleg), or both. */
-  private targets(scope: Scope, uuid: string, legs: Legs | undefined): { call: Call; legs: Call[] } {
-    const call = this.calls.liveCall(scope, uuid);
-    if (!call.isAnswered) throw new ApiError(400, `call ${uuid} is ${call.status}: audio can be played once it is answered`);
-    if (!legs || legs === 'aleg') return { call, legs: [call] };
+  private targets(call: Call, legs: Legs | undefined): Call[] {
+    if (!call.isAnswered) throw new ApiError(400, `call ${call.uuid} is ${call.status}: audio can be played once it is answered`);
+    if (!legs || legs === 'aleg') return [call];
     const b = call.bridgedTo;
-    if (!b?.live) throw new ApiError(400, `call ${uuid} has no bridged leg (legs=${legs}); use legs=aleg`);
-    return { call, legs: legs === 'bleg' ? [b] : [call, b] };
+    if (!b?.live) throw new ApiError(400, `call ${call.uuid} has no bridged leg (legs=${legs}); use legs=aleg`);
+    return legs === 'bleg' ? [b] : [call, b];
   }
 
   private replace(call: Call, kind: 'play' | 'speak', players: Player[]): void {
@@ -134,8 +124,7 @@ export class CallMedia {
     for (const p of players) p.start();
   }
 
-  private stop(scope: Scope, uuid: string, kind: 'play' | 'speak'): void {
-    const call = this.calls.liveCall(scope, uuid);
+  private stop(call: Call, kind: 'play' | 'speak'): void {
     const slots = this.players.get(call.uuid);
     if (!slots) return;
     for (const p of slots[kind]) p.stop();
@@ -143,16 +132,10 @@ export class CallMedia {
   }
 
   /** Fetches the files, then plays them (resolves once they play). */
-  async play(scope: Scope, uuid: string, input: PlayInput): Promise<void> {
-    const urls = input.urls
-      .split(',')
-      .map((u) => u.trim())
-      .filter((u) => u !== '');
-    if (urls.length === 0) throw new ApiError(400, 'urls must name at least one mp3 or wav URL (several separated by commas)');
-    for (const u of urls) if (!/^https?:\/\/\S+$/i.test(u)) throw new ApiError(400, `urls must be http(s) URLs separated by commas (got "${u}")`);
-    const { call, legs } = this.targets(scope, uuid, input.legs);
+  async play(call: Call, p: PlaySound): Promise<void> {
+    const legs = this.targets(call, p.legs);
     const runs: FrameRun[] = [];
-    for (const url of urls) {
+    for (const url of p.urls) {
       try {
         runs.push({ samples: await this.engine.clock.track(this.engine.media.audioFile(url)), annotation: { type: 'play', url } });
       } catch (err) {
@@ -160,32 +143,29 @@ export class CallMedia {
       }
     }
     if (!call.live) return;
-    const lengthMs = input.length === undefined ? undefined : input.length * 1000;
-    this.replace(call, 'play', legs.map((leg) => new Player(leg, this.engine, runs, input.loop ?? false, lengthMs, input.mix ?? true)));
+    const lengthMs = p.lengthS === undefined ? undefined : p.lengthS * 1000;
+    this.replace(call, 'play', legs.map((leg) => new Player(leg, this.engine, runs, p.loop ?? false, lengthMs, p.mix ?? true)));
   }
 
-  stopPlay(scope: Scope, uuid: string): void {
-    this.stop(scope, uuid, 'play');
+  stopPlay(call: Call): void {
+    this.stop(call, 'play');
   }
 
-  async speak(scope: Scope, uuid: string, input: SpeakInput): Promise<void> {
-    const voice = input.voice ?? 'WOMAN';
-    if (!/^(WOMAN|MAN)$/i.test(voice) && !/^Polly\.[A-Za-z0-9_-]+$/.test(voice)) throw new ApiError(400, `voice must be WOMAN, MAN or an Amazon Polly voice such as Polly.Joanna (got "${voice}")`);
-    const language = input.language ?? 'en-US';
-    const { call, legs } = this.targets(scope, uuid, input.legs);
-    const v = /^(wo)?man$/i.test(voice) ? voice.toUpperCase() : voice;
-    const samples = await this.engine.clock.track(this.engine.media.speech({ text: input.text, voice: v, language }));
+  /** Synthesizes the text, then speaks it (resolves once it plays). */
+  async speak(call: Call, s: SpeakSound): Promise<void> {
+    const legs = this.targets(call, s.legs);
+    const samples = await this.engine.clock.track(this.engine.media.speech({ text: s.text, voice: s.voice, language: s.language }));
     if (!call.live) return;
-    const run: FrameRun = { samples, annotation: { type: 'speak', text: input.text, voice: v, language } };
-    this.replace(call, 'speak', legs.map((leg) => new Player(leg, this.engine, [run], input.loop ?? false, undefined, input.mix ?? true)));
+    const run: FrameRun = { samples, annotation: { type: 'speak', text: s.text, voice: s.voice, language: s.language } };
+    this.replace(call, 'speak', legs.map((leg) => new Player(leg, this.engine, [run], s.loop ?? false, undefined, s.mix ?? true)));
   }
 
-  stopSpeak(scope: Scope, uuid: string): void {
-    this.stop(scope, uuid, 'speak');
+  stopSpeak(call: Call): void {
+    this.stop(call, 'speak');
   }
 
-  sendDigits(scope: Scope, uuid: string, input: DigitsInput): void {
-    const { legs } = this.targets(scope, uuid, input.leg);
-    legs[0]!.leg?.sendDigits(input.digits, DTMF_TONE_MS);
+  /** DTMF toward the call (aleg, the default) or the call a Dial bridged it to (bleg). */
+  sendDigits(call: Call, digits: string, leg?: 'aleg' | 'bleg'): void {
+    this.targets(call, leg)[0]!.leg?.sendDigits(digits, DTMF_TONE_MS);
   }
 }

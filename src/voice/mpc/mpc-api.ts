@@ -7,7 +7,8 @@ import type { PlatformContext } from '../../platform/context.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
 import { timeRange } from '../../platform/time-range.ts';
 import type { HttpMethod } from '../../plivo-xml/ast.ts';
-import { sipHeaders, type Calls } from '../calls/calls.ts';
+import { sipHeaders } from '../calls/call-params.ts';
+import type { CallsApi } from '../calls/calls-api.ts';
 import type { Call } from '../engine/call.ts';
 import type { RoomRecording } from '../rooms/recording.ts';
 import { TERMINATION, type MultiPartyCall, type Participant, type ParticipantTrack } from './mpc.ts';
@@ -91,7 +92,7 @@ function formatOf(input: RecordInput): 'mp3' | 'wav' {
 export class MpcApi {
   constructor(
     private readonly mpcs: MultiPartyCalls,
-    private readonly calls: Calls,
+    private readonly calls: CallsApi,
     private readonly ctx: PlatformContext,
   ) {}
 

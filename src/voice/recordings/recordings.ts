@@ -15,13 +15,14 @@ import type { PlacedRun } from '../../media/timeline.ts';
 import { writeWav } from '../../media/wav.ts';
 import type { Accounts } from '../../platform/accounts.ts';
 import { keptByMainAccount, type PlatformContext } from '../../platform/context.ts';
+import { checkSubaccount } from '../../platform/owner.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
 import { timeRange } from '../../platform/time-range.ts';
 import { recordingsRepo, type RecordingFilter } from '../../store/repos/recordings.ts';
 import type { Range } from '../../store/repos/calls.ts';
 import type { RecordingRow } from '../../store/tables/recordings.ts';
 import type { Call, Hook } from '../engine/call.ts';
-import type { Calls } from '../calls/calls.ts';
+import type { CallsApi } from '../calls/calls-api.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallOwner } from '../engine/ports.ts';
 import type { SpeechRecognizer } from '../speech.ts';
@@ -156,7 +157,7 @@ export class Recordings {
   constructor(
     private readonly ctx: PlatformContext,
     private readonly engine: Engine,
-    private readonly calls: Calls,
+    private readonly calls: CallsApi,
     private readonly accounts: Accounts,
     dataDir: string,
     /** Absolute origin of recording URLs (the public URL, else the address the server listens on). */
@@ -330,10 +331,7 @@ export class Recordings {
   }
 
   async list(scope: Scope, q: RecordingQuery) {
-    if (q.subaccount && scope.subaccountId === null) {
-      const sub = await this.accounts.find(q.subaccount);
-      if (!sub || sub.parent_id !== scope.accountId) throw new ApiError(400, `subaccount ${q.subaccount} is not a subaccount of this account`);
-    }
+    await checkSubaccount(this.accounts, scope, q.subaccount);
     const digits = (n: string | undefined) => n?.replace(/^\+/, '');
     const f: RecordingFilter = {
       ...ownerFilter(scope, q.subaccount),

@@ -44,7 +44,7 @@ export function createRooms(d: RoomsDeps): Rooms {
   return {
     conferences,
     mpcs,
-    mpcApi: new MpcApi(mpcs, d.voice.calls, d.ctx),
+    mpcApi: new MpcApi(mpcs, d.voice.callsApi, d.ctx),
     async close() {
       ticker.stop();
       await kit.pending.drain();

@@ -11,7 +11,7 @@ import { formatTimestamp } from '../../platform/time.ts';
 import { streamsRepo } from '../../store/repos/recordings.ts';
 import type { StreamRow } from '../../store/tables/recordings.ts';
 import type { Call } from '../engine/call.ts';
-import type { Calls } from '../calls/calls.ts';
+import type { CallsApi } from '../calls/calls-api.ts';
 import type { Engine } from '../engine/engine.ts';
 import { sessionTime } from '../engine/format.ts';
 import { AudioStream, type StreamSpec } from './stream.ts';
@@ -72,7 +72,7 @@ export class Streams {
   constructor(
     private readonly ctx: PlatformContext,
     private readonly engine: Engine,
-    private readonly calls: Calls,
+    private readonly calls: CallsApi,
   ) {}
 
   /** Start streaming `call` to `spec.serviceUrl`; resolves once the stream is on record (it connects in the background). */

@@ -7,21 +7,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, MS_PER_CHAR } from '../harness.ts';
 import { CallMedia } from '../../../src/voice/calls/call-media.ts';
-import type { Calls } from '../../../src/voice/calls/calls.ts';
-import type { Scope } from '../../../src/platform/scope.ts';
 import type { TranscriptEvent } from '../../../src/telephony/sim/transcript.ts';
 
 const CALLER = '14155550600';
 const AGENT = '14155550700';
 const FILE = 'http://media/hold.wav';
-const SCOPE = undefined as unknown as Scope;
 
-/** A caller bridged to an agent by Dial, the API over the harness's calls, and the two phones. */
+/** A caller bridged to an agent by Dial, the live call media operations, and the two phones. */
 async function bridged() {
   const h = harness({ 'http://app/answer': `<Response><Dial><Number>${AGENT}</Number></Dial></Response>` });
   h.phones.set(AGENT, { behaviour: 'answer', ring_seconds: 1, script: [] });
   const a = h.call(CALLER);
-  const media = new CallMedia(h.engine, { liveCall: (_s: Scope, uuid: string) => h.engine.find(uuid)! } as unknown as Calls);
+  const media = new CallMedia(h.engine);
   await h.clock.advance(5000);
   const b = [...h.engine.live()].find((c) => c.to === AGENT)!;
   assert.equal(a.bridgedTo, b, 'bridged');
@@ -34,7 +31,7 @@ const show = (e: TranscriptEvent) => ('text' in e ? `${e.type} ${e.text}` : e.ty
 test('mix=false: what the bridged party says while the file plays is not heard, then or later; after it, it is', async () => {
   const { h, a, media, caller, agent } = await bridged();
   const at = h.clock.now() - caller.startedAt;
-  await media.play(SCOPE, a.uuid, { urls: FILE, loop: true, length: 3, mix: false });
+  await media.play(a, { urls: [FILE], loop: true, lengthS: 3, mix: false });
   await h.clock.advance(500);
   await agent.say('you cannot hear me');
   await h.clock.advance(4000);
@@ -51,7 +48,7 @@ test('mix=false: what the bridged party says while the file plays is not heard, 
 test('mix (the default): the bridged party is heard over the file when it speaks, and the file is not delayed', async () => {
   const { h, a, media, caller, agent } = await bridged();
   const at = h.clock.now() - caller.startedAt;
-  await media.play(SCOPE, a.uuid, { urls: FILE, loop: true, length: 3 });
+  await media.play(a, { urls: [FILE], loop: true, lengthS: 3 });
   await h.clock.advance(500);
   await agent.say('I am heard with the music');
   await h.clock.advance(4000);
@@ -68,20 +65,20 @@ test('Speak honours mix too; stopping it cuts the speech but not the party speak
   const { h, a, media, caller, agent } = await bridged();
   const at = h.clock.now() - caller.startedAt;
   const text = 'Please hold while we look up your order';
-  await media.speak(SCOPE, a.uuid, { text, loop: true });
+  await media.speak(a, { text, voice: 'WOMAN', language: 'en-US', loop: true });
   await h.clock.advance(200);
   await agent.say('one moment please');
   await h.clock.advance(300);
-  media.stopSpeak(SCOPE, a.uuid);
+  media.stopSpeak(a);
   await h.clock.advance(3000);
   const heard = since(caller.transcript(), at).map(show);
   assert.deepEqual(heard, [`speak ${text} @${at} 500ms`, `speak one moment please @${at + 200} ${'one moment please'.length * MS_PER_CHAR}ms`]);
 
   // A mix=false sound stopped early: the party is heard again at once, not after the sound's planned end.
   const again = h.clock.now() - caller.startedAt;
-  await media.speak(SCOPE, a.uuid, { text, mix: false });
+  await media.speak(a, { text, voice: 'WOMAN', language: 'en-US', mix: false });
   await h.clock.advance(500);
-  media.stopSpeak(SCOPE, a.uuid);
+  media.stopSpeak(a);
   await agent.say('back again');
   await h.clock.advance(2000);
   assert.deepEqual(since(caller.transcript(), again).map(show), [`speak ${text} @${again} 500ms`, `speak back again @${again + 500} ${'back again'.length * MS_PER_CHAR}ms`]);
@@ -89,7 +86,7 @@ test('Speak honours mix too; stopping it cuts the speech but not the party speak
 
 test('legs=bleg with mix=false: the agent does not hear the caller during the file', async () => {
   const { h, a, media, caller, agent } = await bridged();
-  await media.play(SCOPE, a.uuid, { urls: FILE, legs: 'bleg', mix: false });
+  await media.play(a, { urls: [FILE], legs: 'bleg', mix: false });
   await h.clock.advance(200);
   await caller.say('hello');
   await h.clock.advance(2000);
@@ -101,9 +98,9 @@ test('with no bridge mix makes no difference', async () => {
   const play = async (mix: boolean) => {
     const h = harness({ 'http://app/answer': '<Response><Speak>Welcome to the shop</Speak><Wait length="30"/></Response>' });
     const call = h.call(CALLER);
-    const media = new CallMedia(h.engine, { liveCall: () => call } as unknown as Calls);
+    const media = new CallMedia(h.engine);
     await h.clock.advance(1500);
-    await media.play(SCOPE, call.uuid, { urls: FILE, length: 2, loop: true, mix });
+    await media.play(call, { urls: [FILE], lengthS: 2, loop: true, mix });
     await h.clock.advance(5000);
     return h.leg(call.uuid).transcript();
   };

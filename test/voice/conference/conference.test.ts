@@ -12,7 +12,6 @@ import { RoomNotifier } from '../../../src/voice/rooms/notify.ts';
 import { MixTicker } from '../../../src/voice/rooms/ticker.ts';
 import type { WebhookRequest } from '../../../src/webhooks/types.ts';
 import { CallMedia } from '../../../src/voice/calls/call-media.ts';
-import type { Calls } from '../../../src/voice/calls/calls.ts';
 
 const A = '14155550401';
 const B = '14155550402';
@@ -79,18 +78,18 @@ test('a live-call Play to a member: the room is heard over it (mix), or not at a
   const a = dial(A, 'http://app/answer');
   const b = dial(B, 'http://app/answer');
   await h.clock.advance(3000);
-  const media = new CallMedia(h.engine, { liveCall: () => a } as unknown as Calls);
+  const media = new CallMedia(h.engine);
   const member = h.leg(a.uuid);
   const heardSpeech = () => member.transcript().filter((e) => e.type === 'speak');
 
-  await media.play(undefined as never, a.uuid, { urls: 'http://media/hold.wav', mix: false });
+  await media.play(a, { urls: ['http://media/hold.wav'], mix: false });
   await h.clock.advance(200);
   await h.leg(b.uuid).say('quiet please');
   await h.clock.advance(2000);
   assert.deepEqual(heardSpeech(), [], 'not heard while the file plays, nor after it');
 
   const start = h.clock.now() - member.startedAt;
-  await media.play(undefined as never, a.uuid, { urls: 'http://media/hold.wav' });
+  await media.play(a, { urls: ['http://media/hold.wav'] });
   await h.clock.advance(200);
   await h.leg(b.uuid).say('can you hear me');
   await h.clock.advance(2000);
