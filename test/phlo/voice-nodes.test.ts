@@ -155,8 +155,8 @@ describe('keys, input and voicemail', () => {
     assert.ok(Number(vm.record_duration) >= 2);
     assert.deepEqual(run.recordings, [vm.recording_id]);
     assert.equal(run.messages.length, 1);
-    const recording = await p.services.media.recordings.get(scope, vm.recording_id!);
-    assert.equal(recording.call_uuid, uuid);
+    const recording = await p.services.media.recordings.find(scope, vm.recording_id!);
+    assert.equal(recording?.call_uuid, uuid);
   });
 });
 

@@ -48,7 +48,7 @@ const StartRecording = SdkBody({
 const StopRecording = SdkBody({ URL: Type.Optional(Url), url: Type.Optional(Url) });
 
 export function recordingRoutes(app: App, { media }: Services): void {
-  const { recordings } = media;
+  const recordings = media.recordingsApi;
 
   app.get('/v1/Account/:authId/Recording/', { schema: { params: Params, querystring: ListQuery } }, async (req) => {
     const page = pageOf(req.query);
@@ -74,13 +74,13 @@ export function recordingRoutes(app: App, { media }: Services): void {
   });
 
   app.post('/v1/Account/:authId/Call/:callUuid/Record/', { schema: { params: CallParams, body: StartRecording } }, async (req, reply) => {
-    const rec = recordings.startByApi(req.scope, req.params.callUuid, req.body, req.id);
+    const rec = recordings.start(req.scope, req.params.callUuid, req.body, req.id);
     return reply.code(202).send({ url: rec.url, message: 'call recording started', recording_id: rec.id, api_id: req.id });
   });
 
   app.delete('/v1/Account/:authId/Call/:callUuid/Record/', { schema: { params: CallParams, querystring: StopRecording, body: Type.Optional(StopRecording) } }, async (req, reply) => {
     const url = req.body?.URL ?? req.body?.url ?? req.query.URL ?? req.query.url;
-    await recordings.stopByApi(req.scope, req.params.callUuid, url);
+    await recordings.stop(req.scope, req.params.callUuid, url);
     return reply.code(204).send();
   });
 }

@@ -21,10 +21,10 @@ const StartStream = SdkBody({
 });
 
 export function streamRoutes(app: App, { media }: Services): void {
-  const { streams } = media;
+  const streams = media.streamsApi;
 
   app.post('/v1/Account/:authId/Call/:callUuid/Stream/', { schema: { params: CallParams, body: StartStream } }, async (req, reply) => {
-    const stream = await streams.startByApi(req.scope, req.params.callUuid, { ...req.body, bidirectional: toBool(req.body.bidirectional) });
+    const stream = await streams.start(req.scope, req.params.callUuid, { ...req.body, bidirectional: toBool(req.body.bidirectional) });
     return reply.code(202).send({ message: 'audio streaming started', api_id: req.id, stream_id: stream.id });
   });
 

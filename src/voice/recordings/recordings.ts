@@ -1,12 +1,13 @@
-// Recordings: forking a live call's audio (the Record element, a whole
-// session, the Record API), writing it as MP3 or WAV under
-// <dataDir>/recordings/, keeping a row per file, telling the customer
-// (callbackUrl, the transcription placeholder), and the Recording API (get,
-// list, delete — deleting removes the file). Recordings are not billed: the
-// pricing module has no recording rate.
+// Recordings and the typed operations on them, for the Record element, the
+// Record and Recording APIs (recordings-api.ts, which reads their
+// parameters and answers with their views) and flows: fork a live call's
+// audio (for a verb, a whole session, in the background), stop it, write it
+// as MP3 or WAV under <dataDir>/recordings/ with a row per file, tell the
+// customer (callbackUrl, the transcription placeholder); find, list and
+// delete what was kept (deleting removes the file). Recordings are not
+// billed: the pricing module has no recording rate.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, notFound } from '../../errors.ts';
 import { newUuid } from '../../ids.ts';
 import { SAMPLE_RATE } from '../../media/frame.ts';
 import { writeMp3 } from '../../media/mp3.ts';
@@ -15,19 +16,14 @@ import type { PlacedRun } from '../../media/timeline.ts';
 import { writeWav } from '../../media/wav.ts';
 import type { Accounts } from '../../platform/accounts.ts';
 import { keptByMainAccount, type PlatformContext } from '../../platform/context.ts';
-import { checkSubaccount } from '../../platform/owner.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
-import { timeRange } from '../../platform/time-range.ts';
 import { recordingsRepo, type RecordingFilter } from '../../store/repos/recordings.ts';
-import type { Range } from '../../store/repos/calls.ts';
 import type { RecordingRow } from '../../store/tables/recordings.ts';
 import type { Call, Hook } from '../engine/call.ts';
-import type { CallsApi } from '../calls/calls-api.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallOwner } from '../engine/ports.ts';
 import type { SpeechRecognizer } from '../speech.ts';
 import { Recorder, type Layout } from './recorder.ts';
-import { recordingView } from './views.ts';
 
 export type FileFormat = 'mp3' | 'wav';
 
@@ -108,43 +104,6 @@ function apiParams(f: Finished, call: Call, apiId: string): Record<string, strin
   };
 }
 
-export interface RecordApiInput {
-  time_limit?: number;
-  file_format?: string;
-  transcription_type?: string;
-  transcription_url?: string;
-  callback_url?: string;
-  callback_method?: 'GET' | 'POST';
-  record_channel_type?: string;
-}
-
-export interface RecordingQuery {
-  subaccount?: string;
-  call_uuid?: string;
-  from_number?: string;
-  to_number?: string;
-  conference_name?: string;
-  conference_uuid?: string;
-  mpc_name?: string;
-  mpc_uuid?: string;
-  add_time?: string;
-  add_time__gt?: string;
-  add_time__gte?: string;
-  add_time__lt?: string;
-  add_time__lte?: string;
-  recording_storage_duration?: number;
-  recording_storage_duration__gt?: number;
-  recording_storage_duration__gte?: number;
-  recording_storage_duration__lt?: number;
-  recording_storage_duration__lte?: number;
-  limit: number;
-  offset: number;
-}
-
-const DAY = 86_400_000;
-/** The Record API's default time_limit, seconds. */
-const API_TIME_LIMIT_S = 60;
-
 export const CONTENT_TYPES: Record<FileFormat, string> = { mp3: 'audio/mpeg', wav: 'audio/wav' };
 
 export class Recordings {
@@ -157,8 +116,7 @@ export class Recordings {
   constructor(
     private readonly ctx: PlatformContext,
     private readonly engine: Engine,
-    private readonly calls: CallsApi,
-    private readonly accounts: Accounts,
+    accounts: Accounts,
     dataDir: string,
     /** Absolute origin of recording URLs (the public URL, else the address the server listens on). */
     private readonly origin: () => string,
@@ -178,7 +136,6 @@ export class Recordings {
   filePath(id: string, format: string): string {
     return path.join(this.dir, `${id}.${format}`);
   }
-
   // ---- live recordings ---------------------------------------------------------------
 
   /** Fork `call`'s audio from now on; the caller finishes it. */
@@ -285,119 +242,39 @@ export class Recordings {
     return f;
   }
 
-  // ---- the Record API --------------------------------------------------------------------
-
-  startByApi(scope: Scope, callUuid: string, input: RecordApiInput, apiId: string): ActiveRecording {
-    const call = this.calls.liveCall(scope, callUuid);
-    if (!call.isAnswered) throw new ApiError(400, `call ${callUuid} is ${call.status}: a call can be recorded once it is answered`);
-    const format = input.file_format ?? 'mp3';
-    if (format !== 'mp3' && format !== 'wav') throw new ApiError(400, `file_format must be mp3 or wav (got "${format}")`);
-    // Undocumented for the API: the Record element's documented default (stereo) applies.
-    const channels = input.record_channel_type ?? 'stereo';
-    if (channels !== 'mono' && channels !== 'stereo') throw new ApiError(400, `record_channel_type must be mono or stereo (got "${channels}")`);
-    if (input.transcription_type !== undefined && input.transcription_type !== 'auto') throw new ApiError(400, `transcription_type must be auto (got "${input.transcription_type}")`);
-    return this.startBackground(call, {
-      format,
-      layout: channels === 'stereo' ? 'stereo' : 'mixed',
-      limitMs: (input.time_limit ?? API_TIME_LIMIT_S) * 1000,
-      callback: input.callback_url ? { url: input.callback_url, method: input.callback_method ?? 'POST' } : undefined,
-      style: 'api',
-      apiId,
-      transcriptionUrl: input.transcription_url,
-    });
-  }
-
-  /** Stop the call's recordings (only the one at `url` when given); resolves once their files are written. */
-  async stopByApi(scope: Scope, callUuid: string, url: string | undefined): Promise<void> {
-    const call = this.calls.liveCall(scope, callUuid);
+  /** Stop the call's background recordings (only the one at `url` when given); resolves with what was written (nothing when none ran). */
+  stop(call: Call, url?: string): Promise<Finished[]> {
     const running = [...(this.active.get(call.uuid) ?? [])].filter((r) => url === undefined || r.url === url);
-    if (running.length === 0) {
-      throw new ApiError(400, url === undefined ? `no recording is in progress on call ${callUuid}` : `no recording in progress on call ${callUuid} has the URL ${url}`);
-    }
     const now = this.engine.clock.now();
-    await Promise.all(running.map((r) => this.finish(r, now)));
+    return Promise.all(running.map((r) => this.finish(r, now)));
   }
 
-  // ---- the Recording API -------------------------------------------------------------------
+  // ---- recordings kept ---------------------------------------------------------------------
 
-  private view(row: RecordingRow) {
-    return recordingView(row, this.fileUrl(row.account_id, row.recording_id, row.recording_format), this.ctx.clock.now());
+  /** The row of recording `id`, when `scope` sees it. */
+  find(scope: Scope, id: string): Promise<RecordingRow | undefined> {
+    return recordingsRepo.find(this.ctx.db, ownerFilter(scope), id);
   }
 
-  async get(scope: Scope, id: string) {
-    const row = await recordingsRepo.find(this.ctx.db, ownerFilter(scope), id);
-    if (!row) throw notFound(`recording ${id}`);
-    return this.view(row);
+  /** Rows matching `f`, a page of them and how many in all. */
+  async rows(f: RecordingFilter, limit: number, offset: number): Promise<{ rows: RecordingRow[]; total: number }> {
+    const [rows, total] = await Promise.all([recordingsRepo.list(this.ctx.db, f, limit, offset), recordingsRepo.count(this.ctx.db, f)]);
+    return { rows, total };
   }
 
-  async list(scope: Scope, q: RecordingQuery) {
-    await checkSubaccount(this.accounts, scope, q.subaccount);
-    const digits = (n: string | undefined) => n?.replace(/^\+/, '');
-    const f: RecordingFilter = {
-      ...ownerFilter(scope, q.subaccount),
-      callUuid: q.call_uuid,
-      fromNumber: digits(q.from_number),
-      toNumber: digits(q.to_number),
-      conferenceName: q.conference_name,
-      conferenceUuid: q.conference_uuid,
-      mpcName: q.mpc_name,
-      mpcUuid: q.mpc_uuid,
-      added: this.addedWindow(q),
-    };
-    const [rows, total] = await Promise.all([recordingsRepo.list(this.ctx.db, f, q.limit, q.offset), recordingsRepo.count(this.ctx.db, f)]);
-    return { objects: rows.map((r) => this.view(r)), total };
+  /** Delete a recording: its row and its file. */
+  async delete(row: RecordingRow): Promise<void> {
+    await recordingsRepo.delete(this.ctx.db, row.recording_id);
+    await fs.promises.rm(this.filePath(row.recording_id, row.recording_format), { force: true });
   }
 
-  /** add_time: 7 days back by default, at most 30 days wide; or recording_storage_duration in days (not both). */
-  private addedWindow(q: RecordingQuery): Range {
-    const now = this.ctx.clock.now();
-    const added = timeRange('add_time', q as unknown as Record<string, unknown>);
-    const storage = storageWindow(q, now);
-    if (storage && (added.from !== undefined || added.to !== undefined)) {
-      throw new ApiError(400, 'recording_storage_duration cannot be combined with add_time: use one or the other');
-    }
-    if (storage) return storage;
-    if (added.from === undefined && added.to === undefined) return { from: now - 7 * DAY };
-    if (added.from !== undefined && added.to !== undefined && added.to - added.from > 30 * DAY) {
-      throw new ApiError(400, 'the add_time range is wider than 30 days: narrow add_time__gt/gte and add_time__lt/lte to at most 30 days');
-    }
-    return { from: added.from ?? added.to! - 30 * DAY, to: added.to };
-  }
-
-  async delete(scope: Scope, id: string): Promise<void> {
-    const row = await recordingsRepo.find(this.ctx.db, ownerFilter(scope), id);
-    if (!row) throw notFound(`recording ${id}`);
-    await recordingsRepo.delete(this.ctx.db, id);
-    await fs.promises.rm(this.filePath(id, row.recording_format), { force: true });
-  }
-
-  /** The file behind a recording URL; the id is the secret, as with the platform's own recording URLs. */
-  async file(authId: string, id: string, format: string): Promise<{ path: string; contentType: string }> {
+  /** The file behind a recording URL, when account `authId` owns it; the id is the secret, as with the platform's own recording URLs. */
+  async file(authId: string, id: string, format: string): Promise<{ path: string; contentType: string } | undefined> {
     const row = await recordingsRepo.findById(this.ctx.db, id);
     const owns = row && (row.account_id === authId || row.subaccount_id === authId);
-    if (!owns || row.recording_format !== format) throw notFound(`recording file ${id}.${format}`);
+    if (!owns || row.recording_format !== format) return undefined;
     return { path: this.filePath(id, format), contentType: CONTENT_TYPES[format as FileFormat] };
   }
-}
-
-/** recording_storage_duration (days kept, 1 on the first day) as an add_time window. */
-function storageWindow(q: RecordingQuery, now: number): Range | undefined {
-  const from: number[] = [];
-  const to: number[] = [];
-  // Kept d days ⇔ added in (now - d·DAY, now - (d-1)·DAY].
-  const addedFrom = (days: number) => now - days * DAY + 1;
-  const addedTo = (days: number) => now - (days - 1) * DAY + 1;
-  const d = q.recording_storage_duration;
-  if (d !== undefined) {
-    from.push(addedFrom(d));
-    to.push(addedTo(d));
-  }
-  if (q.recording_storage_duration__gt !== undefined) to.push(addedFrom(q.recording_storage_duration__gt));
-  if (q.recording_storage_duration__gte !== undefined) to.push(addedTo(q.recording_storage_duration__gte));
-  if (q.recording_storage_duration__lt !== undefined) from.push(addedTo(q.recording_storage_duration__lt));
-  if (q.recording_storage_duration__lte !== undefined) from.push(addedFrom(q.recording_storage_duration__lte));
-  if (from.length === 0 && to.length === 0) return undefined;
-  return { from: from.length ? Math.max(...from) : undefined, to: to.length ? Math.min(...to) : undefined };
 }
 
 /** The final words a recognizer hears in the caller's runs, joined. */
