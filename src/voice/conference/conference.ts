@@ -169,6 +169,12 @@ export class Conference {
     this.host.engine.callback(m.call, { url: callbackUrl, method: callbackMethod }, 'conference_callback', { ...this.params(m), ConferenceAction: action, ...extra });
   }
 
+  /** relayDTMF: a key `from` pressed goes to every other member in the conference (not those still waiting). */
+  relayDigit(from: ConferenceMember, digit: string): void {
+    if (from.waiting) return;
+    for (const other of this.members.values()) if (other !== from && !other.waiting) other.call.sendDigits(digit);
+  }
+
   params(m: ConferenceMember): Record<string, string> {
     return { ConferenceName: this.name, ConferenceUUID: this.uuid, ConferenceMemberID: m.id };
   }

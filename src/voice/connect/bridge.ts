@@ -7,7 +7,7 @@
 // (hangupOnStar, digitsMatch) and relays the rest.
 import type { Timer, TimerGroup } from '../../clock/clock.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
-import type { Call } from '../engine/call.ts';
+import type { CallControl } from '../engine/call-control.ts';
 
 export class Bridge {
   private readonly offs: Array<() => void> = [];
@@ -15,13 +15,13 @@ export class Bridge {
 
   constructor(
     private readonly timers: TimerGroup,
-    a: Call,
-    b: Call,
+    a: CallControl,
+    b: CallControl,
   ) {
     this.offs.push(a.onAudio((run, at) => this.carry(run, at, b)), b.onAudio((run, at) => this.carry(run, at, a)));
   }
 
-  private carry(run: FrameRun, at: number, to: Call): void {
+  private carry(run: FrameRun, at: number, to: CallControl): void {
     const wait = at - this.timers.clock.now();
     if (wait <= 0) return this.send(run, to);
     const timer = this.timers.after(wait, () => {
@@ -31,9 +31,8 @@ export class Bridge {
     this.pending.add(timer);
   }
 
-  /** Through the call's far-end audio, so its session recordings and streams hear the other side too. */
-  private send(run: FrameRun, to: Call): void {
-    if (to.live && to.leg) to.farEnd.carry(to.leg, run, this.timers.clock.now());
+  private send(run: FrameRun, to: CallControl): void {
+    to.carry(run, this.timers.clock.now());
   }
 
   /** Disconnect: nothing more is carried, audio in flight is dropped. */

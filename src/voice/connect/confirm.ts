@@ -1,7 +1,7 @@
 // A leg the platform placed may have to be accepted by the called party
 // before it is connected (Dial's confirmSound/confirmKey, Add Participant's
 // confirm_key): it hears a prompt and, with a key, must press it in time.
-import type { Call } from '../engine/call.ts';
+import type { CallControl } from '../engine/call-control.ts';
 import { playPrompts } from '../prompts/documents.ts';
 import type { Interrupt, VerbContext } from '../interpreter/verb.ts';
 import type { PromptVerb } from '../../plivo-xml/ast.ts';
@@ -15,7 +15,7 @@ export interface Confirmation {
 }
 
 /** True when `b` accepted: heard the prompts and (with a key) pressed it in time, before `cancel` fired or it hung up. */
-export async function confirmLeg(contextFor: (b: Call, stop: Interrupt) => VerbContext, b: Call, cancel: Interrupt, c: Confirmation): Promise<boolean> {
+export async function confirmLeg<C extends CallControl>(contextFor: (b: C, stop: Interrupt) => VerbContext<C>, b: C, cancel: Interrupt, c: Confirmation): Promise<boolean> {
   const stop = cancel.child();
   const offEnd = b.onEnd(() => stop.fire());
   const bctx = contextFor(b, stop);

@@ -1,5 +1,5 @@
 import type { HttpMethod } from '../../plivo-xml/ast.ts';
-import type { Call } from '../engine/call.ts';
+import type { PlacedLeg } from '../engine/call-control.ts';
 import { CONTINUE, type Outcome, type VerbContext } from '../interpreter/verb.ts';
 
 /**
@@ -20,7 +20,7 @@ export function afterward(hook: { action: string | undefined; method: HttpMethod
 }
 
 /** How ringing several destinations ended when nobody was connected (a Dial, a flow's call): busy beats no-answer beats failed. */
-export function unconnected(legs: readonly Call[]): 'busy' | 'no-answer' | 'failed' {
+export function unconnected(legs: readonly Pick<PlacedLeg, 'callStatus'>[]): 'busy' | 'no-answer' | 'failed' {
   const statuses = new Set(legs.map((l) => l.callStatus));
   if (statuses.has('busy')) return 'busy';
   // Answered but never accepted (confirmKey), or cancelled: nobody took the call.

@@ -13,21 +13,18 @@ import { InboundAudio } from './inbound-audio.ts';
 import type { MachineDetection, MachineVerdict } from './machine.ts';
 import type { ResponseDoc } from '../../plivo-xml/ast.ts';
 import type { CallLogEntry } from '../../platform/call-log.ts';
+import type { KeyListener, LegOrder, PlacedLeg, SendDigits } from './call-control.ts';
+import { DTMF_TONE_MS } from '../defaults.ts';
 
 // The Call API builds these settings with the rest of a call's setup.
 export type { MachineDetection };
+export type { KeyListener, SendDigits };
 
 export type CallStatus = 'queued' | 'ringing' | 'early-media' | 'in-progress' | 'completed';
 
 export interface Hook {
   url: string;
   method: HttpMethod;
-}
-
-export interface SendDigits {
-  digits: string;
-  toneMs: number;
-  onPreanswer: boolean;
 }
 
 /** What an API request or an application sets up for a call. Bulk calls share one. */
@@ -80,27 +77,13 @@ export interface CallProgram {
  * parent_call_uuid, that runs no answer URL: once answered it is handed to
  * `connect`.
  */
-export interface LegRequest {
+export interface LegRequest extends LegOrder<Call> {
   owner: CallOwner;
   signing: Signing;
   /** The call this leg serves (its CDR's parent_call_uuid). */
   parentUuid: string | null;
-  from: string;
-  to: string;
   callerName: string;
-  sipHeaders: Record<string, string>;
-  sendDigits?: SendDigits;
-  /** Seconds it may ring before the platform gives up. */
-  ringTimeoutS: number;
-  timeLimitS?: number;
-  /** Seconds (on the engine's clock) before it is dialled; a leg hung up meanwhile is never dialled. */
-  delayS?: number;
-  connect(call: Call): void;
-  ringing?(call: Call): void;
 }
-
-/** Resolves once `call` has ended. */
-export const ended = (call: Call): Promise<void> => new Promise((resolve) => call.onEnd(resolve));
 
 export interface CallInit {
   uuid: string;
@@ -117,10 +100,7 @@ export interface CallInit {
   rate?: number;
 }
 
-/** A key from the far end; `inAudio` when it was heard as a tone in the audio (which carries it on by itself) rather than signalled. */
-export type KeyListener = (digit: string, inAudio: boolean) => void;
-
-export class Call implements LegObserver {
+export class Call implements LegObserver, PlacedLeg {
   readonly uuid: string;
   readonly requestUuid: string;
   readonly direction: 'inbound' | 'outbound';
@@ -370,6 +350,16 @@ export class Call implements LegObserver {
   onAudio(fn: (run: FrameRun, at: number) => void): () => void {
     (this.runListeners ??= new Set()).add(fn);
     return () => this.runListeners?.delete(fn);
+  }
+
+  /** DTMF toward the far end, each key sounding the platform's tone length. */
+  sendDigits(digits: string): void {
+    this.leg?.sendDigits(digits, DTMF_TONE_MS);
+  }
+
+  /** Audio from the other side of a bridge: through farEnd, so this call's session recordings and streams hear it too. */
+  carry(run: FrameRun, now: number): void {
+    if (this.live && this.leg) this.farEnd.carry(this.leg, run, now);
   }
 
   /** Run `fn` once when the call ends (at once when it has ended); returns the unsubscribe function. */

@@ -388,7 +388,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   }
 
   /** A context on `call` outside its program (a called party's confirmation, a room's sounds). */
-  contextFor(call: Call, stop: Interrupt): VerbContext {
+  contextFor(call: Call, stop: Interrupt): VerbContext<Call> {
     return new CallContext(call, this, stop, new Program(call, this));
   }
 

@@ -2,7 +2,8 @@
 // its telephony leg and the engine's services (InterpreterHost). Every wait is a timer of the
 // call timer group, every wait ends early when the interrupt fires.
 import type { CallLogEntry } from '../../platform/call-log.ts';
-import type { Call, Hook, LegRequest } from '../engine/call.ts';
+import type { Call, Hook } from '../engine/call.ts';
+import type { LegOrder } from '../engine/call-control.ts';
 import type { CallEnd } from '../engine/causes.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
@@ -14,7 +15,7 @@ import type { DigitTap, Interrupt, Outcome, VerbContext } from './verb.ts';
 
 /** The program a context belongs to: PreAnswer runs its children through it. */
 export interface VerbSequence {
-  runVerbs(verbs: readonly Verb[], ctx: VerbContext, early: boolean): Promise<Outcome>;
+  runVerbs(verbs: readonly Verb[], ctx: VerbContext<Call>, early: boolean): Promise<Outcome>;
 }
 
 /** Where a held call's verbs report to its holder instead of requesting URLs (Program.runHeld). */
@@ -25,7 +26,7 @@ export interface HeldSink {
   leg(call: Call): void;
 }
 
-export class CallContext implements VerbContext {
+export class CallContext implements VerbContext<Call> {
   constructor(
     readonly call: Call,
     private readonly host: InterpreterHost,
@@ -128,11 +129,11 @@ export class CallContext implements VerbContext {
     return this.program.runVerbs(verbs, this, true);
   }
 
-  child(stop: Interrupt): VerbContext {
+  child(stop: Interrupt): VerbContext<Call> {
     return new CallContext(this.call, this.host, stop, this.program, this.held);
   }
 
-  forCall(call: Call, stop: Interrupt): VerbContext {
+  forCall(call: Call, stop: Interrupt): VerbContext<Call> {
     return this.host.contextFor(call, stop);
   }
 
@@ -148,8 +149,9 @@ export class CallContext implements VerbContext {
     this.host.logError(this.call, message, err);
   }
 
-  placeLeg(r: LegRequest): Call {
-    const leg = this.host.placeLeg(r);
+  placeLeg(r: LegOrder<Call>): Call {
+    const { call } = this;
+    const leg = this.host.placeLeg({ ...r, owner: call.owner, signing: call.signing, parentUuid: call.uuid, callerName: r.callerName ?? call.setup.callerName });
     this.held?.leg(leg);
     return leg;
   }

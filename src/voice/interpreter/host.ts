@@ -25,5 +25,5 @@ export interface InterpreterHost {
   logError(call: Call, message: string, err: unknown): void;
   placeLeg(r: LegRequest): Call;
   /** A context on `call` whose waits end when `stop` fires. */
-  contextFor(call: Call, stop: Interrupt): VerbContext;
+  contextFor(call: Call, stop: Interrupt): VerbContext<Call>;
 }

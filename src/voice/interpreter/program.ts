@@ -94,7 +94,7 @@ export class Program implements VerbSequence {
   }
 
   /** Run `verbs` in order until one leaves the document. `early`: PreAnswer's children, which never answer the call. */
-  async runVerbs(verbs: readonly Verb[], ctx: VerbContext, early: boolean): Promise<Outcome> {
+  async runVerbs(verbs: readonly Verb[], ctx: VerbContext<Call>, early: boolean): Promise<Outcome> {
     for (const verb of verbs) {
       const runner = this.host.verbs.runnerFor(verb);
       if (!early && runner.needsAnswer && !this.call.isAnswered && !(await this.call.answer())) return CONTINUE;

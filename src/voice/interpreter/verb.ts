@@ -1,15 +1,20 @@
 // The contract between the interpreter and the runners of individual verbs.
 // A runner gets the verb (already validated by the parser) and a context of
 // what it may do on the call; it returns what happens next. Runners never
-// see the engine: placing a leg, callbacks and fetching documents go through
-// the context. Every runner is registered in one list (verbs/index.ts).
+// see the engine nor the whole Call: the context plays, listens, fetches,
+// calls back and places legs, and its `call` is a CallControl (who the call
+// is, its keys, audio and end). A runner that hands its call to a service
+// (a room, a recorder, a stream) is generic in the call's type: the service
+// gets the call it was given, the runner sees only CallControl. Every
+// runner is registered in one list (verbs/index.ts).
 import type { CallLogEntry } from '../../platform/call-log.ts';
 import type { CallEnd } from '../engine/causes.ts';
 import type { FrameRun } from '../../telephony/driver.ts';
 import type { TimerGroup } from '../../clock/clock.ts';
 import type { HttpMethod, SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import type { WebhookResult } from '../../webhooks/types.ts';
-import type { Call, Hook, LegRequest } from '../engine/call.ts';
+import type { Call, Hook } from '../engine/call.ts';
+import type { CallControl, LegOrder } from '../engine/call-control.ts';
 
 /** Stops the verbs under it: the call ended, a transfer replaced the document, a key cut a prompt short. */
 export class Interrupt {
@@ -79,7 +84,7 @@ export interface DigitTap {
   close(): void;
 }
 
-export interface VerbContext {
+export interface VerbContext<C extends CallControl = CallControl> {
   readonly stop: Interrupt;
   /** The call's webhook parameters now, with `extra` added. */
   params(extra?: Record<string, string>): Record<string, string>;
@@ -111,18 +116,18 @@ export interface VerbContext {
   /** Run verbs in order with early media (PreAnswer's children); stops at the first goto or hangup. */
   runEarly(verbs: readonly Verb[]): Promise<Outcome>;
   /** A context whose interrupt also fires on its own (for prompts a key cuts short). */
-  child(stop: Interrupt): VerbContext;
+  child(stop: Interrupt): VerbContext<C>;
   log(entry: CallLogEntry): void;
   /** A failure of ours on the call: logged for the operator and in the call's log. */
   logError(message: string, err: unknown): void;
   /** Place an outbound leg on this call's behalf (Dial's B-legs); once answered it is handed to `r.connect`. */
-  placeLeg(r: LegRequest): Call;
+  placeLeg(r: LegOrder<C>): C;
   /** A context on another call whose waits end when `stop` fires (a Dial's called party hearing its confirmation). */
-  forCall(call: Call, stop: Interrupt): VerbContext;
+  forCall(call: C, stop: Interrupt): VerbContext<C>;
   /** The call timer group: waits and bounds of what the verb sets up (a bridge, its time limit). */
   readonly timers: TimerGroup;
-  /** The call itself, for verbs that connect it to other legs or rooms (Dial, Conference, MultiPartyCall, Record, Stream). */
-  readonly call: Call;
+  /** The call the verb runs on. */
+  readonly call: C;
   /** Is the call answered (media both ways)? */
   readonly answered: boolean;
   /** Platform time now. */
@@ -131,14 +136,14 @@ export interface VerbContext {
 
 /** Verb runners by element name; the interpreter asks it for each verb. */
 export interface VerbLookup {
-  runnerFor(verb: Verb): VerbRunner;
+  runnerFor(verb: Verb): VerbRunner<Verb, Call>;
 }
 
-export interface VerbRunner<V extends Verb = Verb> {
+export interface VerbRunner<V extends Verb = Verb, C extends CallControl = CallControl> {
   /**
    * An inbound call is answered before this verb runs. False for verbs that
    * work on a ringing call (PreAnswer, Hangup, Redirect, Message).
    */
   readonly needsAnswer: boolean;
-  run(verb: V, ctx: VerbContext): Promise<Outcome>;
+  run(verb: V, ctx: VerbContext<C>): Promise<Outcome>;
 }

@@ -11,10 +11,20 @@ import { DigitMatcher } from '../connect/digits.ts';
 import { renderPrompts, soundDocument } from '../prompts/documents.ts';
 import { CONTINUE, type VerbRunner } from '../interpreter/verb.ts';
 import type { ConferenceVerb } from '../../plivo-xml/ast.ts';
-import type { Conferences } from '../conference/conferences.ts';
-import { DTMF_TONE_MS } from '../defaults.ts';
+import type { CallOwner } from '../engine/ports.ts';
+import type { CallControl } from '../engine/call-control.ts';
+import type { Conference, ConferenceMember } from '../conference/conference.ts';
+import type { Segment } from '../rooms/source.ts';
 
-export function conferenceRunner(conferences: Conferences): VerbRunner<ConferenceVerb> {
+/** What the Conference element asks of the conferences service (conference/conferences.ts). */
+export interface ConferencePort<C> {
+  /** Whether a member entering `name` now waits for the conference to start. */
+  waits(owner: CallOwner, name: string): boolean;
+  /** The call enters (undefined: the conference is full). */
+  enter(call: C, verb: ConferenceVerb, waitMusic: Segment[]): { conf: Conference; member: ConferenceMember } | undefined;
+}
+
+export function conferenceRunner<C extends CallControl>(conferences: ConferencePort<C>): VerbRunner<ConferenceVerb, C> {
   return {
     needsAnswer: true,
     async run(verb, ctx) {
@@ -35,8 +45,7 @@ export function conferenceRunner(conferences: Conferences): VerbRunner<Conferenc
         if (verb.hangupOnStar && d === '*') return conf.leave(member, 'star');
         const hit = matcher.push(d);
         if (hit !== undefined) conf.event(member, 'digits', { ConferenceDigitsMatch: hit });
-        if (!verb.relayDTMF || member.waiting) return;
-        for (const other of conf.members.values()) if (other !== member && !other.waiting) other.call.leg?.sendDigits(d, DTMF_TONE_MS);
+        if (verb.relayDTMF) conf.relayDigit(member, d);
       });
       const reason = await member.exited;
       off();

@@ -9,7 +9,7 @@
 // answer, connected, hangup and digitsMatch events; action receives
 // DialStatus, DialALegUUID and DialBLegUUID. Every B-leg is a call of its
 // own whose CDR names the caller's call as its parent.
-import { ended, type Call } from '../engine/call.ts';
+import { ended, type PlacedLeg } from '../engine/call-control.ts';
 import { CAUSES, type CallEnd } from '../engine/causes.ts';
 import type { Interrupt, Outcome, VerbContext, VerbRunner } from '../interpreter/verb.ts';
 import { afterward, unconnected } from '../connect/outcome.ts';
@@ -25,9 +25,18 @@ import { DEFAULT_RING_TIMEOUT_S, DTMF_TONE_MS } from '../defaults.ts';
 export type DialStatus = 'completed' | 'busy' | 'failed' | 'timeout' | 'no-answer';
 export type DialEvent = 'answer' | 'connected' | 'hangup' | 'digits';
 
-interface DialResult {
+/**
+ * The caller and the legs Dial places, as it sees them: each a PlacedLeg,
+ * and who it is bridged to (the Transfer and live media APIs read that for
+ * legs=bleg).
+ */
+export interface DialedCall<C> extends PlacedLeg {
+  bridgedTo: C | undefined;
+}
+
+interface DialResult<C> {
   status: DialStatus;
-  winner: Call | undefined;
+  winner: C | undefined;
   rang: boolean;
   /** DialHangupCause: how the bridged leg (or the last one tried) ended. */
   cause: string;
@@ -36,24 +45,24 @@ interface DialResult {
 /** Where a target is reached: digits for a number, the URI for a SIP user. */
 const addressOf = (t: DialNumber | DialUser): string => (t.kind === 'Number' ? t.number.replace(/\D/g, '') : t.uri);
 
-class DialSession {
-  private readonly a: Call;
-  private readonly legs: Call[] = [];
-  private winner: Call | undefined;
-  private lastEnded: Call | undefined;
+class DialSession<C extends DialedCall<C>> {
+  private readonly a: C;
+  private readonly legs: C[] = [];
+  private winner: C | undefined;
+  private lastEnded: C | undefined;
   /** Fires when the ringing is over: someone is connected, every leg failed, or the caller left. */
   private readonly ringing: Interrupt;
 
   constructor(
     private readonly verb: DialVerb,
-    private readonly ctx: VerbContext,
-    private readonly hooks: DialHooks,
+    private readonly ctx: VerbContext<C>,
+    private readonly hooks: DialHooks<C>,
   ) {
     this.a = ctx.call;
     this.ringing = ctx.stop.child();
   }
 
-  async run(): Promise<DialResult> {
+  async run(): Promise<DialResult<C>> {
     for (const target of this.verb.targets) this.place(target);
     this.log(`Dial: ringing ${this.legs.map((l) => l.to).join(', ')}`);
     const music = this.music(this.ctx.child(this.ringing));
@@ -80,12 +89,10 @@ class DialSession {
   private place(target: DialNumber | DialUser): void {
     const { verb, a } = this;
     const b = this.ctx.placeLeg({
-      owner: a.owner,
-      signing: a.signing,
-      parentUuid: a.uuid,
       from: target.callerId ?? verb.callerId ?? a.from,
       to: addressOf(target),
-      callerName: target.callerName ?? verb.callerName ?? a.setup.callerName,
+      // Unset: the caller's own caller name.
+      callerName: target.callerName ?? verb.callerName,
       sipHeaders: target.kind === 'User' ? { ...verb.sipHeaders, ...target.sipHeaders } : verb.sipHeaders,
       sendDigits: target.sendDigits ? { digits: target.sendDigits, toneMs: DTMF_TONE_MS, onPreanswer: target.sendOnPreanswer } : undefined,
       ringTimeoutS: verb.timeout ?? DEFAULT_RING_TIMEOUT_S,
@@ -105,7 +112,7 @@ class DialSession {
     await repeat(ctx, ringback(this.legs[0]!.to), 0);
   }
 
-  private answered(b: Call): void {
+  private answered(b: C): void {
     if (this.ringing.interrupted) return b.hangup({ cause: CAUSES.normal, source: 'Plivo' });
     this.event('answer', b);
     const { confirmSound, confirmKey } = this.verb;
@@ -120,7 +127,7 @@ class DialSession {
   }
 
   /** The called party hears confirmSound and (with confirmKey) must press the key within confirmTimeout of answering. */
-  private confirm(b: Call): Promise<boolean> {
+  private confirm(b: C): Promise<boolean> {
     const { verb, ctx } = this;
     const sound = verb.confirmSound;
     return confirmLeg((call, stop) => ctx.forCall(call, stop), b, this.ringing, {
@@ -130,7 +137,7 @@ class DialSession {
     });
   }
 
-  private win(b: Call): void {
+  private win(b: C): void {
     if (this.ringing.interrupted || !b.live) return b.hangup({ cause: CAUSES.normal, source: 'Plivo' });
     this.winner = b;
     for (const other of this.legs) if (other !== b) other.hangup({ cause: CAUSES.canceled, source: 'Plivo' });
@@ -138,7 +145,7 @@ class DialSession {
   }
 
   /** Caller and called party hear each other until one of them leaves, * is pressed or timeLimit passes. */
-  private async bridged(b: Call): Promise<void> {
+  private async bridged(b: C): Promise<void> {
     const { verb, ctx, a } = this;
     this.log(`Dial: connected to ${b.to} (${b.uuid})`);
     this.event('connected', b);
@@ -170,12 +177,12 @@ class DialSession {
       if (verb.hangupOnStar && d === '*') return end({ cause: CAUSES.normal, source: 'Caller' });
       const hit = aKeys.push(d);
       if (hit !== undefined) this.event('digits', b, { DialDigitsMatch: hit, DialDigitsPressedBy: 'ALeg' });
-      if (!inAudio) b.leg?.sendDigits(d, DTMF_TONE_MS);
+      if (!inAudio) b.sendDigits(d);
     });
     b.listenDigits((d, inAudio) => {
       const hit = bKeys.push(d);
       if (hit !== undefined) this.event('digits', b, { DialDigitsMatch: hit, DialDigitsPressedBy: 'BLeg' });
-      if (!inAudio) a.leg?.sendDigits(d, DTMF_TONE_MS);
+      if (!inAudio) a.sendDigits(d);
     });
     await new Promise<void>((resolve) => done.onFire(resolve));
     limit.cancel();
@@ -195,7 +202,7 @@ class DialSession {
   }
 
   /** A callbackUrl event (off the call's critical path). */
-  private event(action: DialEvent, b: Call, extra: Record<string, string> = {}): void {
+  private event(action: DialEvent, b: C, extra: Record<string, string> = {}): void {
     const { callbackUrl, callbackMethod } = this.verb;
     if (!callbackUrl) return;
     this.ctx.callback({ url: callbackUrl, method: callbackMethod }, 'dial_callback', {
@@ -215,15 +222,15 @@ class DialSession {
 }
 
 /** What other features do when a Dial connects (a recording waiting for startOnDialAnswer starts). */
-export interface DialHooks {
-  connected?(caller: Call): void;
+export interface DialHooks<C> {
+  connected?(caller: C): void;
 }
 
-export function dialRunner(hooks: DialHooks): VerbRunner<DialVerb> {
+export function dialRunner<C extends DialedCall<C>>(hooks: DialHooks<C>): VerbRunner<DialVerb, C> {
   return {
     needsAnswer: true,
     async run(verb, ctx): Promise<Outcome> {
-      const r = await new DialSession(verb, ctx, hooks).run();
+      const r = await new DialSession<C>(verb, ctx, hooks).run();
       return afterward(verb, ctx, () =>
         ctx.params({
           DialRingStatus: String(r.rang),

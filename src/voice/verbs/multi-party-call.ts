@@ -5,9 +5,15 @@
 // runs. A call that hung up or was transferred away asks nothing more.
 import { CONTINUE, type VerbRunner } from '../interpreter/verb.ts';
 import type { MultiPartyCallVerb } from '../../plivo-xml/ast.ts';
-import type { MultiPartyCalls } from '../mpc/mpcs.ts';
+import type { CallControl } from '../engine/call-control.ts';
+import type { MpcSettings, MultiPartyCall, Participant } from '../mpc/mpc.ts';
 
-export function multiPartyCallRunner(mpcs: MultiPartyCalls): VerbRunner<MultiPartyCallVerb> {
+/** What the MultiPartyCall element asks of the multiparty calls service (mpc/mpcs.ts). */
+export interface MpcPort<C> {
+  join(call: C, name: string, settings: MpcSettings, byApi: false): { mpc: MultiPartyCall; participant: Participant } | undefined;
+}
+
+export function multiPartyCallRunner<C extends CallControl>(mpcs: MpcPort<C>): VerbRunner<MultiPartyCallVerb, C> {
   return {
     needsAnswer: true,
     async run(verb, ctx) {

@@ -9,10 +9,22 @@
 // A background recording is stereo (the far end on the left, what the
 // platform sent it on the right) unless recordChannelType is mono (both
 // sides mixed).
-import { actionParams, type RecordingSpec, type Recordings } from '../recordings/recordings.ts';
+import { actionParams, type ActiveRecording, type Finished, type RecordingSpec } from '../recordings/recordings.ts';
 import type { RecordVerb } from '../../plivo-xml/ast.ts';
+import type { CallControl } from '../engine/call-control.ts';
 import { CONTINUE, type Outcome, type VerbContext, type VerbRunner } from '../interpreter/verb.ts';
 import { BEEP } from '../prompts/beep.ts';
+
+/** What the Record element asks of the recordings service (recordings/recordings.ts). */
+export interface RecordingPort<C> {
+  /** A recording of what the caller says from now on; `finish` ends it. */
+  start(call: C, spec: RecordingSpec): ActiveRecording;
+  finish(rec: ActiveRecording, end: number): Promise<Finished>;
+  /** A recording beside the call (recordSession). */
+  startBackground(call: C, spec: RecordingSpec): { readonly id: string; readonly url: string };
+  /** startOnDialAnswer: a background recording once the call's next Dial connects. */
+  recordOnDialAnswer(call: C, spec: RecordingSpec): void;
+}
 
 type Ending = 'key' | 'silence' | 'maxLength' | 'stopped';
 
@@ -57,7 +69,7 @@ function specOf(verb: RecordVerb, background: boolean): RecordingSpec {
   };
 }
 
-function runInBackground(verb: RecordVerb, ctx: VerbContext, recordings: Recordings): Outcome {
+function runInBackground<C extends CallControl>(verb: RecordVerb, ctx: VerbContext<C>, recordings: RecordingPort<C>): Outcome {
   const spec = specOf(verb, true);
   if (!verb.recordSession) {
     recordings.recordOnDialAnswer(ctx.call, spec);
@@ -74,7 +86,7 @@ function runInBackground(verb: RecordVerb, ctx: VerbContext, recordings: Recordi
   return CONTINUE;
 }
 
-export function recordRunner(recordings: Recordings): VerbRunner<RecordVerb> {
+export function recordRunner<C extends CallControl>(recordings: RecordingPort<C>): VerbRunner<RecordVerb, C> {
   return {
     needsAnswer: true,
     async run(verb, ctx): Promise<Outcome> {

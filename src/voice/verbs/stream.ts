@@ -1,11 +1,17 @@
 // <Stream>: the call's audio goes to the customer's WebSocket service while
 // the document goes on; with keepCallAlive the document waits until the
 // stream ends (the service hangs up, its timeout, the Stream API) instead.
-import type { Streams } from '../streams/streams.ts';
+import type { StreamSpec } from '../streams/stream.ts';
 import type { StreamVerb } from '../../plivo-xml/ast.ts';
+import type { CallControl } from '../engine/call-control.ts';
 import { CONTINUE, type VerbRunner } from '../interpreter/verb.ts';
 
-export function streamRunner(streams: Streams): VerbRunner<StreamVerb> {
+/** What the Stream element asks of the streams service (streams/streams.ts). */
+export interface StreamPort<C> {
+  start(call: C, spec: StreamSpec): Promise<{ readonly id: string; readonly done: Promise<unknown> }>;
+}
+
+export function streamRunner<C extends CallControl>(streams: StreamPort<C>): VerbRunner<StreamVerb, C> {
   return {
     needsAnswer: true,
     async run(verb, ctx) {
