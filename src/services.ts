@@ -21,6 +21,7 @@ import { Endpoints } from './platform/endpoints.ts';
 import { Nodes } from './platform/nodes.ts';
 import { sandboxSmsDelivery } from './platform/otp-delivery.ts';
 import { SandboxInbox } from './platform/sandbox-inbox.ts';
+import { LiveEvents } from './platform/live-events.ts';
 import type { Store } from './store/db.ts';
 import { pino, type Logger } from 'pino';
 import { CallLog } from './platform/call-log.ts';
@@ -58,6 +59,7 @@ export interface Services {
   callLog: CallLog;
   /** This server process among the nodes sharing the database. */
   nodes: Nodes;
+  liveEvents: LiveEvents;
   webhooks: Webhooks;
   sandboxBehaviours: SandboxBehaviours;
   messages: Messages;
@@ -88,7 +90,8 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const numbers = new Numbers(ctx, accounts, applications, billing, pricing, renewals, carriers);
   const endpoints = new Endpoints(ctx, accounts, applications, config.sipDomain);
   const sandboxInbox = new SandboxInbox(ctx, accounts);
-  const callLog = new CallLog(ctx, accounts);
+  const liveEvents = new LiveEvents();
+  const callLog = new CallLog(ctx, accounts, liveEvents);
   // Liveness and leases are real time, whatever clock the calls run on.
   const wall = new RealClock();
   const nodes = new Nodes({ db: store.db, wall, clock, logger });
@@ -118,7 +121,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const callerIds = new CallerIds(ctx, accounts, sandboxSmsDelivery(sandboxInbox), otpCalls(voice.calls));
   const messages = new Messages(
     ctx,
-    { accounts, numbers, billing, pricing, callerIds, hooks: messageHooks(webhooks), logger },
+    { accounts, numbers, billing, pricing, callerIds, hooks: messageHooks(webhooks), logger, events: liveEvents },
     (events, onError) => new SandboxMessagingDriver(ctx, events, sandboxBehaviours, numbers, onError),
   );
   registerVerbs(voice.engine.verbs, {
@@ -148,7 +151,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const triggers = flowTriggers(phlos, phloRunner);
   messages.setFlowTrigger(triggers);
   voice.engine.setInboundFlows(triggers);
-  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, nodes, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, liveEvents, nodes, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
 }
 
 interface Telephony {

@@ -40,6 +40,10 @@ import { callMediaRoutes } from './routes/call-media.ts';
 import { phloRoutes } from './routes/phlos.ts';
 import { phloRunnerRoutes } from './routes/phlo-runner.ts';
 import { callFeedbackRoutes } from './routes/call-feedback.ts';
+import { eventRoutes } from './routes/events.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
+import { consoleRoutes } from './console/console-routes.ts';
+import { ConsoleSessions } from './console/sessions.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -55,7 +59,7 @@ export const BODY_LIMIT = 256 * 1024;
 
 /** Route plugins are added here; later features append theirs. */
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
-export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, phloRoutes, phloRunnerRoutes, callFeedbackRoutes];
+export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, phloRoutes, phloRunnerRoutes, callFeedbackRoutes, eventRoutes, ledgerRoutes];
 
 export interface AppOptions {
   /** Failed-auth budgets (tests inject one with their own clock). */
@@ -104,9 +108,12 @@ export async function buildApp(services: Services, logger: Logger, opts: AppOpti
   // not-found handler), not run as a global hook that would look up on every
   // request whether its route is public.
   const authenticate = authenticator(services.accounts, opts.authLimiter);
+  // The web console's signed-in browser is authenticated the same way (its session stands in for Basic auth).
+  const sessions = new ConsoleSessions();
   const authHook: onRequestHookHandler = (req, _reply, done) => {
     let pending: void | Promise<void>;
     try {
+      sessions.authorize(req);
       pending = authenticate(req);
     } catch (err) {
       return done(err as Error);
@@ -163,6 +170,7 @@ export async function buildApp(services: Services, logger: Logger, opts: AppOpti
 
   healthRoutes(app);
   for (const plugin of routePlugins) await plugin(app, services);
+  await consoleRoutes(sessions)(app, services);
   answerUnsupportedMethods(app, methodsByPath);
   return app;
 }

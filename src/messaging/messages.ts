@@ -23,6 +23,7 @@ import type { CarrierEvents, DeliveryReport, InboundMessage, MessagingDriver } f
 import { DELIVERED_CODE } from './error-codes.ts';
 import { timeWindow, type TimeFilters } from './filters.ts';
 import type { FlowTrigger, HookOutcome, MessageHooks } from './hooks.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
 import { checkContent, checkSenderReach, parseDestinations, resolveSender } from './rules.ts';
 import { mediaRows, messageRow } from './records.ts';
 import { inboundParams, mediaView, messageView, statusParams } from './views.ts';
@@ -80,6 +81,8 @@ export interface MessagingDeps {
   callerIds: CallerIds;
   hooks: MessageHooks;
   logger: Logger;
+  /** Each message's changes of state, for the account's event stream. */
+  events?: LiveEvents;
 }
 
 /** States a report may move a message out of: final states never change again. */
@@ -186,6 +189,7 @@ export class Messages implements CarrierEvents {
     });
 
     for (const row of rows) {
+      this.changed(row);
       await this.statusCallback(row);
       await this.driver.submit({
         messageUuid: row.message_uuid,
@@ -219,7 +223,13 @@ export class Messages implements CarrierEvents {
       }
       return { ...before, ...patch } as MessageRow;
     });
-    if (row) await this.statusCallback(row);
+    if (!row) return;
+    this.changed(row);
+    await this.statusCallback(row);
+  }
+
+  private changed(row: MessageRow): void {
+    this.deps.events?.publish('message', { accountId: row.account_id, subaccountId: row.subaccount_id }, messageView(row));
   }
 
   private async statusCallback(row: MessageRow): Promise<void> {
@@ -283,11 +293,13 @@ export class Messages implements CarrierEvents {
       await mediaRepo.insert(trx, mediaRows(r, m.mediaUrls));
       return r;
     });
+    this.changed(row);
     if (route.number.phlo_id && this.flows) {
       const delivered = await this.flows
         .messageReceived(route.number.phlo_id, owner, { message_uuid: uuid, from: row.from_number, to: row.to_number, text: content.text, type: m.type })
         .then(() => true, (err) => (this.onError(err), false));
-      await messagesRepo.transition(this.ctx.db, uuid, ['received'], { state: delivered ? 'delivered' : 'undelivered', updated_at: now, reported_at: now });
+      const patch = { state: delivered ? ('delivered' as const) : ('undelivered' as const), updated_at: now, reported_at: now };
+      if (await messagesRepo.transition(this.ctx.db, uuid, ['received'], patch)) this.changed({ ...row, ...patch });
     } else if (app?.message_url) {
       await this.deps.hooks.deliver(
         {
@@ -307,7 +319,8 @@ export class Messages implements CarrierEvents {
   /** The message_url answered (or gave up): the message is delivered or undelivered, and a <Message> answer is sent as a reply. */
   private async delivered(row: MessageRow, outcome: HookOutcome, owner: Scope): Promise<void> {
     const now = this.ctx.clock.now();
-    await messagesRepo.transition(this.ctx.db, row.message_uuid, ['received'], { state: outcome.ok ? 'delivered' : 'undelivered', updated_at: now, reported_at: now });
+    const patch = { state: outcome.ok ? ('delivered' as const) : ('undelivered' as const), updated_at: now, reported_at: now };
+    if (await messagesRepo.transition(this.ctx.db, row.message_uuid, ['received'], patch)) this.changed({ ...row, ...patch });
     const body = outcome.body?.trim();
     if (!outcome.ok || !body?.startsWith('<')) return;
     const parsed = parsePlivoXml(body);

@@ -4,13 +4,14 @@
 // main account's credit; the entry records which subaccount spent it.
 import { ApiError } from '../errors.ts';
 import { formatMoney, type Micros } from '../money.ts';
-import type { Executor } from '../store/repos/accounts.ts';
+import { ledgerRepo, type Executor } from '../store/repos/accounts.ts';
 import { billingRepo } from '../store/repos/billing.ts';
 import type { NumberType } from '../store/tables/numbers.ts';
 import type { Accounts } from './accounts.ts';
 import type { PlatformContext } from './context.ts';
 import type { Direction, Pricing, Rate } from './pricing.ts';
-import type { Scope } from './scope.ts';
+import { ownerFilter, type Scope } from './scope.ts';
+import { formatTimestamp } from './time.ts';
 
 /** Who pays: the main account, on behalf of one of its subaccounts or itself. */
 export type Payer = Pick<Scope, 'accountId' | 'subaccountId'>;
@@ -64,6 +65,19 @@ export function insufficientCredit(accountId: string, needed: Micros, balance: M
   );
 }
 
+/** A ledger entry as the ledger API shows it (our extension: GET /Ledger/). */
+function ledgerView(row: { id: string; subaccount_id: string | null; kind: string; amount: number | string; description: string; reference: string | null; created_at: number | string }) {
+  return {
+    entry_id: row.id,
+    time: formatTimestamp(Number(row.created_at)),
+    kind: row.kind,
+    amount: formatMoney(Number(row.amount)),
+    description: row.description,
+    reference: row.reference,
+    subaccount: row.subaccount_id,
+  };
+}
+
 export class Billing {
   constructor(
     private readonly ctx: PlatformContext,
@@ -98,6 +112,13 @@ export class Billing {
   }
 
   /** Add credit (the sandbox top-up); returns the new balance. */
+  /** The ledger behind the balance, newest first: the whole account's for the main account, a subaccount's own for it. */
+  async ledger(scope: Scope, page: { limit: number; offset: number }) {
+    const f = ownerFilter(scope);
+    const [rows, total] = await Promise.all([ledgerRepo.list(this.ctx.db, f, page.limit, page.offset), ledgerRepo.count(this.ctx.db, f)]);
+    return { objects: rows.map(ledgerView), total };
+  }
+
   async credit(payer: Payer, amount: Micros, description: string): Promise<Micros> {
     if (!(amount > 0)) throw new ApiError(400, 'amount must be greater than zero');
     return this.ctx.db.transaction().execute(async (trx) => {

@@ -9,6 +9,7 @@ import { newUuid } from '../ids.ts';
 import { ApiError } from '../errors.ts';
 import { callLogRepo } from '../store/repos/call-log.ts';
 import type { CallLogEntryRow } from '../store/tables/webhooks.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
 
 export type CallLogKind = 'webhook' | 'xml' | 'error' | 'event';
 
@@ -46,6 +47,8 @@ export class CallLog {
   constructor(
     private readonly ctx: PlatformContext,
     private readonly accounts: Accounts,
+    /** Each entry is published here once stored, for the account's event stream. */
+    private readonly events?: LiveEvents,
   ) {
     accounts.registerDependent(keptByMainAccount(callLogRepo.moveToMain));
   }
@@ -59,7 +62,7 @@ export class CallLog {
     const previous = this.tails.get(callUuid) ?? Promise.resolve();
     const next = previous.then(async () => {
       const o = await this.resolve(owner);
-      await callLogRepo.insert(this.ctx.db, {
+      const row = {
         entry_id: newUuid(),
         call_uuid: callUuid,
         account_id: o.accountId,
@@ -68,11 +71,31 @@ export class CallLog {
         message: entry.message,
         data: entry.data === undefined ? null : JSON.stringify(entry.data),
         created_at: at,
-      });
+      };
+      const seq = await callLogRepo.insert(this.ctx.db, row);
+      this.events?.publish('call', o, callLogView({ ...row, seq }));
     }).catch((err) => this.onError(err));
     this.tails.set(callUuid, next);
     return next.then(() => {
       if (this.tails.get(callUuid) === next) this.tails.delete(callUuid);
+    });
+  }
+
+  /**
+   * Tell the account's event stream without storing: for what a call's
+   * record already keeps (its state changes are in the CDR), so a busy
+   * platform pays no database write for them.
+   */
+  announce(callUuid: string, owner: CallOwner, entry: CallLogEntry): void {
+    const at = this.ctx.clock.now();
+    this.events?.publish('call', owner, {
+      sequence: null,
+      call_uuid: callUuid,
+      time: formatTimestamp(at),
+      epoch_ms: at,
+      kind: entry.kind,
+      message: entry.message,
+      data: entry.data ?? null,
     });
   }
 

@@ -45,6 +45,9 @@ export interface Transcript {
 /** The transcript's call state, in the platform's call status words. */
 const STATES = { trying: 'ringing', ringing: 'ringing', early: 'early-media', answered: 'in-progress', ended: 'completed' } as const;
 
+/** Live listening hands over audio this often (platform time): small enough to sound live, large enough to be cheap. */
+const LISTEN_CHUNK_MS = 100;
+
 /** A whole day of platform time is the most one advance may cover. */
 const MAX_ADVANCE_MS = 24 * 3600_000;
 
@@ -124,6 +127,30 @@ export class Sandbox {
 
   audio(scope: Scope, uuid: string): Uint8Array {
     return writeWav(this.leg(scope, uuid).receivedAudio());
+  }
+
+  /**
+   * What the far end hears from now on, as it plays: `onAudio` gets the
+   * audio of each LISTEN_CHUNK_MS of platform time as it passes, `onEnd`
+   * runs once the leg has ended and its last audio was given. Returns a
+   * function that stops listening.
+   */
+  listen(scope: Scope, uuid: string, onAudio: (pcm: Int16Array) => void, onEnd: () => void): () => void {
+    const leg = this.leg(scope, uuid);
+    let cursor = Math.min(this.clock.now(), leg.endedAt ?? Infinity);
+    let timer: { cancel(): void } | undefined;
+    const tick = (): void => {
+      const until = Math.min(this.clock.now(), leg.endedAt ?? Infinity);
+      if (until > cursor) {
+        onAudio(leg.receivedAudio(cursor));
+        cursor = until;
+      }
+      if (leg.state === 'ended') return onEnd();
+      // On the clock but outside the call timers: a listener must not keep a virtual clock's until_idle running.
+      timer = this.clock.after(LISTEN_CHUNK_MS, tick);
+    };
+    tick();
+    return () => timer?.cancel();
   }
 
   /**

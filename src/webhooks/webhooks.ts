@@ -56,6 +56,14 @@ export const IDEMPOTENCY_HEADER = 'X-Switchboard-Idempotency-Key';
 
 /** How much of an error response the debug log keeps. */
 const EXCERPT_CHARS = 500;
+/** How much of a successful response (the XML a call runs) the debug log keeps. */
+const RESPONSE_CHARS = 16_000;
+
+/** Request headers as the debug log shows them: Basic credentials from the URL stay out. */
+function shownHeaders(headers: Record<string, string>): Record<string, string> {
+  const { authorization: _credentials, ...shown } = headers;
+  return shown;
+}
 
 export class Webhooks {
   private readonly transport: Transport;
@@ -258,6 +266,9 @@ export class Webhooks {
         latency_ms: a.latencyMs,
         error: a.error ?? null,
         ...(!a.ok && a.body ? { response_excerpt: a.body.slice(0, EXCERPT_CHARS) } : {}),
+        // What the call timeline shows: the headers sent (signatures, never credentials) and the document answered.
+        request_headers: shownHeaders(out.headers),
+        ...(a.ok && a.body ? { response_body: a.body.slice(0, RESPONSE_CHARS), response_type: a.contentType ?? null, response_truncated: a.body.length > RESPONSE_CHARS } : {}),
       },
     });
   }

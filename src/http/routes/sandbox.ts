@@ -5,6 +5,8 @@ import { Type } from 'typebox';
 import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { phoneView } from '../../sandbox/phones.ts';
+import { mulawEncode } from '../../media/g711.ts';
+import { LiveResponses } from '../live-responses.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { Int, OwnBody, PageQuery, Url } from '../schemas.ts';
 
@@ -114,6 +116,15 @@ export function sandboxRoutes(app: App, services: Services): void {
   app.get('/v1/Account/:authId/Sandbox/Call/:callUuid/Audio/', { schema: { params: LegParams } }, async (req, reply) => {
     const wav = sandbox.audio(req.scope, req.params.callUuid);
     return reply.type('audio/wav').send(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength));
+  });
+
+  // What the far end hears, live, as 8 kHz µ-law (audio/basic) for as long as the call lasts.
+  const live = new LiveResponses(app);
+  app.get('/v1/Account/:authId/Sandbox/Call/:callUuid/Listen/', { schema: { params: LegParams } }, (req, reply) => {
+    sandbox.leg(req.scope, req.params.callUuid); // a 404 before the response is taken over
+    let stop = (): void => {};
+    const stream = live.start(reply, { 'content-type': 'audio/basic' }, () => stop());
+    stop = sandbox.listen(req.scope, req.params.callUuid, (pcm) => stream.write(mulawEncode(pcm)), () => stream.end());
   });
 
   app.post('/v1/Account/:authId/Sandbox/Call/:callUuid/Wait/', { schema: { params: LegParams, body: Wait } }, async (req, reply) => {

@@ -68,6 +68,12 @@ export const accountsRepo = {
   },
 };
 
+function ledgerOf(db: Executor, f: { accountId: string; subaccountId?: string | null }) {
+  const q = db.selectFrom('ledger').where('account_id', '=', f.accountId);
+  if (f.subaccountId === undefined) return q;
+  return f.subaccountId === null ? q.where('subaccount_id', 'is', null) : q.where('subaccount_id', '=', f.subaccountId);
+}
+
 export const ledgerRepo = {
   async add(
     db: Executor,
@@ -81,6 +87,16 @@ export const ledgerRepo = {
       .set((eb) => ({ cash_credits: eb('cash_credits', '+', entry.amount) }))
       .where('auth_id', '=', entry.account_id)
       .execute();
+  },
+
+  /** Newest first; `subaccountId` undefined = the whole account, null = the main account's own. */
+  list(db: Executor, f: { accountId: string; subaccountId?: string | null }, limit: number, offset: number) {
+    return ledgerOf(db, f).selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  },
+
+  async count(db: Executor, f: { accountId: string; subaccountId?: string | null }): Promise<number> {
+    const r = await ledgerOf(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
   },
 
   async sum(db: Executor, accountId: string): Promise<number> {

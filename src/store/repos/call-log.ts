@@ -8,10 +8,12 @@ const forCall = <QB extends { where: (...a: any[]) => QB }>(qb: QB, f: OwnerFilt
   whereOwner(qb, f).where('call_uuid', '=', callUuid);
 
 export const callLogRepo = {
-  /** `seq` is one past the call's highest; the caller serialises appends per call. */
-  async insert(db: Executor, row: Omit<NewCallLogEntryRow, 'seq'>): Promise<void> {
+  /** `seq` is one past the call's highest; the caller serialises appends per call. Resolves with the `seq` given. */
+  async insert(db: Executor, row: Omit<NewCallLogEntryRow, 'seq'>): Promise<number> {
     const last = await db.selectFrom('call_log_entries').select((eb) => eb.fn.max('seq').as('m')).where('call_uuid', '=', row.call_uuid).executeTakeFirst();
-    await db.insertInto('call_log_entries').values({ ...row, seq: Number(last?.m ?? 0) + 1 }).execute();
+    const seq = Number(last?.m ?? 0) + 1;
+    await db.insertInto('call_log_entries').values({ ...row, seq }).execute();
+    return seq;
   },
 
   /** Oldest first: a debug log reads as the story of the call. */

@@ -65,19 +65,29 @@ export class Earpiece {
   render(from: number, to: number): Int16Array {
     const out = new Int16Array(Math.max(0, Math.round(((to - from) * SAMPLE_RATE) / 1000)));
     for (const r of this.runs) {
-      const offset = Math.round(((r.start - from) * SAMPLE_RATE) / 1000);
-      if (offset >= out.length) break;
-      const room = out.length - offset;
-      out.set(r.samples.length > room ? r.samples.subarray(0, room) : r.samples, offset);
+      const at = within(r, from, out.length);
+      if (at === 'after') break;
+      if (!at) continue;
+      const room = out.length - at.offset;
+      out.set(at.samples.length > room ? at.samples.subarray(0, room) : at.samples, at.offset);
     }
     for (const r of this.mixed) {
-      const offset = Math.round(((r.start - from) * SAMPLE_RATE) / 1000);
-      if (offset >= out.length) break;
-      const n = Math.min(r.samples.length, out.length - offset);
-      for (let i = 0; i < n; i++) out[offset + i] = clamp16(out[offset + i]! + r.samples[i]!);
+      const at = within(r, from, out.length);
+      if (at === 'after') break;
+      if (!at) continue;
+      const n = Math.min(at.samples.length, out.length - at.offset);
+      for (let i = 0; i < n; i++) out[at.offset + i] = clamp16(out[at.offset + i]! + at.samples[i]!);
     }
     return out;
   }
+}
+
+/** Where a run lands in a window starting at `from` of `length` samples: its part from the window's start on, 'after' the window, or undefined before it. */
+function within(r: HeardRun, from: number, length: number): { offset: number; samples: Int16Array } | 'after' | undefined {
+  const offset = Math.round(((r.start - from) * SAMPLE_RATE) / 1000);
+  if (offset >= length) return 'after';
+  if (offset >= 0) return { offset, samples: r.samples };
+  return -offset < r.samples.length ? { offset: 0, samples: r.samples.subarray(-offset) } : undefined;
 }
 
 /** Runs one after another (a queue, or one source's audio mixed over it): drop those starting at `at` or later, cut the one playing then. */

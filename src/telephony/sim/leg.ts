@@ -498,9 +498,9 @@ export class SimLeg implements Leg, AudioOut {
     return heardSince(this.ear, text, this.startedAt, this.now());
   }
 
-  /** The audio the phone received so far, as PCM from the leg's start. */
-  receivedAudio(): Int16Array {
-    const until = this.endedAt ?? this.now();
-    return this.ear?.render(this.startedAt, until) ?? new Int16Array(msToSamples(until - this.startedAt));
+  /** The audio the phone received from `from` (the leg's start by default) until now or its end, as PCM. */
+  receivedAudio(from = this.startedAt): Int16Array {
+    const until = Math.max(from, this.endedAt ?? this.now());
+    return this.ear?.render(from, until) ?? new Int16Array(msToSamples(until - from));
   }
 }

@@ -63,6 +63,8 @@ export interface CallHost {
   finished(call: Call): void;
   /** An entry in the call's debug log. */
   log(call: Call, entry: CallLogEntry): void;
+  /** The call's status changed (for whoever watches the account live). */
+  statusChanged(call: Call): void;
 }
 
 /** What runs on the call (its XML program): stopped when the call ends. */
@@ -185,7 +187,7 @@ export class Call implements LegObserver, PlacedLeg {
   /** Outbound: originate the leg now. It counts as ringing until the network says more. */
   dial(): void {
     this.initiatedAt = this.engine.clock.now();
-    this.status = 'ringing';
+    this.moveTo('ringing');
     // Counted from dialling, so a leg the network never reports ringing still ends.
     this.ringTimer = this.engine.timers.after(this.setup.ringTimeoutS * 1000, () => this.hangup({ cause: CAUSES.ringTimeout, source: 'Plivo' }));
     this.leg = this.engine.driver.originate(
@@ -200,7 +202,7 @@ export class Call implements LegObserver, PlacedLeg {
     this.leg = leg;
     leg.attach(this);
     leg.ring();
-    this.status = 'ringing';
+    this.moveTo('ringing');
     this.ringingAt = this.initiatedAt;
   }
 
@@ -208,7 +210,7 @@ export class Call implements LegObserver, PlacedLeg {
 
   ringing(): void {
     if (!this.live || this.ringingAt !== undefined || this.isAnswered) return;
-    this.status = 'ringing';
+    this.moveTo('ringing');
     this.ringingAt = this.engine.clock.now();
     const { hangupOnRingS, ring } = this.setup;
     if (hangupOnRingS !== undefined) {
@@ -220,7 +222,7 @@ export class Call implements LegObserver, PlacedLeg {
 
   earlyMedia(): void {
     if (!this.live || this.isAnswered) return;
-    this.status = 'early-media';
+    this.moveTo('early-media');
     this.sessionStart ??= this.engine.clock.now();
     if (this.setup.sendDigits?.onPreanswer) this.sendSetupDigits();
   }
@@ -228,8 +230,8 @@ export class Call implements LegObserver, PlacedLeg {
   answered(): void {
     if (!this.live || this.isAnswered) return;
     const now = this.engine.clock.now();
-    this.status = 'in-progress';
     this.answeredAt = now;
+    this.moveTo('in-progress');
     this.sessionStart ??= now;
     this.ringTimer?.cancel();
     // hangup_on_ring keeps counting from ringing: it bounds the whole call, like time_limit from answer.
@@ -248,8 +250,8 @@ export class Call implements LegObserver, PlacedLeg {
   private finish(end: CallEnd): void {
     const now = this.engine.clock.now();
     this.end = end;
-    this.status = 'completed';
     this.endedAt = now;
+    this.moveTo('completed');
     this.ringTimer?.cancel();
     this.ringLimitTimer?.cancel();
     this.timeLimitTimer?.cancel();
@@ -260,6 +262,12 @@ export class Call implements LegObserver, PlacedLeg {
     for (const l of [...(this.endListeners ?? [])]) l();
     this.endListeners = undefined;
     this.engine.finished(this);
+  }
+
+  private moveTo(status: CallStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.engine.statusChanged(this);
   }
 
   dtmf(_leg: Leg, digit: string): void {

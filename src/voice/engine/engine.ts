@@ -280,6 +280,24 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     this.run(call, { ...hook, params: this.params(call, { Event: 'Transfer' }), kind: 'transfer' });
   }
 
+  /** Live watchers of the account see every change of status; the CDR keeps the times, so nothing is stored. */
+  statusChanged(call: Call): void {
+    const end = call.end;
+    this.deps.callLog.announce(call.uuid, call.owner, {
+      kind: 'state',
+      message: end ? `${call.callStatus}: ${end.cause.name} (${end.source})` : call.status,
+      data: {
+        state: call.status,
+        call_status: call.callStatus,
+        direction: call.direction,
+        from: call.from,
+        to: call.to,
+        parent_call_uuid: call.parentCallUuid,
+        ...(end ? { hangup_cause_name: end.cause.name, hangup_cause_code: end.cause.code, hangup_source: end.source } : {}),
+      },
+    });
+  }
+
   // ---- ending ------------------------------------------------------------------
 
   finished(call: Call): void {

@@ -10,6 +10,7 @@ import { CAUSES, type HangupCause } from '../engine/causes.ts';
 import type { Call, Hook } from '../engine/call.ts';
 import type { InterpreterHost } from './host.ts';
 import type { ResponseDoc, Verb } from '../../plivo-xml/ast.ts';
+import type { CallLogEntry } from '../../platform/call-log.ts';
 import { parsePlivoXml } from '../../plivo-xml/parse.ts';
 import { CallContext, type HeldSink, type VerbSequence } from './context.ts';
 import { CONTINUE, Interrupt, type DocKind, type Goto, type Outcome, type VerbContext } from './verb.ts';
@@ -99,6 +100,7 @@ export class Program implements VerbSequence {
       const runner = this.host.verbs.runnerFor(verb);
       if (!early && runner.needsAnswer && !this.call.isAnswered && !(await this.call.answer())) return CONTINUE;
       if (ctx.stop.interrupted) return CONTINUE;
+      this.host.log(this.call, verbEntry(verb));
       let outcome: Outcome;
       try {
         outcome = await runner.run(verb, ctx);
@@ -140,4 +142,25 @@ export class Program implements VerbSequence {
     if (!parsed.ok) return { failed: failures.invalid, why: `invalid XML from ${source.url}: ${parsed.error}` };
     return { doc: parsed.doc };
   }
+}
+
+/** How much of a verb's text or URL its log entry keeps. */
+const SHOWN_CHARS = 200;
+
+/**
+ * A verb's debug-log entry as it starts: its element and attributes (the
+ * values the interpreter runs with, defaults applied). Not its text, nested
+ * elements or SSML: those are the document's content, which the webhook
+ * entry that fetched it keeps, and a text may repeat digits a caller
+ * entered with log="false".
+ */
+export function verbEntry(verb: Verb): CallLogEntry {
+  const attributes: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(verb)) {
+    if (name === 'kind' || name === 'content' || name === 'text' || value === undefined) continue;
+    if (typeof value === 'string') attributes[name] = value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value;
+    else if (typeof value !== 'object' || value === null || (Array.isArray(value) && value.every((v) => typeof v !== 'object'))) attributes[name] = value;
+  }
+  const url = typeof attributes.url === 'string' ? attributes.url : undefined;
+  return { kind: 'verb', message: `<${verb.kind}>${url ? ` ${url}` : ''}`, data: { verb: verb.kind, attributes } };
 }

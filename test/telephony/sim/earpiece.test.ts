@@ -23,6 +23,17 @@ describe('earpiece', () => {
     assert.deepEqual([out[100 * 8], out[300 * 8], out[700 * 8], out[1100 * 8], out[1300 * 8]], [30000, 32767, 30000, 7, 0]);
   });
 
+  test('a window starting inside a run renders the rest of it (live listening hands over windows)', () => {
+    const ear = new Earpiece();
+    ear.receive({ samples: filled(1000, 11), annotation: PLAY }, 0, 0);
+    ear.mix({ samples: filled(400, 5), annotation: SAID }, 200, 1);
+    ear.receive({ samples: filled(200, 7) }, 0, 2);
+    const window = ear.render(500, 1100);
+    assert.equal(window.length, 600 * 8);
+    assert.deepEqual([window[0], window[100 * 8], window[499 * 8], window[550 * 8]], [16, 11, 11, 7]);
+    assert.deepEqual([...ear.render(1300, 1400)].every((v) => v === 0), true, 'a window after everything is silence');
+  });
+
   test('both sounds are transcript events at their own times; audio continuing the prompt still belongs to it', () => {
     const ear = new Earpiece();
     ear.receive({ samples: filled(1000, 1), annotation: PLAY }, 0, 0);
