@@ -176,6 +176,35 @@ describe('web console in a browser', { skip: browserSkipReason() }, () => {
     await checkPage(page, 'recordings');
   });
 
+  test('draws a flow with its validation warning, shows a node on click and a run path', async () => {
+    const doc = {
+      name: 'order_updates',
+      nodes: [
+        { name: 'Start', node_type: 'start', config: { payload: { to: '' } }, transitions: { api_request: 'Send_SMS' } },
+        { name: 'Send_SMS', node_type: 'send_sms', config: { from: number, to: '{{Start.http.params.to}}', text: 'Your order shipped' }, transitions: {} },
+        { name: 'Orphan', node_type: 'send_sms', config: { from: number, to: '14155550100', text: 'never sent' }, transitions: {} },
+      ],
+    };
+    const flow = await (await server.fetch(`/v1/Account/${server.authId}/Phlo/`, { method: 'POST', json: doc })).json();
+    const run = await server.fetch(`/v1/account/${server.authId}/phlo/${flow.phlo_id}`, { method: 'POST', json: { to: '14155550100' } });
+    assert.equal(run.status, 201);
+    await nav(page, 'Flows');
+    await page.getByRole('link', { name: 'order_updates' }).click();
+    const graph = page.getByRole('group', { name: 'Graph of flow order_updates' });
+    await graph.getByRole('button', { name: /^Orphan send_sms ⚠ 1 finding/ }).waitFor();
+    await page.getByText(/Orphan.*(unreachable|reach)/i).first().waitFor();
+    await graph.getByRole('button', { name: /^Send_SMS send_sms/ }).click();
+    const panel = page.getByRole('complementary', { name: 'Node Send_SMS' });
+    await panel.getByText('Your order shipped').waitFor();
+    const runPick = page.getByLabel("Show a run's path");
+    await runPick.selectOption({ index: 1 });
+    await graph.getByRole('button', { name: /^Send_SMS send_sms.*✔ ran/ }).waitFor();
+    await graph.getByRole('button', { name: /^Start start.*✔ ran/ }).waitFor();
+    assert.equal(await graph.getByRole('button', { name: /^Orphan.*✔ ran/ }).count(), 0);
+    await panel.getByRole('heading', { name: 'In this run' }).waitFor();
+    await checkPage(page, 'flow');
+  });
+
   test('lists the call among the records, and the other pages pass the accessibility check', async () => {
     await nav(page, 'Calls');
     await page.getByRole('link', { name: callUuid.slice(0, 8) }).first().waitFor();

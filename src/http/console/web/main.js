@@ -14,6 +14,7 @@ const PAGES = [
   ['endpoints', 'Endpoints', () => import('./pages/endpoints.js')],
   ['messages', 'Messages', () => import('./pages/messages.js')],
   ['recordings', 'Recordings', () => import('./pages/recordings.js')],
+  ['flows', 'Flows', () => import('./pages/flows.js')],
   ['subaccounts', 'Subaccounts', () => import('./pages/subaccounts.js'), { mainOnly: true }],
   ['billing', 'Balance', () => import('./pages/billing.js')],
 ];

@@ -38,7 +38,7 @@ export function useList(path, query = {}, deps = []) {
  * columns [[label, row → content]], create / edit: form fields (edit optional),
  * createBody / editBody: values → request body (optional), actions: row → extra buttons.
  */
-export function Crud({ title, intro, noun, path, id, columns, create, edit, createBody = (v) => v, editBody = (v) => v, actions, query }) {
+export function Crud({ title, intro, noun, path, id, columns, create, edit, createBody = (v) => v, editBody = (v) => v, initialOf = (row) => row, actions, query }) {
   const list = useList(path, query);
   const [editing, setEditing] = useState(null);
   const [confirming, setConfirming] = useState(null);
@@ -80,7 +80,7 @@ export function Crud({ title, intro, noun, path, id, columns, create, edit, crea
           </td>
         </tr>
         ${editing === id(row) && html`<tr class="editing"><td colspan=${columns.length + 1}>
-          <${Form} fields=${edit} initial=${row} label=${`Save ${noun}`} submit=${(v) => post(`${path}${encodeURIComponent(id(row))}/`, editBody(v, row))}
+          <${Form} fields=${edit} initial=${initialOf(row)} label=${`Save ${noun}`} submit=${(v) => post(`${path}${encodeURIComponent(id(row))}/`, editBody(v, row))}
             onDone=${() => { setEditing(null); setNotice(`Saved ${noun} ${id(row)}.`); list.reload(); }} onCancel=${() => setEditing(null)} />
         </td></tr>`}`)}
       </tbody>

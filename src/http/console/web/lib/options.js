@@ -19,3 +19,4 @@ export const idFromUri = (uri) => (uri ? String(uri).replace(/\/$/, '').split('/
 export const useApplications = (deps) => useOptions('Application/', (a) => [a.app_id, `${a.app_name} (${a.app_id})`], deps);
 export const useNumbers = (deps) => useOptions('Number/', (n) => [n.number, n.alias ? `${n.number} (${n.alias})` : n.number], deps);
 export const useEndpoints = (deps) => useOptions('Endpoint/', (e) => [e.sip_uri, `${e.username} (${e.sip_uri})`], deps);
+export const useFlows = (deps) => useOptions('Phlo/', (f) => [f.phlo_id, f.name], deps);

@@ -4,14 +4,21 @@ import { Crud } from '../lib/crud.js';
 import { Form } from '../lib/form.js';
 import { get, post } from '../lib/api.js';
 import { ErrorNote, Empty } from '../lib/format.js';
-import { idFromUri, useApplications } from '../lib/options.js';
+import { idFromUri, useApplications, useFlows } from '../lib/options.js';
 
 const TYPES = [['any'], ['local'], ['national'], ['mobile'], ['tollfree']];
 
 export default function Numbers() {
   const [version, setVersion] = useState(0);
   const apps = useApplications();
-  const appField = { name: 'app_id', label: 'Application', type: 'select', options: [['', '(none)'], ...apps] };
+  const flows = useFlows();
+  // One choice of what answers the number: an application or a flow (the API's object_type / object_id).
+  const attachField = {
+    name: 'attach',
+    label: 'Calls and texts go to',
+    type: 'select',
+    options: [['', '(nothing chosen)'], ...apps.map(([v, l]) => [`application:${v}`, `Application ${l}`]), ...flows.map(([v, l]) => [`phlo:${v}`, `Flow ${l}`])],
+  };
   return html`<${Crud} key=${version} title="Numbers" noun="number" path="Number/" id=${(n) => n.number}
       intro="Numbers you rent. Calls and texts to them go to the application attached."
       columns=${[
@@ -19,11 +26,24 @@ export default function Numbers() {
         ['Alias', (n) => n.alias || '—'],
         ['Type', (n) => n.number_type],
         ['Country', (n) => n.country],
-        ['Application', (n) => idFromUri(n.application) || '—'],
+        ['Answered by', (n) => attachedTo(n.application, apps, flows)],
         ['Monthly', (n) => n.monthly_rental_rate],
       ]}
-      edit=${[appField, { name: 'alias', label: 'Alias' }]} />
+      edit=${[attachField, { name: 'alias', label: 'Alias' }]}
+      initialOf=${(n) => ({ ...n, attach: n.application ? `${/\/Phlo\//.test(n.application) ? 'phlo' : 'application'}:${idFromUri(n.application)}` : '' })}
+      editBody=${({ attach, ...rest }) => {
+        if (attach === undefined) return rest;
+        const [object_type, object_id] = attach.split(':');
+        return { ...rest, ...(object_type ? { object_type, object_id } : { app_id: null }) };
+      }} />
     <${Search} apps=${apps} onBought=${() => setVersion((v) => v + 1)} />`;
+}
+
+function attachedTo(uri, apps, flows) {
+  if (!uri) return '—';
+  const id = idFromUri(uri);
+  if (/\/Phlo\//.test(uri)) return `Flow ${flows.find(([v]) => v === id)?.[1] ?? id}`;
+  return `Application ${apps.find(([v]) => v === id)?.[1] ?? id}`;
 }
 
 function Search({ apps, onBought }) {
