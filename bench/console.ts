@@ -23,7 +23,7 @@ const authToken = newAuthToken();
 const server = await spawnUntil(
   [path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
   /"url":"(http:[^"]+)"[^\n]*"msg":"switchboard listening"/,
-  { SWITCHBOARD_AUTH_ID: authId, SWITCHBOARD_AUTH_TOKEN: authToken, LOG_LEVEL: 'warn', DATABASE_URL: '', SWITCHBOARD_CLOCK: 'real' },
+  { SWITCHBOARD_AUTH_ID: authId, SWITCHBOARD_AUTH_TOKEN: authToken, LOG_LEVEL: 'info', DATABASE_URL: '', SWITCHBOARD_CLOCK: 'real' },
 );
 const base = server.match[1];
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-chromium-'));
