@@ -170,7 +170,7 @@ export async function buildApp(services: Services, logger: Logger, opts: AppOpti
 
   healthRoutes(app);
   for (const plugin of routePlugins) await plugin(app, services);
-  await consoleRoutes(sessions)(app, services);
+  await consoleRoutes(sessions, authenticate)(app, services);
   answerUnsupportedMethods(app, methodsByPath);
   return app;
 }

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import compress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import { CSRF_HEADER, IDLE_MS, SESSION_COOKIE, type ConsoleSession, type ConsoleSessions } from './sessions.ts';
 
 const WEB_ROOT = path.join(import.meta.dirname, 'web');
@@ -45,7 +46,10 @@ const SignIn = Type.Object({
 
 const PUBLIC = { public: true } as const;
 
-export function consoleRoutes(sessions: ConsoleSessions) {
+/** The API's own credential check (auth.ts), failed-attempt budget included. */
+type Authenticate = (req: FastifyRequest) => void | Promise<void>;
+
+export function consoleRoutes(sessions: ConsoleSessions, authenticate: Authenticate) {
   return async function (app: App, services: Services): Promise<void> {
     await app.register(async (scoped) => {
       // Compression for the console's files only: API responses are small and latency-bound.
@@ -74,11 +78,11 @@ export function consoleRoutes(sessions: ConsoleSessions) {
 
     app.post('/console/session', { config: PUBLIC, schema: { body: SignIn } }, async (req, reply) => {
       checkSignInOrigin(req.headers);
-      const { auth_id, auth_token } = req.body;
-      const account = await services.accounts.authenticate(auth_id.trim(), auth_token.trim());
-      if (!account) throw new ApiError(401, 'sign-in failed: the auth id or the auth token is wrong');
-      if (!account.enabled) throw new ApiError(401, `subaccount ${account.auth_id} is disabled; enable it from the main account`);
-      const session = sessions.create(account.auth_id, account.auth_token);
+      // Checked exactly as an API request's Basic auth: same answers, same budget of failures per address.
+      const token = req.body.auth_token.trim();
+      req.headers.authorization = `Basic ${Buffer.from(`${req.body.auth_id.trim()}:${token}`).toString('base64')}`;
+      await authenticate(req);
+      const session = sessions.create(req.scope.callerId, token);
       const secure = req.protocol === 'https' || services.origin.url.startsWith('https:');
       const cookie = [`${SESSION_COOKIE}=${session.id}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${IDLE_MS / 1000}`, ...(secure ? ['Secure'] : [])];
       return reply.code(201).header('set-cookie', cookie.join('; ')).send({ api_id: req.id, ...(await sessionView(services, session)) });

@@ -4,7 +4,7 @@
 // (`message`), for the web console and `switchboard tail`. Authenticated
 // like every API request.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import type { LiveEvent, LiveEventType } from '../../platform/live-events.ts';
 import { LiveResponses } from '../live-responses.ts';

@@ -1,7 +1,7 @@
 // GET /v1/Account/{auth_id}/Ledger/ — the entries behind cash_credits
 // (our extension): credits, number rentals, calls and messages, newest first.
 import { Type } from 'typebox';
-import type { App } from '../app.ts';
+import type { App } from '../types.ts';
 import type { Services } from '../../services.ts';
 import { listBody, pageOf } from '../pagination.ts';
 import { PageQuery } from '../schemas.ts';

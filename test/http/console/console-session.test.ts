@@ -78,11 +78,18 @@ describe('console sessions', () => {
     const wrong = await signIn({ auth_id: authId, auth_token: 'x'.repeat(40) });
     assert.equal(wrong.res.statusCode, 401);
     assert.equal(wrong.res.headers['set-cookie'], undefined);
-    assert.match(wrong.res.json().error, /auth id or the auth token is wrong/);
+    assert.match(wrong.res.json().error, /auth id or auth token is wrong/);
     const form = await app.inject({ method: 'POST', url: '/console/session', payload: `auth_id=${authId}&auth_token=${authToken}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(form.statusCode, 415);
     const foreign = await signIn(undefined, { origin: 'https://evil.example' });
     assert.equal(foreign.res.statusCode, 403);
+  });
+
+  test('failed sign-ins spend the same budget as failed API requests', async () => {
+    const guessed = newAccountAuthId();
+    let last = 0;
+    for (let i = 0; i < 12; i++) last = (await signIn({ auth_id: guessed, auth_token: 'y'.repeat(40) })).res.statusCode;
+    assert.equal(last, 429);
   });
 
   test('a signed-in browser reads with its cookie, and changes only with the CSRF token', async () => {
