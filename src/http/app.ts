@@ -49,6 +49,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Served without credentials (recording files, whose unguessable id is the key). */
     public?: boolean;
+    /** Answers with a response that stays open while the client listens (an event stream, live audio). */
+    live?: boolean;
   }
 }
 

@@ -10,6 +10,8 @@ export interface RouteInfo {
   url: string;
   schema: { params?: any; querystring?: any; body?: any };
   public: boolean;
+  /** Its response stays open while the client listens. */
+  live: boolean;
 }
 
 export async function routeTable(services: Services): Promise<RouteInfo[]> {
@@ -18,7 +20,7 @@ export async function routeTable(services: Services): Promise<RouteInfo[]> {
   recorder.addHook('onRoute', (r: RouteOptions) => {
     for (const method of [r.method].flat()) {
       if (method === 'HEAD') continue;
-      routes.push({ method, url: r.url, schema: (r.schema ?? {}) as RouteInfo['schema'], public: Boolean(r.config && (r.config as { public?: boolean }).public) });
+      routes.push({ method, url: r.url, schema: (r.schema ?? {}) as RouteInfo['schema'], public: Boolean((r.config as { public?: boolean } | undefined)?.public), live: Boolean((r.config as { live?: boolean } | undefined)?.live) });
     }
   });
   for (const plugin of routePlugins) await plugin(recorder as unknown as App, services);

@@ -22,7 +22,7 @@ const KEEPALIVE_MS = 15_000;
 
 export function eventRoutes(app: App, { liveEvents }: Services): void {
   const live = new LiveResponses(app);
-  app.get('/v1/Account/:authId/Events/', { schema: { params: Params, querystring: Query } }, (req, reply) => {
+  app.get('/v1/Account/:authId/Events/', { schema: { params: Params, querystring: Query }, config: { live: true } }, (req, reply) => {
     const types = new Set((req.query.types ?? 'call,message').split(',') as LiveEventType[]);
     const callUuid = req.query.call_uuid;
     let keepalive: NodeJS.Timeout | undefined;

@@ -120,7 +120,7 @@ export function sandboxRoutes(app: App, services: Services): void {
 
   // What the far end hears, live, as 8 kHz µ-law (audio/basic) for as long as the call lasts.
   const live = new LiveResponses(app);
-  app.get('/v1/Account/:authId/Sandbox/Call/:callUuid/Listen/', { schema: { params: LegParams } }, (req, reply) => {
+  app.get('/v1/Account/:authId/Sandbox/Call/:callUuid/Listen/', { schema: { params: LegParams }, config: { live: true } }, (req, reply) => {
     sandbox.leg(req.scope, req.params.callUuid); // a 404 before the response is taken over
     let stop = (): void => {};
     const stream = live.start(reply, { 'content-type': 'audio/basic' }, () => stop());
