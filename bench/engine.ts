@@ -44,7 +44,7 @@ export function benchEngine(o: BenchEngineOptions): Engine {
     timers,
     driver: carrier,
     webhooks: { fetch, fetchWithFallback: fetch, enqueue: async () => {} },
-    callLog: { append: async () => {}, announce: () => {} },
+    callLog: { append: async () => {} },
     media: { speech: (r) => o.speech(r.text), audioFile: o.audioFile },
     platform: { route: async () => undefined, signing: async () => ({ authToken: 't', mainAuthToken: 't' }), rate: () => 0 },
     cdrs: { started: () => {}, answered: () => {}, record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },

@@ -50,7 +50,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   if (!config.publicUrl) services.origin.url = url;
-  logger.info({ url, store: store.dialect, clock: config.clock, telephony: config.telephony }, 'switchboard listening');
+  logger.info({ url, console: `${url}/console/`, store: store.dialect, clock: config.clock, telephony: config.telephony }, 'switchboard listening');
   logger.flush();
 
   let closing: Promise<void> | undefined;

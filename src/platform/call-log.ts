@@ -1,5 +1,5 @@
-// The per-call debug log (our extension): every webhook attempt, XML error and
-// state change of a call, readable through GET /Call/{uuid}/Log/ so a developer
+// The per-call debug log (our extension): every state change, webhook attempt,
+// verb and XML error of a call, readable through GET /Call/{uuid}/Log/ so a developer
 // can see why a call did what it did.
 import type { Accounts } from './accounts.ts';
 import { keptByMainAccount, type PlatformContext } from './context.ts';
@@ -11,7 +11,7 @@ import { callLogRepo } from '../store/repos/call-log.ts';
 import type { CallLogEntryRow } from '../store/tables/webhooks.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 
-export type CallLogKind = 'webhook' | 'xml' | 'error' | 'event';
+export type CallLogKind = 'state' | 'webhook' | 'verb' | 'xml' | 'error' | 'event';
 
 export interface CallLogEntry {
   kind: CallLogKind | (string & {});
@@ -78,24 +78,6 @@ export class CallLog {
     this.tails.set(callUuid, next);
     return next.then(() => {
       if (this.tails.get(callUuid) === next) this.tails.delete(callUuid);
-    });
-  }
-
-  /**
-   * Tell the account's event stream without storing: for what a call's
-   * record already keeps (its state changes are in the CDR), so a busy
-   * platform pays no database write for them.
-   */
-  announce(callUuid: string, owner: CallOwner, entry: CallLogEntry): void {
-    const at = this.ctx.clock.now();
-    this.events?.publish('call', owner, {
-      sequence: null,
-      call_uuid: callUuid,
-      time: formatTimestamp(at),
-      epoch_ms: at,
-      kind: entry.kind,
-      message: entry.message,
-      data: entry.data ?? null,
     });
   }
 

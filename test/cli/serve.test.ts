@@ -53,6 +53,7 @@ test('first start generates, prints and keeps credentials; restart reuses them w
     const url = await first.listening;
     const printed = /SWITCHBOARD_AUTH_ID=(MA[A-Z0-9]{18})\s+SWITCHBOARD_AUTH_TOKEN=([A-Za-z0-9]{40})/.exec(first.stderr());
     assert.ok(printed, 'credentials printed on first start');
+    assert.ok(first.stdout().includes(`"console":"${url}/console/"`), 'the web console\'s address is in the start line');
     const [, authId, authToken] = printed!;
     const auth = { authorization: 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64') };
     assert.equal((await fetch(`${url}/v1/Account/${authId}/`, { headers: auth })).status, 200);

@@ -83,7 +83,7 @@ describe('account event stream', () => {
     const events = await collect(`${base}/v1/Account/${main.id}/Events/?call_uuid=${call}`, main, 3, async () => {
       await services.callLog.append(newUuid(), main.id, { kind: 'event', message: 'another call' });
       await services.callLog.append(call, main.id, { kind: 'webhook', message: 'answer POST → 200', data: { status: 200 } });
-      services.callLog.announce(call, { accountId: main.id, subaccountId: null }, { kind: 'state', message: 'in-progress', data: { state: 'in-progress' } });
+      await services.callLog.append(call, { accountId: main.id, subaccountId: null }, { kind: 'state', message: 'in-progress', data: { state: 'in-progress' } });
     });
     assert.deepEqual(events[0], { event: 'ready', data: { auth_id: main.id, types: ['call', 'message'] } });
     assert.equal(events[1].event, 'call');
@@ -92,7 +92,7 @@ describe('account event stream', () => {
     assert.equal(events[1].data.sequence, 1);
     assert.deepEqual(events[1].data.data, { status: 200 });
     assert.equal(events[2].data.kind, 'state');
-    assert.equal(events[2].data.sequence, null);
+    assert.equal(events[2].data.sequence, 2);
   });
 
   test("a subaccount's stream carries only its own events; the main account's carries both", async () => {

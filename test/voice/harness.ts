@@ -142,7 +142,7 @@ export function harness(docs: Record<string, Doc>, opts: HarnessOptions = {}): H
       fetchWithFallback: serve,
       enqueue: async (req) => void requests.push(req),
     },
-    callLog: { append: async (callUuid, _o, entry) => void logs.push({ callUuid, ...entry }), announce: () => {} },
+    callLog: { append: async (callUuid, _o, entry) => void logs.push({ callUuid, ...entry }) },
     media: {
       speech: (r) => {
         speech.push(r);

@@ -280,10 +280,10 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     this.run(call, { ...hook, params: this.params(call, { Event: 'Transfer' }), kind: 'transfer' });
   }
 
-  /** Live watchers of the account see every change of status; the CDR keeps the times, so nothing is stored. */
+  /** Each change of status goes into the call's log, so its timeline shows it then and later (live watchers see it as it happens). */
   statusChanged(call: Call): void {
     const end = call.end;
-    this.deps.callLog.announce(call.uuid, call.owner, {
+    void this.deps.callLog.append(call.uuid, call.owner, {
       kind: 'state',
       message: end ? `${call.callStatus}: ${end.cause.name} (${end.source})` : call.status,
       data: {

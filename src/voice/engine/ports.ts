@@ -26,8 +26,6 @@ export interface CallbackStore {
 
 export interface CallLogPort {
   append(callUuid: string, owner: CallOwner, entry: CallLogEntry): Promise<void>;
-  /** Published to the account's event stream only, not stored. */
-  announce(callUuid: string, owner: CallOwner, entry: CallLogEntry): void;
 }
 
 export interface EngineMedia {

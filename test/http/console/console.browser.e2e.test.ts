@@ -152,6 +152,7 @@ describe('web console in a browser', { skip: browserSkipReason() }, () => {
     await timeline.getByText(/action POST .*\/menu → 200/).waitFor();
     await timeline.getByText('<GetDigits>').first().waitFor();
     await timeline.getByText('<Record>').first().waitFor();
+    for (const state of [/^ringing$/, /^in-progress$/, /^completed: /]) await timeline.locator('li.state').getByText(state).waitFor();
     const answer = timeline.locator('li.webhook').first();
     await answer.locator('summary').first().click();
     await answer.getByRole('rowheader', { name: 'X-Plivo-Signature-V3', exact: true }).waitFor();
@@ -209,6 +210,14 @@ describe('web console in a browser', { skip: browserSkipReason() }, () => {
     await nav(page, 'Calls');
     await page.getByRole('link', { name: callUuid.slice(0, 8) }).first().waitFor();
     await checkPage(page, 'calls');
+    await page.getByText('Filter', { exact: true }).click();
+    const hungUpBy = page.getByLabel('Hung up by');
+    await hungUpBy.selectOption('Error');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No finished calls match these filters.').waitFor();
+    await hungUpBy.selectOption('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('link', { name: callUuid.slice(0, 8) }).first().waitFor();
     for (const [link, heading] of [['Endpoints', 'Endpoints'], ['Messages', 'Messages'], ['Subaccounts', 'Subaccounts'], ['Balance', 'Balance']]) {
       await nav(page, link);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();

@@ -42,6 +42,19 @@ test('an answered call speaks its answer document and hangs up at its end', asyn
   assert.equal(hangup.params.CallStatus, 'completed');
 });
 
+test("each change of a call's status is in its log, in order with its webhooks and verbs", async () => {
+  const h = harness({ [ANSWER]: doc('<Speak>Hello</Speak>') });
+  const { call } = await run(h);
+  const log = h.logs.filter((l) => l.callUuid === call.uuid);
+  const states = log.filter((l) => l.kind === 'state');
+  assert.deepEqual(states.map((l) => l.data?.state), ['ringing', 'in-progress', 'completed']);
+  assert.equal(states[2]!.message, 'completed: End Of XML Instructions (Plivo)');
+  assert.equal(states[2]!.data?.hangup_cause_code, 4010);
+  const answered = log.indexOf(states[1]!);
+  assert.ok(answered < log.findIndex((l) => l.kind === 'verb'), 'answered before its first verb ran');
+  assert.ok(log.indexOf(states[2]!) > log.findIndex((l) => l.kind === 'verb'), 'completed after it');
+});
+
 test('Speak with SSML is synthesized as SSML, heard as its words, in its voice and language', async () => {
   const h = harness({ [ANSWER]: doc('<Speak voice="MAN" language="en-GB" loop="2">Your code is <say-as interpret-as="digits">42</say-as><break time="500ms"/> goodbye</Speak>') });
   const { t } = await run(h);

@@ -8,9 +8,9 @@ import { useEvents } from '../lib/events.js';
 import { Empty, ErrorNote, Status, when } from '../lib/format.js';
 import { href } from '../lib/router.js';
 
-export default function Calls({ route }) {
+export default function Calls({ route, session }) {
   if (route[0]) return html`<${Lazy} uuid=${route[0]} />`;
-  return html`<h1>Calls</h1><${Live} /><${Records} />`;
+  return html`<h1>Calls</h1><${Live} /><${Records} subaccountFilter=${!session?.is_subaccount} />`;
 }
 
 function Lazy({ uuid }) {
@@ -61,16 +61,22 @@ function Live() {
   </section>`;
 }
 
+/** The call list API's filters (a main account may also pick one subaccount's calls). */
 const FILTERS = [
   { name: 'call_direction', label: 'Direction', type: 'select', options: [['', 'any'], ['inbound'], ['outbound']] },
   { name: 'from_number', label: 'From', placeholder: 'number or prefix' },
   { name: 'to_number', label: 'To', placeholder: 'number or prefix' },
   { name: 'hangup_cause_code', label: 'Hangup cause code', type: 'number' },
+  { name: 'hangup_source', label: 'Hung up by', type: 'select', options: [['', 'anyone'], ...['Caller', 'Callee', 'Plivo', 'API Request', 'Answer XML', 'Error', 'Unknown'].map((s) => [s])] },
+  { name: 'bill_duration__gte', label: 'Billed at least (s)', type: 'number' },
+  { name: 'bill_duration__lte', label: 'Billed at most (s)', type: 'number' },
   { name: 'end_time__gte', label: 'Ended at or after', placeholder: 'YYYY-MM-DD HH:MM' },
   { name: 'end_time__lte', label: 'Ended at or before', placeholder: 'YYYY-MM-DD HH:MM' },
+  { name: 'parent_call_uuid', label: 'A leg (parent call UUID)', placeholder: 'its B legs' },
 ];
+const SUBACCOUNT_FILTER = { name: 'subaccount', label: 'Subaccount', placeholder: 'SA… auth id' };
 
-function Records() {
+function Records({ subaccountFilter }) {
   const [query, setQuery] = useState({});
   const list = useList('Call/', query);
   const reload = useCoalesced(list.reload, 500);
@@ -78,7 +84,7 @@ function Records() {
   return html`<section aria-labelledby="cdr-h">
     <h2 id="cdr-h">Call records</h2>
     <details class="panel"><summary>Filter</summary>
-      <${Form} fields=${FILTERS} submit=${async (v) => setQuery(v)} label="Apply filters" inline />
+      <${Form} fields=${subaccountFilter ? [...FILTERS, SUBACCOUNT_FILTER] : FILTERS} submit=${async (v) => setQuery(v)} label="Apply filters" inline />
     </details>
     <${ErrorNote} error=${list.error} />
     ${list.loading ? html`<p>Loading…</p>` : list.objects.length === 0 ? html`<${Empty}>No finished calls${Object.keys(query).length ? ' match these filters' : ' yet'}.</${Empty}>` : html`
