@@ -206,6 +206,26 @@ describe('web console in a browser', { skip: browserSkipReason() }, () => {
     await checkPage(page, 'flow');
   });
 
+  test("a call a flow answered links from its timeline to the run's path", async () => {
+    const post = async (path: string, json: unknown) => (await server.fetch(`/v1/Account/${server.authId}/${path}`, { method: 'POST', json })).json();
+    const flow = await post('Phlo/', {
+      name: 'greeter',
+      nodes: [
+        { name: 'Start', node_type: 'start', transitions: { incoming_call: 'Hello' } },
+        { name: 'Hello', node_type: 'play_audio', config: { prompt: { type: 'speak', text: 'Thanks for calling' } } },
+      ],
+    });
+    const endpoint = await post('Endpoint/', { username: 'greeter', password: 'secret12', alias: 'Greeter', phlo_id: flow.phlo_id });
+    const { sip_uri: sipUri } = await (await server.fetch(`/v1/Account/${server.authId}/Endpoint/${endpoint.endpoint_id}/`)).json();
+    const { call_uuid: uuid } = await post('Sandbox/Call/', { from: '14155550124', to: sipUri });
+    assert.equal((await post(`Sandbox/Call/${uuid}/Wait/`, { until: 'ended', timeout_ms: 20_000 })).state, 'completed');
+    await page.goto(`${server.url}/console/#/calls/${uuid}`);
+    await page.locator('li.flow').getByText(/Hello \(play_audio\)/).waitFor();
+    await page.locator('li.flow').getByRole('link', { name: "Show the run's path" }).first().click();
+    const graph = page.getByRole('group', { name: 'Graph of flow greeter' });
+    await graph.getByRole('button', { name: /^Hello play_audio.*✔ ran/ }).waitFor();
+  });
+
   test('lists the call among the records, and the other pages pass the accessibility check', async () => {
     await nav(page, 'Calls');
     await page.getByRole('link', { name: callUuid.slice(0, 8) }).first().waitFor();

@@ -2,7 +2,7 @@
 // changes, every webhook attempt (URL, parameters, status, latency, retries,
 // signature headers, the XML it answered), XML errors, each verb as it ran,
 // keys pressed; then its recordings, and for a sandbox call what the far end
-// heard, as text and as audio. Entries arriving on the event stream are
+// heard, as text and as audio. A flow's steps link to its graph with the run's path. Entries arriving on the event stream are
 // added as they happen.
 import { html, useEffect, useState } from '../lib/html.js';
 import { ApiFailure, accountPath, get, getAll } from '../lib/api.js';
@@ -106,6 +106,7 @@ function Entry({ e, start }) {
     <span class="kind">${e.kind}</span>
     <div class="what">
       <p>${e.message}</p>
+      ${e.kind === 'flow' && d.phlo_id && d.run_id && html`<p><a href=${`${href('flows', d.phlo_id)}?run=${encodeURIComponent(d.run_id)}`}>Show the run's path</a></p>`}
       ${e.kind === 'webhook' ? html`<${Webhook} d=${d} />` : Object.keys(d).length > 0 && html`<details><summary>Details</summary><pre>${JSON.stringify(d, null, 2)}</pre></details>`}
     </div>
   </li>`;
