@@ -7,8 +7,9 @@
 // with status code N". The extra codes below stay only where docs/decisions.md
 // ("Status codes") says why: 413/415 (HTTP framing no SDK sends), 422 (call
 // feedback, documented so), 409 (our Sandbox API and the PHLO definitions
-// API's If-Match, which no SDK calls).
-export type ApiStatus = 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500;
+// API's If-Match, which no SDK calls), 403 (the web console's CSRF and
+// sign-in origin checks, which only a browser meets).
+export type ApiStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500;
 
 export class ApiError extends Error {
   constructor(

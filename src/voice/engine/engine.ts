@@ -283,7 +283,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   /** Each change of status goes into the call's log, so its timeline shows it then and later (live watchers see it as it happens). */
   statusChanged(call: Call): void {
     const end = call.end;
-    void this.deps.callLog.append(call.uuid, call.owner, {
+    this.log(call, {
       kind: 'state',
       message: end ? `${call.callStatus}: ${end.cause.name} (${end.source})` : call.status,
       data: {
