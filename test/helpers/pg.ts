@@ -25,6 +25,15 @@ export async function createPgDatabase(): Promise<PgDatabase> {
     async drop() {
       const c = new pg.Client({ connectionString: pgUrl });
       await c.connect();
+      // A closed pool (pg-pool's end()) resolves before its connections have
+      // said goodbye: forcing the drop while they linger kills them, and the
+      // test that closed them fails on an error from a connection it no
+      // longer holds. So the drop waits for them to leave (or gives up and forces).
+      for (let tries = 0; tries < 100; tries++) {
+        const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },
