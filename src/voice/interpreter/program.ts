@@ -36,6 +36,14 @@ export type HeldEnd =
   /** The call ended, or another document took it over (the Transfer API), before a result came. */
   | { kind: 'gone' };
 
+/**
+ * A document that moves on (Redirect, an action) within this much call time
+ * never waited for the caller nor played to them: a hop of a redirect loop.
+ */
+export const INSTANT_HOP_MS = 1000;
+/** Hops in a row a call may make; the next one ends it instead of fetching again (docs/decisions.md). */
+export const MAX_INSTANT_HOPS = 10;
+
 export class Program implements VerbSequence {
   private current: Interrupt | undefined;
 
@@ -83,15 +91,34 @@ export class Program implements VerbSequence {
   private async run(first: DocSource, stop: Interrupt): Promise<void> {
     const ctx = new CallContext(this.call, this.host, stop, this);
     let source: DocSource | undefined = first;
+    let hops = 0;
     while (source && !stop.interrupted) {
       const doc = 'doc' in source ? source.doc : await this.fetch(source, stop);
       if (stop.interrupted || !doc) return;
       source = undefined;
+      const started = this.host.clock.now();
       const outcome = await this.runVerbs(doc.verbs, ctx, false);
       if (stop.interrupted) return;
-      if (outcome.next === 'goto') source = outcome.goto;
-      else this.call.hangup(outcome.next === 'hangup' ? outcome.end : { cause: CAUSES.endOfXml, source: 'Plivo' });
+      if (outcome.next !== 'goto') {
+        this.call.hangup(outcome.next === 'hangup' ? outcome.end : { cause: CAUSES.endOfXml, source: 'Plivo' });
+        return;
+      }
+      hops = this.host.clock.now() - started < INSTANT_HOP_MS ? hops + 1 : 0;
+      if (hops > MAX_INSTANT_HOPS) return this.endLoop(outcome.goto);
+      source = outcome.goto;
     }
+  }
+
+  /** A redirect loop: the customer's server would be asked again and again for as long as the call lasts. */
+  private endLoop(next: Goto): void {
+    this.host.log(this.call, {
+      kind: 'error',
+      message:
+        `redirect loop: ${MAX_INSTANT_HOPS} documents in a row moved on within ${INSTANT_HOP_MS} ms without waiting for the caller; ` +
+        `the call was ended instead of fetching ${next.url} (a Redirect to the same URL, or documents that redirect to each other)`,
+      data: { url: next.url, kind: next.kind, hops: MAX_INSTANT_HOPS },
+    });
+    this.call.hangup({ cause: FAILURES[next.kind].unreachable, source: 'Error' });
   }
 
   /** Run `verbs` in order until one leaves the document. `early`: PreAnswer's children, which never answer the call. */
