@@ -10,7 +10,7 @@ import { Engine } from '../src/voice/engine/engine.ts';
 import { VerbRegistry } from '../src/voice/interpreter/registry.ts';
 import { playRunner } from '../src/voice/verbs/play.ts';
 import { speakRunner } from '../src/voice/verbs/speak.ts';
-import { dialOut } from '../test/voice/harness.ts';
+import { dialOut, UNLIMITED_CREDIT } from '../test/voice/harness.ts';
 
 type Deps = ConstructorParameters<typeof Engine>[0];
 
@@ -49,6 +49,7 @@ export function benchEngine(o: BenchEngineOptions): Engine {
     platform: { route: async () => undefined, signing: async () => ({ authToken: 't', mainAuthToken: 't' }), rate: () => 0 },
     cdrs: { started: () => {}, answered: () => {}, record: async () => ({ rate: 0, billedS: 0, amount: 0 }) },
     log: pino({ level: 'silent' }),
+    credit: UNLIMITED_CREDIT,
     verbs,
   });
 }

@@ -2,6 +2,9 @@
 // with Accounts.addLedgerEntry in the caller's transaction, so the thing paid
 // for and its payment commit or roll back together. Subaccounts draw on their
 // main account's credit; the entry records which subaccount spent it.
+// Calls in progress hold credit for what they may still cost (their billing
+// increments so far and the next): new paid actions spend only what is not
+// held, so concurrent calls and messages never take the balance below zero.
 import { ApiError } from '../errors.ts';
 import { formatMoney, type Micros } from '../money.ts';
 import { ledgerRepo, type Executor } from '../store/repos/accounts.ts';
@@ -53,14 +56,21 @@ export interface Charged {
   amount: Micros;
 }
 
+/** What an account may spend: its balance less what calls in progress hold. */
+export interface Available {
+  balance: Micros;
+  held: Micros;
+}
+
 /**
  * 400, not 402: the platform answers a refused outbound call with one of
  * 400/401/404/405/500 and a refused message with "Insufficient Credit".
  */
-export function insufficientCredit(accountId: string, needed: Micros, balance: Micros): ApiError {
+export function insufficientCredit(accountId: string, needed: Micros, { balance, held }: Available): ApiError {
+  const heldNote = held > 0 ? ` (${formatMoney(held)} of it held for calls in progress)` : '';
   return new ApiError(
     400,
-    `insufficient credit: this needs ${formatMoney(needed)} but the account balance is ${formatMoney(balance)}; ` +
+    `insufficient credit: this needs ${formatMoney(needed)} but the account balance is ${formatMoney(balance)}${heldNote}; ` +
       `add credit with POST /v1/Account/${accountId}/Sandbox/Credit/`,
   );
 }
@@ -78,6 +88,15 @@ function ledgerView(row: { id: string; subaccount_id: string | null; kind: strin
   };
 }
 
+const spendable = (a: Available): Micros => a.balance - a.held;
+
+/** Credit to hold for one call: what it may cost before the next increment is held. */
+export interface Hold {
+  /** The call's uuid. */
+  reference: string;
+  amount: Micros;
+}
+
 export class Billing {
   constructor(
     private readonly ctx: PlatformContext,
@@ -90,28 +109,55 @@ export class Billing {
     return (await billingRepo.balance(db, payer.accountId)) ?? 0;
   }
 
-  /** Refuse a new paid action up front (400, see insufficientCredit) when the balance cannot cover `amount`. */
+  async available(payer: Payer, db: Executor = this.ctx.db): Promise<Available> {
+    const [balance, held] = await Promise.all([this.balance(payer, db), billingRepo.held(db, payer.accountId)]);
+    return { balance, held };
+  }
+
+  /** Refuse a new paid action up front (400, see insufficientCredit) when the credit not held cannot cover `amount`. */
   async assertCanSpend(payer: Payer, amount: Micros): Promise<void> {
-    const balance = await this.balance(payer);
-    if (balance < amount) throw insufficientCredit(payer.accountId, amount, balance);
+    const a = await this.available(payer);
+    if (spendable(a) < amount) throw insufficientCredit(payer.accountId, amount, a);
+  }
+
+  /** Lock the account row and check what is not held covers `amount` (400 otherwise). */
+  private async reserve(trx: Executor, payer: Payer, amount: Micros): Promise<void> {
+    await billingRepo.lockAccount(trx, payer.accountId);
+    const a = await this.available(payer, trx);
+    if (spendable(a) < amount) throw insufficientCredit(payer.accountId, amount, a);
   }
 
   /**
    * Debit `amount` inside `trx`. Without overdraft the account row is locked
-   * first and a balance below `amount` throws 400, rolling back whatever the
-   * transaction already did.
+   * first and credit not held below `amount` throws 400, rolling back
+   * whatever the transaction already did.
    */
   async charge(trx: Executor, payer: Payer, kind: LedgerKind, amount: Micros, description: string, reference: string | null, opts: ChargeOptions = {}): Promise<void> {
     if (amount < 0) throw new RangeError(`a charge cannot be negative (${amount})`);
-    if (!opts.overdraft) {
-      await billingRepo.lockAccount(trx, payer.accountId);
-      const balance = await this.balance(payer, trx);
-      if (balance < amount) throw insufficientCredit(payer.accountId, amount, balance);
-    }
+    if (!opts.overdraft) await this.reserve(trx, payer, amount);
     if (amount > 0) await this.accounts.addLedgerEntry(trx, payer.accountId, payer.subaccountId, kind, -amount, description, reference);
   }
 
-  /** Add credit (the sandbox top-up); returns the new balance. */
+  /** Hold credit for calls about to start, all or none (400 when what is not held cannot cover them all). */
+  async hold(payer: Payer, holds: readonly Hold[]): Promise<void> {
+    if (holds.length === 0) return;
+    const total = holds.reduce((sum, h) => sum + h.amount, 0);
+    const now = this.ctx.clock.now();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await this.reserve(trx, payer, total);
+      await billingRepo.addHolds(trx, holds.map((h) => ({ reference: h.reference, account_id: payer.accountId, amount: h.amount, created_at: now })));
+    });
+  }
+
+  /** Hold `amount` more for a call in progress; false when what is not held cannot cover it (or the call was billed already). */
+  async raiseHold(payer: Payer, reference: string, amount: Micros): Promise<boolean> {
+    return this.ctx.db.transaction().execute(async (trx) => {
+      await billingRepo.lockAccount(trx, payer.accountId);
+      if (spendable(await this.available(payer, trx)) < amount) return false;
+      return billingRepo.raiseHold(trx, reference, amount);
+    });
+  }
+
   /** The ledger behind the balance, newest first: the whole account's for the main account, a subaccount's own for it. */
   async ledger(scope: Scope, page: { limit: number; offset: number }) {
     const f = ownerFilter(scope);
@@ -119,6 +165,7 @@ export class Billing {
     return { objects: rows.map(ledgerView), total };
   }
 
+  /** Add credit (the sandbox top-up); returns the new balance. */
   async credit(payer: Payer, amount: Micros, description: string): Promise<Micros> {
     if (!(amount > 0)) throw new ApiError(400, 'amount must be greater than zero');
     return this.ctx.db.transaction().execute(async (trx) => {
@@ -127,8 +174,14 @@ export class Billing {
     });
   }
 
-  /** Rate and bill a finished call leg; returns what the CDR shows (rate, bill duration, total amount). */
+  /** Drop a call's hold outside its billing (a call that ended before its hold was taken). */
+  async releaseHold(reference: string): Promise<void> {
+    await billingRepo.releaseHold(this.ctx.db, reference);
+  }
+
+  /** Rate and bill a finished call leg, releasing what it held; returns what the CDR shows (rate, bill duration, total amount). */
   async chargeCall(trx: Executor, payer: Payer, call: CallCharge): Promise<Charged> {
+    await billingRepo.releaseHold(trx, call.callUuid);
     const rate = this.pricing.rate({ service: 'voice', direction: call.direction, number: call.number, numberType: call.numberType });
     const { billed, amount } = this.pricing.cost(rate, call.durationSeconds);
     await this.charge(trx, payer, 'call', amount, `${call.direction} call ${call.number}, ${billed} s billed`, call.callUuid, { overdraft: true });

@@ -215,6 +215,11 @@ export class Pricing {
     return undefined;
   }
 
+  /** What one billing increment of a call costs at `perMinute` (what a call in progress holds ahead). */
+  incrementCost(perMinute: Micros): Micros {
+    return Math.round((perMinute * this.billingIncrement) / 60);
+  }
+
   /** Billed quantity and amount: seconds in whole increments for voice, units for messages. */
   cost(rate: Rate, quantity: number): { billed: number; amount: Micros } {
     if (rate.unit === 'message') {

@@ -47,6 +47,16 @@ export interface LedgerTable {
   created_at: number;
 }
 
+/** What a call in progress may still cost: the account's available credit is its balance less its holds. */
+export interface CreditHoldsTable {
+  /** The call it is held for. */
+  reference: string;
+  /** The main account that pays. */
+  account_id: string;
+  amount: number;
+  created_at: number;
+}
+
 export interface ApplicationsTable {
   app_id: string;
   account_id: string;
@@ -72,6 +82,7 @@ export interface ApplicationsTable {
 export interface FoundationTables {
   accounts: AccountsTable;
   ledger: LedgerTable;
+  credit_holds: CreditHoldsTable;
   applications: ApplicationsTable;
 }
 

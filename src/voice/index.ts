@@ -17,6 +17,7 @@ import { CallFeedback } from './calls/call-feedback.ts';
 import { CallsApi } from './calls/calls-api.ts';
 import { CdrWriter } from './engine/cdrs.ts';
 import { closeCallsOf } from './engine/recovery.ts';
+import { CreditAdapter } from './engine/credit.ts';
 import {Engine} from './engine/engine.ts';
 
 import { VerbRegistry } from './interpreter/registry.ts';
@@ -80,10 +81,11 @@ export function createVoice(d: VoiceDeps): Voice {
     media: d.media,
     platform,
     cdrs,
+    credit: new CreditAdapter(d.billing, d.pricing),
     log: d.logger,
     verbs,
   });
-  const calls = new Calls(ctx, engine, d.accounts, d.billing, d.pricing, platform, timers, callsPerSecond(d.env));
+  const calls = new Calls(ctx, engine, d.accounts, d.pricing, platform, timers, callsPerSecond(d.env));
   return {
     engine,
     calls,

@@ -1,6 +1,9 @@
 // Sandbox fidelity end to end (issues 11, 15 and 21): what an application
 // sees through the official SDK and its own webhooks when the platform's
 // documented limits and values apply. One server process on a virtual clock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { voiceSuite } from './suite.ts';
@@ -30,5 +33,58 @@ describe('sandbox fidelity', () => {
     assert.equal(line.app.received.filter((r) => r.path === '/loop' && r.params.CallUUID === uuid).length, 11);
     assert.ok((await callLog(uuid)).some((e) => e.kind === 'error' && /redirect loop/.test(e.message)));
     assert.equal((await line.client.calls.get(uuid)).hangupCauseCode, 7014);
+  });
+});
+
+/** The shipped rate file plus a premium US range at 5.00 a minute, so 25.00 of starting credit lasts five minutes. */
+function premiumRates(): string {
+  const rates = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../resources/rates.json'), 'utf8'));
+  rates.countries.US.voice.outbound.rates.push({ prefix: ['1900'], rate: '5.00000' });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-rates-')), 'rates.json');
+  fs.writeFileSync(file, JSON.stringify(rates));
+  return file;
+}
+
+describe('credit held for calls in progress (#11.8, #21.5)', () => {
+  const line = voiceSuite({ phoneBase: 950, env: { SWITCHBOARD_RATES_FILE: premiumRates() }, routes: { '/hold': '<Response><Wait length="3600"/></Response>' } });
+  const balance = async () => (await line.client.accounts.get()).cashCredits as string;
+
+  test('a call that runs out of credit ends with 1010 Canceled (Out Of Credits) and its hangup callback', async () => {
+    assert.equal(await balance(), '25.00000');
+    const made = await line.client.calls.create(CALLER_ID, '19005550100', `${line.app.origin}/hold`, { hangupUrl: `${line.app.origin}/hangup` });
+    const uuid = made.requestUuid as string;
+    await line.sandbox.wait(uuid, 'ended');
+    const h = (await line.app.next('/hangup', (r) => r.params.CallUUID === uuid)).params;
+    assert.equal(h.HangupCauseCode, '1010');
+    assert.equal(h.HangupCauseName, 'Canceled (Out Of Credits)');
+    assert.equal(h.HangupSource, 'Plivo');
+    assert.equal(h.CallStatus, 'completed');
+    // Five minutes held one by one; it ends a second before a sixth would begin.
+    assert.equal(h.Duration, '299');
+    assert.equal(h.BillDuration, '300');
+    assert.equal(h.TotalCost, '25.00000');
+    const cdr = await line.client.calls.get(uuid);
+    assert.equal(cdr.hangupCauseCode, 1010);
+    assert.equal(cdr.totalAmount, '25.00000');
+    assert.equal(await balance(), '0.00000');
+  });
+
+  test('200 concurrent calls on 0.05 of credit: only what it covers is placed, and the balance never goes below zero', async () => {
+    const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Sandbox/Credit/`, { method: 'POST', json: { amount: '0.05' } });
+    assert.equal(res.status, 202);
+    line.app.routes.set('/short', '<Response><Wait length="30"/></Response>');
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, () => line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}/short`, { hangupUrl: `${line.app.origin}/hangup` })),
+    );
+    const placed = results.filter((r) => r.status === 'fulfilled');
+    // A US minute is 0.007: seven first minutes fit in 0.05.
+    assert.equal(placed.length, 7);
+    for (const r of results) if (r.status === 'rejected') assert.match(String(r.reason), /insufficient credit/);
+    await line.sandbox.advance({ until_idle: true });
+    for (const r of placed) {
+      const uuid = (r as PromiseFulfilledResult<{ requestUuid: string }>).value.requestUuid;
+      assert.equal((await line.client.calls.get(uuid)).hangupCauseCode, 4010);
+    }
+    assert.equal(await balance(), '0.00100');
   });
 });

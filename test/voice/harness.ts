@@ -11,7 +11,7 @@ import type { CallSetup } from '../../src/voice/engine/call.ts';
 import type { Call } from '../../src/voice/engine/call.ts';
 import {Engine} from '../../src/voice/engine/engine.ts';
 
-import type { CallApp, CdrPort, EndedCall, InboundTarget } from '../../src/voice/engine/ports.ts';
+import type { CallApp, CdrPort, CreditPort, EndedCall, InboundTarget } from '../../src/voice/engine/ports.ts';
 import type { CallLogEntry } from '../../src/platform/call-log.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { newUuid } from '../../src/ids.ts';
@@ -98,7 +98,12 @@ export interface HarnessOptions {
   dtmfMode?: DtmfMode;
   /** What the phones say and play, instead of speech-like sound and a second of silence. */
   phoneMedia?: PhoneMedia;
+  /** Credit the calls may hold (default: unlimited). */
+  credit?: CreditPort;
 }
+
+/** Credit without limit: every hold is granted. */
+export const UNLIMITED_CREDIT: CreditPort = { incrementMs: 60_000, hold: async () => {}, extend: async () => true, release: async () => {} };
 
 export function harness(docs: Record<string, Doc>, opts: HarnessOptions = {}): Harness {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
@@ -167,6 +172,7 @@ export function harness(docs: Record<string, Doc>, opts: HarnessOptions = {}): H
       },
     },
     log: pino({ level: 'silent' }),
+    credit: opts.credit ?? UNLIMITED_CREDIT,
     verbs: opts.verbs ?? productionVerbs(),
   });
 

@@ -1,4 +1,5 @@
-// Balance reads and the row lock that serialises spending on one account.
+// Balance reads, the row lock that serialises spending on one account, and
+// the credit held for calls in progress.
 import type { Executor } from './accounts.ts';
 
 export const billingRepo = {
@@ -15,5 +16,32 @@ export const billingRepo = {
   async balance(db: Executor, accountId: string): Promise<number | undefined> {
     const r = await db.selectFrom('accounts').select('cash_credits').where('auth_id', '=', accountId).executeTakeFirst();
     return r ? Number(r.cash_credits) : undefined;
+  },
+
+  async held(db: Executor, accountId: string): Promise<number> {
+    const r = await db
+      .selectFrom('credit_holds')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return Number(r.total);
+  },
+
+  async addHolds(db: Executor, rows: ReadonlyArray<{ reference: string; account_id: string; amount: number; created_at: number }>): Promise<void> {
+    if (rows.length > 0) await db.insertInto('credit_holds').values([...rows]).execute();
+  },
+
+  /** Raise a hold by `amount`; false when there is no such hold (its call was billed meanwhile). */
+  async raiseHold(db: Executor, reference: string, amount: number): Promise<boolean> {
+    const r = await db
+      .updateTable('credit_holds')
+      .set((eb) => ({ amount: eb('amount', '+', amount) }))
+      .where('reference', '=', reference)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  async releaseHold(db: Executor, reference: string): Promise<void> {
+    await db.deleteFrom('credit_holds').where('reference', '=', reference).execute();
   },
 };

@@ -7,7 +7,6 @@
 import { ApiError } from '../../errors.ts';
 import { newUuid } from '../../ids.ts';
 import type { Accounts } from '../../platform/accounts.ts';
-import type { Billing } from '../../platform/billing.ts';
 import { keptByMainAccount, type PlatformContext } from '../../platform/context.ts';
 import type { Pricing, Rate } from '../../platform/pricing.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
@@ -70,7 +69,6 @@ export class Calls {
     private readonly ctx: PlatformContext,
     private readonly engine: Engine,
     accounts: Accounts,
-    private readonly billing: Billing,
     private readonly pricing: Pricing,
     private readonly platform: PlatformPort,
     timers: TimerGroup,
@@ -88,8 +86,7 @@ export class Calls {
    * API, for callers that are not the API too (verification calls, flows).
    */
   async place(scope: Scope, p: PlaceCalls): Promise<{ queued: boolean; requestUuids: string[] }> {
-    const rates = await this.priced(scope, p.to);
-    return this.start(scope, p, this.parentOf(scope, p.parent), rates);
+    return this.start(scope, p, this.parentOf(scope, p.parent), this.priced(p.to));
   }
 
   /**
@@ -128,11 +125,9 @@ export class Calls {
     return outcome;
   }
 
-  /** Every destination must be billable, and the balance must cover a first increment of the dearest. */
-  private async priced(scope: Scope, destinations: readonly string[]): Promise<Rate[]> {
-    const rates = destinations.map((d) => this.pricing.rate({ service: 'voice', direction: 'outbound', number: d }));
-    await this.billing.assertCanSpend(scope, Math.max(...rates.map((r) => this.pricing.cost(r, 1).amount)));
-    return rates;
+  /** Every destination must be billable (400 otherwise): nothing is placed that cannot be billed. */
+  private priced(destinations: readonly string[]): Rate[] {
+    return destinations.map((d) => this.pricing.rate({ service: 'voice', direction: 'outbound', number: d }));
   }
 
   private parentOf(scope: Scope, parent: PlaceCalls['parent']): string | null {
@@ -143,12 +138,15 @@ export class Calls {
     return null;
   }
 
+  /** The calls hold their first billing increments before any is placed: all of them, or none and 400 (insufficient credit). */
   private async start(scope: Scope, p: PlaceCalls, parentCallUuid: string | null, rates: readonly Rate[]): Promise<{ queued: boolean; requestUuids: string[] }> {
     const owner = { accountId: scope.accountId, subaccountId: scope.subaccountId };
     const signing = await this.platform.signing(owner);
+    const uuids = p.to.map(() => newUuid());
+    await this.engine.credit.hold(owner, uuids.map((uuid, i) => ({ uuid, rate: rates[i]!.rate })));
     let queued = false;
     const requestUuids = p.to.map((to, i) => {
-      const uuid = newUuid();
+      const uuid = uuids[i]!;
       const call = this.engine.create({ uuid, requestUuid: uuid, direction: 'outbound', from: p.from, to, owner, signing, setup: p.setup, parentCallUuid, rate: rates[i]!.rate });
       if (!this.pacer.submit(scope.accountId, call)) queued = true;
       return uuid;

@@ -1,13 +1,16 @@
 // The voice engine: live calls over a telephony driver. It creates outbound
+// The voice engine: live calls over a telephony driver. It creates outbound
 // calls and takes inbound ones (number or endpoint → application, or the
 // flow attached to it, which then holds the call), runs their XML programs,
 // sends their webhooks (signed, through the webhook module) and, when a call
 // ends, has it rated, billed and recorded before its hangup_url is called.
-// Everything that waits goes through the call timer group; everything real
-// (HTTP, speech, database) is tracked by the clock, so a virtual clock moves
-// only once the engine has caught up.
+// A call holds credit for its first billing increment before it starts and
+// for each next one before it begins; one its owner can no longer pay for
+// ends (out of credits). Everything that waits goes through the call timer
+// group; everything real (HTTP, speech, database) is tracked by the clock,
+// so a virtual clock moves only once the engine has caught up.
 import type { Logger } from 'pino';
-import type { Clock, TimerGroup } from '../../clock/clock.ts';
+import type { Clock, Timer, TimerGroup } from '../../clock/clock.ts';
 import type { InboundInfo, Leg, TelephonyDriver } from '../../telephony/driver.ts';
 import type { WebhookRequest, WebhookResult } from '../../webhooks/types.ts';
 import type { CallLogEntry } from '../../platform/call-log.ts';
@@ -23,12 +26,15 @@ import { HeldCall, type HeldHost } from './held-call.ts';
 import { newUuid } from '../../ids.ts';
 import { MachineDetector, type MachineDecision } from './machine.ts';
 import { callParams, durationOf, hangupParams } from './params.ts';
-import type { CallLeg, CallLogPort, CallOwner, CdrPort, EngineMedia, HttpMethod, LiveCall, PlatformPort, WebhookPort } from './ports.ts';
+import type { CallLeg, CallLogPort, CallOwner, CdrPort, CreditPort, EngineMedia, HttpMethod, LiveCall, PlatformPort, WebhookPort } from './ports.ts';
+import { ApiError } from '../../errors.ts';
 import type { SpeakVerb, Verb } from '../../plivo-xml/ast.ts';
 import { visible } from './visibility.ts';
 import { ANSWER_URL_POLICY, DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../defaults.ts';
 import { ssmlToString } from '../../plivo-xml/ssml.ts';
 
+/** A call holds its next billing increment this long before it begins. */
+const HOLD_AHEAD_MS = 1000;
 
 export interface EngineDeps {
   clock: Clock;
@@ -39,6 +45,7 @@ export interface EngineDeps {
   media: EngineMedia;
   platform: PlatformPort;
   cdrs: CdrPort;
+  credit: CreditPort;
   log: Logger;
   /** Every element's runner (verbs/index.ts fills it once the services the verbs use exist). */
   verbs: VerbRegistry;
@@ -127,13 +134,20 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
       parentCallUuid: r.parentUuid,
       rate: this.deps.platform.rate('outbound', r.to),
     });
-    if (!r.delayS) this.dial(call);
-    else this.timers.after(r.delayS * 1000, () => call.live && this.dial(call));
+    this.afterHold(call, () => {
+      if (!r.delayS) this.dial(call);
+      else this.timers.after(r.delayS * 1000, () => call.live && this.dial(call));
+    });
     return call;
   }
 
   find(uuid: string): Call | undefined {
     return this.calls.get(uuid);
+  }
+
+  /** Credit held for calls in progress (the Call API holds its calls' first increments before it answers). */
+  get credit(): CreditPort {
+    return this.deps.credit;
   }
 
   /** Routing, signing and rates: what verbs that place legs (Dial) need to know. */
@@ -186,9 +200,68 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     call.accept(leg);
     this.deps.cdrs.started(this.liveOf(call));
     this.logger(call).info({ direction: 'inbound', from: call.from, to: call.to }, 'call started');
-    if (target.flowId) return this.toFlow(call, target.flowId);
+    const flowId = target.flowId;
+    if (flowId) return this.afterHold(call, () => void this.toFlow(call, flowId).catch((err: unknown) => this.logError(call, `PHLO ${flowId} could not take the call`, err)));
     if (!app) this.log(call, { kind: 'error', message: `no application is linked to ${leg.to} and its owner has no default application` });
-    this.run(call, this.answerSource(call));
+    this.afterHold(call, () => this.run(call, this.answerSource(call)));
+  }
+
+  // ---- credit --------------------------------------------------------------------
+
+  /** Hold the call's first billing increment, then `go`; a call its owner cannot pay for ends out of credits. */
+  private afterHold(call: Call, go: () => void): void {
+    this.clock.track(this.deps.credit.hold(call.owner, [{ uuid: call.uuid, rate: call.rate }])).then(
+      () => {
+        if (call.live) return go();
+        // It ended while the hold was taken, maybe after its record released what it held.
+        this.clock.track(this.deps.credit.release(call.uuid)).catch((err: unknown) => this.logError(call, 'its credit hold could not be released', err));
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError) return this.outOfCredit(call, err.message);
+        this.logError(call, 'credit could not be held for the call', err);
+        call.hangup({ cause: CAUSES.internalError, source: 'Error' });
+      },
+    );
+  }
+
+  /**
+   * While the call is answered, hold each next billing increment a little
+   * before it begins (so a call never starts an increment its owner has not
+   * covered); when the owner can no longer cover one, the call ends there.
+   */
+  private meter(call: Call): void {
+    const rate = call.rate;
+    if (!rate) return;
+    const every = this.deps.credit.incrementMs;
+    const ahead = Math.min(HOLD_AHEAD_MS, every / 2);
+    let n = 1;
+    let timer: Timer | undefined;
+    const schedule = () => {
+      // A safety limit, not something the call waits on: a plain clock timer, like time_limit.
+      timer = this.clock.after(call.answeredAt! + n * every - ahead - this.clock.now(), () => {
+        this.clock.track(this.deps.credit.extend(call.owner, call.uuid, rate)).then(
+          (covered) => {
+            if (!call.live) return;
+            if (!covered) return this.outOfCredit(call, `the account cannot cover the call's billing increment ${n + 1}`);
+            n++;
+            schedule();
+          },
+          (err: unknown) => {
+            // Our failure, not the customer's: the call goes on and is billed when it ends.
+            this.logError(call, 'credit could not be held for the next billing increment', err);
+            n++;
+            if (call.live) schedule();
+          },
+        );
+      });
+    };
+    schedule();
+    call.onEnd(() => timer?.cancel());
+  }
+
+  private outOfCredit(call: Call, why: string): void {
+    this.log(call, { kind: 'event', message: `the account ran out of credit: ${why}`, data: { cause: CAUSES.outOfCredits.code } });
+    call.hangup({ cause: CAUSES.outOfCredits, source: 'Plivo' });
   }
 
   /** The flow attached to the number or endpoint holds the call; one that is gone refuses it. */
@@ -205,6 +278,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   answered(call: Call): void {
     this.logger(call).debug('call answered');
     this.deps.cdrs.answered(call.uuid, call.answeredAt!, this.params(call));
+    this.meter(call);
     if (call.direction !== 'outbound') return;
     const md = call.setup.machine;
     if (!md) return this.begin(call);

@@ -111,6 +111,22 @@ export interface Charge {
   amount: number;
 }
 
+/**
+ * Credit held for calls in progress: a call holds its first billing
+ * increment before it is placed (or taken), then each next one just before
+ * it starts; its record's charge releases what it held.
+ */
+export interface CreditPort {
+  /** How long one billing increment lasts. */
+  readonly incrementMs: number;
+  /** Hold the first increment of each priced call, all or none; throws an ApiError (insufficient credit) when the owner cannot cover them. */
+  hold(owner: CallOwner, calls: ReadonlyArray<{ uuid: string; rate: number | undefined }>): Promise<void>;
+  /** Hold one more increment for a live call at `rate`; false when its owner cannot cover it. */
+  extend(owner: CallOwner, uuid: string, rate: number): Promise<boolean>;
+  /** Drop a call's hold (a call that ended before its hold was taken). */
+  release(uuid: string): Promise<void>;
+}
+
 export interface CdrPort {
   /** The call is live: keep its row, so a crash does not forget it. */
   started(call: LiveCall): void;
