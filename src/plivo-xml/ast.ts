@@ -302,6 +302,10 @@ export interface StreamVerb {
   contentType: 'audio/x-l16;rate=8000' | 'audio/x-l16;rate=16000' | 'audio/x-mulaw;rate=8000';
   extraHeaders: Record<string, string>;
   keepCallAlive: boolean;
+  /** The platform's noise cancellation of the streamed audio; the sandbox's lines carry no noise, so it changes nothing here. */
+  noiseCancellation: boolean;
+  /** 60–100, how hard noise is reduced when noiseCancellation is true. */
+  noiseCancellationLevel: number;
 }
 
 export interface MessageVerb {

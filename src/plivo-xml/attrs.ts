@@ -91,17 +91,14 @@ export function text<D extends string | undefined | Required>(
 
 // ---------------------------------------------------------------- URLs
 
-const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
-
 /**
- * http(s) URLs; relative references are kept as written for the
- * interpreter to resolve against the document's own URL.
+ * Fully qualified http(s) URLs: the platform's reference pages allow "a
+ * fully qualified URL" for every URL attribute and fail a document with a
+ * relative one, so a relative reference is refused here too.
  */
 export function isHttpUrl(raw: string): boolean {
-  if (raw === '' || /[\s\u0000-\u001f]/.test(raw)) return false;
-  const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase();
-  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return false;
-  return URL.canParse(raw, 'http://relative.invalid/');
+  if (raw === '' || /[\s\u0000-\u001f]/.test(raw) || !/^https?:\/\//i.test(raw)) return false;
+  return URL.canParse(raw);
 }
 
 export function isWebSocketUrl(raw: string): boolean {
@@ -110,7 +107,7 @@ export function isWebSocketUrl(raw: string): boolean {
 
 /** An optional callback or media URL; `attr=""` counts as absent. */
 export function url<D extends undefined | Required = undefined>(absent: D = undefined as D) {
-  return attr<string, D>('an http(s) URL', (raw) => {
+  return attr<string, D>('a fully qualified http(s) URL (relative ones fail on the platform)', (raw) => {
     const t = raw.trim();
     if (t === '') return absent === required ? INVALID : (undefined as Absent<D>);
     return isHttpUrl(t) ? t : INVALID;
@@ -183,7 +180,7 @@ export function headers(maxLength?: number) {
 
 /** Enter/exit sounds; "" (Conference's spelling) and none (MultiPartyCall's) both mean silence. */
 export function sound(absent: Sound) {
-  return attr('beep:1, beep:2, none or an http(s) URL', (raw): Sound | Invalid => {
+  return attr('beep:1, beep:2, none or a fully qualified http(s) URL', (raw): Sound | Invalid => {
     const t = raw.trim();
     const lower = t.toLowerCase();
     if (lower === 'beep:1' || lower === 'beep:2') return { type: 'beep', beeps: lower === 'beep:1' ? 1 : 2 };

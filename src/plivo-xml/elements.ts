@@ -1,5 +1,6 @@
 // Every Plivo verb: its attributes (names exactly as the SDK's builder emits
-// them, defaults and ranges as the platform documents them) and its content.
+// them, plus those only the platform's XML reference pages document; defaults
+// and ranges as the platform documents them) and its content.
 import type {
   ConferenceVerb, DialNumber, DialUser, DialVerb, DtmfVerb, GetDigitsVerb, GetInputVerb, HangupVerb,
   MessageVerb, MpcStatusEvent, MultiPartyCallVerb, PlayVerb, PreAnswerVerb, RecordVerb, RedirectVerb,
@@ -13,6 +14,7 @@ import {
 import { fail, shown } from './failure.ts';
 import { type VerbName, SSML_NAMES, VERB_NAMES, allowedChild, bodyText, elementsOnly, mustBeEmpty, textOnly } from './nesting.ts';
 import { readSsml, ssmlToText } from './ssml.ts';
+import { speakVoiceProblem } from '../platform/speak-voices.ts';
 import type { XElement } from './tree.ts';
 
 type Attrs<V, Content extends string = never> = Schema<Omit<V, 'kind' | Content>>;
@@ -56,7 +58,10 @@ function speak(el: XElement): SpeakVerb {
   const content = readSsml(el, SSML_NAMES);
   const spoken = ssmlToText(content);
   if (spoken === '') fail(`${tag(el)} must contain the text to say`);
-  return { kind: 'Speak', ...readAttrs(el, speakAttrs), content, text: spoken };
+  const attrs = readAttrs(el, speakAttrs);
+  const problem = speakVoiceProblem(attrs.voice, attrs.language);
+  if (problem) fail(`<Speak voice=${shown(attrs.voice)} language=${shown(attrs.language)}>: ${problem}`);
+  return { kind: 'Speak', ...attrs, content, text: spoken };
 }
 
 export const playAttrs: Attrs<PlayVerb, 'url'> = { loop: int({ min: 0 }, 1) };
@@ -169,7 +174,7 @@ export const dialAttrs: Attrs<DialVerb, 'targets'> = {
   confirmSound: url(),
   confirmKey: text('one of 0-9, *, #', undefined, { pattern: /^[0-9*#]$/ }),
   confirmTimeout: seconds(120),
-  dialMusic: attr('real or an http(s) URL', (raw): DialVerb['dialMusic'] | typeof INVALID => {
+  dialMusic: attr('real or a fully qualified http(s) URL', (raw): DialVerb['dialMusic'] | typeof INVALID => {
     const t = raw.trim();
     if (t === '') return undefined;
     if (t.toLowerCase() === 'real') return { type: 'real' };
@@ -309,6 +314,9 @@ const streamAttrs: Attrs<StreamVerb, 'url'> = {
   contentType: oneOf(['audio/x-l16;rate=8000', 'audio/x-l16;rate=16000', 'audio/x-mulaw;rate=8000'], 'audio/x-l16;rate=8000'),
   extraHeaders: headers(512),
   keepCallAlive: bool(false),
+  // On the platform's Stream page, not in the SDK's builder.
+  noiseCancellation: bool(false),
+  noiseCancellationLevel: int({ min: 60, max: 100 }, 85),
 };
 
 function stream(el: XElement): StreamVerb {
@@ -366,7 +374,7 @@ function dtmf(el: XElement): DtmfVerb {
 
 function bodyUrl(el: XElement, describe: string): string {
   const u = textOnly(el, describe);
-  return isHttpUrl(u) ? u : fail(`${tag(el)} must contain an http(s) URL (found ${shown(u)})`);
+  return isHttpUrl(u) ? u : fail(`${tag(el)} must contain a fully qualified http(s) URL (found ${shown(u)})`);
 }
 
 const BUILDERS: { [N in VerbName]: (el: XElement) => VerbOf<N> } = {

@@ -10,8 +10,8 @@ import { readTree, type XElement } from './tree.ts';
 type Failed = { ok: false; error: string };
 export type ParseResult = { ok: true; doc: ResponseDoc } | Failed;
 
-/** Answer documents are small; anything bigger is refused before parsing. */
-export const MAX_DOCUMENT_BYTES = 256 * 1024;
+/** The platform's limit is 100 KB: anything bigger is refused before parsing (decimal, the stricter reading). */
+export const MAX_DOCUMENT_BYTES = 100_000;
 
 export function parsePlivoXml(text: string): ParseResult {
   return attempt(() => ({ ok: true, doc: readDocument(text) }));
@@ -39,7 +39,7 @@ function attempt<T>(read: () => T): T | Failed {
 
 function readDocument(text: string): ResponseDoc {
   if (typeof text !== 'string') fail('the document is not text');
-  if (Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) fail(`the document is larger than ${MAX_DOCUMENT_BYTES / 1024} KiB`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) fail(`the document is larger than 100 KB (${MAX_DOCUMENT_BYTES} bytes), the platform's limit`);
   const start = text.replace(/^\uFEFF?\s*/, '');
   if (start === '') fail('the document is empty; expected <Response>');
   if (!start.startsWith('<')) fail(`the document is not XML (it starts with ${shown(start.slice(0, 20))})`);

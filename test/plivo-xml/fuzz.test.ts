@@ -27,7 +27,7 @@ function corpus(): string[] {
     r.toXML(),
     '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Speak loop="2">Hello <break time="1s"/> &amp; bye</Speak>\n  <Play>https://example.com/a.mp3</Play>\n  <Wait length="2"/>\n  <Hangup reason="busy"/>\n</Response>\n',
     '<Response><PreAnswer><Speak>early</Speak><DTMF async="false">12w#</DTMF></PreAnswer><Conference enterSound="beep:1">room</Conference><Record maxLength="30"/></Response>',
-    '<Response><GetInput action="/in" inputType="dtmf speech" hints="a,b"><Speak><![CDATA[Say <anything>]]></Speak></GetInput><Stream bidirectional="true">wss://a.example.com/s</Stream><Message dst="14155550111">hi</Message><Redirect method="GET">/next</Redirect></Response>',
+    '<Response><GetInput action="https://app.example.com/in" inputType="dtmf speech" hints="a,b"><Speak><![CDATA[Say <anything>]]></Speak></GetInput><Stream bidirectional="true">wss://a.example.com/s</Stream><Message dst="14155550111">hi</Message><Redirect method="GET">https://app.example.com/next</Redirect></Response>',
   ];
 }
 

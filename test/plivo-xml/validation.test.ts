@@ -87,7 +87,7 @@ test('an element without attributes gets every documented default', () => {
     {
       kind: 'Stream', url: 'wss://stream.example.com/a', bidirectional: false, audioTrack: 'inbound', streamTimeout: 86400,
       statusCallbackUrl: undefined, statusCallbackMethod: 'POST', contentType: 'audio/x-l16;rate=8000', extraHeaders: {},
-      keepCallAlive: false,
+      keepCallAlive: false, noiseCancellation: false, noiseCancellationLevel: 85,
     },
     { kind: 'Message', text: 'hello', src: undefined, dst: ['14155550111'], type: 'sms', callbackUrl: undefined, callbackMethod: 'POST' },
     { kind: 'Redirect', url: 'https://app.example.com/next', method: 'POST' },
@@ -102,7 +102,7 @@ test('values are read leniently where the SDKs write them differently', () => {
     <Speak voice="man" loop="0">Hi</Speak>
     <GetDigits method="get" playBeep="TRUE" finishOnKey="" action=""/>
     <MultiPartyCall role="Customer" recordFileFormat="WAV" statusCallbackEvents="MPC-State-Changes" enterSound="" exitSound="BEEP:1">m</MultiPartyCall>
-    <GetInput action="/relative/path?x=1" inputType=" speech  dtmf " digitEndTimeout="AUTO" speechEndTimeout="10"/>
+    <GetInput action="https://app.example.com/in?x=1" inputType=" speech  dtmf " digitEndTimeout="AUTO" speechEndTimeout="10"/>
   </Response>`);
   assert.deepEqual(speak.kind === 'Speak' && [speak.voice, speak.loop], ['MAN', 0]);
   assert.deepEqual(gd.kind === 'GetDigits' && [gd.method, gd.playBeep, gd.finishOnKey, gd.action], ['GET', true, '', undefined]);
@@ -112,7 +112,7 @@ test('values are read leniently where the SDKs write them differently', () => {
   );
   assert.deepEqual(
     gi.kind === 'GetInput' && [gi.action, gi.inputType, gi.digitEndTimeout, gi.speechEndTimeout],
-    ['/relative/path?x=1', 'dtmf speech', 'auto', 10],
+    ['https://app.example.com/in?x=1', 'dtmf speech', 'auto', 10],
   );
 });
 
@@ -121,16 +121,16 @@ test('each class of bad value is refused with the element, attribute, value and 
     ['<GetDigits numDigits="abc"/>', '<GetDigits numDigits="abc">: numDigits must be a positive integer'],
     ['<GetDigits timeout="0"/>', '<GetDigits timeout="0">: timeout must be a positive integer'],
     ['<GetDigits retries="1.5"/>', '<GetDigits retries="1.5">: retries must be a positive integer'],
-    ['<GetInput action="/a" inputType="dtmf" executionTimeout="61"/>', '<GetInput executionTimeout="61">: executionTimeout must be an integer from 5 to 60'],
-    ['<GetInput action="/a" inputType="dtmf" digitEndTimeout="1"/>', '<GetInput digitEndTimeout="1">: digitEndTimeout must be an integer from 2 to 10, or auto'],
-    ['<GetInput action="/a" inputType="voice"/>', '<GetInput inputType="voice">: inputType must be dtmf, speech or dtmf speech'],
-    ['<GetInput inputType="dtmf"/>', '<GetInput>: action is required and must be an http(s) URL'],
-    ['<GetInput action="/a" inputType="dtmf" language="english!"/>', '<GetInput language="english!">: language must be a language tag such as en-US'],
+    ['<GetInput action="https://a.example.com/a" inputType="dtmf" executionTimeout="61"/>', '<GetInput executionTimeout="61">: executionTimeout must be an integer from 5 to 60'],
+    ['<GetInput action="https://a.example.com/a" inputType="dtmf" digitEndTimeout="1"/>', '<GetInput digitEndTimeout="1">: digitEndTimeout must be an integer from 2 to 10, or auto'],
+    ['<GetInput action="https://a.example.com/a" inputType="voice"/>', '<GetInput inputType="voice">: inputType must be dtmf, speech or dtmf speech'],
+    ['<GetInput inputType="dtmf"/>', '<GetInput>: action is required and must be a fully qualified http(s) URL (relative ones fail on the platform)'],
+    ['<GetInput action="https://a.example.com/a" inputType="dtmf" language="english!"/>', '<GetInput language="english!">: language must be a language tag such as en-US'],
     ['<Wait silence="yes"/>', '<Wait silence="yes">: silence must be true or false'],
     ['<Record method="PUT"/>', '<Record method="PUT">: method must be GET or POST'],
     ['<Record fileFormat="ogg"/>', '<Record fileFormat="ogg">: fileFormat must be mp3 or wav'],
     ['<Record maxLength="1"/>', '<Record maxLength="1">: maxLength must be an integer of at least 2'],
-    ['<Record action="javascript:alert(1)"/>', '<Record action="javascript:alert(1)">: action must be an http(s) URL'],
+    ['<Record action="javascript:alert(1)"/>', '<Record action="javascript:alert(1)">: action must be a fully qualified http(s) URL (relative ones fail on the platform)'],
     ['<Record finishOnKey="A"/>', '<Record finishOnKey="A">: finishOnKey must be DTMF keys (0-9, *, #) or none'],
     ['<GetDigits finishOnKey="12"/>', '<GetDigits finishOnKey="12">: finishOnKey must be one of 0-9, *, # or none'],
     ['<GetDigits validDigits="12x"/>', '<GetDigits validDigits="12x">: validDigits must be DTMF keys (0-9, *, #)'],
@@ -138,12 +138,12 @@ test('each class of bad value is refused with the element, attribute, value and 
     ['<Speak loop="-1">hi</Speak>', '<Speak loop="-1">: loop must be a whole number of 0 or more'],
     ['<Dial callerName="' + 'x'.repeat(51) + '"><Number>1</Number></Dial>', `<Dial callerName="${'x'.repeat(51)}">: callerName must be at most 50 characters`],
     ['<Dial confirmKey="**"><Number>1</Number></Dial>', '<Dial confirmKey="**">: confirmKey must be one of 0-9, *, #'],
-    ['<Dial dialMusic="ftp://x/y"><Number>1</Number></Dial>', '<Dial dialMusic="ftp://x/y">: dialMusic must be real or an http(s) URL'],
+    ['<Dial dialMusic="ftp://x/y"><Number>1</Number></Dial>', '<Dial dialMusic="ftp://x/y">: dialMusic must be real or a fully qualified http(s) URL'],
     ['<Dial digitsMatch="12,ab"><Number>1</Number></Dial>', '<Dial digitsMatch="12,ab">: digitsMatch must be comma-separated DTMF patterns (0-9, *, #)'],
     ['<Dial sipHeaders="a b=c"><Number>1</Number></Dial>', `<Dial sipHeaders="a b=c">: sipHeaders must be comma-separated name=value pairs (names of letters, digits and '-')`],
     ['<Dial><Number sendDigits="12x">1</Number></Dial>', '<Number sendDigits="12x">: sendDigits must be DTMF keys (0-9, *, #) with optional w or W pauses'],
     ['<Conference maxMembers="21">r</Conference>', '<Conference maxMembers="21">: maxMembers must be an integer from 1 to 20'],
-    ['<Conference enterSound="beep:3">r</Conference>', '<Conference enterSound="beep:3">: enterSound must be beep:1, beep:2, none or an http(s) URL'],
+    ['<Conference enterSound="beep:3">r</Conference>', '<Conference enterSound="beep:3">: enterSound must be beep:1, beep:2, none or a fully qualified http(s) URL'],
     ['<MultiPartyCall role="boss">m</MultiPartyCall>', '<MultiPartyCall role="boss">: role must be agent, supervisor or customer'],
     ['<MultiPartyCall role="agent" maxDuration="299">m</MultiPartyCall>', '<MultiPartyCall maxDuration="299">: maxDuration must be an integer from 300 to 28800'],
     ['<MultiPartyCall role="agent" statusCallbackEvents="everything">m</MultiPartyCall>', '<MultiPartyCall statusCallbackEvents="everything">: statusCallbackEvents must be a comma-separated list of mpc-state-changes, participant-state-changes, participant-speak-events, participant-digit-input-events or add-participant-api-events'],
@@ -172,8 +172,8 @@ test('contents that are missing or of the wrong kind are refused', () => {
     ['<Speak/>', '<Speak> must contain the text to say'],
     ['<Speak><break/></Speak>', '<Speak> must contain the text to say'],
     ['<Play/>', '<Play> must contain the URL of an audio file'],
-    ['<Play>file:///etc/passwd</Play>', '<Play> must contain an http(s) URL (found "file:///etc/passwd")'],
-    ['<Redirect>not a url</Redirect>', '<Redirect> must contain an http(s) URL (found "not a url")'],
+    ['<Play>file:///etc/passwd</Play>', '<Play> must contain a fully qualified http(s) URL (found "file:///etc/passwd")'],
+    ['<Redirect>not a url</Redirect>', '<Redirect> must contain a fully qualified http(s) URL (found "not a url")'],
     ['<Stream>https://a.example.com</Stream>', '<Stream> must contain a ws:// or wss:// URL (found "https://a.example.com")'],
     ['<Dial/>', '<Dial> must contain at least one <Number> or <User>'],
     ['<Dial><Number>call me</Number></Dial>', '<Number> must contain a phone number (found "call me")'],
@@ -243,19 +243,61 @@ test('hostile documents: entity expansion, external entities, deep nesting, size
   assert.equal(errorOf('<!DOCTYPE r SYSTEM "file:///etc/passwd"><Response/>'), 'DOCTYPE declarations are not allowed in Plivo XML');
   assert.equal(errorOf('<Response><Speak>&xxe;</Speak></Response>'), 'malformed XML at line 1, column 22: undefined entity');
 
-  const deep = `<Response>${'<p>'.repeat(80_000)}</Response>`;
+  const deep = `<Response>${'<p>'.repeat(30_000)}</Response>`;
   assert.equal(errorOf(deep), 'elements are nested more than 32 levels deep');
   const deepSsml = `<Response><Speak>${'<prosody>'.repeat(28)}deep${'</prosody>'.repeat(28)}</Speak></Response>`;
   assert.equal(verbs(deepSsml).length, 1);
 
-  const big = `<Response>${'<Wait/>'.repeat(40_000)}</Response>`;
-  assert.equal(errorOf(big), 'the document is larger than 256 KiB');
-  const justUnder = `<Response>${'<Wait/>'.repeat(37_000)}</Response>`;
-  assert.equal(verbs(justUnder).length, 37_000);
+  // The platform's 100 KB: 100,000 bytes of UTF-8 run, one more does not.
+  const wrap = (n: number) => `<Response>${'<Wait/>'.repeat(n)}</Response>`;
+  const atLimit = wrap(14_282) + ' '.repeat(100_000 - wrap(14_282).length);
+  assert.equal(Buffer.byteLength(atLimit), 100_000);
+  assert.equal(verbs(atLimit).length, 14_282);
+  assert.equal(errorOf(atLimit + ' '), "the document is larger than 100 KB (100000 bytes), the platform's limit");
+  assert.equal(errorOf(`<Response><Speak>${'é'.repeat(50_000)}</Speak></Response>`), "the document is larger than 100 KB (100000 bytes), the platform's limit");
 
   assert.match(errorOf('<Response>\u0000</Response>'), /^malformed XML at line 1, column \d+: disallowed character/);
   assert.match(errorOf(String.fromCharCode(...Array.from({ length: 300 }, (_, i) => (i * 7919) % 256))), /^the document is not XML|^malformed XML/);
   for (const junk of [undefined, null, 42, {}, Buffer.from('<Response/>')]) {
     assert.deepEqual(parsePlivoXml(junk as unknown as string), { ok: false, error: 'the document is not text' });
   }
+});
+
+test('as on the platform: URLs are fully qualified, the attribute named (#21.1)', () => {
+  const cases: [string, string][] = [
+    ['<GetDigits action="/next"/>', '<GetDigits action="/next">: action must be a fully qualified http(s) URL (relative ones fail on the platform)'],
+    ['<Record callbackUrl="recordings/done"/>', '<Record callbackUrl="recordings/done">: callbackUrl must be a fully qualified http(s) URL (relative ones fail on the platform)'],
+    ['<Dial action="//app.example.com/dialed"><Number>1</Number></Dial>', '<Dial action="//app.example.com/dialed">: action must be a fully qualified http(s) URL (relative ones fail on the platform)'],
+    ['<Conference waitSound="?music=1">room</Conference>', '<Conference waitSound="?music=1">: waitSound must be a fully qualified http(s) URL (relative ones fail on the platform)'],
+    ['<Redirect>/next</Redirect>', '<Redirect> must contain a fully qualified http(s) URL (found "/next")'],
+    ['<Play>hold.mp3</Play>', '<Play> must contain a fully qualified http(s) URL (found "hold.mp3")'],
+  ];
+  for (const [inner, expected] of cases) assert.equal(errorOf(`<Response>${inner}</Response>`), expected);
+  assert.equal(verbs('<Response><GetDigits action="HTTPS://App.Example.com:8443/next?a=1#x"/></Response>').length, 1);
+});
+
+test('as on the platform: Speak voice and language from its published lists (#21.3)', () => {
+  for (const [voice, language] of [['WOMAN', 'en-US'], ['MAN', 'en-GB'], ['man', 'ja-JP'], ['WOMAN', 'cmn-CN'], ['MAN', 'en-GB-WLS'],
+    ['Polly.Joanna', 'en-US'], ['Polly.Celine', 'fr-FR'], ['Polly.Amy-Neural', 'en-GB'], ['Polly.Zeina', 'arb']]) {
+    assert.equal(verbs(`<Response><Speak voice="${voice}" language="${language}">hi</Speak></Response>`).length, 1, `${voice} ${language}`);
+  }
+  assert.equal(verbs('<Response><Speak voice="Polly.Matthew">hi</Speak></Response>').length, 1, 'a US voice needs no language');
+  const cases: [string, string][] = [
+    ['<Speak language="xx-YY">hi</Speak>', '<Speak voice="WOMAN" language="xx-YY">: language xx-YY is not one the platform speaks; use one of arb, cmn-CN, da-DK, nl-NL, en-AU, en-IN, en-GB, en-US, en-GB-WLS, fr-CA, fr-FR, de-DE, hi-IN, is-IS, it-IT, ja-JP, ko-KR, nb-NO, pl-PL, pt-BR, pt-PT, ro-RO, ru-RU, es-MX, es-ES, es-US, sv-SE, tr-TR, cy-GB'],
+    ['<Speak voice="MAN" language="ko-KR">hi</Speak>', '<Speak voice="MAN" language="ko-KR">: ko-KR has no MAN voice on the platform (only WOMAN)'],
+    ['<Speak voice="WOMAN" language="en-GB-WLS">hi</Speak>', '<Speak voice="WOMAN" language="en-GB-WLS">: en-GB-WLS has no WOMAN voice on the platform (only MAN)'],
+    ['<Speak voice="Polly.Celine">bonjour</Speak>', '<Speak voice="Polly.Celine" language="en-US">: Polly.Celine speaks fr-FR, not en-US; set language="fr-FR"'],
+    ['<Speak voice="Polly.Joanna" language="en-GB">hi</Speak>', '<Speak voice="Polly.Joanna" language="en-GB">: Polly.Joanna speaks en-US, not en-GB; set language="en-US"'],
+    ['<Speak voice="Polly.Nobody">hi</Speak>', '<Speak voice="Polly.Nobody" language="en-US">: voice Polly.Nobody is not one the platform offers: WOMAN, MAN or an Amazon Polly voice such as Polly.Joanna'],
+  ];
+  for (const [inner, expected] of cases) assert.equal(errorOf(`<Response>${inner}</Response>`), expected);
+});
+
+test("attributes only the platform's reference pages document are read: Stream noise cancellation (#21.7)", () => {
+  const [stream] = verbs('<Response><Stream noiseCancellation="true" noiseCancellationLevel="60">wss://a.example.com/s</Stream></Response>');
+  assert.deepEqual(stream.kind === 'Stream' && [stream.noiseCancellation, stream.noiseCancellationLevel], [true, 60]);
+  assert.equal(
+    errorOf('<Response><Stream noiseCancellationLevel="101">wss://a.example.com/s</Stream></Response>'),
+    '<Stream noiseCancellationLevel="101">: noiseCancellationLevel must be an integer from 60 to 100',
+  );
 });

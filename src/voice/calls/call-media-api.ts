@@ -4,6 +4,7 @@
 // what is wrong with a request as an ApiError before anything plays.
 import { ApiError } from '../../errors.ts';
 import type { Scope } from '../../platform/scope.ts';
+import { speakVoiceProblem } from '../../platform/speak-voices.ts';
 import type { CallMedia, Legs } from './call-media.ts';
 import type { CallsApi } from './calls-api.ts';
 
@@ -53,12 +54,14 @@ export class CallMediaApi {
 
   async speak(scope: Scope, uuid: string, input: SpeakInput): Promise<void> {
     const voice = input.voice ?? 'WOMAN';
-    if (!/^(WOMAN|MAN)$/i.test(voice) && !/^Polly\.[A-Za-z0-9_-]+$/.test(voice)) throw new ApiError(400, `voice must be WOMAN, MAN or an Amazon Polly voice such as Polly.Joanna (got "${voice}")`);
+    const language = input.language ?? 'en-US';
+    const problem = speakVoiceProblem(voice, language);
+    if (problem) throw new ApiError(400, problem);
     const call = this.calls.liveCall(scope, uuid);
     await this.media.speak(call, {
       text: input.text,
       voice: /^(wo)?man$/i.test(voice) ? voice.toUpperCase() : voice,
-      language: input.language ?? 'en-US',
+      language,
       legs: input.legs,
       loop: input.loop,
       mix: input.mix,

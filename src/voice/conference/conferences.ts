@@ -5,6 +5,7 @@
 // the calls in them: they end when their last member leaves.
 import { ApiError, notFound } from '../../errors.ts';
 import type { Scope } from '../../platform/scope.ts';
+import { speakVoiceProblem } from '../../platform/speak-voices.ts';
 import type { Call, Hook } from '../engine/call.ts';
 import { CAUSES } from '../engine/causes.ts';
 import { roomSound } from '../prompts/documents.ts';
@@ -227,6 +228,8 @@ export class Conferences implements ConferenceHost {
     this.members(scope, name, spec);
     const voice = input.voice ?? 'WOMAN';
     const language = input.language ?? 'en-US';
+    const problem = speakVoiceProblem(voice, language);
+    if (problem) throw new ApiError(400, problem);
     const samples = await this.engine.clock.track(this.engine.media.speech({ text: input.text, voice, language }));
     this.play(scope, name, spec, [{ samples, annotation: { type: 'speak', text: input.text, voice, language } }], 'speak');
   }

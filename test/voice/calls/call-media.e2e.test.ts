@@ -191,7 +191,8 @@ describe('live-call media API', () => {
     const uuid = await answered();
     await assert.rejects(line.client.calls.playMusic(uuid, toneUrl, { legs: 'bleg' }), /no bridged leg/);
     await assert.rejects(line.client.calls.playMusic(uuid, 'ftp://example.com/a.wav'), /http\(s\) URLs/);
-    await assert.rejects(line.client.calls.speakText(uuid, 'hi', { voice: 'ROBOT' }), /voice must be/);
+    await assert.rejects(line.client.calls.speakText(uuid, 'hi', { voice: 'ROBOT' }), /voice ROBOT is not one the platform offers/);
+    await assert.rejects(line.client.calls.speakText(uuid, 'hi', { voice: 'MAN', language: 'ko-KR' }), /ko-KR has no MAN voice on the platform/);
     await assert.rejects(line.client.calls.sendDigits(uuid, '12x'), /DTMF keys/);
     // A file that cannot be fetched is skipped (and logged); the call goes on.
     assert.equal((await line.client.calls.playMusic(uuid, `${toneUrl}.missing`)).message, 'play started');
