@@ -8,8 +8,8 @@ export const DEFAULT_TIME_LIMIT_S = 14_400;
 export const DEFAULT_RING_TIMEOUT_S = 120;
 /** How long each key sounds when the platform sends DTMF (the DTMF verb, keys relayed across a bridge or a room). */
 export const DTMF_TONE_MS = 100;
-/** Outbound calls per second per account unless SWITCHBOARD_CALLS_PER_SECOND says otherwise. */
-export const DEFAULT_CALLS_PER_SECOND = 10;
+/** Outbound API calls per second per main account unless SWITCHBOARD_CALLS_PER_SECOND says otherwise: the platform's default. */
+export const DEFAULT_CALLS_PER_SECOND = 2;
 
 /**
  * The answer URL is tried three times before fallback_url (the Call API's

@@ -23,6 +23,18 @@ describe('sandbox fidelity', () => {
     return ((await res.json()) as { objects: Array<{ kind: string; message: string; data: Record<string, unknown> }> }).objects;
   };
 
+  test("calls per second: the platform's default of 2 per account, the rest queued and dialled in order (#21.4)", async () => {
+    line.app.routes.set('/bye', '<Response><Hangup/></Response>');
+    const made = await Promise.all(Array.from({ length: 5 }, async () => line.client.calls.create(CALLER_ID, line.phone(), `${line.app.origin}/bye`)));
+    assert.deepEqual(made.map((m) => m.message).sort(), ['call fired', 'call fired', 'call queued', 'call queued', 'call queued']);
+    assert.equal((await line.client.calls.listQueuedCalls()).length, 3);
+    for (const m of made) await line.sandbox.wait(m.requestUuid, 'ended');
+    const started = await Promise.all(made.map(async (m) => Date.parse((await line.client.calls.get(m.requestUuid)).initiationTime.replace(" ", "T"))));
+    const first = Math.min(...started);
+    // Two at once, two a second later, the last one two seconds after the first.
+    assert.deepEqual(started.map((t) => Math.floor((t - first) / 1000)).sort(), [0, 0, 1, 1, 2]);
+  });
+
   test('a Redirect to itself ends the call after 10 hops, with a log entry saying why (#11.6)', async () => {
     line.app.routes.set('/loop', () => `<Response><Redirect>${line.app.origin}/loop</Redirect></Response>`);
     const uuid = await place(line.phone(), '/loop');

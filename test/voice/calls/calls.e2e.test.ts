@@ -12,7 +12,7 @@ import { assertEvery } from '../../helpers/assert.ts';
 const CALLER_ID = '14155550123';
 
 for (const db of databases) describe(`calls through the sandbox carrier (${db.name})`, { skip: db.skip }, () => {
-  const line = voiceSuite({ db: db.name, env: { SWITCHBOARD_CALLS_PER_SECOND: '2' }, phoneBase: 200, routes: { '/hello': '<Response><Speak>Hello</Speak></Response>' } });
+  const line = voiceSuite({ db: db.name, phoneBase: 200, routes: { '/hello': '<Response><Speak>Hello</Speak></Response>' } });
 
   const place = async (to: string, answer: string, extra: Record<string, unknown> = {}) => {
     const made = await line.client.calls.create(CALLER_ID, to, `${line.app.origin}${answer}`, { hangupUrl: `${line.app.origin}/hangup`, ...extra });
