@@ -35,6 +35,38 @@ describe('sandbox fidelity', () => {
     assert.deepEqual(started.map((t) => Math.floor((t - first) / 1000)).sort(), [0, 0, 1, 1, 2]);
   });
 
+  test('the final CallStatus: completed for every inbound call; outbound never cancel, timeout when ring_timeout is reached (#21.10)', async () => {
+    line.app.routes.set('/refuse', '<Response><Hangup reason="busy"/></Response>');
+    const { appId } = await line.client.applications.create('Refuse', { answerUrl: `${line.app.origin}/refuse`, hangupUrl: `${line.app.origin}/hangup` });
+    const [{ number }] = await line.client.numbers.search('US', { limit: 1, services: 'voice' });
+    await line.client.numbers.buy(number, appId);
+    const refused = await line.sandbox.callIn(line.phone(), number);
+    await line.sandbox.wait(refused, 'ended');
+    const inbound = await hangupOf(refused);
+    assert.deepEqual([inbound.CallStatus, inbound.HangupCauseCode], ['completed', '3010']);
+
+    const ringing = line.phone();
+    await line.sandbox.phone(ringing, { behaviour: 'no_answer', ring_seconds: 600 });
+    const rungOut = await place(ringing, '/bye', { ringTimeout: 10 });
+    await line.sandbox.wait(rungOut, 'ended');
+    const timedOut = await hangupOf(rungOut);
+    assert.deepEqual([timedOut.CallStatus, timedOut.HangupCauseCode], ['timeout', '6010']);
+
+    const busy = line.phone();
+    await line.sandbox.phone(busy, { behaviour: 'busy' });
+    const engaged = await place(busy, '/bye');
+    await line.sandbox.wait(engaged, 'ended');
+    assert.equal((await hangupOf(engaged)).CallStatus, 'busy');
+
+    const hungUpWhileRinging = line.phone();
+    await line.sandbox.phone(hungUpWhileRinging, { behaviour: 'no_answer', ring_seconds: 600 });
+    const cancelled = await place(hungUpWhileRinging, '/bye');
+    await line.sandbox.advance({ ms: 3000 });
+    await line.client.calls.hangup(cancelled);
+    const h = await hangupOf(cancelled);
+    assert.deepEqual([h.CallStatus, h.HangupSource], ['completed', 'API Request']);
+  });
+
   test('a Redirect to itself ends the call after 10 hops, with a log entry saying why (#11.6)', async () => {
     line.app.routes.set('/loop', () => `<Response><Redirect>${line.app.origin}/loop</Redirect></Response>`);
     const uuid = await place(line.phone(), '/loop');

@@ -23,7 +23,7 @@ export function afterward(hook: { action: string | undefined; method: HttpMethod
 export function unconnected(legs: readonly Pick<PlacedLeg, 'callStatus'>[]): 'busy' | 'no-answer' | 'failed' {
   const statuses = new Set(legs.map((l) => l.callStatus));
   if (statuses.has('busy')) return 'busy';
-  // Answered but never accepted (confirmKey), or cancelled: nobody took the call.
-  if (statuses.has('no-answer') || statuses.has('completed') || statuses.has('cancel')) return 'no-answer';
+  // Answered but never accepted (confirmKey), rung out, or cancelled: nobody took the call.
+  if (statuses.has('no-answer') || statuses.has('timeout') || statuses.has('completed')) return 'no-answer';
   return 'failed';
 }

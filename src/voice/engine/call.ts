@@ -178,7 +178,7 @@ export class Call implements LegObserver, PlacedLeg {
 
   /** CallStatus in webhooks: the live status, or how the call ended. */
   get callStatus(): string {
-    if (this.end) return finalStatus(this.end, this.isAnswered);
+    if (this.end) return finalStatus(this.end, this.isAnswered, this.direction);
     return this.status;
   }
 

@@ -80,9 +80,8 @@ export function toNetwork(cause: HangupCause, answered: boolean): NetworkCause {
   return answered ? 'NORMAL_CLEARING' : 'ORIGINATOR_CANCEL';
 }
 
-/** CallStatus for an ended call (the platform's call status values). */
-export function finalStatus(end: CallEnd, answered: boolean): 'completed' | 'busy' | 'no-answer' | 'cancel' | 'failed' {
-  if (answered) return 'completed';
+/** How an unanswered call ended, as its CDR's call_state says it. */
+function unanswered(end: CallEnd): 'busy' | 'no-answer' | 'cancel' | 'failed' {
   switch (end.cause) {
     case CAUSES.busy:
     case CAUSES.rejected:
@@ -98,10 +97,34 @@ export function finalStatus(end: CallEnd, answered: boolean): 'completed' | 'bus
   }
 }
 
+export type FinalStatus = 'completed' | 'busy' | 'failed' | 'timeout' | 'no-answer';
+
+/**
+ * CallStatus of an ended call in its hangup callback (and anything sent
+ * after the end), as the platform sends it: `completed` for every inbound
+ * call; for an outbound one `completed` when it was answered or ended by the
+ * Hangup API, `busy` (busy or rejected), `no-answer` (the far end never
+ * answered), `timeout` (ring_timeout reached) or `failed` — never `cancel`.
+ */
+export function finalStatus(end: CallEnd, answered: boolean, direction: 'inbound' | 'outbound'): FinalStatus {
+  if (answered || direction === 'inbound') return 'completed';
+  switch (end.cause) {
+    case CAUSES.busy:
+    case CAUSES.rejected:
+      return 'busy';
+    case CAUSES.noAnswer:
+      return 'no-answer';
+    case CAUSES.ringTimeout:
+      return 'timeout';
+    default:
+      return end.source === 'API Request' ? 'completed' : 'failed';
+  }
+}
+
 /** call_state of a CDR. */
 export function cdrState(end: CallEnd, answered: boolean): string {
   if (answered) return 'ANSWER';
-  const status = finalStatus(end, false);
+  const status = unanswered(end);
   if (end.cause === CAUSES.rejected) return 'REJECTED';
   return status === 'no-answer' ? 'NO_ANSWER' : status.toUpperCase();
 }

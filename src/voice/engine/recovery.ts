@@ -50,7 +50,7 @@ async function close(deps: RecoveryDeps, row: LiveCallRow, lastSeenAt: number): 
     method: (row.hangup_method ?? 'POST') as HttpMethod,
     params: {
       ...(JSON.parse(row.params) as Record<string, string>),
-      CallStatus: finalStatus(CRASHED, answeredAt !== undefined),
+      CallStatus: finalStatus(CRASHED, answeredAt !== undefined, row.call_direction as 'inbound' | 'outbound'),
       ...hangupFields({ end: CRASHED, durationS, charge, startedAt: row.initiated_at, answeredAt, endedAt }),
     },
     authToken: signing!.authToken,

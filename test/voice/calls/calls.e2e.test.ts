@@ -95,7 +95,7 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     const h = (await hangupOf(uuid)).params;
     assert.equal(h.HangupCauseCode, '6010');
     assert.equal(h.HangupSource, 'Plivo');
-    assert.equal(h.CallStatus, 'no-answer');
+    assert.equal(h.CallStatus, 'timeout');
   });
 
   test('a failing answer_url falls back to fallback_url', async () => {
@@ -191,7 +191,7 @@ for (const db of databases) describe(`calls through the sandbox carrier (${db.na
     const h = (await hangupOf(last)).params;
     assert.equal(h.HangupCauseCode, '1000');
     assert.equal(h.HangupSource, 'API Request');
-    assert.equal(h.CallStatus, 'cancel');
+    assert.equal(h.CallStatus, 'completed');
     for (const uuid of (requestUuid as string[]).slice(0, 2)) await line.sandbox.wait(uuid, 'ended');
   });
 
