@@ -33,8 +33,8 @@ import { DTMF_TONE_MS } from '../defaults.ts';
 
 /** How an API participant's call ends when it leaves without an on_exit_action_url. */
 export const MPC_ENDED: HangupCause = { code: 4020, name: 'Multiparty Call Ended', cause: 'NORMAL_CLEARING' };
-/** Destinations that rang while another answered first. */
-const LOST_RACE: HangupCause = { code: 1000, name: 'Canceled', cause: 'LOSE_RACE' };
+/** Destinations that rang while another answered first: "hung up with the hangup cause LOST RACE" (the Add Participant reference). */
+const LOST_RACE: HangupCause = { code: 1000, name: 'LOST RACE', cause: 'LOST RACE' };
 /** The documented ring_timeout of dialled participants. */
 /** A dialled participant that did not press confirm_key in time (the documented code; the name is ours). */
 const NOT_CONFIRMED: HangupCause = { code: 9110, name: 'Confirm Key Not Pressed', cause: 'NORMAL_CLEARING' };

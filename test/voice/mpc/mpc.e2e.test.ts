@@ -274,6 +274,23 @@ describe('a multiparty call through the SDK and the sandbox', () => {
     await line.sandbox.wait(agent, 'ended');
   });
 
+  test('several destinations: the first to answer joins, the others are hung up with the cause LOST RACE (#21.13)', async () => {
+    const slow = '14155550505';
+    await line.sandbox.phone(slow, { behaviour: 'no_answer', ring_seconds: 600 });
+    const added = await line.server.fetch(`/v1/Account/${line.server.authId}/MultiPartyCall/name_Race/Participant/`, {
+      method: 'POST',
+      json: { role: 'agent', from: line.number, to: `${AGENT}<${slow}`, call_status_callback_url: `${line.app.origin}/race-status` },
+    });
+    assert.equal(added.status, 201);
+    const [first, second] = ((await added.json()) as { calls: Array<{ call_uuid: string }> }).calls.map((c) => c.call_uuid);
+    await line.sandbox.wait(second!, 'ended');
+    const lost = (await line.app.next('/race-status', (r) => r.params.EventName === 'Hangup' && r.params.CallUUID === second)).params;
+    assert.deepEqual([lost.PlivoHangupCause, lost.PlivoHangupCauseCode], ['LOST RACE', '1000']);
+    assert.deepEqual((await line.client.multiPartyCalls.listParticipants({ friendlyName: 'Race' })).objects.map((p: { callUuid: string }) => p.callUuid), [first]);
+    await line.client.multiPartyCalls.stop({ friendlyName: 'Race' });
+    await line.sandbox.wait(first!, 'ended');
+  });
+
   test('confirm_key: the agent who presses it joins; one who never does is hung up with cause 9110', async () => {
     const added = await line.server.fetch(`/v1/Account/${line.server.authId}/MultiPartyCall/name_Confirmed/Participant/`, {
       method: 'POST',
