@@ -146,8 +146,8 @@ export interface RecordVerb {
   /** Seconds of silence that end the recording. */
   timeout: number;
   finishOnKey: FinishKeys;
-  /** Seconds. */
-  maxLength: number;
+  /** Seconds; absent: 60 for a voicemail, none for a background recording (it runs until the call ends). */
+  maxLength: number | undefined;
   playBeep: boolean;
   recordSession: boolean;
   startOnDialAnswer: boolean;

@@ -142,7 +142,8 @@ export const recordAttrs: Attrs<RecordVerb> = {
   method: method('POST'),
   timeout: seconds(15),
   finishOnKey: finishKeys(true),
-  maxLength: int({ min: 2 }, 60),
+  // Absent, not 60: the documented 60 s caps a voicemail; a session recording runs until the call ends.
+  maxLength: int({ min: 2 }, undefined),
   playBeep: bool(true),
   recordSession: bool(false),
   startOnDialAnswer: bool(false),

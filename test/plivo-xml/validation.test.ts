@@ -50,7 +50,7 @@ test('an element without attributes gets every documented default', () => {
       redirect: true, profanityFilter: false, prompts: [],
     },
     {
-      kind: 'Record', action: undefined, method: 'POST', timeout: 15, finishOnKey: '#', maxLength: 60, playBeep: true,
+      kind: 'Record', action: undefined, method: 'POST', timeout: 15, finishOnKey: '#', maxLength: undefined, playBeep: true,
       recordSession: false, startOnDialAnswer: false, redirect: true, fileFormat: 'mp3', callbackUrl: undefined,
       callbackMethod: 'POST', transcriptionType: undefined, transcriptionUrl: undefined, transcriptionMethod: 'POST',
       recordChannelType: 'stereo',

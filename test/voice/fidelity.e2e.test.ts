@@ -67,6 +67,15 @@ describe('sandbox fidelity', () => {
     assert.deepEqual([h.CallStatus, h.HangupSource], ['completed', 'API Request']);
   });
 
+  test('a session recording runs until the call ends, past the 60 s a voicemail defaults to (#21.15)', async () => {
+    line.app.routes.set('/session', `<Response><Record recordSession="true" callbackUrl="${line.app.origin}/session-done"/><Wait length="90"/></Response>`);
+    const uuid = await place(line.phone(), '/session');
+    await line.sandbox.wait(uuid, 'ended');
+    const done = (await line.app.next('/session-done', (r) => r.params.CallUUID === uuid)).params;
+    assert.equal(done.RecordingDuration, '90');
+    assert.equal((await hangupOf(uuid)).Duration, '90');
+  });
+
   test('a Redirect to itself ends the call after 10 hops, with a log entry saying why (#11.6)', async () => {
     line.app.routes.set('/loop', () => `<Response><Redirect>${line.app.origin}/loop</Redirect></Response>`);
     const uuid = await place(line.phone(), '/loop');

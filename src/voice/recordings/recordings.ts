@@ -30,8 +30,8 @@ export type FileFormat = 'mp3' | 'wav';
 export interface RecordingSpec {
   format: FileFormat;
   layout: Layout;
-  /** A background recording ends by itself after this long (ms). */
-  limitMs: number;
+  /** A background recording ends by itself after this long (ms); without it, when the call ends (or the Record API stops it). */
+  limitMs: number | undefined;
   callback?: Hook;
   /** Callback parameters as the Record element (RecordUrl …) or the Record API (record_url …) names them. */
   style: 'xml' | 'api';
@@ -157,8 +157,10 @@ export class Recordings {
       });
     }
     set.add(rec);
-    const timer = this.engine.timers.after(spec.limitMs, () => void this.finish(rec, this.engine.clock.now()).catch(() => {}));
-    rec.stopTimer = () => timer.cancel();
+    if (spec.limitMs !== undefined) {
+      const timer = this.engine.timers.after(spec.limitMs, () => void this.finish(rec, this.engine.clock.now()).catch(() => {}));
+      rec.stopTimer = () => timer.cancel();
+    }
     return rec;
   }
 

@@ -3,8 +3,9 @@
 // (the recording is kept and its action still told). The file's URL and
 // timings go to `action` (redirect: the returned document replaces this
 // one), and to callbackUrl once written. recordSession records both sides
-// in the background until the call ends (or maxLength); startOnDialAnswer
-// does so from the moment a Dial connects. Either way the document goes on
+// in the background until the call ends (or an explicit maxLength: the
+// documented 60 s default is a voicemail's); startOnDialAnswer does so from
+// the moment a Dial connects. Either way the document goes on
 // at once and `action` learns the URL up front (durations -1: not known yet).
 // A background recording is stereo (the far end on the left, what the
 // platform sent it on the right) unless recordChannelType is mono (both
@@ -28,9 +29,12 @@ export interface RecordingPort<C> {
 
 type Ending = 'key' | 'silence' | 'maxLength' | 'stopped';
 
+/** A voicemail's maxLength when the element gives none (seconds). */
+const VOICEMAIL_MAX_LENGTH_S = 60;
+
 /** Wait until the recording should end, listening to keys and to the caller's sound. */
 async function listen(verb: RecordVerb, ctx: VerbContext, startedAt: number): Promise<Ending> {
-  const deadline = startedAt + verb.maxLength * 1000;
+  const deadline = startedAt + (verb.maxLength ?? VOICEMAIL_MAX_LENGTH_S) * 1000;
   let soundUntil = startedAt;
   let wake: (() => void) | undefined;
   const offSound = ctx.onCallerSound((_start, end) => {
@@ -62,7 +66,7 @@ function specOf(verb: RecordVerb, background: boolean): RecordingSpec {
     format: verb.fileFormat,
     // A voicemail has one party, so one channel whatever recordChannelType says.
     layout: !background ? 'caller' : verb.recordChannelType === 'stereo' ? 'stereo' : 'mixed',
-    limitMs: verb.maxLength * 1000,
+    limitMs: verb.maxLength !== undefined ? verb.maxLength * 1000 : background ? undefined : VOICEMAIL_MAX_LENGTH_S * 1000,
     callback: verb.callbackUrl ? { url: verb.callbackUrl, method: verb.callbackMethod } : undefined,
     style: 'xml',
     transcriptionUrl: verb.transcriptionUrl,
