@@ -18,9 +18,15 @@ describe('sandbox fidelity', () => {
     return made.requestUuid as string;
   };
   const hangupOf = async (uuid: string) => (await line.app.next('/hangup', (r) => r.params.CallUUID === uuid)).params;
+  /** The call's whole debug log, page by page. */
   const callLog = async (uuid: string) => {
-    const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${uuid}/Log/?limit=20&offset=0`);
-    return ((await res.json()) as { objects: Array<{ kind: string; message: string; data: Record<string, unknown> }> }).objects;
+    const entries: Array<{ kind: string; message: string; data: Record<string, unknown> }> = [];
+    for (let offset = 0; ; offset += 20) {
+      const res = await line.server.fetch(`/v1/Account/${line.server.authId}/Call/${uuid}/Log/?limit=20&offset=${offset}`);
+      const page = ((await res.json()) as { objects: typeof entries }).objects;
+      entries.push(...page);
+      if (page.length < 20) return entries;
+    }
   };
 
   test("calls per second: the platform's default of 2 per account, the rest queued and dialled in order (#21.4)", async () => {
