@@ -58,7 +58,15 @@ try {
   console.log(`first load (calls page, signed in): ${scripts.length} scripts, ${fmt(firstBytes / 1024, 1)} KiB compressed (budget 300 KiB)`);
   console.log(`flows page adds elkjs: ${fmt(elk / 1024, 1)} KiB gzip, loaded only there\n`);
 
-  const pages: [string, string][] = [['calls', 'Calls'], ['phone', 'Softphone'], ['applications', 'Applications'], ['numbers', 'Numbers'], ['endpoints', 'Endpoints'], ['messages', 'Messages'], ['recordings', 'Recordings'], ['flows', 'Flows'], ['subaccounts', 'Subaccounts'], ['billing', 'Balance']];
+  // The example IVR flow to draw: its page loads elkjs and lays the graph out before its heading shows.
+  const created = await fetch(`${base}/v1/Account/${authId}/Phlo/`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${authId}:${authToken}`).toString('base64')}`, 'content-type': 'application/json' },
+    body: fs.readFileSync(path.join(ROOT, 'examples/phlo/ivr-voicemail.json')),
+  });
+  const flow = (await created.json()) as { phlo_id: string; name: string; error?: string };
+  if (created.status !== 201) throw new Error(`the example flow was refused: ${flow.error}`);
+  const pages: [string, string][] = [['calls', 'Calls'], ['phone', 'Softphone'], ['applications', 'Applications'], ['numbers', 'Numbers'], ['endpoints', 'Endpoints'], ['messages', 'Messages'], ['recordings', 'Recordings'], ['flows', 'Flows'], [`flows/${flow.phlo_id}`, `Flow ${flow.name}`], ['subaccounts', 'Subaccounts'], ['billing', 'Balance']];
   let worst = 0;
   for (const [route, heading] of pages) {
     const times: number[] = [];
@@ -73,7 +81,7 @@ try {
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)]!;
     worst = Math.max(worst, times[times.length - 1]!);
-    console.log(`${route.padEnd(13)} interactive in ${fmt(median)} ms median, ${fmt(times[times.length - 1]!)} ms worst (full page load, signed in)`);
+    console.log(`${(route.startsWith('flows/') ? 'a flow (elk)' : route).padEnd(13)} interactive in ${fmt(median)} ms median, ${fmt(times[times.length - 1]!)} ms worst (full page load, signed in)`);
   }
   console.log(`\nslowest page load: ${fmt(worst)} ms (target < 1000 ms on loopback)`);
 } finally {
