@@ -3,20 +3,28 @@
 //   register: Digest REGISTER/s — every REGISTER is challenged (401) and
 //             answered with Digest, so each registration is two transactions;
 //   calls:    call set-ups/s, signalling only (INVITE, 180, 200, ACK, 1 s,
-//             BYE): the stack's share of the driver's call set-up target.
+//             BYE): the stack's share of the driver's call set-up target;
+//   app:      whole calls through a Switchboard server in --telephony sip:
+//             a carrier's caller (SIPp, echoing RTP) reaches an application
+//             that answers, speaks about 2 s and hangs up (BYE from us):
+//             call set-ups/s with RTP both ways, per core of the server.
 // For each rate (BENCH_RATES, BENCH_SECONDS each, default 8) it prints what
 // completed per second, the failures, the stack process's CPU share and the
 // rate per CPU-second of the stack; a ladder stops at the first rate with
 // failures or that SIPp could not hold. BENCH_ONLY=register|calls runs one.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpuSeconds, fmt, ROOT, spawnUntil } from './lib.ts';
+import { startServer } from './server.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ONLY = process.env.BENCH_ONLY;
 const LADDERS = [
   { name: 'register', what: 'Digest REGISTER', scenario: path.join(ROOT, 'test/telephony/sip/sipp/register-digest.xml'), args: ['-s', 'alice', '-au', 'alice', '-ap', 'pw'], rates: '1000,2000,3000,4000,5000,6000', target: 2000, holdSeconds: 0 },
   { name: 'calls', what: 'call set-ups (signalling only)', scenario: path.join(ROOT, 'bench/sipp/call-setup.xml'), args: ['-s', '15550100'], rates: '250,500,1000,2000,3000', target: 300, holdSeconds: 1 },
+  { name: 'app', what: 'app call set-ups with RTP (answer, Speak ~2 s, hang up)', scenario: path.join(ROOT, 'bench/sipp/call-app.xml'), args: ['-s', '15557770100', '-rtp_echo', '-mi', '127.0.0.1'], rates: '25,50,100,200,300,400', target: 300, holdSeconds: 2.5 },
 ].filter((l) => !ONLY || l.name === ONLY);
 
 if (spawnSync('sipp', ['-v']).error) {
@@ -54,30 +62,52 @@ function sipp(port: number, rate: number, ladder: (typeof LADDERS)[number]): Pro
   });
 }
 
-const { child, match } = await spawnUntil(['--import', 'tsx', 'bench/sip-server.ts'], /SIP on (\d+)/);
-const port = Number(match[1]);
+/** The process SIPp talks to: our bare stack (bench/sip-server.ts), or a whole server in SIP mode with its application. */
+async function target(ladder: (typeof LADDERS)[number]): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+  if (ladder.name !== 'app') {
+    const { child, match } = await spawnUntil(['--import', 'tsx', 'bench/sip-server.ts'], /SIP on (\d+)/);
+    return { pid: child.pid!, port: Number(match[1]), stop: async () => void child.kill() };
+  }
+  const answers = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/xml' }).end('<Response><Speak>Thank you for calling the benchmark line.</Speak></Response>'));
+  await new Promise<void>((r) => answers.listen(0, '127.0.0.1', r));
+  const port = 45500 + (process.pid % 400);
+  const server = await startServer({ SWITCHBOARD_TELEPHONY: 'sip', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${port}`, SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1', SWITCHBOARD_RTP_PORTS: '20000-40000' });
+  const app = await server.api('POST', '/Application/', { app_name: 'bench', answer_url: `http://127.0.0.1:${(answers.address() as AddressInfo).port}/answer` });
+  const carrier = await server.api('POST', '/IncomingCarrier/', { name: 'sipp', ip_set: '127.0.0.1' });
+  await server.api('POST', '/Number/', { numbers: '15557770100', carrier: carrier.carrier_id, region: 'Bench', app_id: app.app_id });
+  return {
+    pid: server.pid,
+    port,
+    stop: async () => {
+      await server.stop();
+      answers.close();
+    },
+  };
+}
+
 for (const ladder of LADDERS) {
-  console.log(`\n${ladder.what} over loopback UDP, SIPp at rising rates, ${SECONDS} s each; stack process pid ${child.pid}`);
-  console.log('rate asked   completed/s  failed  stack CPU  per core');
+  const t = await target(ladder);
+  console.log(`\n${ladder.what} over loopback UDP, SIPp at rising rates, ${SECONDS} s each; ${ladder.name === 'app' ? 'server' : 'stack'} process pid ${t.pid}`);
+  console.log('rate asked   completed/s  failed  its CPU  per core');
   const steps: Step[] = [];
   // Warm-up: JIT and the first garbage collections out of the way.
-  await sipp(port, 250, ladder);
+  await sipp(t.port, ladder.name === 'app' ? 25 : 250, ladder);
   for (const rate of (process.env.BENCH_RATES ?? ladder.rates).split(',').map(Number)) {
-    const cpu0 = cpuSeconds(child.pid!);
-    const r = await sipp(port, rate, ladder);
-    const cpu = cpuSeconds(child.pid!) - cpu0;
+    const cpu0 = cpuSeconds(t.pid);
+    const r = await sipp(t.port, rate, ladder);
+    const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
-    console.log(`${fmt(rate).padStart(10)}  ${fmt(r.cps).padStart(12)}  ${fmt(r.failed).padStart(6)}  ${fmt((cpu / r.seconds) * 100).padStart(8)}%  ${fmt(r.done / cpu).padStart(8)}`);
+    console.log(`${fmt(rate).padStart(10)}  ${fmt(r.cps).padStart(12)}  ${fmt(r.failed).padStart(6)}  ${fmt((cpu / r.seconds) * 100).padStart(6)}%  ${fmt(r.done / cpu).padStart(8)}`);
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }
+  await t.stop();
   const clean = steps.filter((s) => s.failed === 0);
   const best = clean.reduce<Step | undefined>((a, b) => (a && a.cps >= b.cps ? a : b), undefined);
   if (!best) {
     console.log('no rate passed without failures');
     continue;
   }
-  console.log(`highest rate with no failure: ${fmt(best.cps)}/s; per core of the stack's CPU: ${fmt(best.done / best.cpu)}/s (target ${fmt(ladder.target)})`);
+  console.log(`highest rate with no failure: ${fmt(best.cps)}/s; per core of its CPU: ${fmt(best.done / best.cpu)}/s (target ${fmt(ladder.target)})`);
   const last = steps.at(-1)!;
-  if (last.failed === 0 && last.cpu / last.seconds < 0.9) console.log('(the stack was not saturated: SIPp, sharing the machine, set the ceiling)');
+  if (last.failed === 0 && last.cpu / last.seconds < 0.9) console.log('(not saturated: SIPp, sharing the machine, set the ceiling)');
 }
-child.kill();

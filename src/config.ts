@@ -1,6 +1,7 @@
 // The start-up contract of SANDBOX.md: environment variables, overridden by
 // `switchboard serve` flags. Everything else reads the resolved Config.
 import path from 'node:path';
+import { networkInterfaces } from 'node:os';
 import type { ClockMode } from './clock/clock.ts';
 
 export type TelephonyMode = 'sim' | 'sip';
@@ -22,6 +23,16 @@ export interface Config {
   sipDomain: string;
   /** UDP ports for RTP (even) and RTCP (the odd one after) in `sip` mode. */
   rtpPorts: { min: number; max: number };
+  /** `sip` mode: where SIP is served, UDP and TCP on one address and port. */
+  sipListen: { host: string; port: number };
+  /** `sip` mode: the address written in Via, Contact and SDP (the public one behind NAT). */
+  sipPublicAddress: string;
+  /** `sip` mode: the outbound gateways file (JSON), if any. */
+  sipGateways?: string;
+  /** `sip` mode: live SIP calls one account may have at once. */
+  sipMaxCallsPerAccount: number;
+  /** `sip` mode: destination number prefixes outbound calls may go to (undefined: any). */
+  sipAllowedPrefixes?: string[];
 }
 
 export interface ConfigOverrides {
@@ -55,6 +66,42 @@ function rtpPortsOf(value: string): { min: number; max: number } {
   return { min, max };
 }
 
+/** "0.0.0.0:5060", "[::]:5060", "5060" (all IPv4 addresses). */
+function sipListenOf(value: string): { host: string; port: number } {
+  const m = /^\s*(?:(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+|[A-Za-z0-9.-]+)):)?(\d{1,5})\s*$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new ConfigError(`SWITCHBOARD_SIP_LISTEN must be host:port such as 0.0.0.0:5060 (UDP and TCP); got "${value}"`);
+  return { host: m[1] ?? m[2] ?? '0.0.0.0', port };
+}
+
+/** The machine's first non-internal IPv4 address: what a phone on the network can reach when no public address is given. */
+function firstExternalIPv4(): string {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}
+
+function sipPublicAddressOf(value: string | undefined, listenHost: string): string {
+  if (!value) return listenHost === '0.0.0.0' || listenHost === '::' ? firstExternalIPv4() : listenHost;
+  if (/^[A-Za-z0-9.:-]+$/.test(value)) return value;
+  throw new ConfigError(`SWITCHBOARD_SIP_PUBLIC_ADDRESS must be an IP address or host name (no port); got "${value}"`);
+}
+
+function positiveIntOf(name: string, value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n > 0) return n;
+  throw new ConfigError(`${name} must be a whole number above 0; got "${value}"`);
+}
+
+/** "1,44,33": country codes or longer prefixes, digits only. */
+function prefixesOf(value: string | undefined): string[] | undefined {
+  if (!value) return undefined;
+  const list = value.split(',').map((p) => p.trim().replace(/^\+/, '')).filter(Boolean);
+  if (list.length === 0 || list.some((p) => !/^\d{1,15}$/.test(p))) {
+    throw new ConfigError(`SWITCHBOARD_SIP_ALLOWED_PREFIXES must be comma-separated number prefixes such as 1,44,33; got "${value}"`);
+  }
+  return list;
+}
+
 function sipDomainOf(value: string): string {
   if (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value)) return value.toLowerCase();
   throw new ConfigError(`SWITCHBOARD_SIP_DOMAIN must be a host name such as sip.example.com; got "${value}"`);
@@ -78,6 +125,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
   if (authToken && !/^[A-Za-z0-9]{20,64}$/.test(authToken)) {
     throw new ConfigError('SWITCHBOARD_AUTH_TOKEN must be 20 to 64 letters or digits');
   }
+  const sipListen = sipListenOf(env.SWITCHBOARD_SIP_LISTEN || '0.0.0.0:5060');
   return {
     port,
     host: flags.host ?? env.HOST ?? '127.0.0.1',
@@ -92,5 +140,10 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
     publicUrl: flags.publicUrl ?? (env.SWITCHBOARD_PUBLIC_URL || undefined),
     sipDomain: sipDomainOf(flags.sipDomain ?? (env.SWITCHBOARD_SIP_DOMAIN || 'switchboard.local')),
     rtpPorts: rtpPortsOf(env.SWITCHBOARD_RTP_PORTS || '10000-20000'),
+    sipListen,
+    sipPublicAddress: sipPublicAddressOf(env.SWITCHBOARD_SIP_PUBLIC_ADDRESS, sipListen.host),
+    sipGateways: env.SWITCHBOARD_SIP_GATEWAYS ? path.resolve(env.SWITCHBOARD_SIP_GATEWAYS) : undefined,
+    sipMaxCallsPerAccount: positiveIntOf('SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT', env.SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT || '100'),
+    sipAllowedPrefixes: prefixesOf(env.SWITCHBOARD_SIP_ALLOWED_PREFIXES),
   };
 }

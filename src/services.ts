@@ -5,8 +5,11 @@ import { RealClock, TimerGroup, type Clock } from './clock/clock.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createTts } from './media/tts/index.ts';
 import type { SpeakRequest } from './media/tts/tts.ts';
-import { createSandbox, type SandboxControl, type SandboxDeps } from './sandbox/index.ts';
+import { createSandbox, sandboxOrNetwork, type SandboxControl, type SandboxDeps } from './sandbox/index.ts';
+import { SplitDriver } from './telephony/split-driver.ts';
 import type { TelephonyDriver } from './telephony/driver.ts';
+import { loadGateways } from './telephony/sip/gateways.ts';
+import { SipDriver } from './telephony/sip/sip-driver.ts';
 import { AudioFiles } from './voice/audio-files.ts';
 import { Accounts } from './platform/accounts.ts';
 import { Applications } from './platform/applications.ts';
@@ -67,6 +70,8 @@ export interface Services {
   driver: TelephonyDriver;
   /** The sandbox's control plane (virtual phones, devices, the Sandbox API): only with the sandbox carrier. */
   sandbox: SandboxControl | undefined;
+  /** The SIP driver (`--telephony sip`): started with the other background work. */
+  sip: SipDriver | undefined;
   voice: Voice;
   media: MediaPlane;
   rooms: Rooms;
@@ -104,7 +109,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const files = new AudioFiles();
   // One timer group for every call, the driver's waits and the engine's: the sandbox's "until idle" reads it.
   const timers = new TimerGroup(clock);
-  const { driver, sandbox, recognizer } = chooseTelephony(config, {
+  const { driver, sandbox, recognizer, sip } = chooseTelephony(config, { carriers }, {
     ctx, accounts, numbers, endpoints, timers, logger,
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     // The sandbox waits on calls still queued behind the calls-per-second limit (no leg yet).
@@ -151,7 +156,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const triggers = flowTriggers(phlos, phloRunner);
   messages.setFlowTrigger(triggers);
   voice.engine.setInboundFlows(triggers);
-  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, liveEvents, nodes, webhooks, sandboxBehaviours, messages, driver, sandbox, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
+  return { config, clock, store, accounts, applications, pricing, billing, renewals, numbers, endpoints, carriers, sandboxInbox, callLog, liveEvents, nodes, webhooks, sandboxBehaviours, messages, driver, sandbox, sip, voice, media, rooms, callerIds, phlos, phloRunner, phloMpc, origin, speech: tts };
 }
 
 interface Telephony {
@@ -159,23 +164,73 @@ interface Telephony {
   sandbox: SandboxControl | undefined;
   /** GetInput's speech recognizer: the sandbox reads its phones' labels; none on real calls until an engine is configured. */
   recognizer: SpeechRecognizer | undefined;
+  sip: SipDriver | undefined;
 }
 
 /**
- * The telephony driver named by the configuration. Only the sandbox carrier
- * exists in this build; a SIP driver plugs in here (and brings no sandbox).
+ * The telephony driver named by the configuration: the sandbox carrier, or
+ * the SIP/RTP driver, which asks the platform who may register and call
+ * (endpoints' digest secrets, incoming carriers' addresses and numbers) and
+ * reports registrations to the Endpoint API.
  */
-function chooseTelephony(config: Config, sim: SandboxDeps): Telephony {
+function chooseTelephony(config: Config, sipDeps: { carriers: Carriers }, sim: SandboxDeps): Telephony {
   switch (config.telephony) {
     case 'sim': {
       const { driver, control } = createSandbox(sim);
-      return { driver, sandbox: control, recognizer: labelRecognizer };
+      return { driver, sandbox: control, recognizer: labelRecognizer, sip: undefined };
     }
-    case 'sip':
-      // Refused rather than silently running the sandbox carrier in its place.
-      throw new ConfigError('SWITCHBOARD_TELEPHONY=sip: the SIP driver is not part of this build yet; use sim (the sandbox carrier)');
+    case 'sip': {
+      const { endpoints, numbers, logger } = sim;
+      const log = logger.child({ component: 'sip' });
+      const sip = new SipDriver({
+        clock: sim.ctx.clock,
+        listen: config.sipListen,
+        publicAddress: config.sipPublicAddress,
+        domain: config.sipDomain,
+        rtp: { ports: config.rtpPorts },
+        gateways: gatewaysOf(config.sipGateways),
+        limits: { callsPerAccount: config.sipMaxCallsPerAccount, allowedPrefixes: config.sipAllowedPrefixes },
+        log,
+        directory: {
+          credentials: async (username, realm) => {
+            const row = await endpoints.findEndpointByUsername(username);
+            // A password set under another SIP domain has an HA1 for that realm: it must be set again.
+            if (!row || row.realm !== realm) return undefined;
+            return { ha1: { MD5: row.ha1 }, identity: { username: row.username, tenant: { accountId: row.account_id, subaccountId: row.subaccount_id }, hasApplication: Boolean(row.app_id || row.phlo_id) } };
+          },
+          registered: (username, r) => {
+            (r ? endpoints.setRegistration(username, r) : endpoints.clearRegistration(username)).catch((err: unknown) => log.error({ err, username }, 'endpoint registration not saved'));
+          },
+          // The called number decides the account; the source must be one of that account's carriers (addresses are unique per account).
+          carrier: async (address, number) => {
+            const route = await numbers.routeInbound(number);
+            if (!route) return undefined;
+            const carrier = await sipDeps.carriers.carrierForSource(route.accountId, address);
+            if (!carrier) return undefined;
+            return { carrierId: carrier.carrier_id, owns: route.number.carrier === carrier.carrier_id };
+          },
+        },
+      });
+      // The sandbox carrier stays beside it for virtual phones and the platform's own numbers.
+      const { driver: carrier, control } = createSandbox(sim);
+      const split = new SplitDriver(sim.ctx.clock, sip, carrier, (req) => sandboxOrNetwork(sim, control.phones, req), (err, req) =>
+        log.error({ err, call_uuid: req.uuid, to: req.to }, 'choosing between SIP and the sandbox failed'),
+      );
+      // Speech input reads the sandbox phones' labels; SIP callers' audio carries none (no recognizer for real speech yet).
+      return { driver: split, sandbox: control, recognizer: labelRecognizer, sip };
+    }
   }
 }
+
+/** The gateways file; a broken one stops start-up like any bad setting. */
+function gatewaysOf(file: string | undefined) {
+  try {
+    return loadGateways(file);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 
 /**
  * Background work the services own, started before the server listens:
@@ -184,6 +239,7 @@ function chooseTelephony(config: Config, sim: SandboxDeps): Telephony {
  * rentals that fell due while the server was down are charged.
  */
 export async function startServices(s: Services, logger: Logger): Promise<void> {
+  await s.sip?.start();
   await s.nodes.start();
   await s.webhooks.start();
   await s.numbers.seedPool();

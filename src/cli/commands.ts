@@ -1,9 +1,11 @@
 // Commands beyond `serve` (number import, …) register here.
 import type { Command } from 'commander';
+import { registerGatewaysCommands } from './gateways.ts';
 import { registerNumbersCommands } from './numbers-import.ts';
 import { registerPhloCommands } from './phlo.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerNumbersCommands(program);
   registerPhloCommands(program);
+  registerGatewaysCommands(program);
 }

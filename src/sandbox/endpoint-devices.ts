@@ -14,6 +14,8 @@ import { endpointUser } from '../voice/engine/platform.ts';
 import { visible } from '../voice/engine/visibility.ts';
 
 const OFF: PhoneBehaviour = { ...DEFAULT_PHONE, behaviour: 'unreachable' };
+/** The host of a virtual device's contact: what tells a sandbox registration from a real phone's. */
+export const SANDBOX_CONTACT_HOST = 'sandbox.invalid';
 /** A sandbox registration lasts an hour unless the test says otherwise. */
 export const DEFAULT_REGISTRATION_S = 3600;
 
@@ -41,7 +43,7 @@ export class EndpointDevices implements PhoneDirectory {
   async register(scope: Scope, username: string, expiresS = DEFAULT_REGISTRATION_S): Promise<{ sipUri: string; expiresAt: number }> {
     const endpoint = await this.mine(scope, username);
     const expiresAt = this.clock.now() + expiresS * 1000;
-    await this.endpoints.setRegistration(endpoint.username, { contact: `sip:${endpoint.username}@sandbox.invalid`, expiresAt, userAgent: 'Switchboard sandbox device' });
+    await this.endpoints.setRegistration(endpoint.username, { contact: `sip:${endpoint.username}@${SANDBOX_CONTACT_HOST}`, expiresAt, userAgent: 'Switchboard sandbox device' });
     return { sipUri: `sip:${endpoint.username}@${this.endpoints.sipDomain}`, expiresAt };
   }
 

@@ -9,10 +9,12 @@ import type { Accounts } from '../platform/accounts.ts';
 import type { PlatformContext } from '../platform/context.ts';
 import type { Endpoints } from '../platform/endpoints.ts';
 import type { Numbers } from '../platform/numbers.ts';
-import type { TelephonyDriver } from '../telephony/driver.ts';
+import type { OriginateRequest } from '../telephony/driver.ts';
 import type { PhoneMedia } from '../telephony/sim/behaviour.ts';
 import { SimCarrier } from '../telephony/sim/carrier.ts';
-import { EndpointDevices } from './endpoint-devices.ts';
+import { EndpointDevices, SANDBOX_CONTACT_HOST } from './endpoint-devices.ts';
+import { endpointUser } from '../voice/engine/platform.ts';
+import { addressKey } from '../telephony/sim/behaviour.ts';
 import { PhoneBook } from './phones.ts';
 import { Sandbox, type PlacedCalls } from './sandbox.ts';
 
@@ -38,7 +40,23 @@ export interface SandboxControl {
   calls: Sandbox;
 }
 
-export function createSandbox(d: SandboxDeps): { driver: TelephonyDriver; control: SandboxControl } {
+/**
+ * Where an outbound leg goes when the sandbox runs beside a network driver
+ * (SIP): the platform's own numbers loop back in through the sandbox, as do
+ * numbers the account set a virtual phone behaviour for and endpoints whose
+ * registration is a virtual device's; everything else is the network's.
+ */
+export async function sandboxOrNetwork(d: SandboxDeps, phones: PhoneBook, req: OriginateRequest): Promise<'sandbox' | 'network'> {
+  if (/^sips?:/i.test(req.to)) {
+    const user = endpointUser(req.to, d.endpoints.sipDomain);
+    const endpoint = user === undefined ? undefined : await d.endpoints.findEndpointByUsername(user);
+    return endpoint?.sip_contact?.endsWith(`@${SANDBOX_CONTACT_HOST}`) ? 'sandbox' : 'network';
+  }
+  if (await d.numbers.routeInbound(req.to)) return 'sandbox';
+  return (await phones.configured(req.tenant, addressKey(req.to))) ? 'sandbox' : 'network';
+}
+
+export function createSandbox(d: SandboxDeps): { driver: SimCarrier; control: SandboxControl } {
   const phones = new PhoneBook(d.ctx, d.accounts);
   const devices = new EndpointDevices(phones, d.endpoints, d.ctx.clock);
   const carrier = new SimCarrier({

@@ -143,9 +143,13 @@ export class PhoneBook implements PhoneDirectory {
   }
 
   async behaviourOf(tenant: Tenant, number: string): Promise<PhoneBehaviour> {
+    return (await this.configured(tenant, number)) ?? DEFAULT_PHONE;
+  }
+
+  /** The behaviour set for `number` for the tenant's calls (its own, or its main account's), or null when none was set: a virtual phone the tests configured. */
+  async configured(tenant: Tenant, number: string): Promise<PhoneBehaviour | null> {
     const own = await this.lookup(tenant.accountId, subKey(tenant.subaccountId), number);
-    const inherited = own ?? (tenant.subaccountId ? await this.lookup(tenant.accountId, '', number) : null);
-    return inherited ?? DEFAULT_PHONE;
+    return own ?? (tenant.subaccountId ? await this.lookup(tenant.accountId, '', number) : null);
   }
 
   private async lookup(accountId: string, key: string, number: string): Promise<PhoneBehaviour | null> {

@@ -115,8 +115,14 @@ export interface OriginateRequest {
 export interface InboundInfo {
   sipHeaders: Record<string, string>;
   callerName: string;
-  /** Whose traffic it is, when the network knows (the sandbox: who placed the call). */
+  /** Whose traffic it is, when the network knows (the sandbox: who placed the call; SIP: the calling endpoint's owner). */
   tenant?: Tenant;
+  /**
+   * The address whose application runs, when it is not `to`: a registered
+   * SIP endpoint's own `sip:` URI for the calls it places (the platform runs
+   * the endpoint's application, which sees `To` as dialled).
+   */
+  routeAs?: string;
 }
 
 export interface TelephonyDriver {

@@ -3,6 +3,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -92,13 +93,40 @@ test('a bad setting stops start-up with a message saying what to fix', async () 
   assert.equal(await s.exited, 2);
 });
 
-test('the SIP driver is refused with a clear message, not replaced by the sandbox', async () => {
-  // A fresh data directory: the checkout's own data/ may hold a database of another branch's migrations.
+test('--telephony sip serves SIP on SWITCHBOARD_SIP_LISTEN (OPTIONS answered) and stops cleanly; a broken gateways file stops start-up', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-'));
+  const sipPort = 45060 + (process.pid % 500);
   try {
-    const s = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip']);
-    await assert.rejects(s.listening, /SIP driver is not part of this build/);
-    assert.equal(await s.exited, 2);
+    const env = { SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${sipPort}`, SWITCHBOARD_RTP_PORTS: '44600-44699' };
+    const s = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip'], env);
+    await s.listening;
+    assert.match(s.stdout(), /"msg":"sip driver listening"/);
+    const socket = dgram.createSocket('udp4');
+    const answer = new Promise<string>((resolve) => socket.once('message', (m) => resolve(m.toString())));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    const options = [
+      `OPTIONS sip:127.0.0.1:${sipPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${socket.address().port};branch=z9hG4bK-serve-1;rport`,
+      'Max-Forwards: 70',
+      'From: <sip:probe@127.0.0.1>;tag=p1',
+      `To: <sip:127.0.0.1:${sipPort}>`,
+      'Call-ID: serve-options-1',
+      'CSeq: 1 OPTIONS',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    socket.send(options, sipPort, '127.0.0.1');
+    assert.match(await answer, /^SIP\/2\.0 200 /);
+    socket.close();
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+
+    const gateways = path.join(dataDir, 'gateways.json');
+    fs.writeFileSync(gateways, JSON.stringify([{ name: 'trunk', address: 'sip.example.com', prefixes: ['1x'] }]));
+    const bad = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip'], { ...env, SWITCHBOARD_SIP_GATEWAYS: gateways });
+    await assert.rejects(bad.listening, /gateways file .* is invalid at \/0\/prefixes\/0/);
+    assert.equal(await bad.exited, 2);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

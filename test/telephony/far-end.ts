@@ -21,19 +21,21 @@ export interface FarEnd {
   /** The far end at `from` calls the platform at `to` with SIP headers: the driver announces an inbound leg. */
   call(from: string, to: string, sipHeaders: Record<string, string>): void;
   /** The SIP headers the platform sent with leg `uuid` (originate). */
-  headersReceived(uuid: string): Record<string, string>;
+  headersReceived(uuid: string): Record<string, string> | Promise<Record<string, string>>;
   /** The far end of leg `uuid` presses keys. */
   press(uuid: string, digits: string): void;
   /** The far end of leg `uuid` hangs up. */
   hangUp(uuid: string): void;
-  /** Keys the far end of leg `uuid` received, in order. */
-  digitsHeard(uuid: string): string;
+  /** Keys the far end of leg `uuid` received, in order (a network far end answers once what was sent by now has arrived). */
+  digitsHeard(uuid: string): string | Promise<string>;
   /** The tones the far end of leg `uuid` received, in order. */
-  soundsHeard(uuid: string): HeardSound[];
+  soundsHeard(uuid: string): HeardSound[] | Promise<HeardSound[]>;
 }
 
 export interface DriverUnderTest {
   name: string;
+  /** How far (ms) the far end's measured times may be from the platform's: 0 for a simulated network, a tick or two over real RTP. */
+  toleranceMs: number;
   driver: TelephonyDriver;
   farEnd: FarEnd;
   /** Platform time (ms). */

@@ -9,7 +9,7 @@ import type { DriverUnderTest, FarEndOutcome } from '../far-end.ts';
 const BEHAVIOUR: Record<FarEndOutcome, PhoneBehaviour['behaviour']> = { answer: 'answer', busy: 'busy', no_answer: 'no_answer', reject: 'reject', unreachable: 'unreachable' };
 const TENANT = { accountId: 'MA00000000000000000000', subaccountId: null };
 
-export function simDriver(): DriverUnderTest {
+export async function simDriver(): Promise<DriverUnderTest> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const timers = new TimerGroup(clock);
   const phones = new Map<string, PhoneBehaviour>();
@@ -29,6 +29,7 @@ export function simDriver(): DriverUnderTest {
   };
   return {
     name: 'sim',
+    toleranceMs: 0,
     driver: carrier,
     now: () => clock.now(),
     advance: async (ms) => {

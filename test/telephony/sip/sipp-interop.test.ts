@@ -6,11 +6,6 @@
 // checks the answer. Skipped, saying why, when sipp is not installed.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
-import os from 'node:os';
-import path from 'node:path';
 import { RealClock } from '../../../src/clock/clock.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
@@ -22,36 +17,9 @@ import { registerHandler } from '../../../src/telephony/sip/registrar/register-h
 import { sdpBody } from '../../../src/telephony/sip/dialog/invite-session.ts';
 import { uriUser } from '../../../src/telephony/sip/message/sip-uri.ts';
 
-const SIPP = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
-const skip = SIPP.error ? `sipp is not installed (${SIPP.error.message}); run scripts/ensure-sip-tools.sh` : false;
-const SCENARIOS = path.join(path.dirname(new URL(import.meta.url).pathname), 'sipp');
+import { freeUdpPort, sipp, skip } from './sipp.ts';
+
 const ANSWER = 'v=0\r\no=switchboard 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n';
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Run one SIPp scenario to completion; resolves with its exit code and, on failure, its error log. */
-function sipp(scenario: string, args: string[]): Promise<{ code: number | null; log: string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
-  const child = spawn('sipp', ['-sf', path.join(SCENARIOS, scenario), '-m', '1', '-i', '127.0.0.1', '-timeout', '20s', '-timeout_error', '-nostdin', '-trace_err', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve) => {
-    child.on('exit', (code) => {
-      const errors = readdirSync(dir).filter((f) => f.endsWith('_errors.log')).map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ code, log: code === 0 ? '' : `${errors}\n${out.slice(-3000)}` });
-    });
-  });
-}
 
 describe('SIPp interop', { skip }, () => {
   const clock = new RealClock();

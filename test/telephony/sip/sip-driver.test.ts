@@ -1,0 +1,96 @@
+// The SIP driver's toll-fraud limits, in process over loopback: outbound
+// calls only to allowed destination prefixes, and a per-account ceiling on
+// live SIP calls counted across its outbound legs and its endpoints' calls.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { RealClock } from '../../../src/clock/clock.ts';
+import { newUuid } from '../../../src/ids.ts';
+import type { Leg, LegObserver, NetworkCause } from '../../../src/telephony/driver.ts';
+import { ha1 } from '../../../src/telephony/sip/auth/digest.ts';
+import { sdpBody } from '../../../src/telephony/sip/dialog/invite-session.ts';
+import { SipDriver } from '../../../src/telephony/sip/sip-driver.ts';
+import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
+import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
+import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
+import { until } from '../../helpers/until.ts';
+
+const clock = new RealClock();
+const X = { accountId: 'MAXXXXXXXXXXXXXXXXXX', subaccountId: null };
+const Y = { accountId: 'MAYYYYYYYYYYYYYYYYYY', subaccountId: null };
+let driver: SipDriver;
+let gateway: Socket;
+let phone: SipStack;
+
+before(async () => {
+  // A gateway that never answers: legs toward it stay live (trying) as long as the test needs.
+  gateway = createSocket('udp4');
+  await new Promise<void>((r) => gateway.bind(0, '127.0.0.1', () => r()));
+  const port = gateway.address().port;
+  driver = new SipDriver({
+    clock,
+    listen: { host: '127.0.0.1', port: 0 },
+    publicAddress: '127.0.0.1',
+    domain: 'switchboard.test',
+    rtp: { ports: { min: 44800, max: 44899 }, bindAddress: '127.0.0.1', workers: 1 },
+    gateways: [{ name: 'silent', address: `127.0.0.1:${port}`, host: '127.0.0.1', port, transport: 'udp' }],
+    limits: { callsPerAccount: 1, allowedPrefixes: ['1'] },
+    directory: {
+      credentials: async (username, realm) => (username === 'desk' ? { ha1: { MD5: ha1('MD5', 'desk', realm, 'pw') }, identity: { username, tenant: X, hasApplication: true } } : undefined),
+      registered: () => undefined,
+      carrier: async () => undefined,
+    },
+  });
+  await driver.start();
+  phone = new SipStack({ clock, publicAddress: '127.0.0.1' });
+  phone.attach(await NetSipTransport.listen({ host: '127.0.0.1', port: 0, clock }, phone.receive, phone.transportError));
+});
+after(async () => {
+  await phone.close();
+  await driver.close();
+  gateway.close();
+});
+
+function originate(to: string, tenant = X) {
+  const ended: NetworkCause[] = [];
+  const o: LegObserver = { ringing() {}, earlyMedia() {}, answered() {}, ended: (_l: Leg, cause) => ended.push(cause), dtmf() {}, audio() {} };
+  const leg = driver.originate({ uuid: newUuid(), tenant, from: '15550001111', to, callerName: '', sipHeaders: {} }, o);
+  return { leg, ended };
+}
+
+test('outbound calls go only to allowed destination prefixes', async () => {
+  const uk = originate('442071234567');
+  await until(() => uk.ended.length > 0, 'the refusal');
+  assert.deepEqual(uk.ended, ['CALL_REJECTED']);
+  assert.equal(driver.callsOf(X.accountId), 0, 'a refused call counts for nothing');
+});
+
+test('an account has at most its limit of live SIP calls, outbound and from its endpoints together', async () => {
+  const first = originate('14155550100');
+  assert.equal(driver.callsOf(X.accountId), 1);
+  const second = originate('14155550101');
+  await until(() => second.ended.length > 0, 'the second call to be refused');
+  assert.deepEqual(second.ended, ['NORMAL_TEMPORARY_FAILURE']);
+  const other = originate('14155550102', Y);
+  assert.equal(driver.callsOf(Y.accountId), 1, 'another account has its own limit');
+
+  // The account's endpoint calls in while its outbound call is live: busy.
+  const sdp = new SdpSession({ address: '127.0.0.1', port: 44990 });
+  const call = phone.invite({
+    target: 'sip:14155550199@switchboard.test',
+    flow: { transport: 'udp', address: '127.0.0.1', port: driver.port },
+    from: '<sip:desk@switchboard.test>',
+    to: '<sip:14155550199@switchboard.test>',
+    body: sdpBody(sdp.offer()),
+    credentials: { username: 'desk', password: 'pw' },
+  });
+  const status = await new Promise<number>((resolve) => (call.events = { failed: (s) => resolve(s), answered: () => resolve(200) }));
+  assert.equal(status, 486);
+
+  first.leg.hangup('ORIGINATOR_CANCEL');
+  other.leg.hangup('ORIGINATOR_CANCEL');
+  await until(() => driver.callsOf(X.accountId) === 0 && driver.callsOf(Y.accountId) === 0, 'the ended legs to count no more');
+  const again = originate('14155550103');
+  assert.equal(driver.callsOf(X.accountId), 1, 'room again once a call ended');
+  again.leg.hangup('ORIGINATOR_CANCEL');
+});

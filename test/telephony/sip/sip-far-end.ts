@@ -1,0 +1,244 @@
+// The SIP driver under the contract suite: a SipDriver on loopback, and as
+// its far end a user agent built from our own SipStack and RtpMedia (a
+// carrier at 127.0.0.1 owning every number, which is also the driver's one
+// gateway). Time is real (RTP is paced by the real clock), so `advance`
+// sleeps, and then waits until the driver's tracked work and the far end's
+// own are done. What the far end hears is measured on the network, so the
+// contract compares it with a tolerance of two ticks (toleranceMs).
+import { RealClock } from '../../../src/clock/clock.ts';
+import { concat, rms } from '../../../src/media/pcm.ts';
+import { FRAME_MS, FRAME_SAMPLES } from '../../../src/media/frame.ts';
+import { sdpBody, type InviteSession } from '../../../src/telephony/sip/dialog/invite-session.ts';
+import type { InboundCall } from '../../../src/telephony/sip/dialog/inbound-call.ts';
+import { uriUser } from '../../../src/telephony/sip/message/sip-uri.ts';
+import { RtpMedia, type MediaSession } from '../../../src/telephony/sip/rtp/rtp-media.ts';
+import { SipDriver, toXHeaders, xHeaders } from '../../../src/telephony/sip/sip-driver.ts';
+import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
+import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
+import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
+import type { DriverUnderTest, FarEndOutcome, HeardSound } from '../far-end.ts';
+
+/** A real clock that counts the work tracked on it, so a test can wait for the driver to be idle. */
+class TrackingClock extends RealClock {
+  pending = 0;
+  override track<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    this.pending++;
+    const p = typeof work === 'function' ? work() : work;
+    return p.finally(() => this.pending--);
+  }
+}
+
+/** The far end's jitter buffer is fixed at this many frames: heard times are moved back by it. */
+const FAR_DEPTH = 2;
+/** How long after a moment the far end has surely heard it: RTP delivery batches (100 ms) and its jitter buffer. */
+const HEARING_DELAY_MS = 250;
+
+/** A tone's frequency from the zero crossings of `samples`, interpolated between samples (exact to a hertz over a few frames). */
+function frequency(samples: Int16Array): number {
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    if (a < 0 === b < 0) continue;
+    const at = i - 1 + a / (a - b);
+    if (first < 0) first = at;
+    last = at;
+    count++;
+  }
+  return count < 2 ? 0 : ((count - 1) / 2) * (8000 / (last - first));
+}
+
+/** What the far end hears: per 20 ms frame, silence or a tone's rough frequency; runs of like frames become sounds labelled by their frequency, measured away from their edges (the far end's frame grid cuts sounds anywhere). */
+function sounds(frames: Array<{ at: number; samples: Int16Array }>, startedAt: number): HeardSound[] {
+  const out: HeardSound[] = [];
+  let run: Array<{ at: number; samples: Int16Array }> = [];
+  let rough = 0;
+  const close = () => {
+    // One frame alone is a boundary between two sounds: not a sound of its own.
+    if (run.length > 1) {
+      const inner = run.length > 2 ? run.slice(1, -1) : run;
+      const hz = frequency(concat(inner.map((f) => f.samples)));
+      out.push({ at: run[0]!.at - startedAt, ms: run.length * FRAME_MS, label: `${Math.round(hz / 10) * 10}Hz` });
+    }
+    run = [];
+  };
+  for (const f of frames) {
+    if (rms(f.samples) < 300) {
+      close();
+      continue;
+    }
+    const hz = frequency(f.samples);
+    if (run.length > 0 && Math.abs(hz - rough) > 60) close();
+    if (run.length === 0) rough = hz;
+    run.push(f);
+  }
+  close();
+  return out;
+}
+
+interface FarCall {
+  session: InviteSession;
+  media?: MediaSession;
+  frames: Array<{ at: number; samples: Int16Array }>;
+  digits: string;
+  headers: Record<string, string>;
+}
+
+export async function sipDriver(): Promise<DriverUnderTest> {
+  const clock = new TrackingClock();
+  let farPending = 0;
+  const expected = new Map<string, { outcome: FarEndOutcome; ringMs: number }>();
+  const calls = new Map<string, FarCall>();
+  const farStack = new SipStack({ clock, publicAddress: '127.0.0.1' });
+  let farMedia: RtpMedia;
+  let farTransport: NetSipTransport;
+  let driver: SipDriver;
+
+  const ready = (async () => {
+    farMedia = await RtpMedia.start({ ports: { min: 43000, max: 43199 }, clock, bindAddress: '127.0.0.1', workers: 1, jitter: { startDepth: FAR_DEPTH, minDepth: FAR_DEPTH, maxDepth: FAR_DEPTH } });
+    farTransport = await NetSipTransport.listen({ host: '127.0.0.1', port: 0, clock }, farStack.receive, farStack.transportError);
+    farStack.attach(farTransport);
+    driver = new SipDriver({
+      clock,
+      listen: { host: '127.0.0.1', port: 0 },
+      publicAddress: '127.0.0.1',
+      domain: 'switchboard.test',
+      rtp: { ports: { min: 43200, max: 43399 }, bindAddress: '127.0.0.1', workers: 1 },
+      gateways: [{ name: 'far', address: `127.0.0.1:${farTransport.local.port}`, host: '127.0.0.1', port: farTransport.local.port, transport: 'udp' }],
+      directory: {
+        credentials: async () => undefined,
+        registered: () => undefined,
+        carrier: async (address) => (address === '127.0.0.1' ? { carrierId: 'far', owns: true } : undefined),
+      },
+      guard: { ratePerSecond: 10_000, burst: 10_000 },
+    });
+    await driver.start();
+  })();
+
+  /** Run far-end work the test does not wait for, counted so `advance` waits for it. */
+  const farWork = (work: () => Promise<void>) => {
+    farPending++;
+    work()
+      .catch((err: unknown) => console.error('sip far end failed', err))
+      .finally(() => farPending--);
+  };
+
+  const openMedia = async (call: FarCall) => {
+    call.media = await farMedia.open({
+      audio: (run, at) => {
+        for (let i = 0; i * FRAME_SAMPLES < run.samples.length; i++) call.frames.push({ at: at + i * FRAME_MS - FAR_DEPTH * FRAME_MS, samples: run.samples.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES) });
+      },
+      dtmf: (digit) => (call.digits += digit),
+      lost: (reason) => console.error('far end media lost', reason),
+    });
+    return call.media;
+  };
+
+  // Not counted as pending work: ringing takes as long as the test said, on the far end's own time.
+  farStack.handlers.invite = (inc: InboundCall) =>
+    void (async () => {
+      const number = uriUser(inc.request.requestUri()) ?? '';
+      const want = expected.get(number) ?? { outcome: 'unreachable', ringMs: 0 };
+      const call: FarCall = { session: inc, frames: [], digits: '', headers: xHeaders(inc.request.headers) };
+      calls.set(inc.request.callId(), call);
+      if (want.outcome === 'busy') return inc.reject(486);
+      if (want.outcome === 'unreachable') return inc.reject(502);
+      inc.ring();
+      const media = want.outcome === 'answer' ? await openMedia(call) : undefined;
+      // The phone rings for ringMs from when the platform placed the call (its Call-ID is the leg's uuid),
+      // its answer leaving a tick early so that it has arrived when the test's `advance` of ringMs ends.
+      const placedAt = driver.find(inc.request.callId())?.startedAt ?? clock.now();
+      await clock.sleep(Math.max(0, placedAt + want.ringMs - FRAME_MS - clock.now()));
+      if (want.outcome === 'no_answer') return inc.reject(480);
+      if (want.outcome === 'reject') return inc.reject(603);
+      if (!media || inc.ended) return media?.close();
+      const sdp = new SdpSession({ address: '127.0.0.1', port: media.port });
+      const r = sdp.answer(inc.offer!.body.toString());
+      if (!r.ok) throw new Error(`far end cannot answer the offer: ${r.detail}`);
+      inc.answer(sdpBody(r.sdp));
+      media.configure(r.media);
+    })().catch((err: unknown) => console.error('sip far end failed', err));
+
+  /** The far end's side of platform leg `uuid` (outbound legs' Call-ID is their uuid; inbound ones are looked up through the driver). */
+  const callIds = new Map<string, string>();
+  const startedAt = new Map<string, number>();
+  const far = (uuid: string): FarCall => {
+    const leg = driver.find(uuid);
+    if (leg?.callId) callIds.set(uuid, leg.callId);
+    if (leg) startedAt.set(uuid, leg.startedAt);
+    const id = callIds.get(uuid) ?? uuid;
+    const call = calls.get(id);
+    if (!call) throw new Error(`the far end has no call for leg ${uuid}`);
+    return call;
+  };
+  const heardAfterDelay = async <T>(fn: () => T): Promise<T> => {
+    await clock.sleep(HEARING_DELAY_MS);
+    return fn();
+  };
+
+  const settle = async () => {
+    for (let i = 0; i < 500 && (clock.pending > 0 || farPending > 0); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  await ready;
+  let closed = false;
+  return {
+    name: 'sip',
+    toleranceMs: 2 * FRAME_MS,
+    driver: driver!,
+    now: () => clock.now(),
+    advance: async (ms) => {
+      // Nothing is instant on a network: "no time" is the few milliseconds loopback needs.
+      await clock.sleep(ms > 0 ? ms : 30);
+      await settle();
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await driver.close();
+      await farStack.close();
+      await farMedia.close();
+    },
+    farEnd: {
+      expect: (number, outcome, ringMs) => expected.set(number, { outcome, ringMs }),
+      call: (from, to, sipHeaders) =>
+        farWork(async () => {
+          const call: FarCall = { session: undefined as never, frames: [], digits: '', headers: {} };
+          const media = await openMedia(call);
+          const sdp = new SdpSession({ address: '127.0.0.1', port: media.port });
+          const out = farStack.invite({
+            target: `sip:${to}@127.0.0.1:${driver.port}`,
+            flow: { transport: 'udp', address: '127.0.0.1', port: driver.port },
+            from: `<sip:${from}@127.0.0.1>`,
+            to: `<sip:${to}@127.0.0.1>`,
+            body: sdpBody(sdp.offer()),
+            headers: toXHeaders(sipHeaders),
+          });
+          call.session = out;
+          calls.set(out.callId, call);
+          const accept = (body: Buffer) => {
+            const r = sdp.accept(body.toString());
+            if (r.ok) media.configure(r.media);
+          };
+          out.events = {
+            progress: (res) => res.body.length > 0 && accept(res.body),
+            answered: (res) => res.body.length > 0 && accept(res.body),
+          };
+        }),
+      headersReceived: (uuid) => far(uuid).headers,
+      press: (uuid, digits) => void far(uuid).media?.sendDigits(digits, 100),
+      hangUp: (uuid) => {
+        const s = far(uuid).session;
+        if ('cancel' in s && typeof s.cancel === 'function' && s.state !== 'confirmed') s.cancel();
+        else s.bye();
+      },
+      digitsHeard: (uuid) => heardAfterDelay(() => far(uuid).digits),
+      soundsHeard: (uuid) => {
+        const call = far(uuid);
+        return heardAfterDelay(() => sounds(call.frames, startedAt.get(uuid) ?? 0));
+      },
+    },
+  };
+}
