@@ -121,7 +121,8 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
   /** Listen for SIP and start the media workers. */
   async start(): Promise<void> {
     const { listen, rtp } = this.opts;
-    this.media = await RtpMedia.start({ ...rtp, clock: this.clock, log: this.log });
+    // Keys sent as tones are found by the engine's one analysis of every leg's audio (media/line-analysis.ts), not twice.
+    this.media = await RtpMedia.start({ ...rtp, clock: this.clock, log: this.log, inbandDtmf: false });
     this.transport = await NetSipTransport.listen({ host: listen.host, port: listen.port, clock: this.clock }, this.stack.receive, this.stack.transportError);
     this.stack.attach(this.transport);
     this.log?.info({ sip: `${listen.host}:${this.transport.local.port}`, public_address: this.publicAddress, rtp_ports: `${rtp.ports.min}-${rtp.ports.max}`, gateways: this.opts.gateways.length }, 'sip driver listening');
