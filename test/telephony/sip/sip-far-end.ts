@@ -178,8 +178,10 @@ export async function sipDriver(): Promise<DriverUnderTest> {
     return fn();
   };
 
+  // Calls the far end placed that the driver has not announced yet: "no time" lasts until they arrive.
+  let unannounced = 0;
   const settle = async () => {
-    for (let i = 0; i < 500 && (clock.pending > 0 || farPending > 0); i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 500 && (clock.pending > 0 || farPending > 0 || unannounced > 0); i++) await new Promise((r) => setTimeout(r, 5));
   };
 
   await ready;
@@ -189,7 +191,15 @@ export async function sipDriver(): Promise<DriverUnderTest> {
     // Heard times are taken where the far end plays audio out, after two media workers' ticks on a shared
     // machine: a starved worker catches up at most 100 ms late (RtpMediaOptions.catchUpMs), so that is the bound.
     toleranceMs: 100,
-    driver: driver!,
+    driver: {
+      originate: (req, observer) => driver.originate(req, observer),
+      onInbound: (handler) =>
+        driver.onInbound((leg, info) => {
+          unannounced = Math.max(0, unannounced - 1);
+          handler(leg, info);
+        }),
+      close: () => driver.close(),
+    },
     now: () => clock.now(),
     advance: async (ms) => {
       // Nothing is instant on a network: "no time" is the few milliseconds loopback needs.
@@ -207,6 +217,7 @@ export async function sipDriver(): Promise<DriverUnderTest> {
       expect: (number, outcome, ringMs) => expected.set(number, { outcome, ringMs }),
       call: (from, to, sipHeaders) =>
         farWork(async () => {
+          unannounced++;
           const call: FarCall = { session: undefined as never, frames: [], digits: '', headers: {} };
           const media = await openMedia(call);
           const sdp = new SdpSession({ address: '127.0.0.1', port: media.port });
