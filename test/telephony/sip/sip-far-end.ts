@@ -91,6 +91,8 @@ export async function sipDriver(): Promise<DriverUnderTest> {
   let farPending = 0;
   const expected = new Map<string, { outcome: FarEndOutcome; ringMs: number }>();
   const calls = new Map<string, FarCall>();
+  /** The far end's answers and refusals after ringing: when each is due, and whether the platform's leg has taken it. */
+  const due = new Set<{ at: number; settled: () => boolean }>();
   const farStack = new SipStack({ clock, publicAddress: '127.0.0.1' });
   let farMedia: RtpMedia;
   let farTransport: NetSipTransport;
@@ -148,9 +150,14 @@ export async function sipDriver(): Promise<DriverUnderTest> {
       inc.ring();
       const media = want.outcome === 'answer' ? await openMedia(call) : undefined;
       // The phone rings for ringMs from when the platform placed the call (its Call-ID is the leg's uuid),
-      // its answer leaving a tick early so that it has arrived when the test's `advance` of ringMs ends.
-      const placedAt = driver.find(inc.request.callId())?.startedAt ?? clock.now();
-      await clock.sleep(Math.max(0, placedAt + want.ringMs - FRAME_MS - clock.now()));
+      // its answer leaving a tick early; an `advance` reaching that moment waits until the leg has taken it.
+      const uuid = inc.request.callId();
+      const placedAt = driver.find(uuid)?.startedAt ?? clock.now();
+      const at = placedAt + want.ringMs - FRAME_MS;
+      const leg = driver.find(uuid);
+      const before = leg?.state;
+      due.add({ at, settled: () => !leg || leg.state === 'ended' || (leg.state !== before && leg.state !== 'ringing' && leg.state !== 'early') });
+      await clock.sleep(Math.max(0, at - clock.now()));
       if (want.outcome === 'no_answer') return inc.reject(480);
       if (want.outcome === 'reject') return inc.reject(603);
       if (!media || inc.ended) return media?.close();
@@ -180,8 +187,12 @@ export async function sipDriver(): Promise<DriverUnderTest> {
 
   // Calls the far end placed that the driver has not announced yet: "no time" lasts until they arrive.
   let unannounced = 0;
+  const pendingDue = () => {
+    for (const d of due) if (d.settled()) due.delete(d);
+    return [...due].some((d) => d.at <= clock.now());
+  };
   const settle = async () => {
-    for (let i = 0; i < 500 && (clock.pending > 0 || farPending > 0 || unannounced > 0); i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 500 && (clock.pending > 0 || farPending > 0 || unannounced > 0 || pendingDue()); i++) await new Promise((r) => setTimeout(r, 5));
   };
 
   await ready;
