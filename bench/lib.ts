@@ -1,8 +1,10 @@
 // Shared by the benchmarks: start processes, run load, read CPU share.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { newAccountAuthId, newAuthToken } from '../src/ids.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -45,3 +47,44 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
 }
 
 export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * A real server (SQLite, real clock, sandbox carrier) with a US SMS number
+ * rented and credit topped up: where the messaging-path benchmarks start.
+ * `nodeFlags` go to the server's node (e.g. --cpu-prof).
+ */
+export async function startSmsServer(nodeFlags: string[] = []) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
+  const authId = newAccountAuthId();
+  const authToken = newAuthToken();
+  const headers = { authorization: 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64'), 'content-type': 'application/json' };
+  const server = await spawnUntil(
+    [...nodeFlags, path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
+    /"url":"(http:[^"]+)"[^\n]*"msg":"switchboard listening"/,
+    { SWITCHBOARD_AUTH_ID: authId, SWITCHBOARD_AUTH_TOKEN: authToken, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', DATABASE_URL: '', SWITCHBOARD_CLOCK: 'real' },
+  );
+  const origin = server.match[1]!;
+  const base = `${origin}/v1/Account/${authId}`;
+  const call = async (p: string, init: { method?: string; json?: unknown } = {}) => {
+    const res = await fetch(base + p, { method: init.method ?? (init.json ? 'POST' : 'GET'), headers, body: init.json ? JSON.stringify(init.json) : undefined });
+    if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const [pick] = (await call('/PhoneNumber/?country_iso=US&services=sms&limit=1')).objects;
+  await call(`/PhoneNumber/${pick.number}/`, { json: {} });
+  await call('/Sandbox/Credit/', { json: { amount: '1000000' } });
+  return {
+    origin,
+    base,
+    authId,
+    headers,
+    call,
+    pid: server.child.pid!,
+    number: pick.number as string,
+    async stop() {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

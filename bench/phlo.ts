@@ -17,30 +17,12 @@ import { resolveConfig } from '../src/config.ts';
 import { newAccountAuthId, newAuthToken } from '../src/ids.ts';
 import { createServices } from '../src/services.ts';
 import { openStore } from '../src/store/db.ts';
-import { cpuSeconds, fmt, load, ROOT, spawnUntil } from './lib.ts';
+import { cpuSeconds, fmt, load, startSmsServer } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
-const authId = newAccountAuthId();
-const authToken = newAuthToken();
-const headers = { authorization: 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64'), 'content-type': 'application/json' };
-
-const server = await spawnUntil(
-  [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
-  /"url":"(http:[^"]+)"[^\n]*"msg":"switchboard listening"/,
-  { SWITCHBOARD_AUTH_ID: authId, SWITCHBOARD_AUTH_TOKEN: authToken, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', DATABASE_URL: '', SWITCHBOARD_CLOCK: 'real' },
-);
-const origin = server.match[1];
-const base = `${origin}/v1/Account/${authId}`;
-const call = async (p: string, init: { method?: string; json?: unknown } = {}) => {
-  const res = await fetch(base + p, { method: init.method ?? (init.json ? 'POST' : 'GET'), headers, body: init.json ? JSON.stringify(init.json) : undefined });
-  if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
-  return res.json();
-};
-
-const [pick] = (await call('/PhoneNumber/?country_iso=US&services=sms&limit=1')).objects;
-await call(`/PhoneNumber/${pick.number}/`, { json: {} });
-await call('/Sandbox/Credit/', { json: { amount: '1000000' } });
+const server = await startSmsServer(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+const { origin, authId, headers, call } = server;
+const pick = { number: server.number };
 const flow = await call('/Phlo/', {
   json: {
     name: 'bench_notify',
@@ -67,12 +49,12 @@ await load({ ...runOpts, duration: 1 }); // warm-up
 await waitFor(delivered, await runs());
 
 const before = await runs();
-const cpu0 = cpuSeconds(server.child.pid!);
+const cpu0 = cpuSeconds(server.pid);
 const t0 = performance.now();
 const r = await load({ ...runOpts, duration: seconds });
 const started = (await runs()) - before;
 const doneAt = await waitFor(delivered, before + started);
-const cpuUsed = cpuSeconds(server.child.pid!) - cpu0;
+const cpuUsed = cpuSeconds(server.pid) - cpu0;
 const cpu = cpuUsed / ((doneAt - t0) / 1000);
 
 console.log(`runs started (201)        ${fmt(started / seconds).padStart(8)} runs/s   p99 ${fmt(r.p99, 1)} ms   errors ${r.errors + r.non2xx}`);
@@ -81,9 +63,7 @@ console.log(`server CPU over the run   ${fmt(cpu * 100).padStart(8)} %`);
 // What a loaded machine hides: the server's own CPU time per run, and the rate that makes on a core of its own.
 console.log(`server CPU per run        ${fmt((cpuUsed * 1000) / started, 2).padStart(8)} ms     (${fmt(started / cpuUsed)} runs per CPU-second)`);
 
-server.child.kill('SIGTERM');
-await new Promise((resolve) => server.child.once('exit', resolve));
-fs.rmSync(dataDir, { recursive: true, force: true });
+await server.stop();
 
 await ivrMemory(Number(process.env.BENCH_IVR_RUNS ?? 2000));
 console.log(`\nload average ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`);
