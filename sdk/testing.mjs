@@ -1,0 +1,286 @@
+// `switchboard/testing`: start a Switchboard for a test run and drive the
+// sandbox carrier's virtual phones from the test (docs/testing.md).
+//
+// Plain JavaScript (types in testing.d.mts) so any test runner imports it
+// without a TypeScript loader. The in-process server's TypeScript is loaded
+// with tsx's scoped `tsImport`, which leaves the runner's own module loading
+// untouched; `{ process: 'child' }` runs `switchboard serve` instead.
+//
+// Waits resolve on the server's events, never on sleeps: each one is a
+// `POST …/Sandbox/Call/{uuid}/Wait/` that, on the virtual clock, moves time
+// timer by timer until the condition holds or its limit passes.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { switchboardClient, switchboardPhloClient } from './index.mjs';
+
+/** How long a wait may take, in platform milliseconds, unless `{ timeoutMs }` says otherwise. */
+export const DEFAULT_WAIT_MS = 10_000;
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A wait that did not reach its condition, or a sandbox request the server refused; the message says why. */
+export class SwitchboardTestError extends Error {
+  constructor(message, details = {}) {
+    super(message);
+    this.name = 'SwitchboardTestError';
+    Object.assign(this, details);
+  }
+}
+
+// ---- the server -----------------------------------------------------------------
+
+export async function startSwitchboard(options = {}) {
+  const clock = options.clock ?? 'virtual';
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-testing-'));
+  const throwAway = options.dataDir === undefined;
+  const server = options.process === 'child' ? await startChild(clock, dataDir, options) : await startInProcess(clock, dataDir, options);
+  const { url, credentials } = server;
+  const plivo = await loadPlivo();
+  const main = account(url, credentials, plivo);
+  let stopped;
+  return {
+    url,
+    ...main,
+    clock: clockOf(url, credentials),
+    /** A fresh subaccount with its own credentials, SDK clients and sandbox view: one per test keeps tests apart. */
+    account: async (name = 'test') => {
+      const res = await request(url, credentials, 'POST', '/Subaccount/', { name, enabled: true });
+      return account(url, { authId: res.auth_id, authToken: res.auth_token }, plivo);
+    },
+    stop: () =>
+      (stopped ??= server.stop().finally(() => {
+        if (throwAway) fs.rmSync(dataDir, { recursive: true, force: true });
+      })),
+  };
+}
+
+async function startInProcess(clock, dataDir, options) {
+  const { tsImport } = await import('tsx/esm/api');
+  const { startServer, resolveConfig } = await tsImport('../src/index.ts', import.meta.url);
+  const config = resolveConfig({ ...process.env, ...options.env }, { port: 0, dataDir, clock, logLevel: options.logLevel ?? 'warn', databaseUrl: options.databaseUrl ?? '' });
+  const running = await startServer(config);
+  return { url: running.url, credentials: running.credentials, stop: () => running.close() };
+}
+
+async function startChild(clock, dataDir, options) {
+  const bin = path.join(ROOT, 'bin/switchboard.mjs');
+  // Its "listening" line (info) says the port; its output is kept only until then.
+  const args = [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--clock', clock, '--log-level', options.logLevel ?? 'info'];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /"msg":"switchboard listening"/.test(output) && /"url":"(http:[^"]+)"/.exec(output);
+      if (!m) return;
+      child.stdout.off('data', onData).resume();
+      child.stderr.off('data', onData).resume();
+      child.off('exit', onExit);
+      resolve(m[1]);
+    };
+    const onExit = (code) => reject(new SwitchboardTestError(`switchboard serve exited with code ${code} before listening:\n${output}`));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', onExit);
+  });
+  const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'));
+  return {
+    url,
+    credentials: { authId: credentials.authId, authToken: credentials.authToken },
+    stop: () =>
+      new Promise((resolve) => {
+        process.off('exit', kill);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The application's own `plivo` package (a peer dependency); without it `client` and `phloClient` are undefined. */
+async function loadPlivo() {
+  try {
+    const mod = await import('plivo');
+    return mod.default ?? mod;
+  } catch {
+    return undefined;
+  }
+}
+
+function account(url, credentials, plivo) {
+  const target = { ...credentials, baseUrl: url };
+  return {
+    authId: credentials.authId,
+    authToken: credentials.authToken,
+    client: plivo && switchboardClient(plivo, target),
+    phloClient: plivo && switchboardPhloClient(plivo, target),
+    sandbox: sandboxOf(url, credentials),
+  };
+}
+
+// ---- HTTP ------------------------------------------------------------------------
+
+/** A request under /v1/Account/{authId}; answers the parsed JSON (or the Response with `raw`), throws on an error status unless `accept` lists it. */
+async function request(url, credentials, method, pathname, body, { raw = false, accept = [] } = {}) {
+  const res = await fetch(`${url}/v1/Account/${credentials.authId}${pathname}`, {
+    method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${credentials.authId}:${credentials.authToken}`).toString('base64')}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok && !accept.includes(res.status)) {
+    const text = await res.text();
+    let message = text;
+    try {
+      message = JSON.parse(text).error ?? text;
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new SwitchboardTestError(`${method} ${pathname} answered ${res.status}: ${message}`, { status: res.status });
+  }
+  if (raw) return res;
+  return res.status === 204 ? undefined : res.json().then((json) => Object.assign(json, { status: res.status }));
+}
+
+// ---- the clock --------------------------------------------------------------------
+
+function clockOf(url, credentials) {
+  const view = (v) => ({ mode: v.mode, now: v.epoch_ms });
+  return {
+    /** `{ mode, now }`: the platform's clock mode and time (epoch ms). */
+    read: async () => view(await request(url, credentials, 'GET', '/Sandbox/Clock/')),
+    /** Virtual clock only: move platform time forward by `ms`. */
+    advance: async (ms) => view(await request(url, credentials, 'POST', '/Sandbox/Clock/Advance/', { ms })),
+    /** Virtual clock only: run until no call waits on a timer. */
+    runUntilIdle: async () => view(await request(url, credentials, 'POST', '/Sandbox/Clock/Advance/', { until_idle: true })),
+  };
+}
+
+// ---- the sandbox -------------------------------------------------------------------
+
+function sandboxOf(url, credentials) {
+  const api = (method, pathname, body, opts) => request(url, credentials, method, pathname, body, opts);
+  return {
+    /** Set how a virtual phone behaves: `'busy'`, or `{ behaviour, ring_seconds, script, dtmf_mode }` (docs/sandbox-api.md). */
+    phone: (number, behaviour = {}) => api('POST', '/Sandbox/Phone/', { number, ...(typeof behaviour === 'string' ? { behaviour } : behaviour) }),
+    /**
+     * Rent a number and point it at your application: `{ answerUrl, hangupUrl?, messageUrl?, country? }`.
+     * Answers the number (digits only), ready for `call({ from, to: number })`.
+     */
+    number: async ({ answerUrl, hangupUrl, messageUrl, answerMethod = 'POST', country = 'US' }) => {
+      const search = await api('GET', `/PhoneNumber/?country_iso=${country}&services=voice&limit=1`);
+      const number = search.objects?.[0]?.number;
+      if (!number) throw new SwitchboardTestError(`no ${country} number with voice is for sale`);
+      await api('POST', `/PhoneNumber/${number}/`, {});
+      const app = await api('POST', '/Application/', {
+        app_name: `test-${number}`,
+        answer_url: answerUrl,
+        answer_method: answerMethod,
+        ...(hangupUrl ? { hangup_url: hangupUrl } : {}),
+        ...(messageUrl ? { message_url: messageUrl } : {}),
+      });
+      await api('POST', `/Number/${number}/`, { app_id: app.app_id });
+      return number;
+    },
+    /** A virtual phone calls one of your numbers or endpoints: `{ from, to, script?, dtmf_mode?, sip_headers?, caller_name? }`. */
+    call: async (input) => callHandle(api, (await api('POST', '/Sandbox/Call/', input)).call_uuid),
+    /** The far end of a call your application made (its request_uuid / call_uuid). */
+    callOf: (callUuid) => callHandle(api, callUuid),
+    /** What a virtual phone received by text, newest first. */
+    inbox: async (number) => (await api('GET', `/Sandbox/Phone/${number.replace(/^\+/, '')}/Messages/?limit=20`)).objects,
+    /** A virtual phone texts one of your numbers: `{ from, to, text }`; answers the message_uuid. */
+    sendSms: async (input) => (await api('POST', '/Sandbox/Message/', input)).message_uuid,
+  };
+}
+
+// ---- a call, seen from the virtual phone ---------------------------------------------------
+
+function callHandle(api, callUuid) {
+  const wait = async (until, text, opts = {}) => {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_MS;
+    const res = await api('POST', `/Sandbox/Call/${callUuid}/Wait/`, { until, ...(text ? { text } : {}), timeout_ms: timeoutMs }, { accept: [408] });
+    if (res.status === 408) {
+      const expected = until === 'hears' ? `hear "${text}"` : `be ${until}`;
+      const limit = opts.timeoutMs === undefined ? `the default wait limit DEFAULT_WAIT_MS = ${DEFAULT_WAIT_MS} ms` : `timeoutMs = ${timeoutMs} ms`;
+      const why = await diagnose(api, callUuid, res);
+      throw new SwitchboardTestError(`call ${callUuid} did not ${expected} within ${timeoutMs} ms of platform time (${limit}).\n${why.text}`, {
+        callUuid,
+        expected,
+        transcript: transcriptOf(res),
+        ...why.details,
+      });
+    }
+    delete res.api_id;
+    delete res.status;
+    return res;
+  };
+  return {
+    callUuid,
+    /** Resolves once the call is answered. */
+    answered: (opts) => wait('answered', undefined, opts),
+    /** Resolves once the phone has heard `text` (spoken or played by your application); throws with what it heard instead. */
+    hears: (text, opts) => wait('hears', text, opts),
+    /** Resolves with the transcript once the call has ended. */
+    ended: (opts) => wait('ended', undefined, opts),
+    /** The phone presses keys (0-9, *, #, A-D; w/W pause). */
+    press: async (digits, { dtmfMode } = {}) => void (await api('POST', `/Sandbox/Call/${callUuid}/DTMF/`, { digits, ...(dtmfMode ? { dtmf_mode: dtmfMode } : {}) })),
+    /** The phone speaks `text` (real audio your <Record> and <GetInput inputType="speech"> hear). */
+    say: async (text) => void (await api('POST', `/Sandbox/Call/${callUuid}/Say/`, { text })),
+    /** The phone hangs up. */
+    hangup: async () => void (await api('POST', `/Sandbox/Call/${callUuid}/Hangup/`, {})),
+    /** What the phone heard and did so far: `{ call_uuid, state, events }`. */
+    transcript: async () => transcriptOf(await api('GET', `/Sandbox/Call/${callUuid}/Transcript/`)),
+    /** What the phone received, as a WAV file (8 kHz, 16-bit mono). */
+    audio: async () => Buffer.from(await (await api('GET', `/Sandbox/Call/${callUuid}/Audio/`, undefined, { raw: true })).arrayBuffer()),
+    /** The call's debug log (webhooks, XML errors, state changes), oldest first. */
+    log: () => callLog(api, callUuid),
+  };
+}
+
+/** Every entry of a call's debug log, oldest first (read page by page: the API serves 20 at a time). */
+async function callLog(api, callUuid) {
+  const entries = [];
+  for (;;) {
+    const page = await api('GET', `/Call/${callUuid}/Log/?limit=20&offset=${entries.length}`, undefined, { accept: [404] });
+    entries.push(...(page.objects ?? []));
+    if (!page.meta?.next || !page.objects?.length) return entries;
+  }
+}
+
+function transcriptOf(body) {
+  return { call_uuid: body.call_uuid, state: body.state, events: body.events };
+}
+
+/** What a failed wait reports: the call's state and hangup cause, what the phone heard, the last webhooks and the XML errors. */
+async function diagnose(api, callUuid, waited) {
+  const [log, cdr] = await Promise.all([
+    callLog(api, callUuid).catch(() => []),
+    api('GET', `/Call/${callUuid}/`, undefined, { accept: [404] }).then((r) => (r.status === 404 ? undefined : r), () => undefined),
+  ]);
+  const webhooks = log.filter((e) => e.kind === 'webhook').slice(-5).map((e) => ({ hook: e.data?.hook, url: e.data?.url, status: e.data?.status ?? undefined, error: e.data?.error ?? undefined }));
+  const xmlErrors = log.filter((e) => e.kind === 'error' || (e.kind === 'xml' && /error|invalid/i.test(e.message))).map((e) => e.message);
+  const hangupCause = cdr?.hangup_cause_name ? `${cdr.hangup_cause_name} (${cdr.hangup_source ?? 'unknown source'})` : undefined;
+  const heard = (waited.events ?? []).map(describeEvent).join(', ') || 'nothing';
+  const lines = [
+    `  state: ${waited.state}${hangupCause ? `, hangup cause: ${hangupCause}` : ''}`,
+    `  the phone heard: ${heard}`,
+    ...(xmlErrors.length ? ['  errors in the call log:', ...xmlErrors.map((m) => `    ${m}`)] : []),
+    ...(webhooks.length
+      ? ['  last webhooks:', ...webhooks.map((w) => `    ${w.hook ?? 'webhook'} ${w.url} → ${w.status ?? 'no answer'}${w.error ? ` (${w.error})` : ''}`)]
+      : ['  no webhook was sent for this call']),
+  ];
+  return { text: lines.join('\n'), details: { state: waited.state, hangupCause, webhooks, xmlErrors } };
+}
+
+function describeEvent(e) {
+  if (e.text) return `${e.type} "${e.text}"`;
+  if (e.digits) return `${e.type} ${e.digits}`;
+  return e.type;
+}
