@@ -1,7 +1,7 @@
 // The `switchboard` command. `serve` runs the server; flags win over env.
+// Every command loads what it needs when it runs, so `--help` answers at once.
 import { Command } from 'commander';
-import { ConfigError, resolveConfig } from '../config.ts';
-import { startServer } from '../server.ts';
+import { ConfigError } from '../config.ts';
 import { registerExtraCommands } from './commands.ts';
 
 const program = new Command('switchboard').description('Self-hostable, Plivo-compatible communications platform');
@@ -18,6 +18,7 @@ program
   .option('--telephony <driver>', 'sim | sip (env SWITCHBOARD_TELEPHONY)')
   .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
   .action(async (flags) => {
+    const [{ resolveConfig }, { startServer }] = await Promise.all([import('../config.ts'), import('../server.ts')]);
     const config = resolveConfig(process.env, flags);
     // Signals are handled from the first moment: one that arrives while the
     // server is still starting stops it as soon as it is up.

@@ -1,13 +1,6 @@
 // `switchboard numbers import FILE`: load an operator's own numbers (pool or
 // trunk numbers) into the inventory that accounts search and rent from.
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { RealClock } from '../clock/clock.ts';
-import { resolveConfig } from '../config.ts';
-import { ApiError } from '../errors.ts';
-import { PoolFileError, readPoolFile } from '../platform/number-pool.ts';
-import { createServices } from '../services.ts';
-import { openStore } from '../store/db.ts';
 
 export const POOL_COLUMNS = 'number,country_iso,type,region,city,prefix,rate_center,lata,voice,sms,mms,monthly_rental_rate,setup_rate';
 
@@ -20,6 +13,16 @@ export function registerNumbersCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory (env SWITCHBOARD_DATA_DIR, default ./data)')
     .option('--database-url <url>', 'postgres://… to use PostgreSQL (env DATABASE_URL)')
     .action(async (file: string, flags: { replace?: boolean; dataDir?: string; databaseUrl?: string }) => {
+      // Loaded on use: `switchboard --help` stays instant.
+      const [{ default: cliProgress }, { RealClock }, { resolveConfig }, { ApiError }, { PoolFileError, readPoolFile }, { createServices }, { openStore }] = await Promise.all([
+        import('cli-progress'),
+        import('../clock/clock.ts'),
+        import('../config.ts'),
+        import('../errors.ts'),
+        import('../platform/number-pool.ts'),
+        import('../services.ts'),
+        import('../store/db.ts'),
+      ]);
       const config = resolveConfig(process.env, { dataDir: flags.dataDir, databaseUrl: flags.databaseUrl });
       const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
       try {

@@ -2,20 +2,11 @@
 // server's own validator, create or replace a flow by name on a running
 // server, and list a flow's recent runs with their path through the graph.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveConfig } from '../config.ts';
 import type { Finding } from '../phlo/phlo-document.ts';
-import { validatePhlo } from '../phlo/phlo-validate.ts';
+import { CliError, request, run as runAs, serverOptions, type ServerFlags } from './server-api.ts';
 
-interface ServerFlags {
-  url?: string;
-  authId?: string;
-  authToken?: string;
-  dataDir?: string;
-}
-
-class CliError extends Error {}
+const run = (action: () => Promise<void>) => runAs('phlo', action);
 
 function readDocument(file: string): unknown {
   let text: string;
@@ -33,53 +24,16 @@ function readDocument(file: string): unknown {
 
 const line = (kind: string, f: Finding) => `  ${kind}: ${f.node ? `node ${f.node}, ` : ''}${f.field}: ${f.message}\n`;
 
-/** Where the server is and whose credentials to use: flags, then env, then the data dir's credentials.json. */
-function target(flags: ServerFlags): { url: string; authId: string; authToken: string } {
-  const url = (flags.url ?? process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  let authId = flags.authId ?? process.env.SWITCHBOARD_AUTH_ID;
-  let authToken = flags.authToken ?? process.env.SWITCHBOARD_AUTH_TOKEN;
-  if (!authId || !authToken) {
-    const file = path.join(resolveConfig(process.env, { dataDir: flags.dataDir }).dataDir, 'credentials.json');
-    if (!fs.existsSync(file)) throw new CliError(`no credentials: pass --auth-id and --auth-token, set SWITCHBOARD_AUTH_ID/SWITCHBOARD_AUTH_TOKEN, or run where ${file} exists`);
-    ({ authId, authToken } = JSON.parse(fs.readFileSync(file, 'utf8')) as { authId: string; authToken: string });
-  }
-  return { url, authId: authId!, authToken: authToken! };
-}
-
+/** A request whose refusal lists the validator's findings. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function call(flags: ServerFlags, method: string, pathname: string, body?: unknown): Promise<any> {
-  const t = target(flags);
-  let res: Response;
   try {
-    res = await fetch(`${t.url}/v1/Account/${t.authId}${pathname}`, {
-      method,
-      headers: { authorization: `Basic ${Buffer.from(`${t.authId}:${t.authToken}`).toString('base64')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
+    return await request(flags, method, pathname, body);
   } catch (err) {
-    throw new CliError(`cannot reach ${t.url}: ${(err as Error).cause ?? (err as Error).message}`);
+    const findings = ((err as { answer?: { errors?: Finding[] } }).answer?.errors ?? []).map((f) => line('error', f)).join('');
+    throw err instanceof CliError && findings ? new CliError(`${err.message}\n${findings}`) : err;
   }
-  const answer = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const details = ((answer.errors ?? []) as Finding[]).map((f) => line('error', f)).join('');
-    throw new CliError(`${method} ${pathname} → ${res.status}: ${answer.error ?? res.statusText}\n${details}`);
-  }
-  return answer;
 }
-
-function run(action: () => Promise<void>): Promise<void> {
-  return action().catch((err) => {
-    if (!(err instanceof CliError)) throw err;
-    process.stderr.write(`switchboard phlo: ${err.message.trimEnd()}\n`);
-    process.exitCode = 1;
-  });
-}
-
-const serverOptions = (cmd: Command) =>
-  cmd
-    .option('--url <url>', 'server base URL (env SWITCHBOARD_URL, default http://127.0.0.1:8080)')
-    .option('--auth-id <id>', 'auth id (env SWITCHBOARD_AUTH_ID, else the data dir\'s credentials.json)')
-    .option('--auth-token <token>', 'auth token (env SWITCHBOARD_AUTH_TOKEN)')
-    .option('--data-dir <dir>', 'data directory holding credentials.json (env SWITCHBOARD_DATA_DIR, default ./data)');
 
 export function registerPhloCommands(program: Command): void {
   const phlo = program.command('phlo').description('PHLO flows: validate, push and inspect (docs/phlo.md)');
@@ -89,6 +43,8 @@ export function registerPhloCommands(program: Command): void {
     .description('check flow files with the server\'s rules (no server needed); exit 1 when one has errors')
     .action((files: string[]) =>
       run(async () => {
+        // Loaded on use: `switchboard --help` stays instant.
+        const { validatePhlo } = await import('../phlo/phlo-validate.ts');
         for (const file of files) {
           const { errors, warnings } = validatePhlo(readDocument(file));
           process.stdout.write(errors.map((f) => line('error', f)).join('') + warnings.map((f) => line('warning', f)).join(''));
