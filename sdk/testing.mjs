@@ -57,9 +57,12 @@ export async function startSwitchboard(options = {}) {
   };
 }
 
+/** The server's modules, loaded once per process (each `tsImport` would load a fresh copy). */
+let serverModules;
+
 async function startInProcess(clock, dataDir, options) {
-  const { tsImport } = await import('tsx/esm/api');
-  const { startServer, resolveConfig } = await tsImport('../src/index.ts', import.meta.url);
+  serverModules ??= import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
+  const { startServer, resolveConfig } = await serverModules;
   const config = resolveConfig({ ...process.env, ...options.env }, { port: 0, dataDir, clock, logLevel: options.logLevel ?? 'warn', databaseUrl: options.databaseUrl ?? '' });
   const running = await startServer(config);
   return { url: running.url, credentials: running.credentials, stop: () => running.close() };
