@@ -4,10 +4,12 @@ import { registerCallCommands } from './calls.ts';
 import { registerGatewaysCommands } from './gateways.ts';
 import { registerNumbersCommands } from './numbers-import.ts';
 import { registerPhloCommands } from './phlo.ts';
+import { registerTailCommand } from './tail.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerNumbersCommands(program);
   registerPhloCommands(program);
   registerGatewaysCommands(program);
   registerCallCommands(program);
+  registerTailCommand(program);
 }

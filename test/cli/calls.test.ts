@@ -1,4 +1,4 @@
-// `switchboard credentials | call | logs` against a running server, as a
+// `switchboard credentials | call | logs | tail` against a running server, as a
 // developer uses them from a terminal.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,4 +51,24 @@ test('a refused request is one readable line and exit code 1', async () => {
   const r = await cli('logs', 'no-such-call');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^switchboard logs: GET \/Call\/no-such-call\/Log\/\?limit=20&offset=0 → 404: /);
+});
+
+test('tail prints the live stream: call states, webhooks with status, XML errors', async () => {
+  const child = spawn(process.execPath, [BIN, 'tail', '--types', 'call'], { env });
+  let out = '';
+  let err = '';
+  const ready = new Promise<void>((resolve) => child.stderr.on('data', (c) => ((err += c), /tailing/.test(err) && resolve())));
+  const saw = new Promise<void>((resolve) => child.stdout.on('data', (c) => ((out += c), /hangup POST/.test(out) && resolve())));
+  try {
+    await ready;
+    const call = await sb.sandbox.call({ from: '14155550104', to: await sb.sandbox.number({ answerUrl: `${ivr.url}/answer` }) });
+    await call.hears('welcome');
+    await call.hangup();
+    await call.ended();
+    await saw;
+    assert.match(out, new RegExp(`${call.callUuid.slice(0, 8)}\\s+state\\s+`));
+    assert.match(out, new RegExp(`webhook\\s+answer POST ${ivr.url}/answer → 200`));
+  } finally {
+    child.kill();
+  }
 });
