@@ -4,7 +4,7 @@ export const DEFAULT_WAIT_MS: number;
 export interface StartOptions {
   /** `virtual` (default: time moves only while a test waits), `real` or `scaled`. */
   clock?: 'virtual' | 'real' | 'scaled';
-  /** `in-process` (default) or `child`: run `switchboard serve` as a child process. */
+  /** `in-process` (default; under jest, which refuses module hooks, `child`) or `child`: run `switchboard serve` as a child process. */
   process?: 'in-process' | 'child';
   /** Keep the store here instead of a throw-away temporary directory. */
   dataDir?: string;
