@@ -7,6 +7,7 @@ import { RealClock } from '../clock/clock.ts';
 import { ConfigError, resolveConfig } from '../config.ts';
 import { GatewayTable, loadGateways, type Gateway } from '../telephony/sip/gateways.ts';
 import { SipStack } from '../telephony/sip/sip-stack.ts';
+import { uriHost } from '../telephony/sip/transport/sip-flow.ts';
 import { NetSipTransport } from '../telephony/sip/transport/sip-transport.ts';
 
 interface Flags {
@@ -25,7 +26,7 @@ function gatewaysFrom(flags: Flags): Gateway[] {
 }
 
 const describe = (g: Gateway): string =>
-  [g.name, `${g.transport}:${g.host.includes(':') ? `[${g.host}]` : g.host}:${g.port}`, g.prefixes?.length ? g.prefixes.join(',') : '*', String(g.priority ?? 0), g.max_calls === undefined ? '-' : String(g.max_calls), g.username ? 'digest' : '-'].join('\t');
+  [g.name, `${g.transport}:${uriHost(g.host)}:${g.port}`, g.prefixes?.length ? g.prefixes.join(',') : '*', String(g.priority ?? 0), g.max_calls === undefined ? '-' : String(g.max_calls), g.username ? 'digest' : '-'].join('\t');
 
 /** OPTIONS to each gateway; resolves with one line per gateway and whether all answered 2xx. */
 export async function testGateways(gateways: readonly Gateway[], timeoutMs: number, publicAddress: string): Promise<{ lines: string[]; ok: boolean }> {
@@ -39,7 +40,7 @@ export async function testGateways(gateways: readonly Gateway[], timeoutMs: numb
         const started = performance.now();
         try {
           const flow = await table.flow(g);
-          const target = `sip:${g.host.includes(':') ? `[${g.host}]` : g.host}:${g.port}${g.transport === 'tcp' ? ';transport=tcp' : ''}`;
+          const target = `sip:${uriHost(g.host)}:${g.port}${g.transport === 'tcp' ? ';transport=tcp' : ''}`;
           const credentials = g.username && g.password ? { username: g.username, password: g.password } : undefined;
           const res = await Promise.race([stack.requestOutOfDialog('OPTIONS', target, flow, { from: '', to: '', credentials }), clock.sleep(timeoutMs).then(() => undefined)]);
           if (!res) return { ok: false, line: `${g.name}\tno answer within ${timeoutMs} ms` };

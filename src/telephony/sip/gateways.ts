@@ -10,7 +10,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import type { Flow, TransportName } from './transport/sip-flow.ts';
+import { uriHost, type Flow, type TransportName } from './transport/sip-flow.ts';
 
 const GatewaySchema = Type.Object(
   {
@@ -129,7 +129,7 @@ export class GatewayTable {
 
 /** The Request-URI, From and To of a call to `number` through `gw`, with its caller-ID rules applied to `from`. */
 export function gatewayAddressing(gw: Gateway, number: string, from: string, callerName: string, localHost: string) {
-  const host = gw.host.includes(':') ? `[${gw.host}]` : gw.host;
+  const host = uriHost(gw.host);
   const port = gw.port === 5060 ? '' : `:${gw.port}`;
   const transport = gw.transport === 'tcp' ? ';transport=tcp' : '';
   const target = `sip:${gw.dial_prefix ?? ''}${number}@${host}${port}${transport}`;

@@ -25,7 +25,7 @@ import type { ClientTransaction } from './transaction/client-transactions.ts';
 import { InviteServerTransaction, type ServerTransaction } from './transaction/server-transactions.ts';
 import { TransactionLayer, type TransactionLayerUser } from './transaction/transaction-layer.ts';
 import type { ClientTransactionUser, SipTimerValues } from './transaction/transaction.ts';
-import { formatFlow, type Flow } from './transport/sip-flow.ts';
+import { formatFlow, uriHost, type Flow } from './transport/sip-flow.ts';
 import type { SipTransport } from './transport/sip-transport.ts';
 
 export interface SipStackOptions {
@@ -72,7 +72,7 @@ export class SipStack implements OutboundHost, TransactionLayerUser {
   constructor(private readonly opts: SipStackOptions) {
     this.clock = opts.clock;
     this.userAgent = opts.userAgent ?? 'Switchboard';
-    this.host = opts.publicAddress.includes(':') && !opts.publicAddress.startsWith('[') ? `[${opts.publicAddress}]` : opts.publicAddress;
+    this.host = uriHost(opts.publicAddress);
     this.layer = new TransactionLayer({
       clock: opts.clock,
       timers: opts.timers,

@@ -5,7 +5,7 @@
 import { responseTo, type SipRequest, type SipResponse } from '../message/sip-message.ts';
 import type { Clock } from '../../../clock/clock.ts';
 import { formatVia, MAGIC_COOKIE, type Via } from '../message/sip-via.ts';
-import type { Flow } from '../transport/sip-flow.ts';
+import { uriHost, type Flow } from '../transport/sip-flow.ts';
 import { InviteClientTransaction, NonInviteClientTransaction, type ClientTransaction } from './client-transactions.ts';
 import { InviteServerTransaction, NonInviteServerTransaction, type ServerTransaction } from './server-transactions.ts';
 import { DEFAULT_TIMERS, type ClientTransactionUser, type SipTimerValues, type Transaction, type TransactionContext } from './transaction.ts';
@@ -158,7 +158,7 @@ export function stampVia(req: SipRequest, flow: Flow): void {
   const wantsRport = via.params.has('rport');
   if (via.host === flow.address && !wantsRport) return;
   const params = new Map(via.params);
-  params.set('received', flow.address.includes(':') ? `[${flow.address}]` : flow.address);
+  params.set('received', uriHost(flow.address));
   if (wantsRport) params.set('rport', String(flow.port));
   const stamped = { ...via, params };
   req.headers.shift('via');

@@ -16,7 +16,10 @@ export interface Flow {
 
 export const flowKey = (f: Flow): string => `${f.transport}:${f.address}:${f.port}`;
 
-export const formatFlow = (f: Flow): string => `${f.transport}:${f.address.includes(':') ? `[${f.address}]` : f.address}:${f.port}`;
+/** An address as it is written in a URI, a Via or host:port: an IPv6 address in brackets (once). */
+export const uriHost = (address: string): string => (address.includes(':') && !address.startsWith('[') ? `[${address}]` : address);
+
+export const formatFlow = (f: Flow): string => `${f.transport}:${uriHost(f.address)}:${f.port}`;
 
 /** Reliable transports need no retransmissions and no Timer D/I/K waits (RFC 3261 §17). */
 export const isReliable = (t: TransportName): boolean => t === 'tcp';
