@@ -109,7 +109,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const files = new AudioFiles();
   // One timer group for every call, the driver's waits and the engine's: the sandbox's "until idle" reads it.
   const timers = new TimerGroup(clock);
-  const { driver, sandbox, recognizer, sip } = chooseTelephony(config, { carriers }, {
+  const { driver, sandbox, recognizer, sip } = chooseTelephony(config, {
     ctx, accounts, numbers, endpoints, timers, logger,
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     // The sandbox waits on calls still queued behind the calls-per-second limit (no leg yet).
@@ -173,7 +173,7 @@ interface Telephony {
  * (endpoints' digest secrets, incoming carriers' addresses and numbers) and
  * reports registrations to the Endpoint API.
  */
-function chooseTelephony(config: Config, sipDeps: { carriers: Carriers }, sim: SandboxDeps): Telephony {
+function chooseTelephony(config: Config, sim: SandboxDeps): Telephony {
   switch (config.telephony) {
     case 'sim': {
       const { driver, control } = createSandbox(sim);
@@ -203,11 +203,8 @@ function chooseTelephony(config: Config, sipDeps: { carriers: Carriers }, sim: S
           },
           // The called number decides the account; the source must be one of that account's carriers (addresses are unique per account).
           carrier: async (address, number) => {
-            const route = await numbers.routeInbound(number);
-            if (!route) return undefined;
-            const carrier = await sipDeps.carriers.carrierForSource(route.accountId, address);
-            if (!carrier) return undefined;
-            return { carrierId: carrier.carrier_id, owns: route.number.carrier === carrier.carrier_id };
+            const call = await numbers.fromCarrier(address, number);
+            return call && { carrierId: call.carrier.carrier_id, owns: call.carriersOwn };
           },
         },
       });

@@ -1,7 +1,7 @@
 // Incoming carriers: the SIP trunks an operator receives calls from. Their
 // addresses authorize inbound SIP traffic. Tenants may share an upstream
 // carrier, so an address is unique only among one account's carriers; the
-// called number decides which account a call reaches (Numbers.admitFromCarrier).
+// called number decides which account a call reaches (Numbers.fromCarrier).
 import { isIP } from 'node:net';
 import { ApiError, notFound } from '../errors.ts';
 import { newNumericId } from '../ids.ts';

@@ -383,19 +383,24 @@ export class Numbers {
   }
 
   /**
-   * Whether a call from an incoming carrier's address to `number` is
-   * accepted, and where it goes. Carriers of several accounts may share an
-   * address, so the called number decides the account; that account must
-   * list the address on one of its carriers, and for a number added from a
-   * carrier, on that very carrier.
+   * A call from an incoming carrier's address to `number`: where it goes, the
+   * carrier listing the address, and whether the number is that carrier's
+   * own. Carriers of several accounts may share an address, so the called
+   * number decides the account, and the address must be on one of that
+   * account's carriers; undefined when it is not or nobody owns the number.
    */
-  async admitFromCarrier(sourceIp: string, number: string): Promise<(InboundRoute & { carrier: CarrierRow }) | undefined> {
+  async fromCarrier(sourceIp: string, number: string): Promise<(InboundRoute & { carrier: CarrierRow; carriersOwn: boolean }) | undefined> {
     const route = await this.routeInbound(number);
     if (!route) return undefined;
     const carrier = await this.carriers.carrierForSource(route.accountId, sourceIp);
     if (!carrier) return undefined;
-    if (route.number.source === 'own' && route.number.carrier !== carrier.carrier_id) return undefined;
-    return { ...route, carrier };
+    return { ...route, carrier, carriersOwn: route.number.carrier === carrier.carrier_id };
+  }
+
+  /** Whether a call from an incoming carrier's address to `number` is accepted (see fromCarrier); a number added from a carrier is reached only through that very carrier. */
+  async admitFromCarrier(sourceIp: string, number: string): Promise<(InboundRoute & { carrier: CarrierRow }) | undefined> {
+    const call = await this.fromCarrier(sourceIp, number);
+    return call && (call.number.source !== 'own' || call.carriersOwn) ? call : undefined;
   }
 
   // ---- views -------------------------------------------------------------

@@ -23,6 +23,9 @@ export function normalizeNumber(input: string, field = 'number'): string {
   return digits;
 }
 
+/** A number in a list filter, as the store keeps numbers: the leading '+' dropped, nothing else checked (a prefix may be short). */
+export const filterDigits = (n: string | undefined): string | undefined => n?.replace(/^\+/, '');
+
 /** The ISO country a number belongs to (undefined for non-geographic or unknown codes). */
 export function countryOf(digits: string): string | undefined {
   return parse(digits)?.country;

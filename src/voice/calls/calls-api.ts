@@ -7,6 +7,7 @@ import type { Accounts } from '../../platform/accounts.ts';
 import type { PlatformContext } from '../../platform/context.ts';
 import { checkSubaccount } from '../../platform/owner.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
+import { filterDigits } from '../../platform/phone.ts';
 import { timeRange } from '../../platform/time-range.ts';
 import type { CdrFilter, Range } from '../../store/repos/calls.ts';
 import type { Call, CallSetup, Hook } from '../engine/call.ts';
@@ -85,7 +86,6 @@ export interface TransferInput {
 }
 
 const hook = (url: string | undefined, method: HttpMethod | undefined): Hook | undefined => (url ? { url, method: method ?? 'POST' } : undefined);
-const digits = (n: string | undefined): string | undefined => n?.replace(/^\+/, '');
 
 /** The end_time filters as one [from, to) window: 7 days back by default, at most 30 days wide, within 90 days. */
 function endWindow(q: CdrQuery, now: number): Range {
@@ -182,7 +182,7 @@ export class CallsApi {
   // ---- live and queued calls ------------------------------------------------------
 
   liveCalls(scope: Scope, f: LiveFilter): Call[] {
-    return this.calls.live(scope, { direction: f.call_direction, fromPrefix: digits(f.from_number), toPrefix: digits(f.to_number), numberPrefix: digits(f.number) });
+    return this.calls.live(scope, { direction: f.call_direction, fromPrefix: filterDigits(f.from_number), toPrefix: filterDigits(f.to_number), numberPrefix: filterDigits(f.number) });
   }
 
   /** A live (answered or ringing, not queued) call of `scope`, or 404. */
@@ -216,8 +216,8 @@ export class CallsApi {
     const f: CdrFilter = {
       ...ownerFilter(scope, q.subaccount),
       direction: q.call_direction,
-      fromPrefix: digits(q.from_number),
-      toPrefix: digits(q.to_number),
+      fromPrefix: filterDigits(q.from_number),
+      toPrefix: filterDigits(q.to_number),
       parentCallUuid: q.parent_call_uuid,
       duration: durationRange(q),
       ended: endWindow(q, this.ctx.clock.now()),

@@ -8,6 +8,7 @@ import type { Accounts } from '../../platform/accounts.ts';
 import type { PlatformContext } from '../../platform/context.ts';
 import { checkSubaccount } from '../../platform/owner.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
+import { filterDigits } from '../../platform/phone.ts';
 import { timeRange } from '../../platform/time-range.ts';
 import type { Range } from '../../store/repos/calls.ts';
 import type { RecordingFilter } from '../../store/repos/recordings.ts';
@@ -109,12 +110,11 @@ export class RecordingsApi {
 
   async list(scope: Scope, q: RecordingQuery) {
     await checkSubaccount(this.accounts, scope, q.subaccount);
-    const digits = (n: string | undefined) => n?.replace(/^\+/, '');
     const f: RecordingFilter = {
       ...ownerFilter(scope, q.subaccount),
       callUuid: q.call_uuid,
-      fromNumber: digits(q.from_number),
-      toNumber: digits(q.to_number),
+      fromNumber: filterDigits(q.from_number),
+      toNumber: filterDigits(q.to_number),
       conferenceName: q.conference_name,
       conferenceUuid: q.conference_uuid,
       mpcName: q.mpc_name,
