@@ -3,19 +3,19 @@
 // check that sends each gateway an OPTIONS (answering a Digest challenge
 // with its credentials) and prints the status and the round trip.
 import type { Command } from 'commander';
-import { RealClock } from '../clock/clock.ts';
 import { ConfigError, resolveConfig } from '../config.ts';
-import { GatewayTable, loadGateways, type Gateway } from '../telephony/sip/gateways.ts';
-import { SipStack } from '../telephony/sip/sip-stack.ts';
+import type { Gateway } from '../telephony/sip/gateways.ts';
 import { uriHost } from '../telephony/sip/transport/sip-flow.ts';
-import { NetSipTransport } from '../telephony/sip/transport/sip-transport.ts';
 
 interface Flags {
   file?: string;
   timeout?: string;
 }
 
-function gatewaysFrom(flags: Flags): Gateway[] {
+// The gateways file's schema and the SIP stack load only when a command runs,
+// so `switchboard --help` stays quick.
+async function gatewaysFrom(flags: Flags): Promise<Gateway[]> {
+  const { loadGateways } = await import('../telephony/sip/gateways.ts');
   const file = flags.file ?? resolveConfig(process.env).sipGateways;
   if (!file) throw new ConfigError('no gateways file: set SWITCHBOARD_SIP_GATEWAYS or give --file');
   try {
@@ -30,6 +30,12 @@ const describe = (g: Gateway): string =>
 
 /** OPTIONS to each gateway; resolves with one line per gateway and whether all answered 2xx. */
 export async function testGateways(gateways: readonly Gateway[], timeoutMs: number, publicAddress: string): Promise<{ lines: string[]; ok: boolean }> {
+  const [{ RealClock }, { SipStack }, { NetSipTransport }, { GatewayTable }] = await Promise.all([
+    import('../clock/clock.ts'),
+    import('../telephony/sip/sip-stack.ts'),
+    import('../telephony/sip/transport/sip-transport.ts'),
+    import('../telephony/sip/gateways.ts'),
+  ]);
   const clock = new RealClock();
   const stack = new SipStack({ clock, publicAddress });
   stack.attach(await NetSipTransport.listen({ host: '0.0.0.0', port: 0, clock }, stack.receive, stack.transportError));
@@ -62,8 +68,8 @@ export function registerGatewaysCommands(program: Command): void {
   gw.command('list')
     .description('print the gateways file as the SIP driver reads it, in the order calls try them for equal prefixes')
     .option('--file <file>', 'gateways file (default SWITCHBOARD_SIP_GATEWAYS)')
-    .action((flags: Flags) => {
-      const gateways = gatewaysFrom(flags);
+    .action(async (flags: Flags) => {
+      const gateways = await gatewaysFrom(flags);
       process.stdout.write(['name\taddress\tprefixes\tpriority\tmax_calls\tauth', ...gateways.map(describe)].join('\n') + '\n');
     });
   gw.command('test [names...]')
@@ -71,7 +77,7 @@ export function registerGatewaysCommands(program: Command): void {
     .option('--file <file>', 'gateways file (default SWITCHBOARD_SIP_GATEWAYS)')
     .option('--timeout <ms>', 'how long to wait for each answer', '5000')
     .action(async (names: string[], flags: Flags) => {
-      const all = gatewaysFrom(flags);
+      const all = await gatewaysFrom(flags);
       const unknown = names.filter((n) => !all.some((g) => g.name === n));
       if (unknown.length) throw new ConfigError(`no gateway named ${unknown.join(', ')} in the gateways file`);
       const chosen = names.length ? all.filter((g) => names.includes(g.name)) : all;
