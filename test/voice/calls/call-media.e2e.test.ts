@@ -198,8 +198,13 @@ describe('live-call media API', () => {
     assert.equal((await line.client.calls.playMusic(uuid, `${toneUrl}.missing`)).message, 'play started');
     await line.client.calls.hangup(uuid);
     await line.sandbox.wait(uuid, 'ended');
-    for (const attempt of [line.client.calls.playMusic(uuid, toneUrl), line.client.calls.speakText(uuid, 'hi'), line.client.calls.sendDigits(uuid, '1'), line.client.calls.stopPlayingMusic(uuid)]) {
-      await assert.rejects(attempt, /not found/);
-    }
+    // One request at a time: a rejection nobody awaits yet would fail the run as unhandled.
+    const onEndedCall = [
+      () => line.client.calls.playMusic(uuid, toneUrl),
+      () => line.client.calls.speakText(uuid, 'hi'),
+      () => line.client.calls.sendDigits(uuid, '1'),
+      () => line.client.calls.stopPlayingMusic(uuid),
+    ];
+    for (const attempt of onEndedCall) await assert.rejects(attempt(), /not found/);
   });
 });
