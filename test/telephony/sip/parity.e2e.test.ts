@@ -75,7 +75,8 @@ describe('parity: one IVR for a virtual phone and a SIP caller', () => {
     const uuid = await sandbox.callIn('14155550188', NUMBER);
     await sandbox.wait(uuid, 'hears', 'press 1', 30_000);
     await sandbox.dtmf(uuid, '1');
-    await clock.sleep(1500);
+    // Speak once the recording has begun (its beep is heard), however long the machine takes to get there.
+    await until(async () => (await sandbox.transcript(uuid)).events.some((e) => e.type === 'beep'), 'the recording beep', 30_000);
     await sandbox.say(uuid, 'this is my message for the parity test');
     await assertIvrRan(uuid);
     await sandbox.hangup(uuid);
@@ -116,7 +117,11 @@ describe('parity: one IVR for a virtual phone and a SIP caller', () => {
     // The prompts play: wait until the caller has heard a few seconds of speech, then press 1.
     await until(() => frames.filter((f) => f.level > 300).length >= 100, 'the caller to hear the prompts', 30_000);
     session.sendDigits('1', 100);
-    await clock.sleep(1500);
+    // Send the message once the recording has begun: its beep is a steady tone (five loud frames of one level),
+    // which no spoken prompt is.
+    const pressed = frames.length;
+    const beepHeard = () => frames.slice(pressed).some((f, i, after) => f.level > 300 && after.slice(i, i + 5).filter((g) => Math.abs(g.level - f.level) < f.level / 100).length === 5);
+    await until(beepHeard, 'the recording beep', 30_000);
     session.send({ samples: renderTone([400, 900], 0.3, 1500) });
     await assertIvrRan(uuid);
     call.bye();
