@@ -114,7 +114,7 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     // The sandbox waits on calls still queued behind the calls-per-second limit (no leg yet).
     calls: { find: (uuid) => voice.engine.find(uuid), recorded: (uuid) => voice.engine.recorded(uuid) },
-  });
+  }, carriers);
   const engineMedia = { speech: (req: SpeakRequest) => tts.tts.synthesize(req), audioFile: (url: string) => files.get(url) };
   const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env, driver, timers, media: engineMedia, nodeId: nodes.id });
   // A crashed node's calls are closed (their hangup callbacks queued) before its queued callbacks are handed over.
@@ -173,7 +173,7 @@ interface Telephony {
  * (endpoints' digest secrets, incoming carriers' addresses and numbers) and
  * reports registrations to the Endpoint API.
  */
-function chooseTelephony(config: Config, sim: SandboxDeps): Telephony {
+function chooseTelephony(config: Config, sim: SandboxDeps, carriers: Carriers): Telephony {
   switch (config.telephony) {
     case 'sim': {
       const { driver, control } = createSandbox(sim);
@@ -204,10 +204,12 @@ function chooseTelephony(config: Config, sim: SandboxDeps): Telephony {
           // The called number decides the account; the source must be one of that account's carriers (addresses are unique per account).
           carrier: async (address, number) => {
             const call = await numbers.fromCarrier(address, number);
-            return call && { carrierId: call.carrier.carrier_id, owns: call.carriersOwn };
+            return call && { carrierId: call.carrier.carrier_id, owns: call.carriersOwn, tenant: { accountId: call.accountId, subaccountId: call.subaccountId } };
           },
+          carrierAddresses: () => carriers.addresses(),
         },
       });
+      carriers.onAddressesChanged(() => void sip.carriersChanged().catch((err: unknown) => log.error({ err }, 'incoming carriers\' addresses not reloaded')));
       // The sandbox carrier stays beside it for virtual phones and the platform's own numbers.
       const { driver: carrier, control } = createSandbox(sim);
       const split = new SplitDriver(sim.ctx.clock, sip, carrier, (req) => sandboxOrNetwork(sim, control.phones, req), (err, req) =>

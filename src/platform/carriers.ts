@@ -92,11 +92,26 @@ const flag = (b: boolean | undefined, fallback: 0 | 1): 0 | 1 => (b === undefine
 
 export class Carriers {
   private readonly dependents: CarrierDependent[] = [];
+  private readonly changeListeners: Array<() => void> = [];
 
   constructor(private readonly ctx: PlatformContext) {}
 
   registerDependent(d: CarrierDependent): void {
     this.dependents.push(d);
+  }
+
+  /** Hear of every committed change to carriers' addresses made through this node (the SIP driver reloads the ones it trusts). */
+  onAddressesChanged(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private addressesChanged(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  /** Every address any incoming carrier lists, of every account. */
+  addresses(): Promise<string[]> {
+    return carriersRepo.allIps(this.ctx.db);
   }
 
   /**
@@ -130,6 +145,7 @@ export class Carriers {
       await carriersRepo.insert(trx, row);
       await this.claimIps(trx, scope, row.carrier_id, ips);
     });
+    this.addressesChanged();
     return row;
   }
 
@@ -164,6 +180,7 @@ export class Carriers {
         sms: flag(input.sms, current.sms),
       });
     });
+    if (ips) this.addressesChanged();
   }
 
   async delete(scope: Scope, carrierId: string): Promise<void> {
@@ -173,6 +190,7 @@ export class Carriers {
       for (const d of this.dependents) await d.deleteForCarrier(trx, scope.accountId, carrierId);
       await carriersRepo.delete(trx, carrierId);
     });
+    this.addressesChanged();
   }
 
   /** The account's carrier whose ip_set holds a SIP packet's source address (undefined: not one of its trunks). */

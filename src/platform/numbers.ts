@@ -397,12 +397,6 @@ export class Numbers {
     return { ...route, carrier, carriersOwn: route.number.carrier === carrier.carrier_id };
   }
 
-  /** Whether a call from an incoming carrier's address to `number` is accepted (see fromCarrier); a number added from a carrier is reached only through that very carrier. */
-  async admitFromCarrier(sourceIp: string, number: string): Promise<(InboundRoute & { carrier: CarrierRow }) | undefined> {
-    const call = await this.fromCarrier(sourceIp, number);
-    return call && (call.number.source !== 'own' || call.carriersOwn) ? call : undefined;
-  }
-
   // ---- views -------------------------------------------------------------
 
   /** Which services a number has, each with the inbound rate its owner pays (null where the number lacks it or it is not priced). */

@@ -54,19 +54,26 @@ for (const db of databases) {
 
       await numbers.addOwn(p.scope, { numbers: '4930901850', carrier: mine.carrier_id, region: 'Berlin' });
       await numbers.addOwn(other, { numbers: '4930901851', carrier: theirs.carrier_id, region: 'Berlin' });
-      const toMine = await numbers.admitFromCarrier(shared, '4930901850');
+      const toMine = await numbers.fromCarrier(shared, '4930901850');
       assert.equal(toMine?.accountId, p.scope.accountId);
       assert.equal(toMine?.carrier.carrier_id, mine.carrier_id);
-      const toTheirs = await numbers.admitFromCarrier(shared, '+4930901851');
+      assert.equal(toMine?.carriersOwn, true);
+      const toTheirs = await numbers.fromCarrier(shared, '+4930901851');
       assert.equal(toTheirs?.accountId, other.accountId);
       assert.equal(toTheirs?.carrier.carrier_id, theirs.carrier_id);
+      assert.equal(toTheirs?.carriersOwn, true);
       // An address only the other tenant lists does not reach my number; unknown numbers reach nobody.
-      assert.equal(await numbers.admitFromCarrier('198.51.100.41', '4930901850'), undefined);
-      assert.equal(await numbers.admitFromCarrier(shared, '4930901859'), undefined);
-      // A number added for one carrier is reached only through that carrier.
+      assert.equal(await numbers.fromCarrier('198.51.100.41', '4930901850'), undefined);
+      assert.equal(await numbers.fromCarrier(shared, '4930901859'), undefined);
+      // A number added for one carrier is not another carrier's of the same account (the SIP driver refuses it: no open relay).
       const second = await carriers.create(p.scope, { name: 'Second trunk', ip_set: '198.51.100.42' });
-      assert.equal(await numbers.admitFromCarrier('198.51.100.42', '4930901850'), undefined);
+      assert.equal((await numbers.fromCarrier('198.51.100.42', '4930901850'))?.carriersOwn, false);
+      // Every listed address, of every account, is known (the SIP driver trusts them from the start).
+      const known = await carriers.addresses();
+      for (const ip of [shared, '198.51.100.41', '198.51.100.42']) assert.ok(known.includes(ip), ip);
+      assert.equal(known.filter((ip) => ip === shared).length, 1, 'an address two accounts list, once');
       await carriers.delete(p.scope, second.carrier_id);
+      assert.ok(!(await carriers.addresses()).includes('198.51.100.42'), 'a deleted carrier\'s address is gone');
     });
 
     test('deleting a carrier deletes the numbers added for it, and only those', async () => {

@@ -62,6 +62,12 @@ export const carriersRepo = {
     }
   },
 
+  /** Every address any carrier of any account lists. */
+  async allIps(db: Executor): Promise<string[]> {
+    const rows = await db.selectFrom('incoming_carrier_ips').select('ip').distinct().execute();
+    return rows.map((r) => r.ip);
+  },
+
   /** The account's carrier whose ip_set holds `ip` (at most one: addresses are unique per account). */
   async findBySourceIp(db: Executor, accountId: string, ip: string): Promise<CarrierRow | undefined> {
     return db

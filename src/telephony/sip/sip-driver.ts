@@ -54,8 +54,10 @@ export interface SipDirectory {
   credentials(username: string, realm: string): Promise<StoredCredentials<EndpointIdentity> | undefined>;
   /** An endpoint's registrations changed. */
   registered(username: string, registration: RegistrationView | null): void;
-  /** The incoming carrier (of the account `number` belongs to) whose ip_set holds `address`, and whether `number` is that carrier's; undefined when `number` is not the platform's or `address` is none of its account's carriers. */
-  carrier(address: string, number: string): Promise<{ carrierId: string; owns: boolean } | undefined>;
+  /** The incoming carrier (of the account `number` belongs to) whose ip_set holds `address`, whether `number` is that carrier's, and the number's owner (whose call limit the call counts in); undefined when `number` is not the platform's or `address` is none of its account's carriers. */
+  carrier(address: string, number: string): Promise<{ carrierId: string; owns: boolean; tenant: Tenant } | undefined>;
+  /** Every address in any incoming carrier's ip_set: trusted by the per-source guard (a trunk's traffic is many calls from one address). */
+  carrierAddresses(): Promise<Iterable<string>>;
 }
 
 export interface SipDriverOptions {
@@ -77,7 +79,7 @@ export interface SipDriverOptions {
 }
 
 const USER_AGENT = 'Switchboard';
-/** How long a carrier's address stays exempt from the per-source rate limit after its last call (ip_set changes take this long to stop exempting it; admission always asks the database). */
+/** How long an address that carried a carrier call stays exempt from the per-source rate limit after its last call (for carriers another node added since this one loaded them; admission always asks the database). */
 const CARRIER_TRUST_MS = 10 * 60_000;
 
 export class SipDriver implements TelephonyDriver, SipLegHost {
@@ -93,18 +95,20 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
   private media: RtpMedia | undefined;
   private inbound: ((leg: Leg, info: InboundInfo) => void) | undefined;
   private readonly legs = new Map<string, SipLeg>();
-  /** Live legs per account (the ones whose account is known: outbound, and inbound from endpoints). */
+  /** Live legs per account: outbound, and inbound from its endpoints and to its carriers' numbers. */
   private readonly perAccount = new Map<string, number>();
   private readonly accountOf = new Map<string, string>();
-  /** Carriers' addresses seen lately, until when: not rate-limited by the guard (a trunk's traffic is many calls from one address). */
-  private readonly carriers = new Map<string, number>();
+  /** Carriers' addresses, loaded at start and on every change made through this node: not rate-limited by the guard. */
+  private carrierAddresses = new Set<string>();
+  /** Addresses seen carrying carrier calls lately, until when (also trusted). */
+  private readonly carriersSeen = new Map<string, number>();
 
   constructor(private readonly opts: SipDriverOptions) {
     this.clock = opts.clock;
     this.publicAddress = opts.publicAddress;
     this.log = opts.log;
     this.gateways = new GatewayTable(opts.gateways);
-    this.guard = new SourceGuard({ clock: opts.clock, logger: opts.log, trusted: (address) => (this.carriers.get(address) ?? 0) > this.clock.now(), ...opts.guard });
+    this.guard = new SourceGuard({ clock: opts.clock, logger: opts.log, trusted: (address) => this.trusts(address), ...opts.guard });
     this.stack = new SipStack({ clock: opts.clock, publicAddress: opts.publicAddress, guard: this.guard, logger: opts.log, userAgent: USER_AGENT });
     const digest = new DigestServer<EndpointIdentity>({ realm: opts.domain, clock: opts.clock });
     this.auth = new RequestAuthenticator(digest, (username, realm) => opts.directory.credentials(username, realm), this.guard, opts.log);
@@ -121,11 +125,25 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
   /** Listen for SIP and start the media workers. */
   async start(): Promise<void> {
     const { listen, rtp } = this.opts;
+    // Known before the first packet, so a carrier's first burst of calls is not rate-limited as a scanner's.
+    await this.carriersChanged();
     // Keys sent as tones are found by the engine's one analysis of every leg's audio (media/line-analysis.ts), not twice.
     this.media = await RtpMedia.start({ ...rtp, clock: this.clock, log: this.log, inbandDtmf: false });
     this.transport = await NetSipTransport.listen({ host: listen.host, port: listen.port, clock: this.clock }, this.stack.receive, this.stack.transportError);
     this.stack.attach(this.transport);
     this.log?.info({ sip: `${listen.host}:${this.transport.local.port}`, public_address: this.publicAddress, rtp_ports: `${rtp.ports.min}-${rtp.ports.max}`, gateways: this.opts.gateways.length }, 'sip driver listening');
+  }
+
+  /** Incoming carriers' addresses changed: load them again (an address taken off an ip_set is no longer trusted). */
+  async carriersChanged(): Promise<void> {
+    this.carrierAddresses = new Set([...(await this.opts.directory.carrierAddresses())].map(plainAddress));
+    this.carriersSeen.clear();
+  }
+
+  /** Whether the per-source guard trusts `address` as a carrier's (for tests and metrics). */
+  trusts(address: string): boolean {
+    const a = plainAddress(address);
+    return this.carrierAddresses.has(a) || (this.carriersSeen.get(a) ?? 0) > this.clock.now();
   }
 
   /** The SIP port bound (the one picked when 0 was asked). */
@@ -198,7 +216,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     let routeAs: string | undefined;
     let tenant: Tenant | undefined;
     if (trunk) {
-      this.carriers.set(call.flow.address, this.clock.now() + CARRIER_TRUST_MS);
+      this.carriersSeen.set(plainAddress(call.flow.address), this.clock.now() + CARRIER_TRUST_MS);
       if (!trunk.owns) {
         // No open relay: a carrier reaches only its own numbers.
         this.log?.warn({ source: formatFlow(call.flow), carrier_id: trunk.carrierId, to: number }, 'sip call from a carrier to a number it does not own refused');
@@ -206,6 +224,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
       }
       from = callerUser.replace(/^\+/, '');
       to = number;
+      tenant = trunk.tenant;
     } else {
       const who = await this.auth.authenticate(req, call.flow, (status, headers, reason) => call.reject(status, reason, headers));
       if (!who) return;
@@ -312,6 +331,9 @@ export function xHeaders(headers: SipHeaders): Record<string, string> {
   });
   return out;
 }
+
+/** An IPv4 address as a dual-stack socket reports it (`::ffff:192.0.2.1`) in its plain form, as carriers' ip_sets hold it. */
+const plainAddress = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
 
 /** A leg's SIP headers on the wire: each as `X-PH-<name>`. */
 export const toXHeaders = (sipHeaders: Record<string, string>): Array<[string, string]> => Object.entries(sipHeaders).map(([n, v]) => [`X-PH-${n}`, v]);

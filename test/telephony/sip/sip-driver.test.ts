@@ -1,6 +1,8 @@
 // The SIP driver's toll-fraud limits, in process over loopback: outbound
 // calls only to allowed destination prefixes, and a per-account ceiling on
-// live SIP calls counted across its outbound legs and its endpoints' calls.
+// live SIP calls counted across its outbound legs, its endpoints' calls and
+// calls from carriers to its numbers; carriers' addresses are trusted by the
+// per-source guard from the start.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
@@ -21,6 +23,9 @@ const Y = { accountId: 'MAYYYYYYYYYYYYYYYYYY', subaccountId: null };
 let driver: SipDriver;
 let gateway: Socket;
 let phone: SipStack;
+/** What the directory lists as incoming carriers' addresses (loopback: the test's phone is also a carrier). */
+let carrierAddresses = ['127.0.0.1'];
+const CARRIER_NUMBER = '15557770001';
 
 before(async () => {
   // A gateway that never answers: legs toward it stay live (trying) as long as the test needs.
@@ -38,8 +43,11 @@ before(async () => {
     directory: {
       credentials: async (username, realm) => (username === 'desk' ? { ha1: { MD5: ha1('MD5', 'desk', realm, 'pw') }, identity: { username, tenant: X, hasApplication: true } } : undefined),
       registered: () => undefined,
-      carrier: async () => undefined,
+      carrier: async (address, number) => (address === '127.0.0.1' && number === CARRIER_NUMBER ? { carrierId: 'trunk', owns: true, tenant: X } : undefined),
+      carrierAddresses: async () => carrierAddresses,
     },
+    // A source may send 3 requests at once: more only when it is a carrier's.
+    guard: { ratePerSecond: 1, burst: 3 },
   });
   await driver.start();
   phone = new SipStack({ clock, publicAddress: '127.0.0.1' });
@@ -74,18 +82,9 @@ test('an account has at most its limit of live SIP calls, outbound and from its 
   const other = originate('14155550102', Y);
   assert.equal(driver.callsOf(Y.accountId), 1, 'another account has its own limit');
 
-  // The account's endpoint calls in while its outbound call is live: busy.
-  const sdp = new SdpSession({ address: '127.0.0.1', port: 44990 });
-  const call = phone.invite({
-    target: 'sip:14155550199@switchboard.test',
-    flow: { transport: 'udp', address: '127.0.0.1', port: driver.port },
-    from: '<sip:desk@switchboard.test>',
-    to: '<sip:14155550199@switchboard.test>',
-    body: sdpBody(sdp.offer()),
-    credentials: { username: 'desk', password: 'pw' },
-  });
-  const status = await new Promise<number>((resolve) => (call.events = { failed: (s) => resolve(s), answered: () => resolve(200) }));
-  assert.equal(status, 486);
+  // The account's endpoint calls in while its outbound call is live: busy; so is a carrier's call to its number.
+  assert.equal(await callIn('14155550199', { username: 'desk', password: 'pw' }).status, 486);
+  assert.equal(await callIn(CARRIER_NUMBER).status, 486);
 
   first.leg.hangup('ORIGINATOR_CANCEL');
   other.leg.hangup('ORIGINATOR_CANCEL');
@@ -93,4 +92,43 @@ test('an account has at most its limit of live SIP calls, outbound and from its 
   const again = originate('14155550103');
   assert.equal(driver.callsOf(X.accountId), 1, 'room again once a call ended');
   again.leg.hangup('ORIGINATOR_CANCEL');
+  await until(() => driver.callsOf(X.accountId) === 0, 'the leg to count no more');
+
+  // A carrier's call to the account's number counts in its limit while it lasts.
+  const inbound: Leg[] = [];
+  driver.onInbound((leg) => inbound.push(leg));
+  const carried = callIn(CARRIER_NUMBER);
+  await until(() => inbound.length === 1, 'the carrier call to reach the engine');
+  assert.equal(driver.callsOf(X.accountId), 1);
+  inbound[0]!.hangup('CALL_REJECTED');
+  assert.equal(await carried.status, 603);
+  await until(() => driver.callsOf(X.accountId) === 0, 'the refused call to count no more');
 });
+
+test("carriers' addresses are trusted from the start: a burst from one is not rate-limited; an address taken off every ip_set is again", async () => {
+  const flow = { transport: 'udp' as const, address: '127.0.0.1', port: driver.port };
+  const options = () => phone.requestOutOfDialog('OPTIONS', 'sip:switchboard.test', flow, { from: '<sip:probe@switchboard.test>', to: '<sip:switchboard.test>' });
+  const answers = await Promise.all(Array.from({ length: 12 }, options));
+  assert.deepEqual(new Set(answers.map((r) => r.status)), new Set([200]), 'twelve at once, past the burst of 3');
+  assert.equal(driver.trusts('127.0.0.1'), true);
+  assert.equal(driver.trusts('::ffff:127.0.0.1'), true, 'as a dual-stack socket reports it');
+  carrierAddresses = [];
+  await driver.carriersChanged();
+  assert.equal(driver.trusts('127.0.0.1'), false);
+  carrierAddresses = ['127.0.0.1'];
+  await driver.carriersChanged();
+});
+
+function callIn(to: string, credentials?: { username: string; password: string }) {
+  const sdp = new SdpSession({ address: '127.0.0.1', port: 44990 });
+  const call = phone.invite({
+    target: `sip:${to}@switchboard.test`,
+    flow: { transport: 'udp', address: '127.0.0.1', port: driver.port },
+    from: `<sip:${credentials?.username ?? 'carrier'}@switchboard.test>`,
+    to: `<sip:${to}@switchboard.test>`,
+    body: sdpBody(sdp.offer()),
+    credentials,
+  });
+  const status = new Promise<number>((resolve) => (call.events = { failed: (s) => resolve(s), answered: () => resolve(200) }));
+  return { call, status };
+}

@@ -112,7 +112,8 @@ export async function sipDriver(): Promise<DriverUnderTest> {
       directory: {
         credentials: async () => undefined,
         registered: () => undefined,
-        carrier: async (address) => (address === '127.0.0.1' ? { carrierId: 'far', owns: true } : undefined),
+        carrier: async (address) => (address === '127.0.0.1' ? { carrierId: 'far', owns: true, tenant: { accountId: 'MAFARFARFARFARFARFAR', subaccountId: null } } : undefined),
+        carrierAddresses: async () => [],
       },
       guard: { ratePerSecond: 10_000, burst: 10_000 },
     });
