@@ -236,10 +236,12 @@ export class SipLeg implements Leg {
         this.end('NORMAL_TEMPORARY_FAILURE', 'far_end');
       },
       acked: (body) => {
-        // Late offer: their answer to the offer in our 200.
-        if (this.answerSdp || !body) return;
-        const r = this.sdp!.accept(body.body.toString());
+        // Their answer to the offer in our 200: a late-offer INVITE's or an offerless re-INVITE's.
+        if (!body || !this.sdp?.awaitingAnswer) return;
+        const r = this.sdp.accept(body.body.toString());
         if (r.ok) this.startMedia(r.media);
+        // A re-INVITE's unusable answer leaves the media as it was; a call's first one cannot work.
+        else if (this.mediaUp) this.host.log?.warn({ call_uuid: this.uuid, detail: r.detail }, 'sip answer in an ACK unusable; media unchanged');
         else this.refuseMedia(session, r.detail);
       },
       reinvite: (req, respond) => this.reinvited(req, respond),
@@ -324,7 +326,7 @@ export class SipLeg implements Leg {
             this.emit((o) => o.ringing(this));
           }
           if (res.body.length > 0 && !this.mediaUp) {
-            const r = this.sdp!.accept(res.body.toString());
+            const r = this.sdp!.accept(res.body.toString(), { early: true });
             if (!r.ok) return; // an early answer we cannot use: wait for the 200
             this.startMedia(r.media);
             this.state = 'early';
@@ -339,7 +341,8 @@ export class SipLeg implements Leg {
           this.chosen = call;
           for (const other of this.forks) if (other !== call) other.cancel();
           this.forks = [call];
-          if (!this.mediaUp) {
+          // The 200's answer is the one that counts (RFC 3261 §13.2.1): early media may have come from another fork.
+          if (res.body.length > 0 || !this.mediaUp) {
             const r = this.sdp!.accept(res.body.toString());
             if (!r.ok) {
               this.refuseMedia(call, r.detail);

@@ -95,8 +95,17 @@ export class SdpSession {
     return this.describe([this.audioLine(codecs, TELEPHONE_EVENT_PT, direction)]);
   }
 
-  /** The far end's answer to our last offer. */
-  accept(answerSdp: string): SdpAccepted {
+  /** Whether an offer of ours still waits for its answer (an ACK's body answers the offer in our 200). */
+  get awaitingAnswer(): boolean {
+    return this.pendingOffer !== undefined;
+  }
+
+  /**
+   * The far end's answer to our last offer. An `early` one (in an 18x)
+   * leaves the offer open: another fork may answer it in its own 18x, and
+   * the 200 carries the answer that counts (RFC 3261 §13.2.1).
+   */
+  accept(answerSdp: string, opts: { early?: boolean } = {}): SdpAccepted {
     const offered = this.pendingOffer;
     if (offered === undefined) return { ok: false, reason: 'malformed', detail: 'an answer arrived with no offer of ours outstanding' };
     const desc = parseSdp(answerSdp);
@@ -105,7 +114,7 @@ export class SdpSession {
     if (!m) return { ok: false, reason: 'no common codec', detail: 'the answer rejected the audio stream' };
     const codecs = commonCodecs(m, this.codecs);
     if (!codecs) return { ok: false, reason: 'no common codec', detail: `the answer's formats (${m.payloads}) include neither PCMU nor PCMA` };
-    this.pendingOffer = undefined;
+    if (!opts.early) this.pendingOffer = undefined;
     const theirs = directionIn(desc, m);
     const remote = targetOf(desc, m);
     return { ok: true, media: { remote, codecs, telephoneEvent: telephoneEventOf(m), direction: mirrored(theirs, offered, remote !== null) } };

@@ -81,8 +81,4 @@ export class InboundCall extends InviteSession {
     this.finish();
     this.events.cancelled?.();
   }
-
-  protected override ackReceived(req: SipRequest): void {
-    if (req.cseq().seq === this.request.cseq().seq) this.events.acked?.(bodyOf(req));
-  }
 }

@@ -54,7 +54,7 @@ export interface SessionEvents {
   failed?(status: number, reason: string, res?: SipResponse): void;
   /** UAS: the caller cancelled before we answered (already answered 487). */
   cancelled?(): void;
-  /** UAS: the ACK of our 2xx (carries the answer when the INVITE had no offer). */
+  /** The ACK of our 2xx to the INVITE or a re-INVITE (carries the answer when that INVITE had no offer: ours was in the 2xx). */
   acked?(body: Body | null): void;
   /** A re-INVITE from the far end: answer it with `respond` (200 with a body, 488 …). */
   reinvite?(req: SipRequest, respond: (status: number, body?: Body) => void): void;
@@ -254,11 +254,8 @@ export abstract class InviteSession {
     if (!tx) return; // a retransmitted ACK, or one for a 2xx we never sent
     this.unacked.delete(seq);
     tx.acked();
-    this.ackReceived(req);
+    this.events.acked?.(bodyOf(req));
   }
-
-  /** Hook for the UAS: the first ACK confirms the call. */
-  protected ackReceived(_req: SipRequest): void {}
 
   /** Our 2xx was never ACKed: the dialog is dead; end it with BYE (RFC 3261 §13.3.1.4). */
   protected noAck(): void {
