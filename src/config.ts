@@ -33,7 +33,11 @@ export interface Config {
   sipMaxCallsPerAccount: number;
   /** `sip` mode: destination number prefixes outbound calls may go to (undefined: any). */
   sipAllowedPrefixes?: string[];
+  /** `sip` mode: the Digest algorithms endpoints are challenged with, preferred first (RFC 8760). */
+  sipDigest: SipDigestAlgorithm[];
 }
+
+export type SipDigestAlgorithm = 'SHA-256' | 'MD5';
 
 export interface ConfigOverrides {
   port?: string | number;
@@ -102,6 +106,13 @@ function prefixesOf(value: string | undefined): string[] | undefined {
   return list;
 }
 
+/** "MD5", "SHA-256,MD5" …: each algorithm once, preferred first. */
+function digestAlgorithmsOf(value: string): SipDigestAlgorithm[] {
+  const list = value.split(',').map((a) => a.trim().toUpperCase());
+  if (list.length > 0 && list.every((a) => a === 'MD5' || a === 'SHA-256') && new Set(list).size === list.length) return list as SipDigestAlgorithm[];
+  throw new ConfigError(`SWITCHBOARD_SIP_DIGEST must be MD5, SHA-256,MD5 or SHA-256 (Digest algorithms offered to endpoints, preferred first); got "${value}"`);
+}
+
 function sipDomainOf(value: string): string {
   if (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value)) return value.toLowerCase();
   throw new ConfigError(`SWITCHBOARD_SIP_DOMAIN must be a host name such as sip.example.com; got "${value}"`);
@@ -145,5 +156,6 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
     sipGateways: env.SWITCHBOARD_SIP_GATEWAYS ? path.resolve(env.SWITCHBOARD_SIP_GATEWAYS) : undefined,
     sipMaxCallsPerAccount: positiveIntOf('SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT', env.SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT || '100'),
     sipAllowedPrefixes: prefixesOf(env.SWITCHBOARD_SIP_ALLOWED_PREFIXES),
+    sipDigest: digestAlgorithmsOf(env.SWITCHBOARD_SIP_DIGEST || 'MD5'),
   };
 }

@@ -190,13 +190,15 @@ function chooseTelephony(config: Config, sim: SandboxDeps, carriers: Carriers): 
         rtp: { ports: config.rtpPorts },
         gateways: gatewaysOf(config.sipGateways),
         limits: { callsPerAccount: config.sipMaxCallsPerAccount, allowedPrefixes: config.sipAllowedPrefixes },
+        digest: config.sipDigest,
         log,
         directory: {
           credentials: async (username, realm) => {
             const row = await endpoints.findEndpointByUsername(username);
             // A password set under another SIP domain has an HA1 for that realm: it must be set again.
             if (!row || row.realm !== realm) return undefined;
-            return { ha1: { MD5: row.ha1 }, identity: { username: row.username, tenant: { accountId: row.account_id, subaccountId: row.subaccount_id }, hasApplication: Boolean(row.app_id || row.phlo_id) } };
+            // No SHA-256 secret before the password is set again (migration 0019): such an endpoint answers MD5 only.
+            return { ha1: row.ha1_sha256 ? { MD5: row.ha1, 'SHA-256': row.ha1_sha256 } : { MD5: row.ha1 }, identity: { username: row.username, tenant: { accountId: row.account_id, subaccountId: row.subaccount_id }, hasApplication: Boolean(row.app_id || row.phlo_id) } };
           },
           registered: (username, r) => {
             (r ? endpoints.setRegistration(username, r) : endpoints.clearRegistration(username)).catch((err: unknown) => log.error({ err, username }, 'endpoint registration not saved'));

@@ -1,7 +1,8 @@
 // SIP endpoints: credentials SIP phones register with, and the application
 // their calls run. The password itself is never stored or logged: we keep
-// the digest secret HA1 = md5(username:realm:password) for SIP, and md5 of
-// the password, which the platform shows as the endpoint's `password`.
+// the digest secrets HA1 = H(username:realm:password) for SIP, with MD5 and
+// with SHA-256, and md5 of the password, which the platform shows as the
+// endpoint's `password`.
 import { createHash } from 'node:crypto';
 import { ApiError, notFound } from '../errors.ts';
 import { newNumericId } from '../ids.ts';
@@ -61,12 +62,18 @@ export interface EndpointRegistry {
   clearRegistration(username: string): Promise<boolean>;
 }
 
-const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+const hex = (hash: 'md5' | 'sha256', text: string): string => createHash(hash).update(text).digest('hex');
 
-export const ha1Of = (username: string, realm: string, password: string): string => md5(`${username}:${realm}:${password}`);
+/** The SIP Digest secret H(username:realm:password), MD5 unless asked for SHA-256. */
+export const ha1Of = (username: string, realm: string, password: string, hash: 'md5' | 'sha256' = 'md5'): string => hex(hash, `${username}:${realm}:${password}`);
 
-/** What a new password is kept as: the SIP digest secret for today's realm, and the MD5 the API shows. */
-const secretsOf = (username: string, realm: string, password: string) => ({ ha1: ha1Of(username, realm, password), realm, password_md5: md5(password) });
+/** What a new password is kept as: the SIP digest secrets (MD5 and SHA-256) for today's realm, and the MD5 the API shows. */
+const secretsOf = (username: string, realm: string, password: string) => ({
+  ha1: ha1Of(username, realm, password),
+  ha1_sha256: ha1Of(username, realm, password, 'sha256'),
+  realm,
+  password_md5: hex('md5', password),
+});
 
 /** The platform's 12-digit suffix: the creation time as yyMMddHHmmss (UTC), as in the spec's examples. */
 export function usernameSuffix(ms: number): string {
@@ -214,7 +221,7 @@ export class Endpoints implements EndpointRegistry {
         ...(input.password === undefined ? {} : secretsOf(current.username, this.sipDomain, input.password)),
       };
       if (phloId) next.app_id = null;
-      await endpointsRepo.update(trx, endpointId, { alias: next.alias, app_id: next.app_id, phlo_id: next.phlo_id, ha1: next.ha1, realm: next.realm, password_md5: next.password_md5 });
+      await endpointsRepo.update(trx, endpointId, { alias: next.alias, app_id: next.app_id, phlo_id: next.phlo_id, ha1: next.ha1, ha1_sha256: next.ha1_sha256, realm: next.realm, password_md5: next.password_md5 });
       return next;
     });
   }

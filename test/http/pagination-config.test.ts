@@ -40,3 +40,11 @@ test('configuration: the RTP port range', () => {
     assert.throws(() => resolveConfig({ SWITCHBOARD_RTP_PORTS: bad }), (err: Error) => err instanceof ConfigError && /such as 10000-20000/.test(err.message), bad);
   }
 });
+
+test('configuration: the Digest algorithms offered to endpoints, preferred first', () => {
+  assert.deepEqual(resolveConfig({}).sipDigest, ['MD5']);
+  assert.deepEqual(resolveConfig({ SWITCHBOARD_SIP_DIGEST: 'sha-256, md5' }).sipDigest, ['SHA-256', 'MD5']);
+  for (const bad of ['SHA-1', 'MD5,MD5', 'MD5-sess', ',']) {
+    assert.throws(() => resolveConfig({ SWITCHBOARD_SIP_DIGEST: bad }), (err: Error) => err instanceof ConfigError && /SHA-256,MD5/.test(err.message), bad);
+  }
+});

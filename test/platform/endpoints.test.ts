@@ -25,15 +25,25 @@ for (const db of databases) {
       assert.equal(b.username, 'zumba260115093006');
     });
 
-    test('stores HA1 = md5(username:realm:password) for the configured realm, never the password', async () => {
+    test('stores HA1 = H(username:realm:password) with MD5 and SHA-256 for the configured realm, never the password', async () => {
       const { endpoints } = p.services;
+      const h = (hash: string, username: string, password: string) => createHash(hash).update(`${username}:switchboard.local:${password}`).digest('hex');
       const row = await endpoints.create(p.scope, { username: 'digest', password: 'pa55word', alias: 'd' });
       assert.equal(row.realm, 'switchboard.local');
-      assert.equal(row.ha1, createHash('md5').update(`${row.username}:switchboard.local:pa55word`).digest('hex'));
+      assert.equal(row.ha1, h('md5', row.username, 'pa55word'));
+      assert.equal(row.ha1_sha256, h('sha256', row.username, 'pa55word'));
       assert.ok(!JSON.stringify(row).includes('pa55word'));
       const changed = await endpoints.update(p.scope, row.endpoint_id, { password: 'n3wpass' });
-      assert.equal(changed.ha1, createHash('md5').update(`${row.username}:switchboard.local:n3wpass`).digest('hex'));
-      assert.equal((await endpoints.findEndpointByUsername(row.username))!.ha1, changed.ha1);
+      assert.equal(changed.ha1, h('md5', row.username, 'n3wpass'));
+      assert.equal(changed.ha1_sha256, h('sha256', row.username, 'n3wpass'));
+      const stored = (await endpoints.findEndpointByUsername(row.username))!;
+      assert.deepEqual([stored.ha1, stored.ha1_sha256], [changed.ha1, changed.ha1_sha256]);
+
+      // An endpoint whose password was set before the SHA-256 secret was kept has none until it is set again.
+      await p.db.updateTable('endpoints').set({ ha1_sha256: null }).where('endpoint_id', '=', row.endpoint_id).execute();
+      assert.equal((await endpoints.update(p.scope, row.endpoint_id, { alias: 'renamed' })).ha1_sha256, null, 'other changes leave it missing');
+      assert.equal((await endpoints.update(p.scope, row.endpoint_id, { password: 'an0ther' })).ha1_sha256, h('sha256', row.username, 'an0ther'));
+      assert.equal((await endpoints.findEndpointByUsername(row.username))!.ha1_sha256, h('sha256', row.username, 'an0ther'));
     });
 
     test('registration shows while it lasts on the platform clock, and can be cleared', async () => {

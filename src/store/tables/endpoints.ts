@@ -16,7 +16,9 @@ export interface EndpointsTable {
   phlo_id: string | null;
   /** md5(username:realm:password), the SIP digest secret; the password itself is never stored. */
   ha1: string;
-  /** The realm `ha1` was computed for (the SIP domain when the password was set). */
+  /** sha256(username:realm:password), for Digest with SHA-256 (null for endpoints whose password was last set before it was kept). */
+  ha1_sha256: string | null;
+  /** The realm `ha1` and `ha1_sha256` were computed for (the SIP domain when the password was set). */
   realm: string;
   /** md5(password) in hex: what the platform shows as the endpoint's `password` (null for endpoints made before it was kept). */
   password_md5: string | null;
@@ -106,7 +108,7 @@ export interface EndpointsTables {
 export type EndpointRow = Selectable<EndpointsTable>;
 export type NewEndpointRow = Insertable<EndpointsTable>;
 /** What an endpoint update may change (the username never: its digest secret depends on it). */
-export const ENDPOINT_COLUMNS = ['alias', 'app_id', 'phlo_id', 'ha1', 'realm', 'password_md5'] as const;
+export const ENDPOINT_COLUMNS = ['alias', 'app_id', 'phlo_id', 'ha1', 'ha1_sha256', 'realm', 'password_md5'] as const;
 export type EndpointPatch = Partial<Pick<EndpointsTable, (typeof ENDPOINT_COLUMNS)[number]>>;
 /** What a SIP registration sets. */
 export const REGISTRATION_COLUMNS = ['sip_contact', 'sip_expires_at', 'sip_user_agent'] as const;

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock/clock.ts';
 import { newUuid } from '../../ids.ts';
 import type { InboundInfo, Leg, LegObserver, OriginateRequest, TelephonyDriver, Tenant } from '../driver.ts';
+import type { DigestAlgorithm } from './auth/digest.ts';
 import { DigestServer, type StoredCredentials } from './auth/digest-server.ts';
 import { RequestAuthenticator } from './auth/request-authenticator.ts';
 import type { InboundCall } from './dialog/inbound-call.ts';
@@ -50,7 +51,7 @@ export interface RegistrationView {
 
 /** What the driver asks the platform (filled in by the composition root). */
 export interface SipDirectory {
-  /** An endpoint's digest secrets for `realm` (undefined: no such endpoint, or its password was set under another realm). */
+  /** An endpoint's digest secrets for `realm`, per algorithm it has one for (undefined: no such endpoint, or its password was set under another realm). */
   credentials(username: string, realm: string): Promise<StoredCredentials<EndpointIdentity> | undefined>;
   /** An endpoint's registrations changed. */
   registered(username: string, registration: RegistrationView | null): void;
@@ -74,6 +75,8 @@ export interface SipDriverOptions {
   log?: Logger;
   /** Per-source limits (tests raise them). */
   guard?: { ratePerSecond?: number; burst?: number };
+  /** Digest algorithms endpoints are challenged with, preferred first (default MD5 alone: see DigestServerOptions). */
+  digest?: DigestAlgorithm[];
   /** Toll-fraud limits: live SIP calls per account (inbound from its endpoints and outbound), and the destination prefixes outbound calls may go to (absent: any). */
   limits?: { callsPerAccount?: number; allowedPrefixes?: readonly string[] };
 }
@@ -110,7 +113,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     this.gateways = new GatewayTable(opts.gateways);
     this.guard = new SourceGuard({ clock: opts.clock, logger: opts.log, trusted: (address) => this.trusts(address), ...opts.guard });
     this.stack = new SipStack({ clock: opts.clock, publicAddress: opts.publicAddress, guard: this.guard, logger: opts.log, userAgent: USER_AGENT });
-    const digest = new DigestServer<EndpointIdentity>({ realm: opts.domain, clock: opts.clock });
+    const digest = new DigestServer<EndpointIdentity>({ realm: opts.domain, clock: opts.clock, algorithms: opts.digest });
     this.auth = new RequestAuthenticator(digest, (username, realm) => opts.directory.credentials(username, realm), this.guard, opts.log);
     this.registrar = new Registrar({ clock: opts.clock, changed: (aor, bindings) => this.registrationsChanged(aor, bindings) });
     this.stack.handlers.register = registerHandler(this.stack, this.auth, this.registrar);

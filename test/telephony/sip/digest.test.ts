@@ -28,6 +28,13 @@ describe('digest', () => {
     assert.equal(r, '6629fae49393a05397450978507c4ef1');
   });
 
+  test('RFC 7616 §3.9.1 example responses, SHA-256 and MD5', () => {
+    const input = { method: 'GET', uri: '/dir/index.html', nonce: '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v', qop: { nc: '00000001', cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ' } };
+    const response = (algorithm: 'MD5' | 'SHA-256') => digestResponse({ ...input, algorithm, ha1: ha1(algorithm, 'Mufasa', 'http-auth@example.org', 'Circle of Life') });
+    assert.equal(response('SHA-256'), '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
+    assert.equal(response('MD5'), '8ca523f5e9506fed4657c9700eebdbec');
+  });
+
   test('MD5 alone by default; asked for both, SHA-256 is offered first, then MD5, with qop=auth; both verify', async () => {
     const clock = new VirtualClock(0);
     assert.equal(new DigestServer<string>({ realm: REALM, clock }).challenge().length, 1);
@@ -39,6 +46,15 @@ describe('digest', () => {
       const v = await server.verify(signed(server, { algorithm }), 'authorization', lookup);
       assert.deepEqual(v, { ok: true, username: 'alice260101', identity: 'endpoint:alice260101' });
     }
+  });
+
+  test('an endpoint without a SHA-256 secret (password set before it was kept): its SHA-256 answer is refused like a wrong password, its MD5 one accepted', async () => {
+    const server = new DigestServer<string>({ realm: REALM, clock: new VirtualClock(0), algorithms: ['SHA-256', 'MD5'] });
+    const md5Only: CredentialLookup<string> = async (username, realm) => ({ ha1: { MD5: ha1('MD5', username, realm, 'correct horse') }, identity: username });
+    const sha = await server.verify(signed(server, { algorithm: 0 }), 'authorization', md5Only);
+    assert.equal(sha.ok || sha.outcome, 'rejected');
+    assert.match(!sha.ok ? sha.reason : '', /no SHA-256 secret for alice260101/);
+    assert.equal((await server.verify(signed(server, { algorithm: 1 }), 'authorization', md5Only)).ok, true);
   });
 
   test('an unknown user and a wrong password get the same outcome; the reason tells them apart for the log', async () => {

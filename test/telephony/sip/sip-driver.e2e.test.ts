@@ -1,6 +1,7 @@
 // The SIP driver in a real server process (`--telephony sip`), driven by the
 // official SDK for the API side and by a phone built on our own SipStack:
-// the phone registers with Digest (the Endpoint API shows it), calls in as
+// the phone registers with Digest — SHA-256, offered first beside MD5
+// (SWITCHBOARD_SIP_DIGEST) — (the Endpoint API shows it), calls in as
 // the endpoint (the endpoint's application runs and <Dial><User> rings the
 // same phone at its registered contact), unregisters with Expires: 0; an
 // INVITE without credentials makes no call; an incoming carrier's address
@@ -31,6 +32,8 @@ let app: AnswerServer;
 let phone: SipStack;
 let phoneTransport: NetSipTransport;
 const ringing: InboundCall[] = [];
+/** What the phone sent, as text. */
+const sent: string[] = [];
 
 before(async () => {
   app = await answerServer();
@@ -41,11 +44,17 @@ before(async () => {
       SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1',
       SWITCHBOARD_SIP_DOMAIN: DOMAIN,
       SWITCHBOARD_RTP_PORTS: '44700-44799',
+      SWITCHBOARD_SIP_DIGEST: 'SHA-256,MD5',
     },
   });
   phone = new SipStack({ clock, publicAddress: '127.0.0.1', userAgent: 'TestPhone/1.0' });
   phoneTransport = await NetSipTransport.listen({ host: '127.0.0.1', port: 0, clock }, phone.receive, phone.transportError);
   phone.attach(phoneTransport);
+  const send = phoneTransport.send.bind(phoneTransport);
+  phoneTransport.send = (bytes, to) => {
+    sent.push(bytes.toString());
+    send(bytes, to);
+  };
   // The phone answers whatever rings it, with an answer to the offer.
   phone.handlers.invite = (call) => {
     ringing.push(call);
@@ -98,6 +107,7 @@ test('an endpoint registers with Digest, its call runs its application, <Dial><U
   assert.equal((await register(username, 'wrong-password', 600)).status, 403, 'a wrong password is refused');
   const ok = await register(username, 'secret123', 600);
   assert.equal(ok.status, 200);
+  assert.match(sent.filter((m) => m.startsWith('REGISTER')).at(-1)!, /\r\nAuthorization: Digest [^\r]*algorithm=SHA-256/i, 'the phone took the first challenge, SHA-256');
   await until(async () => (await client.endpoints.get(ep.endpointId)).sipRegistered === 'true', 'the Endpoint API to show the registration');
   const shown = (await sb.fetch(`/v1/Account/${sb.authId}/Endpoint/${ep.endpointId}/`).then((r) => r.json())) as Record<string, string>;
   assert.match(shown.sip_contact!, new RegExp(`^sip:${username}@127\\.0\\.0\\.1:${phoneTransport.local.port}`));
