@@ -241,6 +241,10 @@ function gatewaysOf(file: string | undefined) {
  */
 export async function startServices(s: Services, logger: Logger): Promise<void> {
   await s.sip?.start();
+  if (s.sip && s.config.sipDigest.includes('SHA-256')) {
+    const missing = await s.endpoints.withoutSha256Secret();
+    if (missing > 0) logger.warn({ endpoints: missing }, 'endpoints without a SHA-256 digest secret (password set before it was kept): their phones get in with MD5 only until the password is set again');
+  }
   await s.nodes.start();
   await s.webhooks.start();
   await s.numbers.seedPool();

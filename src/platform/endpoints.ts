@@ -240,6 +240,11 @@ export class Endpoints implements EndpointRegistry {
     return endpointsRepo.findByUsername(this.ctx.db, username);
   }
 
+  /** How many endpoints have no SHA-256 digest secret yet (their password was last set before it was kept). */
+  withoutSha256Secret(): Promise<number> {
+    return endpointsRepo.countWithoutSha256(this.ctx.db);
+  }
+
   /** The application an inbound call to the endpoint runs (undefined when it has none). */
   async applicationFor(endpoint: EndpointRow): Promise<ApplicationRow | undefined> {
     return endpoint.app_id ? applicationsRepo.find(this.ctx.db, { accountId: endpoint.account_id }, endpoint.app_id) : undefined;

@@ -40,9 +40,12 @@ for (const db of databases) {
       assert.deepEqual([stored.ha1, stored.ha1_sha256], [changed.ha1, changed.ha1_sha256]);
 
       // An endpoint whose password was set before the SHA-256 secret was kept has none until it is set again.
+      const before = await endpoints.withoutSha256Secret();
       await p.db.updateTable('endpoints').set({ ha1_sha256: null }).where('endpoint_id', '=', row.endpoint_id).execute();
+      assert.equal(await endpoints.withoutSha256Secret(), before + 1, 'counted for the start-up warning');
       assert.equal((await endpoints.update(p.scope, row.endpoint_id, { alias: 'renamed' })).ha1_sha256, null, 'other changes leave it missing');
       assert.equal((await endpoints.update(p.scope, row.endpoint_id, { password: 'an0ther' })).ha1_sha256, h('sha256', row.username, 'an0ther'));
+      assert.equal(await endpoints.withoutSha256Secret(), before);
       assert.equal((await endpoints.findEndpointByUsername(row.username))!.ha1_sha256, h('sha256', row.username, 'an0ther'));
     });
 

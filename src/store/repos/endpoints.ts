@@ -30,6 +30,12 @@ export const endpointsRepo = {
     return Number(r.numUpdatedRows);
   },
 
+  /** Endpoints whose password was last set before SHA-256 digest secrets were kept. */
+  async countWithoutSha256(db: Executor): Promise<number> {
+    const r = await db.selectFrom('endpoints').select((eb) => eb.fn.countAll().as('n')).where('ha1_sha256', 'is', null).executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
   async delete(db: Executor, endpointId: string): Promise<void> {
     await db.deleteFrom('endpoints').where('endpoint_id', '=', endpointId).execute();
   },
