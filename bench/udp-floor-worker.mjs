@@ -2,6 +2,8 @@
 // UDP sockets — every 20 ms (legs in four 5 ms phases) each sends a
 // 172-byte datagram to its partner and counts what it receives — with no
 // RTP work at all. What the real workers spend above this is our code.
+// Like the workers' sockets once a session's source is settled, each socket
+// is connected to its partner (sends name no address).
 // workerData: { ports: number[] (this worker's legs), partnerOf: {[port]: port}, seconds }
 import dgram from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,7 +16,7 @@ const sockets = await Promise.all(
       new Promise((resolve) => {
         const s = dgram.createSocket({ type: 'udp4', lookup });
         s.on('message', () => received++);
-        s.bind(port, '127.0.0.1', () => resolve(s));
+        s.bind(port, '127.0.0.1', () => s.connect(partnerOf[port], '127.0.0.1', () => resolve(s)));
       }),
   ),
 );
@@ -29,7 +31,7 @@ const run = () => {
   const now = performance.now();
   while (t0 + step * 5 <= now) {
     for (let i = step % 4; i < sockets.length; i += 4) {
-      sockets[i].send(packet, partnerOf[ports[i]], '127.0.0.1');
+      sockets[i].send(packet);
       sent++;
     }
     step++;

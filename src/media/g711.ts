@@ -65,8 +65,8 @@ for (let i = 0; i < 65536; i++) {
   ALAW_ENCODE[i] = alawFromLinear(sample);
 }
 
-function encodeWith(table: Uint8Array, pcm: Int16Array, out: Uint8Array, at: number): Uint8Array {
-  for (let i = 0; i < pcm.length; i++) out[at + i] = table[pcm[i] & 0xffff];
+function encodeWith(table: Uint8Array, pcm: Int16Array, out: Uint8Array, at: number, from: number, n: number): Uint8Array {
+  for (let i = 0; i < n; i++) out[at + i] = table[pcm[from + i] & 0xffff];
   return out;
 }
 
@@ -77,11 +77,13 @@ function decodeWith(table: Int16Array, bytes: Uint8Array, out: Int16Array): Int1
 
 /**
  * `out` lets a caller reuse one buffer per leg instead of allocating per
- * frame; `at` lets a packetiser encode straight into a packet after its header.
+ * frame; `at` lets a packetiser encode straight into a packet after its
+ * header, and `from`/`n` straight out of a longer run (a queued prompt)
+ * without copying the frame first.
  */
-export const mulawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0): Uint8Array => encodeWith(MULAW_ENCODE, pcm, out, at);
+export const mulawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0, from = 0, n = pcm.length - from): Uint8Array => encodeWith(MULAW_ENCODE, pcm, out, at, from, n);
 export const mulawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(MULAW_DECODE, bytes, out);
-export const alawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0): Uint8Array => encodeWith(ALAW_ENCODE, pcm, out, at);
+export const alawEncode = (pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length), at = 0, from = 0, n = pcm.length - from): Uint8Array => encodeWith(ALAW_ENCODE, pcm, out, at, from, n);
 export const alawDecode = (bytes: Uint8Array, out: Int16Array = new Int16Array(bytes.length)): Int16Array => decodeWith(ALAW_DECODE, bytes, out);
 
 /** Byte → linear sample, for code that decodes as it copies (a jitter buffer). Read-only. */

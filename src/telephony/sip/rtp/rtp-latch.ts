@@ -38,6 +38,11 @@ export class Latch {
     this.target = expected;
   }
 
+  /** Whether the source we follow has sent nothing for QUIET_TICKS (another may then take over). */
+  quiet(tick: number): boolean {
+    return tick - this.lastTick >= QUIET_TICKS;
+  }
+
   /** New SDP (re-INVITE): send there and learn again from the first packet. */
   retarget(expected: Address | null): void {
     this.target = expected;
@@ -63,7 +68,7 @@ export class Latch {
       c.seq = seq;
       c.count++;
     } else this.candidate = { address, port, ssrc, seq, count: 1 };
-    if (this.candidate!.count >= PROBATION && tick - this.lastTick >= QUIET_TICKS) return this.follow(address, port, ssrc, tick);
+    if (this.candidate!.count >= PROBATION && this.quiet(tick)) return this.follow(address, port, ssrc, tick);
     return LATCH_REJECT;
   }
 

@@ -12,6 +12,8 @@ import { PHASE_MS, PHASES, TICK_MS, tickNearest } from './rtp-time.ts';
 
 export interface UdpSocket {
   send(packet: Uint8Array, to: Address): void;
+  /** Optional: receive only from `peer` (null: from anyone). See SessionIo.listenTo. */
+  connect?(peer: Address | null): void;
   close(): void;
 }
 
@@ -80,7 +82,9 @@ export class MediaLoop {
     this.current = n;
     this.currentT0 = this.opts.t0 + phase * PHASE_MS;
     const wallMs = this.currentT0 + n * TICK_MS + this.wallOffset;
-    for (const e of this.phases[phase]!) e.session.tick(n, wallMs);
+    const sessions = this.phases[phase]!;
+    for (const e of sessions) e.session.send(n);
+    for (const e of sessions) e.session.play(n, wallMs);
     if (phase === PHASES - 1 && (n + 1) % this.opts.deliverTicks === 0) this.deliver();
   }
 
@@ -136,6 +140,7 @@ export class MediaLoop {
           heard: (frame) => frame && this.stage(entry!, frame),
           key: (digit, source) => this.keys.push({ sid, digit, source, at: now() }),
           note: (what, detail) => this.notes.push({ sid, what, detail }),
+          listenTo: (source) => entry!.rtp.connect?.(source),
         },
         { inbandDtmf: c.inbandDtmf, cname: c.cname, jitter: c.jitter },
       );
@@ -173,19 +178,25 @@ export class MediaLoop {
     e.lastTick = n;
   }
 
-  /** Post what every session heard since the last delivery, each run in its own transferred buffer. */
+  /**
+   * Post what every session heard since the last delivery: each session's
+   * staging buffer goes over whole (transferred, not copied), its runs as
+   * views of it, and the session stages into a fresh one.
+   */
   private deliver(): void {
     const runs: HeardRun[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const e of this.sessions.values()) {
       if (e.frames === 0) continue;
+      const staged = e.staged;
       let from = 0;
       for (const r of e.runs) {
-        const samples = e.staged.slice(from, from + r.frames * FRAME_SAMPLES);
-        from += r.frames * FRAME_SAMPLES;
-        runs.push({ sid: e.sid, at: e.t0 + r.tick * TICK_MS, samples });
-        transfer.push(samples.buffer);
+        const to = from + r.frames * FRAME_SAMPLES;
+        runs.push({ sid: e.sid, at: e.t0 + r.tick * TICK_MS, samples: staged.subarray(from, to) });
+        from = to;
       }
+      transfer.push(staged.buffer as ArrayBuffer);
+      e.staged = new Int16Array(staged.length);
       e.frames = 0;
       e.runs = [];
     }

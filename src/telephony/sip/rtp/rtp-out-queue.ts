@@ -24,6 +24,7 @@ interface Item {
 
 export const framesIn = (samples: number): number => Math.ceil(samples / FRAME_SAMPLES);
 
+const EMPTY = new Int16Array(0);
 const tones = new Map<string, Int16Array>();
 function toneOf(digit: string, frames: number): Int16Array {
   const key = `${digit}:${frames}`;
@@ -79,13 +80,27 @@ export class OutQueue {
     return this.end;
   }
 
-  /** What to send at `tick`: audio written to `out` (160 samples), a key's event, or nothing queued (`out` silent). */
-  take(tick: number, out: Int16Array): Take {
+  /**
+   * Where the frame of the last `take` is: `frameLength` samples of
+   * `frameSamples` from `frameAt` (fewer than a frame at a run's end, the
+   * rest silence). With `copy` false, a frame that is one queued run's, with
+   * nothing mixed over it, is left where it is, so a packetiser encodes it
+   * straight out of the run; otherwise it is `out`.
+   */
+  frameSamples: Int16Array = EMPTY;
+  frameAt = 0;
+  frameLength = 0;
+
+  /** What to send at `tick`: audio written to `out` (160 samples), a key's event, or nothing queued (`out` silent); see `frameSamples` for `copy`. */
+  take(tick: number, out: Int16Array, copy = true): Take {
     this.next = tick + 1;
     const items = this.items;
     while (items.length > 0 && items[0]!.start + items[0]!.frames <= tick) items.shift();
     const head = items[0];
     let result: Take = TAKE_IDLE;
+    this.frameSamples = out;
+    this.frameAt = 0;
+    this.frameLength = FRAME_SAMPLES;
     if (head && head.start <= tick) {
       const index = tick - head.start;
       if (head.digit !== null && !this.inbandDigits) {
@@ -95,8 +110,16 @@ export class OutQueue {
         return TAKE_DIGIT;
       }
       if (head.digit !== null) head.samples ??= toneOf(head.digit, head.frames);
-      copyFrame(head.samples!, index, out);
       result = TAKE_AUDIO;
+      const samples = head.samples!;
+      const from = index * FRAME_SAMPLES;
+      if (!copy && !this.mixing(tick)) {
+        this.frameSamples = samples;
+        this.frameAt = from;
+        this.frameLength = Math.min(FRAME_SAMPLES, samples.length - from);
+        return result;
+      }
+      copyFrame(samples, from, out);
     } else out.fill(0);
     return this.mixInto(tick, out) ? TAKE_AUDIO : result;
   }
@@ -107,6 +130,18 @@ export class OutQueue {
     this.items.push(item);
     this.end = item.start + item.frames;
     return item.start;
+  }
+
+  /** Whether a mixed run plays at `tick` (forgetting those that have ended). */
+  private mixing(tick: number): boolean {
+    const mixes = this.mixes;
+    let any = false;
+    for (let i = 0; i < mixes.length; i++) {
+      const m = mixes[i]!;
+      if (m.start + m.frames <= tick) mixes.splice(i--, 1);
+      else if (m.start <= tick) any = true;
+    }
+    return any;
   }
 
   /** Add the mixed runs playing at `tick` over `out`, summed before saturating once. */
@@ -133,9 +168,8 @@ export class OutQueue {
   }
 }
 
-/** Frame `index` of `samples` into `out`, the short last frame padded with silence. */
-function copyFrame(samples: Int16Array, index: number, out: Int16Array): void {
-  const from = index * FRAME_SAMPLES;
+/** The frame of `samples` starting at `from` into `out`, the short last frame padded with silence. */
+function copyFrame(samples: Int16Array, from: number, out: Int16Array): void {
   const n = Math.min(FRAME_SAMPLES, samples.length - from);
   for (let i = 0; i < n; i++) out[i] = samples[from + i]!;
   if (n < FRAME_SAMPLES) out.fill(0, n);

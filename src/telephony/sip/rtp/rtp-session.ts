@@ -21,12 +21,18 @@ export type KeySource = 'rfc4733' | 'inband';
 export interface SessionIo {
   /** Put a packet on the wire (RTP port, or RTCP port when `rtcp`). */
   transmit(packet: Uint8Array, to: Address, rtcp: boolean): void;
-  /** The frame played out at this tick (null: nothing, the stream is idle or filling). */
+  /** The frame played out at this tick (null: nothing, the stream is idle or filling); a scratch buffer, rewritten by the next session: copy what you keep. */
   heard(frame: Int16Array | null): void;
   /** The far end pressed a key. */
   key(digit: string, source: KeySource): void;
   /** Something worth a log line: the stream latched elsewhere, the far end said BYE. */
   note(what: 'latched' | 'bye', detail: string): void;
+  /**
+   * Optional: from now on only RTP from `source` matters (null: from anyone
+   * again, to learn a new source). A real socket connects to it, so the
+   * kernel drops other senders' packets and sends without a route lookup.
+   */
+  listenTo?(source: Address | null): void;
 }
 
 export interface SessionOptions {
@@ -56,10 +62,22 @@ export interface SessionStats {
   remoteLost: number | null;
 }
 
-type Encoder = (pcm: Int16Array, out: Uint8Array, at: number) => Uint8Array;
+/** Encode `n` samples of `pcm` from `from` into `out` at `at`. */
+type Encoder = (pcm: Int16Array, out: Uint8Array, at: number, from: number, n: number) => Uint8Array;
 const ENCODERS: Record<AudioCodecName, Encoder> = { PCMU: mulawEncode, PCMA: alawEncode };
 const DECODE_TABLES: Record<AudioCodecName, Readonly<Int16Array>> = { PCMU: MULAW_TO_LINEAR, PCMA: ALAW_TO_LINEAR };
 const SILENCE: Record<AudioCodecName, number> = { PCMU: MULAW_SILENCE, PCMA: ALAW_SILENCE };
+/**
+ * Scratch shared by every session of the thread: a packet's header as read,
+ * the frame being sent (when it is not read straight out of a queued run)
+ * and the frame played out. Each is used and done with inside one call
+ * (heard() copies what it keeps), and one shared buffer stays in the CPU's
+ * cache where a thousand sessions' own copies would each be cold by their
+ * next tick.
+ */
+const header = emptyHeader();
+const sendFrame = new Int16Array(FRAME_SAMPLES);
+const played = new Int16Array(FRAME_SAMPLES);
 /** RTCP every 5 s on average, each interval drawn from 0.5 to 1.5 times that (RFC 3550 §6.3.1). */
 const RTCP_TICKS = 250;
 
@@ -68,6 +86,8 @@ export class RtpSession {
   readonly jitter: JitterBuffer;
   private media: NegotiatedMedia | null = null;
   private readonly latch = new Latch(null);
+  /** The source the io was told to listen to (the latch's target once a packet confirmed it), null while any may speak. */
+  private listening: Address | null = null;
   private rtcpTarget: Address | null = null;
   private readonly ssrc: number;
   private seq: number;
@@ -87,9 +107,6 @@ export class RtpSession {
   private lastSr: { middle: number; tick: number } | null = null;
   private roundTripMs: number | null = null;
   private remoteLost: number | null = null;
-  private readonly header = emptyHeader();
-  private readonly frame = new Int16Array(FRAME_SAMPLES);
-  private readonly played = new Int16Array(FRAME_SAMPLES);
   /** What we send with, fixed at each negotiation (not looked up per packet). */
   private encode: Encoder = mulawEncode;
   private payloadType = 0;
@@ -122,6 +139,7 @@ export class RtpSession {
     const remote = media.remote;
     if (!before || !sameTarget(before.remote, remote)) {
       this.latch.retarget(remote && { address: remote.address, port: remote.port });
+      this.listen(null);
       this.rtcpTarget = remote && { address: remote.rtcpAddress, port: remote.rtcpPort };
     }
     if (!before) this.nextRtcpTick = tick + this.rtcpInterval();
@@ -138,15 +156,28 @@ export class RtpSession {
 
   /** One 20 ms tick: send this tick's packet, play this tick's frame out. */
   tick(tick: number, wallMs: number): void {
-    const take = this.queue.take(tick, this.frame);
+    this.send(tick);
+    this.play(tick, wallMs);
+  }
+
+  /** A tick's first half: its packet leaves. (A worker sends every session's packet of a step before it plays any frame out, so the last packet leaves sooner.) */
+  send(tick: number): void {
+    // A source gone quiet may have moved (the far end re-routed its media): hear everyone again so the latch can follow.
+    if (this.listening && this.latch.quiet(tick)) this.listen(null);
+    // The frame stays in the queued run when it can (see OutQueue.frameSamples): encoded straight from there.
+    const take = this.queue.take(tick, sendFrame, false);
     const media = this.media;
     const to = this.latch.target;
     if (media && to && this.sending(media)) {
       if (take === TAKE_DIGIT) this.sendEvent(media.telephoneEvent!, tick, to);
       else this.sendAudio(tick, to, take === TAKE_IDLE);
     }
+  }
+
+  /** A tick's second half: its frame plays out, and RTCP goes when due. */
+  play(tick: number, wallMs: number): void {
     this.playOut();
-    if (media && tick >= this.nextRtcpTick) {
+    if (this.media && tick >= this.nextRtcpTick) {
       this.report(tick, wallMs, false);
       this.nextRtcpTick = tick + this.rtcpInterval();
     }
@@ -155,11 +186,12 @@ export class RtpSession {
   /** An RTP packet from `from`, arrived at `tick` (`arrivalMs` on the worker's monotonic clock). */
   receiveRtp(packet: Uint8Array, from: Address, tick: number, arrivalMs: number): void {
     const media = this.media;
-    const h = this.header;
+    const h = header;
     if (!media || !readRtp(packet, h)) return void this.rejected++;
     const verdict = this.latch.check(from.address, from.port, h.ssrc, h.sequence, tick);
     if (verdict === LATCH_REJECT) return void this.rejected++;
     if (verdict === LATCH_MOVED) this.io.note('latched', `${from.address}:${from.port}`);
+    if (this.listening !== this.latch.target) this.listen(this.latch.target);
     if (h.ssrc !== this.receivingSsrc) {
       this.receivingSsrc = h.ssrc;
       this.jitter.reset();
@@ -215,6 +247,12 @@ export class RtpSession {
     };
   }
 
+  private listen(source: Address | null): void {
+    if (this.listening === source) return;
+    this.listening = source;
+    this.io.listenTo?.(source);
+  }
+
   private sending(media: NegotiatedMedia): boolean {
     return sendsTo(media.direction) && media.remote !== null;
   }
@@ -226,8 +264,12 @@ export class RtpSession {
   private sendAudio(tick: number, to: Address, idle: boolean): void {
     const packet = this.audioPacket;
     writeRtpHeader(packet, this.payloadType, this.marker, this.nextSeq(), this.timestampAt(tick), this.ssrc);
-    if (!idle) this.encode(this.frame, packet, RTP_HEADER_BYTES);
-    else if (!this.payloadSilent) packet.fill(this.silenceByte, RTP_HEADER_BYTES);
+    if (!idle) {
+      const q = this.queue;
+      const n = q.frameLength;
+      this.encode(q.frameSamples, packet, RTP_HEADER_BYTES, q.frameAt, n);
+      if (n < FRAME_SAMPLES) packet.fill(this.silenceByte, RTP_HEADER_BYTES + n);
+    } else if (!this.payloadSilent) packet.fill(this.silenceByte, RTP_HEADER_BYTES);
     this.payloadSilent = idle;
     this.put(packet, to, FRAME_SAMPLES);
   }
@@ -262,9 +304,9 @@ export class RtpSession {
   }
 
   private playOut(): void {
-    if (!this.jitter.pop(this.played)) return this.io.heard(null);
-    this.io.heard(this.played);
-    if (this.detector) for (const digit of this.detector.push(this.played)) this.io.key(digit, 'inband');
+    if (!this.jitter.pop(played)) return this.io.heard(null);
+    this.io.heard(played);
+    if (this.detector) for (const digit of this.detector.push(played)) this.io.key(digit, 'inband');
   }
 
   private report(tick: number, wallMs: number, bye: boolean): void {
