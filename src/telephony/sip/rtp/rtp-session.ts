@@ -110,6 +110,8 @@ export class RtpSession {
   /** What we send with, fixed at each negotiation (not looked up per packet). */
   private encode: Encoder = mulawEncode;
   private payloadType = 0;
+  /** The decoding table of each payload type we agreed on (indexed by payload type: no lookup by codec name per packet). */
+  private decodeTables: (Readonly<Int16Array> | undefined)[] = [];
   /**
    * One packet buffer each, rewritten every tick: datagrams are handed to the
    * kernel inside send() (rtp-worker.ts), so nothing still reads the last
@@ -149,6 +151,8 @@ export class RtpSession {
     this.payloadType = media.codecs[0].payloadType;
     this.silenceByte = SILENCE[media.codecs[0].name];
     this.payloadSilent = false;
+    this.decodeTables = [];
+    for (const c of media.codecs) this.decodeTables[c.payloadType] = DECODE_TABLES[c.name];
     const inband = media.telephoneEvent === null;
     this.queue.inbandDigits = inband;
     this.detector = inband && this.opts.inbandDtmf ? (this.detector ?? new DtmfDetector()) : null;
@@ -206,9 +210,9 @@ export class RtpSession {
       if (digit) this.io.key(digit, 'rfc4733');
       return;
     }
-    const codec = codecFor(media, h.payloadType);
-    if (!codec || length === 0) return; // comfort noise and formats we did not agree on
-    this.jitter.put(h.timestamp, packet, start, length, DECODE_TABLES[codec]);
+    const table = this.decodeTables[h.payloadType];
+    if (!table || length === 0) return; // comfort noise and formats we did not agree on
+    this.jitter.put(h.timestamp, packet, start, length, table);
   }
 
   /** An RTCP packet from `from`, at `tick` (`wallMs` on the platform's wall clock). */
@@ -325,11 +329,6 @@ export class RtpSession {
   private rtcpInterval(): number {
     return Math.round(RTCP_TICKS * (0.5 + this.random()));
   }
-}
-
-function codecFor(media: NegotiatedMedia, payloadType: number): AudioCodecName | null {
-  for (const c of media.codecs) if (c.payloadType === payloadType) return c.name;
-  return null;
 }
 
 function sameTarget(a: NegotiatedMedia['remote'], b: NegotiatedMedia['remote']): boolean {

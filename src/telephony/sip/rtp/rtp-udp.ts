@@ -69,7 +69,7 @@ export const udpNetwork: Network = {
         socket.off('error', failed);
         // A send to an unreachable far end must not end the worker; the session just goes on.
         socket.on('error', () => {});
-        socket.on('message', (msg, rinfo) => onPacket(msg, rinfo));
+        socket.on('message', onPacket);
         resolve(udpSocket(socket));
       });
     });
