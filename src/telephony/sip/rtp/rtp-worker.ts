@@ -23,10 +23,22 @@ const loop = new MediaLoop({
 port.on('message', (batch: CommandBatch) => loop.handle(batch));
 
 const pacer = new Pacer(monoNow, t0, (m) => loop.step(m), init.maxCatchUp);
+/**
+ * A timer fires on libuv's whole-millisecond loop clock: up to a
+ * millisecond after the time asked, which every packet of the step would
+ * carry as lateness. So the timer is set a millisecond early and the rest
+ * is slept exactly (Atomics.wait; the sockets' datagrams wait in the kernel
+ * meanwhile, for under a millisecond).
+ */
+const nap = new Int32Array(new SharedArrayBuffer(4));
 const step = (): void => {
-  const wait = pacer.run();
+  let wait = pacer.run();
+  if (wait < 1) {
+    Atomics.wait(nap, 0, 0, wait);
+    wait = pacer.run();
+  }
   loop.skippedTicks = pacer.skipped;
-  setTimeout(step, wait);
+  setTimeout(step, wait - 1);
 };
 port.postMessage({ type: 'ready', t0 } satisfies WorkerMessage);
 step();
