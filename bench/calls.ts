@@ -201,7 +201,7 @@ async function held(n: number): Promise<Rung> {
   const heap0 = await server.heapAfterGc();
 
   const c0 = cpuSeconds(server.pid);
-  const setupS = await placeAll(server.api, app, n, 'default', 'all');
+  const setupS = await server.profiled(`held-setup-${n}`, () => placeAll(server.api, app, n, 'default', 'all'));
   const setupCpu = cpuSeconds(server.pid) - c0;
   // Hold them for 60 s of platform time (3 s of wall time at ×20).
   const cpu0 = cpuSeconds(server.pid);
@@ -213,7 +213,7 @@ async function held(n: number): Promise<Rung> {
   const stillLive = ((await server.api('GET', '/Call/?status=live')).calls as string[]).length;
 
   const c1 = cpuSeconds(server.pid);
-  const teardownS = await timeHangups(app, () => server.api('DELETE', '/Call/'), n + 1);
+  const teardownS = await server.profiled(`held-teardown-${n}`, () => timeHangups(app, () => server.api('DELETE', '/Call/'), n + 1));
   const teardownCpu = cpuSeconds(server.pid) - c1;
   await server.stop();
   await app.close();

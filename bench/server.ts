@@ -2,7 +2,9 @@
 // data dir, its own main account, plenty of credit), with its inspector
 // open so a benchmark can ask for a full garbage collection and the heap in
 // use, and a keep-alive API client. BENCH_PROFILE=dir writes the server's
-// CPU profile (node --cpu-prof) there when it stops.
+// CPU profile (node --cpu-prof) there when it stops; BENCH_PHASE_PROFILE=dir
+// writes one profile per measured phase (e.g. bench:calls' held set-up and
+// tear-down), taken over the inspector.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,20 +52,32 @@ async function devtools(url: string) {
   const ws = new WebSocket(url);
   await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
   let id = 0;
-  const pending = new Map<number, (result: Record<string, number>) => void>();
+  const pending = new Map<number, (result: Record<string, unknown>) => void>();
   ws.onmessage = (ev) => {
-    const m = JSON.parse(String(ev.data)) as { id?: number; result?: Record<string, number> };
+    const m = JSON.parse(String(ev.data)) as { id?: number; result?: Record<string, unknown> };
     if (m.id !== undefined) pending.get(m.id)?.(m.result ?? {});
   };
-  const send = (method: string) =>
-    new Promise<Record<string, number>>((resolve) => {
+  const send = (method: string, params?: Record<string, unknown>) =>
+    new Promise<Record<string, unknown>>((resolve) => {
       pending.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method }));
+      ws.send(JSON.stringify({ id, method, params }));
     });
   return {
     async heapAfterGc(): Promise<number> {
       await send('HeapProfiler.collectGarbage');
-      return (await send('Runtime.getHeapUsage')).usedSize!;
+      return (await send('Runtime.getHeapUsage')).usedSize as number;
+    },
+    /** Start the server's CPU profiler (one phase of a benchmark). */
+    async startProfile(): Promise<void> {
+      await send('Profiler.enable');
+      await send('Profiler.setSamplingInterval', { interval: 500 });
+      await send('Profiler.start');
+    },
+    /** Stop it and write what it sampled to `file` (open it in Chrome DevTools or speedscope). */
+    async stopProfile(file: string): Promise<void> {
+      const { profile } = await send('Profiler.stop');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
     },
     close: () => ws.close(),
   };
@@ -109,6 +123,18 @@ export async function startServer(env: Record<string, string>) {
     api,
     client,
     heapAfterGc: () => inspector.heapAfterGc(),
+    /**
+     * Profile one phase: with BENCH_PHASE_PROFILE=dir the server's CPU
+     * profile of `phase` alone is written to dir/<name>.cpuprofile.
+     */
+    async profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
+      const dir = process.env.BENCH_PHASE_PROFILE;
+      if (!dir) return phase();
+      await inspector.startProfile();
+      const result = await phase();
+      await inspector.stopProfile(path.join(dir, `${name}.cpuprofile`));
+      return result;
+    },
     async stop() {
       inspector.close();
       s.child.kill('SIGTERM');

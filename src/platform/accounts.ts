@@ -40,6 +40,7 @@ function newAccountRow(fields: Pick<AccountRow, 'auth_id' | 'parent_id' | 'auth_
     billing_mode: 'prepaid',
     auto_recharge: 0,
     cash_credits: 0,
+    held_credits: 0,
     modified_at: null,
     ...fields,
   };

@@ -9,6 +9,7 @@ import { ApiError } from '../errors.ts';
 import { formatMoney, type Micros } from '../money.ts';
 import { ledgerRepo, type Executor } from '../store/repos/accounts.ts';
 import { billingRepo } from '../store/repos/billing.ts';
+import { TurnBatch } from '../store/turn-batch.ts';
 import type { NumberType } from '../store/tables/numbers.ts';
 import type { Accounts } from './accounts.ts';
 import type { PlatformContext } from './context.ts';
@@ -97,7 +98,17 @@ export interface Hold {
   amount: Micros;
 }
 
+/** A hold of new calls' first increments, or a raise of a live call's hold by its next one. */
+type HoldOp = { kind: 'hold'; payer: Payer; holds: readonly Hold[]; at: number } | { kind: 'raise'; payer: Payer; reference: string; amount: Micros };
+
 export class Billing {
+  /**
+   * Holds and raises asked for in one turn share a transaction: thousands
+   * of calls starting, or reaching their next billing increment, together
+   * would otherwise cost a commit each.
+   */
+  private readonly holds = new TurnBatch<HoldOp, true | false | ApiError>((ops) => this.writeHolds(ops));
+
   constructor(
     private readonly ctx: PlatformContext,
     private readonly accounts: Accounts,
@@ -110,8 +121,7 @@ export class Billing {
   }
 
   async available(payer: Payer, db: Executor = this.ctx.db): Promise<Available> {
-    const [balance, held] = await Promise.all([this.balance(payer, db), billingRepo.held(db, payer.accountId)]);
-    return { balance, held };
+    return (await billingRepo.funds(db, payer.accountId)) ?? { balance: 0, held: 0 };
   }
 
   /** Refuse a new paid action up front (400, see insufficientCredit) when the credit not held cannot cover `amount`. */
@@ -122,9 +132,13 @@ export class Billing {
 
   /** Lock the account row and check what is not held covers `amount` (400 otherwise). */
   private async reserve(trx: Executor, payer: Payer, amount: Micros): Promise<void> {
-    await billingRepo.lockAccount(trx, payer.accountId);
-    const a = await this.available(payer, trx);
+    const a = await this.lockAvailable(trx, payer);
     if (spendable(a) < amount) throw insufficientCredit(payer.accountId, amount, a);
+  }
+
+  /** Take the account row's lock for the rest of `trx` and read what it may spend. */
+  private async lockAvailable(trx: Executor, payer: Payer): Promise<Available> {
+    return (await billingRepo.lockFunds(trx, payer.accountId)) ?? { balance: 0, held: 0 };
   }
 
   /**
@@ -141,20 +155,58 @@ export class Billing {
   /** Hold credit for calls about to start, all or none (400 when what is not held cannot cover them all). */
   async hold(payer: Payer, holds: readonly Hold[]): Promise<void> {
     if (holds.length === 0) return;
-    const total = holds.reduce((sum, h) => sum + h.amount, 0);
-    const now = this.ctx.clock.now();
-    await this.ctx.db.transaction().execute(async (trx) => {
-      await this.reserve(trx, payer, total);
-      await billingRepo.addHolds(trx, holds.map((h) => ({ reference: h.reference, account_id: payer.accountId, amount: h.amount, created_at: now })));
-    });
+    const refused = await this.holds.add({ kind: 'hold', payer, holds, at: this.ctx.clock.now() });
+    if (refused instanceof ApiError) throw refused;
   }
 
   /** Hold `amount` more for a call in progress; false when what is not held cannot cover it (or the call was billed already). */
   async raiseHold(payer: Payer, reference: string, amount: Micros): Promise<boolean> {
+    return (await this.holds.add({ kind: 'raise', payer, reference, amount })) === true;
+  }
+
+  /**
+   * One turn's holds and raises in one transaction, in the order they were
+   * asked for: each account's row is locked once and what it may spend is
+   * then counted here as each hold takes its share, so each is decided as if
+   * it had its own transaction. Per hold: true, or why it was refused.
+   */
+  private async writeHolds(ops: readonly HoldOp[]): Promise<Array<true | false | ApiError>> {
     return this.ctx.db.transaction().execute(async (trx) => {
-      await billingRepo.lockAccount(trx, payer.accountId);
-      if (spendable(await this.available(payer, trx)) < amount) return false;
-      return billingRepo.raiseHold(trx, reference, amount);
+      // Each account's funds as locked (in one order, so two batches cannot deadlock), and what this batch holds on top.
+      const funds = new Map<string, { locked: Available; added: Micros }>();
+      for (const accountId of [...new Set(ops.map((op) => op.payer.accountId))].sort()) {
+        funds.set(accountId, { locked: (await billingRepo.lockFunds(trx, accountId)) ?? { balance: 0, held: 0 }, added: 0 });
+      }
+      // Read once the accounts are locked: a call billed meanwhile (its hold released under the same lock) is seen gone.
+      const raising = await billingRepo.holding(trx, ops.flatMap((op) => (op.kind === 'raise' ? [op.reference] : [])));
+      const added: Array<{ reference: string; account_id: string; amount: Micros; created_at: number }> = [];
+      const raised: Array<{ reference: string; amount: Micros }> = [];
+      const out: Array<true | false | ApiError> = [];
+      for (const op of ops) {
+        const f = funds.get(op.payer.accountId)!;
+        const a = { balance: f.locked.balance, held: f.locked.held + f.added };
+        if (op.kind === 'hold') {
+          const total = op.holds.reduce((sum, h) => sum + h.amount, 0);
+          if (spendable(a) < total) {
+            out.push(insufficientCredit(op.payer.accountId, total, a));
+            continue;
+          }
+          f.added += total;
+          for (const h of op.holds) added.push({ reference: h.reference, account_id: op.payer.accountId, amount: h.amount, created_at: op.at });
+        } else {
+          if (!raising.has(op.reference) || spendable(a) < op.amount) {
+            out.push(false);
+            continue;
+          }
+          f.added += op.amount;
+          raised.push({ reference: op.reference, amount: op.amount });
+        }
+        out.push(true);
+      }
+      await billingRepo.addHolds(trx, added);
+      await billingRepo.raiseHolds(trx, raised);
+      for (const [accountId, f] of funds) await billingRepo.moveHeld(trx, accountId, f.added);
+      return out;
     });
   }
 
@@ -176,12 +228,12 @@ export class Billing {
 
   /** Drop a call's hold outside its billing (a call that ended before its hold was taken). */
   async releaseHold(reference: string): Promise<void> {
-    await billingRepo.releaseHold(this.ctx.db, reference);
+    await this.ctx.db.transaction().execute((trx) => billingRepo.releaseHold(trx, reference));
   }
 
   /** Rate and bill a finished call leg, releasing what it held; returns what the CDR shows (rate, bill duration, total amount). */
   async chargeCall(trx: Executor, payer: Payer, call: CallCharge): Promise<Charged> {
-    await billingRepo.releaseHold(trx, call.callUuid);
+    await billingRepo.releaseHoldOf(trx, payer.accountId, call.callUuid);
     const rate = this.pricing.rate({ service: 'voice', direction: call.direction, number: call.number, numberType: call.numberType });
     const { billed, amount } = this.pricing.cost(rate, call.durationSeconds);
     await this.charge(trx, payer, 'call', amount, `${call.direction} call ${call.number}, ${billed} s billed`, call.callUuid, { overdraft: true });

@@ -1,7 +1,7 @@
 // Table shapes as Kysely sees them. Times are epoch milliseconds, money is
 // integer micro-units, booleans are 0/1 integers, so one schema serves both
 // SQLite and PostgreSQL without dialect branches in the repositories.
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 import type { NumbersTables } from './tables/numbers.ts';
 import type { EndpointsTables } from './tables/endpoints.ts';
 import type { MessagesTables } from './tables/messages.ts';
@@ -31,6 +31,8 @@ export interface AccountsTable {
   enabled: Flag;
   /** Balance in micros; always equal to the sum of the account's ledger entries. */
   cash_credits: number;
+  /** Micros held for the account's calls in progress; always equal to the sum of its credit_holds. */
+  held_credits: Generated<number>;
   created_at: number;
   modified_at: number | null;
 }

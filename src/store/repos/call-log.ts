@@ -3,17 +3,30 @@ import type { CallLogEntryRow, NewCallLogEntryRow } from '../tables/webhooks.ts'
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner } from './owned.ts';
+import { slices } from './sql.ts';
 
 const forCall = <QB extends { where: (...a: any[]) => QB }>(qb: QB, f: OwnerFilter, callUuid: string): QB =>
   whereOwner(qb, f).where('call_uuid', '=', callUuid);
 
 export const callLogRepo = {
-  /** `seq` is one past the call's highest; the caller serialises appends per call. Resolves with the `seq` given. */
-  async insert(db: Executor, row: Omit<NewCallLogEntryRow, 'seq'>): Promise<number> {
-    const last = await db.selectFrom('call_log_entries').select((eb) => eb.fn.max('seq').as('m')).where('call_uuid', '=', row.call_uuid).executeTakeFirst();
-    const seq = Number(last?.m ?? 0) + 1;
-    await db.insertInto('call_log_entries').values({ ...row, seq }).execute();
-    return seq;
+  /**
+   * Append entries, in order: each gets the next `seq` of its call (one past
+   * the call's highest). The caller serialises appends per call and runs
+   * this in a transaction.
+   */
+  async append(db: Executor, rows: ReadonlyArray<Omit<NewCallLogEntryRow, 'seq'>>): Promise<number[]> {
+    const last = new Map<string, number>();
+    for (const uuids of slices([...new Set(rows.map((r) => r.call_uuid))])) {
+      const found = await db.selectFrom('call_log_entries').select((eb) => ['call_uuid', eb.fn.max('seq').as('m')]).where('call_uuid', 'in', uuids).groupBy('call_uuid').execute();
+      for (const r of found) last.set(r.call_uuid, Number(r.m));
+    }
+    const numbered = rows.map((r) => {
+      const seq = (last.get(r.call_uuid) ?? 0) + 1;
+      last.set(r.call_uuid, seq);
+      return { ...r, seq };
+    });
+    for (const batch of slices(numbered)) await db.insertInto('call_log_entries').values(batch).execute();
+    return numbered.map((r) => r.seq);
   },
 
   /** Oldest first: a debug log reads as the story of the call. */

@@ -61,9 +61,10 @@ for (const db of databases) {
     }
 
     async function invariants(authId: string, why: string): Promise<{ cash: number; held: number }> {
-      const [row, ledger, held] = await Promise.all([accountsRepo.find(p.db, authId), ledgerRepo.sum(p.db, authId), billingRepo.held(p.db, authId)]);
+      const [row, ledger, held] = await Promise.all([accountsRepo.find(p.db, authId), ledgerRepo.sum(p.db, authId), billingRepo.sumOfHolds(p.db, authId)]);
       const cash = Number(row!.cash_credits);
       assert.equal(cash, ledger, `the balance equals the ledger (${why})`);
+      assert.equal(Number(row!.held_credits), held, `the account's held total equals its holds (${why})`);
       assert.ok(cash >= 0, `the balance is never negative: ${cash} (${why})`);
       assert.ok(cash - held >= 0, `the balance covers what calls hold: ${cash} < ${held} (${why})`);
       return { cash, held };
