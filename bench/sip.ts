@@ -11,7 +11,8 @@
 // For each rate (BENCH_RATES, BENCH_SECONDS each, default 8) it prints what
 // completed per second, the failures, the stack process's CPU share and the
 // rate per CPU-second of the stack; a ladder stops at the first rate with
-// failures or that SIPp could not hold. BENCH_ONLY=register|calls runs one.
+// failures or that SIPp could not hold. BENCH_ONLY=register|calls|app runs
+// one; BENCH_PHASE_PROFILE=dir writes the app server's CPU profile per rate.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import http from 'node:http';
@@ -63,10 +64,18 @@ function sipp(port: number, rate: number, ladder: (typeof LADDERS)[number]): Pro
 }
 
 /** The process SIPp talks to: our bare stack (bench/sip-server.ts), or a whole server in SIP mode with its application. */
-async function target(ladder: (typeof LADDERS)[number]): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+interface Target {
+  pid: number;
+  port: number;
+  /** The server's CPU profile of one step (BENCH_PHASE_PROFILE, app ladder only). */
+  profiled<T>(name: string, step: () => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function target(ladder: (typeof LADDERS)[number]): Promise<Target> {
   if (ladder.name !== 'app') {
     const { child, match } = await spawnUntil(['--import', 'tsx', 'bench/sip-server.ts'], /SIP on (\d+)/);
-    return { pid: child.pid!, port: Number(match[1]), stop: async () => void child.kill() };
+    return { pid: child.pid!, port: Number(match[1]), profiled: (_name, step) => step(), stop: async () => void child.kill() };
   }
   const answers = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/xml' }).end('<Response><Speak>Thank you for calling the benchmark line.</Speak></Response>'));
   await new Promise<void>((r) => answers.listen(0, '127.0.0.1', r));
@@ -78,6 +87,7 @@ async function target(ladder: (typeof LADDERS)[number]): Promise<{ pid: number; 
   return {
     pid: server.pid,
     port,
+    profiled: server.profiled,
     stop: async () => {
       await server.stop();
       answers.close();
@@ -94,7 +104,7 @@ for (const ladder of LADDERS) {
   await sipp(t.port, ladder.name === 'app' ? 25 : 250, ladder);
   for (const rate of (process.env.BENCH_RATES ?? ladder.rates).split(',').map(Number)) {
     const cpu0 = cpuSeconds(t.pid);
-    const r = await sipp(t.port, rate, ladder);
+    const r = await t.profiled(`sip-${ladder.name}-${rate}`, () => sipp(t.port, rate, ladder));
     const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
     console.log(`${fmt(rate).padStart(10)}  ${fmt(r.cps).padStart(12)}  ${fmt(r.failed).padStart(6)}  ${fmt((cpu / r.seconds) * 100).padStart(6)}%  ${fmt(r.done / cpu).padStart(8)}`);

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import { accountsRepo, ledgerRepo } from '../../src/store/repos/accounts.ts';
-import { callsRepo } from '../../src/store/repos/calls.ts';
+import { callsRepo, liveCallsRepo } from '../../src/store/repos/calls.ts';
 import type { NewCallRow } from '../../src/store/tables/calls.ts';
 import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
 
@@ -112,6 +112,30 @@ for (const db of databases) {
       await store.db.transaction().execute((trx) => callsRepo.insert(trx, Array.from({ length: 3_000 }, (_, i) => row(i))));
       const { n } = await store.db.selectFrom('calls').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', creds.authId).executeTakeFirstOrThrow();
       assert.equal(Number(n), 3_000);
+    });
+
+    test('calls answering together have their live rows updated each with its own answer time and parameters', async () => {
+      const accounts = new Accounts({ db: store.db, dialect: store.dialect, clock });
+      const creds = { authId: newAccountAuthId(), authToken: newAuthToken() };
+      await accounts.createMain(creds, 'live rows');
+      const uuid = (i: number) => `live-${creds.authId}-${i}`;
+      const rows = Array.from({ length: 1_200 }, (_, i) => ({
+        call_uuid: uuid(i), request_uuid: uuid(i), account_id: creds.authId, subaccount_id: null, call_direction: 'outbound', from_number: '14155550100',
+        to_number: '14155550101', caller_name: '', parent_call_uuid: null, initiated_at: 1, answered_at: null, node_id: 'n1', number_type: null,
+        hangup_url: null, hangup_method: null, params: '{}',
+      }));
+      await store.db.transaction().execute((trx) => liveCallsRepo.insert(trx, rows));
+      // Every other call answers, more than one statement's worth; the rest stay unanswered.
+      const answered = rows.filter((_, i) => i % 2 === 0).map((r, i) => ({ uuid: r.call_uuid, at: 1_000_000_000_000 + i, params: JSON.stringify({ CallUUID: r.call_uuid }) }));
+      await store.db.transaction().execute((trx) => liveCallsRepo.answered(trx, answered));
+      const after = new Map((await liveCallsRepo.ofNode(store.db, 'n1')).filter((r) => r.account_id === creds.authId).map((r) => [r.call_uuid, r]));
+      assert.equal(after.size, rows.length);
+      for (const [i, r] of rows.entries()) {
+        const row = after.get(r.call_uuid)!;
+        const a = i % 2 === 0 ? answered[i / 2]! : undefined;
+        assert.equal(row.answered_at === null ? null : Number(row.answered_at), a?.at ?? null, `answer time of call ${i}`);
+        assert.equal(row.params, a?.params ?? '{}', `parameters of call ${i}`);
+      }
     });
   });
 }

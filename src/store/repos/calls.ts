@@ -3,6 +3,7 @@ import type { CallRow, LiveCallRow, NewCallRow, NewLiveCallRow, SandboxPhoneRow 
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner, whereRange, type Range } from './owned.ts';
+import { sql, type RawBuilder } from 'kysely';
 import { slices } from './sql.ts';
 
 export type { Range };
@@ -66,8 +67,17 @@ export const liveCallsRepo = {
     for (const batch of slices(rows)) await db.insertInto('live_calls').values(batch).execute();
   },
 
-  async answered(db: Executor, callUuid: string, answeredAt: number, params: string): Promise<void> {
-    await db.updateTable('live_calls').set({ answered_at: answeredAt, params }).where('call_uuid', '=', callUuid).execute();
+  /** Calls that answered: their answer time and the parameters their webhooks now send, one statement per slice of calls. */
+  async answered(db: Executor, calls: ReadonlyArray<{ uuid: string; at: number; params: string }>): Promise<void> {
+    for (const batch of slices(calls)) {
+      // CASE call_uuid WHEN … THEN …: each row its own values (cast, as PostgreSQL types a bare parameter there as text).
+      const each = <T>(value: (c: (typeof batch)[number]) => RawBuilder<T>) => sql<T>`case call_uuid ${sql.join(batch.map((c) => sql`when ${c.uuid} then ${value(c)}`), sql` `)} end`;
+      await db
+        .updateTable('live_calls')
+        .set({ answered_at: each((c) => sql<number>`cast(${c.at} as bigint)`), params: each((c) => sql<string>`${c.params}`) })
+        .where('call_uuid', 'in', batch.map((c) => c.uuid))
+        .execute();
+    }
   },
 
   /** Delete the rows of calls that ended; returns the uuids that were still there. */

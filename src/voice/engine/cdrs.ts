@@ -70,7 +70,7 @@ export class CdrWriter implements CdrPort {
     const rowed = (call: EndedCall) => call.live && !this.unrowed.has(call.uuid);
     const out = await this.ctx.db.transaction().execute(async (trx) => {
       await liveCallsRepo.insert(trx, ops.flatMap((op) => (op.kind === 'start' ? [op.row] : [])));
-      for (const op of ops) if (op.kind === 'answer') await liveCallsRepo.answered(trx, op.uuid, op.at, op.params);
+      await liveCallsRepo.answered(trx, ops.flatMap((op) => (op.kind === 'answer' ? [op] : [])));
       const removed = await liveCallsRepo.remove(trx, ops.flatMap((op) => (op.kind === 'end' && rowed(op.call) ? [op.call.uuid] : [])));
       const out: (Charge | undefined)[] = [];
       const rows: NewCallRow[] = [];
