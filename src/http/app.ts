@@ -13,6 +13,7 @@ import { authenticator } from './auth.ts';
 import type { AuthLimiter } from './auth-limiter.ts';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 import { formatSchemaErrors } from './validation.ts';
+import { buildLazyValidator } from './lazy-validators.ts';
 import { requestNormaliser } from './normalise.ts';
 import { healthRoutes } from './routes/health.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -59,6 +60,12 @@ export type { App };
 /** Body size limit: the largest legitimate request (bulk calls, long SMS) is far below it. */
 export const BODY_LIMIT = 256 * 1024;
 
+/**
+ * Coercion and unknown keys are handled before validation (normalise.ts):
+ * Ajv's own coercion turns null into "" and "0x10" into 16.
+ */
+export const AJV_OPTIONS = { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true } as const;
+
 /** Route plugins are added here; later features append theirs. */
 export type RoutePlugin = (app: App, services: Services) => void | Promise<void>;
 export const routePlugins: RoutePlugin[] = [accountRoutes, subaccountRoutes, applicationRoutes, numberRoutes, phoneNumberRoutes, pricingRoutes, sandboxCreditRoutes, endpointRoutes, carrierRoutes, callerIdRoutes, sandboxInboxRoutes, callLogRoutes, messageRoutes, sandboxMessageRoutes, callRoutes, sandboxRoutes, sandboxEndpointRoutes, conferenceRoutes, mpcRoutes, recordingRoutes, streamRoutes, callMediaRoutes, phloRoutes, phloRunnerRoutes, callFeedbackRoutes, eventRoutes, ledgerRoutes];
@@ -76,9 +83,8 @@ export async function buildApp(services: Services, logger: Logger, opts: AppOpti
     logController: new LogController({ requestIdLogLabel: 'api_id', disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    // Coercion and unknown keys are handled before validation (normalise.ts):
-    // Ajv's own coercion turns null into "" and "0x10" into 16.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true } },
+    ajv: { customOptions: AJV_OPTIONS },
+    schemaController: { compilersFactory: { buildValidator: buildLazyValidator } },
     schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

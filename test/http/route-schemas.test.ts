@@ -4,7 +4,9 @@
 // every number a request can carry is bounded.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import { UNKNOWN_KEYS } from '../../src/http/schemas.ts';
+import { AJV_OPTIONS } from '../../src/http/app.ts';
 import { platformOn, type Platform } from '../platform/numbers-fixture.ts';
 import { routeTable, type RouteInfo } from '../helpers/routes.ts';
 
@@ -47,5 +49,20 @@ describe('route schemas', () => {
       assert.ok(Number.isFinite(schema.minimum) && Number.isFinite(schema.maximum), `${path} is unbounded`);
       assert.ok(schema.maximum <= Number.MAX_SAFE_INTEGER, `${path} allows unsafe integers`);
     }
+  });
+
+  // The server compiles a route's validators on its first request (src/http/lazy-validators.ts): here, all at once.
+  test('every schema compiles with the server\'s Ajv options', () => {
+    const compile = (AjvCompiler() as unknown as (external: object, options: object) => (route: object) => unknown)({}, { customOptions: AJV_OPTIONS });
+    let compiled = 0;
+    for (const r of routes) {
+      for (const httpPart of ['params', 'querystring', 'body'] as const) {
+        const schema = r.schema[httpPart];
+        if (!schema) continue;
+        assert.doesNotThrow(() => compile({ schema, method: r.method, url: r.url, httpPart }), `${r.method} ${r.url} ${httpPart}`);
+        compiled++;
+      }
+    }
+    assert.ok(compiled > 100, `${compiled} schemas`);
   });
 });
