@@ -10,9 +10,9 @@ export interface StartOptions {
   dataDir?: string;
   /** postgres://… to run on PostgreSQL instead of SQLite. */
   databaseUrl?: string;
-  /** The server's pino log level (default `warn`). */
+  /** The server's pino log level (default `warn`: each call your application made fail is one readable line, `call <uuid>: …`, on the test's output). */
   logLevel?: string;
-  /** Extra environment for the server (SWITCHBOARD_* settings, docs/configuration.md). */
+  /** Extra environment for the server (the settings of the README's "Configuration"; `LOG_FORMAT: 'json'` for JSON log lines). */
   env?: Record<string, string>;
 }
 

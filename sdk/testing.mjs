@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { switchboardClient, switchboardPhloClient } from './index.mjs';
 
@@ -65,15 +66,19 @@ let serverModules;
 async function startInProcess(clock, dataDir, options) {
   serverModules ??= import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
   const { startServer, resolveConfig } = await serverModules;
-  const config = resolveConfig({ ...process.env, ...options.env }, { port: 0, dataDir, clock, logLevel: options.logLevel ?? 'warn', databaseUrl: options.databaseUrl ?? '' });
+  // Readable log lines among the test output: a call your application made fail is one warn line naming it.
+  const env = { LOG_FORMAT: 'pretty', ...process.env, ...options.env };
+  const config = resolveConfig(env, { port: 0, dataDir, clock, logLevel: options.logLevel ?? 'warn', databaseUrl: options.databaseUrl ?? '' });
   const running = await startServer(config);
   return { url: running.url, credentials: running.credentials, stop: () => running.close() };
 }
 
 async function startChild(clock, dataDir, options) {
   const bin = path.join(ROOT, 'bin/switchboard.mjs');
-  // Its "listening" line (info) says the port; its output is kept only until then.
-  const args = [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--clock', clock, '--log-level', options.logLevel ?? 'info'];
+  // Its "listening" line (info) says the port; after it, lines at the asked level (warn unless
+  // `logLevel` says otherwise) are shown as the in-process server shows them.
+  const logLevel = options.logLevel ?? 'warn';
+  const args = [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--clock', clock, '--log-level', levelBelow(logLevel, 'info'), '--log-format', 'json'];
   const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
@@ -83,8 +88,9 @@ async function startChild(clock, dataDir, options) {
       output += chunk;
       const m = /"msg":"switchboard listening"/.test(output) && /"url":"(http:[^"]+)"/.exec(output);
       if (!m) return;
-      child.stdout.off('data', onData).resume();
+      child.stdout.off('data', onData);
       child.stderr.off('data', onData).resume();
+      void showLogLines(child.stdout, logLevel);
       child.off('exit', onExit);
       resolve(m[1]);
     };
@@ -105,6 +111,30 @@ async function startChild(clock, dataDir, options) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/** The lower of two pino levels: the child logs at least `info`, for its "listening" line. */
+function levelBelow(a, b) {
+  return (LEVELS[a] ?? LEVELS.info) <= LEVELS[b] ? a : b;
+}
+
+/** The child's JSON log lines at `level` and above, written readably to stderr as they come. */
+async function showLogLines(stdout, level) {
+  const { prettyFactory } = await import('pino-pretty');
+  const pretty = prettyFactory({ colorize: process.stderr.isTTY, singleLine: true, errorLikeObjectKeys: ['err'], translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  const min = LEVELS[level] ?? LEVELS.warn;
+  for await (const line of readline.createInterface({ input: stdout, crlfDelay: Infinity })) {
+    let record;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      process.stderr.write(`${line}\n`);
+      continue;
+    }
+    if (record.level >= min) process.stderr.write(pretty(record));
+  }
 }
 
 /** The application's own `plivo` package (a peer dependency); without it `client` and `phloClient` are undefined. */

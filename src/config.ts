@@ -4,6 +4,10 @@ import path from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { ClockMode } from './clock/clock.ts';
 
+/** `json`: one JSON object a line, for machines; `pretty`: a readable, coloured line a record (pino-pretty), for a developer's terminal. */
+export type LogFormat = 'json' | 'pretty';
+const LOG_FORMATS = ['json', 'pretty'] as const;
+
 export type TelephonyMode = 'sim' | 'sip';
 
 export interface Config {
@@ -17,6 +21,7 @@ export interface Config {
   timeScale: number;
   telephony: TelephonyMode;
   logLevel: string;
+  logFormat: LogFormat;
   /** Public base URL used in absolute links (recording_url …); defaults to http://host:port. */
   publicUrl?: string;
   /** The SIP domain of endpoint URIs and the digest realm of their credentials. */
@@ -48,6 +53,7 @@ export interface ConfigOverrides {
   timeScale?: string | number;
   telephony?: string;
   logLevel?: string;
+  logFormat?: string;
   publicUrl?: string;
   sipDomain?: string;
 }
@@ -148,6 +154,8 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
     timeScale,
     telephony: oneOf('SWITCHBOARD_TELEPHONY', flags.telephony ?? env.SWITCHBOARD_TELEPHONY ?? 'sim', ['sim', 'sip'] as const),
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
+    // Readable lines for a person at a terminal, JSON for everything that reads the output.
+    logFormat: oneOf('LOG_FORMAT', flags.logFormat ?? env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'), LOG_FORMATS),
     publicUrl: flags.publicUrl ?? (env.SWITCHBOARD_PUBLIC_URL || undefined),
     sipDomain: sipDomainOf(flags.sipDomain ?? (env.SWITCHBOARD_SIP_DOMAIN || 'switchboard.local')),
     rtpPorts: rtpPortsOf(env.SWITCHBOARD_RTP_PORTS || '10000-20000'),

@@ -27,7 +27,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, config.logFormat);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const clock = createClock(config.clock, config.timeScale);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });

@@ -17,6 +17,7 @@ program
   .option('--time-scale <n>', 'speed of the scaled clock (env SWITCHBOARD_TIME_SCALE)')
   .option('--telephony <driver>', 'sim | sip (env SWITCHBOARD_TELEPHONY)')
   .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
+  .option('--log-format <format>', 'pretty | json (env LOG_FORMAT; default pretty in a terminal, json otherwise)')
   .action(async (flags) => {
     const [{ resolveConfig }, { startServer }] = await Promise.all([import('../config.ts'), import('../server.ts')]);
     const config = resolveConfig(process.env, flags);

@@ -280,7 +280,11 @@ export class JobQueue {
     }
     if (a.ok || n > policy.retries || !shouldRetry(a.failure, policy)) {
       await this.deletes.add(row.job_id);
-      if (!a.ok) this.deps.logger.warn({ job_id: row.job_id, kind: row.kind, url: row.url, attempts: n, error: a.error }, 'webhook given up');
+      if (!a.ok) {
+        const call = row.call_uuid ? `call ${row.call_uuid}: ` : '';
+        const msg = `${call}${row.kind} callback ${row.url} given up after ${n} attempt${n === 1 ? '' : 's'}: ${a.error}; make it answer 2xx`;
+        this.deps.logger.warn({ job_id: row.job_id, call_uuid: row.call_uuid ?? undefined, kind: row.kind, url: row.url, attempts: n, error: a.error }, msg);
+      }
       this.settle(row.job_id, { ok: a.ok, status: a.status, body: a.body, contentType: a.contentType, error: a.error, attempts: n });
       return;
     }

@@ -202,7 +202,7 @@ export class Webhooks {
       return targetOf(req);
     } catch (err) {
       const error = (err as Error).message;
-      this.deps.logger.warn({ kind: req.kind, call_uuid: req.callUuid, error }, 'webhook not sent');
+      this.deps.logger.warn({ kind: req.kind, call_uuid: req.callUuid, error }, `${req.callUuid ? `call ${req.callUuid}: ` : ''}${req.kind} URL not requested: ${error}`);
       if (req.callUuid) {
         await this.deps.callLog.append(req.callUuid, this.owner(req), { kind: 'webhook', message: `${req.kind} not requested: ${error}`, data: { hook: req.kind, url: req.url, error } });
       }
@@ -249,8 +249,9 @@ export class Webhooks {
     const outcome = a.ok ? `${a.status} in ${a.latencyMs} ms` : `failed after ${a.latencyMs} ms: ${a.error}`;
     const message = `${where} → ${outcome} (attempt ${n} of ${max})`;
     const log = { call_uuid: req.callUuid, account_id: req.accountId, kind: req.kind, url: out.url.href, status: a.status, latency_ms: a.latencyMs, attempt: n, error: a.error };
+    // A failed attempt is detail (info): what it led to — a retry, a fallback, a call hung up, a callback given up — is the warn line.
     if (a.ok) this.deps.logger.debug(log, 'webhook delivered');
-    else this.deps.logger.warn(log, 'webhook attempt failed');
+    else this.deps.logger.info(log, `${req.callUuid ? `call ${req.callUuid}: ` : ''}${message}`);
     if (!req.callUuid) return;
     await this.deps.callLog.append(req.callUuid, this.owner(req), {
       kind: 'webhook',

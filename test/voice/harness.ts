@@ -2,7 +2,7 @@
 // answer documents served from a map (no HTTP) and speech of a fixed pace
 // (speech-like sound, a burst per word), so interpreter tests are
 // deterministic and take milliseconds.
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { TimerGroup, VirtualClock } from '../../src/clock/clock.ts';
 import { SimCarrier } from '../../src/telephony/sim/carrier.ts';
 import { DEFAULT_PHONE, type DtmfMode, type PhoneBehaviour, type PhoneMedia } from '../../src/telephony/sim/behaviour.ts';
@@ -100,6 +100,8 @@ export interface HarnessOptions {
   phoneMedia?: PhoneMedia;
   /** Credit the calls may hold (default: unlimited). */
   credit?: CreditPort;
+  /** The engine's logger (default: silent). */
+  log?: Logger;
 }
 
 /** Credit without limit: every hold is granted. */
@@ -171,7 +173,7 @@ export function harness(docs: Record<string, Doc>, opts: HarnessOptions = {}): H
         return charge;
       },
     },
-    log: pino({ level: 'silent' }),
+    log: opts.log ?? pino({ level: 'silent' }),
     credit: opts.credit ?? UNLIMITED_CREDIT,
     verbs: opts.verbs ?? productionVerbs(),
   });

@@ -202,7 +202,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     this.logger(call).info({ direction: 'inbound', from: call.from, to: call.to }, 'call started');
     const flowId = target.flowId;
     if (flowId) return this.afterHold(call, () => void this.toFlow(call, flowId).catch((err: unknown) => this.logError(call, `PHLO ${flowId} could not take the call`, err)));
-    if (!app) this.log(call, { kind: 'error', message: `no application is linked to ${leg.to} and its owner has no default application` });
+    if (!app) this.log(call, { kind: 'error', message: `no application is linked to ${leg.to} and its owner has no default application: link one to the number (POST /Number/{number}/ with app_id) or mark an application default_number_app` });
     this.afterHold(call, () => this.run(call, this.answerSource(call)));
   }
 
@@ -493,16 +493,28 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     return this.clock.track(this.media.speech({ text: ssml ? ssmlToString(verb.content) : verb.text, ssml, voice: verb.voice, language: verb.language }));
   }
 
+  /**
+   * An entry of the call's debug log. Its errors are what the application
+   * caused (a URL that failed, XML the parser refused, a setting missing):
+   * each is also a warn line in the server's console naming the call, so a
+   * developer watching `switchboard serve` sees why a call failed.
+   */
   log(call: Call, entry: CallLogEntry): void {
-    this.logger(call).debug({ kind: entry.kind, data: entry.data }, entry.message);
+    if (entry.kind === 'error') this.logger(call).warn({ kind: entry.kind, data: entry.data }, `call ${call.uuid}: ${entry.message}`);
+    else this.logger(call).debug({ kind: entry.kind, data: entry.data }, entry.message);
+    this.append(call, entry);
+  }
+
+  /** A failure of the platform's own (already an error line): into the call's debug log only. */
+  logError(call: Call, message: string, err: unknown): void {
+    this.logger(call).error({ err }, message);
+    this.append(call, { kind: 'error', message: `${message}: ${err instanceof Error ? err.message : String(err)}` });
+  }
+
+  private append(call: Call, entry: CallLogEntry): void {
     this.clock.track(this.deps.callLog.append(call.uuid, call.owner, entry)).catch((err: unknown) => {
       this.logger(call).warn({ err }, 'call log entry lost');
     });
-  }
-
-  logError(call: Call, message: string, err: unknown): void {
-    this.logger(call).error({ err }, message);
-    this.log(call, { kind: 'error', message: `${message}: ${err instanceof Error ? err.message : String(err)}` });
   }
 
   private logger(call: Call): Logger {

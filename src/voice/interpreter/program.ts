@@ -25,7 +25,8 @@ const FAILURES: Record<DocKind, { unreachable: HangupCause; invalid: HangupCause
   transfer: { unreachable: CAUSES.transferUrlError, invalid: CAUSES.invalidTransferXml },
 };
 
-type Fetched = { doc: ResponseDoc } | { failed: HangupCause; why: string };
+/** A document, or why none came and what the application's developer can do about it. */
+type Fetched = { doc: ResponseDoc } | { failed: HangupCause; why: string; fix: string };
 
 /** How a piece of verbs run for the call's holder ended. */
 export type HeldEnd =
@@ -151,22 +152,25 @@ export class Program implements VerbSequence {
     const failures = FAILURES[source.kind];
     let result = await this.fetchOne(source, source.kind, failures);
     if ('failed' in result && source.fallback?.url && !stop.interrupted) {
-      this.host.log(this.call, { kind: 'event', message: `${result.why}; trying fallback_url`, data: { url: source.fallback.url } });
+      this.host.log(this.call, { kind: 'error', message: `${result.why}; trying fallback_url ${source.fallback.url} (${result.fix})`, data: { url: source.url, fallback: source.fallback.url } });
       result = await this.fetchOne({ ...source, ...source.fallback }, 'fallback', failures);
     }
     if (!('failed' in result)) return result.doc;
     if (stop.interrupted) return undefined;
-    this.host.log(this.call, { kind: 'error', message: result.why, data: { url: source.url, kind: source.kind } });
+    this.host.log(this.call, { kind: 'error', message: `${result.why}; the call is hung up (${result.failed.name}): ${result.fix}`, data: { url: source.url, kind: source.kind } });
     this.call.hangup({ cause: result.failed, source: 'Error' });
     return undefined;
   }
 
   private async fetchOne(source: Goto, kind: string, failures: { unreachable: HangupCause; invalid: HangupCause }): Promise<Fetched> {
-    if (!source.url) return { failed: failures.unreachable, why: `no ${source.kind} URL is configured` };
+    if (!source.url) return { failed: failures.unreachable, why: `no ${source.kind} URL is configured`, fix: `give the ${source.kind} its URL` };
     const res = await this.host.request(this.call, source.url, source.method, source.params, kind);
-    if (!res.ok) return { failed: failures.unreachable, why: `${kind} URL ${source.url} failed: ${res.error ?? `HTTP ${res.status}`}` };
+    if (!res.ok) {
+      const fix = res.status ? `make it answer 200 with a Plivo XML document` : 'check that your application is running and this server can reach that URL';
+      return { failed: failures.unreachable, why: `${kind} URL ${source.url} failed: ${res.error ?? `HTTP ${res.status}`}`, fix };
+    }
     const parsed = parsePlivoXml(res.body ?? '');
-    if (!parsed.ok) return { failed: failures.invalid, why: `invalid XML from ${source.url}: ${parsed.error}` };
+    if (!parsed.ok) return { failed: failures.invalid, why: `invalid XML from ${source.url}: ${parsed.error}`, fix: 'fix the document that URL answers' };
     return { doc: parsed.doc };
   }
 }

@@ -3,6 +3,7 @@
 // speech lasts MS_PER_CHAR per character.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import { harness, MS_PER_CHAR, type Harness } from '../harness.ts';
 import { VerbRegistry } from '../../../src/voice/interpreter/registry.ts';
 import { speakRunner } from '../../../src/voice/verbs/speak.ts';
@@ -303,6 +304,22 @@ test('failures of later documents end the call with their own causes', async () 
   const { ended } = await run(h2);
   assert.equal(ended.causeCode, 8012);
   assert.ok(h2.logs.some((l) => l.kind === 'error' && /invalid XML/.test(l.message)));
+});
+
+test('the server log has one warn line for each call the application made fail: the call, the URL and what to fix', async () => {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const warnings = () => lines.filter((l) => l.level === 40).map((l) => l.msg);
+  const h = harness({ [ANSWER]: doc('<Speek>hi</Speek>') }, { log });
+  const bad = await run(h);
+  assert.deepEqual(warnings(), [
+    `call ${bad.call.uuid}: invalid XML from ${ANSWER}: <Speek> is not a Plivo XML element; <Response> may contain Speak, Play, GetDigits, GetInput, Record, Dial, Message, Redirect, Wait, Hangup, PreAnswer, Conference, DTMF, MultiPartyCall, Stream; the call is hung up (Invalid Answer XML): fix the document that URL answers`,
+  ]);
+  lines.length = 0;
+  const h2 = harness({ 'http://app/fallback': doc('<Speak>Sorry</Speak>') }, { log });
+  const fell = await run(h2, { fallback: { url: 'http://app/fallback', method: 'POST' } });
+  assert.deepEqual(spoken(fell.t), ['Sorry']);
+  assert.deepEqual(warnings(), [`call ${fell.call.uuid}: answer URL ${ANSWER} failed: HTTP 404; trying fallback_url http://app/fallback (make it answer 200 with a Plivo XML document)`]);
 });
 
 test('a transfer replaces the running document', async () => {
