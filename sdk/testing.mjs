@@ -90,7 +90,8 @@ async function startChild(clock, dataDir, options) {
       if (!m) return;
       child.stdout.off('data', onData);
       child.stderr.off('data', onData).resume();
-      void showLogLines(child.stdout, logLevel);
+      // Without pino-pretty (an install that left it out) the lines are dropped, as before.
+      showLogLines(child.stdout, logLevel).catch(() => child.stdout.resume());
       child.off('exit', onExit);
       resolve(m[1]);
     };
