@@ -14,8 +14,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { switchboardClient, switchboardPhloClient } from './index.mjs';
+import { serverBundle } from './server-bundle.mjs';
 
 /** How long a wait may take, in platform milliseconds, unless `{ timeoutMs }` says otherwise. */
 export const DEFAULT_WAIT_MS = 10_000;
@@ -60,11 +61,20 @@ export async function startSwitchboard(options = {}) {
   };
 }
 
-/** The server's modules, loaded once per process (each `tsImport` would load a fresh copy). */
+/** The server's modules, loaded once per process (each load would be a fresh copy). */
 let serverModules;
 
+/** The server as one bundled module (server-bundle.mjs); its TypeScript through tsx where no bundle can be built (no esbuild, a read-only install). */
+async function loadServer() {
+  const bundle = await serverBundle(ROOT).catch(() => undefined);
+  if (!bundle) return import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
+  // Stack traces name the TypeScript sources, as under tsx (which turns this on too).
+  process.setSourceMapsEnabled(true);
+  return import(pathToFileURL(bundle).href);
+}
+
 async function startInProcess(clock, dataDir, options) {
-  serverModules ??= import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
+  serverModules ??= loadServer();
   const { startServer, resolveConfig } = await serverModules;
   // Readable log lines among the test output: a call your application made fail is one warn line naming it.
   const env = { LOG_FORMAT: 'pretty', ...process.env, ...options.env };
