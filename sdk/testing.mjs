@@ -66,7 +66,9 @@ let serverModules;
 
 /** The server as one bundled module (server-bundle.mjs); its TypeScript through tsx where no bundle can be built (no esbuild, a read-only install). */
 async function loadServer() {
-  const bundle = await serverBundle(ROOT).catch(() => undefined);
+  const bundle = await serverBundle(ROOT).catch((err) => {
+    process.emitWarning(`switchboard/testing loads the server's TypeScript through tsx (seconds slower): it could not build it into one module: ${err.message}`);
+  });
   if (!bundle) return import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
   // Stack traces name the TypeScript sources, as under tsx (which turns this on too).
   process.setSourceMapsEnabled(true);
