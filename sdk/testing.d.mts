@@ -96,12 +96,13 @@ export interface TestAccount {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   phloClient: any;
   sandbox: Sandbox;
+  /** This account's platform time: on the virtual clock each subaccount keeps its own (tests in their own subaccounts run at once without moving each other's time). */
+  clock: SwitchboardClock;
 }
 
 export interface Switchboard extends TestAccount {
   url: string;
-  clock: SwitchboardClock;
-  /** A fresh subaccount: its own credentials, clients and sandbox view. */
+  /** A fresh subaccount: its own credentials, clients, sandbox view and (on the virtual clock) its own time. */
   account(name?: string): Promise<TestAccount>;
   stop(): Promise<void>;
 }

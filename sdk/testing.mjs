@@ -48,8 +48,7 @@ export async function startSwitchboard(options = {}) {
   return {
     url,
     ...main,
-    clock: clockOf(url, credentials),
-    /** A fresh subaccount with its own credentials, SDK clients and sandbox view: one per test keeps tests apart. */
+    /** A fresh subaccount with its own credentials, SDK clients, sandbox view and (virtual clock) time: one per test keeps tests apart, even when they run at once. */
     account: async (name = 'test') => {
       const res = await request(url, credentials, 'POST', '/Subaccount/', { name, enabled: true });
       return account(url, { authId: res.auth_id, authToken: res.auth_token }, plivo);
@@ -168,6 +167,7 @@ function account(url, credentials, plivo) {
     client: plivo && switchboardClient(plivo, target),
     phloClient: plivo && switchboardPhloClient(plivo, target),
     sandbox: sandboxOf(url, credentials),
+    clock: clockOf(url, credentials),
   };
 }
 
@@ -206,7 +206,7 @@ function clockOf(url, credentials) {
     read: async () => view(await request(url, credentials, 'GET', '/Sandbox/Clock/')),
     /** Virtual clock only: move platform time forward by `ms`. */
     advance: async (ms) => view(await request(url, credentials, 'POST', '/Sandbox/Clock/Advance/', { ms })),
-    /** Virtual clock only: run until no call waits on a timer. */
+    /** Virtual clock only: run until no call of this account waits on a timer. */
     runUntilIdle: async () => view(await request(url, credentials, 'POST', '/Sandbox/Clock/Advance/', { until_idle: true })),
   };
 }
@@ -223,10 +223,7 @@ function sandboxOf(url, credentials) {
      * Answers the number (digits only), ready for `call({ from, to: number })`.
      */
     number: async ({ answerUrl, hangupUrl, messageUrl, answerMethod = 'POST', country = 'US' }) => {
-      const search = await api('GET', `/PhoneNumber/?country_iso=${country}&services=voice&limit=1`);
-      const number = search.objects?.[0]?.number;
-      if (!number) throw new SwitchboardTestError(`no ${country} number with voice is for sale`);
-      await api('POST', `/PhoneNumber/${number}/`, {});
+      const number = await rentNumber(api, country);
       const app = await api('POST', '/Application/', {
         app_name: `test-${number}`,
         answer_url: answerUrl,
@@ -246,6 +243,20 @@ function sandboxOf(url, credentials) {
     /** A virtual phone texts one of your numbers: `{ from, to, text }`; answers the message_uuid. */
     sendSms: async (input) => (await api('POST', '/Sandbox/Message/', input)).message_uuid,
   };
+}
+
+/** Rent a number with voice; tests renting at once may pick the same one, so a number taken meanwhile is passed over. */
+async function rentNumber(api, country) {
+  for (let page = 0; ; page++) {
+    const search = await api('GET', `/PhoneNumber/?country_iso=${country}&services=voice&limit=20`);
+    const numbers = (search.objects ?? []).map((o) => o.number);
+    if (numbers.length === 0) throw new SwitchboardTestError(`no ${country} number with voice is for sale`);
+    for (const number of numbers) {
+      const res = await api('POST', `/PhoneNumber/${number}/`, {}, { accept: [400] });
+      if (res.status !== 400) return number;
+      if (!/already rented/.test(res.error) || page >= 5) throw new SwitchboardTestError(`POST /PhoneNumber/${number}/ answered 400: ${res.error}`, { status: 400 });
+    }
+  }
 }
 
 // ---- a call, seen from the virtual phone ---------------------------------------------------

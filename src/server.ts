@@ -2,7 +2,7 @@
 // → HTTP. Used by `switchboard serve` and by tests that need a server.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import { createClock } from './clock/clock.ts';
+import { createClock } from './clock/domains.ts';
 import type { Config } from './config.ts';
 import { buildApp, type App } from './http/app.ts';
 import { createLogger } from './log.ts';

@@ -25,6 +25,26 @@ export interface Clock {
    * it does, it no longer holds the clock.
    */
   track<T>(work: Promise<T> | (() => Promise<T>)): Promise<T>;
+  /**
+   * State kept once per domain of time (see domains.ts): a clock that runs
+   * several domains gives each its own copy; other clocks have one domain.
+   */
+  local?<T>(make: () => T): PerDomain<T>;
+}
+
+/** One value per domain of time. */
+export interface PerDomain<T> {
+  /** The value of the domain the current code runs in (made on first use). */
+  here(): T;
+  /** Every domain's value made so far. */
+  all(): Iterable<T>;
+}
+
+/** `make()`'s value for each domain of `clock`'s time: one value on a clock with a single domain. */
+export function perDomain<T>(clock: Clock, make: () => T): PerDomain<T> {
+  if (clock.local) return clock.local(make);
+  const one = make();
+  return { here: () => one, all: () => [one] };
 }
 
 export class RealClock implements Clock {
@@ -309,16 +329,20 @@ export class VirtualClock implements Clock {
  * even though other work (renewals, safety limits) still has timers set.
  */
 export class TimerGroup {
-  private waiting = 0;
-  constructor(readonly clock: Clock) {}
+  /** Counted per domain of time: "until idle" is asked of one domain. */
+  private readonly count: PerDomain<{ waiting: number }>;
+  constructor(readonly clock: Clock) {
+    this.count = perDomain(clock, () => ({ waiting: 0 }));
+  }
 
   after(ms: number, fn: () => void): Timer {
-    this.waiting++;
+    const count = this.count.here();
+    count.waiting++;
     let done = false;
     const finish = (): boolean => {
       if (done) return false;
       done = true;
-      this.waiting--;
+      count.waiting--;
       return true;
     };
     const timer = this.clock.after(ms, () => {
@@ -335,24 +359,13 @@ export class TimerGroup {
     return new Promise((resolve) => this.after(ms, resolve));
   }
 
-  /** Timers of this group still waiting. */
+  /** Timers of this group still waiting (in the current domain of time). */
   pending(): number {
-    return this.waiting;
+    return this.count.here().waiting;
   }
 }
 
 /** Let queued promise callbacks and I/O callbacks that are already ready run. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-export function createClock(mode: ClockMode, scale = 1): Clock {
-  switch (mode) {
-    case 'real':
-      return new RealClock();
-    case 'scaled':
-      return new ScaledClock(scale);
-    case 'virtual':
-      return new VirtualClock();
-  }
 }

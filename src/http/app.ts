@@ -10,6 +10,7 @@ import type { App } from './types.ts';
 import { newUuid } from '../ids.ts';
 import type { Services } from '../services.ts';
 import { authenticator } from './auth.ts';
+import { ClockDomains } from '../clock/domains.ts';
 import type { AuthLimiter } from './auth-limiter.ts';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 import { formatSchemaErrors } from './validation.ts';
@@ -140,6 +141,13 @@ export async function buildApp(services: Services, logger: Logger, opts: AppOpti
     if (route.config?.public || route.url.startsWith('/health')) return;
     const own = route.onRequest ? [route.onRequest].flat() : [];
     route.onRequest = [authHook, ...own];
+    // The request runs on its caller's time: on the virtual clock a subaccount (its credentials or its path) has its own.
+    const clock = services.clock;
+    if (!(clock instanceof ClockDomains)) return;
+    const handler = route.handler;
+    route.handler = function (req, reply) {
+      return clock.run(req.scope, () => handler.call(this, req, reply));
+    };
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

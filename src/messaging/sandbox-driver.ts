@@ -4,6 +4,7 @@
 // the phone is configured to; a message to a platform number arrives there as
 // inbound traffic, as a real network would carry it.
 import type { Timer } from '../clock/clock.ts';
+import { inDomainOf } from '../clock/domains.ts';
 import type { PlatformContext } from '../platform/context.ts';
 import type { Numbers } from '../platform/numbers.ts';
 import { sandboxInboxRepo } from '../store/repos/sandbox-inbox.ts';
@@ -42,7 +43,8 @@ export class SandboxMessagingDriver implements MessagingDriver {
     this.step(b.sent_after_ms + b.delivered_after_ms, async () => {
       await sent;
       if (b.outcome === 'undelivered') return this.events.report({ messageUuid: m.messageUuid, state: 'undelivered', errorCode: b.error_code! });
-      if (platform) await this.events.inbound({ from: m.from, to: m.to, text: m.text, type: m.type, mediaUrls: m.mediaUrls });
+      // The number's owner takes it in on its own time (on the virtual clock a subaccount keeps its own: clock/domains.ts).
+      if (platform) await inDomainOf(this.ctx.clock, platform, () => this.events.inbound({ from: m.from, to: m.to, text: m.text, type: m.type, mediaUrls: m.mediaUrls }));
       else await this.toInbox(m);
       await this.events.report({ messageUuid: m.messageUuid, state: 'delivered' });
     });

@@ -59,15 +59,16 @@ export async function sandboxOrNetwork(d: SandboxDeps, phones: PhoneBook, req: O
 export function createSandbox(d: SandboxDeps): { driver: SimCarrier; control: SandboxControl } {
   const phones = new PhoneBook(d.ctx, d.accounts);
   const devices = new EndpointDevices(phones, d.endpoints, d.ctx.clock);
+  const platformOwner = async (address: string) => {
+    const route = await d.numbers.routeInbound(address);
+    return route && { accountId: route.accountId, subaccountId: route.subaccountId };
+  };
   const carrier = new SimCarrier({
     timers: d.timers,
     directory: devices,
-    platformOwner: async (address) => {
-      const route = await d.numbers.routeInbound(address);
-      return route && { accountId: route.accountId, subaccountId: route.subaccountId };
-    },
+    platformOwner,
     media: d.media,
     onError: (leg, err) => d.logger.warn({ err, call_uuid: leg.uuid }, 'virtual phone action failed'),
   });
-  return { driver: carrier, control: { phones, devices, calls: new Sandbox(d.ctx.clock, d.timers, carrier, d.calls, devices) } };
+  return { driver: carrier, control: { phones, devices, calls: new Sandbox(d.ctx.clock, d.timers, carrier, d.calls, devices, platformOwner) } };
 }

@@ -4,7 +4,7 @@
 // platform clock. Legs are visible to the account (or subaccount) whose
 // traffic they are.
 import type { Clock, TimerGroup } from '../clock/clock.ts';
-import { VirtualClock } from '../clock/clock.ts';
+import { hasDomains, virtualClockOf } from '../clock/domains.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { newUuid } from '../ids.ts';
 import { writeWav } from '../media/wav.ts';
@@ -26,6 +26,8 @@ export interface PlaceCallInput {
   /** How the calling phone sends keys; default: as the phone is set up. */
   dtmf_mode?: string;
 }
+
+const nameOf = (t: Tenant): string => (t.subaccountId ? `subaccount ${t.subaccountId}` : `account ${t.accountId}`);
 
 export type WaitUntil = 'answered' | 'ended' | 'hears';
 
@@ -58,6 +60,8 @@ export class Sandbox {
     private readonly carrier: SimCarrier,
     private readonly calls: PlacedCalls,
     private readonly phones: PhoneDirectory,
+    /** Whose platform number `address` is, if it is one. */
+    private readonly numberOwner: (address: string) => Promise<Tenant | undefined>,
   ) {}
 
   // ---- calls from virtual phones -------------------------------------------------
@@ -70,10 +74,21 @@ export class Sandbox {
     }
     const script = scriptOf(input.script);
     const tenant = { accountId: scope.accountId, subaccountId: scope.subaccountId };
+    await this.sameDomain(tenant, to.replace(/^\+/, ''));
     const dtmfMode = input.dtmf_mode !== undefined ? dtmfModeOf(input.dtmf_mode) : ((await this.phones.behaviourOf(tenant, from)).dtmf_mode ?? 'rfc4733');
     const uuid = newUuid();
     this.carrier.placeCall({ uuid, tenant, from, to: to.replace(/^\+/, ''), callerName: input.caller_name ?? '', sipHeaders: input.sip_headers ?? {}, script, dtmfMode });
     return uuid;
+  }
+
+  /** A phone may call a number of another domain of time (a main account's phone, its subaccount's number) only on a clock with one domain. */
+  private async sameDomain(caller: Tenant, to: string): Promise<void> {
+    if (!hasDomains(this.clock)) return;
+    const owner = await this.numberOwner(to);
+    const crossing = owner && visible(caller, owner) ? this.clock.crossing(owner) : undefined;
+    if (crossing) {
+      throw new ApiError(409, `a phone of ${nameOf(caller)} cannot call ${to}, a number of ${nameOf(owner!)}: ${crossing}. Place the call as ${nameOf(owner!)} (its credentials, or its /v1/Account/${owner!.subaccountId ?? owner!.accountId}/ path)`);
+    }
   }
 
   // ---- the far end of a live leg -------------------------------------------------------
@@ -189,10 +204,11 @@ export class Sandbox {
    * is moved timer by timer; otherwise `watch(wake)` says when to look again.
    */
   private async until(done: () => boolean, deadline: number, watch: (wake: () => void) => () => void): Promise<void> {
-    if (this.clock instanceof VirtualClock) {
+    const virtual = virtualClockOf(this.clock);
+    if (virtual) {
       // Watching still matters: it makes the leg mark moments (words ending) the clock must stop at.
       const off = watch(() => {});
-      await this.clock.runUntil(done, deadline).finally(off);
+      await virtual.runUntil(done, deadline).finally(off);
       return;
     }
     if (done()) return;
@@ -229,8 +245,9 @@ export class Sandbox {
 
   /** Virtual clock only: run `ms` of timers, or until no call waits on a timer. */
   async advance(input: { ms?: number; until_idle?: boolean }) {
-    const clock = this.clock;
-    if (!(clock instanceof VirtualClock)) throw new ApiError(409, `the clock is ${clock.mode}: only a virtual clock (SWITCHBOARD_CLOCK=virtual) can be advanced`);
+    // On the virtual clock: the caller's own domain of time (its subaccount's, or the main account's).
+    const clock = virtualClockOf(this.clock);
+    if (!clock) throw new ApiError(409, `the clock is ${this.clock.mode}: only a virtual clock (SWITCHBOARD_CLOCK=virtual) can be advanced`);
     if (input.until_idle) await clock.runWhile(() => this.timers.pending() > 0, MAX_ADVANCE_MS);
     else if (input.ms !== undefined) await clock.advance(input.ms);
     else throw new ApiError(400, 'give ms (platform milliseconds to advance) or until_idle: true');

@@ -8,9 +8,12 @@
 // the database may claim it once due. Each node finds due work three ways:
 // its own jobs right away, a timer on the platform clock for the earliest
 // due retry, and a poll on the real clock for everything else (other nodes'
-// jobs, leases run out).
+// jobs, leases run out). On the virtual clock each subaccount keeps its own
+// time (clock/domains.ts): a job is sent on its subaccount's time, and each
+// domain claims and wakes for its own jobs, due by its own clock.
 import type { Logger } from 'pino';
-import type { Clock, Timer } from '../clock/clock.ts';
+import { perDomain, type Clock, type PerDomain, type Timer } from '../clock/clock.ts';
+import { domainHere, inDomainOf, type DomainOwner } from '../clock/domains.ts';
 import { newUuid } from '../ids.ts';
 import type { Database, DialectName } from '../store/db.ts';
 import type { Executor } from '../store/repos/accounts.ts';
@@ -49,6 +52,15 @@ export interface QueueDeps {
 
 export type Settled = (result: WebhookResult) => void;
 
+/** Claiming in one domain of time: claims run one at a time, `again` asks for one more round after the current one. */
+interface Lane {
+  /** Its domain (undefined: the clock has one). */
+  domain: DomainOwner | undefined;
+  dueTimer: { at: number; timer: Timer } | undefined;
+  pumping: Promise<void> | undefined;
+  again: boolean;
+}
+
 /** Jobs claimed per query. */
 const CLAIM_BATCH = 200;
 
@@ -81,11 +93,9 @@ export class JobQueue {
   private started = false;
   private pollTimer: Timer | undefined;
   private polling: Promise<void> | undefined;
-  private dueTimer: { at: number; timer: Timer } | undefined;
   private renewedAt = 0;
-  /** Claims run one at a time; `again` asks for one more round after the current one. */
-  private pumping: Promise<void> | undefined;
-  private again = false;
+  /** Claiming and waking up for due retries, once per domain of time. */
+  private readonly lanes: PerDomain<Lane>;
   /** The last claim stopped at `maxHeld`: claim again once held jobs finish. */
   private backlog = false;
 
@@ -95,6 +105,7 @@ export class JobQueue {
     this.maxHeld = deps.options?.maxHeld ?? 10_000;
     this.inserts = new TurnBatch((rows) => webhookJobsRepo.insert(deps.db, rows));
     this.deletes = new TurnBatch((ids) => webhookJobsRepo.delete(deps.db, ids));
+    this.lanes = perDomain(deps.clock, () => ({ domain: domainHere(deps.clock), dueTimer: undefined, pumping: undefined, again: false }));
   }
 
   /** Persist the job, then (when started) send it right away, leased from the start. */
@@ -163,10 +174,12 @@ export class JobQueue {
   async stop(): Promise<void> {
     this.started = false;
     this.pollTimer?.cancel();
-    this.dueTimer?.timer.cancel();
-    this.dueTimer = undefined;
+    for (const lane of this.lanes.all()) {
+      lane.dueTimer?.timer.cancel();
+      lane.dueTimer = undefined;
+    }
     await this.polling;
-    await this.pumping;
+    for (const lane of this.lanes.all()) await lane.pumping;
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     await this.inserts.drain();
     await this.deletes.drain();
@@ -177,7 +190,7 @@ export class JobQueue {
   async takeOver(goneNodeId: string): Promise<void> {
     const n = await webhookJobsRepo.releaseOwner(this.deps.db, goneNodeId);
     if (n > 0) this.deps.logger.warn({ gone_node: goneNodeId, jobs: n }, 'webhook queue: taking over the callbacks of a gone node');
-    if (this.started) await this.pump();
+    if (this.started) await this.pumpAll();
   }
 
   // ---- finding work --------------------------------------------------------------
@@ -205,26 +218,35 @@ export class JobQueue {
     } catch (err) {
       logger.error({ err }, 'webhook queue: lease upkeep failed');
     }
-    await this.pump();
+    await this.pumpAll();
+  }
+
+  /** Claim in every domain of time seen so far (the root's at least). */
+  private async pumpAll(): Promise<void> {
+    this.lanes.here();
+    await Promise.all([...this.lanes.all()].map((lane) => inDomainOf(this.deps.clock, lane.domain, () => this.pump())));
   }
 
   /** Claim due jobs until none is left (or `maxHeld` is reached), then wake up when the next one falls due. */
   private pump(): Promise<void> {
-    if (this.pumping) {
-      this.again = true;
-      return this.pumping;
+    const lane = this.lanes.here();
+    if (lane.pumping) {
+      lane.again = true;
+      return lane.pumping;
     }
-    this.pumping = (async () => {
+    lane.pumping = (async () => {
       do {
-        this.again = false;
+        lane.again = false;
         await this.claimRound().catch((err) => this.deps.logger.error({ err }, 'webhook queue: could not claim due jobs'));
-      } while (this.again && this.started);
-    })().finally(() => (this.pumping = undefined));
-    return this.pumping;
+      } while (lane.again && this.started);
+    })().finally(() => (lane.pumping = undefined));
+    return lane.pumping;
   }
 
   private async claimRound(): Promise<void> {
     const { db, dialect, clock, wall, nodeId } = this.deps;
+    // The current domain's jobs only: they are due by its clock.
+    const domain = domainHere(clock);
     this.backlog = false;
     while (this.started) {
       const room = this.maxHeld - this.held.size;
@@ -232,31 +254,32 @@ export class JobQueue {
         this.backlog = true;
         return;
       }
-      const rows = await webhookJobsRepo.claimDue(db, dialect, { owner: nodeId, until: wall.now() + this.leaseMs }, clock.now(), Math.min(room, CLAIM_BATCH));
+      const rows = await webhookJobsRepo.claimDue(db, dialect, { owner: nodeId, until: wall.now() + this.leaseMs }, clock.now(), Math.min(room, CLAIM_BATCH), domain);
       for (const row of rows) this.dispatch(row);
       if (rows.length < Math.min(room, CLAIM_BATCH)) break;
     }
     if (!this.started) return;
-    const next = await webhookJobsRepo.nextDue(db);
+    const next = await webhookJobsRepo.nextDue(db, domain);
     if (next !== undefined && next > clock.now()) this.wakeAt(next);
   }
 
-  /** A timer on the platform clock for the earliest retry this node knows of. */
+  /** A timer on the platform clock for the earliest retry this node knows of (in the current domain of time). */
   private wakeAt(at: number): void {
-    if (!this.started || (this.dueTimer && this.dueTimer.at <= at)) return;
-    this.dueTimer?.timer.cancel();
+    const lane = this.lanes.here();
+    if (!this.started || (lane.dueTimer && lane.dueTimer.at <= at)) return;
+    lane.dueTimer?.timer.cancel();
     const timer = this.deps.clock.after(at - this.deps.clock.now(), () => {
-      this.dueTimer = undefined;
+      lane.dueTimer = undefined;
       void this.pump();
     });
-    this.dueTimer = { at, timer };
+    lane.dueTimer = { at, timer };
   }
 
   // ---- sending -------------------------------------------------------------------
 
   private dispatch(row: WebhookJobRow): void {
     this.held.add(row.job_id);
-    const p = this.send(row)
+    const p = inDomainOf(this.deps.clock, { subaccountId: row.subaccount_id }, () => this.send(row))
       .catch((err) => {
         this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: job failed to run; its lease runs out and it is tried again');
       })

@@ -7,6 +7,11 @@ import type { NewWebhookJobRow, WebhookJobRow } from '../tables/webhooks.ts';
 import type { Executor } from './accounts.ts';
 import { slices } from './sql.ts';
 
+/** Jobs of one domain of time (clock/domains.ts): a subaccount's, or (null) the main accounts' own. */
+export interface DomainFilter {
+  subaccountId: string | null;
+}
+
 export const webhookJobsRepo = {
   async insert(db: Executor, rows: readonly NewWebhookJobRow[]): Promise<void> {
     for (const batch of slices(rows)) await db.insertInto('webhook_jobs').values(batch).execute();
@@ -18,7 +23,7 @@ export const webhookJobsRepo = {
    * for, so nodes sharing the queue never take the same job; SQLite has one
    * writer, so the statement is atomic there as it is.
    */
-  claimDue(db: Executor, dialect: DialectName, lease: { owner: string; until: number }, now: number, limit: number): Promise<WebhookJobRow[]> {
+  claimDue(db: Executor, dialect: DialectName, lease: { owner: string; until: number }, now: number, limit: number, domain?: DomainFilter): Promise<WebhookJobRow[]> {
     return db
       .updateTable('webhook_jobs')
       .set({ lease_owner: lease.owner, lease_until: lease.until })
@@ -28,6 +33,7 @@ export const webhookJobsRepo = {
           .select('job_id')
           .where('lease_owner', 'is', null)
           .where('next_attempt_at', '<=', now)
+          .$if(domain !== undefined, (qb) => qb.where('subaccount_id', domain!.subaccountId === null ? 'is' : '=', domain!.subaccountId))
           .orderBy('next_attempt_at')
           .limit(limit)
           .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
@@ -36,9 +42,14 @@ export const webhookJobsRepo = {
       .execute();
   },
 
-  /** When the earliest unleased job falls due. */
-  async nextDue(db: Executor): Promise<number | undefined> {
-    const r = await db.selectFrom('webhook_jobs').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('lease_owner', 'is', null).executeTakeFirst();
+  /** When the earliest unleased job (of `domain`) falls due. */
+  async nextDue(db: Executor, domain?: DomainFilter): Promise<number | undefined> {
+    const r = await db
+      .selectFrom('webhook_jobs')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('lease_owner', 'is', null)
+      .$if(domain !== undefined, (qb) => qb.where('subaccount_id', domain!.subaccountId === null ? 'is' : '=', domain!.subaccountId))
+      .executeTakeFirst();
     return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
   },
 

@@ -2,6 +2,7 @@
 // snake_case parameters (one call or bulk, CDR filters, transfer legs),
 // answers with the API's views, and says what is wrong with a request as an
 // ApiError before anything happens.
+import { enterDomainOf } from '../../clock/domains.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import type { Accounts } from '../../platform/accounts.ts';
 import type { PlatformContext } from '../../platform/context.ts';
@@ -189,6 +190,8 @@ export class CallsApi {
   liveCall(scope: Scope, uuid: string): Call {
     const call = this.calls.find(scope, uuid);
     if (!call || call.status === 'queued') throw notFound(`live call ${uuid}`);
+    // What the request does to the call (a play, a recording) runs on the call's time.
+    enterDomainOf(this.ctx.clock, call.owner);
     return call;
   }
 

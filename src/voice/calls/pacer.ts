@@ -6,7 +6,7 @@
 // 1 a second after that. A queued call hung up meanwhile is skipped. A
 // fractional limit (0.5) is the same rule over a longer window (1 call in
 // any 2 s).
-import type { Timer, TimerGroup } from '../../clock/clock.ts';
+import { perDomain, type PerDomain, type Timer, type TimerGroup } from '../../clock/clock.ts';
 import type { Call } from '../engine/call.ts';
 
 interface Account {
@@ -17,7 +17,8 @@ interface Account {
 }
 
 export class Pacer {
-  private readonly accounts = new Map<string, Account>();
+  /** Per domain of time: on the virtual clock each subaccount's calls are counted on its own time. */
+  private readonly domains: PerDomain<Map<string, Account>>;
   /** Calls allowed in one window… */
   private readonly perWindow: number;
   /** …of this many milliseconds. */
@@ -32,6 +33,7 @@ export class Pacer {
     if (!(cps > 0)) throw new RangeError(`calls per second must be positive, got ${cps}`);
     this.perWindow = Math.ceil(cps);
     this.windowMs = (this.perWindow / cps) * 1000;
+    this.domains = perDomain(timers.clock, () => new Map());
   }
 
   /** Dial `call` now (true) or queue it (false). */
@@ -47,8 +49,9 @@ export class Pacer {
   }
 
   private account(accountId: string): Account {
-    let a = this.accounts.get(accountId);
-    if (!a) this.accounts.set(accountId, (a = { dialled: [], queue: [], timer: undefined }));
+    const accounts = this.domains.here();
+    let a = accounts.get(accountId);
+    if (!a) accounts.set(accountId, (a = { dialled: [], queue: [], timer: undefined }));
     return a;
   }
 
@@ -80,6 +83,6 @@ export class Pacer {
   /** An account whose window has passed holds nothing worth keeping. */
   private forgetIdle(accountId: string, a: Account): void {
     const last = a.dialled[a.dialled.length - 1];
-    if (last === undefined || last + this.windowMs <= this.timers.clock.now()) this.accounts.delete(accountId);
+    if (last === undefined || last + this.windowMs <= this.timers.clock.now()) this.domains.here().delete(accountId);
   }
 }

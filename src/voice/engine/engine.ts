@@ -11,6 +11,7 @@
 // so a virtual clock moves only once the engine has caught up.
 import type { Logger } from 'pino';
 import type { Clock, Timer, TimerGroup } from '../../clock/clock.ts';
+import { domainCrossing } from '../../clock/domains.ts';
 import type { InboundInfo, Leg, TelephonyDriver } from '../../telephony/driver.ts';
 import type { WebhookRequest, WebhookResult } from '../../webhooks/types.ts';
 import type { CallLogEntry } from '../../platform/call-log.ts';
@@ -168,6 +169,13 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
       // Not a number or endpoint of this platform: refused the way a carrier refuses an unassigned number.
       this.deps.log.info({ call_uuid: leg.uuid, from: leg.from, to: leg.to }, 'inbound call to an unknown destination refused');
       leg.hangup('UNALLOCATED_NUMBER');
+      return;
+    }
+    // On the virtual clock a subaccount keeps its own time: a call from another domain (one's application dialling the other's number) would join them.
+    const crossing = domainCrossing(this.clock, target.owner);
+    if (crossing) {
+      this.deps.log.warn({ call_uuid: leg.uuid, from: leg.from, to: leg.to }, `inbound call refused: ${crossing}; place it from the number owner's own account`);
+      leg.hangup('CALL_REJECTED');
       return;
     }
     const signing = await this.clock.track(this.deps.platform.signing(target.owner));

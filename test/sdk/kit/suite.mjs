@@ -30,7 +30,7 @@ export function kitSuite({ describe, test, before, after }, { startIvr }) {
     test('a caller walks the IVR: hears the menu, presses 2, holds 45 s and hears goodbye', async () => {
       const me = await sb.account();
       const number = await me.sandbox.number({ answerUrl: `${ivr.url}/answer` });
-      const start = (await sb.clock.read()).now;
+      const start = (await me.clock.read()).now;
       const call = await me.sandbox.call({ from: '14155550100', to: number });
       await call.hears('press 2 for support');
       await call.press('2');
@@ -40,7 +40,7 @@ export function kitSuite({ describe, test, before, after }, { startIvr }) {
       assert.equal(t.state, 'completed');
       // Array.from: under jest the parsed JSON's arrays come from another realm, which deepEqual (strict) refuses.
       assert.deepEqual(Array.from(t.events, (e) => e.type), ['answered', 'speak', 'dtmf_sent', 'speak', 'silence', 'speak', 'hangup']);
-      assert.ok((await sb.clock.read()).now - start >= 45_000, 'the hold music took platform time, not wall time');
+      assert.ok((await me.clock.read()).now - start >= 45_000, 'the hold music took platform time, not wall time');
       const wav = await call.audio();
       assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
       const log = await call.log();
@@ -111,11 +111,11 @@ export function kitSuite({ describe, test, before, after }, { startIvr }) {
         const me = await sb.account();
         const number = await me.sandbox.number({ answerUrl: `${ivr.url}/answer`, messageUrl: `${app.url}/sms` });
         await me.client.messages.create(number, '14155550103', 'Your code is 1234');
-        await sb.clock.advance(5_000);
+        await me.clock.advance(5_000);
         const inbox = await me.sandbox.inbox('14155550103');
         assert.equal(inbox[0]?.text, 'Your code is 1234');
         await me.sandbox.sendSms({ from: '14155550103', to: number, text: 'HELP' });
-        await sb.clock.runUntilIdle();
+        await me.clock.runUntilIdle();
         for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setImmediate(r));
         assert.deepEqual(received, ['HELP']);
       } finally {
