@@ -87,7 +87,7 @@ describe('switchboard/testing: tests at once on one virtual-clock server', () =>
     assert.equal((await call.ended()).state, 'completed');
   });
 
-  test('a phone of the main account calling a subaccount\'s number is refused, naming both domains', async () => {
+  test('joining two domains is refused, naming both: a main-account phone calling a subaccount\'s number, a subaccount\'s call moved into a main-account room', async () => {
     const sub = await sb.account('other');
     const number = await sub.sandbox.number({ answerUrl: `${ivr.url}/answer` });
     await assert.rejects(sb.sandbox.call({ from: '14155550113', to: number }), (err: Error) => {
@@ -98,6 +98,14 @@ describe('switchboard/testing: tests at once on one virtual-clock server', () =>
     // From the subaccount itself the same call goes through.
     const call = await sub.sandbox.call({ from: '14155550113', to: number });
     await call.hears('welcome');
+    // The main account may act on it (on the call's time) but not move it into a room of its own.
+    const res = await fetch(`${sb.url}/v1/Account/${sb.authId}/MultiPartyCall/name_lobby/Participant/`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${sb.authId}:${sb.authToken}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'Customer', call_uuid: call.callUuid }),
+    });
+    assert.equal(res.status, 409);
+    assert.match(((await res.json()) as { error: string }).error, new RegExp(`cannot join a multiparty call of ${sb.authId}: subaccount ${sub.authId} and the main account each keep their own virtual time`));
     await call.hangup();
   });
 });

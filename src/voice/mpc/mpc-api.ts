@@ -2,6 +2,7 @@
 // reads the API's ids (`name_<friendly name>`, live only, or `uuid_<uuid>`)
 // and snake_case parameters, answers with the API's views, and says what is
 // wrong with a request as an ApiError before anything changes.
+import { domainCrossing } from '../../clock/domains.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import type { PlatformContext } from '../../platform/context.ts';
 import { ownerFilter, type Scope } from '../../platform/scope.ts';
@@ -166,6 +167,9 @@ export class MpcApi {
     if (input.call_uuid !== undefined) {
       if (input.to !== undefined || input.from !== undefined) throw new ApiError(400, 'give either call_uuid or from and to, not both');
       const call = this.calls.liveCall(scope, input.call_uuid);
+      // On the virtual clock a subaccount keeps its own time: its call cannot join the main account's room (liveCall put us on the call's time).
+      const crossing = domainCrossing(this.ctx.clock, scope);
+      if (crossing) throw new ApiError(409, `call ${input.call_uuid} cannot join a multiparty call of ${scope.subaccountId ?? scope.accountId}: ${crossing}. Add it through the call's own account`);
       if (!call.isAnswered) throw new ApiError(400, `call ${input.call_uuid} is ${call.status}: only an answered call can join a multiparty call`);
       return { move: call };
     }
