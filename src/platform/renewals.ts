@@ -4,6 +4,7 @@
 // compare-and-set on the number's paid months makes each month charged once,
 // however many nodes or runs race for it.
 import type { Timer } from '../clock/clock.ts';
+import { inDomainOf } from '../clock/domains.ts';
 import { numbersRepo } from '../store/repos/numbers.ts';
 import type { Billing } from './billing.ts';
 import type { PlatformContext } from './context.ts';
@@ -14,6 +15,7 @@ const MAX_SLEEP_MS = 6 * 3600_000;
 /** Wait after a failed run (database unreachable …) before trying again. */
 const RETRY_MS = 60_000;
 const BATCH = 100;
+const MAIN_ACCOUNTS = { subaccountId: null };
 
 /** `k` calendar months after `ms` (UTC), on the same day or the month's last day. */
 export function addMonths(ms: number, k: number): number {
@@ -52,7 +54,8 @@ export class Renewals {
 
   /** A number was rented: wake up earlier if its renewal is the next one. */
   kick(): void {
-    if (this.active) this.running = this.running.then(() => this.schedule());
+    // Renewals run on the main accounts' time, whoever rented (on the virtual clock a subaccount keeps its own: clock/domains.ts).
+    if (this.active) inDomainOf(this.ctx.clock, MAIN_ACCOUNTS, () => (this.running = this.running.then(() => this.schedule())));
   }
 
   /** Resolves once no renewal run is in progress (tests on a virtual clock wait on this). */

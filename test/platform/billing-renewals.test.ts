@@ -107,3 +107,27 @@ for (const db of databases) {
     });
   });
 }
+
+test('with a clock per subaccount, a subaccount\'s rental renews on the main account\'s time (its payer\'s)', async () => {
+  const p = await platformOn('sqlite', undefined, { domains: true });
+  try {
+    const { numbers, accounts, renewals } = p.services;
+    await renewals.start();
+    const row = await accounts.createSubaccount(p.scope, { name: 'Own time', enabled: true });
+    const sub: Scope = { accountId: p.scope.accountId, subaccountId: row.auth_id, callerId: row.auth_id };
+    const [number] = (await numbers.search(p.scope, { country_iso: 'US', limit: 1, offset: 0 })).objects.map((n) => n.number);
+    // Rented on the subaccount's time, which then runs 40 days ahead: the renewal does not follow it.
+    await p.domains!.run(sub, async () => {
+      await numbers.buy(sub, number!, {});
+      await p.domains!.virtual().advance(40 * DAY);
+    });
+    await renewals.settled();
+    const charged = () => p.db.selectFrom('ledger').selectAll().where('kind', '=', 'number_renewal').where('reference', '=', number!).execute();
+    assert.equal((await charged()).length, 0);
+    await p.clock.advance(32 * DAY);
+    await renewals.settled();
+    assert.equal((await charged()).length, 1);
+  } finally {
+    await p.close();
+  }
+});
