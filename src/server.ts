@@ -29,7 +29,7 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel, config.logFormat);
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const clock = createClock(config.clock, config.timeScale);
+  const clock = createClock(config.clock, config.timeScale, config.telephony === 'sim');
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   let services: Services;
   try {

@@ -6,10 +6,11 @@
 // request in its caller's (the subaccount of its credentials or path), a
 // timer in the domain that set it, and promise chains carry the domain on
 // (AsyncLocalStorage). Something that would join two domains — a call from
-// one to a number of the other, one conference for both — is refused by the
+// one to a number of the other, a call moved into the other's room — is refused by the
 // code that would do it, with a message naming both (`crossing`). The real
 // and scaled clocks have one domain: the server's clock is then the plain
-// clock, exactly as before.
+// clock, exactly as before; so is the virtual clock beside the SIP driver,
+// whose network legs belong to no account's domain.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RealClock, ScaledClock, VirtualClock, type Clock, type ClockMode, type PerDomain, type Timer } from './clock.ts';
 
@@ -113,15 +114,20 @@ export class ClockDomains implements Clock {
   }
 }
 
-/** The server's clock for a mode: on the virtual clock, one domain of time per subaccount. */
-export function createClock(mode: ClockMode, scale = 1): Clock {
+/**
+ * The server's clock for a mode: on the virtual clock, one domain of time per
+ * subaccount when `perSubaccount` (every leg then belongs to an account's
+ * domain, as the sandbox's do; a network's legs belong to none, so beside a
+ * SIP driver the virtual clock stays one).
+ */
+export function createClock(mode: ClockMode, scale = 1, perSubaccount = true): Clock {
   switch (mode) {
     case 'real':
       return new RealClock();
     case 'scaled':
       return new ScaledClock(scale);
     case 'virtual':
-      return new ClockDomains();
+      return perSubaccount ? new ClockDomains() : new VirtualClock();
   }
 }
 

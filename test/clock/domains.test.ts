@@ -80,4 +80,7 @@ test('real and scaled clocks keep one domain: the helpers change nothing', () =>
     assert.equal(inDomainOf(clock, A, () => one.here()), one.here());
   }
   assert.ok(createClock('virtual') instanceof ClockDomains);
+  // Beside the SIP driver, whose network legs belong to no account: one virtual clock.
+  assert.ok(!(createClock('virtual', 1, false) instanceof ClockDomains));
+  assert.ok(virtualClockOf(createClock('virtual', 1, false)));
 });
