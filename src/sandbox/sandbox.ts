@@ -4,7 +4,7 @@
 // platform clock. Legs are visible to the account (or subaccount) whose
 // traffic they are.
 import type { Clock, TimerGroup } from '../clock/clock.ts';
-import { hasDomains, virtualClockOf } from '../clock/domains.ts';
+import { enterDomainOf, hasDomains, virtualClockOf } from '../clock/domains.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { newUuid } from '../ids.ts';
 import { writeWav } from '../media/wav.ts';
@@ -93,10 +93,11 @@ export class Sandbox {
 
   // ---- the far end of a live leg -------------------------------------------------------
 
-  /** A leg of `scope`'s traffic, live or recently ended. */
+  /** A leg of `scope`'s traffic, live or recently ended; what the request does to it runs on the leg's time. */
   leg(scope: Scope, uuid: string): SimLeg {
     const leg = this.carrier.find(uuid);
     if (!leg || !visible(scope, leg.tenant)) throw notFound(`call ${uuid} (no sandbox leg with this call_uuid in this account)`);
+    enterDomainOf(this.clock, leg.tenant);
     return leg;
   }
 
@@ -175,6 +176,9 @@ export class Sandbox {
    */
   async wait(scope: Scope, uuid: string, until: WaitUntil, text: string | undefined, timeoutMs: number): Promise<{ reached: boolean; transcript: Transcript }> {
     if (until === 'hears' && !text) throw new ApiError(400, 'text is required when until is hears');
+    // Waiting moves the call's time (a main account may wait on its subaccount's call).
+    const owner = this.carrier.find(uuid)?.tenant ?? this.calls.find(uuid)?.owner;
+    if (owner && visible(scope, owner)) enterDomainOf(this.clock, owner);
     const deadline = this.clock.now() + timeoutMs;
     // A call still queued behind the calls-per-second limit has no leg yet: wait for it to be dialled.
     if (!this.carrier.find(uuid)) await this.dialled(scope, uuid, deadline);
