@@ -4,7 +4,7 @@
 // limit) and how it ends. What runs on it (the XML program) and what happens
 // after it ends (CDR, hangup_url) belong to the engine.
 import type { Clock, Timer, TimerGroup } from '../../clock/clock.ts';
-import type { FrameRun, Leg, LegObserver, NetworkCause, EndedBy, TelephonyDriver } from '../../telephony/driver.ts';
+import { runDurationMs, type FrameRun, type Leg, type LegObserver, type NetworkCause, type EndedBy, type TelephonyDriver } from '../../telephony/driver.ts';
 import type { NumberType } from '../../store/tables/numbers.ts';
 import { CAUSES, finalStatus, fromNetwork, toNetwork, type CallEnd } from './causes.ts';
 import type { CallOwner, HttpMethod, Signing } from './ports.ts';
@@ -147,6 +147,8 @@ export class Call implements LegObserver, PlacedLeg {
   private digitListener: KeyListener | undefined;
   private digitObservers: Set<KeyListener> | undefined;
   private runListeners: Set<(run: FrameRun, at: number) => void> | undefined;
+  /** The caller's runs not yet played out, oldest first: a virtual phone hands over a whole utterance when it starts, and a listener that comes meanwhile (a recording after its beep) must still hear it. */
+  private playing: Array<{ run: FrameRun; at: number; end: number }> = [];
   private endListeners: Set<() => void> | undefined;
   private takeoverListeners: Set<() => void> | undefined;
 
@@ -275,6 +277,10 @@ export class Call implements LegObserver, PlacedLeg {
   }
 
   audio(_leg: Leg, run: FrameRun, at: number): void {
+    const now = this.engine.clock.now();
+    while (this.playing.length > 0 && this.playing[0]!.end <= now) this.playing.shift();
+    const end = at + runDurationMs(run);
+    if (end > now) this.playing.push({ run, at, end });
     if (this.runListeners) for (const l of [...this.runListeners]) l(run, at);
     this.listening().audio(run.samples, at);
   }
@@ -354,8 +360,13 @@ export class Call implements LegObserver, PlacedLeg {
     return () => this.soundListeners?.delete(fn);
   }
 
-  /** The caller's audio itself, run by run as it arrives (bridges and conference mixers carry it to others). */
-  onAudio(fn: (run: FrameRun, at: number) => void): () => void {
+  /**
+   * The caller's audio itself, run by run as it arrives (bridges and
+   * conference mixers carry it to others). With `since`, runs that arrived
+   * earlier but play on past `since` are given first.
+   */
+  onAudio(fn: (run: FrameRun, at: number) => void, since?: number): () => void {
+    if (since !== undefined) for (const p of this.playing) if (p.end > since) fn(p.run, p.at);
     (this.runListeners ??= new Set()).add(fn);
     return () => this.runListeners?.delete(fn);
   }

@@ -26,7 +26,8 @@ export class Recorder {
     private readonly layout: Layout,
     readonly startedAt: number,
   ) {
-    this.offs.push(call.onAudio((run, at) => this.caller.add(at, run.samples, run.annotation)));
+    // From startedAt: a caller who began speaking during the beep is heard from where the recording starts.
+    this.offs.push(call.onAudio((run, at) => this.caller.add(at, run.samples, run.annotation), startedAt));
     if (layout !== 'caller') {
       const platform = (this.platform = new Timeline());
       this.offs.push(call.farEnd.listen({ queued: (run, start) => platform.add(start, run.samples, run.annotation), cut: (at) => platform.cutAt(at) }, startedAt));

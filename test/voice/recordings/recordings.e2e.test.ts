@@ -116,6 +116,25 @@ for (const db of databases) {
       await assert.rejects(line.client.recordings.get(done.RecordingID), /not found/);
     });
 
+    test('a caller who starts speaking during the beep is recorded from where the recording starts', async () => {
+      line.app.routes.set('/vm-early', `<Response><Speak>Leave a message</Speak><Record action="${line.app.origin}/vm-early-done" maxLength="30" timeout="10"/></Response>`);
+      const uuid = await place('/vm-early');
+      await line.sandbox.wait(uuid, 'hears', 'leave a message');
+      // The beep is playing now: the phone hands over its whole utterance before the recording has started.
+      await line.sandbox.say(uuid, 'hello this is my voicemail');
+      const t = await line.sandbox.transcript(uuid);
+      const said = t.events.find((e) => e.type === 'said')!;
+      const beep = t.events.find((e) => e.type === 'beep')!;
+      assert.ok(said.at_ms! < beep.at_ms! + beep.duration_ms!, 'the speech began before the beep ended');
+      await line.sandbox.advance({ ms: said.duration_ms! + 500 });
+      await line.sandbox.dtmf(uuid, '#');
+      await line.sandbox.wait(uuid, 'ended');
+      const done = (await line.app.next('/vm-early-done', (r) => r.params.CallUUID === uuid)).params;
+      const { samples } = await audioOf(done.RecordUrl!);
+      const heard = said.at_ms! + said.duration_ms! - (beep.at_ms! + beep.duration_ms!);
+      assert.ok(level(samples, 0, heard - 100) > SPEECH_RMS, 'the rest of the speech is in the recording');
+    });
+
     test('silence ends a recording; redirect=false goes on; the transcription is what the sandbox recognizer heard', async () => {
       line.app.routes.set(
         '/quiet',
