@@ -32,7 +32,7 @@ import { Webhooks } from './webhooks/webhooks.ts';
 import { createVoice, type Voice } from './voice/index.ts';
 import { otpCalls } from './voice/calls/otp-call.ts';
 import { registerVerbs } from './voice/verbs/index.ts';
-import type { SpeechRecognizer } from './voice/speech.ts';
+import type { RecognizerFor } from './voice/speech.ts';
 import { labelRecognizer } from './sandbox/label-recognizer.ts';
 import { createMediaPlane, type MediaPlane } from './voice/media-plane.ts';
 import { createRooms, type Rooms } from './voice/rooms/index.ts';
@@ -109,12 +109,14 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
   const files = new AudioFiles();
   // One timer group for every call, the driver's waits and the engine's: the sandbox's "until idle" reads it.
   const timers = new TimerGroup(clock);
-  const { driver, sandbox, recognizer, sip } = chooseTelephony(config, {
+  const { driver, sandbox, sip } = chooseTelephony(config, {
     ctx, accounts, numbers, endpoints, timers, logger,
     media: { speech: (text) => tts.tts.synthesize({ text, voice: 'WOMAN', language: 'en-US' }), audioFile: (url) => files.get(url) },
     // The sandbox waits on calls still queued behind the calls-per-second limit (no leg yet).
     calls: { find: (uuid) => voice.engine.find(uuid), recorded: (uuid) => voice.engine.recorded(uuid) },
   }, carriers);
+  // Speech is recognised per call: the sandbox's phones say their words as labels; real callers' speech needs a recognition engine (none yet).
+  const recognizer: RecognizerFor = (call) => (call.speechLabelled ? labelRecognizer : undefined);
   const engineMedia = { speech: (req: SpeakRequest) => tts.tts.synthesize(req), audioFile: (url: string) => files.get(url) };
   const voice = createVoice({ ctx, config, accounts, numbers, endpoints, pricing, billing, webhooks, callLog, logger, env: process.env, driver, timers, media: engineMedia, nodeId: nodes.id });
   // A crashed node's calls are closed (their hangup callbacks queued) before its queued callbacks are handed over.
@@ -162,8 +164,6 @@ export function createServices(config: Config, store: Store, clock: Clock, logge
 interface Telephony {
   driver: TelephonyDriver;
   sandbox: SandboxControl | undefined;
-  /** GetInput's speech recognizer: the sandbox reads its phones' labels; none on real calls until an engine is configured. */
-  recognizer: SpeechRecognizer | undefined;
   sip: SipDriver | undefined;
 }
 
@@ -177,7 +177,7 @@ function chooseTelephony(config: Config, sim: SandboxDeps, carriers: Carriers): 
   switch (config.telephony) {
     case 'sim': {
       const { driver, control } = createSandbox(sim);
-      return { driver, sandbox: control, recognizer: labelRecognizer, sip: undefined };
+      return { driver, sandbox: control, sip: undefined };
     }
     case 'sip': {
       const { endpoints, numbers, logger } = sim;
@@ -217,8 +217,7 @@ function chooseTelephony(config: Config, sim: SandboxDeps, carriers: Carriers): 
       const split = new SplitDriver(sim.ctx.clock, sip, carrier, (req) => sandboxOrNetwork(sim, control.phones, req), (err, req) =>
         log.error({ err, call_uuid: req.uuid, to: req.to }, 'choosing between SIP and the sandbox failed'),
       );
-      // Speech input reads the sandbox phones' labels; SIP callers' audio carries none (no recognizer for real speech yet).
-      return { driver: split, sandbox: control, recognizer: labelRecognizer, sip };
+      return { driver: split, sandbox: control, sip };
     }
   }
 }

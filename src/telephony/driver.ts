@@ -81,6 +81,12 @@ export interface Leg {
   /** Platform time the leg was created (originated or announced). */
   readonly startedAt: number;
   readonly audio: AudioOut;
+  /**
+   * Whether the far end's audio carries what it says as labels (the
+   * sandbox's virtual phones): the label recognizer reads those; real
+   * callers' speech needs a recognition engine.
+   */
+  readonly speechLabelled: boolean;
   /** Only for legs from `onInbound`; originated legs get their observer at once. */
   attach(observer: LegObserver): void;
   /** Inbound: tell the caller it rings (180). */

@@ -42,6 +42,9 @@ class ChosenLeg implements Leg {
   get audio(): AudioOut {
     return this.inner?.audio ?? this.noMedia;
   }
+  get speechLabelled(): boolean {
+    return this.inner?.speechLabelled ?? false;
+  }
 
   /** The chosen driver places the leg, its events relayed as this leg's. */
   place(driver: TelephonyDriver): void {

@@ -12,7 +12,7 @@ import { CallMediaApi } from './calls/call-media-api.ts';
 import { Recordings } from './recordings/recordings.ts';
 import { RecordingsApi } from './recordings/recordings-api.ts';
 import { Streams } from './streams/streams.ts';
-import type { SpeechRecognizer } from './speech.ts';
+import type { RecognizerFor } from './speech.ts';
 import { StreamsApi } from './streams/streams-api.ts';
 
 export interface MediaPlaneDeps {
@@ -23,7 +23,7 @@ export interface MediaPlaneDeps {
   /** This server's base URL, known once it listens. */
   origin: () => string;
   /** Transcribes recordings; none: transcriptions say there is no engine. */
-  recognizer: SpeechRecognizer | undefined;
+  recognizer: RecognizerFor;
 }
 
 export interface MediaPlane {

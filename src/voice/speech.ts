@@ -6,6 +6,7 @@
 // log says so. The sandbox's recognizer reads the words off the label its
 // phones' speech carries (src/sandbox/label-recognizer.ts).
 import type { FrameRun } from '../telephony/driver.ts';
+import type { CallControl } from './engine/call-control.ts';
 
 export interface SpeechOptions {
   /** BCP 47, e.g. en-US. */
@@ -35,3 +36,10 @@ export interface SpeechStream {
 export interface SpeechRecognizer {
   open(opts: SpeechOptions, emit: (h: Hypothesis) => void): SpeechStream;
 }
+
+/**
+ * The recognizer that can hear one call's speech (undefined: none can),
+ * chosen per call: the sandbox's virtual phones and real SIP callers may
+ * share one process, and only the former's speech carries labels.
+ */
+export type RecognizerFor = (call: CallControl) => SpeechRecognizer | undefined;

@@ -30,7 +30,7 @@ function productionVerbs(): VerbRegistry {
   const verbs = new VerbRegistry();
   const absent = undefined as never;
   const recordings = { dialAnswered: async () => {} } as unknown as Recordings;
-  registerVerbs(verbs, { recordings, streams: absent, conferences: absent, mpcs: absent, messages: absent, recognizer: absent });
+  registerVerbs(verbs, { recordings, streams: absent, conferences: absent, mpcs: absent, messages: absent, recognizer: () => undefined });
   return verbs;
 }
 import { DEFAULT_RING_TIMEOUT_S, DEFAULT_TIME_LIMIT_S } from '../../src/voice/defaults.ts';

@@ -77,6 +77,8 @@ export class SimLeg implements Leg, AudioOut {
   readonly sipHeaders: Record<string, string>;
   readonly hops: number;
   readonly startedAt: number;
+  /** A virtual phone says its words as labels. */
+  readonly speechLabelled = true;
   state: LegState = 'trying';
   answeredAt: number | undefined;
   endedAt: number | undefined;

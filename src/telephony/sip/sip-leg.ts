@@ -68,6 +68,8 @@ export interface InboundLegInit {
 
 export class SipLeg implements Leg {
   state: LegState = 'trying';
+  /** Real audio: no labels. */
+  readonly speechLabelled = false;
   readonly startedAt: number;
   private observer: LegObserver | undefined;
   private media: MediaSession | undefined;

@@ -29,6 +29,8 @@ export interface CallControl {
   readonly live: boolean;
   /** Answered: media both ways. */
   readonly isAnswered: boolean;
+  /** Its far end says its words as labels (a sandbox phone: the label recognizer hears it; Leg.speechLabelled). */
+  readonly speechLabelled: boolean;
   /** Keys its far end presses go to `fn` (one listener at a time); undefined stops them. */
   listenDigits(fn: KeyListener | undefined): void;
   /** DTMF toward its far end (keys relayed from the other side of a bridge or a room). */

@@ -174,6 +174,10 @@ export class Call implements LegObserver, PlacedLeg {
     return this.answeredAt !== undefined;
   }
 
+  get speechLabelled(): boolean {
+    return this.leg?.speechLabelled ?? false;
+  }
+
   get live(): boolean {
     return this.status !== 'completed';
   }

@@ -22,7 +22,7 @@ import type { RecordingRow } from '../../store/tables/recordings.ts';
 import type { Call, Hook } from '../engine/call.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallOwner } from '../engine/ports.ts';
-import type { SpeechRecognizer } from '../speech.ts';
+import type { RecognizerFor, SpeechRecognizer } from '../speech.ts';
 import { Recorder, type Layout } from './recorder.ts';
 
 export type FileFormat = 'mp3' | 'wav';
@@ -120,8 +120,8 @@ export class Recordings {
     dataDir: string,
     /** Absolute origin of recording URLs (the public URL, else the address the server listens on). */
     private readonly origin: () => string,
-    /** What transcribes recordings (transcriptionUrl); none: transcriptions report that there is no engine. */
-    private readonly recognizer: SpeechRecognizer | undefined,
+    /** What transcribes a call's recordings (transcriptionUrl); none: transcriptions report that there is no engine. */
+    private readonly recognizerFor: RecognizerFor,
   ) {
     this.dir = path.join(dataDir, 'recordings');
     fs.mkdirSync(this.dir, { recursive: true });
@@ -229,8 +229,9 @@ export class Recordings {
     if (callback) this.engine.callback(call, callback, 'record_callback', style === 'api' ? apiParams(f, call, rec.spec.apiId ?? '') : actionParams(f));
     if (transcriptionUrl) {
       // Free of charge: the pricing tables have no transcription rate.
-      const text = this.recognizer && transcribe(this.recognizer, caller);
-      if (text === undefined) this.engine.log(call, { kind: 'error', message: `recording ${rec.id}: no speech recognizer is configured on this platform, so it is not transcribed` });
+      const recognizer = this.recognizerFor(call);
+      const text = recognizer && transcribe(recognizer, caller);
+      if (text === undefined) this.engine.log(call, { kind: 'error', message: `recording ${rec.id}: no speech recognizer is configured for this call's audio, so it is not transcribed` });
       this.engine.callback(call, { url: transcriptionUrl, method: 'POST' }, 'transcription', {
         transcription: text ?? '',
         transcription_charge: '0.00000',

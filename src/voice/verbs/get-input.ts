@@ -9,7 +9,7 @@
 // configured) speech is not heard: keys still are, and with no input the
 // documented no-input path runs, the call's log saying why.
 import { playPrompts } from '../prompts/documents.ts';
-import type { Hypothesis, SpeechRecognizer, SpeechStream } from '../speech.ts';
+import type { Hypothesis, RecognizerFor, SpeechRecognizer, SpeechStream } from '../speech.ts';
 import type { GetInputVerb } from '../../plivo-xml/ast.ts';
 import { CONTINUE, type DigitTap, type Outcome, type VerbContext, type VerbRunner } from '../interpreter/verb.ts';
 
@@ -58,7 +58,7 @@ class Input {
       tap.onKey(() => this.key(tap.buffered.slice(-1)));
     }
     if (verb.inputType !== 'dtmf' && !recognizer) {
-      ctx.log({ kind: 'error', message: 'GetInput: no speech recognizer is configured on this platform, so speech is not heard (only keys count)' });
+      ctx.log({ kind: 'error', message: "GetInput: no speech recognizer is configured for this call's audio (the platform has none for real callers), so speech is not heard (only keys count)" });
     }
     if (verb.inputType !== 'dtmf' && recognizer) {
       const stream = (this.speech = recognizer.open(
@@ -158,11 +158,11 @@ class Input {
   }
 }
 
-export function getInputRunner(recognizer: SpeechRecognizer | undefined): VerbRunner<GetInputVerb> {
+export function getInputRunner(recognizerFor: RecognizerFor): VerbRunner<GetInputVerb> {
   return {
     needsAnswer: true,
     async run(verb, ctx): Promise<Outcome> {
-      const input = new Input(verb, ctx, recognizer);
+      const input = new Input(verb, ctx, recognizerFor(ctx.call));
       try {
         // Input cuts the prompts short.
         const cut = ctx.stop.child();

@@ -5,7 +5,7 @@ import type { VerbRegistry } from '../interpreter/registry.ts';
 import type { Conferences } from '../conference/conferences.ts';
 import type { MultiPartyCalls } from '../mpc/mpcs.ts';
 import type { Recordings } from '../recordings/recordings.ts';
-import type { SpeechRecognizer } from '../speech.ts';
+import type { RecognizerFor } from '../speech.ts';
 import type { Streams } from '../streams/streams.ts';
 import { conferenceRunner } from './conference.ts';
 import { dialRunner } from './dial.ts';
@@ -31,8 +31,8 @@ export interface VerbDeps {
   mpcs: MultiPartyCalls;
   /** <Message> sends through the messaging service. */
   messages: MessagePort;
-  /** GetInput's speech recognition; none: speech is not heard. */
-  recognizer: SpeechRecognizer | undefined;
+  /** GetInput's speech recognition, per call; none: speech is not heard. */
+  recognizer: RecognizerFor;
 }
 
 export function registerVerbs(registry: VerbRegistry, d: VerbDeps): void {

@@ -178,3 +178,29 @@ test('beside SIP, the sandbox carrier still serves virtual phones; a number no g
   assert.equal(hangup.params.HangupCause, 'UNALLOCATED_NUMBER');
   await until(() => /no gateway takes 33155550123/.test(sb.output()), 'the refusal logged');
 });
+
+test("speech is recognised per call: a virtual phone's words are heard; a SIP caller's call has no recognizer, and its log and transcription say so", async () => {
+  const client = sb.client();
+  const sandbox = sandboxOf(sb);
+  const ask = (action: string, then: string) =>
+    `<Response><GetInput action="${app.origin}${action}" inputType="speech" executionTimeout="5"><Speak>What would you like</Speak></GetInput>${then}</Response>`;
+  app.routes.set('/ask-virtual', ask('/heard-virtual', ''));
+  app.routes.set('/heard-virtual', '<Response><Hangup/></Response>');
+  await sandbox.phone('14155550124', { behaviour: 'answer', ring_seconds: 0, script: [{ on_hear: 'what would you like', action: 'say', text: 'sales please' }] });
+  await client.calls.create('15557770001', '14155550124', `${app.origin}/ask-virtual`);
+  assert.equal((await app.next('/heard-virtual')).params.Speech, 'sales please');
+
+  // The SIP caller: an endpoint whose application asks the same, then records with a transcription.
+  app.routes.set('/ask-sip', ask('/heard-sip', `<Record maxLength="2" playBeep="false" redirect="false" transcriptionType="auto" transcriptionUrl="${app.origin}/transcribed"/><Hangup/>`));
+  const { appId } = await client.applications.create('Ask', { answerUrl: `${app.origin}/ask-sip` });
+  const ep = await client.endpoints.create('carol', 'secret123', 'Carol', appId);
+  const { call } = callIn('15550008888', { username: ep.username as string, password: 'secret123' });
+  const uuid = (await app.next('/ask-sip')).params.CallUUID!;
+  const transcribed = await app.next('/transcribed');
+  assert.equal(transcribed.params.transcription, '');
+  assert.equal(transcribed.params.error, 'No speech recognizer is configured for transcription');
+  assert.ok(!app.received.some((r) => r.path === '/heard-sip'), 'no speech made up for the SIP caller');
+  const log = (await sb.fetch(`/v1/Account/${sb.authId}/Call/${uuid}/Log/`).then((r) => r.json())) as { objects: Array<{ kind: string; message: string }> };
+  assert.ok(log.objects.some((e) => e.kind === 'error' && /GetInput: no speech recognizer is configured for this call's audio/.test(e.message)), JSON.stringify(log.objects));
+  await until(() => call.ended, 'the SIP call to end');
+});
