@@ -2,6 +2,7 @@
 // `switchboard serve` flags. Everything else reads the resolved Config.
 import path from 'node:path';
 import { networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
 import type { ClockMode } from './clock/clock.ts';
 
 /** `json`: one JSON object a line, for machines; `pretty`: a readable, coloured line a record (pino-pretty), for a developer's terminal. */
@@ -40,6 +41,8 @@ export interface Config {
   sipAllowedPrefixes?: string[];
   /** `sip` mode: the Digest algorithms endpoints are challenged with, preferred first (RFC 8760). */
   sipDigest: SipDigestAlgorithm[];
+  /** `sip` mode: hosts outside the SIP domain that `sip:` URIs may be dialled at (`*` any, `*.example.com` its subdomains); empty: none. */
+  sipUriDomains: string[];
 }
 
 export type SipDigestAlgorithm = 'SHA-256' | 'MD5';
@@ -119,8 +122,20 @@ function digestAlgorithmsOf(value: string): SipDigestAlgorithm[] {
   throw new ConfigError(`SWITCHBOARD_SIP_DIGEST must be MD5, SHA-256,MD5 or SHA-256 (Digest algorithms offered to endpoints, preferred first); got "${value}"`);
 }
 
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** "example.com,*.pbx.example,192.0.2.10,[2001:db8::1]" or "*": lower-case, IPv6 without brackets. */
+function uriDomainsOf(value: string | undefined): string[] {
+  const list = (value ?? '').split(',').map((d) => d.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean);
+  for (const d of list) {
+    if (d === '*' || isIP(d) || HOST_NAME.test(d.replace(/^\*\./, ''))) continue;
+    throw new ConfigError(`SWITCHBOARD_SIP_URI_DOMAINS must be comma-separated host names, *.domain patterns or IP addresses (or * for any); got "${d}"`);
+  }
+  return list;
+}
+
 function sipDomainOf(value: string): string {
-  if (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value)) return value.toLowerCase();
+  if (HOST_NAME.test(value)) return value.toLowerCase();
   throw new ConfigError(`SWITCHBOARD_SIP_DOMAIN must be a host name such as sip.example.com; got "${value}"`);
 }
 
@@ -165,5 +180,6 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
     sipMaxCallsPerAccount: positiveIntOf('SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT', env.SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT || '100'),
     sipAllowedPrefixes: prefixesOf(env.SWITCHBOARD_SIP_ALLOWED_PREFIXES),
     sipDigest: digestAlgorithmsOf(env.SWITCHBOARD_SIP_DIGEST || 'MD5'),
+    sipUriDomains: uriDomainsOf(env.SWITCHBOARD_SIP_URI_DOMAINS),
   };
 }

@@ -189,7 +189,7 @@ function chooseTelephony(config: Config, sim: SandboxDeps, carriers: Carriers): 
         domain: config.sipDomain,
         rtp: { ports: config.rtpPorts },
         gateways: gatewaysOf(config.sipGateways),
-        limits: { callsPerAccount: config.sipMaxCallsPerAccount, allowedPrefixes: config.sipAllowedPrefixes },
+        limits: { callsPerAccount: config.sipMaxCallsPerAccount, allowedPrefixes: config.sipAllowedPrefixes, uriDomains: config.sipUriDomains },
         digest: config.sipDigest,
         log,
         directory: {

@@ -48,3 +48,11 @@ test('configuration: the Digest algorithms offered to endpoints, preferred first
     assert.throws(() => resolveConfig({ SWITCHBOARD_SIP_DIGEST: bad }), (err: Error) => err instanceof ConfigError && /SHA-256,MD5/.test(err.message), bad);
   }
 });
+
+test('configuration: the hosts sip: URIs outside the SIP domain may be dialled at', () => {
+  assert.deepEqual(resolveConfig({}).sipUriDomains, [], 'none unless the operator lists them');
+  assert.deepEqual(resolveConfig({ SWITCHBOARD_SIP_URI_DOMAINS: ' PBX.Example.com, *.partner.example ,192.0.2.10,[2001:DB8::1],*' }).sipUriDomains, ['pbx.example.com', '*.partner.example', '192.0.2.10', '2001:db8::1', '*']);
+  for (const bad of ['pbx example.com', '*.', 'a..b', 'sip:pbx.example.com']) {
+    assert.throws(() => resolveConfig({ SWITCHBOARD_SIP_URI_DOMAINS: bad }), (err: Error) => err instanceof ConfigError && /SWITCHBOARD_SIP_URI_DOMAINS/.test(err.message), bad);
+  }
+});

@@ -30,6 +30,8 @@ const GatewaySchema = Type.Object(
     caller_id: Type.Optional(Type.Object({ fixed: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{3,20}$' })), prefix: Type.Optional(Type.String({ pattern: '^[+0-9]{0,8}$' })) }, { additionalProperties: false })),
     /** Put before the dialled number in the Request-URI (a trunk's technical prefix, or "+"). */
     dial_prefix: Type.Optional(Type.String({ pattern: '^[+0-9#*]{0,16}$' })),
+    /** Also carries calls to sip: URIs outside the SIP domain, as an outbound proxy (the Request-URI stays the URI). */
+    sip_uris: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -47,7 +49,7 @@ export interface Gateway extends GatewayConfig {
 export function parseGateways(data: unknown, source = 'gateways'): Gateway[] {
   if (!Value.Check(GatewayFile, data)) {
     const e = [...Value.Errors(GatewayFile, data)][0];
-    throw new Error(`${source} is invalid at ${e?.instancePath || '/'}: ${e?.message} (a JSON array of {name, address, transport?, username?, password?, prefixes?, priority?, max_calls?, caller_id?, dial_prefix?})`);
+    throw new Error(`${source} is invalid at ${e?.instancePath || '/'}: ${e?.message} (a JSON array of {name, address, transport?, username?, password?, prefixes?, priority?, max_calls?, caller_id?, dial_prefix?, sip_uris?})`);
   }
   const names = new Set<string>();
   return data.map((g, i) => {
@@ -95,6 +97,15 @@ export class GatewayTable {
       .map((c) => c.gw);
   }
 
+  /** Gateways that carry calls to outside sip: URIs (`sip_uris`), in the order to try them (priority, then file order). */
+  uriProxies(): Gateway[] {
+    return this.gateways
+      .map((gw, i) => ({ gw, i }))
+      .filter((c) => c.gw.sip_uris)
+      .sort((a, b) => (a.gw.priority ?? 0) - (b.gw.priority ?? 0) || a.i - b.i)
+      .map((c) => c.gw);
+  }
+
   /** Whether `gw` can carry one more call now. */
   hasRoom(gw: Gateway): boolean {
     return gw.max_calls === undefined || (this.calls.get(gw.name) ?? 0) < gw.max_calls;
@@ -133,7 +144,11 @@ export function gatewayAddressing(gw: Gateway, number: string, from: string, cal
   const port = gw.port === 5060 ? '' : `:${gw.port}`;
   const transport = gw.transport === 'tcp' ? ';transport=tcp' : '';
   const target = `sip:${gw.dial_prefix ?? ''}${number}@${host}${port}${transport}`;
-  const caller = gw.caller_id?.fixed ?? `${gw.caller_id?.prefix ?? ''}${from}`;
+  return { target, to: `<sip:${gw.dial_prefix ?? ''}${number}@${host}${port}>`, from: fromHeader(callerName, gw.caller_id?.fixed ?? `${gw.caller_id?.prefix ?? ''}${from}`, localHost) };
+}
+
+/** A From header value (without tag): the caller's name quoted, then `sip:user@host`. */
+export function fromHeader(callerName: string, user: string, host: string): string {
   const display = callerName ? `"${callerName.replace(/["\\]/g, '')}" ` : '';
-  return { target, to: `<sip:${gw.dial_prefix ?? ''}${number}@${host}${port}>`, from: `${display}<sip:${caller}@${localHost}>` };
+  return `${display}<sip:${user}@${host}>`;
 }

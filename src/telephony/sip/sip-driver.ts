@@ -9,7 +9,9 @@
 // → a call placed by the endpoint (its application runs); anything else is
 // challenged or refused without a call, and logged with its source.
 // Outbound legs: an endpoint's address rings every phone registered for it;
-// a number leaves through the gateways that take it (gateways.ts).
+// a number leaves through the gateways that take it (gateways.ts); a sip:
+// URI outside the SIP domain, where the operator allows its host, through
+// the gateways flagged for URIs or straight to its host (sip-resolver.ts).
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/clock.ts';
 import { newUuid } from '../../ids.ts';
@@ -19,9 +21,9 @@ import { DigestServer, type StoredCredentials } from './auth/digest-server.ts';
 import { RequestAuthenticator } from './auth/request-authenticator.ts';
 import type { InboundCall } from './dialog/inbound-call.ts';
 import type { OutboundCallOptions } from './dialog/outbound-call.ts';
-import { gatewayAddressing, GatewayTable, type Gateway } from './gateways.ts';
+import { fromHeader, gatewayAddressing, GatewayTable, type Gateway } from './gateways.ts';
 import { wireName, type SipHeaders } from './message/sip-headers.ts';
-import { uriUser } from './message/sip-uri.ts';
+import { formatUri, isSipUri, parseUri, uriUser, type Uri } from './message/sip-uri.ts';
 import { registerHandler } from './registrar/register-handler.ts';
 import { Registrar, type Binding } from './registrar/registrar.ts';
 import { RtpMedia, type MediaSession } from './rtp/rtp-media.ts';
@@ -30,6 +32,7 @@ import type { PortRange } from './rtp/rtp-ports.ts';
 import { SourceGuard } from './security/source-guard.ts';
 import { SipLeg, type OutboundPlan, type SipLegHost, type SipTarget } from './sip-leg.ts';
 import { SdpSession } from './sip-sdp.ts';
+import { resolveSipUri, type SipDns } from './sip-resolver.ts';
 import { SipStack } from './sip-stack.ts';
 import { formatFlow } from './transport/sip-flow.ts';
 import { NetSipTransport } from './transport/sip-transport.ts';
@@ -77,8 +80,10 @@ export interface SipDriverOptions {
   guard?: { ratePerSecond?: number; burst?: number };
   /** Digest algorithms endpoints are challenged with, preferred first (default MD5 alone: see DigestServerOptions). */
   digest?: DigestAlgorithm[];
-  /** Toll-fraud limits: live SIP calls per account (inbound from its endpoints and outbound), and the destination prefixes outbound calls may go to (absent: any). */
-  limits?: { callsPerAccount?: number; allowedPrefixes?: readonly string[] };
+  /** Toll-fraud limits: live SIP calls per account (outbound, and inbound from its endpoints and to its carriers' numbers), the destination prefixes outbound calls may go to (absent: any), and the hosts outside the SIP domain sip: URIs may be dialled at (absent or empty: none). */
+  limits?: { callsPerAccount?: number; allowedPrefixes?: readonly string[]; uriDomains?: readonly string[] };
+  /** DNS for sip: URIs outside the SIP domain (tests give their own records). */
+  dns?: SipDns;
 }
 
 const USER_AGENT = 'Switchboard';
@@ -284,14 +289,13 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     if (!this.media || !this.transport) return { refused: 'NORMAL_TEMPORARY_FAILURE', why: 'the SIP driver has not started' };
     if (!counted) return { refused: 'NORMAL_TEMPORARY_FAILURE', why: `account ${req.tenant.accountId} is at its limit of ${this.opts.limits?.callsPerAccount} concurrent SIP calls` };
     const fromUser = /^sips?:/i.test(req.from) ? (/^sips?:([^@;>]+)/i.exec(req.from)?.[1] ?? 'anonymous') : req.from;
-    const display = req.callerName ? `"${req.callerName.replace(/["\\]/g, '')}" ` : '';
-    const endpoint = /^sips?:([^@;>]+)@([^;>]+)/i.exec(req.to);
-    if (endpoint) {
-      const [, user, domain] = endpoint;
-      if (domain!.toLowerCase() !== this.opts.domain) return { refused: 'UNALLOCATED_NUMBER', why: `${req.to} is not an address of this platform (${this.opts.domain})` };
-      const bindings = this.registrar.lookup(decodeURIComponent(user!));
+    if (/^sips?:/i.test(req.to)) {
+      const endpoint = /^sips?:([^@;>]+)@([^;>]+)/i.exec(req.to);
+      if (!endpoint || endpoint[2]!.toLowerCase() !== this.opts.domain) return this.uriPlan(req.to, fromUser, req.callerName);
+      const user = endpoint[1]!;
+      const bindings = this.registrar.lookup(decodeURIComponent(user));
       if (bindings.length === 0) return { refused: 'DESTINATION_OUT_OF_ORDER', why: `endpoint ${user} is not registered` };
-      const from = `${display}<sip:${fromUser}@${this.publicAddress}>`;
+      const from = fromHeader(req.callerName, fromUser, this.publicAddress);
       return { attempts: [bindings.map((b) => ({ target: b.contact, flow: b.flow, to: `<${req.to}>`, from, via: b.contact }))] };
     }
     const number = req.to.replace(/^\+/, '');
@@ -301,16 +305,61 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     if (candidates.length === 0) return { refused: 'UNALLOCATED_NUMBER', why: `no gateway takes ${number} (SWITCHBOARD_SIP_GATEWAYS)` };
     const attempts: SipTarget[][] = [];
     for (const gw of candidates) {
-      const a = gatewayAddressing(gw, number, fromUser, req.callerName, this.publicAddress);
-      const flow = await this.gateways.flow(gw).catch((err: unknown) => {
-        this.log?.warn({ gateway: gw.name, err }, 'sip gateway address does not resolve');
-        return undefined;
-      });
-      if (!flow) continue;
-      const credentials = gw.username && gw.password ? { username: gw.username, password: gw.password } : undefined;
-      attempts.push([{ ...a, flow, credentials, via: gw.name, occupy: () => (this.gateways.hasRoom(gw) ? this.gateways.occupy(gw) : null) }]);
+      const target = await this.throughGateway(gw, gatewayAddressing(gw, number, fromUser, req.callerName, this.publicAddress));
+      if (target) attempts.push([target]);
     }
     return { attempts };
+  }
+
+  /**
+   * A `sip:` URI outside the SIP domain, when its host is one the operator
+   * allows (SWITCHBOARD_SIP_URI_DOMAINS): through the gateways flagged
+   * `sip_uris` when there are any (an outbound proxy), else straight to the
+   * URI's host (RFC 3263) — but never to a gateway's address, whose numbers
+   * are dialled as numbers, under the gateways' and prefixes' rules.
+   */
+  private async uriPlan(to: string, fromUser: string, callerName: string): Promise<OutboundPlan> {
+    let uri: Uri;
+    try {
+      uri = parseUri(to);
+    } catch {
+      return { refused: 'UNALLOCATED_NUMBER', why: `${to} is not a SIP URI` };
+    }
+    if (!isSipUri(uri)) return { refused: 'UNALLOCATED_NUMBER', why: `${to} is not a SIP URI` };
+    const host = uri.host.replace(/^\[(.*)\]$/, '$1');
+    if (!domainAllowed(this.opts.limits?.uriDomains ?? [], host)) {
+      return { refused: 'CALL_REJECTED', why: `${to} is not an address of this platform (${this.opts.domain}) and ${host} is not in SWITCHBOARD_SIP_URI_DOMAINS` };
+    }
+    // Headers (`?…`) are not allowed in a Request-URI.
+    const target = formatUri({ ...uri, headers: null });
+    const proxies = this.gateways.uriProxies();
+    if (proxies.length > 0) {
+      const attempts: SipTarget[][] = [];
+      for (const gw of proxies) {
+        const through = await this.throughGateway(gw, { target, to: `<${target}>`, from: fromHeader(callerName, gw.caller_id?.fixed ?? `${gw.caller_id?.prefix ?? ''}${fromUser}`, this.publicAddress) });
+        if (through) attempts.push([through]);
+      }
+      return { attempts };
+    }
+    const resolved = await resolveSipUri(uri, this.opts.dns);
+    if ('unreachable' in resolved) return { refused: 'UNALLOCATED_NUMBER', why: `${to}: ${resolved.unreachable}` };
+    if (resolved.flows.length === 0) return { refused: 'UNALLOCATED_NUMBER', why: `${host} (of ${to}) does not resolve` };
+    const gatewayAddresses = new Set(await Promise.all(this.gateways.gateways.map((gw) => this.gateways.flow(gw).then((f) => f.address, () => ''))));
+    const trunk = resolved.flows.find((f) => gatewayAddresses.has(f.address));
+    if (trunk) return { refused: 'CALL_REJECTED', why: `${to} is at a gateway's address (${trunk.address}): dial its numbers as numbers` };
+    const from = fromHeader(callerName, fromUser, this.publicAddress);
+    return { attempts: resolved.flows.map((flow) => [{ target, flow, to: `<${target}>`, from, via: formatFlow(flow) }]) };
+  }
+
+  /** One attempt through `gw` with its credentials and call slots; undefined when its address does not resolve. */
+  private async throughGateway(gw: Gateway, addressing: { target: string; to: string; from: string }): Promise<SipTarget | undefined> {
+    const flow = await this.gateways.flow(gw).catch((err: unknown) => {
+      this.log?.warn({ gateway: gw.name, err }, 'sip gateway address does not resolve');
+      return undefined;
+    });
+    if (!flow) return undefined;
+    const credentials = gw.username && gw.password ? { username: gw.username, password: gw.password } : undefined;
+    return { ...addressing, flow, credentials, via: gw.name, occupy: () => (this.gateways.hasRoom(gw) ? this.gateways.occupy(gw) : null) };
   }
 
   async close(): Promise<void> {
@@ -334,6 +383,10 @@ export function xHeaders(headers: SipHeaders): Record<string, string> {
   });
   return out;
 }
+
+/** Whether the operator allows calls to sip: URIs at `host` (SWITCHBOARD_SIP_URI_DOMAINS: `*`, a host, or `*.domain` for its subdomains). */
+export const domainAllowed = (patterns: readonly string[], host: string): boolean =>
+  patterns.some((p) => p === '*' || p === host || (p.startsWith('*.') && host.endsWith(p.slice(1))));
 
 /** An IPv4 address as a dual-stack socket reports it (`::ffff:192.0.2.1`) in its plain form, as carriers' ip_sets hold it. */
 const plainAddress = (address: string): string => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');

@@ -38,6 +38,20 @@ test('calls try the longest matching prefix first, then priority, then file orde
   assert.equal(table.inUse(us), 0);
 });
 
+test('gateways flagged sip_uris carry calls to outside sip: URIs, by priority then file order', () => {
+  const table = new GatewayTable(
+    parseGateways([
+      { name: 'numbers-only', address: '192.0.2.1' },
+      { name: 'sbc-b', address: '192.0.2.2', sip_uris: true, priority: 2 },
+      { name: 'sbc-a', address: '192.0.2.3', sip_uris: true, priority: 1 },
+      { name: 'not-uris', address: '192.0.2.4', sip_uris: false },
+    ]),
+  );
+  assert.deepEqual(table.uriProxies().map((g) => g.name), ['sbc-a', 'sbc-b']);
+  assert.deepEqual(new GatewayTable(parseGateways([{ name: 'x', address: '192.0.2.1' }])).uriProxies(), []);
+  assert.throws(() => parseGateways([{ name: 'x', address: '192.0.2.1', sip_uris: 'yes' }]), /\/0\/sip_uris/);
+});
+
 test('caller ID rules and the dial prefix shape the INVITE toward a gateway', () => {
   const [plain, fixed] = parseGateways([
     { name: 'plain', address: 'sip.example.com:5070' },

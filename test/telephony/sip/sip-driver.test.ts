@@ -39,7 +39,16 @@ before(async () => {
     domain: 'switchboard.test',
     rtp: { ports: { min: 44800, max: 44899 }, bindAddress: '127.0.0.1', workers: 1 },
     gateways: [{ name: 'silent', address: `127.0.0.1:${port}`, host: '127.0.0.1', port, transport: 'udp' }],
-    limits: { callsPerAccount: 1, allowedPrefixes: ['1'] },
+    limits: { callsPerAccount: 1, allowedPrefixes: ['1'], uriDomains: ['*.allowed.test', '192.0.2.10'] },
+    dns: {
+      lookup: async (host) => {
+        if (host === 'pbx.allowed.test') return [{ address: '127.0.0.1' }];
+        throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+      },
+      resolveSrv: async (name) => {
+        throw new Error(`querySrv ENODATA ${name}`);
+      },
+    },
     directory: {
       credentials: async (username, realm) => (username === 'desk' ? { ha1: { MD5: ha1('MD5', 'desk', realm, 'pw') }, identity: { username, tenant: X, hasApplication: true } } : undefined),
       registered: () => undefined,
@@ -71,6 +80,19 @@ test('outbound calls go only to allowed destination prefixes', async () => {
   await until(() => uk.ended.length > 0, 'the refusal');
   assert.deepEqual(uk.ended, ['CALL_REJECTED']);
   assert.equal(driver.callsOf(X.accountId), 0, 'a refused call counts for nothing');
+});
+
+test('sip: URIs outside the SIP domain: only to allowed hosts, never to a gateway\'s address, sips: and unresolvable hosts unallocated', async () => {
+  const refusal = async (to: string) => {
+    const call = originate(to);
+    await until(() => call.ended.length > 0, `the refusal of ${to}`);
+    await until(() => driver.callsOf(X.accountId) === 0, 'the refused leg to count no more');
+    return call.ended[0];
+  };
+  assert.equal(await refusal('sip:bob@elsewhere.test'), 'CALL_REJECTED', 'a host not in SWITCHBOARD_SIP_URI_DOMAINS');
+  assert.equal(await refusal('sip:bob@pbx.allowed.test'), 'CALL_REJECTED', "an allowed name at the gateway's address");
+  assert.equal(await refusal('sip:bob@nowhere.allowed.test'), 'UNALLOCATED_NUMBER', 'a name that does not resolve');
+  assert.equal(await refusal('sips:bob@192.0.2.10'), 'UNALLOCATED_NUMBER', 'no TLS');
 });
 
 test('an account has at most its limit of live SIP calls, outbound and from its endpoints together', async () => {

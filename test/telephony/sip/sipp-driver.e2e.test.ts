@@ -7,6 +7,8 @@
 // RFC 4733 events into <GetDigits> and hung up on (our BYE), cancelling
 // before the answer (its CANCEL), and holding and resuming the call by
 // re-INVITE (our RTP stops and starts again) before hanging up (its BYE).
+// A call to a sip: URI of an allowed domain leaves through the same gateway,
+// flagged `sip_uris` (an outbound proxy).
 // Skipped, saying why, when SIPp is not installed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,13 +38,14 @@ describe('SIPp against the SIP driver', { skip }, () => {
     gatewayPort = await freeUdpPort();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-driver-'));
     const gateways = path.join(dir, 'gateways.json');
-    fs.writeFileSync(gateways, JSON.stringify([{ name: 'sipp-gw', address: `127.0.0.1:${gatewayPort}`, username: 'trunk', password: 'gw-secret', prefixes: ['1415'] }]));
+    fs.writeFileSync(gateways, JSON.stringify([{ name: 'sipp-gw', address: `127.0.0.1:${gatewayPort}`, username: 'trunk', password: 'gw-secret', prefixes: ['1415'], sip_uris: true }]));
     sb = await startTestServer({
       env: {
         SWITCHBOARD_TELEPHONY: 'sip',
         SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${SIP_PORT}`,
         SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1',
         SWITCHBOARD_SIP_GATEWAYS: gateways,
+        SWITCHBOARD_SIP_URI_DOMAINS: '*.partner.example',
         SWITCHBOARD_RTP_PORTS: '45000-45099',
       },
     });
@@ -63,6 +66,16 @@ describe('SIPp against the SIP driver', { skip }, () => {
     assert.equal(answered.params.CallStatus, 'in-progress');
     const hangup = await app.next('/out-hangup');
     assert.equal(hangup.params.HangupCause, 'NORMAL_CLEARING');
+    const result = await gateway;
+    assert.equal(result.code, 0, result.log);
+  });
+
+  test('a sip: URI at an allowed domain leaves through the gateway flagged for URIs, which challenges, as an outbound proxy', async () => {
+    const gateway = sipp('gateway-uas.xml', ['-p', String(gatewayPort), '-s', 'gw', '-mi', '127.0.0.1']);
+    app.routes.set('/uri', '<Response><Speak>Hello partner</Speak></Response>');
+    await sb.client().calls.create('15557770001', 'sip:dana@pbx.partner.example', `${app.origin}/uri`, { hangupUrl: `${app.origin}/uri-hangup` });
+    assert.equal((await app.next('/uri')).params.To, 'sip:dana@pbx.partner.example');
+    assert.equal((await app.next('/uri-hangup')).params.HangupCause, 'NORMAL_CLEARING');
     const result = await gateway;
     assert.equal(result.code, 0, result.log);
   });
