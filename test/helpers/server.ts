@@ -46,6 +46,16 @@ function setRef(child: ChildProcess, on: boolean): void {
   }
 }
 
+/** The environment of a server in `--telephony sip` on loopback (SIP domain switchboard.test): SIP on `sipPort`, RTP on `rtpPorts`, plus `extra`. */
+export const sipServerEnv = (sipPort: number, rtpPorts: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  SWITCHBOARD_TELEPHONY: 'sip',
+  SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${sipPort}`,
+  SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1',
+  SWITCHBOARD_SIP_DOMAIN: 'switchboard.test',
+  SWITCHBOARD_RTP_PORTS: rtpPorts,
+  ...extra,
+});
+
 export async function startTestServer(opts: ServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
   const pgdb: PgDatabase | undefined = opts.db === 'postgres' ? await createPgDatabase() : undefined;

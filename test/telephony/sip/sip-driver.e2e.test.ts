@@ -18,7 +18,7 @@ import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import type { Flow } from '../../../src/telephony/sip/transport/sip-flow.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
-import { startTestServer, type TestServer } from '../../helpers/server.ts';
+import { sipServerEnv, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, spoken, type AnswerServer } from '../../voice/fixtures.ts';
 
@@ -37,16 +37,7 @@ const sent: string[] = [];
 
 before(async () => {
   app = await answerServer();
-  sb = await startTestServer({
-    env: {
-      SWITCHBOARD_TELEPHONY: 'sip',
-      SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${SIP_PORT}`,
-      SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1',
-      SWITCHBOARD_SIP_DOMAIN: DOMAIN,
-      SWITCHBOARD_RTP_PORTS: '44700-44799',
-      SWITCHBOARD_SIP_DIGEST: 'SHA-256,MD5',
-    },
-  });
+  sb = await startTestServer({ env: sipServerEnv(SIP_PORT, '44700-44799', { SWITCHBOARD_SIP_DIGEST: 'SHA-256,MD5' }) });
   phone = new SipStack({ clock, publicAddress: '127.0.0.1', userAgent: 'TestPhone/1.0' });
   phoneTransport = await NetSipTransport.listen({ host: '127.0.0.1', port: 0, clock }, phone.receive, phone.transportError);
   phone.attach(phoneTransport);

@@ -13,7 +13,7 @@ import { sdpBody } from '../../../src/telephony/sip/dialog/invite-session.ts';
 import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
-import { startTestServer, type TestServer } from '../../helpers/server.ts';
+import { sipServerEnv, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeUdpPort, sipp, skip } from './sipp.ts';
@@ -28,17 +28,7 @@ describe('sip: URIs outside the SIP domain, and the per-account call limit', { s
 
   before(async () => {
     app = await answerServer();
-    sb = await startTestServer({
-      env: {
-        SWITCHBOARD_TELEPHONY: 'sip',
-        SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${SIP_PORT}`,
-        SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1',
-        SWITCHBOARD_SIP_DOMAIN: 'switchboard.test',
-        SWITCHBOARD_SIP_URI_DOMAINS: '127.0.0.1',
-        SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT: '1',
-        SWITCHBOARD_RTP_PORTS: '41000-41099',
-      },
-    });
+    sb = await startTestServer({ env: sipServerEnv(SIP_PORT, '41000-41099', { SWITCHBOARD_SIP_URI_DOMAINS: '127.0.0.1', SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT: '1' }) });
     phone = new SipStack({ clock, publicAddress: '127.0.0.1' });
     phone.attach(await NetSipTransport.listen({ host: '127.0.0.1', port: 0, clock }, phone.receive, phone.transportError));
   });
