@@ -385,7 +385,7 @@ export function xHeaders(headers: SipHeaders): Record<string, string> {
 }
 
 /** Whether the operator allows calls to sip: URIs at `host` (SWITCHBOARD_SIP_URI_DOMAINS: `*`, a host, or `*.domain` for its subdomains). */
-export const domainAllowed = (patterns: readonly string[], host: string): boolean =>
+const domainAllowed = (patterns: readonly string[], host: string): boolean =>
   patterns.some((p) => p === '*' || p === host || (p.startsWith('*.') && host.endsWith(p.slice(1))));
 
 /** An IPv4 address as a dual-stack socket reports it (`::ffff:192.0.2.1`) in its plain form, as carriers' ip_sets hold it. */
