@@ -4,7 +4,8 @@
 // use, and a keep-alive API client. BENCH_PROFILE=dir writes the server's
 // CPU profile (node --cpu-prof) there when it stops; BENCH_PHASE_PROFILE=dir
 // writes one profile per measured phase (e.g. bench:calls' held set-up and
-// tear-down), taken over the inspector.
+// tear-down), taken over the inspector; BENCH_ALLOC_PROFILE=dir likewise
+// samples what each phase allocates (includes what was collected since).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,9 +54,11 @@ async function devtools(url: string) {
   await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
   let id = 0;
   const pending = new Map<number, (result: Record<string, unknown>) => void>();
+  const events = new Map<string, (params: Record<string, unknown>) => void>();
   ws.onmessage = (ev) => {
-    const m = JSON.parse(String(ev.data)) as { id?: number; result?: Record<string, unknown> };
+    const m = JSON.parse(String(ev.data)) as { id?: number; result?: Record<string, unknown>; method?: string; params?: Record<string, unknown> };
     if (m.id !== undefined) pending.get(m.id)?.(m.result ?? {});
+    else if (m.method) events.get(m.method)?.(m.params ?? {});
   };
   const send = (method: string, params?: Record<string, unknown>) =>
     new Promise<Record<string, unknown>>((resolve) => {
@@ -73,11 +76,48 @@ async function devtools(url: string) {
       await send('Profiler.setSamplingInterval', { interval: 500 });
       await send('Profiler.start');
     },
+    /** Start sampling the server's allocations (one phase of a benchmark). */
+    async startAllocations(): Promise<void> {
+      await send('HeapProfiler.enable');
+      await send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    },
+    /** Stop it and write what it sampled to `file` (a .heapprofile: Chrome DevTools' Memory tab). */
+    async stopAllocations(file: string): Promise<void> {
+      const { profile } = await send('HeapProfiler.stopSampling');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+    },
     /** Stop it and write what it sampled to `file` (open it in Chrome DevTools or speedscope). */
     async stopProfile(file: string): Promise<void> {
       const { profile } = await send('Profiler.stop');
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, JSON.stringify(profile));
+    },
+    /**
+     * The OS thread id of each worker thread, by its name: each worker is
+     * asked over the inspector which thread it runs on (/proc/thread-self).
+     */
+    async workerThreads(): Promise<Map<string, string>> {
+      const tids = new Map<string, string>();
+      const asked = new Map<string, string>();
+      const answered = new Promise<void>((resolve) => {
+        events.set('NodeWorker.receivedMessageFromWorker', (p) => {
+          const m = JSON.parse(p.message as string) as { id?: number; result?: { result?: { value?: string } } };
+          const value = m.result?.result?.value;
+          if (m.id === 1 && value) tids.set(value.split('/').pop()!, asked.get(p.sessionId as string)!);
+          if (tids.size === asked.size) resolve();
+        });
+      });
+      events.set('NodeWorker.attachedToWorker', (p) => {
+        const sessionId = p.sessionId as string;
+        asked.set(sessionId, (p.workerInfo as { title: string }).title);
+        const expression = "process.getBuiltinModule('node:fs').readlinkSync('/proc/thread-self')";
+        void send('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }) });
+      });
+      await send('NodeWorker.enable', { waitForDebuggerOnStart: false });
+      if (asked.size > 0) await answered;
+      await send('NodeWorker.disable');
+      return tids;
     },
     close: () => ws.close(),
   };
@@ -123,16 +163,20 @@ export async function startServer(env: Record<string, string>) {
     api,
     client,
     heapAfterGc: () => inspector.heapAfterGc(),
+    /** OS thread id → name of the server's worker threads (e.g. `rtp-media`). */
+    workerThreads: () => inspector.workerThreads(),
     /**
      * Profile one phase: with BENCH_PHASE_PROFILE=dir the server's CPU
      * profile of `phase` alone is written to dir/<name>.cpuprofile.
      */
     async profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
       const dir = process.env.BENCH_PHASE_PROFILE;
-      if (!dir) return phase();
-      await inspector.startProfile();
+      const allocations = process.env.BENCH_ALLOC_PROFILE;
+      if (dir) await inspector.startProfile();
+      if (allocations) await inspector.startAllocations();
       const result = await phase();
-      await inspector.stopProfile(path.join(dir, `${name}.cpuprofile`));
+      if (allocations) await inspector.stopAllocations(path.join(allocations, `${name}.heapprofile`));
+      if (dir) await inspector.stopProfile(path.join(dir, `${name}.cpuprofile`));
       return result;
     },
     async stop() {

@@ -14,10 +14,11 @@
 // failures or that SIPp could not hold. BENCH_ONLY=register|calls|app runs
 // one; BENCH_PHASE_PROFILE=dir writes the app server's CPU profile per rate.
 import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpuSeconds, fmt, ROOT, spawnUntil } from './lib.ts';
+import { cpuSeconds, fmt, ROOT, spawnUntil, threadCpuSeconds } from './lib.ts';
 import { startServer } from './server.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -46,7 +47,7 @@ interface Step {
 function sipp(port: number, rate: number, ladder: (typeof LADDERS)[number]): Promise<{ done: number; failed: number; seconds: number; cps: number }> {
   const calls = rate * SECONDS;
   const started = process.hrtime.bigint();
-  const child = spawn('sipp', ['-sf', ladder.scenario, '-i', '127.0.0.1', '-r', String(rate), '-rp', '1000', '-m', String(calls), '-l', String(rate * 4), ...ladder.args, '-nostdin', '-timeout', `${SECONDS * 4}s`, '-max_socket', '50000', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/tmp' });
+  const child = spawn('sipp', ['-sf', ladder.scenario, '-i', '127.0.0.1', '-r', String(rate), '-rp', '1000', '-m', String(calls), '-l', String(rate * 4), ...ladder.args, '-nostdin', '-timeout', `${SECONDS * 4}s`, '-max_socket', '50000', ...(process.env.BENCH_SIPP_TRACE ? ['-trace_err'] : []), `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/tmp' });
   let out = '';
   child.stdout.on('data', (d) => (out = (out + d).slice(-20_000)));
   child.stderr.on('data', (d) => (out = (out + d).slice(-20_000)));
@@ -63,12 +64,26 @@ function sipp(port: number, rate: number, ladder: (typeof LADDERS)[number]): Pro
   });
 }
 
+type ThreadRole = 'main' | 'media workers' | 'other workers' | 'V8 and libuv helpers';
+
+/** CPU ms per completed call of each kind of thread over a step, from two /proc snapshots. */
+function perThread(before: Map<string, number>, after: Map<string, number>, roles: Map<string, ThreadRole>, calls: number): string {
+  const ms = new Map<ThreadRole, number>();
+  for (const [tid, cpu] of after) {
+    const role = roles.get(tid) ?? 'V8 and libuv helpers';
+    ms.set(role, (ms.get(role) ?? 0) + ((cpu - (before.get(tid) ?? 0)) * 1000) / calls);
+  }
+  return [...ms].map(([role, v]) => `${role} ${fmt(v, 2)} ms`).join(', ');
+}
+
 /** The process SIPp talks to: our bare stack (bench/sip-server.ts), or a whole server in SIP mode with its application. */
 interface Target {
   pid: number;
   port: number;
   /** The server's CPU profile of one step (BENCH_PHASE_PROFILE, app ladder only). */
   profiled<T>(name: string, step: () => Promise<T>): Promise<T>;
+  /** What each of the process's threads is, by OS thread id (app ladder only): its CPU per call is split by these. */
+  threadRoles?(): Promise<Map<string, ThreadRole>>;
   stop(): Promise<void>;
 }
 
@@ -80,7 +95,7 @@ async function target(ladder: (typeof LADDERS)[number]): Promise<Target> {
   const answers = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/xml' }).end('<Response><Speak>Thank you for calling the benchmark line.</Speak></Response>'));
   await new Promise<void>((r) => answers.listen(0, '127.0.0.1', r));
   const port = 45500 + (process.pid % 400);
-  const server = await startServer({ SWITCHBOARD_TELEPHONY: 'sip', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${port}`, SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1', SWITCHBOARD_RTP_PORTS: '20000-40000' });
+  const server = await startServer({ SWITCHBOARD_TELEPHONY: 'sip', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${port}`, SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1', SWITCHBOARD_RTP_PORTS: '20000-40000', SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT: '100000' });
   const app = await server.api('POST', '/Application/', { app_name: 'bench', answer_url: `http://127.0.0.1:${(answers.address() as AddressInfo).port}/answer` });
   const carrier = await server.api('POST', '/IncomingCarrier/', { name: 'sipp', ip_set: '127.0.0.1' });
   await server.api('POST', '/Number/', { numbers: '15557770100', carrier: carrier.carrier_id, region: 'Bench', app_id: app.app_id });
@@ -88,6 +103,11 @@ async function target(ladder: (typeof LADDERS)[number]): Promise<Target> {
     pid: server.pid,
     port,
     profiled: server.profiled,
+    async threadRoles() {
+      const roles = new Map<string, ThreadRole>([[String(server.pid), 'main']]);
+      for (const [tid, name] of await server.workerThreads()) roles.set(tid, name.endsWith('rtp-media') ? 'media workers' : 'other workers');
+      return roles;
+    },
     stop: async () => {
       await server.stop();
       answers.close();
@@ -102,12 +122,15 @@ for (const ladder of LADDERS) {
   const steps: Step[] = [];
   // Warm-up: JIT and the first garbage collections out of the way.
   await sipp(t.port, ladder.name === 'app' ? 25 : 250, ladder);
+  const roles = await t.threadRoles?.();
   for (const rate of (process.env.BENCH_RATES ?? ladder.rates).split(',').map(Number)) {
     const cpu0 = cpuSeconds(t.pid);
+    const threads0 = threadCpuSeconds(t.pid);
     const r = await t.profiled(`sip-${ladder.name}-${rate}`, () => sipp(t.port, rate, ladder));
     const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
     console.log(`${fmt(rate).padStart(10)}  ${fmt(r.cps).padStart(12)}  ${fmt(r.failed).padStart(6)}  ${fmt((cpu / r.seconds) * 100).padStart(6)}%  ${fmt(r.done / cpu).padStart(8)}`);
+    if (roles && r.done > 0) console.log(`            CPU per call: ${perThread(threads0, threadCpuSeconds(t.pid), roles, r.done)}; load average ${fmt(os.loadavg()[0]!, 1)}`);
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }
   await t.stop();
