@@ -7,6 +7,7 @@
 // routes of one host take turns. Every step is O(1): tearing down 10,000
 // calls at once queues 10,000 hangup callbacks here.
 import Denque from 'denque';
+import { SignalGroups } from './signal-groups.ts';
 
 /** `critical`: a call waits on the answer (answer, action, fallback …); `queued`: a durable callback nobody waits on. */
 export type Priority = 'critical' | 'queued';
@@ -60,13 +61,8 @@ const PRIORITIES: readonly Priority[] = ['critical', 'queued'];
 export class FairSlots {
   private readonly hosts = new Map<string, Host>();
   private readonly queuedPerHost: number;
-  /**
-   * Waiters by the signal that gives them up, with one abort listener per
-   * signal: every waiter shares the server's stop signal, and an
-   * EventTarget walks all its listeners on each add and remove, so a
-   * listener per waiter made 10,000 queued callbacks cost 10,000².
-   */
-  private readonly waiters = new WeakMap<AbortSignal, Set<Waiter>>();
+  /** Waiters by the signal that gives them up (the server's stop signal, shared by all). */
+  private readonly waiters = new SignalGroups<Waiter>((w, reason) => w.cancel(reason));
 
   constructor(private readonly limits: SlotLimits) {
     this.queuedPerHost = Math.max(1, Math.floor(limits.perHost / 2));
@@ -86,7 +82,7 @@ export class FairSlots {
       const waiter: Waiter = {
         cancelled: false,
         grant: () => {
-          this.waitersOf(signal).delete(waiter);
+          this.waiters.delete(signal, waiter);
           resolve();
         },
         cancel: (reason) => {
@@ -96,29 +92,12 @@ export class FairSlots {
           reject(reason);
         },
       };
-      this.waitersOf(signal).add(waiter);
+      this.waiters.add(signal, waiter);
       lane.waiting.push(waiter);
       lane.live++;
       this.list(route, priority);
     });
     return this.releaser(route, priority);
-  }
-
-  private waitersOf(signal: AbortSignal): Set<Waiter> {
-    let set = this.waiters.get(signal);
-    if (!set) {
-      const waiting = (set = new Set());
-      this.waiters.set(signal, waiting);
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const w of waiting) w.cancel(signal.reason);
-          waiting.clear();
-        },
-        { once: true },
-      );
-    }
-    return set;
   }
 
   private route(url: URL): Route {

@@ -45,15 +45,28 @@ export interface Target {
   policy: CallbackPolicy;
 }
 
-/** Parse a customer URL; throws a readable Error for one that cannot be requested. */
-export function targetOf(req: Pick<WebhookRequest, 'url' | 'timeoutMs' | 'policy'>): Target {
+/** What a URL string alone says: what to request, its credentials, its fragment's settings. */
+interface ParsedUrl {
+  url: URL;
+  basicAuth?: string;
+  fragment: URLSearchParams;
+}
+
+/** Parsed URLs by their text: a call requests the same answer and hangup URLs every time (about five parses a call). */
+const parsed = new Map<string, ParsedUrl>();
+const PARSED_KEPT = 1_000;
+
+/** Parse a customer URL (once: the result is shared and never mutated); throws a readable Error for one that cannot be requested. */
+function parseUrl(text: string): ParsedUrl {
+  const known = parsed.get(text);
+  if (known) return known;
   let url: URL;
   try {
-    url = new URL(req.url);
+    url = new URL(text);
   } catch {
-    throw new Error(`"${req.url}" is not an absolute URL`);
+    throw new Error(`"${text}" is not an absolute URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`"${req.url}" is not an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`"${text}" is not an http(s) URL`);
   const fragment = new URLSearchParams(url.hash.slice(1));
   url.hash = '';
   let basicAuth: string | undefined;
@@ -62,6 +75,15 @@ export function targetOf(req: Pick<WebhookRequest, 'url' | 'timeoutMs' | 'policy
     url.username = '';
     url.password = '';
   }
+  if (parsed.size >= PARSED_KEPT) parsed.clear();
+  const result = { url, basicAuth, fragment };
+  parsed.set(text, result);
+  return result;
+}
+
+/** Parse a customer URL; throws a readable Error for one that cannot be requested. The target's `url` is shared: copy it to change it. */
+export function targetOf(req: Pick<WebhookRequest, 'url' | 'timeoutMs' | 'policy'>): Target {
+  const { url, basicAuth, fragment } = parseUrl(req.url);
   const base: CallbackPolicy = {
     ...DEFAULT_POLICY,
     ...(req.timeoutMs !== undefined ? { readTimeoutMs: req.timeoutMs } : {}),

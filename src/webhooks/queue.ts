@@ -113,7 +113,7 @@ export class JobQueue {
     const row = this.rowOf(req, policy);
     await this.inserts.add(row);
     if (onSettled) this.listeners.set(row.job_id, onSettled);
-    await this.sendOwn(row);
+    await this.sendOwn(row, { ...req, policy });
   }
 
   /**
@@ -126,7 +126,10 @@ export class JobQueue {
     const rows = jobs.map((j) => this.rowOf(j.req, j.policy));
     await webhookJobsRepo.insert(trx, rows);
     return () => {
-      for (const row of rows) void this.sendOwn(row).catch((err) => this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: could not hand back a job; its lease runs out on its own'));
+      rows.forEach((row, i) => {
+        const { req, policy } = jobs[i]!;
+        void this.sendOwn(row, { ...req, policy }).catch((err) => this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: could not hand back a job; its lease runs out on its own'));
+      });
     };
   }
 
@@ -155,10 +158,10 @@ export class JobQueue {
     };
   }
 
-  /** Send a job written leased by this node; stopped meanwhile, hand it back for the next start. */
-  private async sendOwn(row: WebhookJobRow): Promise<void> {
+  /** Send a job written leased by this node (`req`: its request as given, not read back from the row); stopped meanwhile, hand it back for the next start. */
+  private async sendOwn(row: WebhookJobRow, req: WebhookRequest & { policy: CallbackPolicy }): Promise<void> {
     if (row.lease_owner === null) return;
-    if (this.started) this.dispatch(row);
+    if (this.started) this.dispatch(row, req);
     else await webhookJobsRepo.release(this.deps.db, row.job_id, this.deps.nodeId);
   }
 
@@ -277,9 +280,9 @@ export class JobQueue {
 
   // ---- sending -------------------------------------------------------------------
 
-  private dispatch(row: WebhookJobRow): void {
+  private dispatch(row: WebhookJobRow, req?: WebhookRequest & { policy: CallbackPolicy }): void {
     this.held.add(row.job_id);
-    const p = inDomainOf(this.deps.clock, { subaccountId: row.subaccount_id }, () => this.send(row))
+    const p = inDomainOf(this.deps.clock, { subaccountId: row.subaccount_id }, () => this.send(row, req))
       .catch((err) => {
         this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: job failed to run; its lease runs out and it is tried again');
       })
@@ -291,12 +294,12 @@ export class JobQueue {
     this.running.add(p);
   }
 
-  /** One attempt of a leased job, and what follows from its outcome. */
-  private async send(row: WebhookJobRow): Promise<void> {
+  /** One attempt of a leased job, and what follows from its outcome; `own`: the request as this node was given it (the row says the same). */
+  private async send(row: WebhookJobRow, own?: WebhookRequest & { policy: CallbackPolicy }): Promise<void> {
     const { db, clock, nodeId } = this.deps;
-    const policy = JSON.parse(row.policy) as CallbackPolicy;
+    const policy = own?.policy ?? (JSON.parse(row.policy) as CallbackPolicy);
     const n = row.attempts + 1;
-    const a = await this.deps.attempt(requestOf(row, policy), policy, n, row.job_id);
+    const a = await this.deps.attempt(own ?? requestOf(row, policy), policy, n, row.job_id);
     if (a.interrupted) {
       await webhookJobsRepo.release(db, row.job_id, nodeId);
       return;

@@ -45,8 +45,8 @@ function hmac(authToken: string, message: string): string {
  * The V3 string: for GET, the URL's query with `params` merged in, sorted;
  * for POST, the URL's own sorted query, then `.` and the sorted parameters.
  */
-export function v3Message(method: HttpMethod, url: string, params: Record<string, string>): string {
-  const u = new URL(url);
+export function v3Message(method: HttpMethod, url: string | URL, params: Record<string, string>): string {
+  const u = typeof url === 'string' ? new URL(url) : url;
   const base = baseOf(u);
   const query = queryOf(u);
   if (method === 'GET') {
@@ -78,23 +78,30 @@ export function newNonce(): string {
  * Every signature header for one request. `url` is exactly what is requested
  * (no fragment). For GET, pass either the URL with `params` merged into its
  * query and `{}`, or the URL without them and `params`: the V3 string is the
- * same. The `-Ma-` variants use the main account's token.
+ * same. The `-Ma-` variants use the main account's token: for the main
+ * account's own requests they are the same signatures, computed once.
  */
 export function signatureHeaders(
   method: HttpMethod,
-  url: string,
+  url: string | URL,
   params: Record<string, string>,
   authToken: string,
   mainAuthToken = authToken,
 ): Record<string, string> {
+  const u = typeof url === 'string' ? new URL(url) : url;
   const v2Nonce = newNonce();
   const v3Nonce = newNonce();
+  const v2Message = baseOf(u) + v2Nonce;
+  const v3 = `${v3Message(method, u, params)}.${v3Nonce}`;
+  const v2Signature = hmac(authToken, v2Message);
+  const v3Signature = hmac(authToken, v3);
+  const sameToken = mainAuthToken === authToken;
   return {
-    'X-Plivo-Signature-V2': signV2(url, v2Nonce, authToken),
-    'X-Plivo-Signature-Ma-V2': signV2(url, v2Nonce, mainAuthToken),
+    'X-Plivo-Signature-V2': v2Signature,
+    'X-Plivo-Signature-Ma-V2': sameToken ? v2Signature : hmac(mainAuthToken, v2Message),
     'X-Plivo-Signature-V2-Nonce': v2Nonce,
-    'X-Plivo-Signature-V3': signV3(method, url, params, authToken, v3Nonce),
-    'X-Plivo-Signature-Ma-V3': signV3(method, url, params, mainAuthToken, v3Nonce),
+    'X-Plivo-Signature-V3': v3Signature,
+    'X-Plivo-Signature-Ma-V3': sameToken ? v3Signature : hmac(mainAuthToken, v3),
     'X-Plivo-Signature-V3-Nonce': v3Nonce,
   };
 }

@@ -4,6 +4,7 @@
 // Redirects are not followed and bodies are size-limited.
 import { Agent, request, type Dispatcher } from 'undici';
 import { FairSlots, type Priority, type SlotLimits } from './fair-slots.ts';
+import { SignalGroups } from './signal-groups.ts';
 import type { FailureKind, HttpMethod } from './types.ts';
 
 export interface Outgoing {
@@ -78,6 +79,8 @@ export class Transport {
   private readonly slots: FairSlots;
   /** Connect timeouts are per dispatcher in undici, so there is one agent per distinct value (in practice one or two). */
   private readonly agents = new Map<number, Agent>();
+  /** Attempts in flight by the stop signal that aborts them. */
+  private readonly attempts = new SignalGroups<AbortController>((a, reason) => a.abort(reason));
 
   constructor(private readonly opts: TransportOptions) {
     this.slots = new FairSlots(opts);
@@ -86,11 +89,14 @@ export class Transport {
   async send(out: Outgoing, limits: AttemptLimits): Promise<Attempt> {
     let release: (() => void) | undefined;
     let started = performance.now();
-    let signal = limits.stop;
+    let attempt: AbortController | undefined;
+    let budget: NodeJS.Timeout | undefined;
     try {
       release = await this.slots.acquire(out.url, limits.priority, limits.stop);
       started = performance.now();
-      signal = AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(limits.budgetMs))), limits.stop]);
+      attempt = this.abortable(limits.stop);
+      const signal = attempt.signal;
+      budget = setTimeout(() => attempt!.abort(), Math.max(1, Math.round(limits.budgetMs))).unref();
       const res = await request(out.url, {
         dispatcher: this.agent(limits.connectTimeoutMs),
         method: out.method,
@@ -116,11 +122,27 @@ export class Transport {
     } catch (err) {
       const latencyMs = Math.round(performance.now() - started);
       if (limits.stop.aborted) return { ok: false, latencyMs, failure: 'other', error: 'stopped: the server is shutting down', interrupted: true };
-      if (signal.aborted) return { ok: false, latencyMs, failure: 'rt', error: 'total timeout (tt) reached' };
+      if (attempt?.signal.aborted) return { ok: false, latencyMs, failure: 'rt', error: 'total timeout (tt) reached' };
       return { ok: false, latencyMs, ...classify(err, limits) };
     } finally {
+      clearTimeout(budget);
+      if (attempt) this.attempts.delete(limits.stop, attempt);
       release?.();
     }
+  }
+
+  /**
+   * An attempt's own abort, fired by its time budget or by `stop`. Not
+   * AbortSignal.any/timeout: those tie every attempt to the long-lived stop
+   * signal with weak references and keep a timer for the whole budget after
+   * the attempt is over (two requests per call: garbage the collector has to
+   * trace).
+   */
+  private abortable(stop: AbortSignal): AbortController {
+    const attempt = new AbortController();
+    if (stop.aborted) attempt.abort(stop.reason);
+    else this.attempts.add(stop, attempt);
+    return attempt;
   }
 
   /** The body as text, or undefined when it exceeds the limit (the connection is then dropped). */

@@ -216,7 +216,8 @@ export class Webhooks {
 
   /** GET parameters go in the query; POST sends them form-encoded. Signed afresh for every attempt. */
   private outgoing(req: WebhookRequest, target: Target, extraHeaders: Record<string, string>): Outgoing {
-    const url = new URL(target.url);
+    // The target's URL is shared (policy.ts): a GET's parameters go on a copy.
+    const url = req.method === 'GET' ? new URL(target.url) : target.url;
     let body: string | undefined;
     const headers: Record<string, string> = { ...extraHeaders };
     if (req.method === 'GET') {
@@ -225,7 +226,7 @@ export class Webhooks {
       body = new URLSearchParams(req.params).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
-    Object.assign(headers, signatureHeaders(req.method, url.href, req.method === 'GET' ? {} : req.params, req.authToken, req.mainAuthToken));
+    Object.assign(headers, signatureHeaders(req.method, url, req.method === 'GET' ? {} : req.params, req.authToken, req.mainAuthToken));
     if (target.basicAuth) headers.authorization = `Basic ${Buffer.from(target.basicAuth).toString('base64')}`;
     return { url, method: req.method, headers, body };
   }
