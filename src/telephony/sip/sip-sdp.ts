@@ -174,7 +174,8 @@ export class SdpSession {
     const unversioned = write(body(0));
     if (this.lastBody !== undefined && unversioned !== this.lastBody) this.version++;
     this.lastBody = unversioned;
-    return write(body(this.version));
+    // Version 0 (a session's first description, and every one until it changes) is the text just written.
+    return this.version === 0 ? unversioned : write(body(this.version));
   }
 }
 
