@@ -70,6 +70,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   readonly verbs: VerbRegistry;
   private readonly calls = new Map<string, Call>();
   private readonly programs = new WeakMap<Call, Program>();
+  private readonly loggers = new WeakMap<Call, Logger>();
   /** Records and hangup callbacks of ended calls still being written. */
   private readonly finishing = new Set<Promise<void>>();
   private flows: InboundFlows | undefined;
@@ -525,8 +526,11 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     });
   }
 
+  /** The call's child logger, made once: a call logs from several places and a pino child costs more than a line. */
   private logger(call: Call): Logger {
-    return this.deps.log.child({ call_uuid: call.uuid });
+    let logger = this.loggers.get(call);
+    if (!logger) this.loggers.set(call, (logger = this.deps.log.child({ call_uuid: call.uuid })));
+    return logger;
   }
 
   /** Ends every live call (shutdown) and waits until their records are written and hangup callbacks queued. */
