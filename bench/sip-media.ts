@@ -18,13 +18,18 @@ import { Worker } from 'node:worker_threads';
 import { RealClock } from '../src/clock/clock.ts';
 import { renderTone } from '../src/media/tones.ts';
 import { RtpMedia, type MediaSession } from '../src/telephony/sip/rtp/rtp-media.ts';
-import { LATENESS_BUCKET_MS, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
+import { loadBatchedUdp } from '../src/telephony/sip/rtp/rtp-udp-batch.ts';
+import { LATENESS_BUCKET_MS, type MediaIo, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
 import type { NegotiatedMedia } from '../src/telephony/sip/sip-sdp.ts';
 import { fmt } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const LADDER = (process.env.BENCH_LEGS ?? '500,1000,1200,1400,1600,1800,2000,2500,3000').split(',').map(Number);
 const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
+/** BENCH_IO=dgram: the workers' sockets through node:dgram even where the batched-UDP addon is built (the A/B). */
+const IO = process.env.BENCH_IO === 'dgram' ? 'dgram' : 'auto';
+/** What RtpMedia will pick, for the floor's sockets to match. */
+const IO_USED: MediaIo = IO === 'dgram' || !('addon' in loadBatchedUdp()) ? 'dgram' : 'batched';
 const MAX_LATENESS_MS = 5;
 const SATURATED = 0.95;
 const WARM_UP_MS = 3000;
@@ -66,7 +71,8 @@ function percentile(stats: WorkerStats[], q: number): number {
 }
 
 async function step(n: number) {
-  const media = await RtpMedia.start({ ports: { min: 20000, max: 39999 }, clock, bindAddress: '127.0.0.1' });
+  const media = await RtpMedia.start({ ports: { min: 20000, max: 39999 }, clock, bindAddress: '127.0.0.1', io: IO });
+  if (media.io !== IO_USED) throw new Error(`the workers use ${media.io}, expected ${IO_USED}`);
   let heardRuns = 0;
   const listener = { audio: () => void heardRuns++, dtmf: () => {}, lost: (r: string) => console.error(`lost: ${r}`) };
   const legs: MediaSession[] = [];
@@ -119,7 +125,7 @@ async function floor(n: number) {
   const partnerOf = Object.fromEntries(ports.map((p, j) => [p, ports[j ^ 1]!]));
   const workers = Array.from({ length: cores }, (_, w) => {
     const mine = ports.filter((_, j) => j % cores === w);
-    return new Worker(new URL('./udp-floor-worker.mjs', import.meta.url), { workerData: { ports: mine, partnerOf, seconds } });
+    return new Worker(new URL('./udp-floor-worker.mjs', import.meta.url), { workerData: { ports: mine, partnerOf, seconds, io: IO_USED } });
   });
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
   const cpu0 = process.cpuUsage();
@@ -140,6 +146,7 @@ const perLegTick = (cpuShare: number, legs: number) => (cpuShare * cores * 1e6) 
 
 async function main() {
   console.log(`${cores} media workers (one per core), legs in pairs over loopback, ${seconds} s per step after ${WARM_UP_MS / 1000} s of warm-up; load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(`sockets (workers and floor): ${IO_USED === 'batched' ? 'batched UDP, native/rtp-udp' : 'node:dgram'}${IO === 'dgram' ? ' (BENCH_IO=dgram)' : ''}`);
   console.log('CPU is the whole process (workers and main thread); µs/tick is CPU per leg per 20 ms tick; floor: the same traffic from bare sockets; ours: µs/tick above the floor');
   const cols = ['legs', 'per core', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'µs/tick', 'floor', 'µs/tick', 'ours', 'main p99'];
   console.log(cols.map((c) => c.padStart(9)).join(' '));

@@ -17,9 +17,20 @@ export interface UdpSocket {
   close(): void;
 }
 
+/** A datagram that reached a socket from `from`, at `arrivalMs` on the monotonic clock when the network knows (else: now). */
+export type PacketHandler = (packet: Uint8Array, from: Address, arrivalMs?: number) => void;
+
 export interface Network {
   /** Bind `host:port`; packets arriving there go to `onPacket`. Rejects with the system error (EADDRINUSE …). */
-  bind(port: number, host: string, onPacket: (packet: Uint8Array, from: Address) => void): Promise<UdpSocket>;
+  bind(port: number, host: string, onPacket: PacketHandler): Promise<UdpSocket>;
+  /**
+   * A batched network delivers only when asked: every datagram waiting on
+   * any socket, once per step, after its packets left and before its
+   * frames play out. (dgram delivers as they come.)
+   */
+  receive?(): void;
+  /** A batched network queues what sockets send until this. */
+  flush?(): void;
 }
 
 export interface LoopOptions {
@@ -63,6 +74,8 @@ export class MediaLoop {
   private wallOffset: number;
   private readonly lateness = new Uint32Array(LATENESS_BUCKETS);
   private readonly closedTotals = zeroTotals();
+  /** RTP packets a batched network holds until its flush. */
+  private unmeasured = 0;
   /** Ticks the pacer skipped so far; the thread's pacer keeps it current. */
   skippedTicks = 0;
 
@@ -73,6 +86,7 @@ export class MediaLoop {
   handle(batch: CommandBatch): void {
     this.wallOffset = batch.wallOffset;
     for (const c of batch.list) this.command(c);
+    this.flush();
   }
 
   /** Step `m`: one tick for the sessions of phase m mod PHASES; after every `deliverTicks` ticks of the last phase, what all heard goes to the main thread. */
@@ -84,7 +98,11 @@ export class MediaLoop {
     const wallMs = this.currentT0 + n * TICK_MS + this.wallOffset;
     const sessions = this.phases[phase]!;
     for (const e of sessions) e.session.send(n);
+    this.flush();
+    // Off the sends' path, and before the frames due now play out.
+    this.opts.network.receive?.();
     for (const e of sessions) e.session.play(n, wallMs);
+    this.flush();
     if (phase === PHASES - 1 && (n + 1) % this.opts.deliverTicks === 0) this.deliver();
   }
 
@@ -112,12 +130,15 @@ export class MediaLoop {
 
   private async open(c: Extract<Command, { op: 'open' }>): Promise<void> {
     const { network, now } = this.opts;
+    const batched = network.flush !== undefined;
     let entry: Entry | undefined;
-    const route = (rtcp: boolean) => (packet: Uint8Array, from: Address) => {
-      if (!entry) return;
-      if (rtcp) entry.session.receiveRtcp(packet, from, this.current, now() + this.wallOffset);
-      else entry.session.receiveRtp(packet, from, this.current, now());
-    };
+    const route =
+      (rtcp: boolean): PacketHandler =>
+      (packet, from, arrivalMs = now()) => {
+        if (!entry) return;
+        if (rtcp) entry.session.receiveRtcp(packet, from, this.current, arrivalMs + this.wallOffset);
+        else entry.session.receiveRtp(packet, from, this.current, arrivalMs);
+      };
     this.opening.add(c.sid);
     let rtp: UdpSocket | undefined;
     try {
@@ -134,7 +155,9 @@ export class MediaLoop {
         {
           transmit: (packet, to, isRtcp) => {
             if (isRtcp) return entry!.rtcp.send(packet, to);
-            this.measure();
+            // A batched network sends at the flush: measured then.
+            if (batched) this.unmeasured++;
+            else this.measure(1);
             entry!.rtp.send(packet, to);
           },
           heard: (frame) => frame && this.stage(entry!, frame),
@@ -206,10 +229,20 @@ export class MediaLoop {
     this.notes = [];
   }
 
-  /** Lateness of the packet being sent now after its tick's time. */
-  private measure(): void {
+  /** Send what a batched network queued; its RTP packets are measured as they leave. */
+  private flush(): void {
+    const network = this.opts.network;
+    if (!network.flush) return;
+    network.flush();
+    if (this.unmeasured === 0) return;
+    this.measure(this.unmeasured);
+    this.unmeasured = 0;
+  }
+
+  /** Lateness of `packets` RTP packets being sent now after their tick's time. */
+  private measure(packets: number): void {
     const late = this.opts.now() - (this.currentT0 + this.current * TICK_MS);
-    this.lateness[Math.min(LATENESS_BUCKETS - 1, Math.max(0, Math.floor(late / LATENESS_BUCKET_MS)))]!++;
+    this.lateness[Math.min(LATENESS_BUCKETS - 1, Math.max(0, Math.floor(late / LATENESS_BUCKET_MS)))]! += packets;
   }
 
   private stats(reset: boolean): WorkerStats {

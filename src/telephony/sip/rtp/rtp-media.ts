@@ -17,9 +17,10 @@ import type { NegotiatedMedia } from '../sip-sdp.ts';
 import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
-import type { Command, CommandBatch, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
+import type { Command, CommandBatch, MediaIo, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
 import { monoNow, PHASE_MS, PHASES, TICK_MS } from './rtp-time.ts';
+import { loadBatchedUdp } from './rtp-udp-batch.ts';
 
 export interface MediaListener {
   /** The far end's audio: consecutive 20 ms frames that started playing out at platform time `at`. */
@@ -45,6 +46,8 @@ export interface RtpMediaOptions {
   jitter?: JitterBufferOptions;
   /** How far behind (ms) a starved worker may catch up by sending overdue packets back to back before it drops audio instead (default 100). */
   catchUpMs?: number;
+  /** The workers' sockets: 'auto' (default) through the batched-UDP addon when it is built, else node:dgram; 'dgram' always node:dgram. */
+  io?: 'auto' | 'dgram';
   log?: Logger;
 }
 
@@ -91,12 +94,30 @@ export class RtpMedia {
   private closed = false;
   private readonly deliverTicks: number;
   private offsetMs: number | undefined;
+  /** How the workers' datagrams enter and leave (said once in the log at start). */
+  readonly io: MediaIo;
 
   private constructor(private readonly opts: RtpMediaOptions) {
     this.pool = new PortPool(opts.ports);
     const deliverMs = opts.deliverMs ?? 100;
     if (!(deliverMs >= TICK_MS && deliverMs % TICK_MS === 0)) throw new RangeError(`deliverMs must be a multiple of ${TICK_MS}; got ${deliverMs}`);
     this.deliverTicks = deliverMs / TICK_MS;
+    this.io = this.chooseIo();
+  }
+
+  private chooseIo(): MediaIo {
+    const { log } = this.opts;
+    if (this.opts.io === 'dgram') {
+      log?.info('RTP media workers use node:dgram (asked)');
+      return 'dgram';
+    }
+    const batched = loadBatchedUdp();
+    if ('addon' in batched) {
+      log?.info('RTP media workers use batched UDP (native/rtp-udp)');
+      return 'batched';
+    }
+    log?.warn({ reason: batched.reason }, 'RTP media workers use node:dgram: the batched-UDP addon cannot be loaded');
+    return 'dgram';
   }
 
   /** Start the workers; resolves once each is ticking. */
@@ -220,7 +241,7 @@ export class RtpMedia {
 
   private spawn(): Promise<void> {
     const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / PHASE_MS));
-    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp };
+    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.io };
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
     const slot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() } as Omit<WorkerSlot, 'host'> as WorkerSlot;
     slot.host = {

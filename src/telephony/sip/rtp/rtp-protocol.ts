@@ -16,7 +16,11 @@ export interface WorkerInit {
   wallOffset: number;
   /** Overdue steps (PHASE_MS each) a worker that fell behind runs back to back before it skips the rest. */
   maxCatchUp: number;
+  /** The sockets: through the batched-UDP addon (rtp-udp-batch.ts), or node:dgram. */
+  io: MediaIo;
 }
+
+export type MediaIo = 'batched' | 'dgram';
 
 export type Command =
   | { op: 'open'; sid: number; port: number; host: string; phase: number; inbandDtmf: boolean; cname: string; jitter: JitterBufferOptions }

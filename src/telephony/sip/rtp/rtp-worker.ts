@@ -7,13 +7,20 @@ import { Pacer } from './rtp-pacer.ts';
 import type { CommandBatch, WorkerInit, WorkerMessage } from './rtp-protocol.ts';
 import { monoNow } from './rtp-time.ts';
 import { udpNetwork } from './rtp-udp.ts';
+import { BatchedNetwork, loadBatchedUdp } from './rtp-udp-batch.ts';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
 
+/** The main thread loaded the addon before asking for it (RtpMedia logs which I/O the workers use). */
+function network() {
+  const batched = init.io === 'batched' ? loadBatchedUdp() : null;
+  return batched && 'addon' in batched ? new BatchedNetwork(batched.addon) : udpNetwork;
+}
+
 const t0 = monoNow();
 const loop = new MediaLoop({
-  network: udpNetwork,
+  network: network(),
   post: (message: WorkerMessage, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer),
   now: monoNow,
   t0,

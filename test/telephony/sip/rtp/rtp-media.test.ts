@@ -3,26 +3,46 @@
 // asserted, never timing: on a starved machine packets may arrive late or in
 // bursts, so the workers here never skip overdue ticks and buffer deeply,
 // and the check is that what was heard is the signal's own frames, in order.
+// The workers' sockets are the batched-UDP addon's where `npm ci` built it;
+// one pair of sessions also runs over node:dgram, the fallback.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import { RealClock } from '../../../../src/clock/clock.ts';
 import { mulawDecode, mulawEncode } from '../../../../src/media/g711.ts';
 import { concat } from '../../../../src/media/pcm.ts';
 import type { NegotiatedMedia } from '../../../../src/telephony/sip/sip-sdp.ts';
 import { RtpMedia, type MediaListener, type MediaSession } from '../../../../src/telephony/sip/rtp/rtp-media.ts';
+import { loadBatchedUdp } from '../../../../src/telephony/sip/rtp/rtp-udp-batch.ts';
 
+const addon = loadBatchedUdp();
+/** What RtpMedia said at start about its workers' sockets. */
+const said: { level: number; msg: string; reason?: string }[] = [];
+const options = {
+  clock: new RealClock(),
+  bindAddress: '127.0.0.1',
+  workers: 2,
+  catchUpMs: 60_000,
+  jitter: { startDepth: 25, minDepth: 25, maxDepth: 49 },
+};
 let media: RtpMedia;
 before(async () => {
-  media = await RtpMedia.start({
-    ports: { min: 42000, max: 42099 },
-    clock: new RealClock(),
-    bindAddress: '127.0.0.1',
-    workers: 2,
-    catchUpMs: 60_000,
-    jitter: { startDepth: 25, minDepth: 25, maxDepth: 49 },
-  });
+  const log = pino({ level: 'info' }, { write: (line: string) => void said.push(JSON.parse(line)) });
+  media = await RtpMedia.start({ ...options, ports: { min: 42000, max: 42099 }, log });
 });
 after(() => media.close());
+
+test('the workers use the batched-UDP addon where npm ci built it, and say once how their sockets work', () => {
+  assert.equal(said.length, 1);
+  if ('reason' in addon) {
+    assert.equal(media.io, 'dgram');
+    assert.match(said[0]!.msg, /node:dgram/);
+    assert.equal(said[0]!.reason, addon.reason);
+  } else {
+    assert.equal(media.io, 'batched');
+    assert.match(said[0]!.msg, /batched UDP/);
+  }
+});
 
 interface Ear extends MediaListener {
   runs: { samples: Int16Array; at: number }[];
@@ -102,7 +122,8 @@ function framesHeard(runs: { samples: Int16Array }[], sent: Int16Array): number 
   return found;
 }
 
-test('audio flows both ways through the workers, sample for sample; keys arrive once each', async () => {
+/** Two sessions of `media` sending each other a second of audio, then keys. */
+async function flows(media: RtpMedia): Promise<void> {
   const earA = ear();
   const earB = ear();
   const a = await media.open(earA);
@@ -134,6 +155,18 @@ test('audio flows both ways through the workers, sample for sample; keys arrive 
   const [w1, w2] = await media.stats();
   assert.equal(w1!.sessions + w2!.sessions, 0);
   assert.ok(w1!.totals.packetsSent + w2!.totals.packetsSent > 100);
+}
+
+test('audio flows both ways through the workers, sample for sample; keys arrive once each', () => flows(media));
+
+test('without the addon (io: dgram, as where it could not be built) the workers do the same over node:dgram', async () => {
+  const fallback = await RtpMedia.start({ ...options, ports: { min: 42200, max: 42219 }, io: 'dgram' });
+  try {
+    assert.equal(fallback.io, 'dgram');
+    await flows(fallback);
+  } finally {
+    await fallback.close();
+  }
 });
 
 test('a port pair in use by another program is skipped', async () => {

@@ -1,57 +1,134 @@
-// The workers' real sockets: a socket told to listen to one peer is
-// connected to it (sends name no address) and still reaches anyone else it
-// is asked to send to; told to listen to anyone again, it hears any source.
-// Real UDP on loopback; only what arrives is checked, never when.
+// The workers' real sockets, both kinds: node:dgram (rtp-udp.ts) and the
+// batched-UDP addon (rtp-udp-batch.ts, when `npm ci` built it). A socket
+// told to listen to one peer is connected to it (sends name no address) and
+// still reaches anyone else it is asked to send to; told to listen to anyone
+// again, it hears any source. Real UDP on loopback; only what arrives is
+// checked, never when.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Address } from '../../../../src/telephony/sip/rtp/rtp-latch.ts';
-import type { UdpSocket } from '../../../../src/telephony/sip/rtp/rtp-media-loop.ts';
+import type { Network, UdpSocket } from '../../../../src/telephony/sip/rtp/rtp-media-loop.ts';
 import { udpNetwork } from '../../../../src/telephony/sip/rtp/rtp-udp.ts';
+import { BatchedNetwork, loadBatchedUdp } from '../../../../src/telephony/sip/rtp/rtp-udp-batch.ts';
+import { monoNow } from '../../../../src/telephony/sip/rtp/rtp-time.ts';
 
 const HOST = '127.0.0.1';
 const at = (port: number): Address => ({ address: HOST, port });
+const addon = loadBatchedUdp();
+const cleanups: (() => void)[] = [];
+after(() =>
+  cleanups.forEach((c) => {
+    try {
+      c();
+    } catch {
+      // Closed by its test already (dgram throws on a second close).
+    }
+  }),
+);
 
-/** A bound socket and what reached it, as "from-port:first-byte". */
-async function end(port: number) {
-  const got: string[] = [];
-  const waiters: (() => void)[] = [];
-  const socket: UdpSocket = await udpNetwork.bind(port, HOST, (packet, from) => {
-    got.push(`${from.port}:${packet[0]}`);
-    waiters.splice(0).forEach((w) => w());
-  });
-  /** Resolves once `what` has arrived. */
-  const receives = (what: string) =>
-    new Promise<void>((resolve) => {
-      const look = () => (got.includes(what) ? resolve() : waiters.push(look));
-      look();
-    });
-  return { socket, got, receives };
+/**
+ * A network as a worker drives it: a batched one hands over what arrived
+ * only when asked and sends only when flushed, so here it is asked often.
+ */
+function driven(network: Network): Network {
+  if (!network.receive) return network;
+  const pump = setInterval(() => {
+    network.flush!();
+    network.receive!();
+  }, 2);
+  cleanups.push(() => clearInterval(pump));
+  return network;
 }
 
-const opened: UdpSocket[] = [];
-after(() => opened.forEach((s) => s.close()));
+const networks: [string, number, () => Network][] = [
+  ['dgram', 42100, () => udpNetwork],
+  ['batched', 42110, () => driven(new BatchedNetwork((addon as { addon: never }).addon))],
+];
 
-test('connected to its peer it still sends to others, and hears anyone once opened again', async () => {
-  const [a, b, c] = await Promise.all([end(42100), end(42102), end(42104)]);
-  opened.push(a.socket, b.socket, c.socket);
-  a.socket.connect!(at(42102));
-  a.socket.send(Uint8Array.of(1), at(42102));
-  await b.receives('42100:1');
-  b.socket.send(Uint8Array.of(2), at(42100));
-  await a.receives('42102:2');
-  // Asked to send elsewhere, the socket leaves its peer rather than fail.
-  a.socket.send(Uint8Array.of(3), at(42104));
-  await c.receives('42100:3');
-  a.socket.connect!(at(42102));
-  a.socket.connect!(null);
-  c.socket.send(Uint8Array.of(4), at(42100));
-  await a.receives('42104:4');
-  assert.deepEqual(b.got, ['42100:1']);
+for (const [name, base, make] of networks) {
+  const skip = name === 'batched' && 'reason' in addon ? `the batched-UDP addon is not available: ${addon.reason}` : false;
+
+  /** A bound socket and what reached it, as "from-port:first-byte". */
+  async function end(network: Network, port: number) {
+    const got: string[] = [];
+    const waiters: (() => void)[] = [];
+    const socket: UdpSocket = await network.bind(port, HOST, (packet, from) => {
+      got.push(`${from.port}:${packet[0]}`);
+      waiters.splice(0).forEach((w) => w());
+    });
+    cleanups.unshift(() => socket.close());
+    /** Resolves once `what` has arrived. */
+    const receives = (what: string) =>
+      new Promise<void>((resolve) => {
+        const look = () => (got.includes(what) ? resolve() : waiters.push(look));
+        look();
+      });
+    return { socket, got, receives };
+  }
+
+  test(`${name}: connected to its peer it still sends to others, and hears anyone once opened again`, { skip }, async () => {
+    const network = make();
+    const [a, b, c] = await Promise.all([end(network, base), end(network, base + 2), end(network, base + 4)]);
+    a.socket.connect!(at(base + 2));
+    a.socket.send(Uint8Array.of(1), at(base + 2));
+    await b.receives(`${base}:1`);
+    b.socket.send(Uint8Array.of(2), at(base));
+    await a.receives(`${base + 2}:2`);
+    // Asked to send elsewhere, the socket leaves its peer rather than fail.
+    a.socket.send(Uint8Array.of(3), at(base + 4));
+    await c.receives(`${base}:3`);
+    a.socket.connect!(at(base + 2));
+    a.socket.connect!(null);
+    c.socket.send(Uint8Array.of(4), at(base));
+    await a.receives(`${base + 4}:4`);
+    assert.deepEqual(b.got, [`${base}:1`]);
+  });
+
+  test(`${name}: telling a closed socket whom to hear does nothing`, { skip }, async () => {
+    const a = await end(make(), base + 6);
+    a.socket.close();
+    assert.doesNotThrow(() => a.socket.connect!(at(base + 2)));
+    assert.doesNotThrow(() => a.socket.connect!(null));
+  });
+
+  test(`${name}: a port in use is refused with EADDRINUSE`, { skip }, async () => {
+    const network = make();
+    await end(network, base + 8);
+    await assert.rejects(network.bind(base + 8, HOST, () => {}), { code: 'EADDRINUSE' });
+  });
+}
+
+test('batched: one receive hands over datagrams from several sources on several sockets, each with its own source and arrival time', { skip: 'reason' in addon && `the batched-UDP addon is not available: ${addon.reason}` }, async () => {
+  const network = new BatchedNetwork((addon as { addon: never }).addon);
+  const got: string[] = [];
+  const times: number[] = [];
+  const sockets = await Promise.all(
+    [0, 2, 4].map((d) =>
+      network.bind(42120 + d, HOST, (packet, from, arrivalMs) => {
+        got.push(`${42120 + d}<${from.port}:${packet.join('.')}`);
+        times.push(arrivalMs!);
+      }),
+    ),
+  );
+  cleanups.unshift(() => sockets.forEach((s) => s.close()));
+  const before = monoNow();
+  // 0 → 2, 4 → 2, 0 → 2 again (the source changes twice in one batch), 2 → 4.
+  sockets[0]!.send(Uint8Array.of(1, 1), at(42122));
+  sockets[2]!.send(Uint8Array.of(2), at(42122));
+  sockets[0]!.send(Uint8Array.of(3, 3, 3), at(42122));
+  sockets[1]!.send(Uint8Array.of(4), at(42124));
+  network.flush();
+  while (got.length < 4) {
+    await new Promise((r) => setTimeout(r, 2));
+    network.receive();
+  }
+  assert.deepEqual(got.sort(), ['42122<42120:1.1', '42122<42120:3.3.3', '42122<42124:2', '42124<42122:4']);
+  // Arrival times are the kernel's, on the workers' monotonic clock: between the sends and now.
+  const now = monoNow();
+  for (const t of times) assert.ok(t >= before - 1 && t <= now + 1, `arrival ${t} not within [${before}, ${now}]`);
 });
 
-test('telling a closed socket whom to hear does nothing', async () => {
-  const a = await end(42106);
-  a.socket.close();
-  assert.doesNotThrow(() => a.socket.connect!(at(42102)));
-  assert.doesNotThrow(() => a.socket.connect!(null));
+test('an addon that cannot be loaded says why', () => {
+  const missing = loadBatchedUdp('/nonexistent/rtp_udp.node');
+  assert.ok('reason' in missing && /not built/.test(missing.reason));
 });

@@ -1,0 +1,172 @@
+// The media workers' network through the batched-UDP addon
+// (native/rtp-udp, built by `npm ci`'s prepare step when a C toolchain is
+// there): the addon owns a worker's sockets, and a whole step's datagrams
+// cross between JS and the kernel in one call each way — `receive()` hands
+// every datagram pending on every socket to its socket's handler, `flush()`
+// sends every packet queued since the last flush. Without the addon the
+// workers use node:dgram (rtp-udp.ts); RtpMedia says which once at start.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Address } from './rtp-latch.ts';
+import type { Network, PacketHandler, UdpSocket } from './rtp-media-loop.ts';
+
+/** The addon's functions (native/rtp-udp/rtp_udp.c describes the buffers' layouts). */
+interface Addon {
+  readonly SLOT_BYTES: number;
+  readonly SLOT_HEADER: number;
+  create(recv: ArrayBuffer, send: ArrayBuffer): Io;
+  /** A socket bound to host:port; throws the system error with its name as `code` (EADDRINUSE …). */
+  bind(io: Io, host: string, port: number): number;
+  close(io: Io, socket: number): void;
+  /** Where the socket's packets go from now on; false when `host` is no address. */
+  target(io: Io, socket: number, host: string, port: number): boolean;
+  /** Receive only from host:port (null: from anyone); true once connected. */
+  connect(io: Io, socket: number, host: string | null, port: number): boolean;
+  /** Datagrams written into the receive buffer's slots; the buffer may have filled: call again. */
+  receive(io: Io): number;
+  /** The source address (text) of the datagram in receive slot `slot`. */
+  addressAt(io: Io, slot: number): string;
+  /** Send the first `count` records of the send buffer; how many the kernel took. */
+  flush(io: Io, count: number): number;
+}
+declare const ioBrand: unique symbol;
+type Io = { readonly [ioBrand]: true };
+
+const ADDON = fileURLToPath(new URL('../../../../native/rtp-udp/build/Release/rtp_udp.node', import.meta.url));
+
+/** The addon, or why it cannot be used here (not built: no toolchain at install, not Linux …). */
+export function loadBatchedUdp(path = ADDON): { addon: Addon } | { reason: string } {
+  try {
+    return { addon: createRequire(import.meta.url)(path) as Addon };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { reason: e.code === 'MODULE_NOT_FOUND' ? 'native/rtp-udp is not built (npm ci builds it where a C compiler and Node headers are installed)' : e.message };
+  }
+}
+
+/** Datagrams one receive() call can hand over (more wait for the next call). */
+const RECEIVE_SLOTS = 1024;
+const SEND_BYTES = 256 * 1024;
+const RECORD_HEADER = 8;
+
+interface Bound {
+  onPacket: PacketHandler;
+  /** The source of the last datagram received (one object while it stays the same, as the latch compares it). */
+  from: Address;
+  /** The destination the addon sends this socket's packets to, and whether the socket is connected to it. */
+  to: Address | null;
+  peer: Address | null;
+}
+
+export class BatchedNetwork implements Network {
+  private readonly io: Io;
+  private readonly recv: ArrayBuffer;
+  private readonly recvBytes: Uint8Array;
+  private readonly recvWords: Uint32Array;
+  private readonly recvHalves: Uint16Array;
+  private readonly recvTimes: Float64Array;
+  private readonly send = new ArrayBuffer(SEND_BYTES);
+  private readonly sendBytes = new Uint8Array(this.send);
+  private readonly sendWords = new Uint32Array(this.send);
+  private readonly sendHalves = new Uint16Array(this.send);
+  private readonly sockets: (Bound | undefined)[] = [];
+  private queued = 0;
+  private queuedBytes = 0;
+
+  constructor(private readonly addon: Addon) {
+    this.recv = new ArrayBuffer(RECEIVE_SLOTS * addon.SLOT_BYTES);
+    this.recvBytes = new Uint8Array(this.recv);
+    this.recvWords = new Uint32Array(this.recv);
+    this.recvHalves = new Uint16Array(this.recv);
+    this.recvTimes = new Float64Array(this.recv);
+    this.io = addon.create(this.recv, this.send);
+  }
+
+  bind(port: number, host: string, onPacket: PacketHandler): Promise<UdpSocket> {
+    let index: number;
+    try {
+      index = this.addon.bind(this.io, host, port);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const bound: Bound = { onPacket, from: { address: '', port: 0 }, to: null, peer: null };
+    this.sockets[index] = bound;
+    return Promise.resolve(this.socket(index, bound));
+  }
+
+  /** Hand every datagram waiting on any socket to its handler. */
+  receive(): void {
+    const { addon, io, recvWords: words, recvHalves: halves, recvTimes: times } = this;
+    const slot = addon.SLOT_BYTES;
+    for (;;) {
+      const n = addon.receive(io);
+      for (let i = 0; i < n; i++) {
+        const at = i * slot;
+        const s = this.sockets[words[at >> 2]!];
+        if (!s) continue;
+        if (halves[(at >> 1) + 3]! & 1) s.from = { address: addon.addressAt(io, i), port: halves[(at >> 1) + 8]! };
+        s.onPacket(this.recvBytes.subarray(at + addon.SLOT_HEADER, at + addon.SLOT_HEADER + halves[(at >> 1) + 2]!), s.from, times[(at >> 3) + 1]!);
+      }
+      if (n < RECEIVE_SLOTS) return;
+    }
+  }
+
+  /** Send everything queued since the last flush. */
+  flush(): void {
+    if (this.queued === 0) return;
+    this.addon.flush(this.io, this.queued);
+    this.queued = 0;
+    this.queuedBytes = 0;
+  }
+
+  private queue(index: number, packet: Uint8Array): void {
+    const size = RECORD_HEADER + ((packet.length + 3) & ~3);
+    if (this.queuedBytes + size > SEND_BYTES) this.flush();
+    const at = this.queuedBytes;
+    this.sendWords[at >> 2] = index;
+    this.sendHalves[(at >> 1) + 2] = packet.length;
+    this.sendBytes.set(packet, at + RECORD_HEADER);
+    this.queuedBytes = at + size;
+    this.queued++;
+  }
+
+  /**
+   * The same behaviour as rtp-udp.ts's dgram sockets: connected to a peer,
+   * the socket hears only it; asked to send elsewhere, it leaves its peer
+   * rather than fail.
+   */
+  private socket(index: number, s: Bound): UdpSocket {
+    const { addon, io } = this;
+    let open = true;
+    const disconnect = () => {
+      if (!s.peer) return;
+      s.peer = null;
+      addon.connect(io, index, null, 0);
+    };
+    return {
+      send: (packet, to) => {
+        if (!open) return;
+        const current = s.to;
+        if (current !== to && (!current || current.port !== to.port || current.address !== to.address)) {
+          if (s.peer) disconnect();
+          if (!addon.target(io, index, to.address, to.port)) return;
+          s.to = to;
+        }
+        this.queue(index, packet);
+      },
+      connect: (to) => {
+        if (!open) return;
+        disconnect();
+        if (!to) return;
+        if (addon.connect(io, index, to.address, to.port)) s.peer = s.to = to;
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        this.flush(); // the session's last packets (RTCP BYE) leave before the socket goes
+        addon.close(io, index);
+        this.sockets[index] = undefined;
+      },
+    };
+  }
+}
