@@ -1,8 +1,9 @@
-// The repository's `prepare` step (npm ci, npm install, npm pack): builds the
-// media workers' batched-UDP addon (native/rtp-udp) with npm's own node-gyp.
-// It is optional: where it cannot be built (no C compiler or Node headers,
-// not Linux) this prints one line and succeeds, and the media workers use
-// node:dgram, saying so once when they start.
+// The checkout's `postprepare` step (`npm ci` and `npm install` run it in
+// the repository itself, never in an application that installs the package):
+// builds the media workers' batched-UDP addon (native/rtp-udp) with npm's own
+// node-gyp. It is optional: where it cannot be built (no C compiler or Node
+// headers, not Linux) this prints one line and succeeds, and the media
+// workers use node:dgram, saying so once when they start.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
