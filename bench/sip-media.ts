@@ -1,17 +1,22 @@
 // SIP media (RTP) benchmark. Run:
 //   npm run bench:sip-media      (BENCH_SECONDS=10 per step by default;
-//   BENCH_LEGS=1000,1200 picks the steps, BENCH_FLOOR=0 skips the bare-socket runs)
+//   BENCH_LEGS=1000,1200 picks the steps, BENCH_FLOOR=0 skips the bare-socket runs,
+//   BENCH_HEAR=1 posts every leg's heard audio to the main thread)
 //
 // N legs on the real media workers (one per core), in pairs over loopback:
 // each leg sends G.711 audio to its partner and plays out what the partner
-// sends, so every leg has audio both ways, every packet is a real UDP
-// datagram, and heard audio reaches the main thread in its batches. The
+// sends, so every leg has audio both ways and every packet is a real UDP
+// datagram. Legs are opened as the SIP driver opens them: each worker runs
+// line analysis on what its legs hear and posts its findings to the main
+// thread, and the audio itself only for legs something listens to (a
+// recording, a bridge …; BENCH_HEAR=1: all of them, as before). The
 // workers measure each RTP packet's lateness after its tick's time; the
 // receiving sessions count packets lost (by sequence number) and frames the
 // jitter buffer had to conceal. N grows until the p99 lateness reaches
 // 5 ms, a packet is lost or the cores saturate. Each N is also run as bare
 // UDP sockets doing the same sends and receives with no RTP work (the
 // floor, bench/udp-floor-worker.mjs): what a leg costs above it is ours.
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -30,11 +35,14 @@ const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
 const IO = process.env.BENCH_IO === 'dgram' ? 'dgram' : 'auto';
 /** What RtpMedia will pick, for the floor's sockets to match. */
 const IO_USED: MediaIo = IO === 'dgram' || !('addon' in loadBatchedUdp()) ? 'dgram' : 'batched';
+const HEAR = process.env.BENCH_HEAR === '1';
 const MAX_LATENESS_MS = 5;
 const SATURATED = 0.95;
 const WARM_UP_MS = 3000;
 const cores = availableParallelism();
 const clock = new RealClock();
+/** CPU time of the main thread so far (ms): the kernel's schedstat for it, in ns. */
+const mainThreadCpuMs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 /** Ten seconds of a two-tone hold sound: one shared array, as a prompt cache would hand it to every leg. */
 const PROMPT = renderTone([440, 480], 0.2, 10_000, false);
 
@@ -74,9 +82,10 @@ async function step(n: number) {
   const media = await RtpMedia.start({ ports: { min: 20000, max: 39999 }, clock, bindAddress: '127.0.0.1', io: IO });
   if (media.io !== IO_USED) throw new Error(`the workers use ${media.io}, expected ${IO_USED}`);
   let heardRuns = 0;
-  const listener = { audio: () => void heardRuns++, dtmf: () => {}, lost: (r: string) => console.error(`lost: ${r}`) };
+  const listener = { audio: () => void heardRuns++, sound: () => {}, tone: () => {}, dtmf: () => {}, lost: (r: string) => console.error(`lost: ${r}`) };
   const legs: MediaSession[] = [];
-  for (let i = 0; i < n; i++) legs.push(await media.open(listener));
+  for (let i = 0; i < n; i++) legs.push(await media.open(listener, { analyse: true }));
+  if (HEAR) for (const leg of legs) leg.hearAudio(true);
   for (let i = 0; i < n; i += 2) {
     legs[i]!.configure(toward(legs[i + 1]!));
     legs[i + 1]!.configure(toward(legs[i]!));
@@ -92,12 +101,14 @@ async function step(n: number) {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuMs();
   const t0 = performance.now();
   heardRuns = 0;
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const stats = await media.stats();
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const mainMs = mainThreadCpuMs() - main0;
   loop.disable();
   clearInterval(feeder);
   const after = sum(stats);
@@ -114,6 +125,8 @@ async function step(n: number) {
     maxJitterMs: after.maxJitterMs,
     cpu: (cpu.user + cpu.system) / 1000 / wall / cores,
     heardPerSecond: (heardRuns * 1000) / wall,
+    /** The main thread's CPU per leg per tick (µs). */
+    mainPerTick: (mainMs * 1000) / ((n * wall) / 20),
     mainP99: loop.percentile(99) / 1e6,
   };
 }
@@ -147,8 +160,10 @@ const perLegTick = (cpuShare: number, legs: number) => (cpuShare * cores * 1e6) 
 async function main() {
   console.log(`${cores} media workers (one per core), legs in pairs over loopback, ${seconds} s per step after ${WARM_UP_MS / 1000} s of warm-up; load average ${loadavg()[0]!.toFixed(1)}`);
   console.log(`sockets (workers and floor): ${IO_USED === 'batched' ? 'batched UDP, native/rtp-udp' : 'node:dgram'}${IO === 'dgram' ? ' (BENCH_IO=dgram)' : ''}`);
-  console.log('CPU is the whole process (workers and main thread); µs/tick is CPU per leg per 20 ms tick; floor: the same traffic from bare sockets; ours: µs/tick above the floor');
-  const cols = ['legs', 'per core', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'µs/tick', 'floor', 'µs/tick', 'ours', 'main p99'];
+  console.log(
+    `CPU is the whole process (workers and main thread); µs/tick is CPU per leg per 20 ms tick; floor: the same traffic from bare sockets; ours: µs/tick above the floor; main µs: the main thread's share of µs/tick; heard audio posted to the main thread: ${HEAR ? 'every leg' : 'none (line analysis findings only)'}`,
+  );
+  const cols = ['legs', 'per core', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'µs/tick', 'floor', 'µs/tick', 'ours', 'main µs', 'main p99'];
   console.log(cols.map((c) => c.padStart(9)).join(' '));
   type Passed = { n: number; p99: number; cpu: number; perTick: number; floor: number | null };
   let best: Passed | null = null;
@@ -174,6 +189,7 @@ async function main() {
       f ? `${fmt(f.cpu * 100)}%` : '-',
       floorPerTick === null ? '-' : fmt(floorPerTick, 1),
       floorPerTick === null ? '-' : fmt(perTick - floorPerTick, 1),
+      fmt(r.mainPerTick, 2),
       `${fmt(r.mainP99, 1)} ms`,
     ];
     console.log(row.map((c) => c.padStart(9)).join(' '));

@@ -13,7 +13,10 @@
 // nothing here depends on which: runs that follow the previous one continue
 // it, a later start means the line was silent in between, and a run that
 // starts before what was already analysed (sandbox audio mixed over other
-// audio) is looked at on its own for sound only.
+// audio) is looked at on its own for sound only. The engine analyses
+// sandbox legs' audio on the main thread (voice/engine/inbound-audio.ts);
+// SIP's media workers analyse their sessions' audio frame by frame where it
+// arrives (telephony/sip/rtp/rtp-media-loop.ts) and post only the findings.
 import { classifyBlock, DTMF_BLOCK, KeyToneTracker, MIN_KEY_BLOCK_ENERGY } from './dtmf.ts';
 import { FRAME_MS, FRAME_SAMPLES } from './frame.ts';
 import { energyOf, VoiceActivity } from './voice-activity.ts';
@@ -33,6 +36,8 @@ const HALF = FRAME_SAMPLES / 2;
 const HALF_MS = FRAME_MS / 2;
 /** Runs starting within this of where the last one ended continue it (drivers round their times to the ms). */
 const CONTIGUOUS_MS = HALF_MS;
+/** A key's tone still sounding where the audio stopped, with nothing following for this long: the line went quiet there (`end`). */
+export const KEY_QUIET_MS = 400;
 
 export class LineAnalyser {
   private readonly vad = new VoiceActivity();
@@ -64,19 +69,31 @@ export class LineAnalyser {
     return this.keys.sounding;
   }
 
-  /** Audio of the far end starting at platform time `at` (ms). */
-  push(samples: Int16Array, at: number): void {
+  /**
+   * Audio of the far end starting at platform time `at` (ms). With `more`,
+   * sound going on at its end is not reported yet (`settle` does): a media
+   * worker pushes each 20 ms frame as it plays out and settles once per
+   * delivery, so its findings come in the same stretches as a whole run's.
+   */
+  push(samples: Int16Array, at: number, more = false): void {
     if (samples.length === 0) return;
     if (at < this.cursor - CONTIGUOUS_MS) return this.aside(samples, at);
-    if (at > this.cursor + CONTIGUOUS_MS) this.end();
-    else at = this.cursor;
+    if (at > this.cursor + CONTIGUOUS_MS) {
+      this.closeSound();
+      this.end();
+    } else at = this.cursor;
     const frames = Math.ceil(samples.length / FRAME_SAMPLES);
     for (let f = 0; f < frames; f++) {
       const whole = (f + 1) * FRAME_SAMPLES <= samples.length;
       this.frame(whole ? samples : this.pad(samples, f), whole ? f * FRAME_SAMPLES : 0, at + f * FRAME_MS);
     }
-    this.closeSound();
+    if (!more) this.closeSound();
     this.cursor = at + frames * FRAME_MS;
+  }
+
+  /** Report the sound going on at the end of what was pushed with `more`. */
+  settle(): void {
+    this.closeSound();
   }
 
   /** Nothing follows what was heard: the line is quiet from its end (a key still sounding is over there). */
@@ -129,6 +146,7 @@ export class LineAnalyser {
 
   /** A run overlapping what was analysed already: its sound, judged against the line's noise floor; keys are not looked for. */
   private aside(samples: Int16Array, at: number): void {
+    this.closeSound();
     const vad = this.vad.fork();
     const frames = Math.ceil(samples.length / FRAME_SAMPLES);
     for (let f = 0; f < frames; f++) {

@@ -50,8 +50,12 @@ export interface LegObserver {
   ended(leg: Leg, cause: NetworkCause, by: EndedBy): void;
   /** The far end pressed a key (RFC 2833 in SIP). */
   dtmf(leg: Leg, digit: string): void;
-  /** The far end sent audio starting at platform time `at`. */
+  /** The far end sent audio starting at platform time `at` (from a leg that analyses its own line, only while asked: `Leg.hearAudio`). */
   audio(leg: Leg, run: FrameRun, at: number): void;
+  /** A leg that analyses its own line (`Leg.analysesLine`) heard sound from `start` to `end` (platform ms; media/line-analysis.ts). */
+  lineSound?(leg: Leg, start: number, end: number): void;
+  /** …and a key's tone from `start` to `end`. */
+  lineKey?(leg: Leg, digit: string, start: number, end: number): void;
 }
 
 /** Audio toward the far end. Runs play back to back in the order sent. */
@@ -87,6 +91,17 @@ export interface Leg {
    * callers' speech needs a recognition engine.
    */
   readonly speechLabelled: boolean;
+  /**
+   * Set when the driver analyses the far end's audio where it arrives (SIP:
+   * its media workers, with media/line-analysis.ts) and reports what it
+   * finds through the observer's `lineSound`/`lineKey`. The audio itself
+   * then reaches `observer.audio` only while `hearAudio(true)`: the engine
+   * asks for it while something listens (a recording, a stream, a bridge, a
+   * conference, speech input). Other legs always deliver it and leave line
+   * analysis to the engine.
+   */
+  readonly analysesLine?: boolean;
+  hearAudio?(wanted: boolean): void;
   /** Only for legs from `onInbound`; originated legs get their observer at once. */
   attach(observer: LegObserver): void;
   /** Inbound: tell the caller it rings (180). */

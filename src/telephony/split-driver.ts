@@ -17,6 +17,8 @@ class ChosenLeg implements Leg {
   private inner: Leg | undefined;
   private endedEarly = false;
   private readonly noMedia: NoMedia;
+  /** Asked before the chosen driver's leg existed (`hearAudio`). */
+  private audioWanted = false;
 
   constructor(
     private readonly clock: Clock,
@@ -45,6 +47,14 @@ class ChosenLeg implements Leg {
   get speechLabelled(): boolean {
     return this.inner?.speechLabelled ?? false;
   }
+  get analysesLine(): boolean {
+    return this.inner?.analysesLine ?? false;
+  }
+
+  hearAudio(wanted: boolean): void {
+    this.audioWanted = wanted;
+    this.inner?.hearAudio?.(wanted);
+  }
 
   /** The chosen driver places the leg, its events relayed as this leg's. */
   place(driver: TelephonyDriver): void {
@@ -56,8 +66,11 @@ class ChosenLeg implements Leg {
       ended: (_leg, cause, by) => this.observer.ended(this, cause, by),
       dtmf: (_leg, digit) => this.observer.dtmf(this, digit),
       audio: (_leg, run: FrameRun, at) => this.observer.audio(this, run, at),
+      lineSound: (_leg, start, end) => this.observer.lineSound?.(this, start, end),
+      lineKey: (_leg, digit, start, end) => this.observer.lineKey?.(this, digit, start, end),
     };
     this.inner = driver.originate(this.req, relay);
+    if (this.audioWanted) this.inner.hearAudio?.(true);
   }
 
   /** No driver could be asked (the rule failed): the leg ends as a network failure. */

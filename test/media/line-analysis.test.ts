@@ -159,3 +159,44 @@ describe('sound', () => {
     assert.deepEqual(keys, []);
   });
 });
+
+describe('frame by frame, as a media worker analyses', () => {
+  test('frames pushed one at a time, settled every 100 ms, give exactly what 100 ms runs give, gaps included', () => {
+    const audio = g711(mix(concat([silence(300), speechLike('hello there'), keyString('42', { ms: 80, gapMs: 60 }), silence(240), speechLike('bye')]), noise(2500, -55)));
+    /** Every finding in order, as it was reported. */
+    const record = (feed: (line: LineAnalyser) => void): string[] => {
+      const out: string[] = [];
+      const line = new LineAnalyser({ key: (d, s, e) => out.push(`key ${d} ${s}-${e}`), sound: (s, e) => out.push(`sound ${s}-${e}`) });
+      feed(line);
+      line.end();
+      return out;
+    };
+    // Ticks of 20 ms, a delivery after every fifth; the jitter buffer had nothing for three ticks (a gap) mid-speech.
+    const ticks = audio.length / 160;
+    const heardAt = (t: number) => t < 21 || t >= 24;
+    const whole = record((line) => {
+      // What the main thread was posted: per delivery, each run of consecutive ticks.
+      for (let d = 0; d < ticks; d += 5) {
+        let run: number[] = [];
+        const flush = () => run.length > 0 && line.push(audio.subarray(run[0]! * 160, (run.at(-1)! + 1) * 160), 1000 + run[0]! * 20);
+        for (let t = d; t < Math.min(d + 5, ticks); t++) {
+          if (heardAt(t)) run.push(t);
+          else {
+            flush();
+            run = [];
+          }
+        }
+        flush();
+      }
+    });
+    const byFrame = record((line) => {
+      for (let t = 0; t < ticks; t++) {
+        if (heardAt(t)) line.push(audio.subarray(t * 160, (t + 1) * 160), 1000 + t * 20, true);
+        if (t % 5 === 4) line.settle();
+      }
+      line.settle();
+    });
+    assert.ok(whole.some((f) => f.startsWith('key 4')) && whole.some((f) => f.startsWith('sound')), whole.join(', '));
+    assert.deepEqual(byFrame, whole);
+  });
+});

@@ -248,7 +248,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
   /** Open the leg's media, answer its offer, and hand it to the engine. */
   private async answerable(call: InboundCall, who: { from: string; to: string; routeAs?: string; tenant?: Tenant; callerName: string }): Promise<void> {
     let leg: SipLeg | undefined;
-    const media: MediaSession = await this.rtp.open(SipLeg.listenerFor(() => leg));
+    const media: MediaSession = await this.rtp.open(SipLeg.listenerFor(() => leg), { analyse: true });
     if (call.ended) return media.close();
     const sdp = new SdpSession({ address: this.publicAddress, port: media.port });
     let answer = null;

@@ -70,6 +70,8 @@ export class SipLeg implements Leg {
   state: LegState = 'trying';
   /** Real audio: no labels. */
   readonly speechLabelled = false;
+  /** Its media worker analyses what the far end sends (the engine hears findings, and the audio only while it asks). */
+  readonly analysesLine = true;
   readonly startedAt: number;
   private observer: LegObserver | undefined;
   private media: MediaSession | undefined;
@@ -82,6 +84,7 @@ export class SipLeg implements Leg {
   private forks: OutboundCall[] = [];
   private chosen: OutboundCall | undefined;
   private mediaUp = false;
+  private audioWanted = false;
   /** Gateway call slots this leg holds. */
   private slots: Array<() => void> = [];
 
@@ -137,6 +140,11 @@ export class SipLeg implements Leg {
 
   attach(observer: LegObserver): void {
     this.observer = observer;
+  }
+
+  hearAudio(wanted: boolean): void {
+    this.audioWanted = wanted;
+    this.media?.hearAudio(wanted);
   }
 
   // ---- inbound -----------------------------------------------------------------
@@ -212,6 +220,8 @@ export class SipLeg implements Leg {
 
   private readonly listener: MediaListener = {
     audio: (run, at) => this.observer?.audio(this, run, at),
+    sound: (start, end) => this.observer?.lineSound?.(this, start, end),
+    tone: (digit, start, end) => this.observer?.lineKey?.(this, digit, start, end),
     dtmf: (digit) => this.observer?.dtmf(this, digit),
     lost: (reason) => {
       this.host.log?.error({ call_uuid: this.uuid, reason }, 'sip leg lost its media');
@@ -223,6 +233,8 @@ export class SipLeg implements Leg {
   static listenerFor(leg: () => SipLeg | undefined): MediaListener {
     return {
       audio: (run, at) => leg()?.listener.audio(run, at),
+      sound: (start, end) => leg()?.listener.sound?.(start, end),
+      tone: (digit, start, end) => leg()?.listener.tone?.(digit, start, end),
       dtmf: (digit, at, source) => leg()?.listener.dtmf(digit, at, source),
       lost: (reason) => leg()?.listener.lost(reason),
     };
@@ -284,12 +296,13 @@ export class SipLeg implements Leg {
       this.end(plan.refused, 'far_end');
       return undefined;
     }
-    const media = await this.host.rtp.open(this.listener);
+    const media = await this.host.rtp.open(this.listener, { analyse: true });
     if (this.over) {
       media.close();
       return undefined;
     }
     this.media = media;
+    if (this.audioWanted) media.hearAudio(true);
     this.sdp = new SdpSession({ address: this.host.publicAddress, port: media.port });
     return { attempts: plan.attempts, offer: sdpBody(this.sdp.offer()) };
   }

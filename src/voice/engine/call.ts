@@ -280,13 +280,21 @@ export class Call implements LegObserver, PlacedLeg {
     this.listening().signal(digit);
   }
 
-  audio(_leg: Leg, run: FrameRun, at: number): void {
+  audio(leg: Leg, run: FrameRun, at: number): void {
     const now = this.engine.clock.now();
     while (this.playing.length > 0 && this.playing[0]!.end <= now) this.playing.shift();
     const end = at + runDurationMs(run);
     if (end > now) this.playing.push({ run, at, end });
     if (this.runListeners) for (const l of [...this.runListeners]) l(run, at);
-    this.listening().audio(run.samples, at);
+    if (!leg.analysesLine) this.listening().audio(run.samples, at);
+  }
+
+  lineSound(_leg: Leg, start: number, end: number): void {
+    this.sound(start, end);
+  }
+
+  lineKey(_leg: Leg, digit: string, start: number, end: number): void {
+    this.listening().toneHeard(digit, start, end);
   }
 
   private listening(): InboundAudio {
@@ -371,8 +379,13 @@ export class Call implements LegObserver, PlacedLeg {
    */
   onAudio(fn: (run: FrameRun, at: number) => void, since?: number): () => void {
     if (since !== undefined) for (const p of this.playing) if (p.end > since) fn(p.run, p.at);
-    (this.runListeners ??= new Set()).add(fn);
-    return () => this.runListeners?.delete(fn);
+    const listeners = (this.runListeners ??= new Set());
+    listeners.add(fn);
+    if (listeners.size === 1) this.leg?.hearAudio?.(true);
+    return () => {
+      // A leg that analyses its own line sends its audio only while someone listens to it.
+      if (listeners.delete(fn) && listeners.size === 0) this.leg?.hearAudio?.(false);
+    };
   }
 
   /** DTMF toward the far end, each key sounding the platform's tone length. */

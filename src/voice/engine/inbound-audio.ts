@@ -6,13 +6,17 @@
 // key both ways, so whichever way brings a key first counts it and the same
 // key from the other way is dropped: a key is never counted twice.
 //
+// A driver may analyse a leg's audio itself where it arrives (SIP's media
+// workers do, with the same LineAnalyser): its findings come in through
+// `sound` and `toneHeard` and are counted exactly as the local analysis's.
+//
 // Times are platform times and may lie ahead of now (a sandbox phone hands
 // over a whole utterance when it starts): sound is reported with its times
 // at once; a key heard as a tone counts when its tone ends, as a signalled
 // key does when it is let go, so an application sees a key at the same
 // moment whichever way the phone sent it.
 import type { Timer, TimerGroup } from '../../clock/clock.ts';
-import { LineAnalyser } from '../../media/line-analysis.ts';
+import { KEY_QUIET_MS, LineAnalyser } from '../../media/line-analysis.ts';
 
 export interface Heard {
   /** Sound from `start` to `end` (platform ms). */
@@ -30,8 +34,6 @@ export interface Heard {
  * start, audio through a jitter buffer; the sandbox signals at the end).
  */
 export const KEY_MATCH_MS = 100;
-/** A key's tone still sounding where the audio stopped, with nothing following for this long: the line went quiet there. */
-const QUIET_AFTER_MS = 400;
 /** Keys are remembered this long for matching. */
 const KEYS_KEPT_MS = 60_000;
 
@@ -46,7 +48,8 @@ interface Counted {
 }
 
 export class InboundAudio {
-  private readonly line: LineAnalyser;
+  /** Made when audio is first analysed here (not for legs whose driver analyses it). */
+  private analyser: LineAnalyser | undefined;
   private counted: Counted[] = [];
   private readonly timers = new Set<Timer>();
   private quietCheck: Timer | undefined;
@@ -54,8 +57,10 @@ export class InboundAudio {
   constructor(
     private readonly group: TimerGroup,
     private readonly heard: Heard,
-  ) {
-    this.line = new LineAnalyser({ sound: (start, end) => heard.sound(start, end), key: (digit, start, end) => this.tone(digit, start, end) });
+  ) {}
+
+  private get line(): LineAnalyser {
+    return (this.analyser ??= new LineAnalyser({ sound: (start, end) => this.heard.sound(start, end), key: (digit, start, end) => this.toneHeard(digit, start, end) }));
   }
 
   /** Audio from the far end starting at platform time `at`. */
@@ -65,7 +70,7 @@ export class InboundAudio {
     this.quietCheck = undefined;
     if (!this.line.keySounding) return;
     const until = this.line.heardUntil;
-    this.quietCheck = this.after(until + QUIET_AFTER_MS, () => {
+    this.quietCheck = this.after(until + KEY_QUIET_MS, () => {
       this.quietCheck = undefined;
       if (this.line.heardUntil === until) this.line.end();
     });
@@ -84,8 +89,8 @@ export class InboundAudio {
     this.quietCheck = undefined;
   }
 
-  /** A key's tone from `start` to `end`: counted when it ends, as a signalled key is (when the key is let go). */
-  private tone(digit: string, start: number, end: number): void {
+  /** A key's tone heard from `start` to `end` (here or by the driver's analysis): counted when it ends, as a signalled key is (when the key is let go). */
+  toneHeard(digit: string, start: number, end: number): void {
     this.after(end, () => this.count({ digit, from: start, to: end, inAudio: true, matched: false }));
   }
 

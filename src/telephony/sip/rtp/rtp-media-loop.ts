@@ -2,11 +2,16 @@
 // sessions it owns with their sockets, the commands from the main thread,
 // a step every 5 ms that ticks one phase's sessions (so each session ticks
 // every 20 ms on its own phase of the grid), and the batch of heard audio
-// and keys it posts back. The network, the clock and the way out are
-// injected, so tests can drive it step by step.
+// and keys it posts back. Sessions opened with `analyse` have what they
+// hear analysed here, frame by frame as it plays out (media/line-analysis.ts,
+// the analysis the engine runs itself for sandbox legs): the findings go
+// back, and the audio only while the main thread asks for it. The network,
+// the clock and the way out are injected, so tests can drive it step by step.
+import { DTMF_DIGITS } from '../../../media/dtmf.ts';
 import { FRAME_SAMPLES } from '../../../media/frame.ts';
+import { KEY_QUIET_MS, LineAnalyser } from '../../../media/line-analysis.ts';
 import type { Address } from './rtp-latch.ts';
-import { LATENESS_BUCKET_MS, LATENESS_BUCKETS, type Command, type CommandBatch, type HeardKey, type HeardRun, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
+import { LATENESS_BUCKET_MS, LATENESS_BUCKETS, LINE_SOUND, type Command, type CommandBatch, type HeardKey, type HeardRun, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
 import { RtpSession } from './rtp-session.ts';
 import { PHASE_MS, PHASES, TICK_MS, tickNearest } from './rtp-time.ts';
 
@@ -42,9 +47,18 @@ export interface LoopOptions {
   t0: number;
   deliverTicks: number;
   wallOffset: number;
+  /** A session was added: steps the thread was going to sleep through may have work now. */
+  wake?(): void;
 }
 
-interface Entry {
+/** Frames heard in one delivery period, back to back, and where each run of consecutive ticks starts. */
+interface Staging {
+  staged: Int16Array;
+  frames: number;
+  runs: { tick: number; frames: number }[];
+}
+
+interface Entry extends Staging {
   sid: number;
   phase: number;
   /** Monotonic time of this session's tick 0: the worker's t0 plus its phase. */
@@ -52,11 +66,18 @@ interface Entry {
   session: RtpSession;
   rtp: UdpSocket;
   rtcp: UdpSocket;
-  /** Frames heard since the last delivery, back to back, and where each run of consecutive ticks starts. */
-  staged: Int16Array;
-  frames: number;
-  runs: { tick: number; frames: number }[];
   lastTick: number;
+  /** Line analysis of what the session hears (opened with `analyse`), else null. */
+  line: LineAnalyser | null;
+  /** Whether its heard audio goes to the main thread (an analysed session's only while asked). */
+  hear: boolean;
+  /**
+   * Not hearing: the last period's frames. A listener the main thread got
+   * before that delivery whose `hear` arrives after it is posted them too,
+   * so it gets what it would have had if the audio had always been posted.
+   */
+  held: Staging | null;
+  postHeld: boolean;
 }
 
 type Totals = WorkerStats['totals'];
@@ -68,6 +89,10 @@ export class MediaLoop {
   private readonly opening = new Set<number>();
   private keys: HeardKey[] = [];
   private notes: { sid: number; what: string; detail: string }[] = [];
+  /** Line analysis findings since the last delivery (LINE_FINDING numbers each, see rtp-protocol.ts). */
+  private found: number[] = [];
+  /** Monotonic time of the last delivery. */
+  private lastDelivery = -Infinity;
   /** The tick the sessions of the current step are at. */
   private current = 0;
   private currentT0 = 0;
@@ -106,6 +131,14 @@ export class MediaLoop {
     if (phase === PHASES - 1 && (n + 1) % this.opts.deliverTicks === 0) this.deliver();
   }
 
+  /** Whether step `m` has work: its phase's sessions tick, or it delivers and something may have been heard. */
+  busy(m: number): boolean {
+    const phase = m % PHASES;
+    if (this.phases[phase]!.size > 0) return true;
+    if (phase !== PHASES - 1 || ((m - phase) / PHASES + 1) % this.opts.deliverTicks !== 0) return false;
+    return this.sessions.size > 0 || this.keys.length > 0 || this.notes.length > 0 || this.found.length > 0;
+  }
+
   private command(c: Command): void {
     if (c.op === 'open') return void this.open(c);
     if (c.op === 'stats') return this.opts.post({ type: 'stats', id: c.id, stats: this.stats(c.reset) });
@@ -125,6 +158,11 @@ export class MediaLoop {
         return q.clear(tickNearest(c.at, e.t0));
       case 'close':
         return this.close(e);
+      case 'hear':
+        e.hear = c.on;
+        // A delivery after the main thread asked went without this session's audio: post what it held.
+        e.postHeld = c.on && this.lastDelivery > c.at;
+        return;
     }
   }
 
@@ -168,9 +206,18 @@ export class MediaLoop {
         { inbandDtmf: c.inbandDtmf, cname: c.cname, jitter: c.jitter },
       );
       const phase = c.phase % PHASES;
-      entry = { sid, phase, t0: this.opts.t0 + phase * PHASE_MS, session, rtp, rtcp, staged: new Int16Array(this.opts.deliverTicks * FRAME_SAMPLES), frames: 0, runs: [], lastTick: -2 };
+      const line = c.analyse
+        ? new LineAnalyser({
+            sound: (start, end) => this.found.push(sid, LINE_SOUND, start, end),
+            key: (digit, start, end) => this.found.push(sid, 1 + DTMF_DIGITS.indexOf(digit), start, end),
+          })
+        : null;
+      const staged = new Int16Array(this.opts.deliverTicks * FRAME_SAMPLES);
+      const t0 = this.opts.t0 + phase * PHASE_MS;
+      entry = { sid, phase, t0, session, rtp, rtcp, staged, frames: 0, runs: [], lastTick: -2, line, hear: !line, held: null, postHeld: false };
       this.sessions.set(sid, entry);
       this.phases[phase]!.add(entry);
+      this.opts.wake?.();
       this.opts.post({ type: 'opened', sid });
     } catch (err) {
       rtp?.close();
@@ -199,34 +246,72 @@ export class MediaLoop {
     if (run && e.lastTick === n - 1) run.frames++;
     else e.runs.push({ tick: n, frames: 1 });
     e.lastTick = n;
+    e.line?.push(frame, e.t0 + n * TICK_MS, true);
   }
 
   /**
-   * Post what every session heard since the last delivery: each session's
-   * staging buffer goes over whole (transferred, not copied), its runs as
-   * views of it, and the session stages into a fresh one.
+   * Post what every session heard since the last delivery, and what line
+   * analysis found in it: the staging buffer of each session that hears
+   * goes over whole (transferred, not copied), its runs as views of it, and
+   * the session stages into a fresh one; a session that does not hear keeps
+   * its period's frames (`held`) and stages into the one held before.
    */
   private deliver(): void {
+    const now = this.opts.now();
     const runs: HeardRun[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const e of this.sessions.values()) {
-      if (e.frames === 0) continue;
-      const staged = e.staged;
-      let from = 0;
-      for (const r of e.runs) {
-        const to = from + r.frames * FRAME_SAMPLES;
-        runs.push({ sid: e.sid, at: e.t0 + r.tick * TICK_MS, samples: staged.subarray(from, to) });
-        from = to;
+      const line = e.line;
+      if (line) {
+        line.settle();
+        if (line.keySounding && now - line.heardUntil >= KEY_QUIET_MS) line.end();
       }
-      transfer.push(staged.buffer as ArrayBuffer);
-      e.staged = new Int16Array(staged.length);
+      if (!e.hear) {
+        this.hold(e);
+        continue;
+      }
+      if (e.postHeld && e.held) this.post(e, e.held, runs, transfer);
+      e.held = null;
+      e.postHeld = false;
+      if (e.frames === 0) continue;
+      this.post(e, e, runs, transfer);
+      e.staged = new Int16Array(e.staged.length);
       e.frames = 0;
       e.runs = [];
     }
-    if (runs.length === 0 && this.keys.length === 0 && this.notes.length === 0) return;
-    this.opts.post({ type: 'batch', runs, keys: this.keys, notes: this.notes }, transfer);
+    this.lastDelivery = now;
+    const found = this.found;
+    if (runs.length === 0 && found.length === 0 && this.keys.length === 0 && this.notes.length === 0) return;
+    const line = Float64Array.from(found);
+    transfer.push(line.buffer);
+    this.opts.post({ type: 'batch', runs, line, keys: this.keys, notes: this.notes }, transfer);
+    this.found = [];
     this.keys = [];
     this.notes = [];
+  }
+
+  /** `from`'s runs as views of its staging buffer, which goes over whole. */
+  private post(e: Entry, from: Staging, runs: HeardRun[], transfer: ArrayBuffer[]): void {
+    let at = 0;
+    for (const r of from.runs) {
+      const to = at + r.frames * FRAME_SAMPLES;
+      runs.push({ sid: e.sid, at: e.t0 + r.tick * TICK_MS, samples: from.staged.subarray(at, to) });
+      at = to;
+    }
+    transfer.push(from.staged.buffer as ArrayBuffer);
+  }
+
+  /** Keep the period's frames as `held`; stage into the buffer held before. */
+  private hold(e: Entry): void {
+    const held = (e.held ??= { staged: new Int16Array(e.staged.length), frames: 0, runs: [] });
+    const { staged, runs } = held;
+    held.staged = e.staged;
+    held.frames = e.frames;
+    held.runs = e.runs;
+    e.staged = staged;
+    e.frames = 0;
+    e.runs = runs;
+    runs.length = 0;
   }
 
   /** Send what a batched network queued; its RTP packets are measured as they leave. */

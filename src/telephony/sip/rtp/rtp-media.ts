@@ -5,11 +5,15 @@
 // run will have played, and the worker plays it then. Commands to a worker
 // leave in one message per turn of the event loop; heard audio and keys come
 // back in one message per worker per delivery period, as runs with their
-// platform start times. Nothing here runs per frame.
+// platform start times. A session opened with `analyse` has its worker run
+// line analysis (media/line-analysis.ts) on what it hears: then only the
+// findings come back, and the audio itself only while `hearAudio(true)`.
+// Nothing here runs per frame.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../clock/clock.ts';
+import { DTMF_DIGITS } from '../../../media/dtmf.ts';
 import { FRAME_MS } from '../../../media/frame.ts';
 import { msToSamples } from '../../../media/pcm.ts';
 import { runDurationMs, type AudioOut, type FrameRun } from '../../driver.ts';
@@ -17,14 +21,18 @@ import type { NegotiatedMedia } from '../sip-sdp.ts';
 import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
-import type { Command, CommandBatch, MediaIo, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
+import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type MediaIo, type WorkerInit, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
 import { monoNow, PHASE_MS, PHASES, TICK_MS } from './rtp-time.ts';
 import { loadBatchedUdp } from './rtp-udp-batch.ts';
 
 export interface MediaListener {
-  /** The far end's audio: consecutive 20 ms frames that started playing out at platform time `at`. */
+  /** The far end's audio: consecutive 20 ms frames that started playing out at platform time `at` (a session opened with `analyse`: only while it hears audio). */
   audio(run: FrameRun, at: number): void;
+  /** A session opened with `analyse`: line analysis heard sound from `start` to `end` (platform ms)… */
+  sound?(start: number, end: number): void;
+  /** …or a key's tone from `start` to `end`. */
+  tone?(digit: string, start: number, end: number): void;
   /** The far end pressed a key (an RFC 4733 event, or a tone heard in the audio); `at` is when it was seen. */
   dtmf(digit: string, at: number, source: KeySource): void;
   /** The session's worker died: no more audio either way. */
@@ -58,6 +66,23 @@ const KEY_GAP_MS = 100;
 const OPEN_ATTEMPTS = 8;
 /** How far the platform clock may seem to move against the monotonic one before times are re-anchored (its resolution is 1 ms). */
 const OFFSET_SLACK_MS = 2;
+
+/**
+ * Sessions a worker's phase takes before the next phase is opened up. A
+ * worker sleeps through the steps of phases without sessions, and each
+ * wake-up costs it about 0.1 ms of CPU (measured on the 2-core VM), so a
+ * few calls are better ticked in one step than spread over four; a step's
+ * last packet then leaves at most this many sessions' work late (about
+ * 0.5 ms). Past that, new sessions go to the emptiest phase.
+ */
+const PHASE_FILL = 32;
+
+/** The phase a new session ticks on: the fullest that has room, else the emptiest. */
+export function phaseFor(counts: readonly number[]): number {
+  let best = -1;
+  for (let p = 0; p < counts.length; p++) if (counts[p]! < PHASE_FILL && (best < 0 || counts[p]! > counts[best]!)) best = p;
+  return best >= 0 ? best : counts.indexOf(Math.min(...counts));
+}
 
 /** What a session needs from its worker's slot in RtpMedia. */
 export interface SessionHost {
@@ -133,28 +158,36 @@ export class RtpMedia {
     return this.pool.free;
   }
 
-  /** A new session on the least busy worker, its port pair bound; its port goes in the SDP. */
-  async open(listener: MediaListener, cname = 'switchboard'): Promise<MediaSession> {
+  /**
+   * A new session on the least busy worker, its port pair bound; its port
+   * goes in the SDP. With `analyse` its worker analyses what it hears
+   * (listener.sound/tone) and posts the audio only while `hearAudio(true)`.
+   */
+  async open(listener: MediaListener, opts: { cname?: string; analyse?: boolean } = {}): Promise<MediaSession> {
+    const { cname = 'switchboard', analyse = false } = opts;
     let lastError: NodeJS.ErrnoException | undefined;
     for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
       if (this.closed) throw new Error('RTP media is closed');
       const port = this.pool.take();
       if (port === null) throw new Error(`no free RTP port pair left in ${this.pool.range.min}-${this.pool.range.max} (SWITCHBOARD_RTP_PORTS)`);
       const slot = this.slots.reduce((a, b) => (b.sessions < a.sessions ? b : a));
-      const phase = slot.phases.indexOf(Math.min(...slot.phases));
+      const phase = phaseFor(slot.phases);
       const sid = this.nextSid++;
-      const session = new MediaSession(slot.host, sid, port, phase, listener);
+      const session = new MediaSession(slot.host, sid, port, phase, listener, !analyse);
+      // Counted while it opens, so sessions opened together spread over the workers and phases.
+      slot.sessions++;
+      slot.phases[phase]!++;
       try {
         await new Promise<void>((resolve, reject) => {
           this.opening.set(sid, { resolve, reject });
           const host = this.opts.bindAddress ?? '0.0.0.0';
-          this.command(slot, { op: 'open', sid, port, host, phase, inbandDtmf: this.opts.inbandDtmf ?? true, cname, jitter: this.opts.jitter ?? {} });
+          this.command(slot, { op: 'open', sid, port, host, phase, inbandDtmf: this.opts.inbandDtmf ?? true, analyse, cname, jitter: this.opts.jitter ?? {} });
         });
-        slot.sessions++;
-        slot.phases[phase]!++;
         this.sessions.set(sid, session);
         return session;
       } catch (err) {
+        slot.sessions--;
+        slot.phases[phase]!--;
         lastError = err as NodeJS.ErrnoException;
         if (lastError.code !== 'EADDRINUSE') {
           this.pool.release(port);
@@ -276,11 +309,17 @@ export class RtpMedia {
         slot.stats.get(m.id)?.(m.stats);
         slot.stats.delete(m.id);
         return;
-      case 'batch':
+      case 'batch': {
         for (const r of m.runs) this.sessions.get(r.sid)?.heard(r.samples, this.toPlatform(r.at));
+        const line = m.line;
+        for (let i = 0; i < line.length; i += LINE_FINDING) {
+          const code = line[i + 1]!;
+          this.sessions.get(line[i]!)?.found(code === LINE_SOUND ? null : DTMF_DIGITS[code - 1]!, this.toPlatform(line[i + 2]!), this.toPlatform(line[i + 3]!));
+        }
         for (const k of m.keys) this.sessions.get(k.sid)?.pressed(k.digit, this.toPlatform(k.at), k.source);
         for (const n of m.notes) this.opts.log?.info({ rtp_port: this.sessions.get(n.sid)?.port, detail: n.detail }, `RTP ${n.what}`);
         return;
+      }
     }
   }
 
@@ -323,6 +362,8 @@ export class MediaSession implements AudioOut {
     /** Which of the worker's phases this session ticks on. */
     readonly phase: number,
     private readonly listener: MediaListener,
+    /** Whether the worker posts the audio it hears (sessions it analyses: only while asked). */
+    private hearing = true,
   ) {}
 
   /** Media flows as negotiated (after the offer/answer); call again on every re-negotiation: hold, unhold, a new address or codec. */
@@ -366,6 +407,13 @@ export class MediaSession implements AudioOut {
     return this.tail;
   }
 
+  /** Have the worker post the audio it hears, or stop (a session it analyses starts without). A listener that comes gets what was heard since the worker's last delivery, as if it had always listened. */
+  hearAudio(on: boolean): void {
+    if (on === this.hearing) return;
+    this.hearing = on;
+    this.command({ op: 'hear', sid: this.sid, on, at: this.host.toMono(this.host.now()) });
+  }
+
   /** Stop sending and receiving and free the ports. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -378,6 +426,13 @@ export class MediaSession implements AudioOut {
 
   heard(samples: Int16Array, at: number): void {
     if (!this.closed) this.listener.audio({ samples }, at);
+  }
+
+  /** Line analysis found sound (`digit` null) or a key's tone from `start` to `end`. */
+  found(digit: string | null, start: number, end: number): void {
+    if (this.closed) return;
+    if (digit === null) this.listener.sound?.(start, end);
+    else this.listener.tone?.(digit, start, end);
   }
 
   pressed(digit: string, at: number, source: KeySource): void {

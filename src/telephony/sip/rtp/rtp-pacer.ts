@@ -34,4 +34,17 @@ export class Pacer {
     while (this.next <= due) this.step(this.next++);
     return Math.max(0, this.t0 + this.next * this.periodMs - this.now());
   }
+
+  /**
+   * How long until the first step from the next on that `busy` says has
+   * work (ms, ≥ 0), looking half the catch-up limit ahead at most: a worker
+   * sleeps through steps with nothing to do (running them later costs
+   * nothing, and they stay within the limit, so none counts as skipped).
+   */
+  untilBusy(busy: (step: number) => boolean): number {
+    const last = this.next + Math.floor(this.maxCatchUp / 2);
+    let k = this.next;
+    while (k < last && !busy(k)) k++;
+    return Math.max(0, this.t0 + k * this.periodMs - this.now());
+  }
 }

@@ -23,7 +23,9 @@ export interface WorkerInit {
 export type MediaIo = 'batched' | 'dgram';
 
 export type Command =
-  | { op: 'open'; sid: number; port: number; host: string; phase: number; inbandDtmf: boolean; cname: string; jitter: JitterBufferOptions }
+  | { op: 'open'; sid: number; port: number; host: string; phase: number; inbandDtmf: boolean; analyse?: boolean; cname: string; jitter: JitterBufferOptions }
+  /** Post the session's heard audio from now (`at`: when the main thread asked), or stop. */
+  | { op: 'hear'; sid: number; on: boolean; at: number }
   | { op: 'configure'; sid: number; media: NegotiatedMedia }
   | { op: 'send'; sid: number; at: number; samples: Int16Array }
   | { op: 'mix'; sid: number; at: number; samples: Int16Array }
@@ -68,8 +70,13 @@ export type WorkerMessage =
   | { type: 'ready'; t0: number }
   | { type: 'opened'; sid: number }
   | { type: 'failed'; sid: number; error: string; code: string | undefined }
-  | { type: 'batch'; runs: HeardRun[]; keys: HeardKey[]; notes: { sid: number; what: string; detail: string }[] }
+  /** `runs`: sessions that hear audio only; `line`: what line analysis found, LINE_FINDING numbers each (transferred). */
+  | { type: 'batch'; runs: HeardRun[]; line: Float64Array; keys: HeardKey[]; notes: { sid: number; what: string; detail: string }[] }
   | { type: 'stats'; id: number; stats: WorkerStats };
+
+/** A line analysis finding in a batch: sid, code (LINE_SOUND, or 1 + the key's index in DTMF_DIGITS), start, end (monotonic ms). */
+export const LINE_FINDING = 4;
+export const LINE_SOUND = 0;
 
 export const LATENESS_BUCKETS = 1000;
 export const LATENESS_BUCKET_MS = 0.1;

@@ -26,26 +26,36 @@ const loop = new MediaLoop({
   t0,
   deliverTicks: init.deliverTicks,
   wallOffset: init.wallOffset,
+  wake: () => {
+    clearTimeout(timer);
+    timer = setTimeout(step, 0);
+  },
 });
 port.on('message', (batch: CommandBatch) => loop.handle(batch));
 
 const pacer = new Pacer(monoNow, t0, (m) => loop.step(m), init.maxCatchUp);
+const busy = (m: number) => loop.busy(m);
 /**
  * A timer fires on libuv's whole-millisecond loop clock: up to a
  * millisecond after the time asked, which every packet of the step would
  * carry as lateness. So the timer is set a millisecond early and the rest
  * is slept exactly (Atomics.wait; the sockets' datagrams wait in the kernel
- * meanwhile, for under a millisecond).
+ * meanwhile, for under a millisecond). Steps with nothing to do (phases
+ * without sessions, an idle worker) are slept through: each wake-up costs
+ * the thread about 0.1 ms of CPU on a virtual machine.
  */
 const nap = new Int32Array(new SharedArrayBuffer(4));
+let timer: NodeJS.Timeout | undefined;
 const step = (): void => {
-  let wait = pacer.run();
+  pacer.run();
+  let wait = pacer.untilBusy(busy);
   if (wait < 1) {
     Atomics.wait(nap, 0, 0, wait);
-    wait = pacer.run();
+    pacer.run();
+    wait = pacer.untilBusy(busy);
   }
   loop.skippedTicks = pacer.skipped;
-  setTimeout(step, wait - 1);
+  timer = setTimeout(step, wait - 1);
 };
 port.postMessage({ type: 'ready', t0 } satisfies WorkerMessage);
 step();

@@ -2,11 +2,14 @@
 // an in-memory network, batches of heard audio and keys out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DTMF_DIGITS, dtmfTone } from '../../../../src/media/dtmf.ts';
 import { mulawDecode, mulawEncode } from '../../../../src/media/g711.ts';
+import { concat, silence } from '../../../../src/media/pcm.ts';
 import type { Address } from '../../../../src/telephony/sip/rtp/rtp-latch.ts';
 import { MediaLoop, type Network, type UdpSocket } from '../../../../src/telephony/sip/rtp/rtp-media-loop.ts';
-import type { Command, WorkerMessage } from '../../../../src/telephony/sip/rtp/rtp-protocol.ts';
+import { LINE_FINDING, LINE_SOUND, type Command, type WorkerMessage } from '../../../../src/telephony/sip/rtp/rtp-protocol.ts';
 import type { NegotiatedMedia } from '../../../../src/telephony/sip/sip-sdp.ts';
+import { speechLike } from '../../../media/audio-fixtures.ts';
 
 const HOST = '127.0.0.1';
 
@@ -49,7 +52,7 @@ const toward = (port: number): NegotiatedMedia => ({
   direction: 'sendrecv',
 });
 /** Session `sid` on phase sid mod 4. */
-const open = (sid: number, port: number): Command => ({ op: 'open', sid, port, host: HOST, phase: sid % 4, inbandDtmf: true, cname: `s${sid}`, jitter: { startDepth: 2 } });
+const open = (sid: number, port: number, analyse = false): Command => ({ op: 'open', sid, port, host: HOST, phase: sid % 4, inbandDtmf: true, analyse, cname: `s${sid}`, jitter: { startDepth: 2 } });
 
 test('two sessions exchange audio and keys; heard runs come back in batches with their times', async () => {
   const { posted, send, run, settle } = loop();
@@ -109,4 +112,39 @@ test('stats: packet lateness after each tick, totals over sessions closed and li
   assert.equal(s.totals.packetsLost, 0);
   assert.equal(stats[1]!.stats.lateness[3], 0, 'reset');
   assert.equal(stats[1]!.stats.totals.packetsSent, 20, 'totals are cumulative');
+});
+
+test('an analysed session posts what line analysis found, its audio only while the main thread asks for it', async () => {
+  const { posted, send, run, settle } = loop();
+  send(open(1, 10000), open(2, 10002, true));
+  await settle();
+  posted.splice(0);
+  // Sound, then key 5 as tones (no telephone-event is needed for that: the analysis hears the audio).
+  const audio = mulawDecode(mulawEncode(concat([speechLike('hello'), silence(100), dtmfTone('5', 200), silence(200)])));
+  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 1, at: 5000 + 4 * 20, samples: audio });
+  run(60);
+  const batches = () => posted.splice(0).filter((m): m is Extract<WorkerMessage, { type: 'batch' }> => m.type === 'batch');
+  const first = batches();
+  assert.deepEqual(first.flatMap((b) => b.runs.filter((r) => r.sid === 2)), [], 'no audio posted');
+  const found = first.flatMap((b) => Array.from({ length: b.line.length / LINE_FINDING }, (_, i) => [...b.line.subarray(i * LINE_FINDING, (i + 1) * LINE_FINDING)]));
+  assert.ok(found.every(([sid]) => sid === 2));
+  const keys = found.filter(([, code]) => code !== LINE_SOUND).map(([, code, start, end]) => [DTMF_DIGITS[code! - 1], Math.round(end! - start!)]);
+  assert.deepEqual(keys, [['5', 200]], 'the key and how long it sounded');
+  assert.ok(found.some(([, code, start, end]) => code === LINE_SOUND && end! - start! >= 100), 'the speech is sound');
+  // A listener the main thread got before the last delivery, whose word came after it: that period's audio too.
+  const lastDelivery = 5000 + 59 * 20 + 3 * 5 + 0.3;
+  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'send', sid: 1, at: 5000 + 61 * 20, samples: audio.subarray(0, 1600) });
+  send({ op: 'hear', sid: 2, on: true, at: lastDelivery - 1 });
+  run(5);
+  const heard = batches().flatMap((b) => b.runs.filter((r) => r.sid === 2));
+  assert.equal(heard[0]!.at, 5000 + 2 * 5 + 55 * 20, 'from the held period on');
+  assert.equal(heard.reduce((n, r) => n + r.samples.length, 0), 10 * 160, 'two periods of frames');
+  // A listener that came after the delivery: from then on only.
+  send({ op: 'hear', sid: 2, on: false, at: 0 });
+  run(5);
+  assert.deepEqual(batches().flatMap((b) => b.runs.filter((r) => r.sid === 2)), []);
+  send({ op: 'hear', sid: 2, on: true, at: lastDelivery + 200 + 1 });
+  run(5);
+  const later = batches().flatMap((b) => b.runs.filter((r) => r.sid === 2));
+  assert.equal(later.reduce((n, r) => n + r.samples.length, 0), 5 * 160, 'one period of frames');
 });

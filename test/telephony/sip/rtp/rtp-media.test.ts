@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { RealClock } from '../../../../src/clock/clock.ts';
+import { dtmfTone } from '../../../../src/media/dtmf.ts';
 import { mulawDecode, mulawEncode } from '../../../../src/media/g711.ts';
 import { concat } from '../../../../src/media/pcm.ts';
 import type { NegotiatedMedia } from '../../../../src/telephony/sip/sip-sdp.ts';
@@ -47,6 +48,8 @@ test('the workers use the batched-UDP addon where npm ci built it, and say once 
 interface Ear extends MediaListener {
   runs: { samples: Int16Array; at: number }[];
   keys: string[];
+  /** What line analysis found (sessions opened with `analyse`). */
+  found: string[];
   /** Resolves once `check` holds after some audio or a key arrived (or fails after `ms`). */
   until(check: () => boolean, ms?: number): Promise<void>;
 }
@@ -57,6 +60,15 @@ function ear(): Ear {
   const e: Ear = {
     runs: [],
     keys: [],
+    found: [],
+    sound(start, end) {
+      e.found.push(`sound ${end - start}`);
+      poke();
+    },
+    tone(digit, start, end) {
+      e.found.push(`key ${digit} ${Math.round((end - start) / 20) * 20}`);
+      poke();
+    },
     audio(run, at) {
       e.runs.push({ samples: run.samples, at });
       poke();
@@ -178,4 +190,21 @@ test('a port pair in use by another program is skipped', async () => {
   assert.equal(new Set(sessions.map((s) => s.port)).size, 3);
   for (const s of sessions) s.close();
   blocker.close();
+});
+
+test('a session opened with analyse: its worker reports sound and keys heard as tones, and posts audio only while asked', async () => {
+  const earA = ear();
+  const a = await media.open(earA, { analyse: true });
+  const b = await media.open(ear());
+  a.configure(toward(b));
+  b.configure(toward(a));
+  b.send({ samples: mulawDecode(mulawEncode(concat([signal(3).subarray(0, 2400), new Int16Array(800), dtmfTone('7', 200), new Int16Array(1600)]))) });
+  await earA.until(() => earA.found.some((f) => f.startsWith('key 7 ')));
+  assert.ok(earA.found.some((f) => f.startsWith('sound')), earA.found.join(', '));
+  assert.deepEqual(earA.runs, [], 'no audio posted');
+  a.hearAudio(true);
+  b.send({ samples: signal(5) });
+  await earA.until(() => framesHeard(earA.runs, signal(5)) >= 25);
+  a.close();
+  b.close();
 });
