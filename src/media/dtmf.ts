@@ -11,7 +11,7 @@
 
 import { FRAME_SAMPLES } from './frame.ts';
 import { concat, silence } from './pcm.ts';
-import { goertzelCoefficient, goertzelShare } from './spectrum.ts';
+import { goertzelCoefficient, goertzelShare, goertzelShares4 } from './spectrum.ts';
 import { renderTone } from './tones.ts';
 
 const ROWS = [697, 770, 852, 941] as const;
@@ -86,6 +86,9 @@ const MAX_LOW_OVER_HIGH = dbPower(10);
 const MIN_ROW_SHARE = MIN_PAIR_SHARE / (1 + MAX_HIGH_OVER_LOW);
 const MIN_COL_SHARE = MIN_PAIR_SHARE / (1 + MAX_LOW_OVER_HIGH);
 
+/** Scratch: the four shares of a group, measured in one pass. */
+const groupShares = new Float64Array(4);
+
 /** The group's strongest tone (its share measured at its nominal frequency and 1.5 % either side), and the others' shares together. */
 function strongest(
   samples: Int16Array,
@@ -98,8 +101,9 @@ function strongest(
   let best = 0;
   let bestShare = 0;
   let rest = 0;
+  goertzelShares4(samples, start, start + DTMF_BLOCK, coefficients, energy, groupShares);
   for (let i = 0; i < coefficients.length; i++) {
-    const share = goertzelShare(samples, start, start + DTMF_BLOCK, coefficients[i], energy);
+    const share = groupShares[i]!;
     if (share > bestShare) {
       rest += bestShare;
       best = i;

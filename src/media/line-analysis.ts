@@ -126,7 +126,9 @@ export class LineAnalyser {
     }
     this.keys.block(own, t, t + FRAME_MS);
     this.lastFrameKey = own;
-    this.straddle.set(s.subarray(o + HALF, o + FRAME_SAMPLES), 0);
+    // Copied sample by sample: a subarray view per frame would be garbage on every leg's every tick.
+    const straddle = this.straddle;
+    for (let i = 0; i < HALF; i++) straddle[i] = s[o + HALF + i]!;
     this.tailEnergy = second;
     this.sound(this.vad.frame((first + second) / FRAME_SAMPLES), t);
   }

@@ -5,8 +5,8 @@ import { FRAME_SAMPLES, SAMPLE_RATE } from '../../src/media/frame.ts';
 import { detectDtmf, DTMF_DIGITS, DtmfDetector, dtmfSequence, dtmfTone } from '../../src/media/dtmf.ts';
 import { mulawDecode, mulawEncode } from '../../src/media/g711.ts';
 import { applyGain, concat, msToSamples, rms, silence, toFrames } from '../../src/media/pcm.ts';
-import { dominantFrequency } from '../../src/media/spectrum.ts';
-import { beep, BEEP, pureTone, ringbackFor, ToneSource } from '../../src/media/tones.ts';
+import { dominantFrequency, goertzelCoefficient, goertzelShare, goertzelShares4 } from '../../src/media/spectrum.ts';
+import { beep, BEEP, pureTone, renderTone, ringbackFor, ToneSource } from '../../src/media/tones.ts';
 import { EspeakTts } from '../../src/media/tts/espeak.ts';
 import { assertEvery } from '../helpers/assert.ts';
 
@@ -129,4 +129,15 @@ describe('tones', () => {
     assert.ok(Math.abs(dominantFrequency(b) - 1000) < 3);
     assert.ok(Math.abs(b[0]) < 100 && Math.abs(b[b.length - 1]) < 100);
   });
+});
+
+test('four Goertzel filters in one pass give exactly what each gives alone', () => {
+  const block = mulawDecode(mulawEncode(concat([dtmfTone('7', 10), renderTone([1000], 0.2, 10, false)]))).subarray(0, 160);
+  let energy = 0;
+  for (const s of block) energy += s * s;
+  const coefficients = [697, 852, 1209, 1633].map((f) => goertzelCoefficient(f));
+  const out = new Float64Array(4);
+  goertzelShares4(block, 0, 160, coefficients, energy, out);
+  assert.deepEqual([...out], coefficients.map((c) => goertzelShare(block, 0, 160, c, energy)));
+  assert.ok(out[1]! > 0.1 && out[2]! > 0.1, 'key 7 (852 and 1209 Hz) is there');
 });

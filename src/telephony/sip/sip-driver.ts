@@ -135,7 +135,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     const { listen, rtp } = this.opts;
     // Known before the first packet, so a carrier's first burst of calls is not rate-limited as a scanner's.
     await this.carriersChanged();
-    // Keys sent as tones are found by the engine's one analysis of every leg's audio (media/line-analysis.ts), not twice.
+    // Keys sent as tones are found by the one line analysis of every leg's audio (media/line-analysis.ts, run in the media workers for SIP legs), not twice.
     this.media = await RtpMedia.start({ ...rtp, clock: this.clock, log: this.log, inbandDtmf: false });
     this.transport = await NetSipTransport.listen({ host: listen.host, port: listen.port, clock: this.clock }, this.stack.receive, this.stack.transportError);
     this.stack.attach(this.transport);
