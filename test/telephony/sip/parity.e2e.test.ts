@@ -1,6 +1,7 @@
 // Parity: one IVR, unchanged, against a sandbox virtual phone and a SIP
 // caller on the same server (`--telephony sip`, real clock): answer → Speak →
-// GetDigits (the SIP caller presses 1 as RFC 4733 events) → Record (each
+// GetDigits (the SIP caller presses 1 as RFC 4733 events; another SIP caller
+// sends it as tones in its audio) → Record (each
 // caller speaks; the recording holds it) → Conference. The API side is the
 // official SDK; what each caller heard is checked (the virtual phone's
 // transcript; the SIP caller's received audio, loud where the prompts play),
@@ -11,6 +12,7 @@ import { RealClock } from '../../../src/clock/clock.ts';
 import { FRAME_MS } from '../../../src/media/frame.ts';
 import { rms, rmsWindows } from '../../../src/media/pcm.ts';
 import { readWav } from '../../../src/media/wav.ts';
+import { dtmfTone } from '../../../src/media/dtmf.ts';
 import { renderTone } from '../../../src/media/tones.ts';
 import { sdpBody } from '../../../src/telephony/sip/dialog/invite-session.ts';
 import { RtpMedia } from '../../../src/telephony/sip/rtp/rtp-media.ts';
@@ -84,7 +86,8 @@ describe('parity: one IVR for a virtual phone and a SIP caller', () => {
     assert.deepEqual(spoken(t), ['Welcome to the parity line', 'Press 1 to leave a message']);
   });
 
-  test('a SIP caller (RTP, RFC 4733 key)', async () => {
+  /** A SIP caller (an RTP session of its own) calling the number from `from`: answered, its call's uuid known. */
+  async function sipCaller(from: string) {
     const frames: Array<{ at: number; level: number }> = [];
     const session = await media.open({
       audio: (run, at) => {
@@ -97,7 +100,7 @@ describe('parity: one IVR for a virtual phone and a SIP caller', () => {
     const call = phone.invite({
       target: `sip:${NUMBER}@127.0.0.1:${SIP_PORT}`,
       flow: { transport: 'udp', address: '127.0.0.1', port: SIP_PORT },
-      from: '<sip:14155550199@127.0.0.1>',
+      from: `<sip:${from}@127.0.0.1>`,
       to: `<sip:${NUMBER}@127.0.0.1>`,
       body: sdpBody(sdp.offer()),
     });
@@ -112,8 +115,12 @@ describe('parity: one IVR for a virtual phone and a SIP caller', () => {
         failed: (status) => reject(new Error(`call failed ${status}`)),
       };
     });
-    const answer = await app.next('/ivr', (r) => r.params.From === '14155550199');
-    const uuid = answer.params.CallUUID!;
+    const answer = await app.next('/ivr', (r) => r.params.From === from);
+    return { session, call, frames, answeredAt, uuid: answer.params.CallUUID! };
+  }
+
+  test('a SIP caller (RTP, RFC 4733 key)', async () => {
+    const { session, call, frames, answeredAt, uuid } = await sipCaller('14155550199');
     // The prompts play: wait until the caller has heard a few seconds of speech, then press 1.
     await until(() => frames.filter((f) => f.level > 300).length >= 100, 'the caller to hear the prompts', 30_000);
     session.sendDigits('1', 100);
@@ -127,5 +134,14 @@ describe('parity: one IVR for a virtual phone and a SIP caller', () => {
     call.bye();
     const loud = frames.filter((f) => f.at > answeredAt && f.level > 300).length;
     assert.ok(loud >= 100, `the SIP caller heard the prompts (${loud} loud frames)`);
+  });
+
+  test("a SIP caller's key sent as tones in its audio (in-band) is heard by the media worker's line analysis and reaches GetDigits", async () => {
+    const { session, call, frames, uuid } = await sipCaller('14155550177');
+    await until(() => frames.filter((f) => f.level > 300).length >= 100, 'the caller to hear the prompts', 30_000);
+    session.send({ samples: dtmfTone('1', 200) });
+    const menu = await app.next('/menu', (r) => r.params.CallUUID === uuid);
+    assert.equal(menu.params.Digits, '1');
+    call.bye();
   });
 });
