@@ -411,7 +411,8 @@ export class MediaSession implements AudioOut {
   hearAudio(on: boolean): void {
     if (on === this.hearing) return;
     this.hearing = on;
-    this.command({ op: 'hear', sid: this.sid, on, at: this.host.toMono(this.host.now()) });
+    // The monotonic clock itself, not the platform's whole milliseconds: the worker compares it with its last delivery, which may be a fraction of a millisecond before.
+    this.command({ op: 'hear', sid: this.sid, on, at: monoNow() });
   }
 
   /** Stop sending and receiving and free the ports. Idempotent. */
