@@ -85,6 +85,21 @@ export function parsePoolCsv(text: string, pricing: Pricing, source: string, now
   return rows;
 }
 
+/** Inventory files parsed with each Pricing, by path, source, size and modification time. */
+const parsed = new WeakMap<Pricing, Map<string, NewPoolRow[]>>();
+
+/**
+ * Read and check an inventory file. Parsed once per process for each rate
+ * file while it is unchanged: every server start seeds the shipped
+ * inventory, and parsing it (each number through the numbering plan) was
+ * nearly all of that seed's cost.
+ */
 export function readPoolFile(file: string, pricing: Pricing, source: string, now: number): NewPoolRow[] {
-  return parsePoolCsv(fs.readFileSync(file, 'utf8'), pricing, source, now);
+  const { size, mtimeMs } = fs.statSync(file);
+  const key = `${file}\0${source}\0${size}\0${mtimeMs}`;
+  let files = parsed.get(pricing);
+  if (!files) parsed.set(pricing, (files = new Map()));
+  let rows = files.get(key);
+  if (!rows) files.set(key, (rows = parsePoolCsv(fs.readFileSync(file, 'utf8'), pricing, source, now)));
+  return rows.map((row) => ({ ...row, created_at: now }));
 }

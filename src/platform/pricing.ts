@@ -94,6 +94,9 @@ export function billedSeconds(seconds: number, increment = DEFAULT_BILLING_INCRE
 const money = (s: string): Micros => parseMoney(s);
 const rateObj = (m: Micros | null) => ({ rate: m === null ? null : formatMoney(m) });
 
+/** The last rate file read (fromFile), by path, size and modification time. */
+const loaded = new Map<string, Pricing>();
+
 export class Pricing {
   /** Outbound prefixes of every country, for destinations the numbering plan cannot place. */
   private readonly globalPrefixes = new Map<string, { iso: string; rate: Micros }>();
@@ -106,8 +109,25 @@ export class Pricing {
     }
   }
 
-  /** Load and check a rate file; a broken file stops start-up with a message naming the bad field. */
+  /**
+   * Load and check a rate file; a broken file stops start-up with a message
+   * naming the bad field. Read once per process while the file is unchanged
+   * (Pricing is immutable): servers started one after another in one
+   * process (a test run) share it.
+   */
   static fromFile(file: string): Pricing {
+    const { size, mtimeMs } = fs.statSync(file, { throwIfNoEntry: false }) ?? {};
+    const key = `${file}\0${size}\0${mtimeMs}`;
+    let pricing = loaded.get(key);
+    if (!pricing) {
+      pricing = Pricing.read(file);
+      loaded.clear();
+      loaded.set(key, pricing);
+    }
+    return pricing;
+  }
+
+  private static read(file: string): Pricing {
     let data: unknown;
     try {
       data = JSON.parse(fs.readFileSync(file, 'utf8'));
