@@ -11,10 +11,12 @@
 // timer by timer until the condition holds or its limit passes.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { switchboardClient, switchboardPhloClient } from './index.mjs';
 import { serverBundle } from './server-bundle.mjs';
 
@@ -42,37 +44,64 @@ export async function startSwitchboard(options = {}) {
   const mode = options.process ?? (process.env.JEST_WORKER_ID !== undefined ? 'child' : 'in-process');
   const server = mode === 'child' ? await startChild(clock, dataDir, options) : await startInProcess(clock, dataDir, options);
   const { url, credentials } = server;
+  const conn = transport(url);
   const plivo = await loadPlivo();
-  const main = account(url, credentials, plivo);
   let stopped;
-  return {
+  return Object.assign(account(conn, credentials, plivo), {
     url,
-    ...main,
     /** A fresh subaccount with its own credentials, SDK clients, sandbox view and (virtual clock) time: one per test keeps tests apart, even when they run at once. */
     account: async (name = 'test') => {
-      const res = await request(url, credentials, 'POST', '/Subaccount/', { name, enabled: true });
-      return account(url, { authId: res.auth_id, authToken: res.auth_token }, plivo);
+      const res = await request(conn, credentials, 'POST', '/Subaccount/', { name, enabled: true });
+      return account(conn, { authId: res.auth_id, authToken: res.auth_token }, plivo);
     },
     stop: () =>
       (stopped ??= server.stop().finally(() => {
+        conn.close();
         if (throwAway) fs.rmSync(dataDir, { recursive: true, force: true });
       })),
-  };
+  });
 }
 
 /** The server's modules, loaded once per process (each load would be a fresh copy). */
 let serverModules;
 
-/** The server as one bundled module (server-bundle.mjs); its TypeScript through tsx where no bundle can be built (no esbuild, a read-only install). */
+/**
+ * The server as one bundled module (server-bundle.mjs); its TypeScript through tsx where no bundle can be built (no esbuild, a read-only install).
+ * The speech synthesizer's worker starts first and gets up to speed on another thread while the modules load, then is handed to the server.
+ */
 async function loadServer() {
+  const speech = startSpeechWorker();
   const bundle = await serverBundle(ROOT).catch((err) => {
     process.emitWarning(`switchboard/testing loads the server's TypeScript through tsx (seconds slower): it could not build it into one module: ${err.message}`);
   });
-  if (!bundle) return import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
-  // Stack traces name the TypeScript sources, as under tsx (which turns this on too).
-  process.setSourceMapsEnabled(true);
-  return import(pathToFileURL(bundle).href);
+  let modules;
+  if (bundle) {
+    // Stack traces name the TypeScript sources, as under tsx (which turns this on too).
+    process.setSourceMapsEnabled(true);
+    modules = await import(pathToFileURL(bundle).href);
+  } else {
+    modules = await import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
+  }
+  modules.warmSpeech(speechHolder, speech.alive ? speech.worker : undefined);
+  return modules;
 }
+
+/**
+ * The server's speech synthesizer (a worker running eSpeak's WebAssembly, plain JavaScript) told to warm up: its first
+ * sentences cost about 1.5 s of CPU, paid here in parallel with loading the server rather than by the first test's call.
+ */
+function startSpeechWorker() {
+  const worker = new Worker(new URL('../src/media/tts/espeak-worker.mjs', import.meta.url), { execArgv: [] }); // as the server starts it (espeak.ts)
+  worker.unref();
+  const speech = { worker, alive: true };
+  worker.on('error', () => {}); // the server reports a broken synthesizer when a call asks it to speak
+  worker.once('exit', () => (speech.alive = false));
+  worker.postMessage({ warm: true });
+  return speech;
+}
+
+/** The kit's hold on the process's speech synthesizer: warmed once, kept for every server started in the process. */
+const speechHolder = {};
 
 async function startInProcess(clock, dataDir, options) {
   serverModules ??= loadServer();
@@ -159,32 +188,64 @@ async function loadPlivo() {
   }
 }
 
-function account(url, credentials, plivo) {
-  const target = { ...credentials, baseUrl: url };
+/** An account's handle; its SDK clients are made when first read (most tests use the sandbox only). */
+function account(conn, credentials, plivo) {
+  const target = { ...credentials, baseUrl: conn.url };
+  let client;
+  let phloClient;
   return {
     authId: credentials.authId,
     authToken: credentials.authToken,
-    client: plivo && switchboardClient(plivo, target),
-    phloClient: plivo && switchboardPhloClient(plivo, target),
-    sandbox: sandboxOf(url, credentials),
-    clock: clockOf(url, credentials),
+    get client() {
+      return plivo && (client ??= switchboardClient(plivo, target));
+    },
+    get phloClient() {
+      return plivo && (phloClient ??= switchboardPhloClient(plivo, target));
+    },
+    sandbox: sandboxOf(conn, credentials),
+    clock: clockOf(conn, credentials),
   };
 }
 
 // ---- HTTP ------------------------------------------------------------------------
 
-/** A request under /v1/Account/{authId}; answers the parsed JSON (or the Response with `raw`), throws on an error status unless `accept` lists it. */
-async function request(url, credentials, method, pathname, body, { raw = false, accept = [] } = {}) {
-  const res = await fetch(`${url}/v1/Account/${credentials.authId}${pathname}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(`${credentials.authId}:${credentials.authToken}`).toString('base64')}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok && !accept.includes(res.status)) {
-    const text = await res.text();
+/**
+ * Requests to one server over kept-alive connections (node:http: half the CPU
+ * of `fetch` per request, which a test pays on every wait, press and set-up).
+ * Idle connections are dropped after a few seconds and by `close()`.
+ */
+function transport(url) {
+  const agent = new http.Agent({ keepAlive: true, timeout: 4_000 });
+  const { hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return {
+    url,
+    close: () => agent.destroy(),
+    /** Sends one request; answers `{ status, body }` (the body as a Buffer). */
+    send: (method, pathname, headers, body) =>
+      new Promise((resolve, reject) => {
+        const req = http.request({ host, port, method, path: pathname, headers, agent }, (res) => {
+          const chunks = [];
+          res.on('data', (chunk) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(body);
+      }),
+  };
+}
+
+/** A request under /v1/Account/{authId}; answers the parsed JSON (or the body's bytes with `raw`), throws on an error status unless `accept` lists it. */
+async function request(conn, credentials, method, pathname, body, { raw = false, accept = [] } = {}) {
+  const json = body === undefined ? undefined : JSON.stringify(body);
+  const res = await conn.send(method, `/v1/Account/${credentials.authId}${pathname}`, {
+    authorization: `Basic ${Buffer.from(`${credentials.authId}:${credentials.authToken}`).toString('base64')}`,
+    ...(json === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }),
+  }, json);
+  const ok = res.status >= 200 && res.status < 300;
+  if (!ok && !accept.includes(res.status)) {
+    const text = res.body.toString('utf8');
     let message = text;
     try {
       message = JSON.parse(text).error ?? text;
@@ -193,28 +254,28 @@ async function request(url, credentials, method, pathname, body, { raw = false, 
     }
     throw new SwitchboardTestError(`${method} ${pathname} answered ${res.status}: ${message}`, { status: res.status });
   }
-  if (raw) return res;
-  return res.status === 204 ? undefined : res.json().then((json) => Object.assign(json, { status: res.status }));
+  if (raw) return res.body;
+  return res.status === 204 ? undefined : Object.assign(JSON.parse(res.body.toString('utf8')), { status: res.status });
 }
 
 // ---- the clock --------------------------------------------------------------------
 
-function clockOf(url, credentials) {
+function clockOf(conn, credentials) {
   const view = (v) => ({ mode: v.mode, now: v.epoch_ms });
   return {
     /** `{ mode, now }`: the platform's clock mode and time (epoch ms). */
-    read: async () => view(await request(url, credentials, 'GET', '/Sandbox/Clock/')),
+    read: async () => view(await request(conn, credentials, 'GET', '/Sandbox/Clock/')),
     /** Virtual clock only: move platform time forward by `ms`. */
-    advance: async (ms) => view(await request(url, credentials, 'POST', '/Sandbox/Clock/Advance/', { ms })),
+    advance: async (ms) => view(await request(conn, credentials, 'POST', '/Sandbox/Clock/Advance/', { ms })),
     /** Virtual clock only: run until no call of this account waits on a timer. */
-    runUntilIdle: async () => view(await request(url, credentials, 'POST', '/Sandbox/Clock/Advance/', { until_idle: true })),
+    runUntilIdle: async () => view(await request(conn, credentials, 'POST', '/Sandbox/Clock/Advance/', { until_idle: true })),
   };
 }
 
 // ---- the sandbox -------------------------------------------------------------------
 
-function sandboxOf(url, credentials) {
-  const api = (method, pathname, body, opts) => request(url, credentials, method, pathname, body, opts);
+function sandboxOf(conn, credentials) {
+  const api = (method, pathname, body, opts) => request(conn, credentials, method, pathname, body, opts);
   return {
     /** Set how a virtual phone behaves: `'busy'`, or `{ behaviour, ring_seconds, script, dtmf_mode }` (docs/sandbox-api.md). */
     phone: (number, behaviour = {}) => api('POST', '/Sandbox/Phone/', { number, ...(typeof behaviour === 'string' ? { behaviour } : behaviour) }),
@@ -223,16 +284,15 @@ function sandboxOf(url, credentials) {
      * Answers the number (digits only), ready for `call({ from, to: number })`.
      */
     number: async ({ answerUrl, hangupUrl, messageUrl, answerMethod = 'POST', country = 'US' }) => {
-      const number = await rentNumber(api, country);
-      const app = await api('POST', '/Application/', {
-        app_name: `test-${number}`,
+      // One request, one transaction: the first number for sale, rented, with a new application linked (POST …/Sandbox/Number/).
+      const res = await api('POST', '/Sandbox/Number/', {
         answer_url: answerUrl,
         answer_method: answerMethod,
+        country_iso: country,
         ...(hangupUrl ? { hangup_url: hangupUrl } : {}),
         ...(messageUrl ? { message_url: messageUrl } : {}),
       });
-      await api('POST', `/Number/${number}/`, { app_id: app.app_id });
-      return number;
+      return res.number;
     },
     /** A virtual phone calls one of your numbers or endpoints: `{ from, to, script?, dtmf_mode?, sip_headers?, caller_name? }`. */
     call: async (input) => callHandle(api, (await api('POST', '/Sandbox/Call/', input)).call_uuid),
@@ -243,20 +303,6 @@ function sandboxOf(url, credentials) {
     /** A virtual phone texts one of your numbers: `{ from, to, text }`; answers the message_uuid. */
     sendSms: async (input) => (await api('POST', '/Sandbox/Message/', input)).message_uuid,
   };
-}
-
-/** Rent a number with voice; tests renting at once may pick the same one, so a number taken meanwhile is passed over. */
-async function rentNumber(api, country) {
-  for (let page = 0; ; page++) {
-    const search = await api('GET', `/PhoneNumber/?country_iso=${country}&services=voice&limit=20`);
-    const numbers = (search.objects ?? []).map((o) => o.number);
-    if (numbers.length === 0) throw new SwitchboardTestError(`no ${country} number with voice is for sale`);
-    for (const number of numbers) {
-      const res = await api('POST', `/PhoneNumber/${number}/`, {}, { accept: [400] });
-      if (res.status !== 400) return number;
-      if (!/already rented/.test(res.error) || page >= 5) throw new SwitchboardTestError(`POST /PhoneNumber/${number}/ answered 400: ${res.error}`, { status: 400 });
-    }
-  }
 }
 
 // ---- a call, seen from the virtual phone ---------------------------------------------------
@@ -297,7 +343,7 @@ function callHandle(api, callUuid) {
     /** What the phone heard and did so far: `{ call_uuid, state, events }`. */
     transcript: async () => transcriptOf(await api('GET', `/Sandbox/Call/${callUuid}/Transcript/`)),
     /** What the phone received, as a WAV file (8 kHz, 16-bit mono). */
-    audio: async () => Buffer.from(await (await api('GET', `/Sandbox/Call/${callUuid}/Audio/`, undefined, { raw: true })).arrayBuffer()),
+    audio: () => api('GET', `/Sandbox/Call/${callUuid}/Audio/`, undefined, { raw: true }),
     /** The call's debug log (webhooks, XML errors, state changes), oldest first. */
     log: () => callLog(api, callUuid),
   };

@@ -95,10 +95,15 @@ export class Applications {
 
   async create(scope: Scope, input: ApplicationInput & { app_name: string; answer_url: string }): Promise<ApplicationRow> {
     const subaccountId = await assignableSubaccount(this.accounts, scope, input.subaccount);
+    return this.ctx.db.transaction().execute((trx) => this.insert(trx, { accountId: scope.accountId, subaccountId }, input));
+  }
+
+  /** A new application of `owner`, inside the caller's transaction (a number rented with its application: numbers.ts). */
+  async insert(trx: Executor, owner: { accountId: string; subaccountId: string | null }, input: ApplicationInput & { app_name: string; answer_url: string }): Promise<ApplicationRow> {
     const row: ApplicationRow = {
       app_id: newNumericId(),
-      account_id: scope.accountId,
-      subaccount_id: subaccountId,
+      account_id: owner.accountId,
+      subaccount_id: owner.subaccountId,
       app_name: input.app_name,
       answer_url: input.answer_url,
       answer_method: input.answer_method ?? 'POST',
@@ -117,10 +122,8 @@ export class Applications {
       application_type: 'XML',
       created_at: this.ctx.clock.now(),
     };
-    await this.ctx.db.transaction().execute(async (trx) => {
-      await applicationsRepo.insert(trx, row);
-      await this.keepDefaultsUnique(trx, row);
-    });
+    await applicationsRepo.insert(trx, row);
+    await this.keepDefaultsUnique(trx, row);
     return row;
   }
 

@@ -12,7 +12,7 @@ import type { ApplicationRow } from '../store/schema.ts';
 import type { CarrierRow } from '../store/tables/endpoints.ts';
 import type { NewPoolRow, NumberRow, NumberType, PoolRow } from '../store/tables/numbers.ts';
 import type { Accounts } from './accounts.ts';
-import type { Applications } from './applications.ts';
+import type { ApplicationInput, Applications } from './applications.ts';
 import type { Billing } from './billing.ts';
 import type { Carriers } from './carriers.ts';
 import type { PlatformContext } from './context.ts';
@@ -196,9 +196,57 @@ export class Numbers {
     if (!pool) {
       throw new ApiError(404, `number ${number} is not available: find numbers to buy with GET /v1/Account/${scope.callerId}/PhoneNumber/?country_iso=…`);
     }
+    const row = this.rentedRow(scope, pool, checkCnam(pool.country_iso, input.cnam_lookup));
+    try {
+      await this.ctx.db.transaction().execute(async (trx) => {
+        await this.assertNotOwned(trx, scope, number);
+        row.app_id = await this.appFor(trx, scope, input.app_id);
+        await this.rent(trx, scope, row);
+      });
+    } catch (err) {
+      // Lost a race with a concurrent purchase of the same number.
+      if (isUniqueViolation(err)) throw new ApiError(400, `number ${number} is already rented`);
+      throw err;
+    }
+    this.renewals.kick();
+    return row;
+  }
+
+  /**
+   * Rent the first number for sale in a country with voice and point it at a
+   * new application, in one transaction (the sandbox's shortcut for a test:
+   * POST …/Sandbox/Number/). The rental is charged as `buy` charges it; the
+   * application is named `test-{number}` unless `app_name` says otherwise.
+   */
+  async rentWithApplication(scope: Scope, countryIso: string, app: ApplicationInput & { answer_url: string }): Promise<{ number: NumberRow; application: ApplicationRow }> {
+    const iso = requireCountryIso(countryIso);
+    const owner = { accountId: scope.accountId, subaccountId: scope.subaccountId };
+    // Another request may rent the number found between the search and the insert (PostgreSQL): the next one for sale is tried.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const rented = await this.ctx.db.transaction().execute(async (trx) => {
+          const [pool] = await poolRepo.search(trx, { countryIso: iso, services: { voice: true } }, 1, 0);
+          if (!pool) {
+            throw new ApiError(404, `no ${iso} number with voice is for sale: every one is rented (release some, or add numbers to the inventory with \`switchboard numbers import\`)`);
+          }
+          const application = await this.applications.insert(trx, owner, { ...app, app_name: app.app_name ?? `test-${pool.number}` });
+          const number = { ...this.rentedRow(scope, pool, checkCnam(pool.country_iso, undefined)), app_id: application.app_id };
+          await this.rent(trx, scope, number);
+          return { number, application };
+        });
+        this.renewals.kick();
+        return rented;
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  /** A number row for `scope` renting `pool` now (its app linked by the caller). */
+  private rentedRow(scope: Scope, pool: PoolRow, cnamLookup: string | null): NumberRow {
     const now = this.ctx.clock.now();
-    const row: NumberRow = {
-      number,
+    return {
+      number: pool.number,
       account_id: scope.accountId,
       subaccount_id: scope.subaccountId,
       app_id: null,
@@ -212,29 +260,20 @@ export class Numbers {
       voice_enabled: pool.voice_enabled,
       sms_enabled: pool.sms_enabled,
       mms_enabled: pool.mms_enabled,
-      cnam_lookup: checkCnam(pool.country_iso, input.cnam_lookup),
+      cnam_lookup: cnamLookup,
       monthly_rental_rate: pool.monthly_rental_rate,
       setup_rate: pool.setup_rate,
       added_at: now,
       rental_periods: 1,
       renewal_at: addMonths(now, 1),
     };
-    try {
-      await this.ctx.db.transaction().execute(async (trx) => {
-        await this.assertNotOwned(trx, scope, number);
-        row.app_id = await this.appFor(trx, scope, input.app_id);
-        await numbersRepo.insert(trx, row);
-        const cost = pool.setup_rate + pool.monthly_rental_rate;
-        await this.billing.charge(trx, scope, 'number_rental', cost,
-          `rent ${number}: setup ${formatMoney(pool.setup_rate)} + first month ${formatMoney(pool.monthly_rental_rate)}`, number);
-      });
-    } catch (err) {
-      // Lost a race with a concurrent purchase of the same number.
-      if (isUniqueViolation(err)) throw new ApiError(400, `number ${number} is already rented`);
-      throw err;
-    }
-    this.renewals.kick();
-    return row;
+  }
+
+  /** Insert the rented number and charge its setup fee and first month. */
+  private async rent(trx: Executor, scope: Scope, row: NumberRow): Promise<void> {
+    await numbersRepo.insert(trx, row);
+    await this.billing.charge(trx, scope, 'number_rental', row.setup_rate + row.monthly_rental_rate,
+      `rent ${row.number}: setup ${formatMoney(row.setup_rate)} + first month ${formatMoney(row.monthly_rental_rate)}`, row.number);
   }
 
   private async assertNotOwned(trx: Executor, scope: Scope, number: string): Promise<void> {

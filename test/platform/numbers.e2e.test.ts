@@ -275,6 +275,39 @@ for (const db of databases) {
       assert.ok((await main.numbers.search('NL', { pattern: cNumber.slice(2, 8) })).some((n: { number: string }) => n.number === cNumber));
     });
 
+    test('POST /Sandbox/Number/ rents the first number for sale with a new application linked, in one step; sold out → 404, nothing left behind', async () => {
+      const sub = await server.client().subaccounts.create('Shortcut', true);
+      const client = server.client(sub);
+      const rent = (json: object) => server.fetch(`/v1/Account/${sub.authId}/Sandbox/Number/`, { method: 'POST', json, creds: sub });
+      await topUp('200');
+      const before = await balance();
+      const res = await rent({ answer_url: ANSWER, hangup_url: 'https://example.com/hangup', country_iso: 'DK' });
+      assert.equal(res.status, 201);
+      const body = await res.json();
+      assert.equal(body.message, 'created');
+      const owned = await client.numbers.get(body.number);
+      assert.equal(owned.subAccount, `/v1/Account/${server.authId}/Subaccount/${sub.authId}/`);
+      assert.equal(owned.application, `/v1/Account/${server.authId}/Application/${body.app_id}/`);
+      assert.equal((before - (await balance())).toFixed(5), (Number(owned.setupRate ?? 0) + Number(owned.monthlyRentalRate)).toFixed(5));
+      const app = await (await server.fetch(`/v1/Account/${sub.authId}/Application/${body.app_id}/`, { creds: sub })).json();
+      assert.equal(app.app_name, `test-${body.number}`);
+      assert.equal(app.answer_url, ANSWER);
+      assert.equal(app.hangup_url, 'https://example.com/hangup');
+
+      // Requests at once get different numbers until the country's are all rented.
+      const rest = await Promise.all(Array.from({ length: 6 }, () => rent({ answer_url: ANSWER, country_iso: 'DK' })));
+      const numbers = await Promise.all(rest.map(async (r) => (assert.equal(r.status, 201), (await r.json()).number)));
+      assert.equal(new Set([body.number, ...numbers]).size, 7);
+      const apps = (await client.applications.list()).length;
+      const soldOut = await rent({ answer_url: ANSWER, country_iso: 'DK' });
+      assert.equal(soldOut.status, 404);
+      assert.match((await soldOut.json()).error, /no DK number with voice is for sale/);
+      assert.equal((await client.applications.list()).length, apps, 'no application is left behind');
+
+      const unknown = await rent({ answer_url: ANSWER, colour: 'blue' });
+      assert.equal(unknown.status, 400);
+    });
+
     test('sandbox credit top-up answers with the new balance and rejects bad amounts', async () => {
       const before = await balance();
       const body = await topUp('12.5');
