@@ -67,10 +67,11 @@ let serverModules;
 
 /**
  * The server as one bundled module (server-bundle.mjs); its TypeScript through tsx where no bundle can be built (no esbuild, a read-only install).
- * The speech synthesizer's worker starts first and gets up to speed on another thread while the modules load, then is handed to the server.
+ * With a core to spare, the speech synthesizer's worker starts first and gets up to speed on it while the modules load, then is handed to the
+ * server; on a machine already busy (load average at least its cores) it would slow the start, so it warms once the server has started.
  */
 async function loadServer() {
-  const speech = startSpeechWorker();
+  const speech = os.loadavg()[0] < os.availableParallelism() ? startSpeechWorker() : { alive: false };
   const bundle = await serverBundle(ROOT).catch((err) => {
     process.emitWarning(`switchboard/testing loads the server's TypeScript through tsx (seconds slower): it could not build it into one module: ${err.message}`);
   });
@@ -82,12 +83,12 @@ async function loadServer() {
   } else {
     modules = await import('tsx/esm/api').then(({ tsImport }) => tsImport('../src/index.ts', import.meta.url));
   }
-  modules.warmSpeech(speechHolder, speech.alive ? speech.worker : undefined);
+  if (speech.alive) modules.warmSpeech(speechHolder, speech.worker);
   return modules;
 }
 
 /**
- * The server's speech synthesizer (a worker running eSpeak's WebAssembly, plain JavaScript) told to warm up: its first
+ * The server's speech synthesizer (a worker running eSpeak, plain JavaScript) told to warm up: its first
  * sentences cost about 1.5 s of CPU, paid here in parallel with loading the server rather than by the first test's call.
  */
 function startSpeechWorker() {
@@ -105,11 +106,12 @@ const speechHolder = {};
 
 async function startInProcess(clock, dataDir, options) {
   serverModules ??= loadServer();
-  const { startServer, resolveConfig } = await serverModules;
+  const { startServer, resolveConfig, warmSpeech } = await serverModules;
   // Readable log lines among the test output: a call your application made fail is one warn line naming it.
   const env = { LOG_FORMAT: 'pretty', ...process.env, ...options.env };
   const config = resolveConfig(env, { port: 0, dataDir, clock, logLevel: options.logLevel ?? 'warn', databaseUrl: options.databaseUrl ?? '' });
   const running = await startServer(config);
+  warmSpeech(speechHolder); // already warming unless the machine was busy
   return { url: running.url, credentials: running.credentials, stop: () => running.close() };
 }
 

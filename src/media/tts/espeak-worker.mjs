@@ -34,7 +34,7 @@ function synthesize(markup, voice) {
 }
 
 // Warming: the first syntheses run ~10× slower than later ones while V8
-// optimises eSpeak's WebAssembly; a few sentences, one per turn of the event
+// optimises eSpeak's code (its JIT, not the WebAssembly tiers); a few sentences, one per turn of the event
 // loop so requests that come meanwhile are answered between them.
 const WARM_SENTENCES = 8;
 const WARM_MARKUP = 'Thanks for calling. Press 1 for sales, 2 for support, or stay on the line.';

@@ -21,7 +21,7 @@ type Reply = { id: number; samples: Int16Array; rate: number } | { id: number; e
 /**
  * The process's eSpeak worker, shared by every EspeakTts in it (a test run
  * starts many servers in one process): starting it and bringing its
- * WebAssembly up to speed costs about 1.5 s of CPU — the first few
+ * code up to speed costs about 1.5 s of CPU — the first few
  * syntheses run ten times slower than later ones while V8 optimises the
  * code — so it is paid once. It stops when its last user closes.
  */
