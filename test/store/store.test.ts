@@ -63,6 +63,23 @@ for (const db of databases) {
       }
     });
 
+    test('a second new store in a process is written from the first one just migrated: same schema and migrations, none of its rows', { skip: db.name === 'postgres' && 'SQLite only: a new store is a new file' }, async () => {
+      const authId = newAccountAuthId();
+      await new Accounts({ db: store.db, dialect: store.dialect, clock }).createMain({ authId, authToken: newAuthToken() }, 'First store');
+      const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-store-'));
+      const second = await openStore({ dataDir: otherDir });
+      try {
+        // The record of migrations too: the same times, copied, not run again.
+        assert.deepEqual(await schemaOf(second), await schemaOf(store));
+        assert.equal((await sql<{ integrity_check: string }>`pragma integrity_check`.execute(second.db)).rows[0]?.integrity_check, 'ok');
+        assert.equal(await accountsRepo.find(second.db, authId), undefined);
+        assert.equal((await sql<{ journal_mode: string }>`pragma journal_mode`.execute(second.db)).rows[0]?.journal_mode, 'wal');
+      } finally {
+        await second.close();
+        fs.rmSync(otherDir, { recursive: true, force: true });
+      }
+    });
+
     test('a new main account starts with its credit recorded in the ledger', async () => {
       const accounts = new Accounts({ db: store.db, dialect: store.dialect, clock });
       const creds = { authId: newAccountAuthId(), authToken: newAuthToken() };
