@@ -68,7 +68,8 @@ let serverModules;
 /**
  * The server as one bundled module (server-bundle.mjs); its TypeScript through tsx where no bundle can be built (no esbuild, a read-only install).
  * With a core to spare, the speech synthesizer's worker starts first and gets up to speed on it while the modules load, then is handed to the
- * server; on a machine already busy (load average at least its cores) it would slow the start, so it warms once the server has started.
+ * server. On a machine already busy (load average at least its cores) that would slow the start, and warming it later only adds work the
+ * first call does anyway: there the first call starts it, as without the kit.
  */
 async function loadServer() {
   const speech = os.loadavg()[0] < os.availableParallelism() ? startSpeechWorker() : { alive: false };
@@ -101,17 +102,16 @@ function startSpeechWorker() {
   return speech;
 }
 
-/** The kit's hold on the process's speech synthesizer: warmed once, kept for every server started in the process. */
+/** The kit's hold on the process's speech synthesizer, once warmed: kept for every server started in the process. */
 const speechHolder = {};
 
 async function startInProcess(clock, dataDir, options) {
   serverModules ??= loadServer();
-  const { startServer, resolveConfig, warmSpeech } = await serverModules;
+  const { startServer, resolveConfig } = await serverModules;
   // Readable log lines among the test output: a call your application made fail is one warn line naming it.
   const env = { LOG_FORMAT: 'pretty', ...process.env, ...options.env };
   const config = resolveConfig(env, { port: 0, dataDir, clock, logLevel: options.logLevel ?? 'warn', databaseUrl: options.databaseUrl ?? '' });
   const running = await startServer(config);
-  warmSpeech(speechHolder); // already warming unless the machine was busy
   return { url: running.url, credentials: running.credentials, stop: () => running.close() };
 }
 
