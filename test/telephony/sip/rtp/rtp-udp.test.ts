@@ -123,9 +123,10 @@ test('batched: one receive hands over datagrams from several sources on several 
     network.receive();
   }
   assert.deepEqual(got.sort(), ['42122<42120:1.1', '42122<42120:3.3.3', '42122<42124:2', '42124<42122:4']);
-  // Arrival times are the kernel's, on the workers' monotonic clock: between the sends and now.
+  // Arrival times are the kernel's, on the workers' monotonic clock (not the wall clock the kernel stamps
+  // with): between the sends and now, give or take what a starved machine may put between two clock readings.
   const now = monoNow();
-  for (const t of times) assert.ok(t >= before - 1 && t <= now + 1, `arrival ${t} not within [${before}, ${now}]`);
+  for (const t of times) assert.ok(t >= before - 100 && t <= now + 100, `arrival ${t} not within [${before}, ${now}]`);
 });
 
 test('an addon that cannot be loaded says why', () => {
