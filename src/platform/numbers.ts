@@ -225,7 +225,8 @@ export class Numbers {
     for (let attempt = 0; ; attempt++) {
       try {
         const rented = await this.ctx.db.transaction().execute(async (trx) => {
-          const [pool] = await poolRepo.search(trx, { countryIso: iso, services: { voice: true } }, 1, 0);
+          const [forSale] = await poolRepo.search(trx, { countryIso: iso, services: { voice: true } }, 1, 0);
+          const pool = forSale ?? (await this.addSibling(trx, iso));
           if (!pool) {
             throw new ApiError(404, `no ${iso} number with voice is for sale: every one is rented (release some, or add numbers to the inventory with \`switchboard numbers import\`)`);
           }
@@ -240,6 +241,30 @@ export class Numbers {
         if (!isUniqueViolation(err) || attempt >= 5) throw err;
       }
     }
+  }
+
+  /**
+   * When a country's inventory is sold out, the sandbox shortcut adds a
+   * sibling of one of its numbers — the same number with other last two
+   * digits, so the shipped fictional ranges (555-01xx, Ofcom's drama
+   * numbers …) stay fictional — rather than fail the 29th test of a suite
+   * that shares one server. None is added when all 100 siblings of every
+   * number are taken, or the country has no numbers with voice at all.
+   */
+  private async addSibling(trx: Executor, iso: string): Promise<PoolRow | undefined> {
+    const known = await poolRepo.withVoice(trx, iso);
+    const taken = new Set(known.map((row) => row.number));
+    for (const template of known) {
+      const stem = template.number.slice(0, -2);
+      for (let last = 0; last < 100; last++) {
+        const number = stem + String(last).padStart(2, '0');
+        if (taken.has(number) || countryOf(number) !== iso) continue;
+        const sibling: NewPoolRow = { ...template, number, source: 'sandbox', created_at: this.ctx.clock.now() };
+        await poolRepo.upsert(trx, [sibling], false);
+        return (await poolRepo.find(trx, number))!;
+      }
+    }
+    return undefined;
   }
 
   /** A number row for `scope` renting `pool` now (its app linked by the caller). */

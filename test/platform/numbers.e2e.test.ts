@@ -275,7 +275,7 @@ for (const db of databases) {
       assert.ok((await main.numbers.search('NL', { pattern: cNumber.slice(2, 8) })).some((n: { number: string }) => n.number === cNumber));
     });
 
-    test('POST /Sandbox/Number/ rents the first number for sale with a new application linked, in one step; sold out → 404, nothing left behind', async () => {
+    test('POST /Sandbox/Number/ rents the first number for sale with a new application linked, in one step; a sold-out country gets a sibling number; none at all → 404, nothing left behind', async () => {
       const sub = await server.client().subaccounts.create('Shortcut', true);
       const client = server.client(sub);
       const rent = (json: object) => server.fetch(`/v1/Account/${sub.authId}/Sandbox/Number/`, { method: 'POST', json, creds: sub });
@@ -298,10 +298,20 @@ for (const db of databases) {
       const rest = await Promise.all(Array.from({ length: 6 }, () => rent({ answer_url: ANSWER, country_iso: 'DK' })));
       const numbers = await Promise.all(rest.map(async (r) => (assert.equal(r.status, 201), (await r.json()).number)));
       assert.equal(new Set([body.number, ...numbers]).size, 7);
+      // The country's inventory is sold out: the next is a shipped number with other last two digits, rented the same way.
+      const shipped = new Set([body.number, ...numbers]);
+      const extra = await rent({ answer_url: ANSWER, country_iso: 'DK' });
+      assert.equal(extra.status, 201);
+      const sibling = (await extra.json()).number;
+      assert.ok(!shipped.has(sibling), `${sibling} is a new number`);
+      assert.ok([...shipped].some((n) => n.slice(0, -2) === sibling.slice(0, -2)), `${sibling} is a sibling of a shipped DK number`);
+      assert.equal((await client.numbers.get(sibling)).country, 'Denmark');
+
+      // A country without numbers with voice in the inventory: 404, and no application is left behind.
       const apps = (await client.applications.list()).length;
-      const soldOut = await rent({ answer_url: ANSWER, country_iso: 'DK' });
-      assert.equal(soldOut.status, 404);
-      assert.match((await soldOut.json()).error, /no DK number with voice is for sale/);
+      const none = await rent({ answer_url: ANSWER, country_iso: 'AR' });
+      assert.equal(none.status, 404);
+      assert.match((await none.json()).error, /no AR number with voice is for sale/);
       assert.equal((await client.applications.list()).length, apps, 'no application is left behind');
 
       const unknown = await rent({ answer_url: ANSWER, colour: 'blue' });

@@ -112,6 +112,11 @@ export const poolRepo = {
     return db.selectFrom('number_pool').selectAll().where('number', '=', number).executeTakeFirst();
   },
 
+  /** Every inventory number of a country with voice, rented or not. */
+  withVoice(db: Executor, countryIso: string): Promise<PoolRow[]> {
+    return db.selectFrom('number_pool').selectAll().where('country_iso', '=', countryIso).where('voice_enabled', '=', 1).orderBy('number').execute();
+  },
+
   search(db: Executor, q: PoolSearch, limit: number, offset: number): Promise<PoolRow[]> {
     return db.selectFrom('number_pool').selectAll().where(poolWhere(q)).orderBy('number').limit(limit).offset(offset).execute();
   },

@@ -23,7 +23,7 @@ export interface NumberPoolTable {
   /** Micros. */
   monthly_rental_rate: number;
   setup_rate: number;
-  /** 'shipped' (resources/numbers.csv) or 'import' (`switchboard numbers import`). */
+  /** 'shipped' (resources/numbers.csv), 'import' (`switchboard numbers import`) or 'sandbox' (added by POST …/Sandbox/Number/ when a country's were sold out). */
   source: string;
   created_at: number;
 }
