@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAccountAuthId, isSubaccountAuthId, newAccountAuthId, newAuthToken, newNumericId, newSubaccountAuthId, newUuid } from '../src/ids.ts';
+import { isAccountAuthId, isSubaccountAuthId, newAccountAuthId, newAuthToken, newNumericId, newRowUuid, newSubaccountAuthId, newUuid } from '../src/ids.ts';
 import { formatMoney, parseMoney } from '../src/money.ts';
 
 test('identifiers have the spec formats', () => {
@@ -12,6 +12,13 @@ test('identifiers have the spec formats', () => {
     assert.match(newUuid(), /^[0-9a-f-]{36}$/);
   }
   assert.equal(new Set(Array.from({ length: 1000 }, newAccountAuthId)).size, 1000);
+});
+
+test('row ids are UUIDs that sort in the order they were made', () => {
+  const ids = Array.from({ length: 1000 }, newRowUuid);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(new Set(ids).size, 1000);
+  assert.deepEqual([...ids].sort(), ids);
 });
 
 test('money parses decimal strings into integer micros and renders them back', () => {

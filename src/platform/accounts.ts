@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, notFound } from '../errors.ts';
-import { newAccountAuthId, newAuthToken, newSubaccountAuthId, newUuid } from '../ids.ts';
+import { newAccountAuthId, newAuthToken, newRowUuid, newSubaccountAuthId } from '../ids.ts';
 import { formatMoney, type Micros } from '../money.ts';
 import type { AccountRow } from '../store/schema.ts';
 import { accountsRepo, ledgerRepo, type Executor } from '../store/repos/accounts.ts';
@@ -186,7 +186,7 @@ export class Accounts {
   /** Every balance change goes through here, inside the caller's transaction. */
   async addLedgerEntry(trx: Executor, accountId: string, subaccountId: string | null, kind: string, amount: Micros, description: string, reference: string | null = null): Promise<void> {
     await ledgerRepo.add(trx, {
-      id: newUuid(),
+      id: newRowUuid(),
       account_id: accountId,
       subaccount_id: subaccountId,
       kind,

@@ -5,7 +5,7 @@ import type { Accounts } from './accounts.ts';
 import { keptByMainAccount, type PlatformContext } from './context.ts';
 import { ownerFilter, type Scope } from './scope.ts';
 import { formatTimestamp } from './time.ts';
-import { newUuid } from '../ids.ts';
+import { newRowUuid } from '../ids.ts';
 import { ApiError } from '../errors.ts';
 import { callLogRepo } from '../store/repos/call-log.ts';
 import type { CallLogEntryRow } from '../store/tables/webhooks.ts';
@@ -88,7 +88,7 @@ export class CallLog {
     const ownerOf = (o: string | CallOwner) => (typeof o === 'string' ? (owners.get(o) ?? owners.set(o, this.resolve(o)).get(o)!) : o);
     const resolved = await Promise.all(items.map((item) => ownerOf(item.owner)));
     const rows = items.map((item, i) => ({
-      entry_id: newUuid(),
+      entry_id: newRowUuid(),
       call_uuid: item.callUuid,
       account_id: resolved[i]!.accountId,
       subaccount_id: resolved[i]!.subaccountId,

@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import { perDomain, type Clock, type PerDomain, type Timer } from '../clock/clock.ts';
 import { domainHere, inDomainOf, type DomainOwner } from '../clock/domains.ts';
-import { newUuid } from '../ids.ts';
+import { newRowUuid } from '../ids.ts';
 import type { Database, DialectName } from '../store/db.ts';
 import type { Executor } from '../store/repos/accounts.ts';
 import { webhookJobsRepo } from '../store/repos/webhook-jobs.ts';
@@ -138,7 +138,7 @@ export class JobQueue {
     const now = this.deps.clock.now();
     const leased = this.started;
     return {
-      job_id: newUuid(),
+      job_id: newRowUuid(),
       account_id: req.accountId,
       subaccount_id: req.subaccountId ?? null,
       call_uuid: req.callUuid ?? null,
