@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
 import type { DB } from './schema.ts';
 import { migrations } from './migrations/index.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { FifoSqliteDialect } from './sqlite-fifo-driver.ts';
 
 export type Database = Kysely<DB>;
@@ -73,7 +74,12 @@ function openSqlite(file: string): { store: Store; sqlite: SQLite.Database } {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new FifoSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { store: { db, dialect: 'sqlite', close: () => db.destroy() }, sqlite };
+  const checkpointer = new Checkpointer(sqlite, file, () => sql`pragma wal_checkpoint(PASSIVE)`.execute(db));
+  const close = async () => {
+    await checkpointer.close();
+    await db.destroy();
+  };
+  return { store: { db, dialect: 'sqlite', close }, sqlite };
 }
 
 /**
