@@ -107,13 +107,15 @@ export class Billing {
    * of calls starting, or reaching their next billing increment, together
    * would otherwise cost a commit each.
    */
-  private readonly holds = new TurnBatch<HoldOp, true | false | ApiError>((ops) => this.writeHolds(ops));
+  private readonly holds: TurnBatch<HoldOp, true | false | ApiError>;
 
   constructor(
     private readonly ctx: PlatformContext,
     private readonly accounts: Accounts,
     private readonly pricing: Pricing,
-  ) {}
+  ) {
+    this.holds = new TurnBatch(ctx.db, (ops, trx) => this.writeHolds(ops, trx));
+  }
 
   /** The main account's balance in micros (what its subaccounts spend from too). */
   async balance(payer: Payer, db: Executor = this.ctx.db): Promise<Micros> {
@@ -165,49 +167,47 @@ export class Billing {
   }
 
   /**
-   * One turn's holds and raises in one transaction, in the order they were
-   * asked for: each account's row is locked once and what it may spend is
+   * One turn's holds and raises, in the turn's transaction, in the order
+   * they were asked for: each account's row is locked once and what it may spend is
    * then counted here as each hold takes its share, so each is decided as if
    * it had its own transaction. Per hold: true, or why it was refused.
    */
-  private async writeHolds(ops: readonly HoldOp[]): Promise<Array<true | false | ApiError>> {
-    return this.ctx.db.transaction().execute(async (trx) => {
-      // Each account's funds as locked (in one order, so two batches cannot deadlock), and what this batch holds on top.
-      const funds = new Map<string, { locked: Available; added: Micros }>();
-      for (const accountId of [...new Set(ops.map((op) => op.payer.accountId))].sort()) {
-        funds.set(accountId, { locked: (await billingRepo.lockFunds(trx, accountId)) ?? { balance: 0, held: 0 }, added: 0 });
-      }
-      // Read once the accounts are locked: a call billed meanwhile (its hold released under the same lock) is seen gone.
-      const raising = await billingRepo.holding(trx, ops.flatMap((op) => (op.kind === 'raise' ? [op.reference] : [])));
-      const added: Array<{ reference: string; account_id: string; amount: Micros; created_at: number }> = [];
-      const raised: Array<{ reference: string; amount: Micros }> = [];
-      const out: Array<true | false | ApiError> = [];
-      for (const op of ops) {
-        const f = funds.get(op.payer.accountId)!;
-        const a = { balance: f.locked.balance, held: f.locked.held + f.added };
-        if (op.kind === 'hold') {
-          const total = op.holds.reduce((sum, h) => sum + h.amount, 0);
-          if (spendable(a) < total) {
-            out.push(insufficientCredit(op.payer.accountId, total, a));
-            continue;
-          }
-          f.added += total;
-          for (const h of op.holds) added.push({ reference: h.reference, account_id: op.payer.accountId, amount: h.amount, created_at: op.at });
-        } else {
-          if (!raising.has(op.reference) || spendable(a) < op.amount) {
-            out.push(false);
-            continue;
-          }
-          f.added += op.amount;
-          raised.push({ reference: op.reference, amount: op.amount });
+  private async writeHolds(ops: readonly HoldOp[], trx: Executor): Promise<Array<true | false | ApiError>> {
+    // Each account's funds as locked (in one order, so two batches cannot deadlock), and what this batch holds on top.
+    const funds = new Map<string, { locked: Available; added: Micros }>();
+    for (const accountId of [...new Set(ops.map((op) => op.payer.accountId))].sort()) {
+      funds.set(accountId, { locked: (await billingRepo.lockFunds(trx, accountId)) ?? { balance: 0, held: 0 }, added: 0 });
+    }
+    // Read once the accounts are locked: a call billed meanwhile (its hold released under the same lock) is seen gone.
+    const raising = await billingRepo.holding(trx, ops.flatMap((op) => (op.kind === 'raise' ? [op.reference] : [])));
+    const added: Array<{ reference: string; account_id: string; amount: Micros; created_at: number }> = [];
+    const raised: Array<{ reference: string; amount: Micros }> = [];
+    const out: Array<true | false | ApiError> = [];
+    for (const op of ops) {
+      const f = funds.get(op.payer.accountId)!;
+      const a = { balance: f.locked.balance, held: f.locked.held + f.added };
+      if (op.kind === 'hold') {
+        const total = op.holds.reduce((sum, h) => sum + h.amount, 0);
+        if (spendable(a) < total) {
+          out.push(insufficientCredit(op.payer.accountId, total, a));
+          continue;
         }
-        out.push(true);
+        f.added += total;
+        for (const h of op.holds) added.push({ reference: h.reference, account_id: op.payer.accountId, amount: h.amount, created_at: op.at });
+      } else {
+        if (!raising.has(op.reference) || spendable(a) < op.amount) {
+          out.push(false);
+          continue;
+        }
+        f.added += op.amount;
+        raised.push({ reference: op.reference, amount: op.amount });
       }
-      await billingRepo.addHolds(trx, added);
-      await billingRepo.raiseHolds(trx, raised);
-      for (const [accountId, f] of funds) await billingRepo.moveHeld(trx, accountId, f.added);
-      return out;
-    });
+      out.push(true);
+    }
+    await billingRepo.addHolds(trx, added);
+    await billingRepo.raiseHolds(trx, raised);
+    for (const [accountId, f] of funds) await billingRepo.moveHeld(trx, accountId, f.added);
+    return out;
   }
 
   /** The ledger behind the balance, newest first: the whole account's for the main account, a subaccount's own for it. */

@@ -10,7 +10,8 @@ import { ApiError } from '../errors.ts';
 import { callLogRepo } from '../store/repos/call-log.ts';
 import type { CallLogEntryRow } from '../store/tables/webhooks.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
-import { TurnBatch } from '../store/turn-batch.ts';
+import { TurnBatch, type AfterCommit } from '../store/turn-batch.ts';
+import type { Executor } from '../store/repos/accounts.ts';
 
 export type CallLogKind = 'state' | 'webhook' | 'verb' | 'xml' | 'error' | 'event';
 
@@ -52,7 +53,7 @@ export class CallLog {
    * commit each cost more than the rest of its set-up. Batches are written
    * in order, so a call's entries keep the order they were made in.
    */
-  private readonly batch = new TurnBatch<Appended>((items) => this.write(items));
+  private readonly batch: TurnBatch<Appended>;
 
   /** Where failed writes are reported: appending never rejects, so the engine can fire and forget. */
   onError: (err: unknown) => void = (err) => process.emitWarning(`call log: ${err instanceof Error ? err.stack : String(err)}`);
@@ -64,6 +65,7 @@ export class CallLog {
     private readonly events?: LiveEvents,
   ) {
     accounts.registerDependent(keptByMainAccount(callLogRepo.moveToMain));
+    this.batch = new TurnBatch(ctx.db, (items, trx, afterCommit) => this.write(items, trx, afterCommit), { before: (items) => this.resolveOwners(items) });
   }
 
   /**
@@ -83,23 +85,31 @@ export class CallLog {
     return { objects: rows.map(callLogView), total };
   }
 
-  private async write(items: Appended[]): Promise<void> {
+  /** Subaccount auth ids to their owners, before the turn's transaction. */
+  private async resolveOwners(items: Appended[]): Promise<void> {
     const owners = new Map<string, Promise<CallOwner>>();
-    const ownerOf = (o: string | CallOwner) => (typeof o === 'string' ? (owners.get(o) ?? owners.set(o, this.resolve(o)).get(o)!) : o);
-    const resolved = await Promise.all(items.map((item) => ownerOf(item.owner)));
-    const rows = items.map((item, i) => ({
-      entry_id: newRowUuid(),
-      call_uuid: item.callUuid,
-      account_id: resolved[i]!.accountId,
-      subaccount_id: resolved[i]!.subaccountId,
-      kind: item.entry.kind,
-      message: item.entry.message,
-      data: item.entry.data === undefined ? null : JSON.stringify(item.entry.data),
-      created_at: item.at,
-    }));
-    const seqs = await this.ctx.db.transaction().execute((trx) => callLogRepo.append(trx, rows));
+    const ownerOf = (o: string) => owners.get(o) ?? owners.set(o, this.resolve(o)).get(o)!;
+    await Promise.all(items.map(async (item) => typeof item.owner === 'string' && (item.owner = await ownerOf(item.owner))));
+  }
+
+  private async write(items: Appended[], trx: Executor, afterCommit: AfterCommit): Promise<void> {
+    const rows = items.map((item) => {
+      const owner = item.owner as CallOwner;
+      return {
+        entry_id: newRowUuid(),
+        call_uuid: item.callUuid,
+        account_id: owner.accountId,
+        subaccount_id: owner.subaccountId,
+        kind: item.entry.kind,
+        message: item.entry.message,
+        data: item.entry.data === undefined ? null : JSON.stringify(item.entry.data),
+        created_at: item.at,
+      };
+    });
+    const seqs = await callLogRepo.append(trx, rows);
     // Views are made only for someone watching (each parses its data back).
-    if (this.events?.watching) rows.forEach((row, i) => this.events!.publish('call', resolved[i]!, callLogView({ ...row, seq: seqs[i]! })));
+    const events = this.events;
+    if (events?.watching) afterCommit(() => rows.forEach((row, i) => events.publish('call', items[i]!.owner as CallOwner, callLogView({ ...row, seq: seqs[i]! }))));
   }
 
   private async resolve(owner: string): Promise<CallOwner> {

@@ -1,48 +1,158 @@
 // Writes asked for in the same turn of the event loop go to the database
-// together: when thousands of calls end at once, one statement and one
-// commit per batch instead of one per row. Batches are written one after
-// another, in the order they were asked for; a batch that fails fails every
-// write in it.
+// together: when thousands of calls start or end at once, one statement per
+// table and one commit per turn instead of one per row. Every batch of a
+// turn (call records, debug-log entries, credit holds, webhook jobs) shares
+// the turn's one transaction, each in a savepoint of its own: a batch that
+// fails rolls back and fails only its own writes, the others commit. Turns
+// are written one after another, in the order they came; within a turn,
+// batches in the order their first write was asked for.
+import { sql } from 'kysely';
+import type { Database } from './db.ts';
+import type { Executor } from './repos/accounts.ts';
+
 interface Waiter<R> {
   resolve(result: R): void;
   reject(err: unknown): void;
 }
 
+/** Run `fn` once the turn's transaction has committed (never if this batch or the commit failed). */
+export type AfterCommit = (fn: () => void) => void;
+
+export interface BatchWrite<T, R> {
+  /** Stores the items in `trx`, returning one result per item (or nothing, for R = void). */
+  (items: T[], trx: Executor, afterCommit: AfterCommit): Promise<R[] | void>;
+}
+
+export interface BatchOptions<T> {
+  /**
+   * Reads the write needs, done before the turn's transaction begins (on
+   * SQLite the transaction holds the one connection). Rejecting fails the
+   * batch.
+   */
+  before?(items: T[]): Promise<void>;
+}
+
+/** One batch's share of a turn. */
+interface Share {
+  before(): Promise<void>;
+  write(trx: Executor, afterCommit: AfterCommit): Promise<void>;
+  done(): void;
+  fail(err: unknown): void;
+}
+
 export class TurnBatch<T, R = void> {
   private items: T[] = [];
   private waiters: Waiter<R>[] = [];
-  private writing: Promise<void> = Promise.resolve();
+  private readonly turns: TurnWriter;
 
-  /** `write` stores the items and returns one result per item (or nothing, for R = void). */
-  constructor(private readonly write: (items: T[]) => Promise<R[] | void>) {}
+  constructor(
+    db: Database,
+    private readonly write: BatchWrite<T, R>,
+    private readonly opts: BatchOptions<T> = {},
+  ) {
+    this.turns = TurnWriter.of(db);
+  }
 
   add(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
-      if (this.items.length === 0) setImmediate(() => this.flush());
+      if (this.items.length === 0) this.turns.join(() => this.take());
       this.items.push(item);
       this.waiters.push({ resolve, reject });
     });
   }
 
   /** Resolves once everything asked for so far is written (or failed). */
-  async drain(): Promise<void> {
-    this.flush();
-    await this.writing;
+  drain(): Promise<void> {
+    return this.turns.flush();
   }
 
-  private flush(): void {
-    if (this.items.length === 0) return;
+  private take(): Share {
     const items = this.items;
     const waiters = this.waiters;
     this.items = [];
     this.waiters = [];
-    this.writing = this.writing.then(async () => {
-      try {
-        const results = await this.write(items);
-        waiters.forEach((w, i) => w.resolve(results?.[i] as R));
-      } catch (err) {
-        for (const w of waiters) w.reject(err);
-      }
-    });
+    let results: R[] | void;
+    return {
+      before: async () => this.opts.before?.(items),
+      write: async (trx, afterCommit) => void (results = await this.write(items, trx, afterCommit)),
+      done: () => waiters.forEach((w, i) => w.resolve(results?.[i] as R)),
+      fail: (err) => waiters.forEach((w) => w.reject(err)),
+    };
+  }
+}
+
+/** The turn's transaction, shared by every TurnBatch on one database. */
+class TurnWriter {
+  private static readonly byDb = new WeakMap<Database, TurnWriter>();
+  static of(db: Database): TurnWriter {
+    let writer = TurnWriter.byDb.get(db);
+    if (!writer) TurnWriter.byDb.set(db, (writer = new TurnWriter(db)));
+    return writer;
+  }
+
+  private joined: Array<() => Share> = [];
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly db: Database) {}
+
+  /** A batch with items for this turn: `take` hands them over when the turn is written. */
+  join(take: () => Share): void {
+    if (this.joined.length === 0) setImmediate(() => void this.flush());
+    this.joined.push(take);
+  }
+
+  flush(): Promise<void> {
+    if (this.joined.length > 0) {
+      const joined = this.joined;
+      this.joined = [];
+      this.writing = this.writing.then(() => this.write(joined.map((take) => take())));
+    }
+    return this.writing;
+  }
+
+  private async write(shares: Share[]): Promise<void> {
+    const ready: Share[] = [];
+    await Promise.all(
+      shares.map((s) =>
+        s.before().then(
+          () => void ready.push(s),
+          (err: unknown) => s.fail(err),
+        ),
+      ),
+    );
+    // Keep the order the batches joined in.
+    const ordered = shares.filter((s) => ready.includes(s));
+    if (ordered.length === 0) return;
+    // A lone batch needs no savepoint: its failure is the transaction's.
+    const savepoints = ordered.length > 1;
+    const written: Array<{ share: Share; after: Array<() => void> }> = [];
+    const failed = new Set<Share>();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const share of ordered) {
+          const after: Array<() => void> = [];
+          if (savepoints) await sql`savepoint turn_batch`.execute(trx);
+          try {
+            await share.write(trx, (fn) => after.push(fn));
+          } catch (err) {
+            if (!savepoints) throw err;
+            await sql`rollback to savepoint turn_batch`.execute(trx);
+            await sql`release savepoint turn_batch`.execute(trx);
+            failed.add(share);
+            share.fail(err);
+            continue;
+          }
+          if (savepoints) await sql`release savepoint turn_batch`.execute(trx);
+          written.push({ share, after });
+        }
+      });
+    } catch (err) {
+      for (const share of ordered) if (!failed.has(share)) share.fail(err);
+      return;
+    }
+    for (const { share, after } of written) {
+      for (const fn of after) fn();
+      share.done();
+    }
   }
 }

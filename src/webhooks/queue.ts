@@ -103,8 +103,8 @@ export class JobQueue {
     this.leaseMs = deps.options?.leaseMs ?? 30_000;
     this.pollMs = deps.options?.pollMs ?? 2_000;
     this.maxHeld = deps.options?.maxHeld ?? 10_000;
-    this.inserts = new TurnBatch((rows) => webhookJobsRepo.insert(deps.db, rows));
-    this.deletes = new TurnBatch((ids) => webhookJobsRepo.delete(deps.db, ids));
+    this.inserts = new TurnBatch(deps.db, (rows, trx) => webhookJobsRepo.insert(trx, rows));
+    this.deletes = new TurnBatch(deps.db, (ids, trx) => webhookJobsRepo.delete(trx, ids));
     this.lanes = perDomain(deps.clock, () => ({ domain: domainHere(deps.clock), dueTimer: undefined, pumping: undefined, again: false }));
   }
 

@@ -13,7 +13,8 @@ import { formatTimestamp } from '../../platform/time.ts';
 import { formatMoney } from '../../money.ts';
 import { callsRepo, liveCallsRepo } from '../../store/repos/calls.ts';
 import type { CallRow, NewCallRow, NewLiveCallRow } from '../../store/tables/calls.ts';
-import { TurnBatch } from '../../store/turn-batch.ts';
+import type { Executor } from '../../store/repos/accounts.ts';
+import { TurnBatch, type AfterCommit } from '../../store/turn-batch.ts';
 import type { WebhookRequest } from '../../webhooks/types.ts';
 import type { CallbackStore, CallLeg, CdrPort, Charge, EndedCall, LiveCall } from './ports.ts';
 
@@ -33,7 +34,7 @@ export class CdrWriter implements CdrPort {
     /** Where a failed live-row write is reported (the call goes on regardless). */
     private readonly onError: (err: unknown, callUuid: string) => void,
   ) {
-    this.batch = new TurnBatch((ops) => this.write(ops));
+    this.batch = new TurnBatch(ctx.db, (ops, trx, afterCommit) => this.write(ops, trx, afterCommit));
   }
 
   started(call: LiveCall): void {
@@ -65,34 +66,32 @@ export class CdrWriter implements CdrPort {
     return this.batch.drain();
   }
 
-  private async write(ops: Op[]): Promise<(Charge | undefined)[]> {
-    let send = () => {};
+  private async write(ops: Op[], trx: Executor, afterCommit: AfterCommit): Promise<(Charge | undefined)[]> {
     const rowed = (call: EndedCall) => call.live && !this.unrowed.has(call.uuid);
-    const out = await this.ctx.db.transaction().execute(async (trx) => {
-      await liveCallsRepo.insert(trx, ops.flatMap((op) => (op.kind === 'start' ? [op.row] : [])));
-      await liveCallsRepo.answered(trx, ops.flatMap((op) => (op.kind === 'answer' ? [op] : [])));
-      const removed = await liveCallsRepo.remove(trx, ops.flatMap((op) => (op.kind === 'end' && rowed(op.call) ? [op.call.uuid] : [])));
-      const out: (Charge | undefined)[] = [];
-      const rows: NewCallRow[] = [];
-      const hangups: WebhookRequest[] = [];
-      for (const op of ops) {
-        // A live call whose row is gone was closed elsewhere (another node took this one for crashed): its record is written there.
-        // Each removed row closes one call, even when two closers asked in the same batch.
-        if (op.kind !== 'end' || (rowed(op.call) && !removed.delete(op.call.uuid))) {
-          out.push(undefined);
-          continue;
-        }
-        const charge = await this.charge(trx, op.call);
-        out.push(charge);
-        rows.push(rowOf(op.call, charge));
-        if (op.call.hangup) hangups.push(op.call.hangup(charge));
+    await liveCallsRepo.insert(trx, ops.flatMap((op) => (op.kind === 'start' ? [op.row] : [])));
+    await liveCallsRepo.answered(trx, ops.flatMap((op) => (op.kind === 'answer' ? [op] : [])));
+    const removed = await liveCallsRepo.remove(trx, ops.flatMap((op) => (op.kind === 'end' && rowed(op.call) ? [op.call.uuid] : [])));
+    const out: (Charge | undefined)[] = [];
+    const rows: NewCallRow[] = [];
+    const hangups: WebhookRequest[] = [];
+    for (const op of ops) {
+      // A live call whose row is gone was closed elsewhere (another node took this one for crashed): its record is written there.
+      // Each removed row closes one call, even when two closers asked in the same batch.
+      if (op.kind !== 'end' || (rowed(op.call) && !removed.delete(op.call.uuid))) {
+        out.push(undefined);
+        continue;
       }
-      await callsRepo.insert(trx, rows);
-      send = await this.callbacks.enqueueIn(trx, hangups);
-      return out;
+      const charge = await this.charge(trx, op.call);
+      out.push(charge);
+      rows.push(rowOf(op.call, charge));
+      if (op.call.hangup) hangups.push(op.call.hangup(charge));
+    }
+    await callsRepo.insert(trx, rows);
+    const send = await this.callbacks.enqueueIn(trx, hangups);
+    afterCommit(() => {
+      for (const op of ops) if (op.kind === 'end') this.unrowed.delete(op.call.uuid);
+      send();
     });
-    for (const op of ops) if (op.kind === 'end') this.unrowed.delete(op.call.uuid);
-    send();
     return out;
   }
 
