@@ -62,6 +62,8 @@ export class Checkpointer {
     const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
       workerData: { file: this.file, everyMs: this.limits.everyMs, behindFrames: this.limits.behindPages },
       name: 'sqlite-checkpoint',
+      // Not the parent's flags: under `node --import tsx` the thread would load the TypeScript loader it does not need.
+      execArgv: [],
     });
     worker.unref();
     this.worker = worker;

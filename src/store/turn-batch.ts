@@ -25,6 +25,12 @@ export interface BatchWrite<T, R> {
 
 export interface BatchOptions<T> {
   /**
+   * False for writes whose statements each stand alone (rows written or
+   * deleted independently): alone in its turn, such a batch runs without a
+   * transaction of its own, as autocommitted statements.
+   */
+  atomic?: boolean;
+  /**
    * Reads the write needs, done before the turn's transaction begins (on
    * SQLite the transaction holds the one connection). Rejecting fails the
    * batch.
@@ -34,6 +40,7 @@ export interface BatchOptions<T> {
 
 /** One batch's share of a turn. */
 interface Share {
+  atomic: boolean;
   before(): Promise<void>;
   write(trx: Executor, afterCommit: AfterCommit): Promise<void>;
   done(): void;
@@ -73,6 +80,7 @@ export class TurnBatch<T, R = void> {
     this.waiters = [];
     let results: R[] | void;
     return {
+      atomic: this.opts.atomic ?? true,
       before: async () => this.opts.before?.(items),
       write: async (trx, afterCommit) => void (results = await this.write(items, trx, afterCommit)),
       done: () => waiters.forEach((w, i) => w.resolve(results?.[i] as R)),
@@ -123,6 +131,7 @@ class TurnWriter {
     // Keep the order the batches joined in.
     const ordered = shares.filter((s) => ready.includes(s));
     if (ordered.length === 0) return;
+    if (ordered.length === 1 && !ordered[0]!.atomic) return this.writeAlone(ordered[0]!);
     // A lone batch needs no savepoint: its failure is the transaction's.
     const savepoints = ordered.length > 1;
     const written: Array<{ share: Share; after: Array<() => void> }> = [];
@@ -154,5 +163,17 @@ class TurnWriter {
       for (const fn of after) fn();
       share.done();
     }
+  }
+
+  private async writeAlone(share: Share): Promise<void> {
+    const after: Array<() => void> = [];
+    try {
+      await share.write(this.db, (fn) => after.push(fn));
+    } catch (err) {
+      share.fail(err);
+      return;
+    }
+    for (const fn of after) fn();
+    share.done();
   }
 }

@@ -103,8 +103,9 @@ export class JobQueue {
     this.leaseMs = deps.options?.leaseMs ?? 30_000;
     this.pollMs = deps.options?.pollMs ?? 2_000;
     this.maxHeld = deps.options?.maxHeld ?? 10_000;
-    this.inserts = new TurnBatch(deps.db, (rows, trx) => webhookJobsRepo.insert(trx, rows));
-    this.deletes = new TurnBatch(deps.db, (ids, trx) => webhookJobsRepo.delete(trx, ids));
+    // Each job stands alone: a turn with nothing else to write needs no transaction for them.
+    this.inserts = new TurnBatch(deps.db, (rows, trx) => webhookJobsRepo.insert(trx, rows), { atomic: false });
+    this.deletes = new TurnBatch(deps.db, (ids, trx) => webhookJobsRepo.delete(trx, ids), { atomic: false });
     this.lanes = perDomain(deps.clock, () => ({ domain: domainHere(deps.clock), dueTimer: undefined, pumping: undefined, again: false }));
   }
 

@@ -30,7 +30,7 @@ for (const db of databases) {
     });
 
     const insert = async (trx: Executor, values: string[]) => void (await sql`insert into scratch (v) values ${sql.join(values.map((v) => sql`(${v})`))}`.execute(trx));
-    const stored = async () => (await sql<{ v: string }>`select v from scratch order by v`.execute(store.db)).rows.map((r) => r.v);
+    const stored = async () => (await sql<{ v: string }>`select v from scratch`.execute(store.db)).rows.map((r) => r.v).sort();
 
     test('a failing batch rolls back its own writes; the turn’s other batches commit, their after-commit work runs', async () => {
       const committed: string[] = [];
@@ -63,6 +63,19 @@ for (const db of databases) {
       assert.deepEqual(await stored(), ['a1', 'a2', 'c1', 'd1']);
     });
 
+    test('a batch of standalone writes, alone in its turn, runs without a transaction: what it wrote before failing stays', async () => {
+      const loose = new TurnBatch<string>(
+        store.db,
+        async (items, trx) => {
+          await insert(trx, items);
+          throw new Error('failed after its first statement');
+        },
+        { atomic: false },
+      );
+      await assert.rejects(loose.add('g1'));
+      assert.ok((await stored()).includes('g1'));
+    });
+
     test('reads a batch needs come before the turn’s transaction; a batch whose reads fail is not written', async () => {
       const batch = new TurnBatch<{ v: string; upper?: string }>(store.db, (items, trx) => insert(trx, items.map((i) => i.upper!)), {
         before: async (items) => {
@@ -75,7 +88,7 @@ for (const db of databases) {
       const [a, b] = await Promise.allSettled([batch.add({ v: 'e1' }), failing.add('f1')]);
       assert.equal(a.status, 'fulfilled');
       assert.equal(b.status, 'rejected');
-      assert.deepEqual(await stored(), ['E1', 'a1', 'a2', 'c1', 'd1'].sort());
+      assert.deepEqual(await stored(), ['E1', 'a1', 'a2', 'c1', 'd1', 'g1'].sort());
       await batch.drain();
     });
   });
