@@ -2,7 +2,7 @@
 // slot of their route and host (fair-slots.ts), so a slow URL queues only
 // its own requests; the attempt's time budget starts once it has its slot.
 // Redirects are not followed and bodies are size-limited.
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { FairSlots, type Priority, type SlotLimits } from './fair-slots.ts';
 import { SignalGroups } from './signal-groups.ts';
 import type { FailureKind, HttpMethod } from './types.ts';
@@ -75,12 +75,91 @@ function classify(err: unknown, limits: AttemptLimits): { failure: FailureKind; 
   return { failure: 'rt', error: `connection closed before a complete response: ${detail}${code ? ` (${code})` : ''}` };
 }
 
+/** Why an attempt was cut short by its time budget. */
+const OUT_OF_TIME = new Error('total timeout (tt) reached');
+
+/**
+ * One request and its response through undici's dispatcher interface: the
+ * response body is gathered here as it arrives, with no stream, async
+ * iterator or AbortSignal per request (`request()` makes all three, twice
+ * per call). `done` resolves with the body as text, or undefined when it
+ * exceeded the limit (the request is then aborted, which drops the
+ * connection), and rejects with undici's error or the reason it was cancelled.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  status = 0;
+  contentType: string | undefined;
+  location: string | undefined;
+  readonly done: Promise<string | undefined>;
+  private resolve!: (body: string | undefined) => void;
+  private reject!: (err: unknown) => void;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private tooLarge = false;
+  private abort: ((reason: Error) => void) | undefined;
+  private cancelled: Error | undefined;
+
+  constructor(private readonly maxBytes: number) {
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** Abort the request (now, or as soon as it is dispatched). */
+  cancel(reason: Error): void {
+    if (this.abort) this.abort(reason);
+    else this.cancelled ??= reason;
+  }
+
+  onConnect(abort: (reason: Error) => void): void {
+    this.abort = abort;
+    if (this.cancelled) abort(this.cancelled);
+  }
+
+  onHeaders(status: number, raw: Buffer[]): boolean {
+    if (status < 200) return true;
+    this.status = status;
+    // As undici's own header object has them: latin1 text, several values of one name make it a list.
+    const types: string[] = [];
+    const locations: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      if (name === 'content-type') types.push(raw[i + 1]!.toString('latin1'));
+      else if (name === 'location') locations.push(raw[i + 1]!.toString('latin1'));
+    }
+    this.contentType = types.length === 1 ? types[0] : undefined;
+    this.location = locations.length > 0 ? locations.join(',') : undefined;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.tooLarge = true;
+      this.cancel(new Error('response body too large'));
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.resolve(Buffer.concat(this.chunks).toString('utf8'));
+  }
+
+  onError(err: Error): void {
+    if (this.tooLarge) this.resolve(undefined);
+    else this.reject(err);
+  }
+}
+
 export class Transport {
   private readonly slots: FairSlots;
   /** Connect timeouts are per dispatcher in undici, so there is one agent per distinct value (in practice one or two). */
   private readonly agents = new Map<number, Agent>();
-  /** Attempts in flight by the stop signal that aborts them. */
-  private readonly attempts = new SignalGroups<AbortController>((a, reason) => a.abort(reason));
+  /** Requests in flight by the stop signal that aborts them. */
+  private readonly exchanges = new SignalGroups<Exchange>((ex, reason) => ex.cancel(reason as Error));
 
   constructor(private readonly opts: TransportOptions) {
     this.slots = new FairSlots(opts);
@@ -89,75 +168,49 @@ export class Transport {
   async send(out: Outgoing, limits: AttemptLimits): Promise<Attempt> {
     let release: (() => void) | undefined;
     let started = performance.now();
-    let attempt: AbortController | undefined;
+    let exchange: Exchange | undefined;
     let budget: NodeJS.Timeout | undefined;
     try {
       release = await this.slots.acquire(out.url, limits.priority, limits.stop);
       started = performance.now();
-      attempt = this.abortable(limits.stop);
-      const signal = attempt.signal;
-      budget = setTimeout(() => attempt!.abort(), Math.max(1, Math.round(limits.budgetMs))).unref();
-      const res = await request(out.url, {
-        dispatcher: this.agent(limits.connectTimeoutMs),
-        method: out.method,
-        headers: { 'user-agent': this.opts.userAgent, ...out.headers },
-        body: out.body,
-        headersTimeout: limits.readTimeoutMs,
-        bodyTimeout: limits.readTimeoutMs,
-        signal,
-      });
-      const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
-      const body = await this.readBody(res.body);
+      const ex = (exchange = new Exchange(this.opts.maxResponseBytes));
+      if (limits.stop.aborted) ex.cancel(limits.stop.reason as Error);
+      else this.exchanges.add(limits.stop, ex);
+      budget = setTimeout(() => ex.cancel(OUT_OF_TIME), Math.max(1, Math.round(limits.budgetMs))).unref();
+      this.agent(limits.connectTimeoutMs).dispatch(
+        {
+          origin: out.url.origin,
+          path: out.url.pathname + out.url.search,
+          method: out.method,
+          headers: { 'user-agent': this.opts.userAgent, ...out.headers },
+          body: out.body,
+          headersTimeout: limits.readTimeoutMs,
+          bodyTimeout: limits.readTimeoutMs,
+        },
+        ex,
+      );
+      const body = await ex.done;
       const latencyMs = Math.round(performance.now() - started);
-      const status = res.statusCode;
+      const { status, contentType } = ex;
       if (body === undefined) {
         return { ok: false, status, contentType, latencyMs, failure: 'other', error: `response body larger than ${this.opts.maxResponseBytes} bytes` };
       }
       if (status >= 200 && status < 300) return { ok: true, status, body, contentType, latencyMs };
       if (status >= 300 && status < 400) {
-        const location = res.headers.location;
-        return { ok: false, status, body, contentType, latencyMs, failure: 'other', error: `redirect${location ? ` to ${String(location)}` : ''} not followed (HTTP ${status})` };
+        const { location } = ex;
+        return { ok: false, status, body, contentType, latencyMs, failure: 'other', error: `redirect${location ? ` to ${location}` : ''} not followed (HTTP ${status})` };
       }
       return { ok: false, status, body, contentType, latencyMs, failure: status < 500 ? '4xx' : '5xx', error: `HTTP ${status}` };
     } catch (err) {
       const latencyMs = Math.round(performance.now() - started);
       if (limits.stop.aborted) return { ok: false, latencyMs, failure: 'other', error: 'stopped: the server is shutting down', interrupted: true };
-      if (attempt?.signal.aborted) return { ok: false, latencyMs, failure: 'rt', error: 'total timeout (tt) reached' };
+      if (err === OUT_OF_TIME) return { ok: false, latencyMs, failure: 'rt', error: 'total timeout (tt) reached' };
       return { ok: false, latencyMs, ...classify(err, limits) };
     } finally {
       clearTimeout(budget);
-      if (attempt) this.attempts.delete(limits.stop, attempt);
+      if (exchange) this.exchanges.delete(limits.stop, exchange);
       release?.();
     }
-  }
-
-  /**
-   * An attempt's own abort, fired by its time budget or by `stop`. Not
-   * AbortSignal.any/timeout: those tie every attempt to the long-lived stop
-   * signal with weak references and keep a timer for the whole budget after
-   * the attempt is over (two requests per call: garbage the collector has to
-   * trace).
-   */
-  private abortable(stop: AbortSignal): AbortController {
-    const attempt = new AbortController();
-    if (stop.aborted) attempt.abort(stop.reason);
-    else this.attempts.add(stop, attempt);
-    return attempt;
-  }
-
-  /** The body as text, or undefined when it exceeds the limit (the connection is then dropped). */
-  private async readBody(body: Dispatcher.ResponseData['body']): Promise<string | undefined> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > this.opts.maxResponseBytes) {
-        body.destroy();
-        return undefined;
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
   }
 
   private agent(connectTimeoutMs: number): Agent {
