@@ -64,8 +64,6 @@ export class SipStack implements OutboundHost, TransactionLayerUser {
   handlers: SipHandlers = {};
   private transport: SipTransport | undefined;
   private readonly sessions = new Map<string, InviteSession>();
-  /** Inbound calls by their INVITE transaction, for a CANCEL to find (before any tagged response there is no dialog). */
-  private readonly inbound = new WeakMap<ServerTransaction, InboundCall>();
   private readonly userAgent: string;
   private readonly host: string;
 
@@ -168,9 +166,7 @@ export class SipStack implements OutboundHost, TransactionLayerUser {
           return this.refuse(tx, req, flow, 415, `unsupported body ${type}`, { headers: [['accept', SDP]] });
         }
         if (!this.handlers.invite) return this.refuse(tx, req, flow, 503, 'not taking calls');
-        const call = new InboundCall(this, req, flow, tx as InviteServerTransaction);
-        this.inbound.set(tx, call);
-        this.handlers.invite(call);
+        this.handlers.invite(new InboundCall(this, req, flow, tx as InviteServerTransaction));
         return;
       }
       case 'REGISTER':
@@ -190,8 +186,7 @@ export class SipStack implements OutboundHost, TransactionLayerUser {
     if (!invite) return this.refuse(tx, req, flow, 481, 'CANCEL of no INVITE');
     this.reply(tx, req, 200);
     if (invite.finalSent) return;
-    const call = this.inbound.get(invite);
-    if (call) call.cancelled();
+    if (invite.events.cancelled) invite.events.cancelled();
     else invite.respond(responseTo(invite.request, 487, newSipToken()));
   }
 

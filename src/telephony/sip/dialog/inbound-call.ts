@@ -20,6 +20,7 @@ export class InboundCall extends InviteSession {
   ) {
     super(host);
     tx.events.noAck = () => this.noAck();
+    tx.events.cancelled = () => this.cancelled();
   }
 
   /** The offer in the INVITE, or null (late offer: ours goes in the 200, the answer comes in the ACK). */

@@ -14,6 +14,8 @@ import { Transaction, type TransactionContext } from './transaction.ts';
 export interface ServerTransactionEvents {
   /** An INVITE's final response was never ACKed (Timer H, or Timer L for a 2xx): a UAS ends the dialog with BYE. */
   noAck?(): void;
+  /** A CANCEL matched this INVITE before its final response (the stack answered the CANCEL). */
+  cancelled?(): void;
 }
 
 export abstract class ServerTransaction extends Transaction {
@@ -89,6 +91,8 @@ export class InviteServerTransaction extends ServerTransaction {
     this.lastStatus = res.status;
     this.send(this.last);
     if (res.status < 200) return;
+    // A CANCEL changes nothing now; the handler held the TU (and its call) for Timer L's 32 s.
+    this.events.cancelled = undefined;
     this.state = res.status < 300 ? 'accepted' : 'completed';
     this.armResend(this.timerG);
     this.armEnd(64 * this.t1, this.timerHL);
@@ -112,6 +116,8 @@ export class InviteServerTransaction extends ServerTransaction {
     if (this.state !== 'accepted') return;
     this.ackSeen = true;
     this.stopResend();
+    // noAck can no longer fire: let go of the TU, which holds the whole call, for the 32 s Timer L keeps this transaction.
+    this.events = {};
   }
 }
 
