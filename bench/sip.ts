@@ -12,7 +12,9 @@
 // completed per second, the failures, the stack process's CPU share and the
 // rate per CPU-second of the stack; a ladder stops at the first rate with
 // failures or that SIPp could not hold. BENCH_ONLY=register|calls|app runs
-// one; BENCH_PHASE_PROFILE=dir writes the app server's CPU profile per rate.
+// one; BENCH_PHASE_PROFILE=dir writes the app server's CPU profile per rate,
+// BENCH_ALLOC_PROFILE=dir what it allocates, BENCH_SIPP_TRACE=1 keeps SIPp's
+// error log. The app ladder also prints each step's CPU per call by thread.
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
