@@ -259,9 +259,9 @@ export class Numbers {
       for (let last = 0; last < 100; last++) {
         const number = stem + String(last).padStart(2, '0');
         if (taken.has(number) || countryOf(number) !== iso) continue;
-        const sibling: NewPoolRow = { ...template, number, source: 'sandbox', created_at: this.ctx.clock.now() };
+        const sibling: PoolRow = { ...template, number, source: 'sandbox', created_at: this.ctx.clock.now() };
         await poolRepo.upsert(trx, [sibling], false);
-        return (await poolRepo.find(trx, number))!;
+        return sibling;
       }
     }
     return undefined;

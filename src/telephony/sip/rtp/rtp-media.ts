@@ -148,6 +148,15 @@ export class RtpMedia {
 
   /** Start the workers; resolves once each is ticking. */
   static async start(opts: RtpMediaOptions): Promise<RtpMedia> {
+    // V8's memory reducer collects a heap it judges idle with a full,
+    // non-incremental mark-compact: in a media worker, whose heap is a few MB
+    // and whose work comes in 5 ms steps, that was a 15–25 ms pause now and
+    // then — every packet of the step late — and it was what failed
+    // bench:sip-media's p99 first (1,400 legs: p99 53–65 ms with it, 2.3 ms
+    // without, same minutes). The flag is process-wide: the main thread's heap
+    // no longer shrinks by itself after a burst, which a media server wants
+    // anyway (docs/decisions.md, "Media workers without V8's memory reducer").
+    setFlagsFromString('--no-memory-reducer');
     const media = new RtpMedia(opts);
     const count = opts.workers ?? availableParallelism();
     await Promise.all(Array.from({ length: count }, () => media.spawn()));
@@ -274,15 +283,6 @@ export class RtpMedia {
   }
 
   private spawn(): Promise<void> {
-    // V8's memory reducer collects a heap it judges idle with a full,
-    // non-incremental mark-compact: in a media worker, whose heap is a few MB
-    // and whose work comes in 5 ms steps, that was a 15–25 ms pause now and
-    // then — every packet of the step late — and it was what failed
-    // bench:sip-media's p99 first (1,400 legs: p99 53–65 ms with it, 2.3 ms
-    // without, same minutes). The flag is process-wide: the main thread's heap
-    // no longer shrinks by itself after a burst, which a media server wants
-    // anyway (docs/decisions.md, "Media workers without V8's memory reducer").
-    setFlagsFromString('--no-memory-reducer');
     const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / PHASE_MS));
     const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.io };
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
