@@ -34,14 +34,14 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU seconds (user+system) each thread of a process has used so far, by OS thread id, from /proc. */
-export function threadCpuSeconds(pid: number): Map<string, number> {
+/** CPU seconds (user+system, or the system part alone) each thread of a process has used so far, by OS thread id, from /proc. */
+export function threadCpuSeconds(pid: number, part: 'all' | 'system' = 'all'): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
+      out.set(tid, ((part === 'all' ? Number(fields[11]) : 0) + Number(fields[12])) / 100);
     } catch {
       // The thread ended meanwhile.
     }

@@ -69,13 +69,13 @@ function sipp(port: number, rate: number, ladder: (typeof LADDERS)[number]): Pro
 type ThreadRole = 'main' | 'media workers' | 'other workers' | 'V8 and libuv helpers';
 
 /** CPU ms per completed call of each kind of thread over a step, from two /proc snapshots. */
-function perThread(before: Map<string, number>, after: Map<string, number>, roles: Map<string, ThreadRole>, calls: number): string {
+function perThread(before: Map<string, number>, after: Map<string, number>, roles: Map<string, ThreadRole>, calls: number): Map<ThreadRole, number> {
   const ms = new Map<ThreadRole, number>();
   for (const [tid, cpu] of after) {
     const role = roles.get(tid) ?? 'V8 and libuv helpers';
     ms.set(role, (ms.get(role) ?? 0) + ((cpu - (before.get(tid) ?? 0)) * 1000) / calls);
   }
-  return [...ms].map(([role, v]) => `${role} ${fmt(v, 2)} ms`).join(', ');
+  return ms;
 }
 
 /** The process SIPp talks to: our bare stack (bench/sip-server.ts), or a whole server in SIP mode with its application. */
@@ -128,11 +128,17 @@ for (const ladder of LADDERS) {
   for (const rate of (process.env.BENCH_RATES ?? ladder.rates).split(',').map(Number)) {
     const cpu0 = cpuSeconds(t.pid);
     const threads0 = threadCpuSeconds(t.pid);
+    const kernel0 = threadCpuSeconds(t.pid, 'system');
     const r = await t.profiled(`sip-${ladder.name}-${rate}`, () => sipp(t.port, rate, ladder));
     const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
     console.log(`${fmt(rate).padStart(10)}  ${fmt(r.cps).padStart(12)}  ${fmt(r.failed).padStart(6)}  ${fmt((cpu / r.seconds) * 100).padStart(6)}%  ${fmt(r.done / cpu).padStart(8)}`);
-    if (roles && r.done > 0) console.log(`            CPU per call: ${perThread(threads0, threadCpuSeconds(t.pid), roles, r.done)}; load average ${fmt(os.loadavg()[0]!, 1)}`);
+    if (roles && r.done > 0) {
+      const all = perThread(threads0, threadCpuSeconds(t.pid), roles, r.done);
+      const kernel = perThread(kernel0, threadCpuSeconds(t.pid, 'system'), roles, r.done);
+      const shares = [...all].map(([role, v]) => `${role} ${fmt(v, 2)} ms${role === 'main' ? ` (kernel ${fmt(kernel.get(role) ?? 0, 2)})` : ''}`);
+      console.log(`            CPU per call: ${shares.join(', ')}; load average ${fmt(os.loadavg()[0]!, 1)}`);
+    }
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }
   await t.stop();
