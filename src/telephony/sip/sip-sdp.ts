@@ -1,11 +1,13 @@
 // SDP offer/answer (RFC 3264) for one leg's audio: G.711 (PCMU, PCMA) with
 // RFC 4733 telephone-event, 20 ms packets, one audio stream. The SIP side
-// carries the bodies; this module alone reads and writes them (with
-// sdp-transform) and hands the media session what it needs to know as one
-// `NegotiatedMedia` value.
+// carries the bodies; this module alone reads them (with sdp-transform) and
+// writes them, and hands the media session what it needs to know as one
+// `NegotiatedMedia` value. Ours have one fixed shape, so they are written as
+// text directly: sdp-transform's writer walks its whole grammar for every
+// line (about 16 KB of garbage per description, once per call).
 import { isIPv6 } from 'node:net';
 import { randomInt } from 'node:crypto';
-import { parse, parsePayloads, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { parse, parsePayloads, type MediaDescription, type SessionDescription } from 'sdp-transform';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export type AudioCodecName = 'PCMU' | 'PCMA';
@@ -92,7 +94,7 @@ export class SdpSession {
     const direction = opts.direction ?? 'sendrecv';
     this.pendingOffer = direction;
     const codecs = this.codecs.map((name) => ({ name, payloadType: STATIC_PT[name] }));
-    return this.describe([this.audioLine(codecs, TELEPHONE_EVENT_PT, direction)]);
+    return this.describe(this.audioLine(codecs, TELEPHONE_EVENT_PT, direction));
   }
 
   /** Whether an offer of ours still waits for its answer (an ACK's body answers the offer in our 200). */
@@ -146,36 +148,33 @@ export class SdpSession {
     const remote = targetOf(desc, m);
     const direction = mirrored(directionIn(desc, m), opts.direction ?? 'sendrecv', remote !== null);
     const telephoneEvent = telephoneEventOf(m);
-    const lines = desc.media.map((x, i) => (i === chosen!.index ? this.audioLine([codec], telephoneEvent, direction) : declined(x)));
+    const lines = desc.media.map((x, i) => (i === chosen!.index ? this.audioLine([codec], telephoneEvent, direction) : declined(x))).join('');
     return { ok: true, sdp: this.describe(lines), media: { remote, codecs: [codec], telephoneEvent, direction } };
   }
 
-  private audioLine(codecs: readonly RtpCodec[], telephoneEvent: number | null, direction: MediaDirection): MediaDescription {
-    const rtp: MediaDescription['rtp'] = codecs.map((c) => ({ payload: c.payloadType, codec: c.name, rate: 8000 }));
-    const fmtp: MediaDescription['fmtp'] = [];
-    if (telephoneEvent !== null) {
-      rtp.push({ payload: telephoneEvent, codec: 'telephone-event', rate: 8000 });
-      fmtp.push({ payload: telephoneEvent, config: TELEPHONE_EVENTS });
+  /** Our audio stream's m= line and attributes (the order sdp-transform writes them in: rtpmap, fmtp, ptime, direction). */
+  private audioLine(codecs: readonly RtpCodec[], telephoneEvent: number | null, direction: MediaDirection): string {
+    let payloads = '';
+    let attributes = '';
+    for (const c of codecs) {
+      payloads += ` ${c.payloadType}`;
+      attributes += `a=rtpmap:${c.payloadType} ${c.name}/8000\r\n`;
     }
-    return { type: 'audio', port: this.local.port, protocol: RTP_PROFILE, payloads: rtp.map((r) => r.payload).join(' '), rtp, fmtp, ptime: PTIME_MS, direction };
+    if (telephoneEvent !== null) {
+      payloads += ` ${telephoneEvent}`;
+      attributes += `a=rtpmap:${telephoneEvent} telephone-event/8000\r\na=fmtp:${telephoneEvent} ${TELEPHONE_EVENTS}\r\n`;
+    }
+    return `m=audio ${this.local.port} ${RTP_PROFILE}${payloads}\r\n${attributes}a=ptime:${PTIME_MS}\r\na=${direction}\r\n`;
   }
 
-  /** A whole description; the o= version moves only when the media part changed since the last one we sent. */
-  private describe(media: MediaDescription[]): string {
-    const ipVer = isIPv6(this.local.address) ? 6 : 4;
-    const body = (version: number): SessionDescription => ({
-      version: 0,
-      origin: { username: '-', sessionId: this.sessionId, sessionVersion: version, netType: 'IN', ipVer, address: this.local.address },
-      name: 'Switchboard',
-      connection: { version: ipVer, ip: this.local.address },
-      timing: { start: 0, stop: 0 },
-      media,
-    });
-    const unversioned = write(body(0));
-    if (this.lastBody !== undefined && unversioned !== this.lastBody) this.version++;
-    this.lastBody = unversioned;
-    // Version 0 (a session's first description, and every one until it changes) is the text just written.
-    return this.version === 0 ? unversioned : write(body(this.version));
+  /** A whole description around `media` (its m= sections); the o= version moves only when the rest changed since the last one we sent. */
+  private describe(media: string): string {
+    const address = this.local.address;
+    const ip = isIPv6(address) ? 'IP6' : 'IP4';
+    const rest = `s=Switchboard\r\nc=IN ${ip} ${address}\r\nt=0 0\r\n${media}`;
+    if (this.lastBody !== undefined && rest !== this.lastBody) this.version++;
+    this.lastBody = rest;
+    return `v=0\r\no=- ${this.sessionId} ${this.version} IN ${ip} ${address}\r\n${rest}`;
   }
 }
 
@@ -219,6 +218,6 @@ function targetOf(desc: SessionDescription, m: MediaDescription): MediaTarget | 
 }
 
 /** A stream we do not take: same type and formats, port 0 (RFC 3264 §6). */
-function declined(m: MediaDescription): MediaDescription {
-  return { type: m.type, port: 0, protocol: m.protocol, payloads: String(m.payloads ?? ''), rtp: [], fmtp: [] };
+function declined(m: MediaDescription): string {
+  return `m=${m.type} 0 ${m.protocol} ${String(m.payloads ?? '')}\r\n`;
 }

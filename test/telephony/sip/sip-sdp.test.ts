@@ -2,7 +2,7 @@
 // directions and the old c=0.0.0.0 hold, re-offers, declines.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from 'sdp-transform';
+import { parse, write } from 'sdp-transform';
 import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 
 const ours = () => new SdpSession({ address: '203.0.113.5', port: 10000 });
@@ -181,5 +181,13 @@ describe('making an offer', () => {
     const o = parse(new SdpSession({ address: '2001:db8::5', port: 10002 }).offer());
     assert.equal(o.connection?.version, 6);
     assert.equal(o.origin.ipVer, 6);
+  });
+
+  test('our descriptions are written in the canonical form (what sdp-transform writes for them)', () => {
+    const a = new SdpSession({ address: '2001:db8::5', port: 10002 });
+    const b = ours();
+    const answered = b.answer(offer({ media: ['m=audio 49170 RTP/AVP 8 101', 'a=rtpmap:101 telephone-event/8000', 'm=video 49172 RTP/AVP 31', 'm=audio 0 RTP/AVP 0'] }));
+    assert.ok(answered.ok);
+    for (const sdp of [a.offer(), a.offer({ direction: 'inactive' }), answered.sdp, b.offer({ direction: 'sendonly' })]) assert.equal(sdp, write(parse(sdp)));
   });
 });
