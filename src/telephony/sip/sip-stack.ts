@@ -185,7 +185,7 @@ export class SipStack implements OutboundHost, TransactionLayerUser {
     const invite = this.layer.inviteFor(req);
     if (!invite) return this.refuse(tx, req, flow, 481, 'CANCEL of no INVITE');
     this.reply(tx, req, 200);
-    if (invite.finalSent) return;
+    if (invite.finalSent || !invite.request) return;
     if (invite.events.cancelled) invite.events.cancelled();
     else invite.respond(responseTo(invite.request, 487, newSipToken()));
   }

@@ -5,7 +5,7 @@
 // InboundCall (UAS) and OutboundCall (UAC) add how the dialog comes about.
 import type { Clock } from '../../../clock/clock.ts';
 import { responseTo, SipResponse, type SipRequest } from '../message/sip-message.ts';
-import type { ClientTransactionUser } from '../transaction/transaction.ts';
+import { IGNORE_OUTCOME, type ClientTransactionUser } from '../transaction/transaction.ts';
 import type { InviteServerTransaction, ServerTransaction } from '../transaction/server-transactions.ts';
 import type { Flow } from '../transport/sip-flow.ts';
 import type { Dialog } from './dialog.ts';
@@ -107,7 +107,7 @@ export abstract class InviteSession {
     for (const [n, v] of headers) req.headers.append(n, v);
     const flow = this.dialog.flow;
     this.finish();
-    this.host.send(req, flow, { response: () => undefined, failed: () => undefined });
+    this.host.send(req, flow, IGNORE_OUTCOME);
   }
 
   /**
@@ -184,7 +184,8 @@ export abstract class InviteSession {
       case 'BYE': {
         tx.respond(responseTo(req, 200));
         const wasLive = this.state !== 'ended';
-        this.pendingReinvite?.respond(responseTo(this.pendingReinvite.request, 487));
+        const pending = this.pendingReinvite;
+        if (pending?.request) pending.respond(responseTo(pending.request, 487));
         this.finish();
         if (wasLive) this.events.bye?.(req);
         return;

@@ -12,6 +12,7 @@ import { SipRequest, type SipResponse } from '../message/sip-message.ts';
 import type { Timer } from '../../../clock/clock.ts';
 import type { Flow } from '../transport/sip-flow.ts';
 import type { ClientTransaction } from '../transaction/client-transactions.ts';
+import { IGNORE_OUTCOME } from '../transaction/transaction.ts';
 import { Dialog } from './dialog.ts';
 import { InviteSession, type Body, type SessionHost } from './invite-session.ts';
 
@@ -101,7 +102,7 @@ export class OutboundCall extends InviteSession {
     cancel.headers.append('to', inv.headers.get('to')!);
     cancel.headers.append('call-id', this.callId);
     cancel.headers.append('cseq', `${inv.cseq().seq} CANCEL`);
-    this.outHost.send(cancel, this.opts.flow, { response: () => undefined, failed: () => undefined });
+    this.outHost.send(cancel, this.opts.flow, IGNORE_OUTCOME);
     // RFC 3261 §9.1: no final response within 64*T1 of the CANCEL: consider the INVITE cancelled.
     this.cancelTimer = this.outHost.clock.after(64 * this.outHost.timerT1(), () => {
       if (this.state === 'ended' || this.state === 'confirmed') return;
@@ -174,7 +175,7 @@ export class OutboundCall extends InviteSession {
   private dropFork(res: SipResponse): void {
     const fork = Dialog.asClient(this.invite, res, this.opts.flow);
     this.outHost.sendAck(fork.request('ACK', res.cseq().seq), fork.flow);
-    this.outHost.send(fork.request('BYE'), fork.flow, { response: () => undefined, failed: () => undefined });
+    this.outHost.send(fork.request('BYE'), fork.flow, IGNORE_OUTCOME);
   }
 
   /** Answer a 401/407 once (twice when the first nonce went stale). */

@@ -5,7 +5,7 @@
 // TU, which ACKs them end to end.
 import { SipRequest, type SipResponse } from '../message/sip-message.ts';
 import type { Flow } from '../transport/sip-flow.ts';
-import { Transaction, type ClientTransactionUser, type TransactionContext } from './transaction.ts';
+import { IGNORE_OUTCOME, Transaction, type ClientTransactionUser, type TransactionContext } from './transaction.ts';
 
 /** The ACK for a non-2xx final response: same transaction, same branch (RFC 3261 §17.1.1.3). */
 export function ackForFailure(invite: SipRequest, res: SipResponse): SipRequest {
@@ -20,15 +20,17 @@ export function ackForFailure(invite: SipRequest, res: SipResponse): SipRequest 
   return ack;
 }
 
+const NOTHING = Buffer.alloc(0);
+
 export abstract class ClientTransaction extends Transaction {
-  protected readonly bytes: Buffer;
+  protected bytes: Buffer;
 
   constructor(
     ctx: TransactionContext,
     key: string,
     flow: Flow,
     readonly request: SipRequest,
-    protected readonly user: ClientTransactionUser,
+    protected user: ClientTransactionUser,
     initial: 'calling' | 'trying',
   ) {
     super(ctx, key, flow, initial);
@@ -128,13 +130,17 @@ export class NonInviteClientTransaction extends ClientTransaction {
 
   receive(res: SipResponse): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    const user = this.user;
     if (res.status < 200) {
       this.state = 'proceeding';
     } else {
       this.state = 'completed';
       this.stopResend();
+      // Timer K only absorbs retransmitted finals for 5 s: nothing to send or tell any more, so the TU and the bytes are let go.
+      this.user = IGNORE_OUTCOME;
+      this.bytes = NOTHING;
       this.armEnd(this.reliable ? 0 : this.ctx.timers.t4, this.timerK);
     }
-    this.user.response(res);
+    user.response(res);
   }
 }

@@ -55,16 +55,16 @@ export abstract class ServerTransaction extends Transaction {
 }
 
 export class InviteServerTransaction extends ServerTransaction {
-  constructor(
-    ctx: TransactionContext,
-    key: string,
-    flow: Flow,
-    /** Kept for CANCEL (487 to it) and for the dialog; a non-INVITE transaction keeps only its response. */
-    readonly request: SipRequest,
-    fallback: Flow,
-    connected: (flow: Flow) => boolean,
-  ) {
+  /**
+   * The INVITE, for a CANCEL's 487 and a re-INVITE's answer; undefined once
+   * the final response went out: Timer L/H keeps the transaction 32 s more,
+   * which must not keep the parsed INVITE (and its datagram) alive with it.
+   */
+  request: SipRequest | undefined;
+
+  constructor(ctx: TransactionContext, key: string, flow: Flow, request: SipRequest, fallback: Flow, connected: (flow: Flow) => boolean) {
     super(ctx, key, flow, fallback, connected, 'proceeding');
+    this.request = request;
   }
 
   /** Timer G: resend the final response, doubling up to T2. */
@@ -93,6 +93,7 @@ export class InviteServerTransaction extends ServerTransaction {
     if (res.status < 200) return;
     // A CANCEL changes nothing now; the handler held the TU (and its call) for Timer L's 32 s.
     this.events.cancelled = undefined;
+    this.request = undefined;
     this.state = res.status < 300 ? 'accepted' : 'completed';
     this.armResend(this.timerG);
     this.armEnd(64 * this.t1, this.timerHL);
@@ -118,6 +119,8 @@ export class InviteServerTransaction extends ServerTransaction {
     this.stopResend();
     // noAck can no longer fire: let go of the TU, which holds the whole call, for the 32 s Timer L keeps this transaction.
     this.events = {};
+    // The far end got the 2xx (it ACKed it): an INVITE retransmission still in the network is absorbed without it.
+    this.last = undefined;
   }
 }
 

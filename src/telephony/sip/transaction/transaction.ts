@@ -30,6 +30,9 @@ export interface ClientTransactionUser {
   failed(reason: 'timeout' | 'transport'): void;
 }
 
+/** The TU of a request whose outcome changes nothing (a BYE, a CANCEL), and of a transaction with nothing more to say. */
+export const IGNORE_OUTCOME: ClientTransactionUser = { response: () => undefined, failed: () => undefined };
+
 export type TransactionState = 'calling' | 'trying' | 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
 
 export abstract class Transaction {
