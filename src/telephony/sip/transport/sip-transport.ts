@@ -5,6 +5,7 @@
 // open (either direction), or a new one. Idle TCP connections close after
 // `tcpIdleMs` of platform time.
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import type { Clock, Timer } from '../../../clock/clock.ts';
 import { StreamFramer } from './stream-framer.ts';
@@ -57,6 +58,18 @@ class Connection {
   }
 }
 
+/**
+ * Where a datagram goes: flows carry addresses (sources, and gateways and
+ * URIs resolved once), so an address is its own answer, at once — dgram's
+ * default lookup answers even those through dns.lookup and a process.nextTick
+ * per datagram. A name still goes to dns.lookup.
+ */
+const literalLookup: dgram.SocketOptions['lookup'] = (hostname, options, callback) => {
+  const family = net.isIP(hostname);
+  if (family === 0) dns.lookup(hostname, options, callback);
+  else callback(null, hostname, family);
+};
+
 export class NetSipTransport implements SipTransport {
   private udp!: dgram.Socket;
   private tcp!: net.Server;
@@ -98,7 +111,7 @@ export class NetSipTransport implements SipTransport {
       });
       const port = (this.tcp.address() as net.AddressInfo).port;
       // Large buffers ride out a garbage-collection pause under load instead of dropping datagrams (the kernel caps them at rmem_max/wmem_max).
-      this.udp = dgram.createSocket({ type: family, reuseAddr: false, recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES });
+      this.udp = dgram.createSocket({ type: family, reuseAddr: false, recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES, lookup: literalLookup });
       try {
         await new Promise<void>((resolve, reject) => {
           this.udp.once('error', reject);
