@@ -30,7 +30,7 @@ import { RtpMedia, type MediaSession } from './rtp/rtp-media.ts';
 import type { JitterBufferOptions } from './rtp/rtp-jitter-buffer.ts';
 import type { PortRange } from './rtp/rtp-ports.ts';
 import { SourceGuard } from './security/source-guard.ts';
-import { SipLeg, type OutboundPlan, type SipLegHost, type SipTarget } from './sip-leg.ts';
+import { LegMediaEvents, SipLeg, type OutboundPlan, type SipLegHost, type SipTarget } from './sip-leg.ts';
 import { SdpSession } from './sip-sdp.ts';
 import { resolveSipUri, type SipDns } from './sip-resolver.ts';
 import { SipStack } from './sip-stack.ts';
@@ -247,8 +247,8 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
 
   /** Open the leg's media, answer its offer, and hand it to the engine. */
   private async answerable(call: InboundCall, who: { from: string; to: string; routeAs?: string; tenant?: Tenant; callerName: string }): Promise<void> {
-    let leg: SipLeg | undefined;
-    const media: MediaSession = await this.rtp.open(SipLeg.listenerFor(() => leg), { analyse: true });
+    const events = new LegMediaEvents();
+    const media: MediaSession = await this.rtp.open(events, { analyse: true });
     if (call.ended) return media.close();
     const sdp = new SdpSession({ address: this.publicAddress, port: media.port });
     let answer = null;
@@ -269,7 +269,8 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
       this.log?.warn({ source: formatFlow(call.flow), account_id: who.tenant?.accountId, from: who.from, limit: this.opts.limits?.callsPerAccount }, 'sip call refused: the account is at its concurrent call limit');
       return call.reject(486, 'Busy Here');
     }
-    leg = SipLeg.inbound(this, { uuid, from: who.from, to: who.to, call, media, sdp, answer });
+    const leg = SipLeg.inbound(this, { uuid, from: who.from, to: who.to, call, media, sdp, answer });
+    events.leg = leg;
     this.legs.set(leg.uuid, leg);
     const handler = this.inbound;
     if (!handler) return leg.hangup('NORMAL_TEMPORARY_FAILURE');

@@ -8,7 +8,7 @@
 // fail over from one gateway to the next when a gateway, not the callee,
 // fails (408, 5xx but 502's "callee unreachable" … see sip-causes.ts).
 import type { Clock } from '../../clock/clock.ts';
-import { type AudioOut, type EndedBy, type Leg, type LegDirection, type LegObserver, type LegState, type NetworkCause } from '../driver.ts';
+import { type AudioOut, type EndedBy, type FrameRun, type Leg, type LegDirection, type LegObserver, type LegState, type NetworkCause } from '../driver.ts';
 import { NoMedia } from '../no-media.ts';
 import type { ClientCredentials } from './auth/digest.ts';
 import type { InboundCall } from './dialog/inbound-call.ts';
@@ -218,26 +218,15 @@ export class SipLeg implements Leg {
     this.mediaUp = true;
   }
 
-  private readonly listener: MediaListener = {
-    audio: (run, at) => this.observer?.audio(this, run, at),
-    sound: (start, end) => this.observer?.lineSound?.(this, start, end),
-    tone: (digit, start, end) => this.observer?.lineKey?.(this, digit, start, end),
-    dtmf: (digit) => this.observer?.dtmf(this, digit),
-    lost: (reason) => {
-      this.host.log?.error({ call_uuid: this.uuid, reason }, 'sip leg lost its media');
-      this.hangup('NORMAL_TEMPORARY_FAILURE');
-    },
-  };
+  /** The observer, for the leg's media events (LegMediaEvents). */
+  get observing(): LegObserver | undefined {
+    return this.observer;
+  }
 
-  /** The listener the media session of an inbound leg was opened with (opened before the leg exists). */
-  static listenerFor(leg: () => SipLeg | undefined): MediaListener {
-    return {
-      audio: (run, at) => leg()?.listener.audio(run, at),
-      sound: (start, end) => leg()?.listener.sound?.(start, end),
-      tone: (digit, start, end) => leg()?.listener.tone?.(digit, start, end),
-      dtmf: (digit, at, source) => leg()?.listener.dtmf(digit, at, source),
-      lost: (reason) => leg()?.listener.lost(reason),
-    };
+  /** The leg's media worker died. */
+  mediaLost(reason: string): void {
+    this.host.log?.error({ call_uuid: this.uuid, reason }, 'sip leg lost its media');
+    this.hangup('NORMAL_TEMPORARY_FAILURE');
   }
 
   /** Events of the leg's dialog, whichever side made it. */
@@ -296,7 +285,7 @@ export class SipLeg implements Leg {
       this.end(plan.refused, 'far_end');
       return undefined;
     }
-    const media = await this.host.rtp.open(this.listener, { analyse: true });
+    const media = await this.host.rtp.open(new LegMediaEvents(this), { analyse: true });
     if (this.over) {
       media.close();
       return undefined;
@@ -389,5 +378,39 @@ export class SipLeg implements Leg {
         return call;
       });
     });
+  }
+}
+
+/**
+ * What a leg's media session reports, passed on to the leg's observer: one
+ * object per leg, with methods rather than closures (each closure of a call's
+ * set-up is an allocation, and under tsx a defineProperty for its name). An
+ * inbound leg's session is opened before the leg exists: `leg` is set once it does.
+ */
+export class LegMediaEvents implements MediaListener {
+  constructor(public leg?: SipLeg) {}
+
+  audio(run: FrameRun, at: number): void {
+    const leg = this.leg;
+    if (leg) leg.observing?.audio(leg, run, at);
+  }
+
+  sound(start: number, end: number): void {
+    const leg = this.leg;
+    if (leg) leg.observing?.lineSound?.(leg, start, end);
+  }
+
+  tone(digit: string, start: number, end: number): void {
+    const leg = this.leg;
+    if (leg) leg.observing?.lineKey?.(leg, digit, start, end);
+  }
+
+  dtmf(digit: string): void {
+    const leg = this.leg;
+    if (leg) leg.observing?.dtmf(leg, digit);
+  }
+
+  lost(reason: string): void {
+    this.leg?.mediaLost(reason);
   }
 }
