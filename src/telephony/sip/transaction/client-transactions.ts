@@ -29,7 +29,7 @@ export abstract class ClientTransaction extends Transaction {
     ctx: TransactionContext,
     key: string,
     flow: Flow,
-    readonly request: SipRequest,
+    request: SipRequest,
     protected user: ClientTransactionUser,
     initial: 'calling' | 'trying',
   ) {
@@ -49,27 +49,32 @@ export abstract class ClientTransaction extends Transaction {
 export class InviteClientTransaction extends ClientTransaction {
   private ack: Buffer | undefined;
 
-  constructor(ctx: TransactionContext, key: string, flow: Flow, request: SipRequest, user: ClientTransactionUser) {
+  constructor(
+    ctx: TransactionContext,
+    key: string,
+    flow: Flow,
+    /** Kept for the ACK of a non-2xx final (a non-INVITE transaction keeps only the bytes it resends). */
+    readonly request: SipRequest,
+    user: ClientTransactionUser,
+  ) {
     super(ctx, key, flow, request, user, 'calling');
     this.send(this.bytes);
-    this.armResend(this.timerA);
-    this.armEnd(64 * this.t1, this.timerB);
+    this.armResend(() => this.timerA());
+    this.armEnd(64 * this.t1, () => this.timerB());
   }
 
-  private readonly timerA = (): void => {
+  private timerA(): void {
     if (this.state !== 'calling') return;
     this.send(this.bytes);
     this.interval *= 2;
-    this.armResend(this.timerA);
-  };
+    this.armResend(() => this.timerA());
+  }
 
-  private readonly timerB = (): void => {
+  private timerB(): void {
     if (this.state !== 'calling') return;
     this.terminate();
     this.user.failed('timeout');
-  };
-
-  private readonly end = (): void => this.terminate();
+  }
 
   receive(res: SipResponse): void {
     const s = res.status;
@@ -83,12 +88,12 @@ export class InviteClientTransaction extends ClientTransaction {
           this.state = 'proceeding';
         } else if (s < 300) {
           this.state = 'accepted';
-          this.armEnd(64 * this.t1, this.end); // Timer M
+          this.armEnd(64 * this.t1, () => this.terminate()); // Timer M
         } else {
           this.state = 'completed';
           this.ack = ackForFailure(this.request, res).toBuffer();
           this.send(this.ack);
-          this.armEnd(this.reliable ? 0 : 32_000, this.end); // Timer D
+          this.armEnd(this.reliable ? 0 : 32_000, () => this.terminate()); // Timer D
         }
         this.user.response(res);
         return;
@@ -109,24 +114,22 @@ export class NonInviteClientTransaction extends ClientTransaction {
   constructor(ctx: TransactionContext, key: string, flow: Flow, request: SipRequest, user: ClientTransactionUser) {
     super(ctx, key, flow, request, user, 'trying');
     this.send(this.bytes);
-    this.armResend(this.timerE);
-    this.armEnd(64 * this.t1, this.timerF);
+    this.armResend(() => this.timerE());
+    this.armEnd(64 * this.t1, () => this.timerF());
   }
 
-  private readonly timerE = (): void => {
+  private timerE(): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.send(this.bytes);
     this.interval = this.state === 'trying' ? Math.min(this.interval * 2, this.ctx.timers.t2) : this.ctx.timers.t2;
-    this.armResend(this.timerE);
-  };
+    this.armResend(() => this.timerE());
+  }
 
-  private readonly timerF = (): void => {
+  private timerF(): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.terminate();
     this.user.failed('timeout');
-  };
-
-  private readonly timerK = (): void => this.terminate();
+  }
 
   receive(res: SipResponse): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
@@ -139,7 +142,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
       // Timer K only absorbs retransmitted finals for 5 s: nothing to send or tell any more, so the TU and the bytes are let go.
       this.user = IGNORE_OUTCOME;
       this.bytes = NOTHING;
-      this.armEnd(this.reliable ? 0 : this.ctx.timers.t4, this.timerK);
+      this.armEnd(this.reliable ? 0 : this.ctx.timers.t4, () => this.terminate()); // Timer K
     }
     user.response(res);
   }

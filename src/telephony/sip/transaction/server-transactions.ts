@@ -68,21 +68,20 @@ export class InviteServerTransaction extends ServerTransaction {
   }
 
   /** Timer G: resend the final response, doubling up to T2. */
-  private readonly timerG = (): void => {
+  private timerG(): void {
     if ((this.state !== 'completed' && this.state !== 'accepted') || !this.last) return;
     this.send(this.last);
     this.interval = Math.min(this.interval * 2, this.ctx.timers.t2);
-    this.armResend(this.timerG);
-  };
+    this.armResend(() => this.timerG());
+  }
 
   /** Timer H (no ACK for a non-2xx) or Timer L (end of Accepted). */
-  private readonly timerHL = (): void => {
+  private timerHL(): void {
     const unacked = this.state === 'completed' || (this.state === 'accepted' && !this.ackSeen);
     this.terminate();
     if (unacked) this.events.noAck?.();
-  };
+  }
 
-  private readonly end = (): void => this.terminate();
   private ackSeen = false;
 
   respond(res: SipResponse): void {
@@ -95,8 +94,8 @@ export class InviteServerTransaction extends ServerTransaction {
     this.events.cancelled = undefined;
     this.request = undefined;
     this.state = res.status < 300 ? 'accepted' : 'completed';
-    this.armResend(this.timerG);
-    this.armEnd(64 * this.t1, this.timerHL);
+    this.armResend(() => this.timerG());
+    this.armEnd(64 * this.t1, () => this.timerHL());
   }
 
   retransmission(): void {
@@ -109,7 +108,7 @@ export class InviteServerTransaction extends ServerTransaction {
     if (this.state !== 'completed') return;
     this.state = 'confirmed';
     this.stopResend();
-    this.armEnd(this.reliable ? 0 : this.ctx.timers.t4, this.end); // Timer I
+    this.armEnd(this.reliable ? 0 : this.ctx.timers.t4, () => this.terminate()); // Timer I
   }
 
   /** The dialog received the ACK of our 2xx: stop resending it (Timer L still absorbs INVITE retransmissions). */
@@ -129,8 +128,6 @@ export class NonInviteServerTransaction extends ServerTransaction {
     super(ctx, key, flow, fallback, connected, 'trying');
   }
 
-  private readonly timerJ = (): void => this.terminate();
-
   respond(res: SipResponse): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.last = res.toBuffer();
@@ -141,7 +138,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
       return;
     }
     this.state = 'completed';
-    this.armEnd(this.reliable ? 0 : 64 * this.t1, this.timerJ);
+    this.armEnd(this.reliable ? 0 : 64 * this.t1, () => this.terminate()); // Timer J
   }
 
   retransmission(): void {
