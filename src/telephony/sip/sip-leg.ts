@@ -229,26 +229,39 @@ export class SipLeg implements Leg {
     this.hangup('NORMAL_TEMPORARY_FAILURE');
   }
 
-  /** Events of the leg's dialog, whichever side made it. */
+  /**
+   * Events of the leg's dialog, whichever side made it. Methods, not arrow
+   * properties: under tsx (keepNames) each named arrow would also get a
+   * defineProperty for its name, a 256-byte dictionary object per event per call.
+   */
   private sessionEvents(session: InboundCall | OutboundCall): SessionEvents {
+    const leg = this;
     return {
-      cancelled: () => this.end('ORIGINATOR_CANCEL', 'far_end'),
-      bye: () => this.end('NORMAL_CLEARING', 'far_end'),
-      ended: (reason: EndReason) => {
-        this.host.log?.warn({ call_uuid: this.uuid, reason }, 'sip dialog ended without a BYE');
-        this.end('NORMAL_TEMPORARY_FAILURE', 'far_end');
+      cancelled() {
+        leg.end('ORIGINATOR_CANCEL', 'far_end');
       },
-      acked: (body) => {
+      bye() {
+        leg.end('NORMAL_CLEARING', 'far_end');
+      },
+      ended(reason: EndReason) {
+        leg.host.log?.warn({ call_uuid: leg.uuid, reason }, 'sip dialog ended without a BYE');
+        leg.end('NORMAL_TEMPORARY_FAILURE', 'far_end');
+      },
+      acked(body) {
         // Their answer to the offer in our 200: a late-offer INVITE's or an offerless re-INVITE's.
-        if (!body || !this.sdp?.awaitingAnswer) return;
-        const r = this.sdp.accept(body.body.toString());
-        if (r.ok) this.startMedia(r.media);
+        if (!body || !leg.sdp?.awaitingAnswer) return;
+        const r = leg.sdp.accept(body.body.toString());
+        if (r.ok) leg.startMedia(r.media);
         // A re-INVITE's unusable answer leaves the media as it was; a call's first one cannot work.
-        else if (this.mediaUp) this.host.log?.warn({ call_uuid: this.uuid, detail: r.detail }, 'sip answer in an ACK unusable; media unchanged');
-        else this.refuseMedia(session, r.detail);
+        else if (leg.mediaUp) leg.host.log?.warn({ call_uuid: leg.uuid, detail: r.detail }, 'sip answer in an ACK unusable; media unchanged');
+        else leg.refuseMedia(session, r.detail);
       },
-      reinvite: (req, respond) => this.reinvited(req, respond),
-      info: (req) => this.info(req),
+      reinvite(req, respond) {
+        leg.reinvited(req, respond);
+      },
+      info(req) {
+        leg.info(req);
+      },
     };
   }
 
