@@ -1,7 +1,8 @@
 // SIP media (RTP) benchmark. Run:
 //   npm run bench:sip-media      (BENCH_SECONDS=10 per step by default;
 //   BENCH_LEGS=1000,1200 picks the steps, BENCH_FLOOR=0 skips the bare-socket runs,
-//   BENCH_HEAR=1 posts every leg's heard audio to the main thread)
+//   BENCH_HEAR=1 posts every leg's heard audio to the main thread,
+//   BENCH_IO=epoll or dgram picks the workers' sockets for an A/B)
 //
 // N legs on the real media workers (one per core), in pairs over loopback:
 // each leg sends G.711 audio to its partner and plays out what the partner
@@ -24,17 +25,27 @@ import { RealClock } from '../src/clock/clock.ts';
 import { renderTone } from '../src/media/tones.ts';
 import { RtpMedia, type MediaSession } from '../src/telephony/sip/rtp/rtp-media.ts';
 import { loadBatchedUdp } from '../src/telephony/sip/rtp/rtp-udp-batch.ts';
-import { LATENESS_BUCKET_MS, type MediaIo, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
+import { LATENESS_BUCKET_MS, type SocketIo, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
 import type { NegotiatedMedia } from '../src/telephony/sip/sip-sdp.ts';
 import { fmt } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const LADDER = (process.env.BENCH_LEGS ?? '500,1000,1200,1400,1600,1800,2000,2500,3000').split(',').map(Number);
 const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
-/** BENCH_IO=dgram: the workers' sockets through node:dgram even where the batched-UDP addon is built (the A/B). */
-const IO = process.env.BENCH_IO === 'dgram' ? 'dgram' : 'auto';
+/**
+ * BENCH_IO=epoll: the batched-UDP addon without io_uring; BENCH_IO=dgram:
+ * node:dgram even where the addon is built (the A/Bs). BENCH_IO=io_uring
+ * (or nothing): what RtpMedia picks by itself.
+ */
+const IO = process.env.BENCH_IO === 'dgram' || process.env.BENCH_IO === 'epoll' ? process.env.BENCH_IO : 'auto';
 /** What RtpMedia will pick, for the floor's sockets to match. */
-const IO_USED: MediaIo = IO === 'dgram' || !('addon' in loadBatchedUdp()) ? 'dgram' : 'batched';
+function socketsUsed(): SocketIo {
+  const batched = loadBatchedUdp();
+  if (IO === 'dgram' || !('addon' in batched)) return 'dgram';
+  return IO === 'epoll' || batched.addon.uringUnavailable() !== null ? 'epoll' : 'io_uring';
+}
+const IO_USED = socketsUsed();
+if (process.env.BENCH_IO && process.env.BENCH_IO !== IO_USED) throw new Error(`BENCH_IO=${process.env.BENCH_IO}, but the workers would use ${IO_USED}`);
 const HEAR = process.env.BENCH_HEAR === '1';
 const MAX_LATENESS_MS = 5;
 const SATURATED = 0.95;
@@ -80,7 +91,7 @@ function percentile(stats: WorkerStats[], q: number): number {
 
 async function step(n: number) {
   const media = await RtpMedia.start({ ports: { min: 20000, max: 39999 }, clock, bindAddress: '127.0.0.1', io: IO });
-  if (media.io !== IO_USED) throw new Error(`the workers use ${media.io}, expected ${IO_USED}`);
+  if (media.sockets !== IO_USED) throw new Error(`the workers use ${media.sockets}, expected ${IO_USED}`);
   let heardRuns = 0;
   const listener = { audio: () => void heardRuns++, sound: () => {}, tone: () => {}, dtmf: () => {}, lost: (r: string) => console.error(`lost: ${r}`) };
   const legs: MediaSession[] = [];
@@ -159,7 +170,8 @@ const perLegTick = (cpuShare: number, legs: number) => (cpuShare * cores * 1e6) 
 
 async function main() {
   console.log(`${cores} media workers (one per core), legs in pairs over loopback, ${seconds} s per step after ${WARM_UP_MS / 1000} s of warm-up; load average ${loadavg()[0]!.toFixed(1)}`);
-  console.log(`sockets (workers and floor): ${IO_USED === 'batched' ? 'batched UDP, native/rtp-udp' : 'node:dgram'}${IO === 'dgram' ? ' (BENCH_IO=dgram)' : ''}`);
+  const socketsText = { io_uring: 'batched UDP through io_uring, native/rtp-udp', epoll: 'batched UDP through epoll, native/rtp-udp', dgram: 'node:dgram' }[IO_USED];
+  console.log(`sockets (workers and floor): ${socketsText}${process.env.BENCH_IO ? ` (BENCH_IO=${process.env.BENCH_IO})` : ''}`);
   console.log(
     `CPU is the whole process (workers and main thread); µs/tick is CPU per leg per 20 ms tick; floor: the same traffic from bare sockets; ours: µs/tick above the floor; main µs: the main thread's share of µs/tick; heard audio posted to the main thread: ${HEAR ? 'every leg' : 'none (line analysis findings only)'}`,
   );

@@ -4,10 +4,10 @@
 // RTP work at all. What the real workers spend above this is our code.
 // Like the workers' sockets once a session's source is settled, each socket
 // is connected to its partner (sends name no address). `io` picks the
-// sockets the workers use: node:dgram, or the batched-UDP addon
-// (native/rtp-udp: each step receives everything pending in one call and
-// sends its packets in one call, as rtp-udp-batch.ts does).
-// workerData: { ports: number[] (this worker's legs), partnerOf: {[port]: port}, seconds, io: 'dgram' | 'batched' }
+// sockets the workers use: node:dgram, or the batched-UDP addon over
+// io_uring or epoll (native/rtp-udp: each step receives everything pending
+// in one call and sends its packets in one call, as rtp-udp-batch.ts does).
+// workerData: { ports: number[] (this worker's legs), partnerOf: {[port]: port}, seconds, io: 'dgram' | 'epoll' | 'io_uring' }
 import dgram from 'node:dgram';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -34,13 +34,14 @@ async function dgramSockets() {
   return { send: (i) => sockets[i].send(packet), flush: () => {}, receive: () => {}, close: () => sockets.forEach((s) => s.close()) };
 }
 
-function batchedSockets() {
+function batchedSockets(uring) {
   const addon = createRequire(import.meta.url)('../native/rtp-udp/build/Release/rtp_udp.node');
   const recv = new ArrayBuffer(1024 * addon.SLOT_BYTES);
   const send = new ArrayBuffer(1024 * 1024);
   const words = new Uint32Array(send);
   const halves = new Uint16Array(send);
-  const handle = addon.create(recv, send);
+  const handle = addon.create(recv, send, uring);
+  if (addon.kind(handle) !== io) throw new Error(`the floor's sockets use ${addon.kind(handle)}, not ${io}`);
   const index = ports.map((port) => addon.bind(handle, '127.0.0.1', port));
   for (const [i, port] of ports.entries()) addon.connect(handle, index[i], '127.0.0.1', partnerOf[port]);
   const record = 8 + PACKET_BYTES;
@@ -62,7 +63,7 @@ function batchedSockets() {
   };
 }
 
-const sockets = io === 'batched' ? batchedSockets() : await dgramSockets();
+const sockets = io === 'dgram' ? await dgramSockets() : batchedSockets(io === 'io_uring');
 parentPort.postMessage({ ready: true });
 await new Promise((resolve) => parentPort.once('message', resolve));
 const t0 = performance.now();

@@ -5,12 +5,22 @@
 // packet per leg every 20 ms on thousands of sockets, so this module owns a
 // worker's sockets and moves a whole step's packets across the JS/C boundary
 // at once:
-//   receive(io): everything pending on all the sockets (epoll + recvmmsg)
-//                into the receive buffer, one fixed slot per datagram;
+//   receive(io): everything pending on all the sockets into the receive
+//                buffer, one fixed slot per datagram;
 //   flush(io, n): the n packets JS wrote into the send buffer, each to its
-//                socket's destination (sendmsg each: a step sends one packet
-//                per socket, so there is nothing for sendmmsg to group).
+//                socket's destination.
 // No libuv, no threads: the worker calls these from its own loop.
+//
+// Two ways to the kernel, the same buffers and calls (kind(io) says which):
+//   io_uring (uring.c: raw system calls, no liburing): a receive
+//     (RECVMSG) stays armed on every socket; flush puts the step's sends in
+//     the submission queue and enters the kernel once for all of them;
+//     receive enters once to run and take the receives completed since (and
+//     again with those re-armed, for datagrams waiting behind them). A few
+//     system calls per step instead of one per datagram each way.
+//   epoll (where io_uring cannot be set up: an old kernel, a seccomp filter
+//     such as Docker's default, io_uring_disabled): epoll_wait, recvmmsg per
+//     readable socket, sendmsg per packet.
 //
 // Receive slot (SLOT_BYTES each, at i * SLOT_BYTES):
 //   u32 socket, u16 length, u16 flags (bit 0: the source differs from the
@@ -32,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "uring.h"
 
 #define SLOT_BYTES 2048
 #define SLOT_HEADER 24
@@ -39,9 +50,29 @@
 #define BATCH 16
 #define EVENTS 512
 #define CONTROL_BYTES 64
+/** Submission entries: a step's sends and re-armed receives, entered in chunks of this many. */
+#define RING_SQ 2048
+/** Completions: at most one receive per socket is outstanding, sends post only failures (the kernel keeps any overflow). */
+#define RING_CQ 16384
+/** user_data of entries that are not a socket's receive (whose user_data is its socket index). */
+#define TAG_SEND (1ull << 62)
+#define TAG_CANCEL (1ull << 61)
+/** How long close waits for the kernel to give a cancelled receive back (each try), and how many tries. */
+#define CANCEL_WAIT_MS 10
+#define CANCEL_TRIES 100
+
+/** A socket's armed io_uring receive: the kernel writes into it until the receive completes (or is cancelled). */
+typedef struct {
+  struct msghdr msg;
+  struct iovec iov;
+  struct sockaddr_storage name;
+  char control[CONTROL_BYTES];
+  int32_t res;
+  uint8_t data[MAX_DATAGRAM];
+} Inbox;
 
 typedef struct {
-  int fd; // -1: free
+  int fd; // -1: free (unless its receive is still with the kernel: armed)
   int family;
   int connected;
   int has_target;
@@ -49,10 +80,21 @@ typedef struct {
   socklen_t target_len;
   struct sockaddr_storage source;
   socklen_t source_len;
+  // io_uring only:
+  Inbox *inbox;
+  uint8_t armed;   // its receive is queued or with the kernel
+  uint8_t closing; // close() cancelled the receive and waits for it back
+  uint32_t gen;    // counts closes, so a completion noted for an earlier socket in this slot is not taken for this one
 } Sock;
+
+/** A socket whose receive completed, its datagram waiting in its inbox. */
+typedef struct {
+  uint32_t index, gen;
+} Ready;
 
 typedef struct {
   int epfd;
+  Uring ring; // ring.fd < 0: the epoll path
   Sock *socks;
   uint32_t count;
   uint32_t capacity;
@@ -64,6 +106,12 @@ typedef struct {
   size_t send_bytes;
   napi_ref recv_ref;
   napi_ref send_ref;
+  // io_uring only:
+  Ready *ready; // `capacity` entries
+  uint32_t ready_count;
+  /** A SENDMSG's header for each submission entry (sends on unconnected sockets name their destination). */
+  struct msghdr *send_msgs;
+  struct iovec *send_iovs;
 } Io;
 
 #define CHECK(env, call)                                  \
@@ -84,14 +132,115 @@ static napi_value throw_errno(napi_env env, const char *syscall, int err, const 
   return NULL;
 }
 
+static int ring_mode(const Io *io) {
+  return io->ring.fd >= 0;
+}
+
+/**
+ * Take the completions the kernel has posted: a socket's receive makes it
+ * ready (its datagram, or error, waits in its inbox until receive() takes
+ * it); sends and cancels post only failures, which lose that packet only.
+ */
+static void reap(Io *io) {
+  Uring *r = &io->ring;
+  uint32_t head = *r->cq_head, tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+  for (; head != tail; head++) {
+    const UringCqe *c = &r->cqes[head & r->cq_mask];
+    if (c->user_data & (TAG_SEND | TAG_CANCEL) || c->user_data >= io->count) continue;
+    Sock *s = &io->socks[c->user_data];
+    s->armed = 0;
+    if (!s->closing) {
+      s->inbox->res = c->res;
+      io->ready[io->ready_count++] = (Ready){ (uint32_t)c->user_data, s->gen };
+    } else if (s->fd < 0) { // given back after its close gave up waiting: now the inbox can go
+      free(s->inbox);
+      s->inbox = NULL;
+      s->closing = 0;
+    }
+  }
+  __atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
+}
+
+/** A submission entry, entering the kernel first when the queue is full; NULL if even that failed. */
+static UringSqe *next_sqe(Io *io) {
+  UringSqe *sqe = uring_sqe(&io->ring);
+  if (!sqe && uring_enter(&io->ring, 0, 0, -1) == 0) sqe = uring_sqe(&io->ring);
+  return sqe;
+}
+
+/** Queue socket `index`'s receive (it reaches the kernel with the next enter). */
+static void arm(Io *io, uint32_t index) {
+  Sock *s = &io->socks[index];
+  UringSqe *sqe = next_sqe(io);
+  if (!sqe) return; // the ring is broken: this socket hears nothing more
+  Inbox *in = s->inbox;
+  in->msg.msg_namelen = sizeof in->name;
+  in->msg.msg_controllen = CONTROL_BYTES;
+  in->msg.msg_flags = 0;
+  sqe->opcode = URING_OP_RECVMSG;
+  sqe->fd = s->fd;
+  sqe->addr = (uintptr_t)&in->msg;
+  sqe->len = 1;
+  sqe->op_flags = MSG_TRUNC; // the datagram's real length: a longer one than the inbox holds is dropped, as on the epoll path
+  sqe->user_data = index;
+  s->armed = 1;
+}
+
+/**
+ * Close the sockets marked closing. A socket's armed receive holds the
+ * socket and writes into its inbox: it is cancelled, and the socket closed
+ * and its slot freed only once the kernel has given the receive back
+ * (otherwise the port would stay bound for a while after close, and a slot
+ * reused at once could take the old receive's completion).
+ */
+static void close_marked(Io *io) {
+  uint32_t waiting = 0;
+  for (uint32_t i = 0; i < io->count; i++) {
+    Sock *s = &io->socks[i];
+    if (!s->closing || s->fd < 0 || !s->armed) continue;
+    UringSqe *sqe = next_sqe(io);
+    if (!sqe) break;
+    sqe->opcode = URING_OP_ASYNC_CANCEL;
+    sqe->fd = -1;
+    sqe->addr = i;
+    sqe->user_data = TAG_CANCEL;
+    if (io->ring.features & URING_FEAT_CQE_SKIP) sqe->flags = URING_SQE_CQE_SKIP_SUCCESS;
+    waiting++;
+  }
+  for (int tries = 0; waiting && tries < CANCEL_TRIES; tries++) {
+    if (uring_enter(&io->ring, 1, 1, CANCEL_WAIT_MS) < 0) break;
+    reap(io);
+    waiting = 0;
+    for (uint32_t i = 0; i < io->count; i++) waiting += io->socks[i].closing && io->socks[i].fd >= 0 && io->socks[i].armed;
+  }
+  for (uint32_t i = 0; i < io->count; i++) {
+    Sock *s = &io->socks[i];
+    if (!s->closing || s->fd < 0) continue;
+    close(s->fd);
+    s->fd = -1;
+    s->gen++;
+    if (!s->armed) { // else reap frees the inbox when the receive comes back
+      free(s->inbox);
+      s->inbox = NULL;
+      s->closing = 0;
+    }
+  }
+}
+
 /** Close every socket: when the handle is collected, and when its thread ends (a terminated worker collects nothing). */
 static void io_close_all(void *data) {
   Io *io = data;
-  for (uint32_t i = 0; i < io->count; i++)
-    if (io->socks[i].fd >= 0) {
-      close(io->socks[i].fd);
-      io->socks[i].fd = -1;
-    }
+  if (ring_mode(io)) {
+    for (uint32_t i = 0; i < io->count; i++) io->socks[i].closing = io->socks[i].fd >= 0;
+    close_marked(io);
+    uring_close(&io->ring);
+  }
+  for (uint32_t i = 0; i < io->count; i++) {
+    if (io->socks[i].fd >= 0) close(io->socks[i].fd);
+    io->socks[i].fd = -1;
+    if (!io->socks[i].armed) free(io->socks[i].inbox); // one the kernel never gave back stays (it may still write into it)
+    io->socks[i].inbox = NULL;
+  }
   if (io->epfd >= 0) close(io->epfd);
   io->epfd = -1;
 }
@@ -105,6 +254,9 @@ static void io_finalize(napi_env env, void *data, void *hint) {
   if (io->send_ref) napi_delete_reference(env, io->send_ref);
   free(io->socks);
   free(io->sources);
+  free(io->ready);
+  free(io->send_msgs);
+  free(io->send_iovs);
   free(io);
 }
 
@@ -189,24 +341,59 @@ static int buffer_of(napi_env env, napi_value v, uint8_t **data, size_t *bytes) 
   return 1;
 }
 
-// create(recv: ArrayBuffer, send: ArrayBuffer): io
+/** An io_uring for a worker's sockets, or why there is none here ("io_uring_setup EPERM" …). */
+static int open_ring(Uring *ring, char *why, size_t size) {
+  const char *what = NULL;
+  int err = uring_open(ring, RING_SQ, RING_CQ, &what);
+  if (err < 0) snprintf(why, size, "%s %s", what, strerrorname_np(-err) ? strerrorname_np(-err) : "EIO");
+  return err;
+}
+
+// uringUnavailable(): why this process cannot use io_uring (a string), or null when it can
+static napi_value uring_unavailable(napi_env env, napi_callback_info info) {
+  (void)info;
+  Uring ring;
+  char why[160];
+  napi_value out;
+  if (open_ring(&ring, why, sizeof why) == 0) {
+    uring_close(&ring);
+    CHECK(env, napi_get_null(env, &out));
+  } else CHECK(env, napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+// create(recv: ArrayBuffer, send: ArrayBuffer, uring: boolean): io (through io_uring if asked and it can be set up, else epoll)
 static napi_value create(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], out;
+  size_t argc = 3;
+  napi_value argv[3], out;
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Io *io = calloc(1, sizeof *io);
   if (!io) return throw_errno(env, "calloc", ENOMEM, NULL, 0);
   io->epfd = -1;
+  io->ring.fd = -1;
   if (argc < 2 || !buffer_of(env, argv[0], &io->recv, &io->recv_bytes) || !buffer_of(env, argv[1], &io->send, &io->send_bytes)) {
     free(io);
-    napi_throw_type_error(env, NULL, "rtp_udp.create(recv: ArrayBuffer, send: ArrayBuffer)");
+    napi_throw_type_error(env, NULL, "rtp_udp.create(recv: ArrayBuffer, send: ArrayBuffer, uring?: boolean)");
     return NULL;
   }
+  bool want_ring = false;
+  if (argc > 2) napi_get_value_bool(env, argv[2], &want_ring);
   io->sources = calloc(io->recv_bytes / SLOT_BYTES + 1, sizeof *io->sources);
-  io->epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (io->epfd < 0 || !io->sources) {
-    int err = io->epfd < 0 ? errno : ENOMEM;
-    if (io->epfd >= 0) close(io->epfd);
+  char why[160];
+  if (want_ring && io->sources && open_ring(&io->ring, why, sizeof why) == 0) {
+    io->send_msgs = calloc(io->ring.sq_entries, sizeof *io->send_msgs);
+    io->send_iovs = calloc(io->ring.sq_entries, sizeof *io->send_iovs);
+    if (!io->send_msgs || !io->send_iovs) {
+      uring_close(&io->ring);
+      free(io->send_msgs);
+      free(io->send_iovs);
+      free(io->sources);
+      free(io);
+      return throw_errno(env, "calloc", ENOMEM, NULL, 0);
+    }
+  } else io->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if ((!ring_mode(io) && io->epfd < 0) || !io->sources) {
+    int err = io->sources ? errno : ENOMEM;
     free(io->sources);
     free(io);
     return throw_errno(env, "epoll_create1", err, NULL, 0);
@@ -215,6 +402,15 @@ static napi_value create(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[1], 1, &io->send_ref);
   CHECK(env, napi_create_external(env, io, io_finalize, NULL, &out));
   napi_add_env_cleanup_hook(env, io_close_all, io);
+  return out;
+}
+
+// kind(io): 'io_uring' | 'epoll'
+static napi_value kind(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  Io *io = call_args(env, info, 1, argv);
+  if (!io) return NULL;
+  CHECK(env, napi_create_string_utf8(env, ring_mode(io) ? "io_uring" : "epoll", NAPI_AUTO_LENGTH, &out));
   return out;
 }
 
@@ -242,31 +438,53 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "bind", err, host, port);
   }
+  Inbox *inbox = ring_mode(io) ? calloc(1, sizeof *inbox) : NULL;
+  if (ring_mode(io) && !inbox) {
+    close(fd);
+    return throw_errno(env, "calloc", ENOMEM, NULL, 0);
+  }
   uint32_t i = 0;
-  while (i < io->count && io->socks[i].fd >= 0) i++;
+  while (i < io->count && (io->socks[i].fd >= 0 || io->socks[i].inbox)) i++; // a slot whose receive the kernel still has is not free
   if (i == io->count) {
     if (io->count == io->capacity) {
       uint32_t capacity = io->capacity ? io->capacity * 2 : 64;
       Sock *grown = realloc(io->socks, capacity * sizeof *grown);
-      if (!grown) {
+      Ready *ready = grown && ring_mode(io) ? realloc(io->ready, capacity * sizeof *ready) : NULL;
+      if (grown) io->socks = grown;
+      if (ready) io->ready = ready;
+      if (!grown || (ring_mode(io) && !ready)) {
         close(fd);
+        free(inbox);
         return throw_errno(env, "realloc", ENOMEM, NULL, 0);
       }
-      io->socks = grown;
       io->capacity = capacity;
     }
+    io->socks[i].gen = 0;
     io->count++;
   }
   Sock *s = &io->socks[i];
+  uint32_t gen = s->gen;
   memset(s, 0, sizeof *s);
   s->fd = fd;
   s->family = family;
-  struct epoll_event ev = { .events = EPOLLIN, .data = { .u32 = i } };
-  if (epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-    int err = errno;
-    close(fd);
-    s->fd = -1;
-    return throw_errno(env, "epoll_ctl", err, NULL, 0);
+  s->gen = gen;
+  if (ring_mode(io)) {
+    s->inbox = inbox;
+    inbox->iov.iov_base = inbox->data;
+    inbox->iov.iov_len = MAX_DATAGRAM;
+    inbox->msg.msg_name = &inbox->name;
+    inbox->msg.msg_iov = &inbox->iov;
+    inbox->msg.msg_iovlen = 1;
+    inbox->msg.msg_control = inbox->control;
+    arm(io, i);
+  } else {
+    struct epoll_event ev = { .events = EPOLLIN, .data = { .u32 = i } };
+    if (epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+      int err = errno;
+      close(fd);
+      s->fd = -1;
+      return throw_errno(env, "epoll_ctl", err, NULL, 0);
+    }
   }
   CHECK(env, napi_create_uint32(env, i, &out));
   return out;
@@ -278,7 +496,10 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
   Io *io = call_args(env, info, 2, argv);
   if (!io) return NULL;
   Sock *s = get_sock(io, env, argv[1]);
-  if (s) {
+  if (s && ring_mode(io)) {
+    s->closing = 1;
+    close_marked(io);
+  } else if (s) {
     epoll_ctl(io->epfd, EPOLL_CTL_DEL, s->fd, NULL);
     close(s->fd);
     s->fd = -1;
@@ -357,13 +578,42 @@ static double realtime_minus_monotonic(void) {
   return best;
 }
 
-// receive(io): datagrams written into the receive buffer (call again while it comes back full)
-static napi_value receive(napi_env env, napi_callback_info info) {
-  napi_value argv[1], out;
-  Io *io = call_args(env, info, 1, argv);
-  if (!io) return NULL;
+/**
+ * Receive slot `used` for a datagram of socket `index` whose data is at
+ * `data` (moved into the slot unless already there): its header, with the
+ * arrival time from the kernel's timestamp (SO_TIMESTAMPNS) in `h`'s control.
+ */
+static void put_slot(Io *io, uint32_t used, uint32_t index, const struct msghdr *h, const uint8_t *data, uint16_t length, double real_minus_mono) {
+  Sock *s = &io->socks[index];
+  uint8_t *slot = io->recv + (size_t)used * SLOT_BYTES;
+  const struct sockaddr_storage *from = h->msg_name;
+  double arrival = clock_ms(CLOCK_MONOTONIC);
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR((struct msghdr *)h, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      struct timespec t;
+      memcpy(&t, CMSG_DATA(c), sizeof t);
+      arrival = t.tv_sec * 1e3 + t.tv_nsec / 1e6 - real_minus_mono;
+    }
+  }
+  uint16_t flags = 0;
+  if (!same_address(from, h->msg_namelen, &s->source, s->source_len)) {
+    memcpy(&s->source, from, h->msg_namelen);
+    s->source_len = h->msg_namelen;
+    io->sources[used] = s->source;
+    flags = 1;
+  }
+  uint16_t port = ntohs(from->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)from)->sin6_port : ((const struct sockaddr_in *)from)->sin_port);
+  memcpy(slot, &index, 4);
+  memcpy(slot + 4, &length, 2);
+  memcpy(slot + 6, &flags, 2);
+  memcpy(slot + 8, &arrival, 8);
+  memcpy(slot + 16, &port, 2);
+  if (data != slot + SLOT_HEADER) memmove(slot + SLOT_HEADER, data, length);
+}
+
+/** The epoll path: every readable socket drained with recvmmsg straight into the slots. */
+static uint32_t epoll_receive(Io *io, double real_minus_mono) {
   uint32_t slots = io->recv_bytes / SLOT_BYTES, used = 0;
-  double real_minus_mono = realtime_minus_monotonic();
   struct epoll_event events[EVENTS];
   struct mmsghdr msgs[BATCH];
   struct iovec iov[BATCH];
@@ -394,39 +644,61 @@ static napi_value receive(napi_env env, napi_callback_info info) {
         for (int k = 0; k < got; k++) {
           struct msghdr *h = &msgs[k].msg_hdr;
           if (h->msg_flags & MSG_TRUNC) continue; // longer than any RTP/RTCP packet we take
-          uint8_t *slot = io->recv + (size_t)used * SLOT_BYTES;
-          double arrival = clock_ms(CLOCK_MONOTONIC);
-          for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-              struct timespec t;
-              memcpy(&t, CMSG_DATA(c), sizeof t);
-              arrival = t.tv_sec * 1e3 + t.tv_nsec / 1e6 - real_minus_mono;
-            }
-          }
-          uint16_t flags = 0;
-          if (!same_address(&from[k], h->msg_namelen, &s->source, s->source_len)) {
-            memcpy(&s->source, &from[k], h->msg_namelen);
-            s->source_len = h->msg_namelen;
-            io->sources[used] = s->source;
-            flags = 1;
-          }
-          uint16_t port = ntohs(from[k].ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&from[k])->sin6_port : ((struct sockaddr_in *)&from[k])->sin_port);
-          uint32_t sock = index;
-          uint16_t length = (uint16_t)msgs[k].msg_len;
-          memcpy(slot, &sock, 4);
-          memcpy(slot + 4, &length, 2);
-          memcpy(slot + 6, &flags, 2);
-          memcpy(slot + 8, &arrival, 8);
-          memcpy(slot + 16, &port, 2);
-          // A truncated datagram before this one left its slot free: move this one down.
-          uint8_t *data = iov[k].iov_base;
-          if (data != slot + SLOT_HEADER) memmove(slot + SLOT_HEADER, data, length);
+          // A truncated datagram before this one left its slot free: put_slot moves this one down.
+          put_slot(io, used, index, h, iov[k].iov_base, (uint16_t)msgs[k].msg_len, real_minus_mono);
           used++;
         }
         if ((uint32_t)got < want || used == slots) break;
       }
     }
   } while (n == EVENTS && used < slots);
+  return used;
+}
+
+/** Ready sockets' datagrams into the slots from `used` on, each socket's receive armed again; the new `used`. */
+static uint32_t take_ready(Io *io, uint32_t used, double real_minus_mono) {
+  uint32_t slots = io->recv_bytes / SLOT_BYTES, i = 0;
+  for (; i < io->ready_count && used < slots; i++) {
+    Ready r = io->ready[i];
+    Sock *s = &io->socks[r.index];
+    if (s->fd < 0 || s->gen != r.gen) continue; // closed since
+    Inbox *in = s->inbox;
+    // An error (ICMP port unreachable on a connected socket …) loses nothing but itself, as on the epoll path.
+    if (in->res >= 0 && in->res <= MAX_DATAGRAM) put_slot(io, used++, r.index, &in->msg, in->data, (uint16_t)in->res, real_minus_mono);
+    arm(io, r.index);
+  }
+  io->ready_count -= i;
+  memmove(io->ready, io->ready + i, io->ready_count * sizeof *io->ready);
+  return used;
+}
+
+/**
+ * The io_uring path: enter (submitting what is queued and running the
+ * receives completed since), take what completed, and enter again with the
+ * receives re-armed — a datagram already waiting behind the one taken
+ * completes at once — until nothing more comes. Newer kernels run a limited
+ * number of deferred completions per enter (20 per pass from 6.13), so a
+ * busy step may take a few passes.
+ */
+static uint32_t ring_receive(Io *io, double real_minus_mono) {
+  uint32_t slots = io->recv_bytes / SLOT_BYTES, used = take_ready(io, 0, real_minus_mono);
+  for (int pass = 0; pass < 256 && used < slots; pass++) {
+    if (uring_enter(&io->ring, 1, 0, -1) < 0) break;
+    uint32_t before = io->ready_count;
+    reap(io);
+    if (io->ready_count == before) break;
+    used = take_ready(io, used, real_minus_mono);
+  }
+  return used;
+}
+
+// receive(io): datagrams written into the receive buffer (call again while it comes back full)
+static napi_value receive(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  Io *io = call_args(env, info, 1, argv);
+  if (!io) return NULL;
+  double real_minus_mono = realtime_minus_monotonic();
+  uint32_t used = ring_mode(io) ? ring_receive(io, real_minus_mono) : epoll_receive(io, real_minus_mono);
   CHECK(env, napi_create_uint32(env, used, &out));
   return out;
 }
@@ -447,7 +719,40 @@ static napi_value address_at(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// flush(io, count): send the first `count` records of the send buffer; returns how many the kernel took
+/**
+ * Queue one send on the ring. MSG_DONTWAIT: a send the kernel cannot take
+ * at once fails (that packet is lost, as with sendmsg on the epoll path)
+ * instead of waiting in the kernel, so every send is done with the send
+ * buffer when io_uring_enter returns and JS may write the next step's
+ * packets into it. Successful sends post no completion where the kernel
+ * can skip them.
+ */
+static int queue_send(Io *io, Sock *s, uint8_t *data, uint16_t length) {
+  UringSqe *sqe = next_sqe(io);
+  if (!sqe) return 0;
+  sqe->fd = s->fd;
+  sqe->op_flags = MSG_DONTWAIT;
+  sqe->user_data = TAG_SEND;
+  if (io->ring.features & URING_FEAT_CQE_SKIP) sqe->flags = URING_SQE_CQE_SKIP_SUCCESS;
+  if (s->connected) {
+    sqe->opcode = URING_OP_SEND;
+    sqe->addr = (uintptr_t)data;
+    sqe->len = length;
+    return 1;
+  }
+  // Kept until the entry is submitted: one header per submission entry.
+  uint32_t entry = (io->ring.sq_local_tail - 1) & io->ring.sq_mask;
+  struct iovec *v = &io->send_iovs[entry];
+  struct msghdr *h = &io->send_msgs[entry];
+  *v = (struct iovec){ .iov_base = data, .iov_len = length };
+  *h = (struct msghdr){ .msg_name = &s->target, .msg_namelen = s->target_len, .msg_iov = v, .msg_iovlen = 1 };
+  sqe->opcode = URING_OP_SENDMSG;
+  sqe->addr = (uintptr_t)h;
+  sqe->len = 1;
+  return 1;
+}
+
+// flush(io, count): send the first `count` records of the send buffer; returns how many the kernel took (io_uring: were submitted)
 static napi_value flush(napi_env env, napi_callback_info info) {
   napi_value argv[2], out;
   Io *io = call_args(env, info, 2, argv);
@@ -467,6 +772,10 @@ static napi_value flush(napi_env env, napi_callback_info info) {
     if (index >= io->count) continue;
     Sock *s = &io->socks[index];
     if (s->fd < 0 || !s->has_target) continue;
+    if (ring_mode(io)) {
+      if (queue_send(io, s, data, length)) sent++;
+      continue;
+    }
     struct iovec v = { .iov_base = data, .iov_len = length };
     struct msghdr h = { .msg_iov = &v, .msg_iovlen = 1 };
     if (!s->connected) {
@@ -476,6 +785,7 @@ static napi_value flush(napi_env env, napi_callback_info info) {
     // A refused send (ICMP unreachable, a full buffer) loses that packet only, as with dgram.
     if (sendmsg(s->fd, &h, MSG_DONTWAIT) >= 0) sent++;
   }
+  if (ring_mode(io) && uring_enter(&io->ring, 0, 0, -1) < 0) sent = 0;
   CHECK(env, napi_create_uint32(env, sent, &out));
   return out;
 }
@@ -483,6 +793,8 @@ static napi_value flush(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     { "create", NULL, create, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "kind", NULL, kind, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "uringUnavailable", NULL, uring_unavailable, NULL, NULL, NULL, napi_enumerable, NULL },
     { "bind", NULL, bind_socket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, close_socket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "target", NULL, target, NULL, NULL, NULL, napi_enumerable, NULL },

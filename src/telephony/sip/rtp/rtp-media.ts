@@ -22,7 +22,7 @@ import type { NegotiatedMedia } from '../sip-sdp.ts';
 import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
-import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type MediaIo, type WorkerInit, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
+import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type MediaIo, type SocketIo, type WorkerInit, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
 import { monoNow, PHASE_MS, PHASES, TICK_MS } from './rtp-time.ts';
 import { loadBatchedUdp } from './rtp-udp-batch.ts';
@@ -55,8 +55,12 @@ export interface RtpMediaOptions {
   jitter?: JitterBufferOptions;
   /** How far behind (ms) a starved worker may catch up by sending overdue packets back to back before it drops audio instead (default 100). */
   catchUpMs?: number;
-  /** The workers' sockets: 'auto' (default) through the batched-UDP addon when it is built, else node:dgram; 'dgram' always node:dgram. */
-  io?: 'auto' | 'dgram';
+  /**
+   * The workers' sockets: 'auto' (default) through the batched-UDP addon when
+   * it is built — over io_uring where it can be set up, else epoll — else
+   * node:dgram; 'epoll' the addon without io_uring; 'dgram' always node:dgram.
+   */
+  io?: 'auto' | 'epoll' | 'dgram';
   log?: Logger;
 }
 
@@ -120,30 +124,43 @@ export class RtpMedia {
   private closed = false;
   private readonly deliverTicks: number;
   private offsetMs: number | undefined;
-  /** How the workers' datagrams enter and leave (said once in the log at start). */
+  /** How the workers' datagrams enter and leave (said once in the log at start): the batched-UDP addon, or node:dgram … */
   readonly io: MediaIo;
+  /** … and the addon over io_uring or epoll. */
+  readonly sockets: SocketIo;
 
   private constructor(private readonly opts: RtpMediaOptions) {
     this.pool = new PortPool(opts.ports);
     const deliverMs = opts.deliverMs ?? 100;
     if (!(deliverMs >= TICK_MS && deliverMs % TICK_MS === 0)) throw new RangeError(`deliverMs must be a multiple of ${TICK_MS}; got ${deliverMs}`);
     this.deliverTicks = deliverMs / TICK_MS;
-    this.io = this.chooseIo();
+    this.sockets = this.chooseSockets();
+    this.io = this.sockets === 'dgram' ? 'dgram' : 'batched';
   }
 
-  private chooseIo(): MediaIo {
+  private chooseSockets(): SocketIo {
     const { log } = this.opts;
     if (this.opts.io === 'dgram') {
       log?.info('RTP media workers use node:dgram (asked)');
       return 'dgram';
     }
     const batched = loadBatchedUdp();
-    if ('addon' in batched) {
-      log?.info('RTP media workers use batched UDP (native/rtp-udp)');
-      return 'batched';
+    if (!('addon' in batched)) {
+      log?.warn({ reason: batched.reason }, 'RTP media workers use node:dgram: the batched-UDP addon cannot be loaded');
+      return 'dgram';
     }
-    log?.warn({ reason: batched.reason }, 'RTP media workers use node:dgram: the batched-UDP addon cannot be loaded');
-    return 'dgram';
+    if (this.opts.io === 'epoll') {
+      log?.info('RTP media workers use batched UDP through epoll (native/rtp-udp; asked)');
+      return 'epoll';
+    }
+    // Docker's default seccomp profile, kernels before 5.19 and kernel.io_uring_disabled refuse it.
+    const reason = batched.addon.uringUnavailable();
+    if (reason === null) {
+      log?.info('RTP media workers use batched UDP through io_uring (native/rtp-udp)');
+      return 'io_uring';
+    }
+    log?.info({ reason }, 'RTP media workers use batched UDP through epoll (native/rtp-udp): io_uring cannot be set up here');
+    return 'epoll';
   }
 
   /** Start the workers; resolves once each is ticking. */
@@ -284,7 +301,7 @@ export class RtpMedia {
 
   private spawn(): Promise<void> {
     const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / PHASE_MS));
-    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.io };
+    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.sockets };
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
     const slot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() } as Omit<WorkerSlot, 'host'> as WorkerSlot;
     slot.host = {

@@ -16,11 +16,13 @@ export interface WorkerInit {
   wallOffset: number;
   /** Overdue steps (PHASE_MS each) a worker that fell behind runs back to back before it skips the rest. */
   maxCatchUp: number;
-  /** The sockets: through the batched-UDP addon (rtp-udp-batch.ts), or node:dgram. */
-  io: MediaIo;
+  /** The sockets: through the batched-UDP addon (rtp-udp-batch.ts) over io_uring or epoll, or node:dgram. */
+  io: SocketIo;
 }
 
 export type MediaIo = 'batched' | 'dgram';
+/** How a worker's datagrams reach the kernel: the batched-UDP addon over io_uring or epoll, or node:dgram. */
+export type SocketIo = 'io_uring' | 'epoll' | 'dgram';
 
 export type Command =
   | { op: 'open'; sid: number; port: number; host: string; phase: number; inbandDtmf: boolean; analyse?: boolean; cname: string; jitter: JitterBufferOptions }

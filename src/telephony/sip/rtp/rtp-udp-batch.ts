@@ -3,7 +3,9 @@
 // there): the addon owns a worker's sockets, and a whole step's datagrams
 // cross between JS and the kernel in one call each way — `receive()` hands
 // every datagram pending on every socket to its socket's handler, `flush()`
-// sends every packet queued since the last flush. Without the addon the
+// sends every packet queued since the last flush. The addon reaches the
+// kernel through io_uring where it can be set up (a few system calls per
+// step), else through epoll + recvmmsg + sendmsg. Without the addon the
 // workers use node:dgram (rtp-udp.ts); RtpMedia says which once at start.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,11 @@ import type { Network, PacketHandler, UdpSocket } from './rtp-media-loop.ts';
 interface Addon {
   readonly SLOT_BYTES: number;
   readonly SLOT_HEADER: number;
-  create(recv: ArrayBuffer, send: ArrayBuffer): Io;
+  /** Through io_uring when `uring` and it can be set up here, else epoll (`kind` says which). */
+  create(recv: ArrayBuffer, send: ArrayBuffer, uring: boolean): Io;
+  kind(io: Io): BatchedIo;
+  /** Why io_uring cannot be set up in this process ("io_uring_setup EPERM": a seccomp filter …), or null when it can. */
+  uringUnavailable(): string | null;
   /** A socket bound to host:port; throws the system error with its name as `code` (EADDRINUSE …). */
   bind(io: Io, host: string, port: number): number;
   close(io: Io, socket: number): void;
@@ -29,6 +35,8 @@ interface Addon {
   /** Send the first `count` records of the send buffer; how many the kernel took. */
   flush(io: Io, count: number): number;
 }
+/** How the addon reaches the kernel. */
+export type BatchedIo = 'io_uring' | 'epoll';
 declare const ioBrand: unique symbol;
 type Io = { readonly [ioBrand]: true };
 
@@ -72,14 +80,20 @@ export class BatchedNetwork implements Network {
   private readonly sockets: (Bound | undefined)[] = [];
   private queued = 0;
   private queuedBytes = 0;
+  readonly kind: BatchedIo;
 
-  constructor(private readonly addon: Addon) {
+  /** Through io_uring unless `uring` is false or it cannot be set up (then epoll). */
+  constructor(
+    private readonly addon: Addon,
+    uring = true,
+  ) {
     this.recv = new ArrayBuffer(RECEIVE_SLOTS * addon.SLOT_BYTES);
     this.recvBytes = new Uint8Array(this.recv);
     this.recvWords = new Uint32Array(this.recv);
     this.recvHalves = new Uint16Array(this.recv);
     this.recvTimes = new Float64Array(this.recv);
-    this.io = addon.create(this.recv, this.send);
+    this.io = addon.create(this.recv, this.send, uring);
+    this.kind = addon.kind(this.io);
   }
 
   bind(port: number, host: string, onPacket: PacketHandler): Promise<UdpSocket> {

@@ -12,10 +12,10 @@ import { BatchedNetwork, loadBatchedUdp } from './rtp-udp-batch.ts';
 const port = parentPort!;
 const init = workerData as WorkerInit;
 
-/** The main thread loaded the addon before asking for it (RtpMedia logs which I/O the workers use). */
+/** The main thread loaded the addon and tried io_uring before asking for either (RtpMedia logs which I/O the workers use). */
 function network() {
-  const batched = init.io === 'batched' ? loadBatchedUdp() : null;
-  return batched && 'addon' in batched ? new BatchedNetwork(batched.addon) : udpNetwork;
+  const batched = init.io === 'dgram' ? null : loadBatchedUdp();
+  return batched && 'addon' in batched ? new BatchedNetwork(batched.addon, init.io === 'io_uring') : udpNetwork;
 }
 
 const t0 = monoNow();

@@ -3,8 +3,9 @@
 // asserted, never timing: on a starved machine packets may arrive late or in
 // bursts, so the workers here never skip overdue ticks and buffer deeply,
 // and the check is that what was heard is the signal's own frames, in order.
-// The workers' sockets are the batched-UDP addon's where `npm ci` built it;
-// one pair of sessions also runs over node:dgram, the fallback.
+// The workers' sockets are the batched-UDP addon's where `npm ci` built it
+// (over io_uring where the kernel allows it); one pair of sessions also runs
+// through the addon over epoll, and one over node:dgram, the fallbacks.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
@@ -42,6 +43,18 @@ test('the workers use the batched-UDP addon where npm ci built it, and say once 
   } else {
     assert.equal(media.io, 'batched');
     assert.match(said[0]!.msg, /batched UDP/);
+  }
+});
+
+test('the addon runs over io_uring where the kernel allows it, else over epoll, saying why', { skip: 'reason' in addon && 'the batched-UDP addon is not built' }, () => {
+  const why = (addon as { addon: { uringUnavailable(): string | null } }).addon.uringUnavailable();
+  if (why === null) {
+    assert.equal(media.sockets, 'io_uring');
+    assert.match(said[0]!.msg, /through io_uring/);
+  } else {
+    assert.equal(media.sockets, 'epoll');
+    assert.match(said[0]!.msg, /through epoll/);
+    assert.equal(said[0]!.reason, why);
   }
 });
 
@@ -171,15 +184,23 @@ async function flows(media: RtpMedia): Promise<void> {
 
 test('audio flows both ways through the workers, sample for sample; keys arrive once each', () => flows(media));
 
-test('without the addon (io: dgram, as where it could not be built) the workers do the same over node:dgram', async () => {
-  const fallback = await RtpMedia.start({ ...options, ports: { min: 42200, max: 42219 }, io: 'dgram' });
+/** `flows` on workers of their own whose sockets are a fallback's. */
+async function flowsThrough(io: 'epoll' | 'dgram', ports: { min: number; max: number }) {
+  const fallback = await RtpMedia.start({ ...options, ports, io });
   try {
-    assert.equal(fallback.io, 'dgram');
+    assert.equal(fallback.sockets, io);
+    assert.equal(fallback.io, io === 'dgram' ? 'dgram' : 'batched');
     await flows(fallback);
   } finally {
     await fallback.close();
   }
-});
+}
+
+test('without the addon (io: dgram, as where it could not be built) the workers do the same over node:dgram', () => flowsThrough('dgram', { min: 42200, max: 42219 }));
+
+test('through the addon over epoll (io: epoll, as where io_uring cannot be set up) the workers do the same', { skip: 'reason' in addon && 'the batched-UDP addon is not built' }, () =>
+  flowsThrough('epoll', { min: 42220, max: 42239 }),
+);
 
 test('a port pair in use by another program is skipped', async () => {
   const dgram = await import('node:dgram');

@@ -1,5 +1,6 @@
-// The workers' real sockets, both kinds: node:dgram (rtp-udp.ts) and the
-// batched-UDP addon (rtp-udp-batch.ts, when `npm ci` built it). A socket
+// The workers' real sockets, every kind: node:dgram (rtp-udp.ts) and the
+// batched-UDP addon (rtp-udp-batch.ts, when `npm ci` built it) over
+// io_uring (where the kernel allows it) and over epoll. A socket
 // told to listen to one peer is connected to it (sends name no address) and
 // still reaches anyone else it is asked to send to; told to listen to anyone
 // again, it hears any source. Real UDP on loopback; only what arrives is
@@ -40,13 +41,19 @@ function driven(network: Network): Network {
   return network;
 }
 
+const noAddon = 'reason' in addon && `the batched-UDP addon is not available: ${addon.reason}`;
+const uringUnavailable = 'addon' in addon ? addon.addon.uringUnavailable() : null;
+/** The addon's network, over io_uring where it can be set up (`uring`), else epoll. */
+const batched = (uring: boolean) => new BatchedNetwork((addon as { addon: never }).addon, uring);
+
 const networks: [string, number, () => Network][] = [
   ['dgram', 42100, () => udpNetwork],
-  ['batched', 42110, () => driven(new BatchedNetwork((addon as { addon: never }).addon))],
+  ['batched', 42110, () => driven(batched(true))],
+  ['batched over epoll', 42130, () => driven(batched(false))],
 ];
 
 for (const [name, base, make] of networks) {
-  const skip = name === 'batched' && 'reason' in addon ? `the batched-UDP addon is not available: ${addon.reason}` : false;
+  const skip = name !== 'dgram' && noAddon;
 
   /** A bound socket and what reached it, as "from-port:first-byte". */
   async function end(network: Network, port: number) {
@@ -98,36 +105,92 @@ for (const [name, base, make] of networks) {
   });
 }
 
-test('batched: one receive hands over datagrams from several sources on several sockets, each with its own source and arrival time', { skip: 'reason' in addon && `the batched-UDP addon is not available: ${addon.reason}` }, async () => {
-  const network = new BatchedNetwork((addon as { addon: never }).addon);
-  const got: string[] = [];
-  const times: number[] = [];
-  const sockets = await Promise.all(
-    [0, 2, 4].map((d) =>
-      network.bind(42120 + d, HOST, (packet, from, arrivalMs) => {
-        got.push(`${42120 + d}<${from.port}:${packet.join('.')}`);
-        times.push(arrivalMs!);
-      }),
-    ),
-  );
-  cleanups.unshift(() => sockets.forEach((s) => s.close()));
-  const before = monoNow();
-  // 0 → 2, 4 → 2, 0 → 2 again (the source changes twice in one batch), 2 → 4.
-  sockets[0]!.send(Uint8Array.of(1, 1), at(42122));
-  sockets[2]!.send(Uint8Array.of(2), at(42122));
-  sockets[0]!.send(Uint8Array.of(3, 3, 3), at(42122));
-  sockets[1]!.send(Uint8Array.of(4), at(42124));
-  network.flush();
-  while (got.length < 4) {
-    await new Promise((r) => setTimeout(r, 2));
-    network.receive();
-  }
-  assert.deepEqual(got.sort(), ['42122<42120:1.1', '42122<42120:3.3.3', '42122<42124:2', '42124<42122:4']);
-  // Arrival times are the kernel's, on the workers' monotonic clock (not the wall clock the kernel stamps
-  // with): between the sends and now, give or take what a starved machine may put between two clock readings.
-  const now = monoNow();
-  for (const t of times) assert.ok(t >= before - 100 && t <= now + 100, `arrival ${t} not within [${before}, ${now}]`);
+test('batched: io_uring where the kernel allows it, else epoll', { skip: noAddon }, () => {
+  assert.equal(batched(true).kind, uringUnavailable === null ? 'io_uring' : 'epoll');
+  assert.equal(batched(false).kind, 'epoll');
 });
+
+for (const [name, base, uring] of [
+  ['batched', 42150, true],
+  ['batched over epoll', 42170, false],
+] as const) {
+  test(`${name}: one receive hands over datagrams from several sources on several sockets, each with its own source and arrival time`, { skip: noAddon }, async () => {
+    const network = batched(uring);
+    const got: string[] = [];
+    const times: number[] = [];
+    const sockets = await Promise.all(
+      [0, 2, 4].map((d) =>
+        network.bind(base + d, HOST, (packet, from, arrivalMs) => {
+          got.push(`${base + d}<${from.port}:${packet.join('.')}`);
+          times.push(arrivalMs!);
+        }),
+      ),
+    );
+    cleanups.unshift(() => sockets.forEach((s) => s.close()));
+    const before = monoNow();
+    // 0 → 2, 4 → 2, 0 → 2 again (the source changes twice in one batch), 2 → 4.
+    sockets[0]!.send(Uint8Array.of(1, 1), at(base + 2));
+    sockets[2]!.send(Uint8Array.of(2), at(base + 2));
+    sockets[0]!.send(Uint8Array.of(3, 3, 3), at(base + 2));
+    sockets[1]!.send(Uint8Array.of(4), at(base + 4));
+    network.flush();
+    while (got.length < 4) {
+      await new Promise((r) => setTimeout(r, 2));
+      network.receive();
+    }
+    assert.deepEqual(got.sort(), [`${base + 2}<${base}:1.1`, `${base + 2}<${base}:3.3.3`, `${base + 2}<${base + 4}:2`, `${base + 4}<${base + 2}:4`]);
+    // Arrival times are the kernel's, on the workers' monotonic clock (not the wall clock the kernel stamps
+    // with): between the sends and now, give or take what a starved machine may put between two clock readings.
+    const now = monoNow();
+    for (const t of times) assert.ok(t >= before - 100 && t <= now + 100, `arrival ${t} not within [${before}, ${now}]`);
+  });
+
+  test(`${name}: datagrams waiting together on one socket all come in one receive; one longer than a slot is dropped alone`, { skip: noAddon }, async () => {
+    const network = batched(uring);
+    const got: number[] = [];
+    const a = await network.bind(base + 6, HOST, () => {});
+    const b = await network.bind(base + 8, HOST, (packet) => void got.push(packet[0]!));
+    cleanups.unshift(() => [a, b].forEach((s) => s.close()));
+    const sender = (await import('node:dgram')).createSocket('udp4');
+    await new Promise<void>((r) => sender.bind(0, HOST, () => r()));
+    cleanups.unshift(() => sender.close());
+    // Sent from outside the network, and all there before it looks: io_uring's receive completes
+    // one datagram per socket at a time, the rest wait behind it in the kernel.
+    for (const packet of [Uint8Array.of(1), new Uint8Array(3000).fill(2), Uint8Array.of(3), Uint8Array.of(4)]) {
+      await new Promise<void>((r) => sender.send(packet, base + 8, HOST, () => r()));
+    }
+    a.send(Uint8Array.of(5), at(base + 8));
+    network.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    network.receive();
+    // On a starved machine the last datagram may still be on its way.
+    while (got.length < 4) {
+      await new Promise((r) => setTimeout(r, 5));
+      network.receive();
+    }
+    assert.deepEqual(got, [1, 3, 4, 5]);
+  });
+
+  test(`${name}: a closed socket's port is free at once, its receive given back`, { skip: noAddon }, async () => {
+    const network = batched(uring);
+    network.receive(); // its receive armed and with the kernel
+    const first = await network.bind(base + 10, HOST, () => {});
+    network.receive();
+    first.close();
+    const got: number[] = [];
+    const again = await network.bind(base + 10, HOST, (packet) => void got.push(packet[0]!));
+    cleanups.unshift(() => again.close());
+    const other = await network.bind(base + 12, HOST, () => {});
+    cleanups.unshift(() => other.close());
+    other.send(Uint8Array.of(7), at(base + 10));
+    network.flush();
+    while (got.length < 1) {
+      await new Promise((r) => setTimeout(r, 2));
+      network.receive();
+    }
+    assert.deepEqual(got, [7]);
+  });
+}
 
 test('an addon that cannot be loaded says why', () => {
   const missing = loadBatchedUdp('/nonexistent/rtp_udp.node');
