@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,19 +58,19 @@
 /** user_data of entries that are not a socket's receive (whose user_data is its socket index). */
 #define TAG_SEND (1ull << 62)
 #define TAG_CANCEL (1ull << 61)
+/**
+ * The buffers the kernel picks from for every datagram a socket's
+ * multishot receive takes, each with its header, source, control and up to
+ * MAX_DATAGRAM bytes; what arrives between two receive() calls should fit
+ * (else the sockets that find none wait, re-armed, for the next call).
+ */
+#define RECV_BUFFERS 4096
+#define RECV_NAME ((uint32_t)sizeof(struct sockaddr_in6))
+#define RECV_DATA (sizeof(UringRecvmsgOut) + RECV_NAME + CONTROL_BYTES)
+#define RECV_BUFFER_BYTES ((RECV_DATA + MAX_DATAGRAM + 63) & ~(size_t)63)
 /** How long close waits for the kernel to give a cancelled receive back (each try), and how many tries. */
 #define CANCEL_WAIT_MS 10
 #define CANCEL_TRIES 100
-
-/** A socket's armed io_uring receive: the kernel writes into it until the receive completes (or is cancelled). */
-typedef struct {
-  struct msghdr msg;
-  struct iovec iov;
-  struct sockaddr_storage name;
-  char control[CONTROL_BYTES];
-  int32_t res;
-  uint8_t data[MAX_DATAGRAM];
-} Inbox;
 
 typedef struct {
   int fd; // -1: free (unless its receive is still with the kernel: armed)
@@ -81,15 +82,18 @@ typedef struct {
   struct sockaddr_storage source;
   socklen_t source_len;
   // io_uring only:
-  Inbox *inbox;
   uint8_t armed;   // its receive is queued or with the kernel
   uint8_t closing; // close() cancelled the receive and waits for it back
   uint32_t gen;    // counts closes, so a completion noted for an earlier socket in this slot is not taken for this one
 } Sock;
 
-/** A socket whose receive completed, its datagram waiting in its inbox. */
+/** A completion of a socket's receive: a datagram in buffer `bid`, or an error; `rearm` when the receive ended with it. */
 typedef struct {
   uint32_t index, gen;
+  int32_t res;
+  uint16_t bid;
+  uint8_t has_buffer;
+  uint8_t rearm;
 } Ready;
 
 typedef struct {
@@ -107,8 +111,12 @@ typedef struct {
   napi_ref recv_ref;
   napi_ref send_ref;
   // io_uring only:
-  Ready *ready; // `capacity` entries
+  Ready *ready; // one per socket and one per receive buffer: each holds at most a buffer or an ended receive
   uint32_t ready_count;
+  UringBuf *buffer_ring; // RECV_BUFFERS entries, mapped for the kernel
+  uint8_t *buffers;      // RECV_BUFFERS × RECV_BUFFER_BYTES
+  uint16_t buffer_tail;
+  struct msghdr multi_msg; // what every receive asks for: the name and control space in each buffer
   /** A SENDMSG's header for each submission entry (sends on unconnected sockets name their destination). */
   struct msghdr *send_msgs;
   struct iovec *send_iovs;
@@ -136,10 +144,31 @@ static int ring_mode(const Io *io) {
   return io->ring.fd >= 0;
 }
 
+static void free_buffers(Io *io) {
+  if (io->buffer_ring) munmap(io->buffer_ring, RECV_BUFFERS * sizeof(UringBuf));
+  if (io->buffers) munmap(io->buffers, RECV_BUFFERS * RECV_BUFFER_BYTES);
+  io->buffer_ring = NULL;
+  io->buffers = NULL;
+}
+
+/** Provided buffer `bid` back to the kernel (published by publish_buffers). */
+static void recycle(Io *io, uint16_t bid) {
+  UringBuf *b = &io->buffer_ring[io->buffer_tail & (RECV_BUFFERS - 1)];
+  b->addr = (uintptr_t)(io->buffers + (size_t)bid * RECV_BUFFER_BYTES);
+  b->len = RECV_BUFFER_BYTES;
+  b->bid = bid;
+  io->buffer_tail++;
+}
+
+static void publish_buffers(Io *io) {
+  __atomic_store_n(&io->buffer_ring[0].resv, io->buffer_tail, __ATOMIC_RELEASE);
+}
+
 /**
- * Take the completions the kernel has posted: a socket's receive makes it
- * ready (its datagram, or error, waits in its inbox until receive() takes
- * it); sends and cancels post only failures, which lose that packet only.
+ * Take the completions the kernel has posted: a socket's receive posts one
+ * per datagram (it waits in its buffer until receive() takes it) and one
+ * when it ends; sends and cancels post only failures, which lose that
+ * packet only.
  */
 static void reap(Io *io) {
   Uring *r = &io->ring;
@@ -148,17 +177,20 @@ static void reap(Io *io) {
     const UringCqe *c = &r->cqes[head & r->cq_mask];
     if (c->user_data & (TAG_SEND | TAG_CANCEL) || c->user_data >= io->count) continue;
     Sock *s = &io->socks[c->user_data];
-    s->armed = 0;
+    // Ended: cancelled, out of buffers (ENOBUFS), the completion queue full, an error.
+    int ended = !(c->flags & URING_CQE_F_MORE);
+    int has_buffer = c->flags & URING_CQE_F_BUFFER;
+    uint16_t bid = (uint16_t)(c->flags >> URING_CQE_BUFFER_SHIFT);
+    if (ended) s->armed = 0;
     if (!s->closing) {
-      s->inbox->res = c->res;
-      io->ready[io->ready_count++] = (Ready){ (uint32_t)c->user_data, s->gen };
-    } else if (s->fd < 0) { // given back after its close gave up waiting: now the inbox can go
-      free(s->inbox);
-      s->inbox = NULL;
-      s->closing = 0;
+      io->ready[io->ready_count++] = (Ready){ (uint32_t)c->user_data, s->gen, c->res, bid, (uint8_t)has_buffer, (uint8_t)ended };
+      continue;
     }
+    if (has_buffer) recycle(io, bid);
+    if (ended && s->fd < 0) s->closing = 0; // given back after its close gave up waiting: the slot can go
   }
   __atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
+  publish_buffers(io);
 }
 
 /** A submission entry, entering the kernel first when the queue is full; NULL if even that failed. */
@@ -168,27 +200,28 @@ static UringSqe *next_sqe(Io *io) {
   return sqe;
 }
 
-/** Queue socket `index`'s receive (it reaches the kernel with the next enter). */
+/**
+ * Queue socket `index`'s receive (it reaches the kernel with the next
+ * enter): one multishot RECVMSG that stays armed, a completion per datagram
+ * into a buffer of group 0, until it ends.
+ */
 static void arm(Io *io, uint32_t index) {
   Sock *s = &io->socks[index];
   UringSqe *sqe = next_sqe(io);
   if (!sqe) return; // the ring is broken: this socket hears nothing more
-  Inbox *in = s->inbox;
-  in->msg.msg_namelen = sizeof in->name;
-  in->msg.msg_controllen = CONTROL_BYTES;
-  in->msg.msg_flags = 0;
-  sqe->opcode = URING_OP_RECVMSG;
-  sqe->fd = s->fd;
-  sqe->addr = (uintptr_t)&in->msg;
-  sqe->len = 1;
-  sqe->op_flags = MSG_TRUNC; // the datagram's real length: a longer one than the inbox holds is dropped, as on the epoll path
   sqe->user_data = index;
   s->armed = 1;
+  sqe->opcode = URING_OP_RECVMSG;
+  sqe->fd = s->fd;
+  sqe->addr = (uintptr_t)&io->multi_msg;
+  sqe->ioprio = URING_RECV_MULTISHOT;
+  sqe->flags = URING_SQE_BUFFER_SELECT;
+  sqe->buf_index = 0; // the buffer group
 }
 
 /**
  * Close the sockets marked closing. A socket's armed receive holds the
- * socket and writes into its inbox: it is cancelled, and the socket closed
+ * socket: it is cancelled, and the socket closed
  * and its slot freed only once the kernel has given the receive back
  * (otherwise the port would stay bound for a while after close, and a slot
  * reused at once could take the old receive's completion).
@@ -219,11 +252,7 @@ static void close_marked(Io *io) {
     close(s->fd);
     s->fd = -1;
     s->gen++;
-    if (!s->armed) { // else reap frees the inbox when the receive comes back
-      free(s->inbox);
-      s->inbox = NULL;
-      s->closing = 0;
-    }
+    if (!s->armed) s->closing = 0; // else reap frees the slot when the receive comes back
   }
 }
 
@@ -234,12 +263,13 @@ static void io_close_all(void *data) {
     for (uint32_t i = 0; i < io->count; i++) io->socks[i].closing = io->socks[i].fd >= 0;
     close_marked(io);
     uring_close(&io->ring);
+    int given_back = 1;
+    for (uint32_t i = 0; i < io->count; i++) given_back &= !io->socks[i].armed;
+    if (given_back) free_buffers(io); // else the kernel may still write into one: they stay
   }
   for (uint32_t i = 0; i < io->count; i++) {
     if (io->socks[i].fd >= 0) close(io->socks[i].fd);
     io->socks[i].fd = -1;
-    if (!io->socks[i].armed) free(io->socks[i].inbox); // one the kernel never gave back stays (it may still write into it)
-    io->socks[i].inbox = NULL;
   }
   if (io->epfd >= 0) close(io->epfd);
   io->epfd = -1;
@@ -341,22 +371,60 @@ static int buffer_of(napi_env env, napi_value v, uint8_t **data, size_t *bytes) 
   return 1;
 }
 
-/** An io_uring for a worker's sockets, or why there is none here ("io_uring_setup EPERM" …). */
-static int open_ring(Uring *ring, char *why, size_t size) {
+/**
+ * The ring, its receive buffers mapped and handed to the kernel as buffer
+ * group 0, and the send headers; 0, or -errno with `why` filled in (then
+ * nothing is left open).
+ */
+static int open_ring(Io *io, char *why, size_t size) {
   const char *what = NULL;
-  int err = uring_open(ring, RING_SQ, RING_CQ, &what);
-  if (err < 0) snprintf(why, size, "%s %s", what, strerrorname_np(-err) ? strerrorname_np(-err) : "EIO");
-  return err;
+  int err = uring_open(&io->ring, RING_SQ, RING_CQ, &what);
+  if (err == 0) {
+    void *ring = mmap(NULL, RECV_BUFFERS * sizeof(UringBuf), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *buffers = mmap(NULL, RECV_BUFFERS * RECV_BUFFER_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    io->buffer_ring = ring == MAP_FAILED ? NULL : ring;
+    io->buffers = buffers == MAP_FAILED ? NULL : buffers;
+    io->ready = malloc(RECV_BUFFERS * sizeof *io->ready);
+    io->send_msgs = calloc(io->ring.sq_entries, sizeof *io->send_msgs);
+    io->send_iovs = calloc(io->ring.sq_entries, sizeof *io->send_iovs);
+    err = io->buffer_ring && io->buffers && io->ready && io->send_msgs && io->send_iovs ? 0 : -ENOMEM;
+    what = "memory for the receive buffers";
+    if (err == 0) {
+      err = uring_register_buffers(&io->ring, io->buffer_ring, RECV_BUFFERS, 0);
+      what = "io_uring_register(PBUF_RING)";
+    }
+  }
+  if (err < 0) {
+    snprintf(why, size, "%s %s", what, strerrorname_np(-err) ? strerrorname_np(-err) : "EIO");
+    if (io->ring.fd >= 0) uring_close(&io->ring);
+    free_buffers(io);
+    free(io->ready);
+    free(io->send_msgs);
+    free(io->send_iovs);
+    io->ready = NULL;
+    io->send_msgs = NULL;
+    io->send_iovs = NULL;
+    return err;
+  }
+  io->buffer_tail = 0;
+  for (uint32_t bid = 0; bid < RECV_BUFFERS; bid++) recycle(io, (uint16_t)bid);
+  publish_buffers(io);
+  io->multi_msg = (struct msghdr){ .msg_namelen = RECV_NAME, .msg_controllen = CONTROL_BYTES };
+  return 0;
 }
 
 // uringUnavailable(): why this process cannot use io_uring (a string), or null when it can
 static napi_value uring_unavailable(napi_env env, napi_callback_info info) {
   (void)info;
-  Uring ring;
+  Io probe = { .ring = { .fd = -1 } };
   char why[160];
   napi_value out;
-  if (open_ring(&ring, why, sizeof why) == 0) {
-    uring_close(&ring);
+  if (open_ring(&probe, why, sizeof why) == 0) {
+    uring_close(&probe.ring);
+    free_buffers(&probe);
+    free(probe.ready);
+    free(probe.send_msgs);
+    free(probe.send_iovs);
     CHECK(env, napi_get_null(env, &out));
   } else CHECK(env, napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &out));
   return out;
@@ -380,18 +448,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   if (argc > 2) napi_get_value_bool(env, argv[2], &want_ring);
   io->sources = calloc(io->recv_bytes / SLOT_BYTES + 1, sizeof *io->sources);
   char why[160];
-  if (want_ring && io->sources && open_ring(&io->ring, why, sizeof why) == 0) {
-    io->send_msgs = calloc(io->ring.sq_entries, sizeof *io->send_msgs);
-    io->send_iovs = calloc(io->ring.sq_entries, sizeof *io->send_iovs);
-    if (!io->send_msgs || !io->send_iovs) {
-      uring_close(&io->ring);
-      free(io->send_msgs);
-      free(io->send_iovs);
-      free(io->sources);
-      free(io);
-      return throw_errno(env, "calloc", ENOMEM, NULL, 0);
-    }
-  } else io->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (!want_ring || !io->sources || open_ring(io, why, sizeof why) < 0) io->epfd = epoll_create1(EPOLL_CLOEXEC);
   if ((!ring_mode(io) && io->epfd < 0) || !io->sources) {
     int err = io->sources ? errno : ENOMEM;
     free(io->sources);
@@ -438,23 +495,17 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "bind", err, host, port);
   }
-  Inbox *inbox = ring_mode(io) ? calloc(1, sizeof *inbox) : NULL;
-  if (ring_mode(io) && !inbox) {
-    close(fd);
-    return throw_errno(env, "calloc", ENOMEM, NULL, 0);
-  }
   uint32_t i = 0;
-  while (i < io->count && (io->socks[i].fd >= 0 || io->socks[i].inbox)) i++; // a slot whose receive the kernel still has is not free
+  while (i < io->count && (io->socks[i].fd >= 0 || io->socks[i].armed)) i++; // a slot whose receive the kernel still has is not free
   if (i == io->count) {
     if (io->count == io->capacity) {
       uint32_t capacity = io->capacity ? io->capacity * 2 : 64;
       Sock *grown = realloc(io->socks, capacity * sizeof *grown);
-      Ready *ready = grown && ring_mode(io) ? realloc(io->ready, capacity * sizeof *ready) : NULL;
+      Ready *ready = grown && ring_mode(io) ? realloc(io->ready, (capacity + RECV_BUFFERS) * sizeof *ready) : NULL;
       if (grown) io->socks = grown;
       if (ready) io->ready = ready;
       if (!grown || (ring_mode(io) && !ready)) {
         close(fd);
-        free(inbox);
         return throw_errno(env, "realloc", ENOMEM, NULL, 0);
       }
       io->capacity = capacity;
@@ -468,16 +519,8 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->family = family;
   s->gen = gen;
-  if (ring_mode(io)) {
-    s->inbox = inbox;
-    inbox->iov.iov_base = inbox->data;
-    inbox->iov.iov_len = MAX_DATAGRAM;
-    inbox->msg.msg_name = &inbox->name;
-    inbox->msg.msg_iov = &inbox->iov;
-    inbox->msg.msg_iovlen = 1;
-    inbox->msg.msg_control = inbox->control;
-    arm(io, i);
-  } else {
+  if (ring_mode(io)) arm(io, i);
+  else {
     struct epoll_event ev = { .events = EPOLLIN, .data = { .u32 = i } };
     if (epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
       int err = errno;
@@ -661,14 +704,21 @@ static uint32_t take_ready(Io *io, uint32_t used, double real_minus_mono) {
   for (; i < io->ready_count && used < slots; i++) {
     Ready r = io->ready[i];
     Sock *s = &io->socks[r.index];
-    if (s->fd < 0 || s->gen != r.gen) continue; // closed since
-    Inbox *in = s->inbox;
+    int open = s->fd >= 0 && s->gen == r.gen; // else closed since
     // An error (ICMP port unreachable on a connected socket …) loses nothing but itself, as on the epoll path.
-    if (in->res >= 0 && in->res <= MAX_DATAGRAM) put_slot(io, used++, r.index, &in->msg, in->data, (uint16_t)in->res, real_minus_mono);
-    arm(io, r.index);
+    if (open && r.has_buffer && r.res >= (int32_t)RECV_DATA) {
+      uint8_t *b = io->buffers + (size_t)r.bid * RECV_BUFFER_BYTES;
+      UringRecvmsgOut *out = (UringRecvmsgOut *)b;
+      struct msghdr h = { .msg_name = b + sizeof *out, .msg_namelen = out->namelen, .msg_control = b + sizeof *out + RECV_NAME, .msg_controllen = out->controllen };
+      if (!(out->flags & MSG_TRUNC) && out->payloadlen <= MAX_DATAGRAM && out->namelen <= RECV_NAME)
+        put_slot(io, used++, r.index, &h, b + RECV_DATA, (uint16_t)out->payloadlen, real_minus_mono);
+    }
+    if (r.has_buffer) recycle(io, r.bid);
+    if (open && r.rearm && !s->armed) arm(io, r.index);
   }
   io->ready_count -= i;
   memmove(io->ready, io->ready + i, io->ready_count * sizeof *io->ready);
+  publish_buffers(io);
   return used;
 }
 

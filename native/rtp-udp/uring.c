@@ -49,7 +49,6 @@ _Static_assert(sizeof(Params) == 120, "io_uring_params is 120 bytes");
 #define SETUP_CQSIZE (1u << 3)
 #define SETUP_CLAMP (1u << 4)
 #define SETUP_SUBMIT_ALL (1u << 7)
-#define SETUP_COOP_TASKRUN (1u << 8)
 #define SETUP_SINGLE_ISSUER (1u << 12)
 #define SETUP_DEFER_TASKRUN (1u << 13)
 #define FEAT_SINGLE_MMAP (1u << 0)
@@ -58,20 +57,17 @@ _Static_assert(sizeof(Params) == 120, "io_uring_params is 120 bytes");
 #define OFF_SQES 0x10000000ull
 #define ENTER_GETEVENTS (1u << 0)
 #define REGISTER_PROBE 8
+#define REGISTER_PBUF_RING 22
 #define PROBE_OP_SUPPORTED (1u << 0)
 
 /**
  * Completions run where the worker asks for them, never in between:
  * DEFER_TASKRUN (Linux 6.1) runs a completed receive's last step only inside
- * io_uring_enter(GETEVENTS); COOP_TASKRUN (5.19) runs it at the thread's
- * next system call, but still wakes the thread when it sleeps. Before 5.19
- * every completion would interrupt or wake the worker (hundreds of times a
- * second), so such kernels use epoll instead.
+ * io_uring_enter(GETEVENTS). Without it every completion would wake or
+ * interrupt the worker (hundreds of times a second; COOP_TASKRUN still wakes
+ * a sleeping one), so older kernels use epoll instead.
  */
-static const uint32_t SETUPS[] = {
-  SETUP_CQSIZE | SETUP_CLAMP | SETUP_SUBMIT_ALL | SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN,
-  SETUP_CQSIZE | SETUP_CLAMP | SETUP_SUBMIT_ALL | SETUP_COOP_TASKRUN,
-};
+#define SETUP (SETUP_CQSIZE | SETUP_CLAMP | SETUP_SUBMIT_ALL | SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN)
 
 static const uint8_t NEEDED_OPS[] = { URING_OP_SENDMSG, URING_OP_RECVMSG, URING_OP_ASYNC_CANCEL, URING_OP_SEND };
 
@@ -79,22 +75,18 @@ int uring_open(Uring *ring, uint32_t sq_entries, uint32_t cq_entries, const char
   memset(ring, 0, sizeof *ring);
   ring->fd = -1;
   Params p;
-  int fd = -1;
-  for (size_t i = 0; i < sizeof SETUPS / sizeof SETUPS[0] && fd < 0; i++) {
-    memset(&p, 0, sizeof p);
-    p.flags = SETUPS[i];
-    p.cq_entries = cq_entries;
-    fd = (int)syscall(__NR_io_uring_setup, sq_entries, &p);
-    if (fd < 0 && errno != EINVAL) break; // EINVAL: a flag this kernel does not know; anything else (EPERM, ENOSYS, ENOMEM …) is final
-  }
+  memset(&p, 0, sizeof p);
+  p.flags = SETUP;
+  p.cq_entries = cq_entries;
+  int fd = (int)syscall(__NR_io_uring_setup, sq_entries, &p);
   if (fd < 0) {
     int err = errno;
-    *why = err == EINVAL ? "io_uring_setup (Linux 5.19 or later needed)" : "io_uring_setup";
+    // EINVAL: a flag this kernel does not know; EPERM: a seccomp filter or kernel.io_uring_disabled; ENOSYS: none at all.
+    *why = err == EINVAL ? "io_uring_setup (Linux 6.1 or later needed)" : "io_uring_setup";
     return -err;
   }
   ring->fd = fd;
   ring->features = p.features;
-  ring->setup_flags = p.flags;
 
   Probe probe;
   memset(&probe, 0, sizeof probe);
@@ -153,6 +145,16 @@ void uring_close(Uring *ring) {
   if (ring->fd >= 0) close(ring->fd);
   memset(ring, 0, sizeof *ring);
   ring->fd = -1;
+}
+
+int uring_register_buffers(Uring *ring, void *ring_mem, uint32_t entries, uint16_t group) {
+  struct {
+    uint64_t ring_addr;
+    uint32_t ring_entries;
+    uint16_t bgid, flags;
+    uint64_t resv[3];
+  } reg = { .ring_addr = (uint64_t)(uintptr_t)ring_mem, .ring_entries = entries, .bgid = group };
+  return syscall(__NR_io_uring_register, ring->fd, REGISTER_PBUF_RING, &reg, 1) < 0 ? -errno : 0;
 }
 
 UringSqe *uring_sqe(Uring *ring) {

@@ -44,9 +44,8 @@ enum {
 
 typedef struct {
   int fd;
-  /** What the kernel offers (URING_FEAT_*) and the set-up flags it took. */
+  /** What the kernel offers (URING_FEAT_*). */
   uint32_t features;
-  uint32_t setup_flags;
   // Submission queue: shared head/tail/mask/array, the entries, what is queued but not yet entered.
   uint32_t *sq_head, *sq_tail, *sq_array;
   uint32_t sq_mask, sq_entries;
@@ -63,11 +62,34 @@ typedef struct {
 } Uring;
 
 #define URING_FEAT_CQE_SKIP (1u << 11)
+#define URING_SQE_BUFFER_SELECT (1u << 5)
+/** sqe->ioprio of a RECVMSG: keep receiving, one completion per datagram, into provided buffers (Linux 6.0). */
+#define URING_RECV_MULTISHOT (1u << 1)
+#define URING_CQE_F_BUFFER (1u << 0)
+#define URING_CQE_F_MORE (1u << 1)
+#define URING_CQE_BUFFER_SHIFT 16
+
+/** A provided buffer ring's entry; the ring's tail is the first entry's last 16 bits. */
+typedef struct {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t bid;
+  uint16_t resv;
+} UringBuf;
+
+/** What a multishot RECVMSG writes at the start of each buffer, before the name, control and payload. */
+typedef struct {
+  uint32_t namelen, controllen, payloadlen, flags;
+} UringRecvmsgOut;
+
+/** Register provided buffer ring `group` of `entries` at `ring_mem` (page-aligned). 0 or -errno. */
+int uring_register_buffers(Uring *ring, void *ring_mem, uint32_t entries, uint16_t group);
 
 /**
  * A ring with `sq_entries` submission and `cq_entries` completion entries
  * that can send and receive on sockets (SEND, SENDMSG, RECVMSG,
- * ASYNC_CANCEL), entered only from the calling thread. 0, or -errno with
+ * ASYNC_CANCEL), entered only from the calling thread, whose completions
+ * run only inside uring_enter(wait) (Linux 6.1 or later). 0, or -errno with
  * `why` naming what failed (io_uring_setup: EPERM under a seccomp filter,
  * ENOSYS on an old kernel …).
  */
