@@ -4,6 +4,16 @@
 // holds, so reading what it may spend never sums its holds.
 import type { Executor } from './accounts.ts';
 import { slices } from './sql.ts';
+import { prepared } from '../prepared.ts';
+
+// Every ended call releases its hold: the account's total first, then the hold.
+const takeOffHeld = prepared((db, v: { accountId: string; reference: string }) =>
+  db
+    .updateTable('accounts')
+    .set((eb) => ({ held_credits: eb('held_credits', '-', eb.fn.coalesce(eb.selectFrom('credit_holds').select('amount').where('reference', '=', v.reference), eb.lit(0))) }))
+    .where('auth_id', '=', v.accountId),
+);
+const dropHold = prepared((db, reference: string) => db.deleteFrom('credit_holds').where('reference', '=', reference));
 
 /** An account's balance and what its calls in progress hold, in micros. */
 export interface Funds {
@@ -93,12 +103,8 @@ export const billingRepo = {
    * the two cannot deadlock on PostgreSQL. Call inside a transaction.
    */
   async releaseHoldOf(db: Executor, accountId: string, reference: string): Promise<void> {
-    await db
-      .updateTable('accounts')
-      .set((eb) => ({ held_credits: eb('held_credits', '-', eb.fn.coalesce(eb.selectFrom('credit_holds').select('amount').where('reference', '=', reference), eb.lit(0))) }))
-      .where('auth_id', '=', accountId)
-      .execute();
-    await db.deleteFrom('credit_holds').where('reference', '=', reference).execute();
+    await takeOffHeld(db, { accountId, reference });
+    await dropHold(db, reference);
   },
 
   /** Drop a hold whose account the caller does not know (if it is still there); call inside a transaction. */

@@ -4,9 +4,20 @@ import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner } from './owned.ts';
 import { slices } from './sql.ts';
+import { prepared } from '../prepared.ts';
 
 const forCall = <QB extends { where: (...a: any[]) => QB }>(qb: QB, f: OwnerFilter, callUuid: string): QB =>
   whereOwner(qb, f).where('call_uuid', '=', callUuid);
+
+// Every entry of every call: built once per batch size.
+const lastSeqs = prepared((db, uuids: string[]) =>
+  db
+    .selectFrom('call_log_entries')
+    .select((eb) => ['call_uuid', eb.fn.max('seq').as('m')])
+    .where('call_uuid', 'in', uuids)
+    .groupBy('call_uuid'),
+);
+const insertEntries = prepared((db, rows: NewCallLogEntryRow[]) => db.insertInto('call_log_entries').values(rows));
 
 export const callLogRepo = {
   /**
@@ -17,15 +28,14 @@ export const callLogRepo = {
   async append(db: Executor, rows: ReadonlyArray<Omit<NewCallLogEntryRow, 'seq'>>): Promise<number[]> {
     const last = new Map<string, number>();
     for (const uuids of slices([...new Set(rows.map((r) => r.call_uuid))])) {
-      const found = await db.selectFrom('call_log_entries').select((eb) => ['call_uuid', eb.fn.max('seq').as('m')]).where('call_uuid', 'in', uuids).groupBy('call_uuid').execute();
-      for (const r of found) last.set(r.call_uuid, Number(r.m));
+      for (const r of (await lastSeqs(db, uuids)).rows) last.set(r.call_uuid, Number(r.m));
     }
     const numbered = rows.map((r) => {
       const seq = (last.get(r.call_uuid) ?? 0) + 1;
       last.set(r.call_uuid, seq);
       return { ...r, seq };
     });
-    for (const batch of slices(numbered)) await db.insertInto('call_log_entries').values(batch).execute();
+    for (const batch of slices(numbered)) await insertEntries(db, batch);
     return numbered.map((r) => r.seq);
   },
 

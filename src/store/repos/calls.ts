@@ -5,6 +5,7 @@ import type { OwnerFilter } from './applications.ts';
 import { whereOwner, whereRange, type Range } from './owned.ts';
 import { sql, type RawBuilder } from 'kysely';
 import { slices } from './sql.ts';
+import { prepared } from '../prepared.ts';
 
 export type { Range };
 
@@ -35,9 +36,22 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: CdrFilte
   return q;
 }
 
+// Every call writes these, a batch of calls at a time: built once per batch size.
+const insertRecords = prepared((db, rows: NewCallRow[]) => db.insertInto('calls').values(rows));
+const insertLive = prepared((db, rows: NewLiveCallRow[]) => db.insertInto('live_calls').values(rows));
+// CASE call_uuid WHEN … THEN …: each row its own values (cast, as PostgreSQL types a bare parameter there as text).
+const setAnswered = prepared((db, calls: ReadonlyArray<{ uuid: string; at: number; params: string }>) => {
+  const each = <T>(value: (c: (typeof calls)[number]) => RawBuilder<T>) => sql<T>`case call_uuid ${sql.join(calls.map((c) => sql`when ${c.uuid} then ${value(c)}`), sql` `)} end`;
+  return db
+    .updateTable('live_calls')
+    .set({ answered_at: each((c) => sql<number>`cast(${c.at} as bigint)`), params: each((c) => sql<string>`${c.params}`) })
+    .where('call_uuid', 'in', calls.map((c) => c.uuid));
+});
+const removeLive = prepared((db, uuids: readonly string[]) => db.deleteFrom('live_calls').where('call_uuid', 'in', uuids).returning('call_uuid'));
+
 export const callsRepo = {
   async insert(db: Executor, rows: NewCallRow[]): Promise<void> {
-    for (const batch of slices(rows)) await db.insertInto('calls').values(batch).execute();
+    for (const batch of slices(rows)) await insertRecords(db, batch);
   },
 
   find(db: Executor, owner: OwnerFilter, callUuid: string): Promise<CallRow | undefined> {
@@ -64,27 +78,19 @@ export const callsRepo = {
 
 export const liveCallsRepo = {
   async insert(db: Executor, rows: readonly NewLiveCallRow[]): Promise<void> {
-    for (const batch of slices(rows)) await db.insertInto('live_calls').values(batch).execute();
+    for (const batch of slices(rows)) await insertLive(db, batch);
   },
 
   /** Calls that answered: their answer time and the parameters their webhooks now send, one statement per slice of calls. */
   async answered(db: Executor, calls: ReadonlyArray<{ uuid: string; at: number; params: string }>): Promise<void> {
-    for (const batch of slices(calls)) {
-      // CASE call_uuid WHEN … THEN …: each row its own values (cast, as PostgreSQL types a bare parameter there as text).
-      const each = <T>(value: (c: (typeof batch)[number]) => RawBuilder<T>) => sql<T>`case call_uuid ${sql.join(batch.map((c) => sql`when ${c.uuid} then ${value(c)}`), sql` `)} end`;
-      await db
-        .updateTable('live_calls')
-        .set({ answered_at: each((c) => sql<number>`cast(${c.at} as bigint)`), params: each((c) => sql<string>`${c.params}`) })
-        .where('call_uuid', 'in', batch.map((c) => c.uuid))
-        .execute();
-    }
+    for (const batch of slices(calls)) await setAnswered(db, batch);
   },
 
   /** Delete the rows of calls that ended; returns the uuids that were still there. */
   async remove(db: Executor, callUuids: readonly string[]): Promise<Set<string>> {
     const removed = new Set<string>();
     for (const batch of slices(callUuids)) {
-      for (const r of await db.deleteFrom('live_calls').where('call_uuid', 'in', batch).returning('call_uuid').execute()) removed.add(r.call_uuid);
+      for (const r of (await removeLive(db, batch)).rows) removed.add(r.call_uuid);
     }
     return removed;
   },

@@ -7,6 +7,7 @@ import { NUMBER_COLUMNS, type NewNumberRow, type NewPoolRow, type NumberPatch, t
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { only } from './sql.ts';
+import { prepared } from '../prepared.ts';
 
 export interface Capabilities {
   voice?: boolean;
@@ -131,10 +132,13 @@ export const poolRepo = {
   },
 };
 
+// Every inbound call and message asks.
+const numberOwner = prepared((db, number: string) => db.selectFrom('numbers').selectAll().where('number', '=', number));
+
 export const numbersRepo = {
   /** The owner of a number, whoever it is (inbound routing, purchase checks). */
-  findAny(db: Executor, number: string): Promise<NumberRow | undefined> {
-    return db.selectFrom('numbers').selectAll().where('number', '=', number).executeTakeFirst();
+  async findAny(db: Executor, number: string): Promise<NumberRow | undefined> {
+    return (await numberOwner(db, number)).rows[0];
   },
 
   find(db: Executor, owner: OwnerFilter, number: string): Promise<NumberRow | undefined> {

@@ -6,15 +6,20 @@ import type { DialectName } from '../db.ts';
 import type { NewWebhookJobRow, WebhookJobRow } from '../tables/webhooks.ts';
 import type { Executor } from './accounts.ts';
 import { slices } from './sql.ts';
+import { prepared } from '../prepared.ts';
 
 /** Jobs of one domain of time (clock/domains.ts): a subaccount's, or (null) the main accounts' own. */
 export interface DomainFilter {
   subaccountId: string | null;
 }
 
+// Every callback queued and delivered: built once per batch size.
+const insertJobs = prepared((db, rows: readonly NewWebhookJobRow[]) => db.insertInto('webhook_jobs').values(rows));
+const deleteJobs = prepared((db, ids: readonly string[]) => db.deleteFrom('webhook_jobs').where('job_id', 'in', ids));
+
 export const webhookJobsRepo = {
   async insert(db: Executor, rows: readonly NewWebhookJobRow[]): Promise<void> {
-    for (const batch of slices(rows)) await db.insertInto('webhook_jobs').values(batch).execute();
+    for (const batch of slices(rows)) await insertJobs(db, batch);
   },
 
   /**
@@ -87,6 +92,6 @@ export const webhookJobsRepo = {
 
   /** Delivered or given up. */
   async delete(db: Executor, jobIds: readonly string[]): Promise<void> {
-    for (const batch of slices(jobIds)) await db.deleteFrom('webhook_jobs').where('job_id', 'in', batch).execute();
+    for (const batch of slices(jobIds)) await deleteJobs(db, batch);
   },
 };
