@@ -19,12 +19,35 @@ export interface SlotLimits {
   perHost: number;
 }
 
-interface Waiter {
-  grant(): void;
-  /** Its signal aborted before its turn. */
-  cancel(reason: unknown): void;
+/**
+ * A request waiting for its turn. A class, not an object of closures: one
+ * waits for every request over a route's budget, and each named closure
+ * costs a defineProperty under the TypeScript loader (keepNames).
+ */
+class Waiter {
   /** Gave up before its turn; skipped when reached. */
-  cancelled: boolean;
+  cancelled = false;
+  constructor(
+    private readonly slots: FairSlots,
+    private readonly route: Route,
+    private readonly lane: Lane,
+    private readonly signal: AbortSignal,
+    private readonly resolve: () => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {}
+
+  grant(): void {
+    this.slots.waiters.delete(this.signal, this);
+    this.resolve();
+  }
+
+  /** Its signal aborted before its turn. */
+  cancel(reason: unknown): void {
+    this.cancelled = true;
+    this.lane.live--;
+    this.slots.forget(this.route);
+    this.reject(reason);
+  }
 }
 
 class Lane {
@@ -61,8 +84,8 @@ const PRIORITIES: readonly Priority[] = ['critical', 'queued'];
 export class FairSlots {
   private readonly hosts = new Map<string, Host>();
   private readonly queuedPerHost: number;
-  /** Waiters by the signal that gives them up (the server's stop signal, shared by all). */
-  private readonly waiters = new SignalGroups<Waiter>((w, reason) => w.cancel(reason));
+  /** Waiters by the signal that gives them up (the server's stop signal, shared by all); a Waiter leaves it when granted. */
+  readonly waiters = new SignalGroups<Waiter>((w, reason) => w.cancel(reason));
 
   constructor(private readonly limits: SlotLimits) {
     this.queuedPerHost = Math.max(1, Math.floor(limits.perHost / 2));
@@ -79,19 +102,7 @@ export class FairSlots {
       return this.releaser(route, priority);
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        cancelled: false,
-        grant: () => {
-          this.waiters.delete(signal, waiter);
-          resolve();
-        },
-        cancel: (reason) => {
-          waiter.cancelled = true;
-          lane.live--;
-          this.forget(route);
-          reject(reason);
-        },
-      };
+      const waiter = new Waiter(this, route, lane, signal, resolve, reject);
       this.waiters.add(signal, waiter);
       lane.waiting.push(waiter);
       lane.live++;
@@ -176,7 +187,7 @@ export class FairSlots {
   }
 
   /** Drop bookkeeping for a route (and host) with nothing active or waiting. */
-  private forget(route: Route): void {
+  forget(route: Route): void {
     if (!route.idle()) return;
     const { host } = route;
     if (route.lanes.critical.listed || route.lanes.queued.listed || host.routes.get(route.path) !== route) return;
