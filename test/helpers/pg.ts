@@ -1,7 +1,12 @@
 // A throw-away PostgreSQL database per test file, so files can run in
 // parallel against one server. Skips (never fakes) when none is reachable.
 import pg from 'pg';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
+import { openStore, type Store } from '../../src/store/db.ts';
 
 export const pgUrl = process.env.TEST_DATABASE_URL;
 export const pgSkipReason = pgUrl ? undefined : (process.env.SWITCHBOARD_PG_SKIP_REASON ?? 'TEST_DATABASE_URL is not set');
@@ -45,3 +50,25 @@ export const databases: Array<{ name: 'sqlite' | 'postgres'; skip: string | fals
   { name: 'sqlite', skip: false },
   { name: 'postgres', skip: pgSkipReason ? `PostgreSQL skipped: ${pgSkipReason}` : false },
 ];
+
+/**
+ * A new store on `db` for the enclosing describe block: SQLite in a temp
+ * dir, or a throw-away PostgreSQL database; closed and removed after it.
+ * Returns a getter (the store exists once the block's `before` ran).
+ */
+export function storeFor(db: (typeof databases)[number], prefix: string): () => Store {
+  let store: Store | undefined;
+  let pgdb: PgDatabase | undefined;
+  let dataDir: string;
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `switchboard-${prefix}-`));
+    if (db.name === 'postgres') pgdb = await createPgDatabase();
+    store = await openStore({ dataDir, databaseUrl: pgdb?.url });
+  });
+  after(async () => {
+    await store?.close();
+    await pgdb?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => store!;
+}

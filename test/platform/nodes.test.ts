@@ -1,39 +1,23 @@
 // The node registry: a node sharing the database is gone when its heartbeat
 // is stale, or at once when it ran on this machine and its process is gone;
 // whoever notices takes over its work exactly once.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { VirtualClock } from '../../src/clock/clock.ts';
 import { hostKey, Nodes } from '../../src/platform/nodes.ts';
-import { openStore, type Store } from '../../src/store/db.ts';
-import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
+import { databases, storeFor } from '../helpers/pg.ts';
 import { until } from '../helpers/until.ts';
 
 const logger = pino({ level: 'silent' });
 
 for (const db of databases) {
   describe(`node registry (${db.name})`, { skip: db.skip }, () => {
-    let store: Store;
-    let pgdb: PgDatabase | undefined;
-    let dataDir: string;
-    const rows = () => store.db.selectFrom('nodes').selectAll().orderBy('node_id').execute();
+    const storeOf = storeFor(db, 'nodes');
+    const rows = () => storeOf().db.selectFrom('nodes').selectAll().orderBy('node_id').execute();
     const insertNode = (node_id: string, fields: { host?: string; pid?: number; heartbeat_at: number }) =>
-      store.db.insertInto('nodes').values({ node_id, host: fields.host ?? hostKey(), pid: fields.pid ?? 1, started_at: 0, heartbeat_at: fields.heartbeat_at, clock_at: 7 }).execute();
+      storeOf().db.insertInto('nodes').values({ node_id, host: fields.host ?? hostKey(), pid: fields.pid ?? 1, started_at: 0, heartbeat_at: fields.heartbeat_at, clock_at: 7 }).execute();
 
-    before(async () => {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-nodes-'));
-      if (db.name === 'postgres') pgdb = await createPgDatabase();
-      store = await openStore({ dataDir, databaseUrl: pgdb?.url });
-    });
-    after(async () => {
-      await store?.close();
-      await pgdb?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
 
     test('a start takes over nodes whose process is gone from this machine, or whose heartbeat is stale, and leaves live ones alone', async () => {
       const wall = new VirtualClock(1_000_000);
@@ -44,7 +28,7 @@ for (const db of databases) {
       await insertNode('silent-elsewhere', { host: 'other-machine', pid: 4242, heartbeat_at: now - 31_000 });
       await insertNode('alive-elsewhere', { host: 'other-machine', pid: 4242, heartbeat_at: now - 29_000 });
       const taken: string[] = [];
-      const nodes = new Nodes({ db: store.db, wall, clock: wall, logger, processExists: (pid) => pid === 4343 });
+      const nodes = new Nodes({ db: storeOf().db, wall, clock: wall, logger, processExists: (pid) => pid === 4343 });
       nodes.onGone(async (gone) => {
         assert.equal(gone.lastSeenAt, 7, 'the platform time of its last heartbeat');
         taken.push(gone.nodeId);
@@ -60,7 +44,7 @@ for (const db of databases) {
       assert.deepEqual(taken.sort(), ['alive-elsewhere', 'crashed-here', 'earlier-life', 'silent-elsewhere']);
       await nodes.stop();
       assert.deepEqual((await rows()).map((r) => r.node_id), ['alive-here'], 'a clean stop leaves the registry');
-      await store.db.deleteFrom('nodes').execute();
+      await storeOf().db.deleteFrom('nodes').execute();
     });
 
     test('a take-over step that fails keeps the gone node listed, and it is tried again', async () => {
@@ -68,7 +52,7 @@ for (const db of databases) {
       await insertNode('crashed', { pid: 4242, heartbeat_at: wall.now() });
       let failures = 1;
       const taken: string[] = [];
-      const nodes = new Nodes({ db: store.db, wall, clock: wall, logger, processExists: () => false });
+      const nodes = new Nodes({ db: storeOf().db, wall, clock: wall, logger, processExists: () => false });
       nodes.onGone(async (gone) => {
         if (failures-- > 0) throw new Error('database unavailable');
         taken.push(gone.nodeId);

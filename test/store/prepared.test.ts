@@ -2,15 +2,11 @@
 // each run's own values whatever the shape (values it does not use left
 // out), and refuses a query whose SQL depends on its values (Kysely writes
 // some into the text) — on SQLite and PostgreSQL.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { openStore, type Store } from '../../src/store/db.ts';
 import { prepared } from '../../src/store/prepared.ts';
 import type { NewCallLogEntryRow } from '../../src/store/tables/webhooks.ts';
-import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
+import { databases, storeFor } from '../helpers/pg.ts';
 
 const insertEntries = prepared((db, rows: NewCallLogEntryRow[]) => db.insertInto('call_log_entries').values(rows));
 const entriesOf = prepared((db, v: { uuids: string[]; account: string }) =>
@@ -31,26 +27,14 @@ const entry = (call: string, seq: number, data: string | null = null): NewCallLo
 
 for (const db of databases) {
   describe(`prepared queries (${db.name})`, { skip: db.skip }, () => {
-    let store: Store;
-    let pgdb: PgDatabase | undefined;
-    let dataDir: string;
+    const storeOf = storeFor(db, 'prepared');
 
-    before(async () => {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-prepared-'));
-      if (db.name === 'postgres') pgdb = await createPgDatabase();
-      store = await openStore({ dataDir, databaseUrl: pgdb?.url });
-    });
-    after(async () => {
-      await store?.close();
-      await pgdb?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
 
     test('each run binds its own values, in batches of any size, through transactions too', async () => {
-      await insertEntries(store.db, [entry('c1', 1), entry('c1', 2, '{"a":1}')]);
-      await store.db.transaction().execute((trx) => insertEntries(trx, [entry('c2', 1), entry('c2', 2), entry('c3', 1)]));
-      await insertEntries(store.db, [entry('c4', 1)]);
-      const rows = (await entriesOf(store.db, { uuids: ['c1', 'c2', 'c4'], account: 'MA1' })).rows;
+      await insertEntries(storeOf().db, [entry('c1', 1), entry('c1', 2, '{"a":1}')]);
+      await storeOf().db.transaction().execute((trx) => insertEntries(trx, [entry('c2', 1), entry('c2', 2), entry('c3', 1)]));
+      await insertEntries(storeOf().db, [entry('c4', 1)]);
+      const rows = (await entriesOf(storeOf().db, { uuids: ['c1', 'c2', 'c4'], account: 'MA1' })).rows;
       assert.deepEqual(
         rows.map((r) => [r.entry_id, r.message, r.data, Number(r.created_at)]),
         [
@@ -61,28 +45,28 @@ for (const db of databases) {
           ['c4-1', 'entry 1', null, 1001],
         ],
       );
-      assert.deepEqual((await entriesOf(store.db, { uuids: ['c3'], account: 'MA1' })).rows.map((r) => r.entry_id), ['c3-1']);
-      assert.deepEqual((await entriesOf(store.db, { uuids: ['c3'], account: 'MA2' })).rows, []);
+      assert.deepEqual((await entriesOf(storeOf().db, { uuids: ['c3'], account: 'MA1' })).rows.map((r) => r.entry_id), ['c3-1']);
+      assert.deepEqual((await entriesOf(storeOf().db, { uuids: ['c3'], account: 'MA2' })).rows, []);
     });
 
     test('the SQL is what Kysely writes for the same values', async () => {
       const seen: string[] = [];
-      const db = store.db;
+      const db = storeOf().db;
       // The parts of an executor a prepared query uses, its runs' SQL noted.
       const spy = { getExecutor: () => db.getExecutor(), selectFrom: db.selectFrom.bind(db), executeQuery: (q: { sql: string }) => (seen.push(q.sql), db.executeQuery(q as never)) } as unknown as typeof db;
       await entriesOf(spy, { uuids: ['x', 'y'], account: 'MA1' });
       await entriesOf(spy, { uuids: ['z', 'w'], account: 'MA9' });
-      const kysely = store.db.selectFrom('call_log_entries').selectAll().where('call_uuid', 'in', ['x', 'y']).where('account_id', '=', 'MA1').orderBy('call_uuid').orderBy('seq').compile().sql;
+      const kysely = storeOf().db.selectFrom('call_log_entries').selectAll().where('call_uuid', 'in', ['x', 'y']).where('account_id', '=', 'MA1').orderBy('call_uuid').orderBy('seq').compile().sql;
       assert.deepEqual(seen, [kysely, kysely]);
     });
 
     test('a query whose SQL depends on a value is refused', async () => {
       const isNull = prepared((d, v: { sub: null }) => d.selectFrom('call_log_entries').selectAll().where('subaccount_id', 'is', v.sub));
-      await assert.rejects(async () => isNull(store.db, { sub: null }), /depends on its values/);
+      await assert.rejects(async () => isNull(storeOf().db, { sub: null }), /depends on its values/);
     });
 
     test('values the query does not use are left out', async () => {
-      const rows = (await entriesOf(store.db, { uuids: ['c4'], account: 'MA1', extra: 'unused' } as never)).rows;
+      const rows = (await entriesOf(storeOf().db, { uuids: ['c4'], account: 'MA1', extra: 'unused' } as never)).rows;
       assert.deepEqual(rows.map((r) => r.entry_id), ['c4-1']);
     });
   });

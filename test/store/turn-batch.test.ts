@@ -1,49 +1,35 @@
 // Batches written in one turn share one transaction, and a batch that fails
 // takes only its own writes with it — on SQLite and PostgreSQL.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { openStore, type Store } from '../../src/store/db.ts';
 import type { Executor } from '../../src/store/repos/accounts.ts';
 import { TurnBatch } from '../../src/store/turn-batch.ts';
-import { createPgDatabase, databases, type PgDatabase } from '../helpers/pg.ts';
+import { databases, storeFor } from '../helpers/pg.ts';
 
 for (const db of databases) {
   describe(`turn batches (${db.name})`, { skip: db.skip }, () => {
-    let store: Store;
-    let pgdb: PgDatabase | undefined;
-    let dataDir: string;
+    const storeOf = storeFor(db, 'turn');
 
     before(async () => {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-turn-'));
-      if (db.name === 'postgres') pgdb = await createPgDatabase();
-      store = await openStore({ dataDir, databaseUrl: pgdb?.url });
-      await sql`create table scratch (v text primary key)`.execute(store.db);
-    });
-    after(async () => {
-      await store?.close();
-      await pgdb?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await sql`create table scratch (v text primary key)`.execute(storeOf().db);
     });
 
     const insert = async (trx: Executor, values: string[]) => void (await sql`insert into scratch (v) values ${sql.join(values.map((v) => sql`(${v})`))}`.execute(trx));
-    const stored = async () => (await sql<{ v: string }>`select v from scratch`.execute(store.db)).rows.map((r) => r.v).sort();
+    const stored = async () => (await sql<{ v: string }>`select v from scratch`.execute(storeOf().db)).rows.map((r) => r.v).sort();
 
     test('a failing batch rolls back its own writes; the turn’s other batches commit, their after-commit work runs', async () => {
       const committed: string[] = [];
-      const good = new TurnBatch<string>(store.db, async (items, trx, afterCommit) => {
+      const good = new TurnBatch<string>(storeOf().db, async (items, trx, afterCommit) => {
         await insert(trx, items);
         afterCommit(() => committed.push(...items));
       });
-      const bad = new TurnBatch<string>(store.db, async (items, trx, afterCommit) => {
+      const bad = new TurnBatch<string>(storeOf().db, async (items, trx, afterCommit) => {
         await insert(trx, items);
         afterCommit(() => committed.push('never'));
         throw new Error('this batch fails after writing');
       });
-      const later = new TurnBatch<string>(store.db, (items, trx) => insert(trx, items));
+      const later = new TurnBatch<string>(storeOf().db, (items, trx) => insert(trx, items));
       const results = await Promise.allSettled([good.add('a1'), bad.add('b1'), good.add('a2'), later.add('c1')]);
       assert.deepEqual(
         results.map((r) => r.status),
@@ -54,8 +40,8 @@ for (const db of databases) {
     });
 
     test('a batch failing on the database (a duplicate key) fails alone, alone in its turn or not', async () => {
-      const batch = new TurnBatch<string>(store.db, (items, trx) => insert(trx, items));
-      const other = new TurnBatch<string>(store.db, (items, trx) => insert(trx, items));
+      const batch = new TurnBatch<string>(storeOf().db, (items, trx) => insert(trx, items));
+      const other = new TurnBatch<string>(storeOf().db, (items, trx) => insert(trx, items));
       await assert.rejects(batch.add('a1'));
       const [dup, fresh] = await Promise.allSettled([batch.add('a1'), other.add('d1')]);
       assert.equal(dup.status, 'rejected');
@@ -65,7 +51,7 @@ for (const db of databases) {
 
     test('a batch of standalone writes, alone in its turn, runs without a transaction: what it wrote before failing stays', async () => {
       const loose = new TurnBatch<string>(
-        store.db,
+        storeOf().db,
         async (items, trx) => {
           await insert(trx, items);
           throw new Error('failed after its first statement');
@@ -77,14 +63,14 @@ for (const db of databases) {
     });
 
     test('reads a batch needs come before the turn’s transaction; a batch whose reads fail is not written', async () => {
-      const batch = new TurnBatch<{ v: string; upper?: string }>(store.db, (items, trx) => insert(trx, items.map((i) => i.upper!)), {
+      const batch = new TurnBatch<{ v: string; upper?: string }>(storeOf().db, (items, trx) => insert(trx, items.map((i) => i.upper!)), {
         before: async (items) => {
           // On SQLite this read would wait forever inside the transaction, which holds the one connection.
-          await sql`select count(*) from scratch`.execute(store.db);
+          await sql`select count(*) from scratch`.execute(storeOf().db);
           for (const item of items) item.upper = item.v.toUpperCase();
         },
       });
-      const failing = new TurnBatch<string>(store.db, (items, trx) => insert(trx, items), { before: () => Promise.reject(new Error('no owner')) });
+      const failing = new TurnBatch<string>(storeOf().db, (items, trx) => insert(trx, items), { before: () => Promise.reject(new Error('no owner')) });
       const [a, b] = await Promise.allSettled([batch.add({ v: 'e1' }), failing.add('f1')]);
       assert.equal(a.status, 'fulfilled');
       assert.equal(b.status, 'rejected');
