@@ -440,7 +440,7 @@ export class Numbers {
 
   /** Where an inbound call or message to `number` goes; undefined when no account owns it. */
   async routeInbound(numberInput: string): Promise<InboundRoute | undefined> {
-    const row = await numbersRepo.findAny(this.ctx.db, numberInput.trim().replace(/^\+/, ''));
+    const row = await this.ownerOf(numberInput);
     if (!row) return undefined;
     const application = row.app_id ? await applicationsRepo.find(this.ctx.db, { accountId: row.account_id }, row.app_id) : undefined;
     return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, application };
@@ -453,12 +453,17 @@ export class Numbers {
    * number decides the account, and the address must be on one of that
    * account's carriers; undefined when it is not or nobody owns the number.
    */
-  async fromCarrier(sourceIp: string, number: string): Promise<(InboundRoute & { carrier: CarrierRow; carriersOwn: boolean }) | undefined> {
-    const route = await this.routeInbound(number);
-    if (!route) return undefined;
-    const carrier = await this.carriers.carrierForSource(route.accountId, sourceIp);
+  async fromCarrier(sourceIp: string, number: string): Promise<(Omit<InboundRoute, 'application'> & { carrier: CarrierRow; carriersOwn: boolean }) | undefined> {
+    // Who owns the number is enough here: the application is looked up when the call is routed.
+    const row = await this.ownerOf(number);
+    if (!row) return undefined;
+    const carrier = await this.carriers.carrierForSource(row.account_id, sourceIp);
     if (!carrier) return undefined;
-    return { ...route, carrier, carriersOwn: route.number.carrier === carrier.carrier_id };
+    return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, carrier, carriersOwn: row.carrier === carrier.carrier_id };
+  }
+
+  private ownerOf(numberInput: string): Promise<NumberRow | undefined> {
+    return numbersRepo.findAny(this.ctx.db, numberInput.trim().replace(/^\+/, ''));
   }
 
   // ---- views -------------------------------------------------------------
