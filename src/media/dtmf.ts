@@ -89,15 +89,13 @@ const MIN_COL_SHARE = MIN_PAIR_SHARE / (1 + MAX_LOW_OVER_HIGH);
 /** Scratch: the four shares of a group, measured in one pass. */
 const groupShares = new Float64Array(4);
 
-/** The group's strongest tone (its share measured at its nominal frequency and 1.5 % either side), and the others' shares together. */
-function strongest(
-  samples: Int16Array,
-  start: number,
-  coefficients: readonly number[],
-  nearby: ReadonlyArray<readonly [number, number]>,
-  energy: number,
-  minShare: number,
-): [index: number, share: number, rest: number] {
+/** What `strongest` found (scratch, read right after each call: no array per block). */
+let bestIndex = 0;
+let bestShareOf = 0;
+let restShare = 0;
+
+/** The group's strongest tone (its share measured at its nominal frequency and 1.5 % either side), and the others' shares together, into bestIndex/bestShareOf/restShare. */
+function strongest(samples: Int16Array, start: number, coefficients: readonly number[], nearby: ReadonlyArray<readonly [number, number]>, energy: number, minShare: number): void {
   let best = 0;
   let bestShare = 0;
   let rest = 0;
@@ -110,20 +108,27 @@ function strongest(
       bestShare = share;
     } else rest += share;
   }
+  bestIndex = best;
+  restShare = rest;
+  bestShareOf = bestShare;
   // A tone 1.5 % off keeps about half its share at the nominal frequency: far less is no tone of this group.
-  if (bestShare < minShare / 2) return [best, bestShare, rest];
+  if (bestShare < minShare / 2) return;
   const [below, above] = nearby[best]!;
   const offShare = Math.max(goertzelShare(samples, start, start + DTMF_BLOCK, below, energy), goertzelShare(samples, start, start + DTMF_BLOCK, above, energy));
-  return [best, Math.max(bestShare, offShare), rest];
+  bestShareOf = Math.max(bestShare, offShare);
 }
 
 /** The key whose two tones fill the 20 ms block at `samples[start…]`, or null; `energy` is the block's sum of squares. */
 export function classifyBlock(samples: Int16Array, start: number, energy: number): string | null {
   if (energy < MIN_KEY_BLOCK_ENERGY) return null;
-  const [row, rowShare, rowRest] = strongest(samples, start, ROW_COEFFICIENTS, ROW_NEAR, energy, MIN_ROW_SHARE);
-  if (rowShare < MIN_ROW_SHARE || rowRest > rowShare * MAX_REST_OF_GROUP) return null;
-  const [col, colShare, colRest] = strongest(samples, start, COL_COEFFICIENTS, COL_NEAR, energy, MIN_COL_SHARE);
-  if (rowShare + colShare < MIN_PAIR_SHARE || colRest > colShare * MAX_REST_OF_GROUP) return null;
+  strongest(samples, start, ROW_COEFFICIENTS, ROW_NEAR, energy, MIN_ROW_SHARE);
+  const row = bestIndex;
+  const rowShare = bestShareOf;
+  if (rowShare < MIN_ROW_SHARE || restShare > rowShare * MAX_REST_OF_GROUP) return null;
+  strongest(samples, start, COL_COEFFICIENTS, COL_NEAR, energy, MIN_COL_SHARE);
+  const col = bestIndex;
+  const colShare = bestShareOf;
+  if (rowShare + colShare < MIN_PAIR_SHARE || restShare > colShare * MAX_REST_OF_GROUP) return null;
   if (colShare > rowShare * MAX_HIGH_OVER_LOW || rowShare > colShare * MAX_LOW_OVER_HIGH) return null;
   if (Math.min(rowShare, colShare) * energy < MIN_TONE_POWER * DTMF_BLOCK) return null;
   return KEYPAD[row][col];

@@ -27,11 +27,31 @@ const MIN_FLOOR = power(-70);
 /** The floor rises at most 6 dB a second (per 20 ms frame: 6 dB / 50). */
 const FLOOR_RISE = 10 ** (6 / 10 / (1000 / FRAME_MS));
 
-/** Sum of squares of `samples[start, end)`. */
+/**
+ * Sum of squares of `samples[start, end)`. Four sums side by side, so the
+ * CPU is not waiting on one chain of additions (media workers run this on
+ * every leg's every frame); squares of 16-bit samples are whole numbers and
+ * every partial sum stays far below 2^53, so the order of the additions
+ * cannot change the result.
+ */
 export function energyOf(samples: Int16Array, start: number, end: number): number {
-  let sum = 0;
-  for (let i = start; i < end; i++) sum += samples[i]! * samples[i]!;
-  return sum;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const w = samples[i]!;
+    const x = samples[i + 1]!;
+    const y = samples[i + 2]!;
+    const z = samples[i + 3]!;
+    a += w * w;
+    b += x * x;
+    c += y * y;
+    d += z * z;
+  }
+  for (; i < end; i++) a += samples[i]! * samples[i]!;
+  return a + b + (c + d);
 }
 
 export class VoiceActivity {

@@ -149,7 +149,7 @@ export class MediaLoop {
       case 'configure':
         return e.session.configure(c.media, this.current);
       case 'send':
-        return void q.send(tickNearest(c.at, e.t0), c.samples);
+        return void q.send(tickNearest(c.at, e.t0), c.samples, c.g711);
       case 'mix':
         return q.mix(tickNearest(c.at, e.t0), c.samples);
       case 'digit':

@@ -16,13 +16,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../clock/clock.ts';
 import { DTMF_DIGITS } from '../../../media/dtmf.ts';
 import { FRAME_MS } from '../../../media/frame.ts';
+import { alawEncode, mulawEncode } from '../../../media/g711.ts';
 import { msToSamples } from '../../../media/pcm.ts';
 import { runDurationMs, type AudioOut, type FrameRun } from '../../driver.ts';
-import type { NegotiatedMedia } from '../sip-sdp.ts';
+import type { AudioCodecName, NegotiatedMedia } from '../sip-sdp.ts';
 import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
-import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type MediaIo, type SocketIo, type WorkerInit, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
+import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type EncodedRun, type MediaIo, type SocketIo, type WorkerInit, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
 import { monoNow, PHASE_MS, PHASES, TICK_MS } from './rtp-time.ts';
 import { loadBatchedUdp } from './rtp-udp-batch.ts';
@@ -380,6 +381,8 @@ export class MediaSession implements AudioOut {
   /** Platform time at which the queued audio will have played. */
   private tail = 0;
   private closed = false;
+  /** What the session sends with (as last configured): long runs go with their bytes in it. */
+  private codec: AudioCodecName | null = null;
 
   constructor(
     readonly host: SessionHost,
@@ -395,6 +398,7 @@ export class MediaSession implements AudioOut {
 
   /** Media flows as negotiated (after the offer/answer); call again on every re-negotiation: hold, unhold, a new address or codec. */
   configure(negotiated: NegotiatedMedia): void {
+    this.codec = negotiated.codecs[0].name;
     this.command({ op: 'configure', sid: this.sid, media: negotiated });
   }
 
@@ -478,8 +482,19 @@ export class MediaSession implements AudioOut {
 
   private audio(op: 'send' | 'mix', start: number, samples: Int16Array): void {
     if (samples.length === 0) return;
-    const [wire, transfer] = toWire(samples);
-    this.command({ op, sid: this.sid, at: this.host.toMono(start), samples: wire }, transfer);
+    const at = this.host.toMono(start);
+    if (samples.length < SHARE_MIN_SAMPLES && !(samples.buffer instanceof SharedArrayBuffer)) {
+      const copy = samples.slice();
+      return this.command({ op, sid: this.sid, at, samples: copy }, copy.buffer);
+    }
+    const run = sharedRun(samples);
+    const codec = this.codec;
+    // Queued audio goes out as it is: in its G.711 bytes, encoded once for every leg that plays it in that codec. (Mixed audio is summed first.)
+    if (op === 'send' && codec) {
+      const g711 = run.g711;
+      g711[codec] ??= (codec === 'PCMU' ? mulawEncode : alawEncode)(run.samples, new Uint8Array(new SharedArrayBuffer(run.samples.length)));
+      this.command({ op, sid: this.sid, at, samples: run.samples, g711: { [codec]: g711[codec] } });
+    } else this.command({ op, sid: this.sid, at, samples: run.samples });
   }
 
   private command(c: Command, transfer?: ArrayBuffer): void {
@@ -487,20 +502,25 @@ export class MediaSession implements AudioOut {
   }
 }
 
-const shared = new WeakMap<Int16Array, Int16Array>();
+interface SharedRun {
+  samples: Int16Array;
+  /** Its bytes in each codec a session queued it in (not made for a run only ever mixed). */
+  g711: EncodedRun;
+}
 
-/** How `samples` cross to a worker: shared memory for long runs (made once per array), a transferred copy for short ones. */
-function toWire(samples: Int16Array): [Int16Array, ArrayBuffer | undefined] {
-  if (samples.buffer instanceof SharedArrayBuffer) return [samples, undefined];
-  if (samples.length >= SHARE_MIN_SAMPLES) {
-    let s = shared.get(samples);
-    if (!s) {
+const shared = new WeakMap<Int16Array, SharedRun>();
+
+/** A long run in shared memory, made once per array: every leg that plays it (a prompt cache hands one array to many) reads the same memory. */
+function sharedRun(samples: Int16Array): SharedRun {
+  let run = shared.get(samples);
+  if (!run) {
+    let s = samples;
+    if (!(samples.buffer instanceof SharedArrayBuffer)) {
       s = new Int16Array(new SharedArrayBuffer(samples.byteLength));
       s.set(samples);
-      shared.set(samples, s);
     }
-    return [s, undefined];
+    run = { samples: s, g711: {} };
+    shared.set(samples, run);
   }
-  const copy = samples.slice();
-  return [copy, copy.buffer];
+  return run;
 }

@@ -8,6 +8,7 @@
 import { dtmfTone } from '../../../media/dtmf.ts';
 import { FRAME_MS, FRAME_SAMPLES } from '../../../media/frame.ts';
 import { clamp16 } from '../../../media/pcm.ts';
+import type { EncodedRun } from './rtp-protocol.ts';
 
 export const TAKE_IDLE = 0;
 export const TAKE_AUDIO = 1;
@@ -18,6 +19,8 @@ interface Item {
   start: number;
   frames: number;
   samples: Int16Array | null;
+  /** The samples already encoded (a shared prompt), else null. */
+  g711: EncodedRun | null;
   /** A key; its samples are the tone, made when it plays in band. */
   digit: string | null;
 }
@@ -49,20 +52,20 @@ export class OutQueue {
   private next = 0;
   private readonly sum = new Int32Array(FRAME_SAMPLES);
 
-  /** Queue `samples` from `tick` (or after what is queued); returns the tick it starts at. */
-  send(tick: number, samples: Int16Array): number {
-    return this.queue({ start: tick, frames: framesIn(samples.length), samples, digit: null });
+  /** Queue `samples` from `tick` (or after what is queued), with their G.711 bytes when they were encoded already; returns the tick it starts at. */
+  send(tick: number, samples: Int16Array, g711: EncodedRun | null = null): number {
+    return this.queue({ start: tick, frames: framesIn(samples.length), samples, g711, digit: null });
   }
 
   /** Queue a key lasting `frames` ticks. */
   sendDigit(tick: number, digit: string, frames: number): number {
-    return this.queue({ start: tick, frames, samples: null, digit });
+    return this.queue({ start: tick, frames, samples: null, g711: null, digit });
   }
 
   /** Add `samples` over whatever plays from `tick`, queue or silence. */
   mix(tick: number, samples: Int16Array): void {
     const frames = framesIn(samples.length);
-    if (frames > 0) this.mixes.push({ start: Math.max(tick, this.next), frames, samples, digit: null });
+    if (frames > 0) this.mixes.push({ start: Math.max(tick, this.next), frames, samples, g711: null, digit: null });
   }
 
   /** Drop queued frames from `tick` on; a key already being sent finishes (a key cannot be half pressed). */
@@ -85,9 +88,12 @@ export class OutQueue {
    * `frameSamples` from `frameAt` (fewer than a frame at a run's end, the
    * rest silence). With `copy` false, a frame that is one queued run's, with
    * nothing mixed over it, is left where it is, so a packetiser encodes it
-   * straight out of the run; otherwise it is `out`.
+   * straight out of the run; otherwise it is `out`. `frameG711` is then the
+   * run's G.711 bytes when it came encoded (the frame is at `frameAt` there
+   * too), else null.
    */
   frameSamples: Int16Array = EMPTY;
+  frameG711: EncodedRun | null = null;
   frameAt = 0;
   frameLength = 0;
 
@@ -99,6 +105,7 @@ export class OutQueue {
     const head = items[0];
     let result: Take = TAKE_IDLE;
     this.frameSamples = out;
+    this.frameG711 = null;
     this.frameAt = 0;
     this.frameLength = FRAME_SAMPLES;
     if (head && head.start <= tick) {
@@ -115,6 +122,7 @@ export class OutQueue {
       const from = index * FRAME_SAMPLES;
       if (!copy && !this.mixing(tick)) {
         this.frameSamples = samples;
+        this.frameG711 = head.g711;
         this.frameAt = from;
         this.frameLength = Math.min(FRAME_SAMPLES, samples.length - from);
         return result;

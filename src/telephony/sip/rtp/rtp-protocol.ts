@@ -4,8 +4,9 @@
 // default) for all its sessions. Times are on the monotonic clock of
 // rtp-time.ts. Audio travels as Int16Arrays: small runs copied into their
 // own transferred buffers, long ones (prompts) in SharedArrayBuffers made
-// once per prompt and shared by every leg that plays it.
-import type { NegotiatedMedia } from '../sip-sdp.ts';
+// once per prompt and shared by every leg that plays it, with their G.711
+// bytes, encoded once per prompt and codec when it is first queued.
+import type { AudioCodecName, NegotiatedMedia } from '../sip-sdp.ts';
 import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import type { KeySource, SessionStats } from './rtp-session.ts';
 
@@ -29,12 +30,16 @@ export type Command =
   /** Post the session's heard audio from now (`at`: when the main thread asked), or stop. */
   | { op: 'hear'; sid: number; on: boolean; at: number }
   | { op: 'configure'; sid: number; media: NegotiatedMedia }
-  | { op: 'send'; sid: number; at: number; samples: Int16Array }
+  /** `g711`: a shared run's bytes in the session's codec, encoded once per run on the main thread (short runs have none). */
+  | { op: 'send'; sid: number; at: number; samples: Int16Array; g711?: EncodedRun }
   | { op: 'mix'; sid: number; at: number; samples: Int16Array }
   | { op: 'digit'; sid: number; at: number; digit: string; frames: number }
   | { op: 'clear'; sid: number; at: number }
   | { op: 'close'; sid: number }
   | { op: 'stats'; id: number; reset: boolean };
+
+/** A run of samples already encoded in G.711 (one byte a sample, in the codecs it has): a leg sending in one of those copies a frame's bytes into its packet instead of encoding it. */
+export type EncodedRun = Partial<Record<AudioCodecName, Uint8Array>>;
 
 export interface CommandBatch {
   type: 'commands';

@@ -109,6 +109,7 @@ export class RtpSession {
   private remoteLost: number | null = null;
   /** What we send with, fixed at each negotiation (not looked up per packet). */
   private encode: Encoder = mulawEncode;
+  private codec: AudioCodecName = 'PCMU';
   private payloadType = 0;
   /** The decoding table of each payload type we agreed on (indexed by payload type: no lookup by codec name per packet). */
   private decodeTables: (Readonly<Int16Array> | undefined)[] = [];
@@ -147,7 +148,8 @@ export class RtpSession {
     if (!before) this.nextRtcpTick = tick + this.rtcpInterval();
     if (!before || !this.sending(before)) this.marker = true;
     this.media = media;
-    this.encode = ENCODERS[media.codecs[0].name];
+    this.codec = media.codecs[0].name;
+    this.encode = ENCODERS[this.codec];
     this.payloadType = media.codecs[0].payloadType;
     this.silenceByte = SILENCE[media.codecs[0].name];
     this.payloadSilent = false;
@@ -271,7 +273,9 @@ export class RtpSession {
     if (!idle) {
       const q = this.queue;
       const n = q.frameLength;
-      this.encode(q.frameSamples, packet, RTP_HEADER_BYTES, q.frameAt, n);
+      const encoded = q.frameG711?.[this.codec];
+      if (encoded) copyBytes(encoded, q.frameAt, packet, RTP_HEADER_BYTES, n);
+      else this.encode(q.frameSamples, packet, RTP_HEADER_BYTES, q.frameAt, n);
       if (n < FRAME_SAMPLES) packet.fill(this.silenceByte, RTP_HEADER_BYTES + n);
     } else if (!this.payloadSilent) packet.fill(this.silenceByte, RTP_HEADER_BYTES);
     this.payloadSilent = idle;
@@ -329,6 +333,11 @@ export class RtpSession {
   private rtcpInterval(): number {
     return Math.round(RTCP_TICKS * (0.5 + this.random()));
   }
+}
+
+/** `n` bytes of `from` at `at` into `to` at `into` (a loop: a subarray to `set` from would be garbage per packet). */
+function copyBytes(from: Uint8Array, at: number, to: Uint8Array, into: number, n: number): void {
+  for (let i = 0; i < n; i++) to[into + i] = from[at + i]!;
 }
 
 function sameTarget(a: NegotiatedMedia['remote'], b: NegotiatedMedia['remote']): boolean {

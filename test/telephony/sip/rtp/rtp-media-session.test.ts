@@ -3,6 +3,7 @@
 // would), the commands it leaves for the worker, how audio crosses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { alawEncode, mulawEncode } from '../../../../src/media/g711.ts';
 import { MediaSession, type MediaListener, type SessionHost } from '../../../../src/telephony/sip/rtp/rtp-media.ts';
 import type { Command } from '../../../../src/telephony/sip/rtp/rtp-protocol.ts';
 
@@ -96,6 +97,31 @@ test('a long run is shared (the same memory every time); a short one is copied a
   assert.notEqual(c.samples, short);
   assert.deepEqual(c.samples, short);
   assert.equal(transfers[2], c.samples.buffer);
+});
+
+test('a long run queued goes with its bytes in the session\'s codec, encoded once; a mixed one, a short one and one before any codec without', () => {
+  const { s, commands } = session();
+  const prompt = Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
+  const codec = (name: 'PCMU' | 'PCMA') => ({ remote: null, codecs: [{ name, payloadType: name === 'PCMU' ? 0 : 8 }] as const, telephoneEvent: null, direction: 'sendrecv' as const });
+  s.send({ samples: prompt });
+  s.configure(codec('PCMA'));
+  s.send({ samples: prompt });
+  s.mix({ samples: prompt });
+  s.send({ samples: prompt.slice(0, 160) });
+  s.configure(codec('PCMU'));
+  s.send({ samples: prompt });
+  s.configure(codec('PCMA'));
+  s.send({ samples: prompt });
+  const sends = commands.filter((c) => c.op === 'send' || c.op === 'mix') as Extract<Command, { op: 'send' }>[];
+  assert.deepEqual(
+    sends.map((c) => Object.keys(c.g711 ?? {})),
+    [[], ['PCMA'], [], [], ['PCMU'], ['PCMA']],
+  );
+  const [, alaw, , , mulaw, again] = sends;
+  assert.deepEqual(alaw!.g711!.PCMA, alawEncode(prompt));
+  assert.deepEqual(mulaw!.g711!.PCMU, mulawEncode(prompt));
+  assert.ok(alaw!.g711!.PCMA!.buffer instanceof SharedArrayBuffer);
+  assert.equal(again!.g711!.PCMA, alaw!.g711!.PCMA, 'encoded once per array and codec');
 });
 
 test('close sends one close and frees the pair once; nothing is sent after it', () => {

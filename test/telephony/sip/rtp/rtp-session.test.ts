@@ -107,6 +107,32 @@ test('audio sent on one side is heard, sample for sample, on the other (PCMU and
   }
 });
 
+test('a run queued with its G.711 bytes sends the very packets its samples would (PCMU and PCMA, a mix over it, a short last frame)', () => {
+  for (const [name, pt] of [
+    ['PCMU', 0],
+    ['PCMA', 8],
+  ] as const) {
+    const sent: number[][][] = [];
+    for (const encoded of [false, true]) {
+      const packets: number[][] = [];
+      const drop = (packet: Uint8Array, fromA: boolean) => {
+        if (fromA) packets.push([...packet.subarray(12)]);
+        return false;
+      };
+      const { a, b, run } = pair({ drop });
+      a.session.configure(media(B, { codecs: [{ name, payloadType: pt }] }), 0);
+      b.session.configure(media(A, { codecs: [{ name, payloadType: pt }] }), 0);
+      const s = Int16Array.from({ length: 20 * F - 40 }, (_, i) => Math.round(9000 * Math.sin(i / 5)));
+      a.session.queue.send(3, s, encoded ? { PCMU: mulawEncode(s), PCMA: alawEncode(s) } : null);
+      a.session.queue.mix(8, new Int16Array(2 * F).fill(1234));
+      run(30);
+      sent.push(packets);
+    }
+    assert.equal(sent[0]!.length, 30);
+    assert.deepEqual(sent[1], sent[0], name);
+  }
+});
+
 test('silence flows while nothing is queued (one packet a tick)', () => {
   const { a, b, run } = pair();
   a.session.configure(media(B), 0);
