@@ -50,8 +50,8 @@ export class LineAnalyser {
   private tailEnergy = -1;
   /** The key the previous frame's own block found. */
   private lastFrameKey: string | null = null;
-  /** A run's last, short frame padded with silence. */
-  private readonly padded = new Int16Array(FRAME_SAMPLES);
+  /** A run's last, short frame padded with silence (made when first needed: a media worker pushes whole frames only). */
+  private padded: Int16Array | null = null;
   private soundFrom = -1;
   private soundTo = -1;
 
@@ -106,9 +106,10 @@ export class LineAnalyser {
 
   /** The short last frame `f` of `samples`, padded with silence. */
   private pad(samples: Int16Array, f: number): Int16Array {
-    this.padded.fill(0);
-    this.padded.set(samples.subarray(f * FRAME_SAMPLES));
-    return this.padded;
+    const padded = (this.padded ??= new Int16Array(FRAME_SAMPLES));
+    padded.fill(0);
+    padded.set(samples.subarray(f * FRAME_SAMPLES));
+    return padded;
   }
 
   private frame(s: Int16Array, o: number, t: number): void {

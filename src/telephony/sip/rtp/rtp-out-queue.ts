@@ -50,7 +50,8 @@ export class OutQueue {
   private end = 0;
   /** The first tick not yet taken. */
   private next = 0;
-  private readonly sum = new Int32Array(FRAME_SAMPLES);
+  /** Where mixed runs are summed (made at the first mix: most legs never mix). */
+  private sum: Int32Array | null = null;
 
   /** Queue `samples` from `tick` (or after what is queued), with their G.711 bytes when they were encoded already; returns the tick it starts at. */
   send(tick: number, samples: Int16Array, g711: EncodedRun | null = null): number {
@@ -156,7 +157,8 @@ export class OutQueue {
   private mixInto(tick: number, out: Int16Array): boolean {
     let any = false;
     const mixes = this.mixes;
-    const sum = this.sum;
+    if (mixes.length === 0) return false;
+    const sum = (this.sum ??= new Int32Array(FRAME_SAMPLES));
     for (let i = 0; i < mixes.length; i++) {
       const m = mixes[i]!;
       if (m.start + m.frames <= tick) {
