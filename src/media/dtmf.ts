@@ -11,7 +11,7 @@
 
 import { FRAME_SAMPLES } from './frame.ts';
 import { concat, silence } from './pcm.ts';
-import { goertzelCoefficient, goertzelShare, goertzelShares4 } from './spectrum.ts';
+import { goertzelCoefficient, goertzelShareMax2, goertzelShares4 } from './spectrum.ts';
 import { renderTone } from './tones.ts';
 
 const ROWS = [697, 770, 852, 941] as const;
@@ -114,7 +114,7 @@ function strongest(samples: Int16Array, start: number, coefficients: readonly nu
   // A tone 1.5 % off keeps about half its share at the nominal frequency: far less is no tone of this group.
   if (bestShare < minShare / 2) return;
   const [below, above] = nearby[best]!;
-  const offShare = Math.max(goertzelShare(samples, start, start + DTMF_BLOCK, below, energy), goertzelShare(samples, start, start + DTMF_BLOCK, above, energy));
+  const offShare = goertzelShareMax2(samples, start, start + DTMF_BLOCK, below, above, energy);
   bestShareOf = Math.max(bestShare, offShare);
 }
 

@@ -5,7 +5,7 @@ import { FRAME_SAMPLES, SAMPLE_RATE } from '../../src/media/frame.ts';
 import { detectDtmf, DTMF_DIGITS, DtmfDetector, dtmfSequence, dtmfTone } from '../../src/media/dtmf.ts';
 import { mulawDecode, mulawEncode } from '../../src/media/g711.ts';
 import { applyGain, concat, msToSamples, rms, silence, toFrames } from '../../src/media/pcm.ts';
-import { dominantFrequency, goertzelCoefficient, goertzelShare, goertzelShares4 } from '../../src/media/spectrum.ts';
+import { dominantFrequency, goertzelCoefficient, goertzelShare, goertzelShareMax2, goertzelShares4 } from '../../src/media/spectrum.ts';
 import { beep, BEEP, pureTone, renderTone, ringbackFor, ToneSource } from '../../src/media/tones.ts';
 import { EspeakTts } from '../../src/media/tts/espeak.ts';
 import { assertEvery } from '../helpers/assert.ts';
@@ -140,4 +140,18 @@ test('four Goertzel filters in one pass give exactly what each gives alone', () 
   goertzelShares4(block, 0, 160, coefficients, energy, out);
   assert.deepEqual([...out], coefficients.map((c) => goertzelShare(block, 0, 160, c, energy)));
   assert.ok(out[1]! > 0.1 && out[2]! > 0.1, 'key 7 (852 and 1209 Hz) is there');
+});
+
+test('two Goertzel filters in one pass: the larger share, exactly as each gives it alone', () => {
+  const block = mulawDecode(mulawEncode(concat([dtmfTone('5', 10), renderTone([900], 0.2, 10, false)]))).subarray(0, 160);
+  let energy = 0;
+  for (const s of block) energy += s * s;
+  for (const [a, b] of [
+    [770, 760],
+    [1336, 1356],
+    [697, 1633],
+  ] as const) {
+    const [ca, cb] = [goertzelCoefficient(a), goertzelCoefficient(b)];
+    assert.equal(goertzelShareMax2(block, 0, 160, ca, cb, energy), Math.max(goertzelShare(block, 0, 160, ca, energy), goertzelShare(block, 0, 160, cb, energy)));
+  }
 });
