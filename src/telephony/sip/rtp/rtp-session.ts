@@ -119,6 +119,11 @@ export class RtpSession {
    * one when the next is written.
    */
   private readonly audioPacket = new Uint8Array(RTP_HEADER_BYTES + FRAME_SAMPLES);
+  /** The same as 32-bit words, to copy an encoded frame into four bytes at a time (the header is 12 bytes: the payload starts on a word). */
+  private readonly audioWords = new Uint32Array(this.audioPacket.buffer);
+  /** The encoded run last sent from, and its bytes as words (made once per run). */
+  private encodedRun: Uint8Array | null = null;
+  private encodedWords: Uint32Array | null = null;
   /** Whether audioPacket's payload is the codec's silence already (an idle leg then writes only a header). */
   private payloadSilent = false;
   private silenceByte = MULAW_SILENCE;
@@ -274,12 +279,31 @@ export class RtpSession {
       const q = this.queue;
       const n = q.frameLength;
       const encoded = q.frameG711?.[this.codec];
-      if (encoded) copyBytes(encoded, q.frameAt, packet, RTP_HEADER_BYTES, n);
+      if (encoded) this.copyEncoded(encoded, q.frameAt, n);
       else this.encode(q.frameSamples, packet, RTP_HEADER_BYTES, q.frameAt, n);
       if (n < FRAME_SAMPLES) packet.fill(this.silenceByte, RTP_HEADER_BYTES + n);
     } else if (!this.payloadSilent) packet.fill(this.silenceByte, RTP_HEADER_BYTES);
     this.payloadSilent = idle;
     this.put(packet, to, FRAME_SAMPLES);
+  }
+
+  /** `n` bytes of an encoded run from `at` (a frame's start: a multiple of 4) into the packet's payload, word by word where they line up. */
+  private copyEncoded(encoded: Uint8Array, at: number, n: number): void {
+    const packet = this.audioPacket;
+    let i = 0;
+    if ((encoded.byteOffset & 3) === 0 && (at & 3) === 0) {
+      if (encoded !== this.encodedRun) {
+        this.encodedRun = encoded;
+        this.encodedWords = new Uint32Array(encoded.buffer, encoded.byteOffset, encoded.length >> 2);
+      }
+      const words = this.encodedWords!;
+      const to = this.audioWords;
+      const from = at >> 2;
+      const count = n >> 2;
+      for (let w = 0; w < count; w++) to[RTP_HEADER_BYTES / 4 + w] = words[from + w]!;
+      i = count << 2;
+    }
+    for (; i < n; i++) packet[RTP_HEADER_BYTES + i] = encoded[at + i]!;
   }
 
   /** One packet of a key's event; its last is sent END_REPEATS times. */
@@ -333,11 +357,6 @@ export class RtpSession {
   private rtcpInterval(): number {
     return Math.round(RTCP_TICKS * (0.5 + this.random()));
   }
-}
-
-/** `n` bytes of `from` at `at` into `to` at `into` (a loop: a subarray to `set` from would be garbage per packet). */
-function copyBytes(from: Uint8Array, at: number, to: Uint8Array, into: number, n: number): void {
-  for (let i = 0; i < n; i++) to[into + i] = from[at + i]!;
 }
 
 function sameTarget(a: NegotiatedMedia['remote'], b: NegotiatedMedia['remote']): boolean {
