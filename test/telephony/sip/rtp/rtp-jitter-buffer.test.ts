@@ -28,6 +28,22 @@ describe('jitter buffer', () => {
     assert.deepEqual(popMany(jb, 3), [1, 2, 3]);
   });
 
+  test('every sample lands in place whatever the payload\'s alignment in its buffer and its size', () => {
+    const samples = Uint8Array.from({ length: 6 * F }, (_, i) => (i * 7 + 3) & 0xff);
+    for (const offset of [0, 1, 2, 3, 4]) {
+      for (const size of [F, 80, 240, 40]) {
+        const jb = new JitterBuffer();
+        const wire = new Uint8Array(offset + samples.length + 8);
+        wire.set(samples, offset);
+        for (let at = 0; at < 5 * F; at += size) jb.put(at, wire, offset + at, Math.min(size, 5 * F - at), IDENTITY);
+        const out = new Int16Array(F);
+        const played: number[] = [];
+        for (let tick = 0; tick < 8 && played.length < 5 * F; tick++) if (jb.pop(out)) played.push(...out);
+        assert.deepEqual(played, [...samples.subarray(0, 5 * F)], `offset ${offset}, ${size} samples a packet`);
+      }
+    }
+  });
+
   test('reordered packets, even before the first one, come out in order', () => {
     const jb = new JitterBuffer({ startDepth: 3 });
     for (const n of [2, 1, 4, 3, 0]) put(jb, n * F, frame(n + 1));
