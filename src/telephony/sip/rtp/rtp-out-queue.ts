@@ -8,12 +8,15 @@
 import { dtmfTone } from '../../../media/dtmf.ts';
 import { FRAME_MS, FRAME_SAMPLES } from '../../../media/frame.ts';
 import { clamp16 } from '../../../media/pcm.ts';
-import type { EncodedRun } from './rtp-protocol.ts';
+import type { AudioCodecName } from '../sip-sdp.ts';
 
 export const TAKE_IDLE = 0;
 export const TAKE_AUDIO = 1;
 export const TAKE_DIGIT = 2;
 export type Take = typeof TAKE_IDLE | typeof TAKE_AUDIO | typeof TAKE_DIGIT;
+
+/** A run of samples already encoded in G.711 (one byte a sample, in the codecs it has): a leg sending in one of those copies a frame's bytes into its packet instead of encoding it. */
+export type EncodedRun = Partial<Record<AudioCodecName, Uint8Array>>;
 
 interface Item {
   start: number;

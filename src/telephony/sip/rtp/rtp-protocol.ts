@@ -6,8 +6,9 @@
 // own transferred buffers, long ones (prompts) in SharedArrayBuffers made
 // once per prompt and shared by every leg that plays it, with their G.711
 // bytes, encoded once per prompt and codec when it is first queued.
-import type { AudioCodecName, NegotiatedMedia } from '../sip-sdp.ts';
+import type { NegotiatedMedia } from '../sip-sdp.ts';
 import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
+import type { EncodedRun } from './rtp-out-queue.ts';
 import type { KeySource, SessionStats } from './rtp-session.ts';
 
 export interface WorkerInit {
@@ -37,9 +38,6 @@ export type Command =
   | { op: 'clear'; sid: number; at: number }
   | { op: 'close'; sid: number }
   | { op: 'stats'; id: number; reset: boolean };
-
-/** A run of samples already encoded in G.711 (one byte a sample, in the codecs it has): a leg sending in one of those copies a frame's bytes into its packet instead of encoding it. */
-export type EncodedRun = Partial<Record<AudioCodecName, Uint8Array>>;
 
 export interface CommandBatch {
   type: 'commands';
