@@ -80,6 +80,13 @@ interface Entry extends Staging {
   postHeld: boolean;
 }
 
+/**
+ * Packets a step hands the network at once. A batched network sends them
+ * with one system call; a phase of 250 sessions takes 1.5–2 ms to send on
+ * the 2-core VM, which its first packets would otherwise all wait for.
+ */
+const SEND_CHUNK = 64;
+
 type Totals = WorkerStats['totals'];
 const zeroTotals = (): Totals => ({ packetsSent: 0, packetsReceived: 0, packetsLost: 0, late: 0, duplicates: 0, concealed: 0, rejected: 0, maxJitterMs: 0 });
 
@@ -116,19 +123,50 @@ export class MediaLoop {
 
   /** Step `m`: one tick for the sessions of phase m mod PHASES; after every `deliverTicks` ticks of the last phase, what all heard goes to the main thread. */
   step(m: number): void {
-    const phase = m % PHASES;
-    const n = (m - phase) / PHASES;
-    this.current = n;
-    this.currentT0 = this.opts.t0 + phase * PHASE_MS;
-    const wallMs = this.currentT0 + n * TICK_MS + this.wallOffset;
-    const sessions = this.phases[phase]!;
-    for (const e of sessions) e.session.send(n);
+    this.steps([m]);
+  }
+
+  /**
+   * Steps that came due together, in order (a worker that fell behind):
+   * every one's packets leave before any of their frames plays out, so a
+   * late worker gets its packets out first and catches up on the rest.
+   */
+  steps(due: readonly number[]): void {
+    for (const m of due) this.sendStep(m);
+    for (const m of due) this.playStep(m);
+  }
+
+  /** Step `m`'s first half: its sessions' packets leave, SEND_CHUNK at a time, so the first ones do not wait for the whole phase's. */
+  private sendStep(m: number): void {
+    const sessions = this.at(m);
+    const n = this.current;
+    let k = 0;
+    for (const e of sessions) {
+      e.session.send(n);
+      if (++k % SEND_CHUNK === 0) this.flush();
+    }
     this.flush();
+  }
+
+  /** Step `m`'s second half: what arrived is received, its sessions' frames play out, and after the last phase's ticks of a period, the delivery. */
+  private playStep(m: number): void {
+    const sessions = this.at(m);
+    const phase = m % PHASES;
+    const n = this.current;
+    const wallMs = this.currentT0 + n * TICK_MS + this.wallOffset;
     // Off the sends' path, and before the frames due now play out.
     this.opts.network.receive?.();
     for (const e of sessions) e.session.play(n, wallMs);
     this.flush();
     if (phase === PHASES - 1 && (n + 1) % this.opts.deliverTicks === 0) this.deliver();
+  }
+
+  /** Step `m`'s sessions; the tick they are at becomes the current one. */
+  private at(m: number): Set<Entry> {
+    const phase = m % PHASES;
+    this.current = (m - phase) / PHASES;
+    this.currentT0 = this.opts.t0 + phase * PHASE_MS;
+    return this.phases[phase]!;
   }
 
   /** Whether step `m` has work: its phase's sessions tick, or it delivers and something may have been heard. */

@@ -27,35 +27,49 @@ const loop = new MediaLoop({
   deliverTicks: init.deliverTicks,
   wallOffset: init.wallOffset,
   wake: () => {
+    if (immediate) return;
     clearTimeout(timer);
     timer = setTimeout(step, 0);
   },
 });
 port.on('message', (batch: CommandBatch) => loop.handle(batch));
 
-const pacer = new Pacer(monoNow, t0, (m) => loop.step(m), init.maxCatchUp);
+/** The steps the pacer finds due, run together (MediaLoop.steps). */
+const due: number[] = [];
+const pacer = new Pacer(monoNow, t0, (m) => due.push(m), init.maxCatchUp);
+const runDue = (): void => {
+  pacer.run();
+  loop.steps(due);
+  due.length = 0;
+};
 const busy = (m: number) => loop.busy(m);
 /**
  * A timer fires on libuv's whole-millisecond loop clock: up to a
  * millisecond after the time asked, which every packet of the step would
  * carry as lateness. So the timer is set a millisecond early and the rest
  * is slept exactly (Atomics.wait; the sockets' datagrams wait in the kernel
- * meanwhile, for under a millisecond). Steps with nothing to do (phases
- * without sessions, an idle worker) are slept through: each wake-up costs
- * the thread about 0.1 ms of CPU on a virtual machine.
+ * meanwhile, for under a millisecond). A worker still behind after that
+ * goes on at once after the event loop's turn (setImmediate: the commands
+ * from the main thread get in), not after a timer's millisecond or two.
+ * Steps with nothing to do (phases without sessions, an idle worker) are
+ * slept through: each wake-up costs the thread about 0.1 ms of CPU on a
+ * virtual machine.
  */
 const nap = new Int32Array(new SharedArrayBuffer(4));
 let timer: NodeJS.Timeout | undefined;
+let immediate: NodeJS.Immediate | undefined;
 const step = (): void => {
-  pacer.run();
+  immediate = undefined;
+  runDue();
   let wait = pacer.untilBusy(busy);
   if (wait < 1) {
     Atomics.wait(nap, 0, 0, wait);
-    pacer.run();
+    runDue();
     wait = pacer.untilBusy(busy);
   }
   loop.skippedTicks = pacer.skipped;
-  timer = setTimeout(step, wait - 1);
+  if (wait < 1) immediate = setImmediate(step);
+  else timer = setTimeout(step, wait - 1);
 };
 port.postMessage({ type: 'ready', t0 } satisfies WorkerMessage);
 step();

@@ -6,7 +6,7 @@ import { DTMF_DIGITS, dtmfTone } from '../../../../src/media/dtmf.ts';
 import { mulawDecode, mulawEncode } from '../../../../src/media/g711.ts';
 import { concat, silence } from '../../../../src/media/pcm.ts';
 import type { Address } from '../../../../src/telephony/sip/rtp/rtp-latch.ts';
-import { MediaLoop, type Network, type UdpSocket } from '../../../../src/telephony/sip/rtp/rtp-media-loop.ts';
+import { MediaLoop, type Network, type PacketHandler, type UdpSocket } from '../../../../src/telephony/sip/rtp/rtp-media-loop.ts';
 import { LINE_FINDING, LINE_SOUND, type Command, type WorkerMessage } from '../../../../src/telephony/sip/rtp/rtp-protocol.ts';
 import type { NegotiatedMedia } from '../../../../src/telephony/sip/sip-sdp.ts';
 import { speechLike } from '../../../media/audio-fixtures.ts';
@@ -147,4 +147,71 @@ test('an analysed session posts what line analysis found, its audio only while t
   run(5);
   const later = batches().flatMap((b) => b.runs.filter((r) => r.sid === 2));
   assert.equal(later.reduce((n, r) => n + r.samples.length, 0), 5 * 160, 'one period of frames');
+});
+
+/** A batched in-memory network that logs what the loop asks of it: sends wait for a flush, and arrive at the next receive. */
+function batchedNetwork(log: string[]): Network {
+  const bound = new Map<number, PacketHandler>();
+  let queued: { packet: Uint8Array; from: number; to: number }[] = [];
+  let sent: typeof queued = [];
+  return {
+    async bind(port, _host, onPacket) {
+      bound.set(port, onPacket);
+      return {
+        send: (packet, to) => {
+          log.push(`send ${port}`);
+          queued.push({ packet: packet.slice(), from: port, to: to.port });
+        },
+        close: () => bound.delete(port),
+      };
+    },
+    flush() {
+      log.push(`flush ${queued.length}`);
+      sent.push(...queued);
+      queued = [];
+    },
+    receive() {
+      log.push('receive');
+      const arrived = sent;
+      sent = [];
+      for (const d of arrived) bound.get(d.to)?.(d.packet, { address: HOST, port: d.from });
+    },
+  };
+}
+
+/** counts[p] sessions on phase p, each sending to the one opened after it (the last to the first). */
+async function batchedLoop(counts: number[]) {
+  const log: string[] = [];
+  const l = new MediaLoop({ network: batchedNetwork(log), post: () => {}, now: () => 5000, t0: 5000, deliverTicks: 5, wallOffset: 0 });
+  const cmd = (...list: Command[]) => l.handle({ type: 'commands', wallOffset: 0, list });
+  const ports: number[] = [];
+  counts.forEach((count, phase) => {
+    for (let i = 0; i < count; i++) {
+      const sid = ports.length;
+      ports.push(20000 + 2 * sid);
+      cmd({ op: 'open', sid, port: ports[sid]!, host: HOST, phase, inbandDtmf: false, cname: `s${sid}`, jitter: {} });
+    }
+  });
+  await new Promise((r) => setImmediate(r));
+  cmd(...ports.map((_, sid): Command => ({ op: 'configure', sid, media: toward(ports[(sid + 1) % ports.length]!) })));
+  log.length = 0;
+  return { l, log, port: (sid: number) => ports[sid]! };
+}
+
+test('a step hands its packets to the network 64 at a time, so the first ones leave before the whole phase is sent', async () => {
+  const { l, log } = await batchedLoop([150]);
+  l.step(0);
+  assert.deepEqual(
+    log.filter((e) => e.startsWith('flush')),
+    ['flush 64', 'flush 64', 'flush 22', 'flush 0'],
+    'the sends in three flushes, then what playing out sent (nothing yet)',
+  );
+});
+
+test('steps that came due together (a worker behind): every packet of them leaves before any frame plays out', async () => {
+  const { l, log, port } = await batchedLoop([2, 2]);
+  l.steps([0, 1]);
+  const firstReceive = log.indexOf('receive');
+  assert.deepEqual(log.slice(0, firstReceive), [`send ${port(0)}`, `send ${port(1)}`, 'flush 2', `send ${port(2)}`, `send ${port(3)}`, 'flush 2']);
+  assert.equal(log.filter((e) => e === 'receive').length, 2, 'then each step receives and plays out');
 });
