@@ -45,7 +45,10 @@ const ADDON = fileURLToPath(new URL('../../../../native/rtp-udp/build/Release/rt
 /** The addon, or why it cannot be used here (not built: no toolchain at install, not Linux …). */
 export function loadBatchedUdp(path = ADDON): { addon: Addon } | { reason: string } {
   try {
-    return { addon: createRequire(import.meta.url)(path) as Addon };
+    const addon = createRequire(import.meta.url)(path) as Partial<Addon>;
+    // A checkout updated without rebuilding keeps the addon its last `npm ci` built.
+    if (typeof addon.uringUnavailable !== 'function') return { reason: 'native/rtp-udp was built from older sources: run `npm run postprepare` (or npm ci) to rebuild it' };
+    return { addon: addon as Addon };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { reason: e.code === 'MODULE_NOT_FOUND' ? 'native/rtp-udp is not built (npm ci builds it where a C compiler and Node headers are installed)' : e.message };

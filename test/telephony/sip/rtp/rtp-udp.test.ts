@@ -196,3 +196,12 @@ test('an addon that cannot be loaded says why', () => {
   const missing = loadBatchedUdp('/nonexistent/rtp_udp.node');
   assert.ok('reason' in missing && /not built/.test(missing.reason));
 });
+
+test('an addon built from older sources (the checkout updated without npm ci) is not used, and says how to rebuild it', async () => {
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const old = `${await mkdtemp(`${tmpdir()}/rtp-udp-`)}/rtp_udp.js`;
+  await writeFile(old, 'module.exports = { create() {}, receive() {}, flush() {} };');
+  const stale = loadBatchedUdp(old);
+  assert.ok('reason' in stale && /postprepare/.test(stale.reason));
+});
