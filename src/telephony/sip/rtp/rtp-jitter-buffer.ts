@@ -19,6 +19,7 @@
 // (silence suppression, hold) and the next packet starts it afresh.
 import { FRAME_SAMPLES } from '../../../media/frame.ts';
 import { tsDelta } from './rtp-packet.ts';
+import { WordCopy } from './rtp-word-copy.ts';
 
 export interface JitterBufferOptions {
   /** Frames of buffering at the start of a stream (default 3: 60 ms). */
@@ -190,7 +191,7 @@ export class JitterBuffer {
         fresh = true;
         this.filled[slot]! |= bits;
         this.tables[slot] = table;
-        copyPayload(bytes, this.words, slot * FRAME_SAMPLES + within, payload, from + i, n);
+        payloadCopy.copy(bytes, this.words, slot * FRAME_SAMPLES + within, payload, from + i, n);
       }
       i += n;
     }
@@ -245,28 +246,8 @@ function decodeSlot(bytes: Uint8Array, at: number, bits: number, table: Readonly
   }
 }
 
-/** The buffer a payload came in (a batched network's one receive buffer), as 32-bit words: made once per buffer, not per packet. */
-let sourceBuffer: ArrayBufferLike | null = null;
-let sourceWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
-
-/** `n` bytes of `payload` from `start` into `bytes` at `at`: word by word where both sides line up on four bytes, the rest byte by byte. */
-function copyPayload(bytes: Uint8Array, words: Uint32Array, at: number, payload: Uint8Array, start: number, n: number): void {
-  let k = 0;
-  const src = payload.byteOffset + start;
-  if (((src | at) & 3) === 0) {
-    const buffer = payload.buffer;
-    if (buffer !== sourceBuffer) {
-      sourceBuffer = buffer;
-      sourceWords = new Uint32Array(buffer, 0, buffer.byteLength >> 2);
-    }
-    const from = src >> 2;
-    const to = at >> 2;
-    const count = n >> 2;
-    for (let w = 0; w < count; w++) words[to + w] = sourceWords[from + w]!;
-    k = count << 2;
-  }
-  for (; k < n; k++) bytes[at + k] = payload[start + k]!;
-}
+/** Word copies of payloads (their source is the batched network's one receive buffer: one word view for all packets). */
+const payloadCopy = new WordCopy();
 
 /** The coverage bits of samples [within, within + n) of a frame. */
 function blockBits(within: number, n: number): number {

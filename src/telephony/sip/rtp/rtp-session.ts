@@ -15,6 +15,7 @@ import { JitterBuffer, type JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { LATCH_MOVED, LATCH_REJECT, Latch, type Address } from './rtp-latch.ts';
 import { OutQueue, TAKE_DIGIT, TAKE_IDLE } from './rtp-out-queue.ts';
 import { emptyHeader, readRtp, RTP_HEADER_BYTES, writeRtpHeader } from './rtp-packet.ts';
+import { WordCopy } from './rtp-word-copy.ts';
 
 export type KeySource = 'rfc4733' | 'inband';
 
@@ -121,9 +122,8 @@ export class RtpSession {
   private readonly audioPacket = new Uint8Array(RTP_HEADER_BYTES + FRAME_SAMPLES);
   /** The same as 32-bit words, to copy an encoded frame into four bytes at a time (the header is 12 bytes: the payload starts on a word). */
   private readonly audioWords = new Uint32Array(this.audioPacket.buffer);
-  /** The encoded run last sent from, and its bytes as words (made once per run). */
-  private encodedRun: Uint8Array | null = null;
-  private encodedWords: Uint32Array | null = null;
+  /** Copies an encoded run's frames into the packet (its word view made once per run). */
+  private readonly encodedCopy = new WordCopy();
   /** Whether audioPacket's payload is the codec's silence already (an idle leg then writes only a header). */
   private payloadSilent = false;
   private silenceByte = MULAW_SILENCE;
@@ -279,31 +279,12 @@ export class RtpSession {
       const q = this.queue;
       const n = q.frameLength;
       const encoded = q.frameG711?.[this.codec];
-      if (encoded) this.copyEncoded(encoded, q.frameAt, n);
+      if (encoded) this.encodedCopy.copy(packet, this.audioWords, RTP_HEADER_BYTES, encoded, q.frameAt, n);
       else this.encode(q.frameSamples, packet, RTP_HEADER_BYTES, q.frameAt, n);
       if (n < FRAME_SAMPLES) packet.fill(this.silenceByte, RTP_HEADER_BYTES + n);
     } else if (!this.payloadSilent) packet.fill(this.silenceByte, RTP_HEADER_BYTES);
     this.payloadSilent = idle;
     this.put(packet, to, FRAME_SAMPLES);
-  }
-
-  /** `n` bytes of an encoded run from `at` (a frame's start: a multiple of 4) into the packet's payload, word by word where they line up. */
-  private copyEncoded(encoded: Uint8Array, at: number, n: number): void {
-    const packet = this.audioPacket;
-    let i = 0;
-    if ((encoded.byteOffset & 3) === 0 && (at & 3) === 0) {
-      if (encoded !== this.encodedRun) {
-        this.encodedRun = encoded;
-        this.encodedWords = new Uint32Array(encoded.buffer, encoded.byteOffset, encoded.length >> 2);
-      }
-      const words = this.encodedWords!;
-      const to = this.audioWords;
-      const from = at >> 2;
-      const count = n >> 2;
-      for (let w = 0; w < count; w++) to[RTP_HEADER_BYTES / 4 + w] = words[from + w]!;
-      i = count << 2;
-    }
-    for (; i < n; i++) packet[RTP_HEADER_BYTES + i] = encoded[at + i]!;
   }
 
   /** One packet of a key's event; its last is sent END_REPEATS times. */
