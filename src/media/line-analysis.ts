@@ -44,8 +44,17 @@ export class LineAnalyser {
   private readonly keys: KeyToneTracker;
   /** Platform time (ms) up to which the line has been analysed in order. */
   private cursor = -Infinity;
-  /** The block straddling two frames: the previous frame's second half, then this frame's first. */
+  /** The block straddling two frames, when they do not lie next to each other: the previous frame's second half, then this frame's first. */
   private readonly straddle = new Int16Array(DTMF_BLOCK);
+  /**
+   * Where the previous frame's second half is: `tail[tailAt…]`, the samples
+   * it was read from (a run pushed, a worker's staging buffer), or
+   * `straddle` once they may change (see keepTail). Not copied aside every
+   * frame: the straddling block is rarely examined, and a frame that lies
+   * right after it in the same samples is examined in place.
+   */
+  private tail: Int16Array = this.straddle;
+  private tailAt = 0;
   /** Energy of the previous frame's second half; -1 when there is none to straddle (after a gap). */
   private tailEnergy = -1;
   /** The key the previous frame's own block found. */
@@ -78,10 +87,7 @@ export class LineAnalyser {
   push(samples: Int16Array, at: number, more = false): void {
     if (samples.length === 0) return;
     if (at < this.cursor - CONTIGUOUS_MS) return this.aside(samples, at);
-    if (at > this.cursor + CONTIGUOUS_MS) {
-      this.closeSound();
-      this.end();
-    } else at = this.cursor;
+    at = this.continueAt(at);
     const frames = Math.ceil(samples.length / FRAME_SAMPLES);
     for (let f = 0; f < frames; f++) {
       const whole = (f + 1) * FRAME_SAMPLES <= samples.length;
@@ -89,11 +95,47 @@ export class LineAnalyser {
     }
     if (!more) this.closeSound();
     this.cursor = at + frames * FRAME_MS;
+    // The caller's samples are theirs again.
+    this.keepTail();
+  }
+
+  /**
+   * One whole frame, `samples[o, o + FRAME_SAMPLES)`, heard at `at`: what
+   * push(that frame, at, true) does, read where it lies. A media worker
+   * decodes each frame into its staging buffer, right after the frame
+   * before, and analyses it there; the block straddling the two is read in
+   * place. The samples pushed this way must stay as they are until
+   * keepTail() (the worker calls it before its staging buffer is given away
+   * or reused).
+   */
+  pushFrame(samples: Int16Array, o: number, at: number): void {
+    if (at < this.cursor - CONTIGUOUS_MS) return this.aside(samples.subarray(o, o + FRAME_SAMPLES), at);
+    at = this.continueAt(at);
+    this.frame(samples, o, at);
+    this.cursor = at + FRAME_MS;
+  }
+
+  /** The samples the last frame was pushed from may change now: keep the half of it the next frame's straddling block needs. */
+  keepTail(): void {
+    const tail = this.tail;
+    const straddle = this.straddle;
+    if (tail === straddle) return;
+    if (this.tailEnergy >= 0) for (let i = 0, from = this.tailAt; i < HALF; i++) straddle[i] = tail[from + i]!;
+    this.tail = straddle;
+    this.tailAt = 0;
   }
 
   /** Report the sound going on at the end of what was pushed with `more`. */
   settle(): void {
     this.closeSound();
+  }
+
+  /** A run at `at` continues what was heard (from the cursor), or comes after a silence (from `at`). */
+  private continueAt(at: number): number {
+    if (at <= this.cursor + CONTIGUOUS_MS) return this.cursor;
+    this.closeSound();
+    this.end();
+    return at;
   }
 
   /** Nothing follows what was heard: the line is quiet from its end (a key still sounding is over there). */
@@ -102,6 +144,15 @@ export class LineAnalyser {
     this.vad.gap();
     this.tailEnergy = -1;
     this.lastFrameKey = null;
+  }
+
+  /** The previous frame's second half, then the first of the frame at `s[o…]`, in `straddle` (copied sample by sample: a subarray view would be garbage). */
+  private straddled(s: Int16Array, o: number): Int16Array {
+    const straddle = this.straddle;
+    const tail = this.tail;
+    if (tail !== straddle) for (let i = 0, from = this.tailAt; i < HALF; i++) straddle[i] = tail[from + i]!;
+    for (let i = 0; i < HALF; i++) straddle[HALF + i] = s[o + i]!;
+    return straddle;
   }
 
   /** The short last frame `f` of `samples`, padded with silence. */
@@ -120,16 +171,14 @@ export class LineAnalyser {
       const energy = this.tailEnergy + first;
       let digit: string | null = null;
       if (energy >= MIN_KEY_BLOCK_ENERGY && (own !== null || this.lastFrameKey !== null || this.keys.sounding)) {
-        this.straddle.set(s.subarray(o, o + HALF), HALF);
-        digit = classifyBlock(this.straddle, 0, energy);
+        digit = this.tail === s && this.tailAt === o - HALF ? classifyBlock(s, o - HALF, energy) : classifyBlock(this.straddled(s, o), 0, energy);
       }
       this.keys.block(digit, t - HALF_MS, t + HALF_MS);
     }
     this.keys.block(own, t, t + FRAME_MS);
     this.lastFrameKey = own;
-    // Copied sample by sample: a subarray view per frame would be garbage on every leg's every tick.
-    const straddle = this.straddle;
-    for (let i = 0; i < HALF; i++) straddle[i] = s[o + HALF + i]!;
+    this.tail = s;
+    this.tailAt = o + HALF;
     this.tailEnergy = second;
     this.sound(this.vad.frame((first + second) / FRAME_SAMPLES), t);
   }

@@ -133,8 +133,8 @@ export class JitterBuffer {
     return this.write(delta, payload, from, length, table) ? 'buffered' : 'duplicate';
   }
 
-  /** The next 20 ms into `out`: true when a frame (maybe concealed) came out, false while idle or filling. */
-  pop(out: Int16Array): boolean {
+  /** The next 20 ms into `out` at `at`: true when a frame (maybe concealed) came out, false while idle or filling. */
+  pop(out: Int16Array, at = 0): boolean {
     if (this.state === 'idle') return false;
     if (this.state === 'buffering') {
       if (--this.prebuffer > 0) return false;
@@ -142,18 +142,18 @@ export class JitterBuffer {
     }
     if (this.stretch > 0) {
       this.stretch--;
-      this.conceal(out);
+      this.conceal(out, at);
       return true;
     }
     this.adapt();
     const slot = this.head;
     const bits = this.filled[slot]!;
     if (bits) {
-      decodeSlot(this.bytes, slot * FRAME_SAMPLES, bits, this.tables[slot]!, out);
+      decodeSlot(this.bytes, slot * FRAME_SAMPLES, bits, this.tables[slot]!, out, at);
       this.filled[slot] = 0;
       this.missingRun = 0;
     } else {
-      this.conceal(out);
+      this.conceal(out, at);
       this.missingRun++;
     }
     this.advance();
@@ -227,22 +227,22 @@ export class JitterBuffer {
     this.playTs = (this.playTs + FRAME_SAMPLES) >>> 0;
   }
 
-  private conceal(out: Int16Array): void {
-    out.fill(0);
+  private conceal(out: Int16Array, at: number): void {
+    out.fill(0, at, at + FRAME_SAMPLES);
     this.stats.concealed++;
   }
 }
 
-/** Decode the frame at `bytes[at]` into `out`: the blocks whose bits are set through `table`, the others (never arrived) as silence. */
-function decodeSlot(bytes: Uint8Array, at: number, bits: number, table: Readonly<Int16Array>, out: Int16Array): void {
+/** Decode the frame at `bytes[at]` into `out[to…]`: the blocks whose bits are set through `table`, the others (never arrived) as silence. */
+function decodeSlot(bytes: Uint8Array, at: number, bits: number, table: Readonly<Int16Array>, out: Int16Array, to: number): void {
   if (bits === ALL_BLOCKS) {
-    for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = table[bytes[at + i]!]!;
+    for (let i = 0; i < FRAME_SAMPLES; i++) out[to + i] = table[bytes[at + i]!]!;
     return;
   }
   for (let b = 0; b < 8; b++) {
     const from = b * BLOCK;
-    if (bits & (1 << b)) for (let i = from; i < from + BLOCK; i++) out[i] = table[bytes[at + i]!]!;
-    else out.fill(0, from, from + BLOCK);
+    if (bits & (1 << b)) for (let i = from; i < from + BLOCK; i++) out[to + i] = table[bytes[at + i]!]!;
+    else out.fill(0, to + from, to + from + BLOCK);
   }
 }
 

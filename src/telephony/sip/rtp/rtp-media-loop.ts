@@ -87,6 +87,9 @@ interface Entry extends Staging {
  */
 const SEND_CHUNK = 64;
 
+/** A frame that found its session's staging buffer full, until the delivery that empties it. */
+const overflow = new Int16Array(FRAME_SAMPLES);
+
 type Totals = WorkerStats['totals'];
 const zeroTotals = (): Totals => ({ packetsSent: 0, packetsReceived: 0, packetsLost: 0, late: 0, duplicates: 0, concealed: 0, rejected: 0, maxJitterMs: 0 });
 
@@ -156,7 +159,7 @@ export class MediaLoop {
     const wallMs = this.currentT0 + n * TICK_MS + this.wallOffset;
     // Off the sends' path, and before the frames due now play out.
     this.opts.network.receive?.();
-    for (const e of sessions) e.session.play(n, wallMs);
+    for (const e of sessions) this.play(e, n, wallMs);
     this.flush();
     if (phase === PHASES - 1 && (n + 1) % this.opts.deliverTicks === 0) this.deliver();
   }
@@ -236,7 +239,6 @@ export class MediaLoop {
             else this.measure(1);
             entry!.rtp.send(packet, to);
           },
-          heard: (frame) => frame && this.stage(entry!, frame),
           key: (digit, source) => this.keys.push({ sid, digit, source, at: now() }),
           note: (what, detail) => this.notes.push({ sid, what, detail }),
           listenTo: (source) => entry!.rtp.connect?.(source),
@@ -275,16 +277,28 @@ export class MediaLoop {
     this.phases[e.phase]!.delete(e);
   }
 
-  private stage(e: Entry, frame: Int16Array): void {
-    const n = this.current;
-    if (e.frames * FRAME_SAMPLES >= e.staged.length) this.deliver();
-    e.staged.set(frame, e.frames * FRAME_SAMPLES);
+  /**
+   * `e`'s frame of tick `n` plays out, decoded straight into the next slot
+   * of its staging buffer, and is analysed there. A period that filled the
+   * buffer (the pacer skipped the step that delivers) is delivered first,
+   * once a frame came out.
+   */
+  private play(e: Entry, n: number, wallMs: number): void {
+    let at = e.frames * FRAME_SAMPLES;
+    if (at < e.staged.length) {
+      if (!e.session.play(n, wallMs, e.staged, at)) return;
+    } else {
+      if (!e.session.play(n, wallMs, overflow, 0)) return;
+      this.deliver();
+      at = 0;
+      e.staged.set(overflow, at);
+    }
     e.frames++;
     const run = e.runs[e.runs.length - 1];
     if (run && e.lastTick === n - 1) run.frames++;
     else e.runs.push({ tick: n, frames: 1 });
     e.lastTick = n;
-    e.line?.push(frame, e.t0 + n * TICK_MS, true);
+    e.line?.pushFrame(e.staged, at, e.t0 + n * TICK_MS);
   }
 
   /**
@@ -301,6 +315,8 @@ export class MediaLoop {
     for (const e of this.sessions.values()) {
       const line = e.line;
       if (line) {
+        // Its staging buffer is given away or reused from here.
+        line.keepTail();
         line.settle();
         if (line.keySounding && now - line.heardUntil >= KEY_QUIET_MS) line.end();
       }

@@ -22,8 +22,13 @@ export type KeySource = 'rfc4733' | 'inband';
 export interface SessionIo {
   /** Put a packet on the wire (RTP port, or RTCP port when `rtcp`). */
   transmit(packet: Uint8Array, to: Address, rtcp: boolean): void;
-  /** The frame played out at this tick (null: nothing, the stream is idle or filling); a scratch buffer, rewritten by the next session: copy what you keep. */
-  heard(frame: Int16Array | null): void;
+  /**
+   * The frame played out at this tick (null: nothing, the stream is idle or
+   * filling); a scratch buffer, rewritten by the next session: copy what
+   * you keep. Not called for ticks played into the caller's own buffer
+   * (RtpSession.play's `out`).
+   */
+  heard?(frame: Int16Array | null): void;
   /** The far end pressed a key. */
   key(digit: string, source: KeySource): void;
   /** Something worth a log line: the stream latched elsewhere, the far end said BYE. */
@@ -185,13 +190,21 @@ export class RtpSession {
     }
   }
 
-  /** A tick's second half: its frame plays out, and RTCP goes when due. */
-  play(tick: number, wallMs: number): void {
-    this.playOut();
+  /**
+   * A tick's second half: its frame plays out — into `out[at…]` when given
+   * (a media worker decodes it straight into its staging buffer), else to
+   * io.heard — and RTCP goes when due. True when a frame came out.
+   */
+  play(tick: number, wallMs: number, out?: Int16Array, at = 0): boolean {
+    const frame = out ?? played;
+    const came = this.jitter.pop(frame, at);
+    if (!out) this.io.heard?.(came ? played : null);
+    if (came && this.detector) this.keysIn(frame, at);
     if (this.media && tick >= this.nextRtcpTick) {
       this.report(tick, wallMs, false);
       this.nextRtcpTick = tick + this.rtcpInterval();
     }
+    return came;
   }
 
   /** An RTP packet from `from`, arrived at `tick` (`arrivalMs` on the worker's monotonic clock). */
@@ -316,10 +329,10 @@ export class RtpSession {
     return s;
   }
 
-  private playOut(): void {
-    if (!this.jitter.pop(played)) return this.io.heard(null);
-    this.io.heard(played);
-    if (this.detector) for (const digit of this.detector.push(played)) this.io.key(digit, 'inband');
+  /** Keys sent as tones in the frame played at `frame[at…]` (a session whose line is not analysed where it plays). */
+  private keysIn(frame: Int16Array, at: number): void {
+    const samples = frame === played ? played : frame.subarray(at, at + FRAME_SAMPLES);
+    for (const digit of this.detector!.push(samples)) this.io.key(digit, 'inband');
   }
 
   private report(tick: number, wallMs: number, bye: boolean): void {

@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DTMF_DIGITS, dtmfTone } from '../../../../src/media/dtmf.ts';
-import { mulawDecode, mulawEncode } from '../../../../src/media/g711.ts';
+import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '../../../../src/media/g711.ts';
 import { concat, silence } from '../../../../src/media/pcm.ts';
 import type { Address } from '../../../../src/telephony/sip/rtp/rtp-latch.ts';
 import { MediaLoop, type Network, type PacketHandler, type UdpSocket } from '../../../../src/telephony/sip/rtp/rtp-media-loop.ts';
 import { LINE_FINDING, LINE_SOUND, type Command, type WorkerMessage } from '../../../../src/telephony/sip/rtp/rtp-protocol.ts';
 import type { NegotiatedMedia } from '../../../../src/telephony/sip/sip-sdp.ts';
-import { speechLike } from '../../../media/audio-fixtures.ts';
+import { keyTone, speechLike } from '../../../media/audio-fixtures.ts';
 
 const HOST = '127.0.0.1';
 
@@ -29,17 +29,19 @@ function memoryNetwork(): Network {
   };
 }
 
-function loop() {
+/** With `transfer`, what the loop posts is moved as postMessage moves it: the buffers it transfers are detached in the loop. */
+function loop({ transfer = false } = {}) {
   let now = 5000;
   const posted: WorkerMessage[] = [];
-  const l = new MediaLoop({ network: memoryNetwork(), post: (m) => posted.push(m), now: () => now, t0: 5000, deliverTicks: 5, wallOffset: 1_700_000_000_000 });
+  const post = (m: WorkerMessage, list?: ArrayBuffer[]) => posted.push(transfer && list ? structuredClone(m, { transfer: list }) : m);
+  const l = new MediaLoop({ network: memoryNetwork(), post, now: () => now, t0: 5000, deliverTicks: 5, wallOffset: 1_700_000_000_000 });
   const send = (...list: Command[]) => l.handle({ type: 'commands', wallOffset: 1_700_000_000_000, list });
   let m = 0;
-  /** `ticks` ticks of every session: four steps each, one per phase. */
-  const run = (ticks: number) => {
+  /** `ticks` ticks of every session: four steps each, one per phase (but the steps `skipped`, as a pacer that fell behind skips them). */
+  const run = (ticks: number, skipped = (_m: number) => false) => {
     for (let i = 0; i < ticks * 4; i++, m++) {
       now = 5000 + m * 5 + 0.3; // every step 0.3 ms late
-      l.step(m);
+      if (!skipped(m)) l.step(m);
     }
   };
   return { l, posted, send, run, settle: () => new Promise((r) => setImmediate(r)) };
@@ -147,6 +149,48 @@ test('an analysed session posts what line analysis found, its audio only while t
   run(5);
   const later = batches().flatMap((b) => b.runs.filter((r) => r.sid === 2));
   assert.equal(later.reduce((n, r) => n + r.samples.length, 0), 5 * 160, 'one period of frames');
+});
+
+const batchesOf = (posted: WorkerMessage[]) => posted.filter((m): m is Extract<WorkerMessage, { type: 'batch' }> => m.type === 'batch');
+/** Session `sid`'s heard runs, checked to follow each other without a gap, joined. */
+function heardBy(posted: WorkerMessage[], sid: number): Int16Array {
+  const runs = batchesOf(posted).flatMap((b) => b.runs.filter((r) => r.sid === sid));
+  runs.forEach((r, i) => i > 0 && assert.equal(r.at, runs[i - 1]!.at + runs[i - 1]!.samples.length / 8, `run ${i} follows the one before`));
+  return concat(runs.map((r) => r.samples));
+}
+/** Where `sent` (a whole number of frames, through A-law) starts in `heard`, on a frame boundary; -1 if it is not there whole. */
+function frameOf(heard: Int16Array, sent: Int16Array): number {
+  const expected = alawDecode(alawEncode(sent));
+  for (let f = 0; (f * 160) + expected.length <= heard.length; f++) if (heard.subarray(f * 160, f * 160 + expected.length).every((x, i) => x === expected[i])) return f;
+  return -1;
+}
+
+test('a period whose delivery step was skipped (the pacer fell behind): the frames that filled the staging buffer are delivered first, none lost or moved', async () => {
+  const { posted, send, run, settle } = loop();
+  send(open(1, 10000), open(2, 10002));
+  await settle();
+  const ramp = new Int16Array(30 * 160).map((_, i) => 1000 + (i % 700) * 40);
+  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 2, at: 5000 + 4 * 20, samples: ramp });
+  // Step 39 delivers ticks 5–9; without it session 1's buffer is full when its tick 10 plays (step 41).
+  run(40, (m) => m === 39);
+  assert.deepEqual(batchesOf(posted).map((b) => b.runs.filter((r) => r.sid === 1).reduce((n, r) => n + r.samples.length / 160, 0)), [3, 5, 5, 5, 5, 5, 5, 5], 'the full period went when tick 10 played');
+  assert.notEqual(frameOf(heardBy(posted, 1), ramp), -1, 'every frame sent was heard, in order');
+});
+
+test('an analysed session heard by the main thread: keys whose tones straddle deliveries are found though its staging buffer is given away at each', async () => {
+  const { posted, send, run, settle } = loop({ transfer: true });
+  send(open(1, 10000), open(2, 10002, true));
+  await settle();
+  send({ op: 'hear', sid: 2, on: true, at: 0 });
+  // 40 ms keys on the 10 ms between frames, 90 ms apart: each is a key only with the blocks straddling two frames, some of them two deliveries.
+  const keys = concat([silence(10), ...Array.from('1470258*369#', (d) => concat([keyTone(d, { ms: 40 }), silence(50)])), silence(20)]);
+  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 1, at: 5000 + 4 * 20, samples: keys });
+  run(70);
+  const found = batchesOf(posted).flatMap((b) => Array.from({ length: b.line.length / LINE_FINDING }, (_, i) => [...b.line.subarray(i * LINE_FINDING, (i + 1) * LINE_FINDING)]));
+  const heardKeys = found.filter(([, code]) => code !== LINE_SOUND).map(([, code, start, end]) => [DTMF_DIGITS[code! - 1], Math.round(end! - start!)]);
+  assert.deepEqual(heardKeys.map(([d]) => d).join(''), '1470258*369#');
+  assert.ok(heardKeys.every(([, ms]) => Math.abs((ms as number) - 40) <= 10), JSON.stringify(heardKeys));
+  assert.notEqual(frameOf(heardBy(posted, 2), keys), -1, 'and the audio posted is what was sent');
 });
 
 /** A batched in-memory network that logs what the loop asks of it: sends wait for a flush, and arrive at the next receive. */
