@@ -160,21 +160,22 @@ describe('sound', () => {
   });
 });
 
+/** Every finding of a line fed by `feed`, then ended, in order, as it was reported. */
+function findings(feed: (line: LineAnalyser) => void): string[] {
+  const out: string[] = [];
+  const line = new LineAnalyser({ key: (d, s, e) => out.push(`key ${d} ${s}-${e}`), sound: (s, e) => out.push(`sound ${s}-${e}`) });
+  feed(line);
+  line.end();
+  return out;
+}
+
 describe('frame by frame, as a media worker analyses', () => {
   test('frames pushed one at a time, settled every 100 ms, give exactly what 100 ms runs give, gaps included', () => {
     const audio = g711(mix(concat([silence(300), speechLike('hello there'), keyString('42', { ms: 80, gapMs: 60 }), silence(240), speechLike('bye')]), noise(2500, -55)));
-    /** Every finding in order, as it was reported. */
-    const record = (feed: (line: LineAnalyser) => void): string[] => {
-      const out: string[] = [];
-      const line = new LineAnalyser({ key: (d, s, e) => out.push(`key ${d} ${s}-${e}`), sound: (s, e) => out.push(`sound ${s}-${e}`) });
-      feed(line);
-      line.end();
-      return out;
-    };
     // Ticks of 20 ms, a delivery after every fifth; the jitter buffer had nothing for three ticks (a gap) mid-speech.
     const ticks = audio.length / 160;
     const heardAt = (t: number) => t < 21 || t >= 24;
-    const whole = record((line) => {
+    const whole = findings((line) => {
       // What the main thread was posted: per delivery, each run of consecutive ticks.
       for (let d = 0; d < ticks; d += 5) {
         let run: number[] = [];
@@ -189,7 +190,7 @@ describe('frame by frame, as a media worker analyses', () => {
         flush();
       }
     });
-    const byFrame = record((line) => {
+    const byFrame = findings((line) => {
       for (let t = 0; t < ticks; t++) {
         if (heardAt(t)) line.push(audio.subarray(t * 160, (t + 1) * 160), 1000 + t * 20, true);
         if (t % 5 === 4) line.settle();
@@ -207,23 +208,16 @@ describe('in place, as a media worker analyses its staging buffer', () => {
     const keys = concat(Array.from('1470258*369#', (d) => concat([keyTone(d, { ms: 40 }), silence(50)])));
     const audio = g711(mix(concat([silence(210), speechLike('one'), keys, silence(230)]), noise(2620, -55)));
     const ticks = audio.length / 160;
-    const record = (feed: (line: LineAnalyser) => void): string[] => {
-      const out: string[] = [];
-      const line = new LineAnalyser({ key: (d, s, e) => out.push(`key ${d} ${s}-${e}`), sound: (s, e) => out.push(`sound ${s}-${e}`) });
-      feed(line);
-      line.end();
-      return out;
-    };
     // Ticks of 20 ms, a hand-over after every fifth; the jitter buffer had nothing for a tick now and then.
     const heardAt = (t: number) => t % 37 !== 36;
-    const whole = record((line) => {
+    const whole = findings((line) => {
       for (let t = 0; t < ticks; t++) {
         if (heardAt(t)) line.push(audio.subarray(t * 160, (t + 1) * 160), 1000 + t * 20, true);
         if (t % 5 === 4) line.settle();
       }
       line.settle();
     });
-    const inPlace = record((line) => {
+    const inPlace = findings((line) => {
       let staged = new Int16Array(5 * 160);
       let frames = 0;
       for (let t = 0; t < ticks; t++) {
@@ -243,7 +237,7 @@ describe('in place, as a media worker analyses its staging buffer', () => {
       line.settle();
     });
     // A caller that pushes every frame from the one array it reuses.
-    const reused = record((line) => {
+    const reused = findings((line) => {
       const frame = new Int16Array(160);
       for (let t = 0; t < ticks; t++) {
         if (heardAt(t)) {
