@@ -85,8 +85,23 @@ function matchLength(gw: Gateway, number: string): number {
 export class GatewayTable {
   private readonly calls = new Map<string, number>();
   private readonly resolved = new Map<string, Promise<string>>();
+  /** Addresses the gateways are at, as far as known: IP addresses from the start, host names once looked up. */
+  private readonly known = new Set<string>();
 
-  constructor(readonly gateways: readonly Gateway[]) {}
+  constructor(readonly gateways: readonly Gateway[]) {
+    for (const gw of gateways) if (isIP(gw.host)) this.known.add(gw.host);
+  }
+
+  /** Whether `address` is a gateway's (one whose host name has not been looked up yet is not known). */
+  isGatewayAddress(address: string): boolean {
+    return this.known.has(address);
+  }
+
+  /** Every gateway's address, looking up the host names not looked up yet (one that does not resolve is left out). */
+  async addresses(): Promise<Set<string>> {
+    await Promise.all(this.gateways.map((gw) => this.flow(gw).catch(() => undefined)));
+    return new Set(this.known);
+  }
 
   /** Gateways that take `number`, in the order to try them (longest prefix, then priority, then file order). */
   candidates(number: string): Gateway[] {
@@ -132,7 +147,7 @@ export class GatewayTable {
     if (!address) {
       address = isIP(gw.host) ? Promise.resolve(gw.host) : lookup(gw.host).then((r) => r.address);
       this.resolved.set(gw.name, address);
-      address.catch(() => this.resolved.delete(gw.name));
+      address.then((found) => this.known.add(found), () => this.resolved.delete(gw.name));
     }
     return { transport: gw.transport, address: await address, port: gw.port };
   }

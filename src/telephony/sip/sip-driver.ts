@@ -116,7 +116,9 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     this.publicAddress = opts.publicAddress;
     this.log = opts.log;
     this.gateways = new GatewayTable(opts.gateways);
-    this.guard = new SourceGuard({ clock: opts.clock, logger: opts.log, trusted: (address) => this.trusts(address), ...opts.guard });
+    // Gateways are the operator's own trunks, trusted like carriers: a busy one sends a BYE for every call its side
+    // ends (past any per-source rate at a few dozen calls a second), and a block would drop its answers to our INVITEs too.
+    this.guard = new SourceGuard({ clock: opts.clock, logger: opts.log, trusted: (address) => this.trusts(address) || this.gateways.isGatewayAddress(plainAddress(address)), ...opts.guard });
     this.stack = new SipStack({ clock: opts.clock, publicAddress: opts.publicAddress, guard: this.guard, logger: opts.log, userAgent: USER_AGENT });
     const digest = new DigestServer<EndpointIdentity>({ realm: opts.domain, clock: opts.clock, algorithms: opts.digest });
     this.auth = new RequestAuthenticator(digest, (username, realm) => opts.directory.credentials(username, realm), this.guard, opts.log);
@@ -135,6 +137,9 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     const { listen, rtp } = this.opts;
     // Known before the first packet, so a carrier's first burst of calls is not rate-limited as a scanner's.
     await this.carriersChanged();
+    // Gateways given by host name are looked up now (not awaited: a slow DNS must not hold start-up), so their
+    // addresses are trusted before their first call.
+    void this.gateways.addresses();
     // Keys sent as tones are found by the one line analysis of every leg's audio (media/line-analysis.ts, run in the media workers for SIP legs), not twice.
     this.media = await RtpMedia.start({ ...rtp, clock: this.clock, log: this.log, inbandDtmf: false });
     this.transport = await NetSipTransport.listen({ host: listen.host, port: listen.port, clock: this.clock }, this.stack.receive, this.stack.transportError);
@@ -345,7 +350,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     const resolved = await resolveSipUri(uri, this.opts.dns);
     if ('unreachable' in resolved) return { refused: 'UNALLOCATED_NUMBER', why: `${to}: ${resolved.unreachable}` };
     if (resolved.flows.length === 0) return { refused: 'UNALLOCATED_NUMBER', why: `${host} (of ${to}) does not resolve` };
-    const gatewayAddresses = new Set(await Promise.all(this.gateways.gateways.map((gw) => this.gateways.flow(gw).then((f) => f.address, () => ''))));
+    const gatewayAddresses = await this.gateways.addresses();
     const trunk = resolved.flows.find((f) => gatewayAddresses.has(f.address));
     if (trunk) return { refused: 'CALL_REJECTED', why: `${to} is at a gateway's address (${trunk.address}): dial its numbers as numbers` };
     const from = fromHeader(callerName, fromUser, this.publicAddress);
