@@ -56,9 +56,11 @@ export function parseGateways(data: unknown, source = 'gateways'): Gateway[] {
     if (names.has(g.name)) throw new Error(`${source} is invalid at /${i}/name: gateway ${g.name} is listed twice`);
     names.add(g.name);
     if (Boolean(g.username) !== Boolean(g.password)) throw new Error(`${source} is invalid at /${i}: give both username and password, or neither`);
-    const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(g.address);
+    // A host name or IPv4 address (letters, digits, dots, hyphens), or an IPv6 address in brackets: a URI's scheme or
+    // parameters (sip:…, ;transport=tcp) are refused here rather than failing every call's address lookup.
+    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(g.address);
     const port = m?.[3] ? Number(m[3]) : 5060;
-    if (!m || port < 1 || port > 65535) throw new Error(`${source} is invalid at /${i}/address: "${g.address}" is not host, host:port or [ipv6]:port`);
+    if (!m || port < 1 || port > 65535) throw new Error(`${source} is invalid at /${i}/address: "${g.address}" is not host, host:port or [ipv6]:port (no sip: and no ;parameters: the transport goes in "transport")`);
     return { ...g, host: m[1] ?? m[2]!, port, transport: g.transport ?? 'udp' };
   });
 }

@@ -10,6 +10,13 @@ test('a gateways file is checked field by field, with the bad field named', () =
   assert.throws(() => parseGateways([{ name: 'a', address: 'x', username: 'u' }]), /invalid at \/0: give both username and password/);
   assert.throws(() => parseGateways([{ name: 'a', address: 'x' }, { name: 'a', address: 'y' }]), /gateway a is listed twice/);
   assert.throws(() => parseGateways([{ name: 'a', address: 'host:99999' }]), /\/0\/address/);
+  for (const address of ['sip:gw.example.com', 'gw.example.com;transport=tcp', 'gw.example.com ', 'gw example.com']) {
+    assert.throws(() => parseGateways([{ name: 'a', address }]), /invalid at \/0\/address: .* \(no sip: and no ;parameters/, address);
+  }
+  assert.deepEqual(
+    parseGateways([{ name: 'a', address: 'gw-1.example.com:5080' }, { name: 'b', address: '[2001:db8::1]:5060' }, { name: 'c', address: '198.51.100.20' }]).map((g) => `${g.host} ${g.port}`),
+    ['gw-1.example.com 5080', '2001:db8::1 5060', '198.51.100.20 5060'],
+  );
   assert.throws(() => parseGateways([{ name: 'a', address: 'x', colour: 'red' }]), /invalid at/);
   const [gw] = parseGateways([{ name: 'a', address: '[2001:db8::1]:5080', transport: 'tcp' }]);
   assert.deepEqual([gw!.host, gw!.port, gw!.transport], ['2001:db8::1', 5080, 'tcp']);
