@@ -76,7 +76,7 @@ export interface Services {
   media: MediaPlane;
   rooms: Rooms;
   /** Text to speech, closed after the calls have ended. */
-  speech: { close(): Promise<void> };
+  speech: { warm(): void; close(): Promise<void> };
   phlos: Phlos;
   phloRunner: PhloRunner;
   phloMpc: PhloMpc;
@@ -240,6 +240,8 @@ function gatewaysOf(file: string | undefined) {
  */
 export async function startServices(s: Services, logger: Logger): Promise<void> {
   await s.sip?.start();
+  // A real caller hears silence while the synthesizer starts (1–2 s for the first Speak of a process): pay it now.
+  if (s.sip) s.speech.warm();
   if (s.sip && s.config.sipDigest.includes('SHA-256')) {
     const missing = await s.endpoints.withoutSha256Secret();
     if (missing > 0) logger.warn({ endpoints: missing }, 'endpoints without a SHA-256 digest secret (password set before it was kept): their phones get in with MD5 only until the password is set again');

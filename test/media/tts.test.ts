@@ -36,6 +36,14 @@ describe('speech', () => {
     assert.ok(voiced / windows.length > 0.6, `${voiced} of ${windows.length} windows carry speech`);
   });
 
+  test('a synthesizer warmed at start-up (SIP mode) answers a request sent during its warm-up', async () => {
+    const warmed = new EspeakTts();
+    warmed.warm();
+    const audio = await warmed.synthesize(PROMPT);
+    assert.ok(audio.length / SAMPLE_RATE >= 0.8, `${audio.length / SAMPLE_RATE} s`);
+    await warmed.close();
+  });
+
   test('an SSML break of 1 s is about a second of silence between the words', async () => {
     const audio = await engine.synthesize({ ...PROMPT, text: 'Hello <break time="1s"/> world', ssml: true });
     const pause = longestPause(audio);

@@ -134,6 +134,11 @@ export class EspeakTts implements Tts {
     return speechWorker.synthesize(this, toEspeakMarkup(req.text, req.ssml ?? false), espeakVoice(req.voice, req.language));
   }
 
+  /** Start the synthesizer and bring it up to speed in the background, until this closes. */
+  warm(): void {
+    speechWorker.warm(this);
+  }
+
   /** Stop using the worker (it is started again if asked to speak again); requests still unanswered fail. */
   close(): Promise<void> {
     return speechWorker.release(this, new Error('text to speech closed'));

@@ -5,7 +5,7 @@ import { CachingTts } from './cache.ts';
 import { EspeakTts } from './espeak.ts';
 import type { Tts } from './tts.ts';
 
-export function createTts(maxCacheBytes?: number): { tts: Tts; close: () => Promise<void> } {
+export function createTts(maxCacheBytes?: number): { tts: Tts; warm: () => void; close: () => Promise<void> } {
   const engine = new EspeakTts();
-  return { tts: new CachingTts(engine, maxCacheBytes), close: () => engine.close() };
+  return { tts: new CachingTts(engine, maxCacheBytes), warm: () => engine.warm(), close: () => engine.close() };
 }
