@@ -144,7 +144,7 @@ async function step(n: number) {
 
 /** The same traffic from bare sockets in `cores` workers: process CPU share and packets sent/received per second. */
 async function floor(n: number) {
-  // Above the ports the tests bind (RTP 40000–45399, SIP 45060–50459), so a test run beside the bench cannot take one.
+  // Above the ports the tests bind (RTP 40000–45399; their SIP ports are picked free), so a test run beside the bench cannot take one.
   const base = 51000;
   const ports = Array.from({ length: n }, (_, j) => base + 2 * j);
   const partnerOf = Object.fromEntries(ports.map((p, j) => [p, ports[j ^ 1]!]));

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { freeSipPort } from '../helpers/ports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const spawned: ChildProcess[] = [];
@@ -95,7 +96,7 @@ test('a bad setting stops start-up with a message saying what to fix', async () 
 
 test('--telephony sip serves SIP on SWITCHBOARD_SIP_LISTEN (OPTIONS answered) and stops cleanly; a broken gateways file stops start-up', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-'));
-  const sipPort = 45060 + (process.pid % 500);
+  const sipPort = await freeSipPort();
   try {
     const env = { SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${sipPort}`, SWITCHBOARD_RTP_PORTS: '44600-44699' };
     const s = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip'], env);

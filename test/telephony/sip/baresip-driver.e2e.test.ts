@@ -16,10 +16,11 @@ import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeUdpPort } from './sipp.ts';
+import { freeSipPort } from '../../helpers/ports.ts';
 
 const probe = spawnSync('baresip', ['-h'], { encoding: 'utf8' });
 const skip = probe.error ? `baresip is not installed (${probe.error.message}); run scripts/ensure-sip-tools.sh` : false;
-const SIP_PORT = 48060 + (process.pid % 400);
+const SIP_PORT = await freeSipPort();
 const DOMAIN = 'switchboard.test';
 
 describe('baresip as an endpoint of the SIP driver', { skip }, () => {

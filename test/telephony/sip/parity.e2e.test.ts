@@ -22,8 +22,9 @@ import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transp
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, spoken, type AnswerServer } from '../../voice/fixtures.ts';
+import { freeSipPort } from '../../helpers/ports.ts';
 
-const SIP_PORT = 49060 + (process.pid % 400);
+const SIP_PORT = await freeSipPort();
 const NUMBER = '15557770042';
 const ROOM = 'parity-room';
 const clock = new RealClock();

@@ -21,9 +21,10 @@ import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transp
 import { sipServerEnv, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, spoken, type AnswerServer } from '../../voice/fixtures.ts';
+import { freeSipPort } from '../../helpers/ports.ts';
 
 const DOMAIN = 'switchboard.test';
-const SIP_PORT = 46060 + (process.pid % 400);
+const SIP_PORT = await freeSipPort();
 const server: Flow = { transport: 'udp', address: '127.0.0.1', port: SIP_PORT };
 const clock = new RealClock();
 

@@ -17,8 +17,9 @@ import { sipServerEnv, startTestServer, type TestServer } from '../../helpers/se
 import { until } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeUdpPort, sipp, skip } from './sipp.ts';
+import { freeSipPort } from '../../helpers/ports.ts';
 
-const SIP_PORT = 50060 + (process.pid % 400);
+const SIP_PORT = await freeSipPort();
 const clock = new RealClock();
 
 describe('sip: URIs outside the SIP domain, and the per-account call limit', { skip }, () => {

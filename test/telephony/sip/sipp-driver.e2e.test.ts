@@ -19,8 +19,9 @@ import path from 'node:path';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { answerServer, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeUdpPort, sipp, skip } from './sipp.ts';
+import { freeSipPort } from '../../helpers/ports.ts';
 
-const SIP_PORT = 47060 + (process.pid % 400);
+const SIP_PORT = await freeSipPort();
 
 /** `waited`, or a failure with SIPp's log if the scenario ends first (so a missing callback fails at once instead of hanging). */
 function beforeSippEnds<T>(waited: Promise<T>, run: Promise<{ code: number | null; log: string }>, what: string): Promise<T> {

@@ -3,23 +3,13 @@
 // the reason to skip when it is not installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
+export { freeUdpPort } from '../../helpers/ports.ts';
 import os from 'node:os';
 import path from 'node:path';
 
 const SIPP = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
 export const skip = SIPP.error ? `sipp is not installed (${SIPP.error.message}); run scripts/ensure-sip-tools.sh` : false;
 const SCENARIOS = path.join(path.dirname(new URL(import.meta.url).pathname), 'sipp');
-
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Run one SIPp scenario to completion; resolves with its exit code and, on failure, its error log. */
 export function sipp(scenario: string, args: string[]): Promise<{ code: number | null; log: string }> {
