@@ -8,6 +8,7 @@
 // markers were. The SQL is the text Kysely writes for those values.
 import type { CompiledQuery, QueryResult } from 'kysely';
 import type { Executor } from './repos/accounts.ts';
+import { runNow } from './sqlite-fifo-driver.ts';
 
 /** Shapes kept per query and dialect (the oldest goes first). */
 const MAX_SHAPES = 64;
@@ -39,8 +40,15 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null &
 /** The shape of `values`: arrays' lengths, plain objects' keys in order (undefined values left out, as Kysely leaves them out of an insert), which values outside arrays are null. */
 function shapeOf(values: unknown, listed = false): string {
   if (Array.isArray(values)) {
-    let shape = '[';
-    for (let i = 0; i < values.length; i++) shape += (i ? ',' : '') + shapeOf(values[i], true);
+    if (values.length === 0) return '[]';
+    // Rows of one table: each flat row with the first one's keys has its shape, written once with their count
+    // ([3x{…}] — an element's own shape never starts with a digit).
+    const first = shapeOf(values[0], true);
+    const keys = flatKeys(values[0]);
+    let same = 1;
+    while (same < values.length && keys !== undefined && hasFlatKeys(values[same], keys)) same++;
+    let shape = `[${same}x${first}`;
+    for (let i = same; i < values.length; i++) shape += `,${shapeOf(values[i], true)}`;
     return `${shape}]`;
   }
   if (isPlainObject(values)) {
@@ -54,6 +62,33 @@ function shapeOf(values: unknown, listed = false): string {
   // A null compared on its own may be written into the text (`is null`), which the first compile of a shape
   // checks; in a list or an inserted row Kysely always binds it.
   return values === null && !listed ? 'n' : '';
+}
+
+const isFlat = (v: unknown): boolean => v === null || typeof v !== 'object';
+
+/** A plain object's keys with values (in order), when all its values are scalars; undefined otherwise. */
+function flatKeys(row: unknown): string[] | undefined {
+  if (!isPlainObject(row)) return undefined;
+  const keys: string[] = [];
+  for (const k in row) {
+    const v = row[k];
+    if (v === undefined) continue;
+    if (!isFlat(v)) return undefined;
+    keys.push(k);
+  }
+  return keys;
+}
+
+/** `row` is a plain object of scalars with exactly `keys` (in order) defined. */
+function hasFlatKeys(row: unknown, keys: readonly string[]): boolean {
+  if (!isPlainObject(row)) return false;
+  let i = 0;
+  for (const k in row) {
+    const v = row[k];
+    if (v === undefined) continue;
+    if (k !== keys[i++] || !isFlat(v)) return false;
+  }
+  return i === keys.length;
 }
 
 /** One compiled shape: its query, and for each parameter the path of its value (or the constant Kysely put there). */
@@ -96,6 +131,7 @@ export function prepared<V, O>(build: (db: Executor, values: V) => { compile(): 
       shapes.set(shape, (compiled = compile(db, values)));
     }
     const parameters = compiled.params.map((p) => ('path' in p ? valueAt(values, p.path) : p.constant));
-    return db.executeQuery<O>({ ...(compiled.query as CompiledQuery<O>), parameters });
+    const query = { ...(compiled.query as CompiledQuery<O>), parameters };
+    return runNow<O>(db, query) ?? db.executeQuery<O>(query);
   };
 }
