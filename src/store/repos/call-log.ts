@@ -3,7 +3,7 @@ import type { CallLogEntryRow, NewCallLogEntryRow } from '../tables/webhooks.ts'
 import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner } from './owned.ts';
-import { slices } from './sql.ts';
+import { preparedSlices } from './sql.ts';
 import { prepared } from '../prepared.ts';
 
 const forCall = <QB extends { where: (...a: any[]) => QB }>(qb: QB, f: OwnerFilter, callUuid: string): QB =>
@@ -27,7 +27,7 @@ export const callLogRepo = {
    */
   async append(db: Executor, rows: ReadonlyArray<Omit<NewCallLogEntryRow, 'seq'>>): Promise<number[]> {
     const last = new Map<string, number>();
-    for (const uuids of slices([...new Set(rows.map((r) => r.call_uuid))])) {
+    for (const uuids of preparedSlices([...new Set(rows.map((r) => r.call_uuid))])) {
       for (const r of (await lastSeqs(db, uuids)).rows) last.set(r.call_uuid, Number(r.m));
     }
     const numbered = rows.map((r) => {
@@ -35,7 +35,7 @@ export const callLogRepo = {
       last.set(r.call_uuid, seq);
       return { ...r, seq };
     });
-    for (const batch of slices(numbered)) await insertEntries(db, batch);
+    for (const batch of preparedSlices(numbered)) await insertEntries(db, batch);
     return numbered.map((r) => r.seq);
   },
 

@@ -4,7 +4,7 @@ import type { Executor } from './accounts.ts';
 import type { OwnerFilter } from './applications.ts';
 import { whereOwner, whereRange, type Range } from './owned.ts';
 import { sql, type RawBuilder } from 'kysely';
-import { slices } from './sql.ts';
+import { preparedSlices } from './sql.ts';
 import { prepared } from '../prepared.ts';
 
 export type { Range };
@@ -51,7 +51,7 @@ const removeLive = prepared((db, uuids: readonly string[]) => db.deleteFrom('liv
 
 export const callsRepo = {
   async insert(db: Executor, rows: NewCallRow[]): Promise<void> {
-    for (const batch of slices(rows)) await insertRecords(db, batch);
+    for (const batch of preparedSlices(rows)) await insertRecords(db, batch);
   },
 
   find(db: Executor, owner: OwnerFilter, callUuid: string): Promise<CallRow | undefined> {
@@ -78,18 +78,18 @@ export const callsRepo = {
 
 export const liveCallsRepo = {
   async insert(db: Executor, rows: readonly NewLiveCallRow[]): Promise<void> {
-    for (const batch of slices(rows)) await insertLive(db, batch);
+    for (const batch of preparedSlices(rows)) await insertLive(db, batch);
   },
 
   /** Calls that answered: their answer time and the parameters their webhooks now send, one statement per slice of calls. */
   async answered(db: Executor, calls: ReadonlyArray<{ uuid: string; at: number; params: string }>): Promise<void> {
-    for (const batch of slices(calls)) await setAnswered(db, batch);
+    for (const batch of preparedSlices(calls)) await setAnswered(db, batch);
   },
 
   /** Delete the rows of calls that ended; returns the uuids that were still there. */
   async remove(db: Executor, callUuids: readonly string[]): Promise<Set<string>> {
     const removed = new Set<string>();
-    for (const batch of slices(callUuids)) {
+    for (const batch of preparedSlices(callUuids)) {
       for (const r of (await removeLive(db, batch)).rows) removed.add(r.call_uuid);
     }
     return removed;

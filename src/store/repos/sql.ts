@@ -35,3 +35,27 @@ const ROWS_PER_STATEMENT = 500;
 export function* slices<T>(rows: readonly T[]): Generator<T[]> {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield rows.slice(i, i + ROWS_PER_STATEMENT);
 }
+
+/** Lengths up to this are a prepared statement's shape of their own; longer lists go in power-of-two pieces first. */
+const EXACT_UP_TO = 16;
+/** The largest piece: a power of two under ROWS_PER_STATEMENT. */
+const LARGEST_PIECE = 256;
+
+/**
+ * `rows` in slices for a prepared statement (prepared.ts), which is compiled
+ * once per length of its list: up to 16 rows are one slice; more go first in
+ * pieces of 256, 128, 64 or 32 (37 rows: 32, then 5). So any list is made of
+ * at most 20 lengths rather than one each — under load, when a turn's
+ * batches grew long and every length was new, statements were compiled
+ * again and again.
+ */
+export function* preparedSlices<T>(rows: readonly T[]): Generator<T[]> {
+  let i = 0;
+  while (rows.length - i > EXACT_UP_TO) {
+    let n = LARGEST_PIECE;
+    while (n > rows.length - i) n >>= 1;
+    yield rows.slice(i, i + n);
+    i += n;
+  }
+  if (i < rows.length) yield rows.slice(i);
+}

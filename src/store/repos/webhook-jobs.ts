@@ -5,7 +5,7 @@
 import type { DialectName } from '../db.ts';
 import type { NewWebhookJobRow, WebhookJobRow } from '../tables/webhooks.ts';
 import type { Executor } from './accounts.ts';
-import { slices } from './sql.ts';
+import { preparedSlices } from './sql.ts';
 import { prepared } from '../prepared.ts';
 
 /** Jobs of one domain of time (clock/domains.ts): a subaccount's, or (null) the main accounts' own. */
@@ -19,7 +19,7 @@ const deleteJobs = prepared((db, ids: readonly string[]) => db.deleteFrom('webho
 
 export const webhookJobsRepo = {
   async insert(db: Executor, rows: readonly NewWebhookJobRow[]): Promise<void> {
-    for (const batch of slices(rows)) await insertJobs(db, batch);
+    for (const batch of preparedSlices(rows)) await insertJobs(db, batch);
   },
 
   /**
@@ -92,6 +92,6 @@ export const webhookJobsRepo = {
 
   /** Delivered or given up. */
   async delete(db: Executor, jobIds: readonly string[]): Promise<void> {
-    for (const batch of slices(jobIds)) await deleteJobs(db, batch);
+    for (const batch of preparedSlices(jobIds)) await deleteJobs(db, batch);
   },
 };
