@@ -129,6 +129,14 @@ export function linkedUri(row: { account_id: string; app_id: string | null; phlo
   return row.app_id ? `/v1/Account/${row.account_id}/Application/${row.app_id}/` : null;
 }
 
+/** How a number is looked up: as dialled, without a leading +. */
+const numberKey = (numberInput: string): string => numberInput.trim().replace(/^\+/, '');
+
+/** `known` when it is the row of `numberInput` (a NumberRow fromCarrier returned), else undefined. */
+function knownRow(known: unknown, numberInput: string): NumberRow | undefined {
+  return typeof known === 'object' && known !== null && (known as NumberRow).number === numberKey(numberInput) ? (known as NumberRow) : undefined;
+}
+
 export class Numbers {
   constructor(
     private readonly ctx: PlatformContext,
@@ -438,9 +446,13 @@ export class Numbers {
 
   // ---- inbound -------------------------------------------------------------
 
-  /** Where an inbound call or message to `number` goes; undefined when no account owns it. */
-  async routeInbound(numberInput: string): Promise<InboundRoute | undefined> {
-    const row = await this.ownerOf(numberInput);
+  /**
+   * Where an inbound call or message to `number` goes; undefined when no
+   * account owns it. `known`: the number's row as fromCarrier found it moments
+   * ago for the same call (InboundInfo.known), used instead of reading it again.
+   */
+  async routeInbound(numberInput: string, known?: unknown): Promise<InboundRoute | undefined> {
+    const row = knownRow(known, numberInput) ?? (await this.ownerOf(numberInput));
     if (!row) return undefined;
     const application = row.app_id ? await applicationsRepo.find(this.ctx.db, { accountId: row.account_id }, row.app_id) : undefined;
     return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, application };
@@ -463,7 +475,7 @@ export class Numbers {
   }
 
   private ownerOf(numberInput: string): Promise<NumberRow | undefined> {
-    return numbersRepo.findAny(this.ctx.db, numberInput.trim().replace(/^\+/, ''));
+    return numbersRepo.findAny(this.ctx.db, numberKey(numberInput));
   }
 
   // ---- views -------------------------------------------------------------

@@ -144,6 +144,12 @@ export interface InboundInfo {
    * the endpoint's application, which sees `To` as dialled).
    */
   routeAs?: string;
+  /**
+   * What admitting the call already read about the called number (SIP: the
+   * carrier check found the number's row), handed back to the platform's
+   * routing so the number is not read twice. Opaque to the engine.
+   */
+  known?: unknown;
 }
 
 export interface TelephonyDriver {

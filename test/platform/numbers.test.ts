@@ -83,4 +83,20 @@ describe('inbound routing', () => {
     assert.equal((await numbers.routeInbound('4930901840'))?.application?.app_id, ivr.app_id);
     assert.equal(await numbers.routeInbound('4930901841'), undefined);
   });
+
+  test('a call from a carrier is routed by the number row its carrier check found, not by reading the number again', async () => {
+    const { numbers, applications } = p.services;
+    const app = await applications.create(p.scope, { app_name: 'Trunk app', answer_url: 'https://example.com/trunk' });
+    const other = await applications.create(p.scope, { app_name: 'Other', answer_url: 'https://example.com/other' });
+    const trunk = await p.services.carriers.create(p.scope, { name: 'Known trunk', ip_set: '192.0.2.82' });
+    await numbers.addOwn(p.scope, { numbers: '4930901850,4930901851', carrier: trunk.carrier_id, region: 'Berlin', app_id: app.app_id });
+    const found = await numbers.fromCarrier('192.0.2.82', '4930901850');
+    assert.equal(found?.number.number, '4930901850');
+    // The row handed over is what routes (here one pointing at another application, as if it had moved meanwhile) …
+    const moved = { ...found!.number, app_id: other.app_id };
+    assert.equal((await numbers.routeInbound('+4930901850', moved))?.application?.app_id, other.app_id);
+    // … but only for its own number: another number's row is ignored and the number read.
+    assert.equal((await numbers.routeInbound('4930901851', moved))?.application?.app_id, app.app_id);
+    assert.equal((await numbers.routeInbound('4930901851', { number: 'not a row' }))?.number.number, '4930901851');
+  });
 });

@@ -59,7 +59,7 @@ export interface SipDirectory {
   /** An endpoint's registrations changed. */
   registered(username: string, registration: RegistrationView | null): void;
   /** The incoming carrier (of the account `number` belongs to) whose ip_set holds `address`, whether `number` is that carrier's, and the number's owner (whose call limit the call counts in); undefined when `number` is not the platform's or `address` is none of its account's carriers. */
-  carrier(address: string, number: string): Promise<{ carrierId: string; owns: boolean; tenant: Tenant } | undefined>;
+  carrier(address: string, number: string): Promise<{ carrierId: string; owns: boolean; tenant: Tenant; known?: unknown } | undefined>;
   /** Every address in any incoming carrier's ip_set: trusted by the per-source guard (a trunk's traffic is many calls from one address). */
   carrierAddresses(): Promise<Iterable<string>>;
 }
@@ -228,6 +228,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     let to: string;
     let routeAs: string | undefined;
     let tenant: Tenant | undefined;
+    let known: unknown;
     if (trunk) {
       this.carriersSeen.set(plainAddress(call.flow.address), this.clock.now() + CARRIER_TRUST_MS);
       if (!trunk.owns) {
@@ -238,6 +239,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
       from = callerUser.replace(/^\+/, '');
       to = number;
       tenant = trunk.tenant;
+      known = trunk.known;
     } else {
       const who = await this.auth.authenticate(req, call.flow, (status, headers, reason) => call.reject(status, reason, headers));
       if (!who) return;
@@ -247,11 +249,11 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
       tenant = who.identity.tenant;
     }
     if (call.ended) return;
-    await this.answerable(call, { from, to, routeAs, tenant, callerName: caller.displayName ?? '' });
+    await this.answerable(call, { from, to, routeAs, tenant, known, callerName: caller.displayName ?? '' });
   }
 
   /** Open the leg's media, answer its offer, and hand it to the engine. */
-  private async answerable(call: InboundCall, who: { from: string; to: string; routeAs?: string; tenant?: Tenant; callerName: string }): Promise<void> {
+  private async answerable(call: InboundCall, who: { from: string; to: string; routeAs?: string; tenant?: Tenant; known?: unknown; callerName: string }): Promise<void> {
     const events = new LegMediaEvents();
     const media: MediaSession = await this.rtp.open(events, { analyse: true });
     if (call.ended) return media.close();
@@ -279,7 +281,7 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
     this.legs.set(leg.uuid, leg);
     const handler = this.inbound;
     if (!handler) return leg.hangup('NORMAL_TEMPORARY_FAILURE');
-    handler(leg, { sipHeaders: xHeaders(call.request.headers), callerName: who.callerName, tenant: who.tenant, routeAs: who.routeAs });
+    handler(leg, { sipHeaders: xHeaders(call.request.headers), callerName: who.callerName, tenant: who.tenant, routeAs: who.routeAs, known: who.known });
   }
 
   // ---- outbound ------------------------------------------------------------------

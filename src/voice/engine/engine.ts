@@ -164,7 +164,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   // ---- inbound -----------------------------------------------------------------
 
   private async inbound(leg: Leg, info: InboundInfo): Promise<void> {
-    const target = await this.clock.track(this.deps.platform.route(info.routeAs ?? leg.to));
+    const target = await this.clock.track(info.routeAs ? this.deps.platform.route(info.routeAs) : this.deps.platform.route(leg.to, info.known));
     // A sandbox caller reaches only its own account's numbers: another tenant's are unassigned to it.
     if (!target || (info.tenant && !visible(info.tenant, target.owner))) {
       // Not a number or endpoint of this platform: refused the way a carrier refuses an unassigned number.

@@ -36,7 +36,7 @@ export class PlatformAdapter implements PlatformPort {
     private readonly sipDomain: string,
   ) {}
 
-  async route(to: string): Promise<InboundTarget | undefined> {
+  async route(to: string, known?: unknown): Promise<InboundTarget | undefined> {
     if (/^sips?:/i.test(to)) {
       const user = endpointUser(to, this.sipDomain);
       const endpoint = user ? await this.endpoints.findEndpointByUsername(user) : undefined;
@@ -46,7 +46,7 @@ export class PlatformAdapter implements PlatformPort {
       if (endpoint.phlo_id) return { owner, app: undefined, flowId: endpoint.phlo_id };
       return { owner, app: appOf(await this.endpoints.applicationFor(endpoint)) };
     }
-    const route = await this.numbers.routeInbound(to);
+    const route = await this.numbers.routeInbound(to, known);
     if (!route) return undefined;
     const owner = { accountId: route.accountId, subaccountId: route.subaccountId };
     const numberType = route.number.number_type;

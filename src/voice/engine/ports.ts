@@ -60,8 +60,8 @@ export interface InboundTarget {
 }
 
 export interface PlatformPort {
-  /** The owner and application of a platform number or endpoint address; undefined when not served here. */
-  route(to: string): Promise<InboundTarget | undefined>;
+  /** The owner and application of a platform number or endpoint address; undefined when not served here. `known`: InboundInfo.known of the call. */
+  route(to: string, known?: unknown): Promise<InboundTarget | undefined>;
   signing(owner: CallOwner): Promise<Signing>;
   /** Per-minute rate in micros for a call to (outbound) or at (inbound) `number`; undefined when it has none. */
   rate(direction: 'inbound' | 'outbound', number: string, numberType?: NumberType): number | undefined;

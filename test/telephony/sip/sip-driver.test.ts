@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { RealClock } from '../../../src/clock/clock.ts';
 import { newUuid } from '../../../src/ids.ts';
-import type { Leg, LegObserver, NetworkCause } from '../../../src/telephony/driver.ts';
+import type { InboundInfo, Leg, LegObserver, NetworkCause } from '../../../src/telephony/driver.ts';
 import { ha1 } from '../../../src/telephony/sip/auth/digest.ts';
 import { sdpBody } from '../../../src/telephony/sip/dialog/invite-session.ts';
 import { SipDriver } from '../../../src/telephony/sip/sip-driver.ts';
@@ -26,6 +26,8 @@ let phone: SipStack;
 /** What the directory lists as incoming carriers' addresses (loopback: the test's phone is also a carrier). */
 let carrierAddresses = ['127.0.0.1'];
 const CARRIER_NUMBER = '15557770001';
+/** What the directory's carrier check found about the number: handed to the engine with the call. */
+const KNOWN = { number: CARRIER_NUMBER };
 
 before(async () => {
   // A gateway that never answers: legs toward it stay live (trying) as long as the test needs.
@@ -52,7 +54,7 @@ before(async () => {
     directory: {
       credentials: async (username, realm) => (username === 'desk' ? { ha1: { MD5: ha1('MD5', 'desk', realm, 'pw') }, identity: { username, tenant: X, hasApplication: true } } : undefined),
       registered: () => undefined,
-      carrier: async (address, number) => (address === '127.0.0.1' && number === CARRIER_NUMBER ? { carrierId: 'trunk', owns: true, tenant: X } : undefined),
+      carrier: async (address, number) => (address === '127.0.0.1' && number === CARRIER_NUMBER ? { carrierId: 'trunk', owns: true, tenant: X, known: KNOWN } : undefined),
       carrierAddresses: async () => carrierAddresses,
     },
     // A source may send 3 requests at once: more only when it is a carrier's.
@@ -118,9 +120,11 @@ test('an account has at most its limit of live SIP calls, outbound and from its 
 
   // A carrier's call to the account's number counts in its limit while it lasts.
   const inbound: Leg[] = [];
-  driver.onInbound((leg) => inbound.push(leg));
+  const infos: InboundInfo[] = [];
+  driver.onInbound((leg, info) => (inbound.push(leg), infos.push(info)));
   const carried = callIn(CARRIER_NUMBER);
   await until(() => inbound.length === 1, 'the carrier call to reach the engine');
+  assert.equal(infos[0]!.known, KNOWN, 'with what the carrier check found about the number');
   assert.equal(driver.callsOf(X.accountId), 1);
   inbound[0]!.hangup('CALL_REJECTED');
   assert.equal(await carried.status, 603);
