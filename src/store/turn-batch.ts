@@ -6,9 +6,16 @@
 // fails rolls back and fails only its own writes, the others commit. Turns
 // are written one after another, in the order they came; within a turn,
 // batches in the order their first write was asked for.
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Database } from './db.ts';
 import type { Executor } from './repos/accounts.ts';
+import { runNow } from './sqlite-fifo-driver.ts';
+
+// Each batch of a shared turn is in a savepoint: its statements written once, run at once on SQLite.
+const SAVEPOINT = CompiledQuery.raw('savepoint turn_batch');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint turn_batch');
+const RELEASE = CompiledQuery.raw('release savepoint turn_batch');
+const savepoint = (trx: Executor, q: CompiledQuery) => runNow(trx, q) ?? trx.executeQuery(q);
 
 interface Waiter<R> {
   resolve(result: R): void;
@@ -140,18 +147,18 @@ class TurnWriter {
       await this.db.transaction().execute(async (trx) => {
         for (const share of ordered) {
           const after: Array<() => void> = [];
-          if (savepoints) await sql`savepoint turn_batch`.execute(trx);
+          if (savepoints) await savepoint(trx, SAVEPOINT);
           try {
             await share.write(trx, (fn) => after.push(fn));
           } catch (err) {
             if (!savepoints) throw err;
-            await sql`rollback to savepoint turn_batch`.execute(trx);
-            await sql`release savepoint turn_batch`.execute(trx);
+            await savepoint(trx, ROLLBACK_TO);
+            await savepoint(trx, RELEASE);
             failed.add(share);
             share.fail(err);
             continue;
           }
-          if (savepoints) await sql`release savepoint turn_batch`.execute(trx);
+          if (savepoints) await savepoint(trx, RELEASE);
           written.push({ share, after });
         }
       });
