@@ -16,6 +16,7 @@
 // BENCH_ALLOC_PROFILE=dir what it allocates, BENCH_SIPP_TRACE=1 keeps SIPp's
 // error log. The app ladder also prints each step's CPU per call by thread.
 import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -89,6 +90,15 @@ interface Target {
   stop(): Promise<void>;
 }
 
+/** A UDP port nobody holds now (the kernel's pick): a fixed range collided with other programs' sockets (EADDRINUSE). */
+async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
 async function target(ladder: (typeof LADDERS)[number]): Promise<Target> {
   if (ladder.name !== 'app') {
     const { child, match } = await spawnUntil(['--import', 'tsx', 'bench/sip-server.ts'], /SIP on (\d+)/);
@@ -96,7 +106,7 @@ async function target(ladder: (typeof LADDERS)[number]): Promise<Target> {
   }
   const answers = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/xml' }).end('<Response><Speak>Thank you for calling the benchmark line.</Speak></Response>'));
   await new Promise<void>((r) => answers.listen(0, '127.0.0.1', r));
-  const port = 45500 + (process.pid % 400);
+  const port = await freeUdpPort();
   const server = await startServer({ SWITCHBOARD_TELEPHONY: 'sip', SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${port}`, SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1', SWITCHBOARD_RTP_PORTS: '20000-40000', SWITCHBOARD_SIP_MAX_CALLS_PER_ACCOUNT: '100000' });
   const app = await server.api('POST', '/Application/', { app_name: 'bench', answer_url: `http://127.0.0.1:${(answers.address() as AddressInfo).port}/answer` });
   const carrier = await server.api('POST', '/IncomingCarrier/', { name: 'sipp', ip_set: '127.0.0.1' });
