@@ -24,10 +24,12 @@ export interface UdpSocket {
 
 /** A datagram that reached a socket from `from`, at `arrivalMs` on the monotonic clock when the network knows (else: now). */
 export type PacketHandler = (packet: Uint8Array, from: Address, arrivalMs?: number) => void;
+/** The same, as `length` bytes at `buffer[start]`: a batched network hands over its one receive buffer and each datagram's place in it, rather than a view per datagram. */
+export type DatagramHandler = (buffer: Uint8Array, start: number, length: number, from: Address, arrivalMs: number) => void;
 
 export interface Network {
-  /** Bind `host:port`; packets arriving there go to `onPacket`. Rejects with the system error (EADDRINUSE …). */
-  bind(port: number, host: string, onPacket: PacketHandler): Promise<UdpSocket>;
+  /** Bind `host:port`; packets arriving there go to `onPacket` (or `onDatagram`, where the network hands them over in place). Rejects with the system error (EADDRINUSE …). */
+  bind(port: number, host: string, onPacket: PacketHandler, onDatagram?: DatagramHandler): Promise<UdpSocket>;
   /**
    * A batched network delivers only when asked: every datagram waiting on
    * any socket, once per step, after its packets left and before its
@@ -218,10 +220,11 @@ export class MediaLoop {
         if (rtcp) entry.session.receiveRtcp(packet, from, this.current, arrivalMs + this.wallOffset);
         else entry.session.receiveRtp(packet, from, this.current, arrivalMs);
       };
+    const rtpDatagram: DatagramHandler = (buffer, start, length, from, arrivalMs) => entry?.session.receiveRtp(buffer, from, this.current, arrivalMs, start, length);
     this.opening.add(c.sid);
     let rtp: UdpSocket | undefined;
     try {
-      rtp = await network.bind(c.port, c.host, route(false));
+      rtp = await network.bind(c.port, c.host, route(false), rtpDatagram);
       const rtcp = await network.bind(c.port + 1, c.host, route(true));
       if (!this.opening.delete(c.sid)) {
         // Closed while binding.

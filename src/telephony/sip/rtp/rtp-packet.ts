@@ -15,24 +15,30 @@ export interface RtpHeader {
   timestamp: number;
   /** 32 bits, unsigned. */
   ssrc: number;
-  /** Where the payload starts and how long it is (CSRCs, extension and padding skipped). */
+  /** Where the payload starts in the buffer read and how long it is (CSRCs, extension and padding skipped). */
   payloadOffset: number;
   payloadLength: number;
 }
 
 export const emptyHeader = (): RtpHeader => ({ payloadType: 0, marker: false, sequence: 0, timestamp: 0, ssrc: 0, payloadOffset: 0, payloadLength: 0 });
 
-/** Read `packet` into `out`; false when it is not a well-formed RTP packet (wrong version, truncated, RTCP). */
-export function readRtp(packet: Uint8Array, out: RtpHeader): boolean {
-  const n = packet.length;
-  if (n < RTP_HEADER_BYTES) return false;
-  const b0 = packet[0]!;
+/**
+ * Read the datagram of `length` bytes at `packet[start]` into `out` (its
+ * payloadOffset counts from the start of `packet`); false when it is not a
+ * well-formed RTP packet (wrong version, truncated, RTCP). A batched network
+ * hands over one receive buffer with each datagram's place in it, so no view
+ * is made per packet.
+ */
+export function readRtp(packet: Uint8Array, out: RtpHeader, start = 0, length = packet.length - start): boolean {
+  if (length < RTP_HEADER_BYTES) return false;
+  const n = start + length;
+  const b0 = packet[start]!;
   if (b0 >> 6 !== RTP_VERSION) return false;
-  const b1 = packet[1]!;
+  const b1 = packet[start + 1]!;
   const payloadType = b1 & 0x7f;
   // RTCP packet types 200-204 appear here as marker + 72..76 when RTCP is sent to the RTP port.
   if (payloadType >= 72 && payloadType <= 76) return false;
-  let offset = RTP_HEADER_BYTES + (b0 & 0x0f) * 4;
+  let offset = start + RTP_HEADER_BYTES + (b0 & 0x0f) * 4;
   if (b0 & 0x10) {
     if (offset + 4 > n) return false;
     offset += 4 + ((packet[offset + 2]! << 8) | packet[offset + 3]!) * 4;
@@ -42,9 +48,9 @@ export function readRtp(packet: Uint8Array, out: RtpHeader): boolean {
   if (offset > end) return false;
   out.payloadType = payloadType;
   out.marker = (b1 & 0x80) !== 0;
-  out.sequence = (packet[2]! << 8) | packet[3]!;
-  out.timestamp = ((packet[4]! << 24) | (packet[5]! << 16) | (packet[6]! << 8) | packet[7]!) >>> 0;
-  out.ssrc = ((packet[8]! << 24) | (packet[9]! << 16) | (packet[10]! << 8) | packet[11]!) >>> 0;
+  out.sequence = (packet[start + 2]! << 8) | packet[start + 3]!;
+  out.timestamp = ((packet[start + 4]! << 24) | (packet[start + 5]! << 16) | (packet[start + 6]! << 8) | packet[start + 7]!) >>> 0;
+  out.ssrc = ((packet[start + 8]! << 24) | (packet[start + 9]! << 16) | (packet[start + 10]! << 8) | packet[start + 11]!) >>> 0;
   out.payloadOffset = offset;
   out.payloadLength = end - offset;
   return true;

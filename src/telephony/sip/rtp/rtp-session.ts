@@ -20,7 +20,7 @@ import { WordCopy } from './rtp-word-copy.ts';
 export type KeySource = 'rfc4733' | 'inband';
 
 export interface SessionIo {
-  /** Put a packet on the wire (RTP port, or RTCP port when `rtcp`). */
+  /** Put a packet on the wire (RTP port, or RTCP port when `rtcp`); an RTP packet is a scratch buffer, rewritten by the next session: send or copy it inside the call. */
   transmit(packet: Uint8Array, to: Address, rtcp: boolean): void;
   /**
    * The frame played out at this tick (null: nothing, the stream is idle or
@@ -75,15 +75,22 @@ const DECODE_TABLES: Record<AudioCodecName, Readonly<Int16Array>> = { PCMU: MULA
 const SILENCE: Record<AudioCodecName, number> = { PCMU: MULAW_SILENCE, PCMA: ALAW_SILENCE };
 /**
  * Scratch shared by every session of the thread: a packet's header as read,
- * the frame being sent (when it is not read straight out of a queued run)
- * and the frame played out. Each is used and done with inside one call
- * (heard() copies what it keeps), and one shared buffer stays in the CPU's
- * cache where a thousand sessions' own copies would each be cold by their
- * next tick.
+ * the frame being sent (when it is not read straight out of a queued run),
+ * the packets being sent and the frame played out. Each is used and done
+ * with inside one call (heard() copies what it keeps, the network sends or
+ * copies a packet inside transmit()), and one shared buffer stays in the
+ * CPU's cache where a thousand sessions' own copies would each be cold by
+ * their next tick.
  */
 const header = emptyHeader();
 const sendFrame = new Int16Array(FRAME_SAMPLES);
 const played = new Int16Array(FRAME_SAMPLES);
+const audioPacket = new Uint8Array(RTP_HEADER_BYTES + FRAME_SAMPLES);
+/** The same as 32-bit words, to copy an encoded frame into four bytes at a time (the header is 12 bytes: the payload starts on a word). */
+const audioWords = new Uint32Array(audioPacket.buffer);
+const eventPacket = new Uint8Array(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES);
+/** The byte audioPacket's whole payload is (an idle leg's silence; then the next idle leg writes only a header), -1 when it is audio. */
+let audioPayloadAll = -1;
 /** RTCP every 5 s on average, each interval drawn from 0.5 to 1.5 times that (RFC 3550 §6.3.1). */
 const RTCP_TICKS = 250;
 
@@ -119,20 +126,9 @@ export class RtpSession {
   private payloadType = 0;
   /** The decoding table of each payload type we agreed on (indexed by payload type: no lookup by codec name per packet). */
   private decodeTables: (Readonly<Int16Array> | undefined)[] = [];
-  /**
-   * One packet buffer each, rewritten every tick: datagrams are handed to the
-   * kernel inside send() (rtp-worker.ts), so nothing still reads the last
-   * one when the next is written.
-   */
-  private readonly audioPacket = new Uint8Array(RTP_HEADER_BYTES + FRAME_SAMPLES);
-  /** The same as 32-bit words, to copy an encoded frame into four bytes at a time (the header is 12 bytes: the payload starts on a word). */
-  private readonly audioWords = new Uint32Array(this.audioPacket.buffer);
   /** Copies an encoded run's frames into the packet (its word view made once per run). */
   private readonly encodedCopy = new WordCopy();
-  /** Whether audioPacket's payload is the codec's silence already (an idle leg then writes only a header). */
-  private payloadSilent = false;
   private silenceByte = MULAW_SILENCE;
-  private readonly eventPacket = new Uint8Array(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES);
   private readonly random: () => number;
 
   constructor(
@@ -162,7 +158,6 @@ export class RtpSession {
     this.encode = ENCODERS[this.codec];
     this.payloadType = media.codecs[0].payloadType;
     this.silenceByte = SILENCE[media.codecs[0].name];
-    this.payloadSilent = false;
     this.decodeTables = [];
     for (const c of media.codecs) this.decodeTables[c.payloadType] = DECODE_TABLES[c.name];
     const inband = media.telephoneEvent === null;
@@ -207,11 +202,11 @@ export class RtpSession {
     return came;
   }
 
-  /** An RTP packet from `from`, arrived at `tick` (`arrivalMs` on the worker's monotonic clock). */
-  receiveRtp(packet: Uint8Array, from: Address, tick: number, arrivalMs: number): void {
+  /** An RTP packet from `from`, arrived at `tick` (`arrivalMs` on the worker's monotonic clock): `length` bytes at `packet[start]` (all of `packet` by default). */
+  receiveRtp(packet: Uint8Array, from: Address, tick: number, arrivalMs: number, start = 0, length = packet.length - start): void {
     const media = this.media;
     const h = header;
-    if (!media || !readRtp(packet, h)) return void this.rejected++;
+    if (!media || !readRtp(packet, h, start, length)) return void this.rejected++;
     const verdict = this.latch.check(from.address, from.port, h.ssrc, h.sequence, tick);
     if (verdict === LATCH_REJECT) return void this.rejected++;
     if (verdict === LATCH_MOVED) this.io.note('latched', `${from.address}:${from.port}`);
@@ -223,16 +218,16 @@ export class RtpSession {
     }
     this.stats.update(h.sequence, h.timestamp, Math.round(arrivalMs * 8));
     if (!receivesFrom(media.direction)) return;
-    const start = h.payloadOffset;
-    const length = h.payloadLength;
+    const payload = h.payloadOffset;
+    const bytes = h.payloadLength;
     if (h.payloadType === media.telephoneEvent) {
-      const digit = this.dtmfIn.receive(h.timestamp, packet, start, length);
+      const digit = this.dtmfIn.receive(h.timestamp, packet, payload, bytes);
       if (digit) this.io.key(digit, 'rfc4733');
       return;
     }
     const table = this.decodeTables[h.payloadType];
-    if (!table || length === 0) return; // comfort noise and formats we did not agree on
-    this.jitter.put(h.timestamp, packet, start, length, table);
+    if (!table || bytes === 0) return; // comfort noise and formats we did not agree on
+    this.jitter.put(h.timestamp, packet, payload, bytes, table);
   }
 
   /** An RTCP packet from `from`, at `tick` (`wallMs` on the platform's wall clock). */
@@ -286,17 +281,20 @@ export class RtpSession {
   }
 
   private sendAudio(tick: number, to: Address, idle: boolean): void {
-    const packet = this.audioPacket;
+    const packet = audioPacket;
     writeRtpHeader(packet, this.payloadType, this.marker, this.nextSeq(), this.timestampAt(tick), this.ssrc);
     if (!idle) {
       const q = this.queue;
       const n = q.frameLength;
       const encoded = q.frameG711?.[this.codec];
-      if (encoded) this.encodedCopy.copy(packet, this.audioWords, RTP_HEADER_BYTES, encoded, q.frameAt, n);
+      if (encoded) this.encodedCopy.copy(packet, audioWords, RTP_HEADER_BYTES, encoded, q.frameAt, n);
       else this.encode(q.frameSamples, packet, RTP_HEADER_BYTES, q.frameAt, n);
       if (n < FRAME_SAMPLES) packet.fill(this.silenceByte, RTP_HEADER_BYTES + n);
-    } else if (!this.payloadSilent) packet.fill(this.silenceByte, RTP_HEADER_BYTES);
-    this.payloadSilent = idle;
+      audioPayloadAll = -1;
+    } else if (audioPayloadAll !== this.silenceByte) {
+      packet.fill(this.silenceByte, RTP_HEADER_BYTES);
+      audioPayloadAll = this.silenceByte;
+    }
     this.put(packet, to, FRAME_SAMPLES);
   }
 
@@ -308,7 +306,7 @@ export class RtpSession {
     const end = q.digitIndex === q.digitFrames - 1;
     const duration = (q.digitIndex + 1) * FRAME_SAMPLES;
     for (let i = 0; i < (end ? END_REPEATS : 1); i++) {
-      const packet = this.eventPacket;
+      const packet = eventPacket;
       writeRtpHeader(packet, payloadType, first || this.marker, this.nextSeq(), this.eventTs, this.ssrc);
       writeEvent(packet, RTP_HEADER_BYTES, eventOf(q.digit), end, duration);
       this.put(packet, to, EVENT_PAYLOAD_BYTES);

@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Address } from './rtp-latch.ts';
-import type { Network, PacketHandler, UdpSocket } from './rtp-media-loop.ts';
+import type { DatagramHandler, Network, PacketHandler, UdpSocket } from './rtp-media-loop.ts';
 
 /** The addon's functions (native/rtp-udp/rtp_udp.c describes the buffers' layouts). */
 interface Addon {
@@ -62,6 +62,8 @@ const RECORD_HEADER = 8;
 
 interface Bound {
   onPacket: PacketHandler;
+  /** Takes datagrams in place in the receive buffer (no view per datagram) when the socket's owner can. */
+  onDatagram: DatagramHandler | undefined;
   /** The source of the last datagram received (one object while it stays the same, as the latch compares it). */
   from: Address;
   /** The destination the addon sends this socket's packets to, and whether the socket is connected to it. */
@@ -99,21 +101,21 @@ export class BatchedNetwork implements Network {
     this.kind = addon.kind(this.io);
   }
 
-  bind(port: number, host: string, onPacket: PacketHandler): Promise<UdpSocket> {
+  bind(port: number, host: string, onPacket: PacketHandler, onDatagram?: DatagramHandler): Promise<UdpSocket> {
     let index: number;
     try {
       index = this.addon.bind(this.io, host, port);
     } catch (err) {
       return Promise.reject(err);
     }
-    const bound: Bound = { onPacket, from: { address: '', port: 0 }, to: null, peer: null };
+    const bound: Bound = { onPacket, onDatagram, from: { address: '', port: 0 }, to: null, peer: null };
     this.sockets[index] = bound;
     return Promise.resolve(this.socket(index, bound));
   }
 
   /** Hand every datagram waiting on any socket to its handler. */
   receive(): void {
-    const { addon, io, recvWords: words, recvHalves: halves, recvTimes: times } = this;
+    const { addon, io, recvBytes: bytes, recvWords: words, recvHalves: halves, recvTimes: times } = this;
     const slot = addon.SLOT_BYTES;
     for (;;) {
       const n = addon.receive(io);
@@ -122,7 +124,10 @@ export class BatchedNetwork implements Network {
         const s = this.sockets[words[at >> 2]!];
         if (!s) continue;
         if (halves[(at >> 1) + 3]! & 1) s.from = { address: addon.addressAt(io, i), port: halves[(at >> 1) + 8]! };
-        s.onPacket(this.recvBytes.subarray(at + addon.SLOT_HEADER, at + addon.SLOT_HEADER + halves[(at >> 1) + 2]!), s.from, times[(at >> 3) + 1]!);
+        const start = at + addon.SLOT_HEADER;
+        const length = halves[(at >> 1) + 2]!;
+        if (s.onDatagram) s.onDatagram(bytes, start, length, s.from, times[(at >> 3) + 1]!);
+        else s.onPacket(bytes.subarray(start, start + length), s.from, times[(at >> 3) + 1]!);
       }
       if (n < RECEIVE_SLOTS) return;
     }

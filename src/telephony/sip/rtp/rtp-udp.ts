@@ -38,8 +38,10 @@ function udpSocket(socket: dgram.Socket): UdpSocket {
   return {
     send(packet, to) {
       if (peer && peer !== to && (peer.port !== to.port || peer.address !== to.address)) disconnect();
-      if (peer) socket.send(packet);
-      else socket.send(packet, to.port, to.address);
+      // dgram keeps the bytes it is handed, not a copy, when the kernel cannot take them at once; a session's packet is rewritten by the next one.
+      const bytes = Buffer.from(packet);
+      if (peer) socket.send(bytes);
+      else socket.send(bytes, to.port, to.address);
     },
     connect(to) {
       disconnect();

@@ -171,6 +171,33 @@ for (const [name, base, uring] of [
     assert.deepEqual(got, [1, 3, 4, 5]);
   });
 
+  test(`${name}: a socket bound with a datagram handler gets each datagram in place in the receive buffer, with its source and arrival time`, { skip: noAddon }, async () => {
+    const network = batched(uring);
+    const got: string[] = [];
+    const viewed: number[] = [];
+    const a = await network.bind(base + 14, HOST, () => {});
+    const b = await network.bind(
+      base + 16,
+      HOST,
+      (packet) => void viewed.push(packet[0]!),
+      (buffer, start, length, from, arrivalMs) => {
+        assert.ok(Number.isFinite(arrivalMs));
+        got.push(`${from.port}:${buffer.subarray(start, start + length).join('.')}`);
+      },
+    );
+    cleanups.unshift(() => [a, b].forEach((s) => s.close()));
+    a.send(Uint8Array.of(1, 2, 3), at(base + 16));
+    a.send(Uint8Array.of(4), at(base + 16));
+    a.send(new Uint8Array(172).fill(5), at(base + 16));
+    network.flush();
+    while (got.length + viewed.length < 3) {
+      await new Promise((r) => setTimeout(r, 2));
+      network.receive();
+    }
+    assert.deepEqual(got, [`${base + 14}:1.2.3`, `${base + 14}:4`, `${base + 14}:${new Array(172).fill(5).join('.')}`]);
+    assert.deepEqual(viewed, [], 'no view made for the packet handler');
+  });
+
   test(`${name}: a closed socket's port is free at once, its receive given back`, { skip: noAddon }, async () => {
     const network = batched(uring);
     network.receive(); // its receive armed and with the kernel
