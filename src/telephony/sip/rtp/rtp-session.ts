@@ -123,6 +123,10 @@ export class RtpSession {
   /** What we send with, fixed at each negotiation (not looked up per packet). */
   private encode: Encoder = mulawEncode;
   private codec: AudioCodecName = 'PCMU';
+  /** What the negotiation says, kept as the per-tick and per-packet checks read it: we send (a direction that sends, and somewhere to), we hear, the telephone-event payload type (-1: none). */
+  private sends = false;
+  private hears = false;
+  private eventType = -1;
   private payloadType = 0;
   /** The decoding table of each payload type we agreed on (indexed by payload type: no lookup by codec name per packet). */
   private decodeTables: (Readonly<Int16Array> | undefined)[] = [];
@@ -152,8 +156,11 @@ export class RtpSession {
       this.rtcpTarget = remote && { address: remote.rtcpAddress, port: remote.rtcpPort };
     }
     if (!before) this.nextRtcpTick = tick + this.rtcpInterval();
-    if (!before || !this.sending(before)) this.marker = true;
+    if (!before || !this.sends) this.marker = true;
     this.media = media;
+    this.sends = sendsTo(media.direction) && remote !== null;
+    this.hears = receivesFrom(media.direction);
+    this.eventType = media.telephoneEvent ?? -1;
     this.codec = media.codecs[0].name;
     this.encode = ENCODERS[this.codec];
     this.payloadType = media.codecs[0].payloadType;
@@ -177,10 +184,9 @@ export class RtpSession {
     if (this.listening && this.latch.quiet(tick)) this.listen(null);
     // The frame stays in the queued run when it can (see OutQueue.frameSamples): encoded straight from there.
     const take = this.queue.take(tick, sendFrame, false);
-    const media = this.media;
     const to = this.latch.target;
-    if (media && to && this.sending(media)) {
-      if (take === TAKE_DIGIT) this.sendEvent(media.telephoneEvent!, tick, to);
+    if (this.sends && to) {
+      if (take === TAKE_DIGIT) this.sendEvent(this.eventType, tick, to);
       else this.sendAudio(tick, to, take === TAKE_IDLE);
     }
   }
@@ -217,10 +223,10 @@ export class RtpSession {
       this.dtmfIn.reset();
     }
     this.stats.update(h.sequence, h.timestamp, Math.round(arrivalMs * 8));
-    if (!receivesFrom(media.direction)) return;
+    if (!this.hears) return;
     const payload = h.payloadOffset;
     const bytes = h.payloadLength;
-    if (h.payloadType === media.telephoneEvent) {
+    if (h.payloadType === this.eventType) {
       const digit = this.dtmfIn.receive(h.timestamp, packet, payload, bytes);
       if (digit) this.io.key(digit, 'rfc4733');
       return;
@@ -272,10 +278,6 @@ export class RtpSession {
     this.io.listenTo?.(source);
   }
 
-  private sending(media: NegotiatedMedia): boolean {
-    return sendsTo(media.direction) && media.remote !== null;
-  }
-
   private timestampAt(tick: number): number {
     return (this.tsOrigin + tick * FRAME_SAMPLES) >>> 0;
   }
@@ -286,7 +288,9 @@ export class RtpSession {
     if (!idle) {
       const q = this.queue;
       const n = q.frameLength;
-      const encoded = q.frameG711?.[this.codec];
+      const g711 = q.frameG711;
+      // Named loads (one shape of run per codec pair), not a load keyed by the codec's name.
+      const encoded = g711 && (this.codec === 'PCMU' ? g711.PCMU : g711.PCMA);
       if (encoded) this.encodedCopy.copy(packet, audioWords, RTP_HEADER_BYTES, encoded, q.frameAt, n);
       else this.encode(q.frameSamples, packet, RTP_HEADER_BYTES, q.frameAt, n);
       if (n < FRAME_SAMPLES) packet.fill(this.silenceByte, RTP_HEADER_BYTES + n);

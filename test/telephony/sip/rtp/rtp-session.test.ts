@@ -198,6 +198,29 @@ test('on hold (the far end sent sendonly, we answered recvonly) we send nothing 
   assert.equal(a.session.snapshot().packetsSent, 5);
 });
 
+test('a leg that only sends plays out nothing of what reaches it (still counted); the first packet after a hold is marked', () => {
+  const marks: boolean[] = [];
+  const { a, b, run } = pair({
+    drop: (packet, fromA) => {
+      if (fromA) marks.push((packet[1]! & 0x80) !== 0);
+      return false;
+    },
+  });
+  a.session.configure(media(B, { direction: 'sendonly' }), 0);
+  b.session.configure(media(A), 0);
+  b.session.queue.send(0, signal(10));
+  run(20);
+  assert.deepEqual(a.heard, []);
+  assert.ok(a.session.snapshot().packetsReceived >= 19);
+  assert.deepEqual(marks.slice(0, 3), [true, false, false]);
+  a.session.configure(media(B, { direction: 'inactive' }), 20);
+  run(5);
+  marks.length = 0;
+  a.session.configure(media(B), 25);
+  run(3);
+  assert.deepEqual(marks, [true, false, false]);
+});
+
 test('c=0.0.0.0 (no remote) sends nothing', () => {
   const { a, run } = pair();
   a.session.configure(media(B, { remote: null }), 0);
