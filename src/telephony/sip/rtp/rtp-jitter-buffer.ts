@@ -17,6 +17,14 @@
 // clock runs fast, a burst after a stall) drops a frame to catch up.
 // When nothing arrives for `idleAfter` frames the stream counts as paused
 // (silence suppression, hold) and the next packet starts it afresh.
+//
+// Every buffer of a thread keeps its state in the thread's slabs, at its
+// own index: its numbers in one 64-byte record, its slots' coverage bits and
+// codecs side by side, its bytes in one big array. A worker's thousand legs
+// are each cold again by their next tick, so what a put or a pop costs is
+// the cache lines it touches: here a record, a line of slot flags and the
+// frame's bytes, where separate objects (the buffer, its arrays and their
+// backing stores, boxed 32-bit timestamps) took two or three times as many.
 import { FRAME_SAMPLES } from '../../../media/frame.ts';
 import { tsDelta } from './rtp-packet.ts';
 import { WordCopy } from './rtp-word-copy.ts';
@@ -54,73 +62,143 @@ const SHRINK_AFTER = 500;
 /** Pops over which the buffer's lowest fill is watched before trimming (1 s). */
 const TRIM_WINDOW = 50;
 
+const IDLE = 0;
+const BUFFERING = 1;
+const PLAYING = 2;
+/** A buffer's numbers: 32-bit fields of its record in `records` (timestamps as their 32 bits, compared with tsDelta). */
+const STATE = 0;
+/** Slot of the next frame to play, and its timestamp. */
+const HEAD = 1;
+const PLAY_TS = 2;
+/** One past the last sample received (timestamp). */
+const END_TS = 3;
+const PREBUFFER = 4;
+const MISSING_RUN = 5;
+/** Silent frames still to insert for a depth that just grew. */
+const STRETCH = 6;
+const SINCE_LATE = 7;
+const WINDOW_MIN = 8;
+const WINDOW_POPS = 9;
+const DEPTH = 10;
+const LATE = 11;
+const DUPLICATES = 12;
+const CONCEALED = 13;
+const DROPPED = 14;
+const STARTS = 15;
+const RECORD = 16;
+/** No fill seen yet in the trim window. */
+const NO_MIN = 0x7fffffff;
+/** Per slot: its coverage bits, then the index of its payload's decoding table in `tables`. */
+const FLAGS = 2 * SLOTS + 28;
+const BYTES = SLOTS * FRAME_SAMPLES;
+
+/** The thread's slabs, grown (copied into twice the size) when every index is taken. */
+let capacity = 0;
+let records = new Int32Array(0);
+let flags = new Uint8Array(0);
+let bytes = new Uint8Array(0);
+/** The same as 32-bit words: a payload is copied in four bytes at a time where both sides line up. */
+let words = new Uint32Array(0);
+const free: number[] = [];
+/** The decoding tables payloads came with (a slot keeps its table's index). */
+const tables: Readonly<Int16Array>[] = [];
+
+function take(): number {
+  if (free.length === 0) {
+    const grown = Math.max(64, capacity * 2);
+    const r = new Int32Array(grown * RECORD);
+    const f = new Uint8Array(grown * FLAGS);
+    const b = new Uint8Array(grown * BYTES);
+    r.set(records);
+    f.set(flags);
+    b.set(bytes);
+    records = r;
+    flags = f;
+    bytes = b;
+    words = new Uint32Array(b.buffer);
+    for (let i = grown - 1; i >= capacity; i--) free.push(i);
+    capacity = grown;
+  }
+  return free.pop()!;
+}
+
+function tableIndex(table: Readonly<Int16Array>): number {
+  const i = tables.indexOf(table);
+  return i >= 0 ? i : tables.push(table) - 1;
+}
+
 export class JitterBuffer {
-  readonly stats: JitterStats = { late: 0, duplicates: 0, concealed: 0, dropped: 0, starts: 0 };
-  /** Target frames buffered ahead of the one playing. */
-  depth: number;
   private readonly minDepth: number;
   private readonly maxDepth: number;
   private readonly idleAfter: number;
-  /** The payload bytes of each slot's frame, undecoded. */
-  private readonly bytes = new Uint8Array(SLOTS * FRAME_SAMPLES);
-  /** The same as 32-bit words: a payload is copied in four bytes at a time where both sides line up. */
-  private readonly words = new Uint32Array(this.bytes.buffer);
-  /** Which of each slot's 8 blocks arrived (bit per block). */
-  private readonly filled = new Uint8Array(SLOTS);
-  /** The decoding table of each slot's payload (the codec of the packet that filled it). */
-  private readonly tables: (Readonly<Int16Array> | null)[] = new Array<Readonly<Int16Array> | null>(SLOTS).fill(null);
-  private state: 'idle' | 'buffering' | 'playing' = 'idle';
-  /** Slot of the next frame to play, and its timestamp. */
-  private head = 0;
-  private playTs = 0;
-  /** One past the last sample received (timestamp). */
-  private endTs = 0;
-  private prebuffer = 0;
-  private missingRun = 0;
-  /** Silent frames still to insert for a depth that just grew. */
-  private stretch = 0;
-  private sinceLate = 0;
-  private windowMin = Infinity;
-  private windowPops = 0;
+  /** Which record, slot flags and bytes of the slabs are this buffer's (-1 once released). */
+  private index: number;
+  /** The counters as they were when the buffer was released. */
+  private final: JitterStats | null = null;
 
   constructor(opts: JitterBufferOptions = {}) {
     this.minDepth = opts.minDepth ?? 2;
     this.maxDepth = opts.maxDepth ?? 10;
-    this.depth = Math.min(this.maxDepth, Math.max(this.minDepth, opts.startDepth ?? 3));
     this.idleAfter = opts.idleAfter ?? 5;
+    this.index = take();
+    const at = this.index * RECORD;
+    records.fill(0, at, at + RECORD);
+    records[at + DEPTH] = Math.min(this.maxDepth, Math.max(this.minDepth, opts.startDepth ?? 3));
+    records[at + WINDOW_MIN] = NO_MIN;
+  }
+
+  get stats(): JitterStats {
+    if (this.final) return this.final;
+    const r = this.index * RECORD;
+    return { late: records[r + LATE]!, duplicates: records[r + DUPLICATES]!, concealed: records[r + CONCEALED]!, dropped: records[r + DROPPED]!, starts: records[r + STARTS]! };
+  }
+
+  /** Target frames buffered ahead of the one playing. */
+  get depth(): number {
+    return records[this.index * RECORD + DEPTH]!;
   }
 
   /** Whether frames are coming out (false while idle or still filling). */
   get playing(): boolean {
-    return this.state === 'playing';
+    return records[this.index * RECORD + STATE] === PLAYING;
   }
 
   /** Forget everything (a new stream: another SSRC). */
   reset(): void {
-    this.state = 'idle';
+    records[this.index * RECORD + STATE] = IDLE;
+  }
+
+  /** Give the buffer's place in the slabs back (its session closed); it is not used after. */
+  release(): void {
+    if (this.index < 0) return;
+    this.final = this.stats;
+    free.push(this.index);
+    this.index = -1;
   }
 
   /** `length` bytes of G.711 at `payload[from]`, decoded with `table`, that start at RTP timestamp `ts`. */
   put(ts: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): PutResult {
-    if (this.state === 'idle') {
+    const r = this.index * RECORD;
+    const state = records[r + STATE]!;
+    if (state === IDLE) {
       this.start(ts);
       this.write(0, payload, from, length, table);
       return 'buffered';
     }
-    let delta = tsDelta(ts, this.playTs);
-    if (delta < 0 && this.state === 'buffering' && delta > (-SLOTS / 2) * FRAME_SAMPLES) {
+    let delta = tsDelta(ts, records[r + PLAY_TS]!);
+    if (delta < 0 && state === BUFFERING && delta > (-SLOTS / 2) * FRAME_SAMPLES) {
       // Reordered before the first packet while still filling: start earlier.
       const frames = Math.ceil(-delta / FRAME_SAMPLES);
-      this.head = (this.head - frames + SLOTS) % SLOTS;
-      this.playTs = (this.playTs - frames * FRAME_SAMPLES) >>> 0;
+      records[r + HEAD] = (records[r + HEAD]! - frames + SLOTS) % SLOTS;
+      records[r + PLAY_TS] = records[r + PLAY_TS]! - frames * FRAME_SAMPLES;
       delta += frames * FRAME_SAMPLES;
     }
     if (delta < 0) {
-      this.stats.late++;
-      this.sinceLate = 0;
-      if (delta > -SLOTS * FRAME_SAMPLES && this.depth < this.maxDepth) {
-        this.depth++;
-        this.stretch++;
+      records[r + LATE]++;
+      records[r + SINCE_LATE] = 0;
+      if (delta > -SLOTS * FRAME_SAMPLES && records[r + DEPTH]! < this.maxDepth) {
+        records[r + DEPTH]++;
+        records[r + STRETCH]++;
       }
       return 'late';
     }
@@ -135,102 +213,111 @@ export class JitterBuffer {
 
   /** The next 20 ms into `out` at `at`: true when a frame (maybe concealed) came out, false while idle or filling. */
   pop(out: Int16Array, at = 0): boolean {
-    if (this.state === 'idle') return false;
-    if (this.state === 'buffering') {
-      if (--this.prebuffer > 0) return false;
-      this.state = 'playing';
+    const r = this.index * RECORD;
+    const state = records[r + STATE]!;
+    if (state === IDLE) return false;
+    if (state === BUFFERING) {
+      if (--records[r + PREBUFFER]! > 0) return false;
+      records[r + STATE] = PLAYING;
     }
-    if (this.stretch > 0) {
-      this.stretch--;
-      this.conceal(out, at);
+    if (records[r + STRETCH]! > 0) {
+      records[r + STRETCH]--;
+      conceal(r, out, at);
       return true;
     }
-    this.adapt();
-    const slot = this.head;
-    const bits = this.filled[slot]!;
+    this.adapt(r);
+    const slot = records[r + HEAD]!;
+    const f = this.index * FLAGS + 2 * slot;
+    const bits = flags[f]!;
     if (bits) {
-      decodeSlot(this.bytes, slot * FRAME_SAMPLES, bits, this.tables[slot]!, out, at);
-      this.filled[slot] = 0;
-      this.missingRun = 0;
+      decodeSlot(bytes, this.index * BYTES + slot * FRAME_SAMPLES, bits, tables[flags[f + 1]!]!, out, at);
+      flags[f] = 0;
+      records[r + MISSING_RUN] = 0;
     } else {
-      this.conceal(out, at);
-      this.missingRun++;
+      conceal(r, out, at);
+      records[r + MISSING_RUN]++;
     }
-    this.advance();
-    if (this.missingRun >= this.idleAfter && tsDelta(this.endTs, this.playTs) <= 0) this.state = 'idle';
+    advance(r);
+    if (records[r + MISSING_RUN]! >= this.idleAfter && tsDelta(records[r + END_TS]!, records[r + PLAY_TS]!) <= 0) records[r + STATE] = IDLE;
     return true;
   }
 
   private start(ts: number): void {
-    this.stats.starts++;
-    this.state = 'buffering';
-    this.prebuffer = this.depth;
-    this.head = 0;
-    this.playTs = ts;
-    this.endTs = ts;
-    this.missingRun = 0;
-    this.stretch = 0;
-    this.windowMin = Infinity;
-    this.windowPops = 0;
-    this.filled.fill(0);
+    const r = this.index * RECORD;
+    records[r + STARTS]++;
+    records[r + STATE] = BUFFERING;
+    records[r + PREBUFFER] = records[r + DEPTH]!;
+    records[r + HEAD] = 0;
+    records[r + PLAY_TS] = ts;
+    records[r + END_TS] = ts;
+    records[r + MISSING_RUN] = 0;
+    records[r + STRETCH] = 0;
+    records[r + WINDOW_MIN] = NO_MIN;
+    records[r + WINDOW_POPS] = 0;
+    for (let slot = 0; slot < SLOTS; slot++) flags[this.index * FLAGS + 2 * slot] = 0;
   }
 
   /** Keep `length` bytes `delta` samples past the head; false when every block they cover was already there. */
   private write(delta: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): boolean {
+    const r = this.index * RECORD;
+    const flagsAt = this.index * FLAGS;
+    const bytesAt = this.index * BYTES;
+    const head = records[r + HEAD]!;
+    const codec = tableIndex(table);
     let fresh = false;
     let i = 0;
-    const bytes = this.bytes;
     while (i < length) {
       const pos = delta + i;
       const frame = Math.floor(pos / FRAME_SAMPLES);
       const within = pos - frame * FRAME_SAMPLES;
       const n = Math.min(FRAME_SAMPLES - within, length - i);
-      const slot = (this.head + frame) % SLOTS;
+      const slot = (head + frame) % SLOTS;
+      const f = flagsAt + 2 * slot;
       const bits = blockBits(within, n);
-      if ((this.filled[slot]! & bits) !== bits) {
+      if ((flags[f]! & bits) !== bits) {
         fresh = true;
-        this.filled[slot]! |= bits;
-        this.tables[slot] = table;
-        payloadCopy.copy(bytes, this.words, slot * FRAME_SAMPLES + within, payload, from + i, n);
+        flags[f] |= bits;
+        flags[f + 1] = codec;
+        payloadCopy.copy(bytes, words, bytesAt + slot * FRAME_SAMPLES + within, payload, from + i, n);
       }
       i += n;
     }
     if (!fresh) {
-      this.stats.duplicates++;
+      records[r + DUPLICATES]++;
       return false;
     }
-    const end = (this.playTs + delta + length) >>> 0;
-    if (tsDelta(end, this.endTs) > 0) this.endTs = end;
+    const end = records[r + PLAY_TS]! + delta + length;
+    if (tsDelta(end, records[r + END_TS]!) > 0) records[r + END_TS] = end;
     return true;
   }
 
   /** Shrink after a long calm, drop a frame when the buffer stayed over its depth for a whole window. */
-  private adapt(): void {
-    if (++this.sinceLate >= SHRINK_AFTER && this.depth > this.minDepth) {
-      this.depth--;
-      this.sinceLate = 0;
+  private adapt(r: number): void {
+    if (++records[r + SINCE_LATE]! >= SHRINK_AFTER && records[r + DEPTH]! > this.minDepth) {
+      records[r + DEPTH]--;
+      records[r + SINCE_LATE] = 0;
     }
-    const ahead = Math.floor(tsDelta(this.endTs, this.playTs) / FRAME_SAMPLES);
-    if (ahead < this.windowMin) this.windowMin = ahead;
-    if (++this.windowPops < TRIM_WINDOW) return;
-    if (this.windowMin > this.depth) {
-      this.filled[this.head] = 0;
-      this.advance();
-      this.stats.dropped++;
+    const ahead = Math.floor(tsDelta(records[r + END_TS]!, records[r + PLAY_TS]!) / FRAME_SAMPLES);
+    if (ahead < records[r + WINDOW_MIN]!) records[r + WINDOW_MIN] = ahead;
+    if (++records[r + WINDOW_POPS]! < TRIM_WINDOW) return;
+    if (records[r + WINDOW_MIN]! > records[r + DEPTH]!) {
+      flags[this.index * FLAGS + 2 * records[r + HEAD]!] = 0;
+      advance(r);
+      records[r + DROPPED]++;
     }
-    this.windowMin = Infinity;
-    this.windowPops = 0;
+    records[r + WINDOW_MIN] = NO_MIN;
+    records[r + WINDOW_POPS] = 0;
   }
+}
 
-  private advance(): void {
-    this.head = (this.head + 1) % SLOTS;
-    this.playTs = (this.playTs + FRAME_SAMPLES) >>> 0;
-  }
+function advance(r: number): void {
+  records[r + HEAD] = (records[r + HEAD]! + 1) % SLOTS;
+  records[r + PLAY_TS] = records[r + PLAY_TS]! + FRAME_SAMPLES;
+}
 
-  private conceal(out: Int16Array, at: number): void {
-    out.fill(0, at, at + FRAME_SAMPLES);
-    this.stats.concealed++;
-  }
+function conceal(r: number, out: Int16Array, at: number): void {
+  out.fill(0, at, at + FRAME_SAMPLES);
+  records[r + CONCEALED]++;
 }
 
 /** Decode the frame at `bytes[at]` into `out[to…]`: the blocks whose bits are set through `table`, the others (never arrived) as silence. */

@@ -150,4 +150,32 @@ describe('jitter buffer', () => {
     }
     assert.equal(jb.depth, 2);
   });
+
+  test('buffers share their thread\'s slabs: each keeps its own frames and counters as more are made, and one made in a released one\'s place starts clean', () => {
+    // Enough buffers to make the slabs grow (they start with room for 64) while the first ones hold frames.
+    const buffers: JitterBuffer[] = [];
+    for (let i = 0; i < 200; i++) {
+      const jb = new JitterBuffer({ startDepth: 2 });
+      put(jb, 0, frame(i & 0xff));
+      put(jb, F, frame((i + 1) & 0xff));
+      if (i % 2) put(jb, 0, frame(9)); // a duplicate on every other
+      buffers.push(jb);
+    }
+    buffers.forEach((jb, i) => {
+      assert.deepEqual(popMany(jb, 3), [null, i & 0xff, (i + 1) & 0xff], `buffer ${i}`);
+      assert.equal(jb.stats.duplicates, i % 2);
+    });
+    // Released with frames still in it and counters run up: its counters stay readable, its place is taken by a new buffer.
+    const old = buffers[7]!;
+    for (let n = 0; n < 10; n++) put(old, (2 + n) * F, frame(50 + n));
+    put(old, 0, frame(1)); // late
+    old.release();
+    assert.equal(old.stats.late, 1);
+    const fresh = Array.from({ length: 3 }, () => new JitterBuffer({ startDepth: 2 }));
+    for (const jb of fresh) {
+      assert.deepEqual(jb.stats, { late: 0, duplicates: 0, concealed: 0, dropped: 0, starts: 0 });
+      put(jb, 5000, frame(3));
+      assert.deepEqual(popMany(jb, 5), [null, 3, 0, 0, 0], 'nothing of the released buffer\'s frames');
+    }
+  });
 });
