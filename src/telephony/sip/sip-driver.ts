@@ -241,6 +241,11 @@ export class SipDriver implements TelephonyDriver, SipLegHost {
       tenant = trunk.tenant;
       known = trunk.known;
     } else {
+      // A carrier's address calling what is none of its numbers (an outside number: relaying out through our gateways)
+      // is challenged like any caller; a carrier has no password, so this is the refusal, logged with its source.
+      if (this.trusts(call.flow.address) && !req.headers.has('authorization')) {
+        this.log?.warn({ source: formatFlow(call.flow), to: dialled }, "sip call from a carrier's address to none of its numbers challenged");
+      }
       const who = await this.auth.authenticate(req, call.flow, (status, headers, reason) => call.reject(status, reason, headers));
       if (!who) return;
       from = `sip:${who.username}@${this.opts.domain}`;
