@@ -63,6 +63,18 @@ export interface ConfigOverrides {
 
 export class ConfigError extends Error {}
 
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: 'another program is using it',
+  EACCES: 'not permitted (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'this host has no such address',
+};
+
+/** A listen that failed for a reason the operator fixes in a setting, as a ConfigError naming it (others unchanged). */
+export function listenFailure(err: unknown, setting: string, address: string): unknown {
+  const why = LISTEN_FAILURES[(err as NodeJS.ErrnoException | undefined)?.code ?? ''];
+  return why ? new ConfigError(`cannot listen on ${address} (${setting}): ${why}`) : err;
+}
+
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);

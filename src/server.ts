@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { createClock } from './clock/domains.ts';
-import type { Config } from './config.ts';
+import { listenFailure, type Config } from './config.ts';
 import { buildApp, type App } from './http/app.ts';
 import { createLogger } from './log.ts';
 import { createServices, startServices, stopServices, type Services } from './services.ts';
@@ -45,7 +45,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   const app = await buildApp(services, logger);
   await startServices(services, logger);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    throw listenFailure(err, 'PORT or --port, HOST or --host', `${config.host}:${config.port}`);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

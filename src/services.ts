@@ -2,7 +2,7 @@
 // the CLI. Each feature adds its service here, and the telephony driver is
 // chosen here, once, from the configuration.
 import { RealClock, TimerGroup, type Clock } from './clock/clock.ts';
-import { ConfigError, type Config } from './config.ts';
+import { ConfigError, listenFailure, type Config } from './config.ts';
 import { createTts } from './media/tts/index.ts';
 import type { SpeakRequest } from './media/tts/tts.ts';
 import { createSandbox, sandboxOrNetwork, type SandboxControl, type SandboxDeps } from './sandbox/index.ts';
@@ -239,7 +239,11 @@ function gatewaysOf(file: string | undefined) {
  * rentals that fell due while the server was down are charged.
  */
 export async function startServices(s: Services, logger: Logger): Promise<void> {
-  await s.sip?.start();
+  try {
+    await s.sip?.start();
+  } catch (err) {
+    throw listenFailure(err, 'SWITCHBOARD_SIP_LISTEN', `${s.config.sipListen.host}:${s.config.sipListen.port}`);
+  }
   // A real caller hears silence while the synthesizer starts (1–2 s for the first Speak of a process): pay it now.
   if (s.sip) s.speech.warm();
   if (s.sip && s.config.sipDigest.includes('SHA-256')) {

@@ -94,6 +94,28 @@ test('a bad setting stops start-up with a message saying what to fix', async () 
   assert.equal(await s.exited, 2);
 });
 
+test('a port another program holds stops start-up naming the setting, for HTTP and for SIP', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-'));
+  const held = http.createServer();
+  await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', () => resolve()));
+  const heldUdp = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => heldUdp.bind(0, '127.0.0.1', () => resolve()));
+  try {
+    const { port } = held.address() as { port: number };
+    const web = serve(['--port', String(port), '--data-dir', dataDir]);
+    await assert.rejects(web.listening, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(PORT or --port, HOST or --host\\): another program is using it`));
+    assert.equal(await web.exited, 2);
+    const sipPort = heldUdp.address().port;
+    const sip = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip'], { SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${sipPort}`, SWITCHBOARD_RTP_PORTS: '44600-44699' });
+    await assert.rejects(sip.listening, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${sipPort} \\(SWITCHBOARD_SIP_LISTEN\\): another program is using it`));
+    assert.equal(await sip.exited, 2);
+  } finally {
+    held.close();
+    heldUdp.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('--telephony sip serves SIP on SWITCHBOARD_SIP_LISTEN (OPTIONS answered) and stops cleanly; a broken gateways file stops start-up', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-'));
   const sipPort = await freeSipPort();
