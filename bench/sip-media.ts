@@ -2,7 +2,10 @@
 //   npm run bench:sip-media      (BENCH_SECONDS=10 per step by default;
 //   BENCH_LEGS=1000,1200 picks the steps, BENCH_FLOOR=0 skips the bare-socket runs,
 //   BENCH_HEAR=1 posts every leg's heard audio to the main thread,
-//   BENCH_IO=epoll or dgram picks the workers' sockets for an A/B)
+//   BENCH_IO=epoll or dgram picks the workers' sockets for an A/B;
+//   SWITCHBOARD_RTP_REALTIME as for the server: the workers take real-time
+//   priority themselves where allowed — root or CAP_SYS_NICE or `ulimit -r 10` —
+//   run it without `chrt`)
 //
 // N legs on the real media workers (one per core), in pairs over loopback:
 // each leg sends G.711 audio to its partner and plays out what the partner
@@ -18,14 +21,18 @@
 // UDP sockets doing the same sends and receives with no RTP work (the
 // floor, bench/udp-floor-worker.mjs): what a leg costs above it is ours.
 import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RealClock } from '../src/clock/clock.ts';
 import { renderTone } from '../src/media/tones.ts';
+import { rtpRealtimeOf } from '../src/config.ts';
 import { RtpMedia, type MediaSession } from '../src/telephony/sip/rtp/rtp-media.ts';
+import { PHASE_MS } from '../src/telephony/sip/rtp/rtp-time.ts';
+import { STEP_BUCKET_MS } from '../src/telephony/sip/rtp/rtp-pacer.ts';
 import { loadBatchedUdp } from '../src/telephony/sip/rtp/rtp-udp-batch.ts';
-import { LATENESS_BUCKET_MS, type SocketIo, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
+import { LATENESS_BUCKET_MS, type SocketIo, type WorkerScheduling, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
 import type { NegotiatedMedia } from '../src/telephony/sip/sip-sdp.ts';
 import { fmt } from './lib.ts';
 
@@ -47,6 +54,10 @@ function socketsUsed(): SocketIo {
 const IO_USED = socketsUsed();
 if (process.env.BENCH_IO && process.env.BENCH_IO !== IO_USED) throw new Error(`BENCH_IO=${process.env.BENCH_IO}, but the workers would use ${IO_USED}`);
 const HEAR = process.env.BENCH_HEAR === '1';
+/** The workers' real-time priority, as the server takes it (SWITCHBOARD_RTP_REALTIME, default auto). */
+const REALTIME = rtpRealtimeOf(process.env.SWITCHBOARD_RTP_REALTIME || 'auto');
+/** After warm-up, how long to wait at most for every worker's guard to have made it real-time. */
+const REALTIME_WAIT_MS = 10_000;
 const MAX_LATENESS_MS = 5;
 const SATURATED = 0.95;
 const WARM_UP_MS = 3000;
@@ -56,6 +67,14 @@ const clock = new RealClock();
 const mainThreadCpuMs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 /** Ten seconds of a two-tone hold sound: one shared array, as a prompt cache would hand it to every leg. */
 const PROMPT = renderTone([440, 480], 0.2, 10_000, false);
+/**
+ * Each leg's first prompt is the hold sound's last 0.1–10 s, so the legs'
+ * queues run out spread over 10 s as the calls of a real host's do (they
+ * started at different times), not all in the same turn of the main thread.
+ */
+const OPENERS = Array.from({ length: 100 }, (_, k) => PROMPT.subarray((k * PROMPT.length) / 100));
+/** How often the bench looks for legs to top up (ms). */
+const TOP_UP_EVERY_MS = 100;
 
 const toward = (s: MediaSession): NegotiatedMedia => ({
   remote: { address: '127.0.0.1', port: s.port, rtcpAddress: '127.0.0.1', rtcpPort: s.port + 1 },
@@ -65,7 +84,7 @@ const toward = (s: MediaSession): NegotiatedMedia => ({
 });
 
 function sum(stats: WorkerStats[]) {
-  const t = { sent: 0, received: 0, lost: 0, concealed: 0, late: 0, skipped: 0, maxJitterMs: 0 };
+  const t = { sent: 0, received: 0, lost: 0, concealed: 0, late: 0, skipped: 0, maxJitterMs: 0, demotions: 0 };
   for (const s of stats) {
     t.sent += s.totals.packetsSent;
     t.received += s.totals.packetsReceived;
@@ -73,6 +92,7 @@ function sum(stats: WorkerStats[]) {
     t.concealed += s.totals.concealed;
     t.late += s.totals.late;
     t.skipped += s.skippedTicks;
+    t.demotions += s.demotions;
     t.maxJitterMs = Math.max(t.maxJitterMs, s.totals.maxJitterMs);
   }
   return t;
@@ -90,7 +110,7 @@ function percentile(stats: WorkerStats[], q: number): number {
 }
 
 async function step(n: number) {
-  const media = await RtpMedia.start({ ports: { min: 20000, max: 39999 }, clock, bindAddress: '127.0.0.1', io: IO });
+  const media = await RtpMedia.start({ ports: { min: 20000, max: 39999 }, clock, bindAddress: '127.0.0.1', io: IO, realtime: REALTIME, log: pino({ level: 'warn' }, pino.destination(2)) });
   if (media.sockets !== IO_USED) throw new Error(`the workers use ${media.sockets}, expected ${IO_USED}`);
   let heardRuns = 0;
   const listener = { audio: () => void heardRuns++, sound: () => {}, tone: () => {}, dtmf: () => {}, lost: (r: string) => console.error(`lost: ${r}`) };
@@ -102,12 +122,13 @@ async function step(n: number) {
     legs[i + 1]!.configure(toward(legs[i]!));
   }
   // Keep every leg's queue a few seconds ahead, the way a looping <Play> would.
+  legs.forEach((leg, i) => leg.send({ samples: OPENERS[i % OPENERS.length]! }));
   const topUp = () => {
     for (const leg of legs) if (leg.playingUntil - clock.now() < 4000) leg.send({ samples: PROMPT });
   };
-  topUp();
-  const feeder = setInterval(topUp, 1000);
+  const feeder = setInterval(topUp, TOP_UP_EVERY_MS);
   await new Promise((r) => setTimeout(r, WARM_UP_MS));
+  const waitedMs = await untilRealtime(media);
   const before = sum(await media.stats(true));
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -123,6 +144,7 @@ async function step(n: number) {
   loop.disable();
   clearInterval(feeder);
   const after = sum(stats);
+  const steps = stepFigures(stats);
   for (const leg of legs) leg.close();
   await media.close();
   return {
@@ -139,7 +161,39 @@ async function step(n: number) {
     /** The main thread's CPU per leg per tick (µs). */
     mainPerTick: (mainMs * 1000) / ((n * wall) / 20),
     mainP99: loop.percentile(99) / 1e6,
+    ...steps,
+    demotions: after.demotions - before.demotions,
+    realtime: stats.filter((s) => s.realtime).length,
+    waitedMs,
+    scheduling: media.scheduling,
   };
+}
+
+/** Workers that take real-time priority themselves do so once warmed up: wait until all have (at most REALTIME_WAIT_MS); how long it took. */
+async function untilRealtime(media: RtpMedia): Promise<number> {
+  if (media.scheduling?.kind !== 'guarded') return 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < REALTIME_WAIT_MS && !(await media.stats()).every((s) => s.realtime)) await new Promise((r) => setTimeout(r, 100));
+  return performance.now() - t0;
+}
+
+/** How full the workers' steps were (p50, p99 of a step's work against its PHASE_MS) and how many steps started more than 1 ms late. */
+function stepFigures(stats: WorkerStats[]) {
+  const hist = stats[0]!.steps.work.map((_, i) => stats.reduce((n, s) => n + (s.steps.work[i] ?? 0), 0));
+  const steps = stats.reduce((n, s) => n + s.steps.steps, 0);
+  const fill = (q: number) => {
+    let seen = 0;
+    for (let i = 0; i < hist.length; i++) if ((seen += hist[i]!) >= q * steps) return ((i + 1) * STEP_BUCKET_MS) / PHASE_MS;
+    return Infinity;
+  };
+  return { steps, lateSteps: stats.reduce((n, s) => n + s.steps.late, 0), fill50: fill(0.5), fill99: fill(0.99) };
+}
+
+function schedulingText(s: WorkerScheduling | null): string {
+  if (!s) return 'unknown';
+  if (s.kind === 'guarded') return `each takes real-time priority itself (SCHED_RR ${s.priority}) once warmed up, while it takes under 90 % of its core; the rest of the process at normal priority`;
+  if (s.kind === 'inherited') return `the whole process at real-time priority ${s.priority} (started under chrt)`;
+  return s.reason ? `normal priority: real-time refused (${s.reason}; run as root, with CAP_SYS_NICE or \`ulimit -r 10\`)` : 'normal priority (SWITCHBOARD_RTP_REALTIME=off)';
 }
 
 /** The same traffic from bare sockets in `cores` workers: process CPU share and packets sent/received per second. */
@@ -176,8 +230,11 @@ async function main() {
   console.log(
     `CPU is the whole process (workers and main thread); µs/tick is CPU per leg per 20 ms tick; floor: the same traffic from bare sockets; ours: µs/tick above the floor; main µs: the main thread's share of µs/tick; heard audio posted to the main thread: ${HEAR ? 'every leg' : 'none (line analysis findings only)'}`,
   );
-  const cols = ['legs', 'per core', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'µs/tick', 'floor', 'µs/tick', 'ours', 'main µs', 'main p99'];
-  console.log(cols.map((c) => c.padStart(9)).join(' '));
+  console.log(
+    `fill: a step's work against its ${PHASE_MS} ms (p50, p99 of the workers' steps with work); late steps: steps that started more than 1 ms after their time (‰); RT: workers at real-time priority at the end, and how often a guard took it back during the step`,
+  );
+  const cols = ['legs', 'per core', 'pkts/s', 'p50 ms', 'p99 ms', 'p99.9', 'lost', 'concealed', 'skipped', 'jitter', 'CPU', 'µs/tick', 'floor', 'µs/tick', 'ours', 'main µs', 'main p99', 'fill p50', 'fill p99', 'late ‰', 'RT'];
+  let said = false;
   type Passed = { n: number; p99: number; cpu: number; perTick: number; floor: number | null };
   let best: Passed | null = null;
   /** One measured step of `n` legs: its row printed; its figures when it met the targets, else null. */
@@ -204,7 +261,17 @@ async function main() {
       floorPerTick === null ? '-' : fmt(perTick - floorPerTick, 1),
       fmt(r.mainPerTick, 2),
       `${fmt(r.mainP99, 1)} ms`,
+      `${fmt(r.fill50 * 100)}%`,
+      `${fmt(r.fill99 * 100)}%`,
+      fmt((r.lateSteps * 1000) / Math.max(1, r.steps), 1),
+      `${r.realtime}/${cores}${r.demotions ? ` −${r.demotions}` : ''}`,
     ];
+    if (!said) {
+      said = true;
+      const waited = r.waitedMs > 0 ? ` (waited ${fmt(r.waitedMs / 1000, 1)} s after warm-up for every worker to be real-time)` : '';
+      console.log(`workers' scheduling: ${schedulingText(r.scheduling)}${waited}`);
+      console.log(cols.map((c) => c.padStart(9)).join(' '));
+    }
     console.log(row.map((c) => c.padStart(9)).join(' '));
     if (r.p99 >= MAX_LATENESS_MS || r.lost > 0 || r.cpu >= SATURATED) return null;
     return { n, p99: r.p99, cpu: r.cpu, perTick, floor: floorPerTick };

@@ -29,6 +29,8 @@ export interface Config {
   sipDomain: string;
   /** UDP ports for RTP (even) and RTCP (the odd one after) in `sip` mode. */
   rtpPorts: { min: number; max: number };
+  /** `sip` mode: the real-time (SCHED_RR) priority the media workers take for themselves, guarded; 0: they stay at normal priority. */
+  rtpRealtime: number;
   /** `sip` mode: where SIP is served, UDP and TCP on one address and port. */
   sipListen: { host: string; port: number };
   /** `sip` mode: the address written in Via, Contact and SDP (the public one behind NAT). */
@@ -89,6 +91,19 @@ function rtpPortsOf(value: string): { min: number; max: number } {
     throw new ConfigError(`SWITCHBOARD_RTP_PORTS must be a range of UDP ports such as 10000-20000 (low-high, from 1024 to 65535, holding at least one even/odd pair); got "${value}"`);
   }
   return { min, max };
+}
+
+/** The media workers' real-time priority by default: below the kernel's interrupt threads (50), where media servers usually run. */
+const RTP_REALTIME_PRIORITY = 10;
+
+/** "auto" (try, else normal priority with a line in the log), "off", or a real-time priority from 1 to 99. */
+export function rtpRealtimeOf(value: string): number {
+  const v = value.trim().toLowerCase();
+  if (v === 'auto') return RTP_REALTIME_PRIORITY;
+  if (v === 'off') return 0;
+  const n = Number(v);
+  if (/^\d+$/.test(v) && n >= 1 && n <= 99) return n;
+  throw new ConfigError(`SWITCHBOARD_RTP_REALTIME must be auto (the media workers take real-time priority where the system allows it), off, or a real-time priority from 1 to 99; got "${value}"`);
 }
 
 /** "0.0.0.0:5060", "[::]:5060", "5060" (all IPv4 addresses). */
@@ -186,6 +201,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {
     publicUrl: flags.publicUrl ?? (env.SWITCHBOARD_PUBLIC_URL || undefined),
     sipDomain: sipDomainOf(flags.sipDomain ?? (env.SWITCHBOARD_SIP_DOMAIN || 'switchboard.local')),
     rtpPorts: rtpPortsOf(env.SWITCHBOARD_RTP_PORTS || '10000-20000'),
+    rtpRealtime: rtpRealtimeOf(env.SWITCHBOARD_RTP_REALTIME || 'auto'),
     sipListen,
     sipPublicAddress: sipPublicAddressOf(env.SWITCHBOARD_SIP_PUBLIC_ADDRESS, sipListen.host),
     sipGateways: env.SWITCHBOARD_SIP_GATEWAYS ? path.resolve(env.SWITCHBOARD_SIP_GATEWAYS) : undefined,

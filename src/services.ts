@@ -187,7 +187,7 @@ function chooseTelephony(config: Config, sim: SandboxDeps, carriers: Carriers): 
         listen: config.sipListen,
         publicAddress: config.sipPublicAddress,
         domain: config.sipDomain,
-        rtp: { ports: config.rtpPorts },
+        rtp: { ports: config.rtpPorts, realtime: config.rtpRealtime },
         gateways: gatewaysOf(config.sipGateways),
         limits: { callsPerAccount: config.sipMaxCallsPerAccount, allowedPrefixes: config.sipAllowedPrefixes, uriDomains: config.sipUriDomains },
         digest: config.sipDigest,

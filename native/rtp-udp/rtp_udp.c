@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "thread_priority.h"
 #include "uring.h"
 
 #define SLOT_BYTES 2048
@@ -855,6 +856,7 @@ NAPI_MODULE_INIT() {
   };
   napi_value slot, header;
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  thread_priority_define(env, exports);
   napi_create_uint32(env, SLOT_BYTES, &slot);
   napi_create_uint32(env, SLOT_HEADER, &header);
   napi_set_named_property(env, exports, "SLOT_BYTES", slot);

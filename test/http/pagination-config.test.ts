@@ -41,6 +41,16 @@ test('configuration: the RTP port range', () => {
   }
 });
 
+test('configuration: the media workers take real-time priority 10 by default, or the one set, or none', () => {
+  assert.equal(resolveConfig({}).rtpRealtime, 10);
+  assert.equal(resolveConfig({ SWITCHBOARD_RTP_REALTIME: 'AUTO' }).rtpRealtime, 10);
+  assert.equal(resolveConfig({ SWITCHBOARD_RTP_REALTIME: 'off' }).rtpRealtime, 0);
+  assert.equal(resolveConfig({ SWITCHBOARD_RTP_REALTIME: '45' }).rtpRealtime, 45);
+  for (const bad of ['0', '100', 'on', '1.5', '-3']) {
+    assert.throws(() => resolveConfig({ SWITCHBOARD_RTP_REALTIME: bad }), (err: Error) => err instanceof ConfigError && /auto.*off.*1 to 99/.test(err.message), bad);
+  }
+});
+
 test('configuration: the Digest algorithms offered to endpoints, preferred first', () => {
   assert.deepEqual(resolveConfig({}).sipDigest, ['MD5']);
   assert.deepEqual(resolveConfig({ SWITCHBOARD_SIP_DIGEST: 'sha-256, md5' }).sipDigest, ['SHA-256', 'MD5']);

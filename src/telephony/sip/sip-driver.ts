@@ -72,7 +72,7 @@ export interface SipDriverOptions {
   publicAddress: string;
   /** The SIP domain: endpoints' addresses and the digest realm. */
   domain: string;
-  rtp: { ports: PortRange; bindAddress?: string; workers?: number; jitter?: JitterBufferOptions; catchUpMs?: number };
+  rtp: { ports: PortRange; bindAddress?: string; workers?: number; jitter?: JitterBufferOptions; catchUpMs?: number; realtime?: number };
   gateways: readonly Gateway[];
   directory: SipDirectory;
   log?: Logger;

@@ -51,7 +51,12 @@ export interface LoopOptions {
   wallOffset: number;
   /** A session was added: steps the thread was going to sleep through may have work now. */
   wake?(): void;
+  /** The thread's scheduling figures for stats (its steps since the last reset, its priority); none when a test drives the steps. */
+  scheduling?(reset: boolean): Scheduling;
 }
+
+type Scheduling = Pick<WorkerStats, 'steps' | 'realtime' | 'demotions'>;
+const unscheduled = (): Scheduling => ({ steps: { steps: 0, late: 0, work: [] }, realtime: false, demotions: 0 });
 
 /** Frames heard in one delivery period, back to back, and where each run of consecutive ticks starts. */
 interface Staging {
@@ -391,7 +396,8 @@ export class MediaLoop {
   private stats(reset: boolean): WorkerStats {
     const totals = { ...this.closedTotals };
     for (const e of this.sessions.values()) this.addTotals(totals, e.session);
-    const out: WorkerStats = { sessions: this.sessions.size, lateness: [...this.lateness], skippedTicks: this.skippedTicks, totals };
+    const scheduling = this.opts.scheduling?.(reset) ?? unscheduled();
+    const out: WorkerStats = { sessions: this.sessions.size, lateness: [...this.lateness], skippedTicks: this.skippedTicks, totals, ...scheduling };
     if (reset) {
       this.lateness.fill(0);
     }

@@ -24,7 +24,7 @@ import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import type { EncodedRun } from './rtp-out-queue.ts';
 import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
-import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type MediaIo, type SocketIo, type WorkerInit, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
+import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type MediaIo, type SocketIo, type WorkerInit, type WorkerMessage, type WorkerScheduling, type WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
 import { monoNow, PHASE_MS, PHASES, TICK_MS } from './rtp-time.ts';
 import { loadBatchedUdp } from './rtp-udp-batch.ts';
@@ -63,6 +63,13 @@ export interface RtpMediaOptions {
    * node:dgram; 'epoll' the addon without io_uring; 'dgram' always node:dgram.
    */
   io?: 'auto' | 'epoll' | 'dgram';
+  /**
+   * The real-time (SCHED_RR) priority each worker takes for itself once warmed
+   * up, under its guard (rtp-priority.ts), where the system allows it; the
+   * rest of the process stays at normal priority. 0 (default): the workers
+   * leave their scheduling as it is.
+   */
+  realtime?: number;
   log?: Logger;
 }
 
@@ -130,6 +137,8 @@ export class RtpMedia {
   readonly io: MediaIo;
   /** … and the addon over io_uring or epoll. */
   readonly sockets: SocketIo;
+  /** How the workers are scheduled, as the first one said when it started (also said once in the log). */
+  scheduling: WorkerScheduling | null = null;
 
   private constructor(private readonly opts: RtpMediaOptions) {
     this.pool = new PortPool(opts.ports);
@@ -303,7 +312,7 @@ export class RtpMedia {
 
   private spawn(): Promise<void> {
     const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / PHASE_MS));
-    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.sockets };
+    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.sockets, realtime: this.opts.realtime ?? 0 };
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
     const slot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() } as Omit<WorkerSlot, 'host'> as WorkerSlot;
     slot.host = {
@@ -316,6 +325,7 @@ export class RtpMedia {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') {
           slot.t0 = m.t0;
+          if (!this.scheduling) this.logScheduling((this.scheduling = m.scheduling));
           this.slots.push(slot);
           resolve();
         } else this.onMessage(slot, m);
@@ -334,6 +344,15 @@ export class RtpMedia {
         return this.settle(m.sid, null);
       case 'failed':
         return this.settle(m.sid, Object.assign(new Error(m.error), { code: m.code }));
+      case 'priority':
+        if (m.realtime) this.opts.log?.debug('RTP media worker at real-time priority');
+        else {
+          this.opts.log?.warn(
+            { core_share: Math.round(m.share * 100) / 100 },
+            'RTP media worker back at normal priority for a while: at real-time priority it took nearly all of its core (more calls than it can carry, or V8 still compiling), which would starve the rest of the process',
+          );
+        }
+        return;
       case 'stats':
         slot.stats.get(m.id)?.(m.stats);
         slot.stats.delete(m.id);
@@ -349,6 +368,23 @@ export class RtpMedia {
         for (const n of m.notes) this.opts.log?.info({ rtp_port: this.sessions.get(n.sid)?.port, detail: n.detail }, `RTP ${n.what}`);
         return;
       }
+    }
+  }
+
+  private logScheduling(s: WorkerScheduling): void {
+    const log = this.opts.log;
+    if (s.kind === 'guarded') log?.info({ priority: s.priority }, 'RTP media workers take real-time priority (SCHED_RR) for their own threads once warmed up, each while it leaves room on its core; the rest of the process stays at normal priority');
+    else if (s.kind === 'inherited') {
+      if (!this.opts.realtime) return;
+      log?.warn(
+        { priority: s.priority },
+        'the whole process runs at real-time priority (started under chrt?): V8 and the main thread can then hold a media worker\'s core; start it at normal priority and the media workers take real-time priority themselves',
+      );
+    } else if (s.reason !== null) {
+      log?.warn(
+        { reason: s.reason },
+        'RTP media workers run at normal priority: real-time priority was refused. Allow it with CAP_SYS_NICE (docker run --cap-add SYS_NICE) or an RLIMIT_RTPRIO of at least the priority (systemd LimitRTPRIO=, ulimit -r); SWITCHBOARD_RTP_REALTIME=off stops asking',
+      );
     }
   }
 

@@ -48,3 +48,43 @@ export class Pacer {
     return Math.max(0, this.t0 + k * this.periodMs - this.now());
   }
 }
+
+/** Step work times are counted in buckets of this (ms) … */
+export const STEP_BUCKET_MS = 0.1;
+/** … up to 10 ms (the last bucket: anything longer). */
+export const STEP_BUCKETS = 100;
+/** A step that starts more than this after its time counts as late (ms). */
+export const LATE_STEP_MS = 1;
+
+/** How full a worker's steps are and how many started late: what sets its tail (bench:sip-media prints it). */
+export interface StepStats {
+  /** Steps with work run. */
+  steps: number;
+  /** Of those, the ones that started more than LATE_STEP_MS after their time. */
+  late: number;
+  /** Steps by their work time: bucket i counts [i, i + 1) × STEP_BUCKET_MS. */
+  work: number[];
+}
+
+export class StepMeter {
+  private steps = 0;
+  private late = 0;
+  private readonly work = new Uint32Array(STEP_BUCKETS);
+
+  /** A run of `steps` steps with work (`late` of them started late) that took `ms`: each step is counted with its share. */
+  record(steps: number, late: number, ms: number): void {
+    this.steps += steps;
+    this.late += late;
+    this.work[Math.min(STEP_BUCKETS - 1, Math.floor(ms / steps / STEP_BUCKET_MS))]! += steps;
+  }
+
+  snapshot(reset: boolean): StepStats {
+    const out = { steps: this.steps, late: this.late, work: [...this.work] };
+    if (reset) {
+      this.steps = 0;
+      this.late = 0;
+      this.work.fill(0);
+    }
+    return out;
+  }
+}

@@ -9,6 +9,7 @@
 import type { NegotiatedMedia } from '../sip-sdp.ts';
 import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import type { EncodedRun } from './rtp-out-queue.ts';
+import type { StepStats } from './rtp-pacer.ts';
 import type { KeySource, SessionStats } from './rtp-session.ts';
 
 export interface WorkerInit {
@@ -20,7 +21,18 @@ export interface WorkerInit {
   maxCatchUp: number;
   /** The sockets: through the batched-UDP addon (rtp-udp-batch.ts) over io_uring or epoll, or node:dgram. */
   io: SocketIo;
+  /** The SCHED_RR priority a worker takes for itself under its guard (rtp-priority.ts); 0: it leaves its scheduling as it is. */
+  realtime: number;
 }
+
+/** How a worker is scheduled (it says so when ready; RtpMedia logs it once). */
+export type WorkerScheduling =
+  /** It takes real-time priority itself after warm-up, under its guard; the rest of the process stays at normal priority. */
+  | { kind: 'guarded'; priority: number }
+  /** The whole process was started at real-time priority (`chrt`): every thread has it, left as it is. */
+  | { kind: 'inherited'; priority: number }
+  /** Normal priority: not asked (SWITCHBOARD_RTP_REALTIME=off), or refused (`reason`). */
+  | { kind: 'normal'; reason: string | null };
 
 export type MediaIo = 'batched' | 'dgram';
 /** How a worker's datagrams reach the kernel: the batched-UDP addon over io_uring or epoll, or node:dgram. */
@@ -68,11 +80,18 @@ export interface WorkerStats {
   skippedTicks: number;
   /** Sums over every session the worker ever had (cumulative: compare two readings). */
   totals: Omit<SessionStats, 'jitterMs' | 'roundTripMs' | 'remoteLost'> & { maxJitterMs: number };
+  /** Its steps since the last reset: how full, how many started late. */
+  steps: StepStats;
+  /** Whether it runs at real-time priority now, and how often its guard took that back (cumulative). */
+  realtime: boolean;
+  demotions: number;
 }
 
 export type WorkerMessage =
   /** `t0`: monotonic time of the worker's step 0; phase p's ticks fall at t0 + p·PHASE_MS + n·TICK_MS. */
-  | { type: 'ready'; t0: number }
+  | { type: 'ready'; t0: number; scheduling: WorkerScheduling }
+  /** The worker's guard changed its priority: to real time, or back to normal after taking `share` of its core. */
+  | { type: 'priority'; realtime: boolean; share: number }
   | { type: 'opened'; sid: number }
   | { type: 'failed'; sid: number; error: string; code: string | undefined }
   /** `runs`: sessions that hear audio only; `line`: what line analysis found, LINE_FINDING numbers each (transferred). */

@@ -3,9 +3,10 @@
 // rtp-worker.mjs (which makes TypeScript loadable in the thread).
 import { parentPort, workerData } from 'node:worker_threads';
 import { MediaLoop } from './rtp-media-loop.ts';
-import { Pacer } from './rtp-pacer.ts';
+import { LATE_STEP_MS, Pacer, StepMeter } from './rtp-pacer.ts';
+import { loadThreadPriority, startScheduling } from './rtp-priority.ts';
 import type { CommandBatch, WorkerInit, WorkerMessage } from './rtp-protocol.ts';
-import { monoNow } from './rtp-time.ts';
+import { monoNow, PHASE_MS } from './rtp-time.ts';
 import { udpNetwork } from './rtp-udp.ts';
 import { BatchedNetwork, loadBatchedUdp } from './rtp-udp-batch.ts';
 
@@ -17,6 +18,10 @@ function network() {
   const batched = init.io === 'dgram' ? null : loadBatchedUdp();
   return batched && 'addon' in batched ? new BatchedNetwork(batched.addon, init.io === 'io_uring') : udpNetwork;
 }
+
+// Only this thread is made real-time (after warm-up, guarded), never the process: see rtp-priority.ts.
+const { scheduling, guard } = startScheduling(init.realtime, loadThreadPriority());
+const meter = new StepMeter();
 
 const t0 = monoNow();
 const loop = new MediaLoop({
@@ -31,18 +36,36 @@ const loop = new MediaLoop({
     clearTimeout(timer);
     timer = setTimeout(step, 0);
   },
+  scheduling: (reset) => ({ steps: meter.snapshot(reset), realtime: guard?.realtime ?? scheduling.kind === 'inherited', demotions: guard?.demotions ?? 0 }),
 });
 port.on('message', (batch: CommandBatch) => loop.handle(batch));
 
-/** The steps the pacer finds due, run together (MediaLoop.steps). */
+/**
+ * The steps the pacer finds due, run together (MediaLoop.steps); those with
+ * work are measured (how late each started, how long they took) for the
+ * stats and the guard.
+ */
 const due: number[] = [];
 const pacer = new Pacer(monoNow, t0, (m) => due.push(m), init.maxCatchUp);
+const busy = (m: number) => loop.busy(m);
 const runDue = (): void => {
+  const start = monoNow();
   pacer.run();
+  let working = 0;
+  let late = 0;
+  for (const m of due) {
+    if (!busy(m)) continue;
+    working++;
+    if (start - (t0 + m * PHASE_MS) > LATE_STEP_MS) late++;
+  }
   loop.steps(due);
   due.length = 0;
+  if (working === 0) return;
+  const end = monoNow();
+  meter.record(working, late, end - start);
+  const change = guard?.ran(end, working, late);
+  if (change) port.postMessage({ type: 'priority', ...change } satisfies WorkerMessage);
 };
-const busy = (m: number) => loop.busy(m);
 /**
  * A timer fires on libuv's whole-millisecond loop clock: up to a
  * millisecond after the time asked, which every packet of the step would
@@ -71,5 +94,5 @@ const step = (): void => {
   if (wait < 1) immediate = setImmediate(step);
   else timer = setTimeout(step, wait - 1);
 };
-port.postMessage({ type: 'ready', t0 } satisfies WorkerMessage);
+port.postMessage({ type: 'ready', t0, scheduling } satisfies WorkerMessage);
 step();

@@ -58,6 +58,31 @@ test('the addon runs over io_uring where the kernel allows it, else over epoll, 
   }
 });
 
+test('asked for real-time priority, the workers take it for their threads where allowed, else say once why not and what to do', async () => {
+  const lines: { level: number; msg: string; reason?: string; priority?: number }[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const rt = await RtpMedia.start({ ...options, workers: 2, ports: { min: 42240, max: 42259 }, io: 'epoll', realtime: 12, log });
+  await rt.close();
+  const about = lines.filter((l) => /priority/.test(l.msg));
+  assert.equal(about.length, 1, 'one line for both workers');
+  const s = rt.scheduling!;
+  if (s.kind === 'guarded') {
+    assert.equal(s.priority, 12);
+    assert.match(about[0]!.msg, /take real-time priority .* the rest of the process stays at normal priority/);
+  } else if (s.kind === 'inherited') {
+    assert.match(about[0]!.msg, /whole process runs at real-time priority/);
+  } else {
+    assert.ok(s.reason, 'refused, with the reason');
+    assert.equal(about[0]!.reason, s.reason);
+    assert.match(about[0]!.msg, /CAP_SYS_NICE .*--cap-add SYS_NICE.*LimitRTPRIO/);
+  }
+});
+
+test('not asked, the workers leave their scheduling as it is and say nothing about it', () => {
+  assert.ok(media.scheduling?.kind === 'normal' || media.scheduling?.kind === 'inherited');
+  assert.ok(!said.some((l) => /priority/.test(l.msg)));
+});
+
 interface Ear extends MediaListener {
   runs: { samples: Int16Array; at: number }[];
   keys: string[];
