@@ -126,17 +126,19 @@ class TurnWriter {
   }
 
   private async write(shares: Share[]): Promise<void> {
-    const ready: Share[] = [];
-    await Promise.all(
+    const ready = await Promise.all(
       shares.map((s) =>
         s.before().then(
-          () => void ready.push(s),
-          (err: unknown) => s.fail(err),
+          () => true,
+          (err: unknown) => {
+            s.fail(err);
+            return false;
+          },
         ),
       ),
     );
     // Keep the order the batches joined in.
-    const ordered = shares.filter((s) => ready.includes(s));
+    const ordered = shares.filter((_, i) => ready[i]);
     if (ordered.length === 0) return;
     if (ordered.length === 1 && !ordered[0]!.atomic) return this.writeAlone(ordered[0]!);
     // A lone batch needs no savepoint: its failure is the transaction's.
