@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { leash } from './leash.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const filter = process.argv.slice(2);
@@ -37,7 +38,11 @@ const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concu
 const lock = path.join(os.tmpdir(), 'switchboard-full-test.lock');
 const queued = filter.length === 0 && spawnSync('flock', ['--version']).status === 0;
 if (queued) console.log(`waiting for other full test runs on this machine (lock ${lock})…`);
+// The runner (and flock) get SIGTERM when this script dies, however it is
+// stopped, and the runner then stops its test files, whose processes die with
+// them (test/helpers/children.ts): a stopped `npm test` goes on nowhere.
+const runner = leash(process.execPath, args, 'TERM');
 const result = queued
-  ? spawnSync('flock', [lock, process.execPath, ...args], { stdio: 'inherit', env, cwd: root })
-  : spawnSync(process.execPath, args, { stdio: 'inherit', env, cwd: root });
+  ? spawnSync(...leash('flock', [lock, ...runner], 'TERM'), { stdio: 'inherit', env, cwd: root })
+  : spawnSync(...runner, { stdio: 'inherit', env, cwd: root });
 process.exit(result.status ?? 1);

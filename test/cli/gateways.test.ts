@@ -10,12 +10,13 @@ import { createSocket } from 'node:dgram';
 import { RealClock } from '../../src/clock/clock.ts';
 import { SipStack } from '../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../src/telephony/sip/transport/sip-transport.ts';
+import { leash } from '../helpers/children.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), ...args], { cwd: ROOT, env: { ...process.env, SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1' } }, (err, stdout, stderr) =>
+    execFile(...leash(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), ...args]), { cwd: ROOT, env: { ...process.env, SWITCHBOARD_SIP_PUBLIC_ADDRESS: '127.0.0.1' } }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { leash } from '../helpers/children.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { eventually } from '../messaging/fixture.ts';
 
@@ -22,7 +23,7 @@ after(async () => {
 });
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'phlo', ...args], {
+  const r = spawnSync(...leash(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'phlo', ...args]), {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, SWITCHBOARD_URL: server.url, SWITCHBOARD_AUTH_ID: server.authId, SWITCHBOARD_AUTH_TOKEN: server.authToken },

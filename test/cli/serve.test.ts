@@ -2,13 +2,15 @@
 // once and reused, flags over env, clean shutdown on SIGTERM.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freeSipPort } from '../helpers/ports.ts';
+import { spawnChild } from '../helpers/children.ts';
+import { within } from '../helpers/until.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const spawned: ChildProcess[] = [];
@@ -16,7 +18,7 @@ const spawned: ChildProcess[] = [];
 after(() => spawned.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
 function serve(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'serve', ...args], {
+  const child = spawnChild(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'serve', ...args], {
     cwd: ROOT,
     env: { ...process.env, SWITCHBOARD_AUTH_ID: '', SWITCHBOARD_AUTH_TOKEN: '', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,19 +26,24 @@ function serve(args: string[], env: Record<string, string> = {}) {
   let out = '';
   let err = '';
   child.stderr.on('data', (c) => (err += c));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /"url":"(http:[^"]+)"[^\n]*"msg":"switchboard listening"/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-  });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const listening = within(
+    new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c) => {
+        out += c;
+        const m = /"url":"(http:[^"]+)"[^\n]*"msg":"switchboard listening"/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    }),
+    () => `the server's "listening" line (or its exit)\n${out}${err}`,
+  );
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  /** Its exit code, once it has exited. */
+  const exited = () => within(exit, () => `the server to exit\n${out}${err}`);
   spawned.push(child);
-  /** Resolves once stdout shows `re` (no timers: each chunk of output looks again). */
+  /** Resolves once stdout shows `re` (each chunk of output looks again). */
   const printed = (re: RegExp) =>
-    new Promise<void>((resolve) => {
+    within(new Promise<void>((resolve) => {
       const look = () => {
         if (!re.test(out)) return;
         child.stdout.off('data', look);
@@ -44,7 +51,7 @@ function serve(args: string[], env: Record<string, string> = {}) {
       };
       child.stdout.on('data', look);
       look();
-    });
+    }), `${re} in the server's output`);
   return { child, listening, exited, printed, stderr: () => err, stdout: () => out };
 }
 
@@ -60,14 +67,14 @@ test('first start generates, prints and keeps credentials; restart reuses them w
     const auth = { authorization: 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64') };
     assert.equal((await fetch(`${url}/v1/Account/${authId}/`, { headers: auth })).status, 200);
     first.child.kill('SIGTERM');
-    assert.equal(await first.exited, 0);
+    assert.equal(await first.exited(), 0);
 
     const second = serve(['--port', '0', '--data-dir', dataDir]);
     const url2 = await second.listening;
     assert.doesNotMatch(second.stderr(), /SWITCHBOARD_AUTH_TOKEN=/);
     assert.equal((await fetch(`${url2}/v1/Account/${authId}/`, { headers: auth })).status, 200);
     second.child.kill('SIGINT');
-    assert.equal(await second.exited, 0);
+    assert.equal(await second.exited(), 0);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -82,7 +89,7 @@ test('flags win over environment variables', async () => {
     assert.match(s.stdout(), /"clock":"virtual"/);
     assert.ok(fs.existsSync(path.join(dataDir, 'switchboard.db')));
     s.child.kill('SIGTERM');
-    assert.equal(await s.exited, 0);
+    assert.equal(await s.exited(), 0);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -91,7 +98,7 @@ test('flags win over environment variables', async () => {
 test('a bad setting stops start-up with a message saying what to fix', async () => {
   const s = serve(['--port', '0', '--clock', 'warp']);
   await assert.rejects(s.listening, /SWITCHBOARD_CLOCK must be one of real, scaled, virtual/);
-  assert.equal(await s.exited, 2);
+  assert.equal(await s.exited(), 2);
 });
 
 test('a port another program holds stops start-up naming the setting, for HTTP and for SIP', async () => {
@@ -104,11 +111,11 @@ test('a port another program holds stops start-up naming the setting, for HTTP a
     const { port } = held.address() as { port: number };
     const web = serve(['--port', String(port), '--data-dir', dataDir]);
     await assert.rejects(web.listening, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(PORT or --port, HOST or --host\\): another program is using it`));
-    assert.equal(await web.exited, 2);
+    assert.equal(await web.exited(), 2);
     const sipPort = heldUdp.address().port;
     const sip = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip'], { SWITCHBOARD_SIP_LISTEN: `127.0.0.1:${sipPort}`, SWITCHBOARD_RTP_PORTS: '44600-44699' });
     await assert.rejects(sip.listening, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${sipPort} \\(SWITCHBOARD_SIP_LISTEN\\): another program is using it`));
-    assert.equal(await sip.exited, 2);
+    assert.equal(await sip.exited(), 2);
   } finally {
     held.close();
     heldUdp.close();
@@ -143,13 +150,13 @@ test('--telephony sip serves SIP on SWITCHBOARD_SIP_LISTEN (OPTIONS answered) an
     assert.match(await answer, /^SIP\/2\.0 200 /);
     socket.close();
     s.child.kill('SIGTERM');
-    assert.equal(await s.exited, 0);
+    assert.equal(await s.exited(), 0);
 
     const gateways = path.join(dataDir, 'gateways.json');
     fs.writeFileSync(gateways, JSON.stringify([{ name: 'trunk', address: 'sip.example.com', prefixes: ['1x'] }]));
     const bad = serve(['--port', '0', '--data-dir', dataDir, '--telephony', 'sip'], { ...env, SWITCHBOARD_SIP_GATEWAYS: gateways });
     await assert.rejects(bad.listening, /gateways file .* is invalid at \/0\/prefixes\/0/);
-    assert.equal(await bad.exited, 2);
+    assert.equal(await bad.exited(), 2);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -188,7 +195,7 @@ test('SIGTERM lets an in-flight request finish with its real answer before exiti
     assert.equal(created.message, 'created');
     assert.match(created.auth_id, /^SA[A-Z0-9]{18}$/);
     assert.match(created.auth_token, /^[A-Za-z0-9]{40}$/);
-    assert.equal(await s.exited, 0);
+    assert.equal(await s.exited(), 0);
 
     // It was stored, not just answered: the next start has it.
     const again = serve(['--port', '0', '--data-dir', dataDir]);
@@ -197,7 +204,7 @@ test('SIGTERM lets an in-flight request finish with its real answer before exiti
     assert.equal(got.status, 200);
     assert.equal(((await got.json()) as { name: string }).name, 'late');
     again.child.kill('SIGTERM');
-    assert.equal(await again.exited, 0);
+    assert.equal(await again.exited(), 0);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

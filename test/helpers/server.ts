@@ -1,6 +1,6 @@
 // A real Switchboard server process on a random port with a temp data dir,
 // and the official SDK pointed at it. End-to-end tests use only this.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import plivo from 'plivo';
 import { newAccountAuthId, newAuthToken } from '../../src/ids.ts';
 import { switchboardClient } from '../../sdk/index.mjs';
 import { createPgDatabase, type PgDatabase } from './pg.ts';
+import { spawnChild } from './children.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -22,6 +23,8 @@ export interface TestServer {
   authId: string;
   authToken: string;
   dataDir: string;
+  /** The server process's id (it changes on `restart()`). */
+  readonly pid: number | undefined;
   /** Everything the process printed, for assertions on logs. */
   output(): string;
   /**
@@ -67,7 +70,7 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
 
   const launch = () =>
     new Promise<string>((resolve, reject) => {
-      child = spawn(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
+      child = spawnChild(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -81,7 +84,6 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const current = child;
-      process.once('exit', () => current.kill('SIGKILL'));
       let buffered = '';
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();
@@ -91,7 +93,8 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
         if (m) {
           buffered = '';
           // From here on the child does not keep this process alive, so a test
-          // that fails before stop() cannot hang the run; it dies with us.
+          // that fails before stop() cannot hang the run; it dies with us
+          // (children.ts).
           setRef(current, false);
           resolve(m[1]);
         }
@@ -115,6 +118,9 @@ export async function startTestServer(opts: ServerOptions = {}): Promise<TestSer
   const server: TestServer = {
     get url() {
       return url;
+    },
+    get pid() {
+      return child?.pid;
     },
     authId,
     authToken,

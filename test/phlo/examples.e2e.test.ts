@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { leash } from '../helpers/children.ts';
 import plivo from 'plivo';
 import { switchboardPhloClient } from '../../sdk/index.mjs';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -74,7 +75,7 @@ describe('PHLO voice examples in the sandbox (virtual clock)', () => {
     const [found] = await client.numbers.search('US', { type: 'local', services: 'voice,sms', limit: 1 });
     await client.numbers.buy(found.number);
     number = found.number;
-    const cli = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/switchboard.mjs'), 'phlo', 'push', 'ivr-voicemail.json', 'click-to-call.json'], {
+    const cli = spawnSync(...leash(process.execPath, [path.resolve(import.meta.dirname, '../../bin/switchboard.mjs'), 'phlo', 'push', 'ivr-voicemail.json', 'click-to-call.json']), {
       cwd: EXAMPLES,
       encoding: 'utf8',
       env: { ...process.env, SWITCHBOARD_URL: server.url, SWITCHBOARD_AUTH_ID: server.authId, SWITCHBOARD_AUTH_TOKEN: server.authToken },

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { leash } from '../helpers/children.ts';
 import { openStore } from '../../src/store/db.ts';
 import { poolRepo } from '../../src/store/repos/numbers.ts';
 
@@ -14,7 +15,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 function importFile(dataDir: string, csv: string, ...flags: string[]) {
   const file = path.join(dataDir, 'pool.csv');
   fs.writeFileSync(file, csv);
-  return spawnSync(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'numbers', 'import', file, '--data-dir', dataDir, ...flags], {
+  return spawnSync(...leash(process.execPath, [path.join(ROOT, 'bin/switchboard.mjs'), 'numbers', 'import', file, '--data-dir', dataDir, ...flags]), {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '' },
     encoding: 'utf8',

@@ -7,6 +7,7 @@ import plivo from 'plivo';
 import { EspeakTts } from '../../src/media/tts/espeak.ts';
 import { soundExtent } from '../../src/media/voice-activity.ts';
 import type { TestServer } from '../helpers/server.ts';
+import { within } from '../helpers/until.ts';
 
 export interface Received {
   path: string;
@@ -26,7 +27,7 @@ export interface AnswerServer {
   origin: string;
   received: Received[];
   routes: Map<string, Route | Reply>;
-  /** The first request to `path` matching `pred`, waiting for it if needed (no timers: a request arriving resolves it). */
+  /** The first request to `path` matching `pred`, waiting for it if needed (a request arriving resolves it; one that never comes fails, naming what came instead, after `WAIT_MS`). */
   next(path: string, pred?: (r: Received) => boolean): Promise<Received>;
   close(): Promise<void>;
 }
@@ -66,7 +67,7 @@ export async function answerServer(routes: Record<string, Route | Reply> = {}): 
     next(path, pred = () => true) {
       const hit = received.find((r) => r.path === path && pred(r));
       if (hit) return Promise.resolve(hit);
-      return new Promise((resolve) => waiters.push({ path, pred, resolve }));
+      return within(new Promise((resolve) => waiters.push({ path, pred, resolve })), () => `a request to ${path} at the answer server (it received: ${received.map((r) => r.path).join(', ') || 'nothing'})`);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

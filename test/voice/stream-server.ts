@@ -1,8 +1,10 @@
 // A customer's WebSocket service for audio stream tests: a real ws server on
 // port 0 that keeps every message of every connection and lets a test wait
-// for a connection or a message (no timers: arrivals resolve the waits).
+// for a connection or a message (arrivals resolve the waits; one that never
+// comes fails, naming what came instead).
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { within } from '../helpers/until.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Message = Record<string, any>;
@@ -42,7 +44,7 @@ export async function streamServer(onStart?: (c: StreamConnection) => void): Pro
       closed: new Promise((resolve) => (closedResolve = resolve)),
       next(event, pred = () => true) {
         const hit = messages.find((m) => m.event === event && pred(m));
-        return hit ? Promise.resolve(hit) : new Promise((resolve) => pending.push({ event, pred, resolve }));
+        return hit ? Promise.resolve(hit) : within(new Promise((resolve) => pending.push({ event, pred, resolve })), () => `a "${event}" message on the stream to ${c.path} (it received: ${messages.map((m) => m.event).join(', ') || 'nothing'})`);
       },
       send: (m) => socket.send(JSON.stringify(m)),
     };
@@ -71,7 +73,7 @@ export async function streamServer(onStart?: (c: StreamConnection) => void): Pro
     origin: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
     connection(path) {
       const hit = connections.find((c) => c.path === path);
-      return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ path, resolve }));
+      return hit ? Promise.resolve(hit) : within(new Promise((resolve) => waiters.push({ path, resolve })), () => `a stream connection to ${path} (connected: ${connections.map((c) => c.path).join(', ') || 'none'})`);
     },
     close: () =>
       new Promise<void>((resolve) => {

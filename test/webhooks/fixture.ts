@@ -14,6 +14,7 @@ import { openStore, type Store } from '../../src/store/db.ts';
 import type { WebhookRequest } from '../../src/webhooks/types.ts';
 import { Webhooks, type WebhookDeps, type WebhookOptions } from '../../src/webhooks/webhooks.ts';
 import { createPgDatabase, type PgDatabase } from '../helpers/pg.ts';
+import { within } from '../helpers/until.ts';
 
 export interface Received {
   method: string;
@@ -46,7 +47,7 @@ export async function customerServer(handler: Handler, port = 0): Promise<Custom
     received: [],
     inFlight: 0,
     maxInFlight: 0,
-    receivedCount: (n) => (s.received.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    receivedCount: (n) => (s.received.length >= n ? Promise.resolve() : within(new Promise((resolve) => waiters.push({ n, resolve })), () => `${n} requests at the customer server (it has ${s.received.length})`)),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

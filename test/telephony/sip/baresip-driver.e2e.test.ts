@@ -6,14 +6,15 @@
 // recorded). Sandbox and SIP in one call. Skipped, saying why, without baresip.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readWav } from '../../../src/media/wav.ts';
 import { rmsWindows } from '../../../src/media/pcm.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
-import { until } from '../../helpers/until.ts';
+import { until, within } from '../../helpers/until.ts';
+import { spawnChild } from '../../helpers/children.ts';
 import { answerServer, sandboxOf, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeUdpPort } from './sipp.ts';
 import { freeSipPort } from '../../helpers/ports.ts';
@@ -59,7 +60,7 @@ describe('baresip as an endpoint of the SIP driver', { skip }, () => {
     );
     // The registrar is this server; the address of record is the endpoint's username.
     fs.writeFileSync(path.join(dir, 'accounts'), `<sip:${username}@127.0.0.1:${SIP_PORT};transport=udp>;auth_pass=deskpass1;regint=600;answermode=auto\n`);
-    phone = spawn('baresip', ['-f', dir, '-t', '40'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    phone = spawnChild('baresip', ['-f', dir, '-t', '40'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     phone.stdout!.on('data', (d) => (phoneLog += d));
     phone.stderr!.on('data', (d) => (phoneLog += d));
     const exited = new Promise<void>((resolve) => phone!.on('exit', () => resolve()));
@@ -80,7 +81,7 @@ describe('baresip as an endpoint of the SIP driver', { skip }, () => {
     const decoded = () => fs.readdirSync(dumps).filter((f) => f.endsWith('-dec.wav'));
     await until(() => decoded().length > 0, `baresip to have recorded the call\n${phoneLog}`, 10_000);
     phone.kill('SIGTERM');
-    await exited;
+    await within(exited, () => `baresip to exit on SIGTERM\n${phoneLog}`);
     const audio = readWav(fs.readFileSync(path.join(dumps, decoded()[0]!)));
     const loud = [...rmsWindows(audio, 100)].filter((r) => r > 500).length;
     assert.ok(loud >= 5, `baresip heard the virtual phone's speech (${loud} loud 100 ms windows in ${audio.length / 8000} s)`);

@@ -4,7 +4,9 @@
 // up), and unregisters when it stops. Skipped, saying why, without baresip.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { spawnChild } from '../../helpers/children.ts';
+import { within } from '../../helpers/until.ts';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -73,7 +75,7 @@ describe('baresip interop', { skip }, () => {
       [`sip_listen 127.0.0.1:${port}`, 'module_path /usr/lib/baresip/modules', 'module g711.so', 'module aufile.so', 'module_app account.so', 'module_app menu.so', `audio_player aufile,${path.join(dir, 'heard.wav')}`, `audio_source aufile,${silence}`, ''].join('\n'),
     );
     writeFileSync(path.join(dir, 'accounts'), `<sip:101@127.0.0.1:${transport.local.port};transport=udp>;auth_pass=pw101;regint=600;answermode=auto\n`);
-    const phone = spawn('baresip', ['-f', dir, '-t', '20', '-e', `/dial sip:ivr@127.0.0.1:${transport.local.port}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const phone = spawnChild('baresip', ['-f', dir, '-t', '20', '-e', `/dial sip:ivr@127.0.0.1:${transport.local.port}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     phone.stdout.on('data', (d) => (log += d));
     phone.stderr.on('data', (d) => (log += d));
@@ -83,13 +85,16 @@ describe('baresip interop', { skip }, () => {
       assert.match(bindings[0]!.userAgent, /^baresip/);
       const b = bindings[0]!;
       const out = stack.invite({ target: b.contact, flow: b.flow, from: '<sip:+15550100@switchboard.test>', to: `<sip:101@switchboard.test>`, body: sdpBody(SDP) });
-      const outcome = await new Promise<string>((resolve) => {
-        out.events = { answered: () => resolve('answered'), failed: (s) => resolve(`failed ${s}`) };
-      });
+      const outcome = await within(
+        new Promise<string>((resolve) => {
+          out.events = { answered: () => resolve('answered'), failed: (s) => resolve(`failed ${s}`) };
+        }),
+        () => `baresip's final answer to our INVITE\n${log}`,
+      );
       assert.equal(outcome, 'answered', log);
       out.bye();
       phone.kill('SIGTERM');
-      await exited;
+      await within(exited, () => `baresip to exit on SIGTERM\n${log}`);
       await until(clock, () => bindings.length === 0, 5_000, `unregistration\n${log}`);
       assert.ok(everRegistered);
       assert.deepEqual(events, ['inbound from 101', 'inbound acked']);

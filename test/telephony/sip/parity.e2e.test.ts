@@ -20,7 +20,7 @@ import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
-import { until } from '../../helpers/until.ts';
+import { until, within } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, spoken, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeSipPort } from '../../helpers/ports.ts';
 
@@ -105,17 +105,20 @@ describe('parity: one IVR for a virtual phone and a SIP caller', () => {
       to: `<sip:${NUMBER}@127.0.0.1>`,
       body: sdpBody(sdp.offer()),
     });
-    const answeredAt = await new Promise<number>((resolve, reject) => {
-      call.events = {
-        answered: (res) => {
-          const r = sdp.accept(res.body.toString());
-          if (!r.ok) return reject(new Error(r.detail));
-          session.configure(r.media);
-          resolve(clock.now());
-        },
-        failed: (status) => reject(new Error(`call failed ${status}`)),
-      };
-    });
+    const answeredAt = await within(
+      new Promise<number>((resolve, reject) => {
+        call.events = {
+          answered: (res) => {
+            const r = sdp.accept(res.body.toString());
+            if (!r.ok) return reject(new Error(r.detail));
+            session.configure(r.media);
+            resolve(clock.now());
+          },
+          failed: (status) => reject(new Error(`call failed ${status}`)),
+        };
+      }),
+      "the final answer to the SIP caller's INVITE",
+    );
     const answer = await app.next('/ivr', (r) => r.params.From === from);
     return { session, call, frames, answeredAt, uuid: answer.params.CallUUID! };
   }

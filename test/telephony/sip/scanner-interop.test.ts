@@ -4,7 +4,9 @@
 // Skipped, saying why, when sipvicious is not installed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { spawnChild } from '../../helpers/children.ts';
+import { within } from '../../helpers/until.ts';
 import { RealClock } from '../../../src/clock/clock.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
@@ -39,11 +41,11 @@ async function guardedStack() {
 }
 
 function run(tool: string, args: string[]): Promise<string> {
-  const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnChild(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve) => child.on('exit', () => resolve(out)));
+  return within(new Promise((resolve) => child.on('exit', () => resolve(out))), () => `${tool} to finish\n${out}`);
 }
 
 describe('sipvicious finds nothing usable', { skip }, () => {

@@ -16,7 +16,7 @@ import { SipDriver } from '../../../src/telephony/sip/sip-driver.ts';
 import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
-import { until } from '../../helpers/until.ts';
+import { until, within } from '../../helpers/until.ts';
 
 const clock = new RealClock();
 const tenant = { accountId: 'MAXXXXXXXXXXXXXXXXXX', subaccountId: null };
@@ -84,7 +84,7 @@ test("a carrier's address calling an outside number is challenged, not relayed, 
     to: '<sip:16175550142@switchboard.test>',
     body: sdpBody(new SdpSession({ address: '127.0.0.2', port: 44998 }).offer()),
   });
-  const status = await new Promise<number>((resolve) => (call.events = { failed: (s) => resolve(s), answered: () => resolve(200) }));
+  const status = await within(new Promise<number>((resolve) => (call.events = { failed: (s) => resolve(s), answered: () => resolve(200) })), "the final answer to the carrier's INVITE");
   assert.equal(status, 401);
   const line = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "sip call from a carrier's address to none of its numbers challenged");
   assert.ok(line, logged.join('\n'));

@@ -19,7 +19,7 @@ import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import type { Flow } from '../../../src/telephony/sip/transport/sip-flow.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
 import { sipServerEnv, startTestServer, type TestServer } from '../../helpers/server.ts';
-import { until } from '../../helpers/until.ts';
+import { until, within } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, spoken, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeSipPort } from '../../helpers/ports.ts';
 
@@ -84,9 +84,12 @@ function callIn(to: string, credentials?: { username: string; password: string }
     body: sdpBody(sdp.offer()),
     credentials,
   });
-  const outcome = new Promise<number>((resolve) => {
-    call.events = { answered: () => resolve(200), failed: (status) => resolve(status) };
-  });
+  const outcome = within(
+    new Promise<number>((resolve) => {
+      call.events = { answered: () => resolve(200), failed: (status) => resolve(status) };
+    }),
+    `the final answer to the INVITE to ${to}`,
+  );
   return { call, outcome };
 }
 

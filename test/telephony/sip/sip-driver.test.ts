@@ -15,7 +15,7 @@ import { SipDriver } from '../../../src/telephony/sip/sip-driver.ts';
 import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
-import { until } from '../../helpers/until.ts';
+import { until, within } from '../../helpers/until.ts';
 
 const clock = new RealClock();
 const X = { accountId: 'MAXXXXXXXXXXXXXXXXXX', subaccountId: null };
@@ -155,6 +155,6 @@ function callIn(to: string, credentials?: { username: string; password: string }
     body: sdpBody(sdp.offer()),
     credentials,
   });
-  const status = new Promise<number>((resolve) => (call.events = { failed: (s) => resolve(s), answered: () => resolve(200) }));
+  const status = within(new Promise<number>((resolve) => (call.events = { failed: (s) => resolve(s), answered: () => resolve(200) })), `the final answer to the INVITE to ${to}`);
   return { call, status };
 }

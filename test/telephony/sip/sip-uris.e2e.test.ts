@@ -14,7 +14,7 @@ import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
 import { NetSipTransport } from '../../../src/telephony/sip/transport/sip-transport.ts';
 import { sipServerEnv, startTestServer, type TestServer } from '../../helpers/server.ts';
-import { until } from '../../helpers/until.ts';
+import { until, within } from '../../helpers/until.ts';
 import { answerServer, sandboxOf, type AnswerServer } from '../../voice/fixtures.ts';
 import { freeUdpPort, sipp, skip } from './sipp.ts';
 import { freeSipPort } from '../../helpers/ports.ts';
@@ -86,7 +86,7 @@ describe('sip: URIs outside the SIP domain, and the per-account call limit', { s
       to: '<sip:15557770009@127.0.0.1>',
       body: sdpBody(sdp.offer()),
     });
-    const answered = new Promise<number>((resolve) => (carried.events = { answered: () => resolve(200), failed: (s) => resolve(s) }));
+    const answered = within(new Promise<number>((resolve) => (carried.events = { answered: () => resolve(200), failed: (s) => resolve(s) })), 'the final answer to the carried INVITE');
     await app.next('/hold');
     assert.equal(await answered, 200);
 

@@ -62,7 +62,7 @@ describe('SIPp against the SIP driver', { skip }, () => {
     app.routes.set('/out', '<Response><Speak>Hello trunk</Speak></Response>');
     const client = sb.client();
     await client.calls.create('15557770001', '14155550100', `${app.origin}/out`, { hangupUrl: `${app.origin}/out-hangup` });
-    const answered = await app.next('/out');
+    const answered = await beforeSippEnds(app.next('/out'), gateway, 'the answer callback');
     assert.equal(answered.params.To, '14155550100');
     assert.equal(answered.params.CallStatus, 'in-progress');
     const hangup = await app.next('/out-hangup');
@@ -75,7 +75,7 @@ describe('SIPp against the SIP driver', { skip }, () => {
     const gateway = sipp('gateway-uas.xml', ['-p', String(gatewayPort), '-s', 'gw', '-mi', '127.0.0.1']);
     app.routes.set('/uri', '<Response><Speak>Hello partner</Speak></Response>');
     await sb.client().calls.create('15557770001', 'sip:dana@pbx.partner.example', `${app.origin}/uri`, { hangupUrl: `${app.origin}/uri-hangup` });
-    assert.equal((await app.next('/uri')).params.To, 'sip:dana@pbx.partner.example');
+    assert.equal((await beforeSippEnds(app.next('/uri'), gateway, 'the answer callback')).params.To, 'sip:dana@pbx.partner.example');
     assert.equal((await app.next('/uri-hangup')).params.HangupCause, 'NORMAL_CLEARING');
     const result = await gateway;
     assert.equal(result.code, 0, result.log);

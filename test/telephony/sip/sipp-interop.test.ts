@@ -17,6 +17,7 @@ import { registerHandler } from '../../../src/telephony/sip/registrar/register-h
 import { sdpBody } from '../../../src/telephony/sip/dialog/invite-session.ts';
 import { uriUser } from '../../../src/telephony/sip/message/sip-uri.ts';
 
+import { within } from '../../helpers/until.ts';
 import { freeUdpPort, sipp, skip } from './sipp.ts';
 
 const ANSWER = 'v=0\r\no=switchboard 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n';
@@ -107,9 +108,12 @@ describe('SIPp interop', { skip }, () => {
       body: sdpBody(ANSWER),
       credentials: { username: 'trunk', password: 'gw-secret' },
     });
-    const outcome = await new Promise<string>((resolve) => {
-      call.events = { answered: () => resolve('answered'), failed: (s) => resolve(`failed ${s}`) };
-    });
+    const outcome = await within(
+      new Promise<string>((resolve) => {
+        call.events = { answered: () => resolve('answered'), failed: (s) => resolve(`failed ${s}`) };
+      }),
+      "the gateway's final answer to our INVITE",
+    );
     assert.equal(outcome, 'answered');
     call.bye();
     ok(await gateway);

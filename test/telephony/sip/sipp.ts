@@ -1,9 +1,10 @@
 // Running SIPp (Debian's sip-tester, put in place by scripts/ensure-sip-tools.sh)
 // in tests: one scenario from test/telephony/sip/sipp/ to completion, and
 // the reason to skip when it is not installed.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 export { freeUdpPort } from '../../helpers/ports.ts';
+import { spawnChild } from '../../helpers/children.ts';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,7 +15,7 @@ const SCENARIOS = path.join(path.dirname(new URL(import.meta.url).pathname), 'si
 /** Run one SIPp scenario to completion; resolves with its exit code and, on failure, its error log. */
 export function sipp(scenario: string, args: string[]): Promise<{ code: number | null; log: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
-  const child = spawn('sipp', ['-sf', path.join(SCENARIOS, scenario), '-m', '1', '-i', '127.0.0.1', '-timeout', '20s', '-timeout_error', '-nostdin', '-trace_err', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnChild('sipp', ['-sf', path.join(SCENARIOS, scenario), '-m', '1', '-i', '127.0.0.1', '-timeout', '20s', '-timeout_error', '-nostdin', '-trace_err', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

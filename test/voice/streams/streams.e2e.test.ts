@@ -13,6 +13,7 @@ import { readWav } from '../../../src/media/wav.ts';
 import { streamServer, type Message, type StreamServer } from '../stream-server.ts';
 import { voiceSuite } from '../suite.ts';
 import { assertEvery } from '../../helpers/assert.ts';
+import { within } from '../../helpers/until.ts';
 
 const CALLER_ID = '14155550123';
 
@@ -57,7 +58,7 @@ describe('audio streams', () => {
     );
     const t = await line.sandbox.wait(uuid, 'ended');
     const c = await ws.connection('/both');
-    await c.closed;
+    await within(c.closed, 'the platform to close the stream');
 
     const start = c.messages[0]!;
     assert.equal(start.event, 'start');
@@ -154,7 +155,7 @@ describe('audio streams', () => {
     await line.sandbox.dtmf(uuid, '5#');
     await line.sandbox.advance({ ms: 1000 });
     await line.sandbox.hangup(uuid);
-    await Promise.all([c.closed, out.closed]);
+    await within(Promise.all([c.closed, out.closed]), 'the platform to close both streams');
 
     const keys = c.messages.filter((m) => m.event === 'dtmf');
     // Each key reaches the platform when its tone ends: 100 ms tones 100 ms apart.
@@ -208,7 +209,7 @@ describe('audio streams', () => {
     assert.equal(live.endTime, null);
     assert.equal(live.serviceUrl, `${ws.origin}/api`);
     await line.sandbox.advance({ ms: 2500 });
-    await c.closed;
+    await within(c.closed, 'the platform to close the stream');
     assert.equal(c.messages.at(-1)!.stop.reason, 'timeout');
     assert.equal(media(c.messages, 'inbound').length, 100, 'two seconds of frames, then the timeout');
     const stopped = await line.client.calls.getStream(uuid, started.streamId);
@@ -222,7 +223,7 @@ describe('audio streams', () => {
     const c2 = await ws.connection('/api2');
     await c2.next('start');
     await line.client.calls.stopStream(uuid, second.streamId);
-    await c2.closed;
+    await within(c2.closed, 'the platform to close the second stream');
     assert.equal(c2.messages.at(-1)!.stop.reason, 'stopped');
     await assert.rejects(line.client.calls.stopStream(uuid, second.streamId), /already stopped/);
     const all = (await line.client.calls.getAllStream(uuid)).objects;

@@ -1,0 +1,68 @@
+// The processes a test file starts die with it however it is killed: the
+// runner's per-file timeout sends it SIGTERM (which skips 'exit' handlers),
+// and a cancelled CI job or the kernel short of memory may SIGKILL it. A
+// server left behind would hold its ports and CPU through the next files and
+// runs. leash-fixture.ts plays the test file: it starts a real server process
+// and a native program through the helpers, then hangs until killed.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { leashMissing, spawnChild } from './children.ts';
+import { until, within } from './until.ts';
+
+const FIXTURE = path.join(import.meta.dirname, 'leash-fixture.ts');
+
+interface Started {
+  file: number;
+  server: number;
+  native: number;
+  url: string;
+}
+
+/** Running (a zombie waiting to be reaped has already let go of its ports and memory). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+const seen: Started[] = [];
+// Should a case fail, it leaves nothing behind either (checked by command line: a pid may be reused).
+after(() => {
+  for (const { server, native } of seen) {
+    for (const pid of [server, native]) {
+      const cmdline = running(pid) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+      if (/switchboard\.mjs|sleep/.test(cmdline)) process.kill(pid, 'SIGKILL');
+    }
+  }
+});
+
+/** The fixture started as a test file is, once it has said what it started. */
+async function startFile(): Promise<Started> {
+  const file = spawnChild(process.execPath, ['--import', 'tsx', FIXTURE], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  file.stderr.on('data', (c) => (out += c));
+  const line = new Promise<string>((resolve, reject) => {
+    file.stdout.on('data', (c) => ((out += c), out.includes('\n') && resolve(out)));
+    file.once('exit', (code) => reject(new Error(`the fixture exited with ${code} before starting its processes:\n${out}`)));
+  });
+  const started = JSON.parse(await within(line, () => `the fixture to start its server and program\n${out}`)) as Started;
+  seen.push(started);
+  return started;
+}
+
+describe('what a test file starts dies with it', { skip: leashMissing }, () => {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    test(`killed by ${signal} (${signal === 'SIGTERM' ? "the runner's per-file timeout" : 'a cancelled job'}): its server and its SIPp-like native program die too`, async () => {
+      const started = await startFile();
+      assert.ok(running(started.server) && running(started.native), 'the fixture started a server and a native program');
+      process.kill(started.file, signal);
+      await until(() => !running(started.file), `the fixture (pid ${started.file}) to die of ${signal}`);
+      await until(() => !running(started.server) && !running(started.native), `its server (pid ${started.server}) and native program (pid ${started.native}) to die with it`);
+      await assert.rejects(fetch(started.url), 'nothing answers on the server port any more');
+    });
+  }
+});
