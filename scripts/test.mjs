@@ -31,7 +31,8 @@ console.log(env.TEST_DATABASE_URL ? `PostgreSQL tests: ${env.TEST_DATABASE_URL}`
 const files = find(path.join(root, 'test'))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=180000', ...files];
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts/test-times.mjs')}`, '--test-reporter-destination=stdout'];
+const args = ['--import', 'tsx', '--test', ...reporters, '--test-concurrency=2', '--test-timeout=180000', ...files];
 // Full runs from several checkouts on one machine queue behind each other
 // (flock from util-linux, when present) instead of starving each other's
 // servers of CPU; a run of a few files never waits.
