@@ -42,8 +42,8 @@ if (queued) console.log(`waiting for other full test runs on this machine (lock 
 // The runner (and flock) get SIGTERM when this script dies, however it is
 // stopped, and the runner then stops its test files, whose processes die with
 // them (test/helpers/children.ts): a stopped `npm test` goes on nowhere.
-const runner = leash(process.execPath, args, 'TERM');
+const [command, commandArgs] = leash(process.execPath, args, 'TERM');
 const result = queued
-  ? spawnSync(...leash('flock', [lock, ...runner], 'TERM'), { stdio: 'inherit', env, cwd: root })
-  : spawnSync(...runner, { stdio: 'inherit', env, cwd: root });
+  ? spawnSync(...leash('flock', [lock, command, ...commandArgs], 'TERM'), { stdio: 'inherit', env, cwd: root })
+  : spawnSync(command, commandArgs, { stdio: 'inherit', env, cwd: root });
 process.exit(result.status ?? 1);

@@ -172,6 +172,7 @@ for (const { name, make: start } of DRIVERS) {
       const { leg, o } = await answeredLeg(d);
       d.farEnd.press(leg.uuid, '12#');
       await d.advance(2000);
+      await d.arrived(() => o.digits().length >= 3);
       assert.equal(o.digits(), '12#');
       const sentBy = leg.sendDigits('34', 100);
       assert.ok(sentBy > d.now(), 'sending keys takes time');

@@ -42,5 +42,12 @@ export interface DriverUnderTest {
   now(): number;
   /** Let `ms` of platform time pass, everything due meanwhile done. */
   advance(ms: number): Promise<void>;
+  /**
+   * Resolves once `cond` holds or, on a real network, once waiting longer is
+   * pointless (then the test's assertion says what differs): a far end and a
+   * driver sharing a busy machine may deliver later than the time allowed. A
+   * simulated network has delivered everything already and resolves at once.
+   */
+  arrived(cond: () => boolean): Promise<void>;
   close(): Promise<void>;
 }

@@ -32,6 +32,7 @@ export async function simDriver(): Promise<DriverUnderTest> {
     toleranceMs: 0,
     driver: carrier,
     now: () => clock.now(),
+    arrived: async () => undefined,
     advance: async (ms) => {
       await clock.advance(ms);
       await clock.quiesce();
