@@ -71,6 +71,9 @@ function openSqlite(file: string): { store: Store; sqlite: SQLite.Database } {
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
+  // Undo pages of savepoints (each batch of a turn is one) and of multi-row statements in memory: on a file
+  // they spilled past 64 KiB into a new temp file per transaction (open, unlink, a write per page, close).
+  sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new FifoSqliteDialect({ database: withStatementCache(sqlite) }) });

@@ -154,5 +154,36 @@ for (const db of databases) {
         assert.equal(row.params, a?.params ?? '{}', `parameters of call ${i}`);
       }
     });
+
+    test('a transaction keeps the undo pages of its savepoints in memory, never in a temp file', { skip: (db.name === 'postgres' && 'SQLite only') || (!fs.existsSync('/proc/self/fd') && 'needs /proc to list open files') }, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-store-'));
+      const own = await openStore({ dataDir: dir });
+      /** SQLite's temp files are unlinked as soon as opened: only the process's open descriptors show them. */
+      const target = (fd: string) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return ''; // closed meanwhile (the listing's own descriptor)
+        }
+      };
+      const tempFiles = () => fs.readdirSync('/proc/self/fd').map(target).filter((file) => /etilqs_/.test(file));
+      try {
+        await sql`create table pages (id integer primary key, body text not null)`.execute(own.db);
+        await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 400) insert into pages (body) select printf('%.1000c', 'a') from n`.execute(own.db);
+        const open = await own.db.transaction().execute(async (trx) => {
+          await sql`savepoint batch`.execute(trx);
+          // ~100 pages changed under the savepoint: far past the 64 KiB SQLite keeps in memory before spilling to a file.
+          await sql`update pages set body = printf('%.1000c', 'b')`.execute(trx);
+          const open = tempFiles();
+          await sql`release savepoint batch`.execute(trx);
+          return open;
+        });
+        assert.deepEqual(open, []);
+        assert.equal((await sql<{ n: number }>`select count(*) as n from pages where body like 'b%'`.execute(own.db)).rows[0]?.n, 400);
+      } finally {
+        await own.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 }
