@@ -54,7 +54,7 @@ async function startFile(): Promise<Started> {
   return started;
 }
 
-describe('what a test file starts dies with it', { skip: leashMissing }, () => {
+describe('what a test file starts dies with it', { skip: leashMissing, concurrency: true }, () => {
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     test(`killed by ${signal} (${signal === 'SIGTERM' ? "the runner's per-file timeout" : 'a cancelled job'}): its server and its SIPp-like native program die too`, async () => {
       const started = await startFile();

@@ -13,7 +13,7 @@ for (const db of databases) {
   describe(`verified caller IDs (${db.name})`, { skip: db.skip }, () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ db: db.name });
+      server = await startTestServer({ db: db.name, clock: 'virtual' });
     });
     after(async () => server?.stop());
 
