@@ -8,7 +8,7 @@
 export const WAIT_MS = 60_000;
 
 /** Polls `cond` until it holds. */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
+export async function until(cond: () => boolean | Promise<boolean>, what: string, limitMs = WAIT_MS): Promise<void> {
   const started = Date.now();
   while (!(await cond())) {
     if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);

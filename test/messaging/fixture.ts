@@ -6,6 +6,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import plivo from 'plivo';
+import { WAIT_MS } from '../helpers/until.ts';
 
 export interface Received {
   method: string;
@@ -54,7 +55,7 @@ export async function customerServer(handler?: (r: Received) => Answer | Promise
   return {
     url: base,
     requests,
-    waitFor(path, count = 1, timeoutMs = 15_000) {
+    waitFor(path, count = 1, timeoutMs = WAIT_MS) {
       const matching = () => requests.filter((r) => r.path === path);
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -88,7 +89,7 @@ export function validSignature(r: Received, authToken: string): boolean {
 }
 
 /** Re-run `probe` until it returns something truthy; for state only readable by asking (inboxes, records). */
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
