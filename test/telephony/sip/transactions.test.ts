@@ -254,6 +254,23 @@ describe('matching and symmetric responses', () => {
     assert.equal(r.message.topVia().params.get('rport'), '31337');
   });
 
+  test('the stamp changes only the Vias: From, To and CSeq parsed when the request was checked are not parsed again', () => {
+    const req = invite({ host: '10.0.0.5:5060' });
+    const [from, to, cseq] = [req.from(), req.to(), req.cseq()];
+    const before = req.vias();
+    stampVia(req, { transport: 'udp', address: '198.51.100.9', port: 31337 });
+    assert.equal(req.from(), from);
+    assert.equal(req.to(), to);
+    assert.equal(req.cseq(), cseq);
+    assert.notEqual(req.vias(), before);
+    assert.equal(req.topVia().params.get('received'), '198.51.100.9');
+    // The top Via kept is the one its new text parses to.
+    assert.deepEqual(req.vias(), parse<SipRequest>(req.toString()).vias());
+    // A later change to any header still drops them.
+    req.headers.set('to', '<sip:other@198.51.100.5>;tag=x');
+    assert.equal(req.to().params.get('tag'), 'x');
+  });
+
   test('responses go back to the source flow', () => {
     const h = harness();
     const from: Flow = { transport: 'udp', address: '198.51.100.9', port: 31337 };

@@ -7,7 +7,7 @@ import { parseCSeq, parseDeltaSeconds, type CSeq } from './sip-header-values.ts'
 import { parseNameAddr, parseNameAddrList, type NameAddr } from './sip-name-addr.ts';
 import { parseBoundedInt, SipSyntaxError } from './sip-syntax.ts';
 import { parseUri, type Uri } from './sip-uri.ts';
-import { parseVias, type Via } from './sip-via.ts';
+import { formatVia, parseVias, type Via } from './sip-via.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -88,6 +88,20 @@ export abstract class SipMessage {
   vias(): Via[] {
     const c = this.cached();
     return (c.via ??= parseVias(this.headers.getAll('via')));
+  }
+
+  /**
+   * Put `via` in place of the topmost Via (the received/rport stamp on a
+   * request that came in). Only the top Via changes, so the others and From,
+   * To, CSeq and Contact keep their parsed values: a request's headers are
+   * parsed once, when it is checked, not again by everything that reads them
+   * after the stamp. `via` is what parsing its formatted text gives.
+   */
+  replaceTopVia(via: Via): void {
+    const kept = this.cached();
+    this.headers.shift('via');
+    this.headers.prepend('via', formatVia(via));
+    this.cache = { version: this.headers.version, via: kept.via && [via, ...kept.via.slice(1)], from: kept.from, to: kept.to, cseq: kept.cseq, contacts: kept.contacts };
   }
 
   topVia(): Via {

@@ -4,7 +4,7 @@
 // way back; retransmissions are absorbed here and never reach the TU.
 import { responseTo, type SipRequest, type SipResponse } from '../message/sip-message.ts';
 import type { Clock } from '../../../clock/clock.ts';
-import { formatVia, MAGIC_COOKIE, type Via } from '../message/sip-via.ts';
+import { MAGIC_COOKIE, type Via } from '../message/sip-via.ts';
 import { uriHost, type Flow } from '../transport/sip-flow.ts';
 import { InviteClientTransaction, NonInviteClientTransaction, type ClientTransaction } from './client-transactions.ts';
 import { InviteServerTransaction, NonInviteServerTransaction, type ServerTransaction } from './server-transactions.ts';
@@ -161,8 +161,7 @@ export function stampVia(req: SipRequest, flow: Flow): void {
   params.set('received', uriHost(flow.address));
   if (wantsRport) params.set('rport', String(flow.port));
   const stamped = { ...via, params };
-  req.headers.shift('via');
-  req.headers.prepend('via', formatVia(stamped));
+  req.replaceTopVia(stamped);
 }
 
 /** Where responses go when the request's TCP connection is gone: the received address, the sent-by port (RFC 3261 §18.2.2). */
