@@ -26,10 +26,17 @@ const COMPACT: Record<string, string> = {
   y: 'identity',
 };
 
-/** The lower-case long name of a header name as received. */
+const canonical = new Map<string, string>();
+
+/** The lower-case long name of a header name as received (the names a peer sends are few: each is lower-cased once). */
 export function canonicalName(raw: string): string {
-  const lower = raw.toLowerCase();
-  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  let out = canonical.get(raw);
+  if (out === undefined) {
+    const lower = raw.toLowerCase();
+    out = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+    if (canonical.size < 1000 && raw.length <= 32) canonical.set(raw, out);
+  }
+  return out;
 }
 
 const SPELLING: Record<string, string> = {

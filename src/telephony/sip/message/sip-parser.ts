@@ -93,11 +93,9 @@ function parseHead(head: string): StartLine | ParseResult {
   const msg = parsed.msg;
   let lines = 0;
   let pos = lineEnd + 1;
+  // The header being read: appended when the next one starts (continuation lines may still extend it) and at the end.
   let name = '';
   let value = '';
-  const flush = (): void => {
-    if (name) msg.headers.append(name, trimWs(value));
-  };
   while (pos < head.length) {
     let end = head.indexOf('\n', pos);
     if (end < 0) end = head.length;
@@ -109,7 +107,7 @@ function parseHead(head: string): StartLine | ParseResult {
       value += ' ' + trimWs(line);
       continue;
     }
-    flush();
+    if (name) msg.headers.append(name, trimWs(value));
     if (++lines > MAX_HEADER_LINES) return fail('too many header lines', 400, msg);
     let i = 0;
     while (i < line.length && is(line.charCodeAt(i), TOKEN)) i++;
@@ -120,7 +118,7 @@ function parseHead(head: string): StartLine | ParseResult {
     name = canonicalName(line.slice(0, i));
     value = line.slice(j + 1);
   }
-  flush();
+  if (name) msg.headers.append(name, trimWs(value));
   return parsed;
 }
 
