@@ -12,6 +12,7 @@ import { FRAME_SAMPLES } from '../../../media/frame.ts';
 import { KEY_QUIET_MS, LineAnalyser } from '../../../media/line-analysis.ts';
 import type { Address } from './rtp-latch.ts';
 import { LATENESS_BUCKET_MS, LATENESS_BUCKETS, LINE_SOUND, type Command, type CommandBatch, type HeardKey, type HeardRun, type WorkerMessage, type WorkerStats } from './rtp-protocol.ts';
+import type { OutQueue } from './rtp-out-queue.ts';
 import { RtpSession } from './rtp-session.ts';
 import { PHASE_MS, PHASES, TICK_MS, tickNearest } from './rtp-time.ts';
 
@@ -76,6 +77,15 @@ interface Entry extends Staging {
   lastTick: number;
   /** Line analysis of what the session hears (opened with `analyse`), else null. */
   line: LineAnalyser | null;
+  /**
+   * Whether it is in its phase's set and ticks: from its first configure on.
+   * Before that a tick would send nothing (no media yet) and play nothing
+   * (nothing is received): in an app call that is the whole time the
+   * engine takes to answer, often longer than the call's media.
+   */
+  ticking: boolean;
+  /** The tick its phase's last step was at when it opened (its queue's ticks after that went by, see OutQueue.skipTo). */
+  openedAfter: number;
   /** Whether its heard audio goes to the main thread (an analysed session's only while asked). */
   hear: boolean;
   /**
@@ -103,6 +113,10 @@ const zeroTotals = (): Totals => ({ packetsSent: 0, packetsReceived: 0, packetsL
 export class MediaLoop {
   private readonly sessions = new Map<number, Entry>();
   private readonly phases: Set<Entry>[] = Array.from({ length: PHASES }, () => new Set());
+  /** Sessions of each phase that do not tick yet (Entry.ticking): their phase's steps still count as busy, so the thread keeps the time it would keep if they ticked. */
+  private readonly waiting: number[] = new Array<number>(PHASES).fill(0);
+  /** The tick each phase's last step was at (-1: none yet). */
+  private readonly phaseTick: number[] = new Array<number>(PHASES).fill(-1);
   private readonly opening = new Set<number>();
   private keys: HeardKey[] = [];
   private notes: { sid: number; what: string; detail: string }[] = [];
@@ -176,13 +190,14 @@ export class MediaLoop {
     const phase = m % PHASES;
     this.current = (m - phase) / PHASES;
     this.currentT0 = this.opts.t0 + phase * PHASE_MS;
+    this.phaseTick[phase] = this.current;
     return this.phases[phase]!;
   }
 
   /** Whether step `m` has work: its phase's sessions tick, or it delivers and something may have been heard. */
   busy(m: number): boolean {
     const phase = m % PHASES;
-    if (this.phases[phase]!.size > 0) return true;
+    if (this.phases[phase]!.size > 0 || this.waiting[phase]! > 0) return true;
     if (phase !== PHASES - 1 || ((m - phase) / PHASES + 1) % this.opts.deliverTicks !== 0) return false;
     return this.sessions.size > 0 || this.keys.length > 0 || this.notes.length > 0 || this.found.length > 0;
   }
@@ -192,9 +207,10 @@ export class MediaLoop {
     if (c.op === 'stats') return this.opts.post({ type: 'stats', id: c.id, stats: this.stats(c.reset) });
     const e = this.sessions.get(c.sid);
     if (!e) return;
-    const q = e.session.queue;
+    const q = this.queueOf(e);
     switch (c.op) {
       case 'configure':
+        this.startTicking(e);
         return e.session.configure(c.media, this.current);
       case 'send':
         return void q.send(tickNearest(c.at, e.t0), c.samples, c.g711);
@@ -262,9 +278,9 @@ export class MediaLoop {
         : null;
       const staged = new Int16Array(this.opts.deliverTicks * FRAME_SAMPLES);
       const t0 = this.opts.t0 + phase * PHASE_MS;
-      entry = { sid, phase, t0, session, rtp, rtcp, staged, frames: 0, runs: [], lastTick: -2, line, hear: !line, held: null, postHeld: false };
+      entry = { sid, phase, t0, session, rtp, rtcp, staged, frames: 0, runs: [], lastTick: -2, line, ticking: false, openedAfter: this.phaseTick[phase]!, hear: !line, held: null, postHeld: false };
       this.sessions.set(sid, entry);
-      this.phases[phase]!.add(entry);
+      this.waiting[phase]!++;
       this.opts.wake?.();
       this.opts.post({ type: 'opened', sid });
     } catch (err) {
@@ -283,7 +299,24 @@ export class MediaLoop {
     e.rtp.close();
     e.rtcp.close();
     this.sessions.delete(e.sid);
-    this.phases[e.phase]!.delete(e);
+    if (e.ticking) this.phases[e.phase]!.delete(e);
+    else this.waiting[e.phase]!--;
+  }
+
+  /** `e`'s queue, as it would be had `e` ticked from its opening (OutQueue.skipTo). */
+  private queueOf(e: Entry): OutQueue {
+    const q = e.session.queue;
+    const passed = this.phaseTick[e.phase]!;
+    if (!e.ticking && passed > e.openedAfter) q.skipTo(passed + 1);
+    return q;
+  }
+
+  /** `e` ticks from its phase's next step on (its first configure). */
+  private startTicking(e: Entry): void {
+    if (e.ticking) return;
+    e.ticking = true;
+    this.waiting[e.phase]!--;
+    this.phases[e.phase]!.add(e);
   }
 
   /**

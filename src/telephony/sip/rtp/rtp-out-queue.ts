@@ -82,6 +82,18 @@ export class OutQueue {
     this.end = last ? last.start + last.frames : 0;
   }
 
+  /**
+   * The ticks before `tick` went by without a `take` (a session that does
+   * not tick yet): the queue is left as those takes would have left it, so
+   * what is queued from now on lands where it would have.
+   */
+  skipTo(tick: number): void {
+    if (tick <= this.next) return;
+    this.next = tick;
+    const items = this.items;
+    while (items.length > 0 && items[0]!.start + items[0]!.frames < tick) items.shift();
+  }
+
   /** The tick after the last queued frame. */
   get queuedUntil(): number {
     return this.end;

@@ -193,6 +193,19 @@ test('an analysed session heard by the main thread: keys whose tones straddle de
   assert.notEqual(frameOf(heardBy(posted, 2), keys), -1, 'and the audio posted is what was sent');
 });
 
+test('a session ticks from its configure on; until then its phase still counts as busy, and audio queued for it lands where it would have had it ticked', async () => {
+  const { l, posted, send, run, settle } = loop();
+  send(open(1, 10000), open(2, 10002));
+  await settle();
+  assert.deepEqual([0, 1, 2, 3].map((m) => l.busy(m)), [false, true, true, false], 'the steps of phases 1 and 2 keep their time');
+  run(3);
+  const ramp = new Int16Array(6 * 160).map((_, i) => 1000 + (i % 700) * 40);
+  // Asked for tick 1, which went by: it plays whole from tick 3, as it would have had session 1 ticked all along.
+  send({ op: 'send', sid: 1, at: 5000 + 1 * 20, samples: ramp }, { op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) });
+  run(12);
+  assert.notEqual(frameOf(heardBy(posted, 2), ramp), -1, 'every frame sent was heard, in order');
+});
+
 /** A batched in-memory network that logs what the loop asks of it: sends wait for a flush, and arrive at the next receive. */
 function batchedNetwork(log: string[]): Network {
   const bound = new Map<number, PacketHandler>();

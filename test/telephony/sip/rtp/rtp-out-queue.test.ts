@@ -36,6 +36,21 @@ test('a run asked for a tick already played starts at the next one, whole', () =
   assert.deepEqual(takeAll(q, 5, 8).map(([, v]) => v), [7, 7, 0]);
 });
 
+test('ticks skipped (a session not ticking yet) leave the queue as taking them would have', () => {
+  for (const before of [(q: OutQueue) => q.send(1, run(3, 4)), (q: OutQueue) => q.send(6, run(2, 5)), () => {}]) {
+    const took = new OutQueue();
+    const skipped = new OutQueue();
+    before(took);
+    before(skipped);
+    takeAll(took, 0, 5);
+    skipped.skipTo(5);
+    skipped.skipTo(3); // never back
+    const after = (q: OutQueue) => [(q.clear(5), q.queuedUntil), q.send(2, run(2, 7)), q.queuedUntil, (q.clear(7), q.queuedUntil), q.send(0, run(1, 8)), (q.mix(4, run(2, 9)), q.queuedUntil)];
+    assert.deepEqual(after(skipped), after(took));
+    assert.deepEqual(takeAll(skipped, 5, 10), takeAll(took, 5, 10));
+  }
+});
+
 test('a short last frame is padded with silence', () => {
   const q = new OutQueue();
   q.send(0, new Int16Array(F + 10).fill(3));
