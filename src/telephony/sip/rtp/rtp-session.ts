@@ -180,12 +180,14 @@ export class RtpSession {
 
   /** A tick's first half: its packet leaves. (A worker sends every session's packet of a step before it plays any frame out, so the last packet leaves sooner.) */
   send(tick: number): void {
+    // Objects on the per-tick and per-packet paths are compared with null, not tested for truth: V8 tests an object's
+    // truth by reading its map (is it document.all?), a cache miss on an object the tick otherwise never reads.
     // A source gone quiet may have moved (the far end re-routed its media): hear everyone again so the latch can follow.
-    if (this.listening && this.latch.quiet(tick)) this.listen(null);
+    if (this.listening !== null && this.latch.quiet(tick)) this.listen(null);
     // The frame stays in the queued run when it can (see OutQueue.frameSamples): encoded straight from there.
     const take = this.queue.take(tick, sendFrame, false);
     const to = this.latch.target;
-    if (this.sends && to) {
+    if (this.sends && to !== null) {
       if (take === TAKE_DIGIT) this.sendEvent(this.eventType, tick, to);
       else this.sendAudio(tick, to, take === TAKE_IDLE);
     }
@@ -201,7 +203,7 @@ export class RtpSession {
     const came = this.jitter.pop(frame, at);
     if (!out) this.io.heard?.(came ? played : null);
     if (came && this.detector) this.keysIn(frame, at);
-    if (this.media && tick >= this.nextRtcpTick) {
+    if (this.media !== null && tick >= this.nextRtcpTick) {
       this.report(tick, wallMs, false);
       this.nextRtcpTick = tick + this.rtcpInterval();
     }
@@ -212,7 +214,7 @@ export class RtpSession {
   receiveRtp(packet: Uint8Array, from: Address, tick: number, arrivalMs: number, start = 0, length = packet.length - start): void {
     const media = this.media;
     const h = header;
-    if (!media || !readRtp(packet, h, start, length)) return void this.rejected++;
+    if (media === null || !readRtp(packet, h, start, length)) return void this.rejected++;
     const verdict = this.latch.check(from.address, from.port, h.ssrc, h.sequence, tick);
     if (verdict === LATCH_REJECT) return void this.rejected++;
     if (verdict === LATCH_MOVED) this.io.note('latched', `${from.address}:${from.port}`);
