@@ -75,6 +75,15 @@ interface Entry extends Staging {
   rtp: UdpSocket;
   rtcp: UdpSocket;
   lastTick: number;
+  /**
+   * The run being staged, not yet in `runs` (sealed there at each delivery
+   * or when a tick is missed): its first tick and its frames (0: none). In
+   * the entry, which a tick reads anyway, rather than the last of `runs`,
+   * which is three more cold objects per frame (the array, its elements,
+   * the run).
+   */
+  runTick: number;
+  runFrames: number;
   /** Line analysis of what the session hears (opened with `analyse`), else null. */
   line: LineAnalyser | null;
   /**
@@ -167,10 +176,13 @@ export class MediaLoop {
   skippedTicks = 0;
 
   private readonly batched: boolean;
+  /** Samples in every session's staging buffer: a period's frames. */
+  private readonly stagedSamples: number;
 
   constructor(private readonly opts: LoopOptions) {
     this.wallOffset = opts.wallOffset;
     this.batched = opts.network.flush !== undefined;
+    this.stagedSamples = opts.deliverTicks * FRAME_SAMPLES;
   }
 
   handle(batch: CommandBatch): void {
@@ -296,9 +308,9 @@ export class MediaLoop {
             key: (digit, start, end) => this.found.push(sid, 1 + DTMF_DIGITS.indexOf(digit), start, end),
           })
         : null;
-      const staged = new Int16Array(this.opts.deliverTicks * FRAME_SAMPLES);
+      const staged = new Int16Array(this.stagedSamples);
       const t0 = this.opts.t0 + phase * PHASE_MS;
-      entry = { sid, phase, t0, session, rtp, rtcp, staged, frames: 0, runs: [], lastTick: -2, line, ticking: false, openedAfter: this.phaseTick[phase]!, hear: !line, held: null, postHeld: false };
+      entry = { sid, phase, t0, session, rtp, rtcp, staged, frames: 0, runs: [], lastTick: -2, runTick: 0, runFrames: 0, line, ticking: false, openedAfter: this.phaseTick[phase]!, hear: !line, held: null, postHeld: false };
       link.entry = entry;
       this.sessions.set(sid, entry);
       this.waiting[phase]!++;
@@ -348,7 +360,7 @@ export class MediaLoop {
    */
   private play(e: Entry, n: number, wallMs: number): void {
     let at = e.frames * FRAME_SAMPLES;
-    if (at < e.staged.length) {
+    if (at < this.stagedSamples) {
       if (!e.session.play(n, wallMs, e.staged, at)) return;
     } else {
       if (!e.session.play(n, wallMs, overflow, 0)) return;
@@ -357,9 +369,12 @@ export class MediaLoop {
       e.staged.set(overflow, at);
     }
     e.frames++;
-    const run = e.runs[e.runs.length - 1];
-    if (run && e.lastTick === n - 1) run.frames++;
-    else e.runs.push({ tick: n, frames: 1 });
+    if (e.runFrames > 0 && e.lastTick === n - 1) e.runFrames++;
+    else {
+      this.seal(e);
+      e.runTick = n;
+      e.runFrames = 1;
+    }
     e.lastTick = n;
     e.line?.pushFrame(e.staged, at, e.t0 + n * TICK_MS);
   }
@@ -376,6 +391,7 @@ export class MediaLoop {
     const runs: HeardRun[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const e of this.sessions.values()) {
+      this.seal(e);
       const line = e.line;
       if (line) {
         // Its staging buffer is given away or reused from here.
@@ -405,6 +421,13 @@ export class MediaLoop {
     this.found = [];
     this.keys = [];
     this.notes = [];
+  }
+
+  /** `e`'s run being staged goes into its `runs`. */
+  private seal(e: Entry): void {
+    if (e.runFrames === 0) return;
+    e.runs.push({ tick: e.runTick, frames: e.runFrames });
+    e.runFrames = 0;
   }
 
   /** `from`'s runs as views of its staging buffer, which goes over whole. */

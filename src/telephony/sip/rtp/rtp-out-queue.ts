@@ -48,7 +48,8 @@ export class OutQueue {
   digitFrames = 0;
   /** Queued runs and keys in play order, never overlapping. */
   private readonly items: Item[] = [];
-  private readonly mixes: Item[] = [];
+  /** Mixed runs, made at the first mix (most legs never mix; every tick would read the empty list). */
+  private mixes: Item[] | null = null;
   /** The tick after the last queued frame. */
   private end = 0;
   /** The first tick not yet taken. */
@@ -69,7 +70,7 @@ export class OutQueue {
   /** Add `samples` over whatever plays from `tick`, queue or silence. */
   mix(tick: number, samples: Int16Array): void {
     const frames = framesIn(samples.length);
-    if (frames > 0) this.mixes.push({ start: Math.max(tick, this.next), frames, samples, g711: null, digit: null });
+    if (frames > 0) (this.mixes ??= []).push({ start: Math.max(tick, this.next), frames, samples, g711: null, digit: null });
   }
 
   /** Drop queued frames from `tick` on; a key already being sent finishes (a key cannot be half pressed). */
@@ -159,6 +160,7 @@ export class OutQueue {
   /** Whether a mixed run plays at `tick` (forgetting those that have ended). */
   private mixing(tick: number): boolean {
     const mixes = this.mixes;
+    if (mixes === null) return false;
     let any = false;
     for (let i = 0; i < mixes.length; i++) {
       const m = mixes[i]!;
@@ -172,7 +174,7 @@ export class OutQueue {
   private mixInto(tick: number, out: Int16Array): boolean {
     let any = false;
     const mixes = this.mixes;
-    if (mixes.length === 0) return false;
+    if (mixes === null || mixes.length === 0) return false;
     const sum = (this.sum ??= new Int32Array(FRAME_SAMPLES));
     for (let i = 0; i < mixes.length; i++) {
       const m = mixes[i]!;

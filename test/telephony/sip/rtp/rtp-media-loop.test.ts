@@ -177,6 +177,21 @@ test('a period whose delivery step was skipped (the pacer fell behind): the fram
   assert.notEqual(frameOf(heardBy(posted, 1), ramp), -1, 'every frame sent was heard, in order');
 });
 
+test('a tick a session missed (its step skipped) ends its heard run: the frames after it start a run of their own, at their own time', async () => {
+  const { posted, send, run, settle } = loop();
+  send(open(1, 10000), open(2, 10002));
+  await settle();
+  const ramp = new Int16Array(30 * 160).map((_, i) => 1000 + (i % 700) * 40);
+  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 1, at: 5000 + 4 * 20, samples: ramp });
+  const missed = 12; // session 2's tick 12: step 4 · 12 + 2
+  run(25, (m) => m === 4 * missed + 2);
+  const runs = batchesOf(posted).flatMap((b) => b.runs.filter((r) => r.sid === 2));
+  const at = (tick: number) => 5000 + 2 * 5 + tick * 20;
+  assert.ok(runs.some((r) => r.at + (r.samples.length / 160) * 20 === at(missed)), 'a run ends at the missed tick');
+  assert.ok(runs.some((r) => r.at === at(missed + 1)), 'the next starts after it');
+  assert.ok(runs.every((r) => r.at > at(missed) || r.at + (r.samples.length / 160) * 20 <= at(missed)), 'none covers it');
+});
+
 test('an analysed session heard by the main thread: keys whose tones straddle deliveries are found though its staging buffer is given away at each', async () => {
   const { posted, send, run, settle } = loop({ transfer: true });
   send(open(1, 10000), open(2, 10002, true));
