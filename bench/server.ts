@@ -6,6 +6,9 @@
 // writes one profile per measured phase (e.g. bench:calls' held set-up and
 // tear-down), taken over the inspector; BENCH_ALLOC_PROFILE=dir likewise
 // samples what each phase allocates (includes what was collected since).
+// BENCH_NODE_ARGS="--perf-prof --interpreted-frames-native-stack" (space-
+// separated) adds node flags to the server, e.g. for `perf record` of its
+// threads with exact JIT symbols (`perf inject --jit`).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +27,7 @@ const API_CONNECTIONS = 48;
  */
 function spawnServer(dataDir: string, env: Record<string, string>): Promise<{ child: ReturnType<typeof spawn>; base: string; inspector: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(ROOT, 'bin/switchboard.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
