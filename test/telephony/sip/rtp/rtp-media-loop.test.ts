@@ -165,12 +165,18 @@ function frameOf(heard: Int16Array, sent: Int16Array): number {
   return -1;
 }
 
-test('a period whose delivery step was skipped (the pacer fell behind): the frames that filled the staging buffer are delivered first, none lost or moved', async () => {
-  const { posted, send, run, settle } = loop();
-  send(open(1, 10000), open(2, 10002));
-  await settle();
+/** Sessions 1 and 2 opened and configured toward each other, `from` sending the other a ramp (30 distinct frames) from tick 4. */
+async function rampBetween(from: 1 | 2) {
+  const l = loop();
+  l.send(open(1, 10000), open(2, 10002));
+  await l.settle();
   const ramp = new Int16Array(30 * 160).map((_, i) => 1000 + (i % 700) * 40);
-  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 2, at: 5000 + 4 * 20, samples: ramp });
+  l.send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: from, at: 5000 + 4 * 20, samples: ramp });
+  return { ...l, ramp };
+}
+
+test('a period whose delivery step was skipped (the pacer fell behind): the frames that filled the staging buffer are delivered first, none lost or moved', async () => {
+  const { posted, run, ramp } = await rampBetween(2);
   // Step 39 delivers ticks 5–9; without it session 1's buffer is full when its tick 10 plays (step 41).
   run(40, (m) => m === 39);
   assert.deepEqual(batchesOf(posted).map((b) => b.runs.filter((r) => r.sid === 1).reduce((n, r) => n + r.samples.length / 160, 0)), [3, 5, 5, 5, 5, 5, 5, 5], 'the full period went when tick 10 played');
@@ -178,11 +184,7 @@ test('a period whose delivery step was skipped (the pacer fell behind): the fram
 });
 
 test('a tick a session missed (its step skipped) ends its heard run: the frames after it start a run of their own, at their own time', async () => {
-  const { posted, send, run, settle } = loop();
-  send(open(1, 10000), open(2, 10002));
-  await settle();
-  const ramp = new Int16Array(30 * 160).map((_, i) => 1000 + (i % 700) * 40);
-  send({ op: 'configure', sid: 1, media: toward(10002) }, { op: 'configure', sid: 2, media: toward(10000) }, { op: 'send', sid: 1, at: 5000 + 4 * 20, samples: ramp });
+  const { posted, run } = await rampBetween(1);
   const missed = 12; // session 2's tick 12: step 4 · 12 + 2
   run(25, (m) => m === 4 * missed + 2);
   const runs = batchesOf(posted).flatMap((b) => b.runs.filter((r) => r.sid === 2));
