@@ -49,6 +49,20 @@ export function threadCpuSeconds(pid: number, part: 'all' | 'system' = 'all'): M
   return out;
 }
 
+/** Context switches each thread of a process has made so far (voluntary: it slept, so each is a wake-up; involuntary: preempted), by OS thread id, from /proc. */
+export function threadSwitches(pid: number): Map<string, { voluntary: number; involuntary: number }> {
+  const out = new Map<string, { voluntary: number; involuntary: number }>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      out.set(tid, { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0), involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
 export interface LoadResult {
   rps: number;
   p99: number;

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpuSeconds, fmt, ROOT, spawnUntil, threadCpuSeconds } from './lib.ts';
+import { cpuSeconds, fmt, ROOT, spawnUntil, threadCpuSeconds, threadSwitches } from './lib.ts';
 import { startServer } from './server.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -141,6 +141,7 @@ for (const ladder of LADDERS) {
     const cpu0 = cpuSeconds(t.pid);
     const threads0 = threadCpuSeconds(t.pid);
     const kernel0 = threadCpuSeconds(t.pid, 'system');
+    const switches0 = threadSwitches(t.pid);
     const r = await t.profiled(`sip-${ladder.name}-${rate}`, () => sipp(t.port, rate, ladder));
     const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
@@ -150,6 +151,11 @@ for (const ladder of LADDERS) {
       const kernel = perThread(kernel0, threadCpuSeconds(t.pid, 'system'), roles, r.done);
       const shares = [...all].map(([role, v]) => `${role} ${fmt(v, 2)} ms${role === 'main' ? ` (kernel ${fmt(kernel.get(role) ?? 0, 2)})` : ''}`);
       console.log(`            CPU per call: ${shares.join(', ')}; load average ${fmt(os.loadavg()[0]!, 1)}`);
+      const switches1 = threadSwitches(t.pid);
+      const pick = (m: Map<string, { voluntary: number; involuntary: number }>, k: 'voluntary' | 'involuntary') => new Map([...m].map(([tid, v]) => [tid, v[k]]));
+      const woke = perThread(pick(switches0, 'voluntary'), pick(switches1, 'voluntary'), roles, r.done);
+      const preempted = perThread(pick(switches0, 'involuntary'), pick(switches1, 'involuntary'), roles, r.done);
+      console.log(`            wake-ups per call (voluntary context switches; preempted): ${[...woke].map(([role, v]) => `${role} ${fmt(v / 1000, 2)} (${fmt((preempted.get(role) ?? 0) / 1000, 2)})`).join(', ')}`);
     }
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }
