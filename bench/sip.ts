@@ -69,14 +69,14 @@ function sipp(port: number, rate: number, ladder: (typeof LADDERS)[number]): Pro
 
 type ThreadRole = 'main' | 'media workers' | 'other workers' | 'V8 and libuv helpers';
 
-/** CPU ms per completed call of each kind of thread over a step, from two /proc snapshots. */
+/** A per-thread counter's growth (CPU seconds, context switches) per completed call of each kind of thread over a step, from two /proc snapshots. */
 function perThread(before: Map<string, number>, after: Map<string, number>, roles: Map<string, ThreadRole>, calls: number): Map<ThreadRole, number> {
-  const ms = new Map<ThreadRole, number>();
-  for (const [tid, cpu] of after) {
+  const perCall = new Map<ThreadRole, number>();
+  for (const [tid, count] of after) {
     const role = roles.get(tid) ?? 'V8 and libuv helpers';
-    ms.set(role, (ms.get(role) ?? 0) + ((cpu - (before.get(tid) ?? 0)) * 1000) / calls);
+    perCall.set(role, (perCall.get(role) ?? 0) + (count - (before.get(tid) ?? 0)) / calls);
   }
-  return ms;
+  return perCall;
 }
 
 /** The process SIPp talks to: our bare stack (bench/sip-server.ts), or a whole server in SIP mode with its application. */
@@ -149,13 +149,13 @@ for (const ladder of LADDERS) {
     if (roles && r.done > 0) {
       const all = perThread(threads0, threadCpuSeconds(t.pid), roles, r.done);
       const kernel = perThread(kernel0, threadCpuSeconds(t.pid, 'system'), roles, r.done);
-      const shares = [...all].map(([role, v]) => `${role} ${fmt(v, 2)} ms${role === 'main' ? ` (kernel ${fmt(kernel.get(role) ?? 0, 2)})` : ''}`);
+      const shares = [...all].map(([role, v]) => `${role} ${fmt(v * 1000, 2)} ms${role === 'main' ? ` (kernel ${fmt((kernel.get(role) ?? 0) * 1000, 2)})` : ''}`);
       console.log(`            CPU per call: ${shares.join(', ')}; load average ${fmt(os.loadavg()[0]!, 1)}`);
       const switches1 = threadSwitches(t.pid);
       const pick = (m: Map<string, { voluntary: number; involuntary: number }>, k: 'voluntary' | 'involuntary') => new Map([...m].map(([tid, v]) => [tid, v[k]]));
       const woke = perThread(pick(switches0, 'voluntary'), pick(switches1, 'voluntary'), roles, r.done);
       const preempted = perThread(pick(switches0, 'involuntary'), pick(switches1, 'involuntary'), roles, r.done);
-      console.log(`            wake-ups per call (voluntary context switches; preempted): ${[...woke].map(([role, v]) => `${role} ${fmt(v / 1000, 2)} (${fmt((preempted.get(role) ?? 0) / 1000, 2)})`).join(', ')}`);
+      console.log(`            wake-ups per call (voluntary context switches; preempted): ${[...woke].map(([role, v]) => `${role} ${fmt(v, 2)} (${fmt(preempted.get(role) ?? 0, 2)})`).join(', ')}`);
     }
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }
