@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The newcomer test: take examples/ivr, install this package into it the way
 # a user does (the `npm pack` tarball) and run its tests; under vitest and
-# jest, the kit's own tests (test/sdk/kit/) run there too. Skipped, saying
-# so, only when the npm registry cannot be reached (the example's own
-# dependencies come from it).
+# jest, the kit's own tests (test/sdk/kit/) run there too, and on Linux the
+# check that the kit's child-mode server dies with a killed test process.
+# Skipped, saying so, only when the npm registry cannot be reached (the
+# example's own dependencies come from it).
 #
 # RUNNERS="node vitest jest" picks the runners (default: all three; .ci/run
 # says which CI runs). Installs prefer npm's cache (--prefer-offline), and the
@@ -66,4 +67,10 @@ for runner in $runners; do
       ;;
   esac
 done
+# A server the installed kit runs as a child (jest's default) dies with a
+# test process killed outright (test/sdk/kit/leash.mjs; it reads /proc).
+if [ "$(uname)" = Linux ]; then
+  cp "$root/test/sdk/kit/leash.mjs" kit-leash.mjs
+  node kit-leash.mjs
+fi
 echo "newcomer test passed: examples/ivr with the packed package ($runners)"

@@ -121,7 +121,15 @@ async function startChild(clock, dataDir, options) {
   // `logLevel` says otherwise) are shown as the in-process server shows them.
   const logLevel = options.logLevel ?? 'warn';
   const args = [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--clock', clock, '--log-level', levelBelow(logLevel, 'info'), '--log-format', 'json'];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server dies with this process however it ends: a test runner killing a
+  // worker that timed out (SIGTERM or SIGKILL skip 'exit' hooks) must not leave
+  // a server behind holding its port, database and CPU. On Linux the kernel
+  // sees to it (util-linux `setpriv --pdeathsig`, scripts/leash.mjs); elsewhere
+  // the server stops when its stdin, a pipe from this process, closes, which
+  // the system does when this process dies.
+  const { canLeash, leash } = await import('../scripts/leash.mjs');
+  const [command, commandArgs] = canLeash ? leash(process.execPath, args) : [process.execPath, ['--import', pathToFileURL(path.join(ROOT, 'sdk/exit-with-stdin.mjs')).href, ...args]];
+  const child = spawn(command, commandArgs, { env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl ?? '' }, stdio: [canLeash ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   let output = '';
