@@ -12,6 +12,7 @@ import { leashMissing, spawnChild } from './children.ts';
 import { until, within } from './until.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'leash-fixture.ts');
+const ROOT = path.join(import.meta.dirname, '../..');
 
 interface Started {
   file: number;
@@ -65,4 +66,46 @@ describe('what a test file starts dies with it', { skip: leashMissing, concurren
       await assert.rejects(fetch(started.url), 'nothing answers on the server port any more');
     });
   }
+});
+
+/** The processes below `pid`, children first. */
+function descendants(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = tasks.flatMap((tid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+const cmdline = (pid: number): string => (running(pid) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ') : '');
+
+describe('a stopped `npm test` goes on nowhere', { skip: leashMissing }, () => {
+  test("SIGTERM to npm ends the shell of its script (`sh -c`, which does not pass it on): scripts/test.mjs, the runner, the test file and the file's processes die too", async () => {
+    // What `npm test` starts for its script; npm passes the SIGTERM it gets to this shell only.
+    // (Without this file's NODE_TEST_CONTEXT: with it, that run's runner would take itself for a test file.)
+    const env = { ...process.env, NODE_TEST_CONTEXT: undefined };
+    const shell = spawnChild('sh', ['-c', `"${process.execPath}" scripts/test.mjs ${FIXTURE}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    shell.stdout.on('data', (c) => (out += c));
+    shell.stderr.on('data', (c) => (out += c));
+    let below: number[] = [];
+    try {
+      // The fixture (a test file the runner started) has started its server and a native program: the whole tree is up.
+      await until(() => (below = descendants(shell.pid!)).some((pid) => /^sleep 600/.test(cmdline(pid))), () => `the run's test file to start its processes\n${out}`);
+      assert.match(cmdline(below[0]), /scripts\/test\.mjs/, 'the shell runs scripts/test.mjs');
+      shell.kill('SIGTERM');
+      await until(() => below.every((pid) => !running(pid)), () => `scripts/test.mjs and everything below it to die with the shell; left: ${below.filter(running).map((pid) => `${pid} ${cmdline(pid)}`).join('; ')}`);
+    } finally {
+      for (const pid of below) if (/node|sleep|flock|setpriv/.test(cmdline(pid))) process.kill(pid, 'SIGKILL');
+    }
+  });
 });

@@ -7,11 +7,11 @@
 /** The bound on a wait for something that should come: well inside the runner's 180 s per test file. */
 export const WAIT_MS = 60_000;
 
-/** Polls `cond` until it holds. */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, limitMs = WAIT_MS): Promise<void> {
+/** Polls `cond` until it holds (`what` is called on failure, so it can show what came instead). */
+export async function until(cond: () => boolean | Promise<boolean>, what: string | (() => string), limitMs = WAIT_MS): Promise<void> {
   const started = Date.now();
   while (!(await cond())) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
