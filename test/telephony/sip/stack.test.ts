@@ -96,6 +96,26 @@ describe('calls between two stacks', () => {
     assert.deepEqual(w.net.lines(), ['INVITE sip:+15550100@203.0.113.1 SIP/2.0', 'SIP/2.0 100 Trying', 'SIP/2.0 180 Ringing', 'SIP/2.0 200 OK', 'ACK sip:203.0.113.1:5060 SIP/2.0', 'BYE sip:203.0.113.1:5060 SIP/2.0', 'SIP/2.0 200 OK']);
   });
 
+  test("a call's INVITE, held for the whole call, lets go of its parsed headers at the final response (read again, parsed again)", async () => {
+    const w = world();
+    call(w);
+    call(w);
+    await w.settle();
+    const [answered, rejected] = w.inbound as [InboundCall, InboundCall];
+    const views = (c: InboundCall) => [c.request.requestUri(), c.request.from(), c.request.to(), c.request.cseq(), c.request.topVia(), c.request.contacts()[0]];
+    const before = [views(answered), views(rejected)];
+    answered.ring();
+    assert.deepEqual(views(answered).map((v, i) => v === before[0]![i]), [true, true, true, true, true, true], 'kept until the final response');
+    answered.answer(ANSWER);
+    rejected.reject(486);
+    await w.settle();
+    for (const [i, c] of [answered, rejected].entries()) {
+      const again = views(c);
+      assert.deepEqual(again, before[i], 'the same values');
+      assert.deepEqual(again.map((v, j) => v === before[i]![j]), [false, false, false, false, false, false], 'parsed again');
+    }
+  });
+
   test('BYE from the called side', async () => {
     const w = world();
     const { seen } = call(w);

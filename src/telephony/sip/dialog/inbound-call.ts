@@ -49,6 +49,7 @@ export class InboundCall extends InviteSession {
       res.body = body.body;
     }
     this.tx.respond(res);
+    if (status >= 200) this.request.forgetParsed();
     return true;
   }
 
@@ -64,8 +65,9 @@ export class InboundCall extends InviteSession {
 
   /** 200 OK with our answer (or our offer, when the INVITE had none). */
   answer(body: Body, headers?: Array<[string, string]>): void {
+    const seq = this.request.cseq().seq;
     if (!this.send(200, body, headers)) return;
-    this.unacked.set(this.request.cseq().seq, this.tx);
+    this.unacked.set(seq, this.tx);
     this.state = 'confirmed';
     this.dialog!.state = 'confirmed';
   }
@@ -79,6 +81,7 @@ export class InboundCall extends InviteSession {
   cancelled(): void {
     if (this.tx.finalSent || this.state === 'ended') return;
     this.tx.respond(responseTo(this.request, 487, this.localTag));
+    this.request.forgetParsed();
     this.finish();
     this.events.cancelled?.();
   }

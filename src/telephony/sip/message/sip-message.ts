@@ -104,6 +104,15 @@ export abstract class SipMessage {
     this.cache = { version: this.headers.version, via: kept.via && [via, ...kept.via.slice(1)], from: kept.from, to: kept.to, cseq: kept.cseq, contacts: kept.contacts };
   }
 
+  /**
+   * Drop the parsed views (read again, they are parsed again): for a message
+   * kept long after it was handled, such as a call's INVITE, held for the
+   * whole call though its headers are read only until the final response.
+   */
+  forgetParsed(): void {
+    this.cache = { version: -1 };
+  }
+
   topVia(): Via {
     const v = this.vias()[0];
     if (v === undefined) throw new SipSyntaxError('missing Via header');
@@ -209,6 +218,11 @@ export class SipRequest extends SipMessage {
 
   setUri(uri: string): void {
     this.uri = uri;
+    this.parsedUri = undefined;
+  }
+
+  override forgetParsed(): void {
+    super.forgetParsed();
     this.parsedUri = undefined;
   }
 
