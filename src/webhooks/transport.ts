@@ -165,14 +165,21 @@ export class Transport {
     this.slots = new FairSlots(opts);
   }
 
-  async send(out: Outgoing, limits: AttemptLimits): Promise<Attempt> {
+  /**
+   * One attempt to `route` (the request's URL: its origin and path pick the
+   * slot). `build` makes the request once the slot is taken, so one waiting
+   * holds no encoded body or signature (what survives the young generation's
+   * collections while requests queue is what they cost).
+   */
+  async send(route: URL, build: () => Outgoing, limits: AttemptLimits): Promise<Attempt> {
     let release: (() => void) | undefined;
     let started = performance.now();
     let exchange: Exchange | undefined;
     let budget: NodeJS.Timeout | undefined;
     try {
-      release = await this.slots.acquire(out.url, limits.priority, limits.stop);
+      release = await this.slots.acquire(route, limits.priority, limits.stop);
       started = performance.now();
+      const out = build();
       const ex = (exchange = new Exchange(this.opts.maxResponseBytes));
       if (limits.stop.aborted) ex.cancel(limits.stop.reason as Error);
       else this.exchanges.add(limits.stop, ex);

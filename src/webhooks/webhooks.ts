@@ -232,16 +232,19 @@ export class Webhooks {
   }
 
   private async attempt(req: WebhookRequest, target: Target, n: number, how: { priority: Priority; budgetMs: number; headers?: Record<string, string> }): Promise<Attempt> {
-    const out = this.outgoing(req, target, how.headers ?? {});
+    let out: Outgoing | undefined;
+    const build = () => (out = this.outgoing(req, target, how.headers ?? {}));
     const { policy } = target;
-    const a = await this.transport.send(out, {
+    // Built once it has its slot: the route is the target's origin and path, whatever a GET adds to the query.
+    const a = await this.transport.send(target.url, build, {
       priority: how.priority,
       connectTimeoutMs: policy.connectTimeoutMs,
       readTimeoutMs: policy.readTimeoutMs,
       budgetMs: how.budgetMs,
       stop: this.stopping.signal,
     });
-    await this.record(req, out, n, policy.retries + 1, a);
+    // Stopped while it waited for a slot: the debug log shows the request as it would have gone.
+    await this.record(req, out ?? build(), n, policy.retries + 1, a);
     return a;
   }
 
