@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request, WebSocket } from 'undici';
 import { newAccountAuthId, newAuthToken } from '../src/ids.ts';
+import type { WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
 import { ROOT } from './lib.ts';
 
 /** Keep-alive connections of the API client. */
@@ -97,30 +98,28 @@ async function devtools(url: string) {
       fs.writeFileSync(file, JSON.stringify(profile));
     },
     /**
-     * The OS thread id of each worker thread, by its name: each worker is
-     * asked over the inspector which thread it runs on (/proc/thread-self).
+     * `expression` evaluated in each worker thread (by value), with the
+     * worker's title (its name, e.g. `… rtp-media`).
      */
-    async workerThreads(): Promise<Map<string, string>> {
-      const tids = new Map<string, string>();
+    async inWorkers(expression: string): Promise<{ title: string; value: unknown }[]> {
+      const out: { title: string; value: unknown }[] = [];
       const asked = new Map<string, string>();
       const answered = new Promise<void>((resolve) => {
         events.set('NodeWorker.receivedMessageFromWorker', (p) => {
-          const m = JSON.parse(p.message as string) as { id?: number; result?: { result?: { value?: string } } };
-          const value = m.result?.result?.value;
-          if (m.id === 1 && value) tids.set(value.split('/').pop()!, asked.get(p.sessionId as string)!);
-          if (tids.size === asked.size) resolve();
+          const m = JSON.parse(p.message as string) as { id?: number; result?: { result?: { value?: unknown } } };
+          if (m.id === 1) out.push({ title: asked.get(p.sessionId as string)!, value: m.result?.result?.value });
+          if (out.length === asked.size) resolve();
         });
       });
       events.set('NodeWorker.attachedToWorker', (p) => {
         const sessionId = p.sessionId as string;
         asked.set(sessionId, (p.workerInfo as { title: string }).title);
-        const expression = "process.getBuiltinModule('node:fs').readlinkSync('/proc/thread-self')";
         void send('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }) });
       });
       await send('NodeWorker.enable', { waitForDebuggerOnStart: false });
       if (asked.size > 0) await answered;
       await send('NodeWorker.disable');
-      return tids;
+      return out;
     },
     close: () => ws.close(),
   };
@@ -166,8 +165,16 @@ export async function startServer(env: Record<string, string>) {
     api,
     client,
     heapAfterGc: () => inspector.heapAfterGc(),
-    /** OS thread id → name of the server's worker threads (e.g. `rtp-media`). */
-    workerThreads: () => inspector.workerThreads(),
+    /** OS thread id → name of the server's worker threads (e.g. `rtp-media`): each is asked which thread it runs on. */
+    async workerThreads(): Promise<Map<string, string>> {
+      const answers = await inspector.inWorkers("process.getBuiltinModule('node:fs').readlinkSync('/proc/thread-self')");
+      return new Map(answers.map(({ title, value }) => [String(value).split('/').pop()!, title]));
+    },
+    /** The media workers' counters since the last reset (rtp-worker.ts gives them to the inspector); `reset` restarts them. */
+    async mediaStats(reset: boolean): Promise<WorkerStats[]> {
+      const answers = await inspector.inWorkers(`globalThis.rtpWorkerStats?.(${reset})`);
+      return answers.filter((a) => a.title.endsWith('rtp-media') && a.value).map((a) => a.value as WorkerStats);
+    },
     /**
      * Profile one phase: with BENCH_PHASE_PROFILE=dir the server's CPU
      * profile of `phase` alone is written to dir/<name>.cpuprofile.

@@ -30,11 +30,11 @@ import { renderTone } from '../src/media/tones.ts';
 import { rtpRealtimeOf } from '../src/config.ts';
 import { RtpMedia, type MediaSession } from '../src/telephony/sip/rtp/rtp-media.ts';
 import { PHASE_MS } from '../src/telephony/sip/rtp/rtp-time.ts';
-import { STEP_BUCKET_MS } from '../src/telephony/sip/rtp/rtp-pacer.ts';
 import { loadBatchedUdp } from '../src/telephony/sip/rtp/rtp-udp-batch.ts';
-import { LATENESS_BUCKET_MS, type SocketIo, type WorkerScheduling, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
+import { type SocketIo, type WorkerScheduling, type WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
 import type { NegotiatedMedia } from '../src/telephony/sip/sip-sdp.ts';
 import { fmt } from './lib.ts';
+import { latenessPercentile, stepFigures } from './rtp-figures.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const LADDER = (process.env.BENCH_LEGS ?? '500,1000,1200,1400,1600,1800,2000,2500,3000').split(',').map(Number);
@@ -98,17 +98,6 @@ function sum(stats: WorkerStats[]) {
   return t;
 }
 
-function percentile(stats: WorkerStats[], q: number): number {
-  const hist = stats[0]!.lateness.map((_, i) => stats.reduce((n, s) => n + s.lateness[i]!, 0));
-  const total = hist.reduce((a, b) => a + b, 0);
-  let seen = 0;
-  for (let i = 0; i < hist.length; i++) {
-    seen += hist[i]!;
-    if (seen >= q * total) return (i + 1) * LATENESS_BUCKET_MS;
-  }
-  return Infinity;
-}
-
 async function step(n: number) {
   const media = await RtpMedia.start({ ports: { min: 20000, max: 39999 }, clock, bindAddress: '127.0.0.1', io: IO, realtime: REALTIME, log: pino({ level: 'warn' }, pino.destination(2)) });
   if (media.sockets !== IO_USED) throw new Error(`the workers use ${media.sockets}, expected ${IO_USED}`);
@@ -148,9 +137,9 @@ async function step(n: number) {
   for (const leg of legs) leg.close();
   await media.close();
   return {
-    p50: percentile(stats, 0.5),
-    p99: percentile(stats, 0.99),
-    p999: percentile(stats, 0.999),
+    p50: latenessPercentile(stats, 0.5),
+    p99: latenessPercentile(stats, 0.99),
+    p999: latenessPercentile(stats, 0.999),
     sentPerSecond: ((after.sent - before.sent) * 1000) / wall,
     lost: after.lost - before.lost,
     concealed: after.concealed - before.concealed,
@@ -175,18 +164,6 @@ async function untilRealtime(media: RtpMedia): Promise<number> {
   const t0 = performance.now();
   while (performance.now() - t0 < REALTIME_WAIT_MS && !(await media.stats()).every((s) => s.realtime)) await new Promise((r) => setTimeout(r, 100));
   return performance.now() - t0;
-}
-
-/** How full the workers' steps were (p50, p99 of a step's work against its PHASE_MS) and how many steps started more than 1 ms late. */
-function stepFigures(stats: WorkerStats[]) {
-  const hist = stats[0]!.steps.work.map((_, i) => stats.reduce((n, s) => n + (s.steps.work[i] ?? 0), 0));
-  const steps = stats.reduce((n, s) => n + s.steps.steps, 0);
-  const fill = (q: number) => {
-    let seen = 0;
-    for (let i = 0; i < hist.length; i++) if ((seen += hist[i]!) >= q * steps) return ((i + 1) * STEP_BUCKET_MS) / PHASE_MS;
-    return Infinity;
-  };
-  return { steps, lateSteps: stats.reduce((n, s) => n + s.steps.late, 0), fill50: fill(0.5), fill99: fill(0.99) };
 }
 
 function schedulingText(s: WorkerScheduling | null): string {

@@ -22,6 +22,8 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpuSeconds, fmt, ROOT, spawnUntil, threadCpuSeconds, threadSwitches } from './lib.ts';
+import type { WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
+import { latenessPercentile, stepFigures } from './rtp-figures.ts';
 import { startServer } from './server.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -79,6 +81,17 @@ function perThread(before: Map<string, number>, after: Map<string, number>, role
   return perCall;
 }
 
+/** The media workers' steps and packets over a step: what the real-time priority is there for. */
+function mediaText(stats: WorkerStats[]): string {
+  const { steps, lateSteps, fill50, fill99 } = stepFigures(stats);
+  const demotions = stats.reduce((n, s) => n + s.demotions, 0);
+  const packets = (q: number) => fmt(latenessPercentile(stats, q), 1);
+  return (
+    `packets late p50 ${packets(0.5)}, p99 ${packets(0.99)}, p99.9 ${packets(0.999)} ms; steps ${fmt((lateSteps * 1000) / Math.max(1, steps), 1)} ‰ late of ${fmt(steps)}, ` +
+    `fill p50 ${fmt(fill50 * 100)}%, p99 ${fmt(fill99 * 100)}%; real-time at the end ${stats.filter((s) => s.realtime).length}/${stats.length}${demotions ? ` (sent back ${demotions} times so far)` : ''}`
+  );
+}
+
 /** The process SIPp talks to: our bare stack (bench/sip-server.ts), or a whole server in SIP mode with its application. */
 interface Target {
   pid: number;
@@ -87,6 +100,8 @@ interface Target {
   profiled<T>(name: string, step: () => Promise<T>): Promise<T>;
   /** What each of the process's threads is, by OS thread id (app ladder only): its CPU per call is split by these. */
   threadRoles?(): Promise<Map<string, ThreadRole>>;
+  /** The media workers' counters since the last reset (app ladder only). */
+  mediaStats?(reset: boolean): Promise<WorkerStats[]>;
   stop(): Promise<void>;
 }
 
@@ -115,6 +130,7 @@ async function target(ladder: (typeof LADDERS)[number]): Promise<Target> {
     pid: server.pid,
     port,
     profiled: server.profiled,
+    mediaStats: server.mediaStats,
     async threadRoles() {
       const roles = new Map<string, ThreadRole>([[String(server.pid), 'main']]);
       for (const [tid, name] of await server.workerThreads()) roles.set(tid, name.endsWith('rtp-media') ? 'media workers' : 'other workers');
@@ -142,6 +158,7 @@ for (const ladder of LADDERS) {
     const threads0 = threadCpuSeconds(t.pid);
     const kernel0 = threadCpuSeconds(t.pid, 'system');
     const switches0 = threadSwitches(t.pid);
+    await t.mediaStats?.(true);
     const r = await t.profiled(`sip-${ladder.name}-${rate}`, () => sipp(t.port, rate, ladder));
     const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
@@ -156,6 +173,8 @@ for (const ladder of LADDERS) {
       const woke = perThread(pick(switches0, 'voluntary'), pick(switches1, 'voluntary'), roles, r.done);
       const preempted = perThread(pick(switches0, 'involuntary'), pick(switches1, 'involuntary'), roles, r.done);
       console.log(`            wake-ups per call (voluntary context switches; preempted): ${[...woke].map(([role, v]) => `${role} ${fmt(v, 2)} (${fmt(preempted.get(role) ?? 0, 2)})`).join(', ')}`);
+      const media = await t.mediaStats?.(false);
+      if (media?.length) console.log(`            media workers: ${mediaText(media)}`);
     }
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }

@@ -489,7 +489,8 @@ export class MediaLoop {
     this.lateness[Math.min(LATENESS_BUCKETS - 1, Math.max(0, Math.floor(late / LATENESS_BUCKET_MS)))]! += packets;
   }
 
-  private stats(reset: boolean): WorkerStats {
+  /** The worker's counters (the 'stats' command; rtp-worker.ts also gives them to the inspector for bench:sip). */
+  stats(reset: boolean): WorkerStats {
     const totals = { ...this.closedTotals };
     for (const e of this.sessions.values()) this.addTotals(totals, e.session);
     const scheduling = this.opts.scheduling?.(reset) ?? unscheduled();

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { MediaLoop } from './rtp-media-loop.ts';
 import { LATE_STEP_MS, Pacer, StepMeter } from './rtp-pacer.ts';
 import { loadThreadPriority, startScheduling } from './rtp-priority.ts';
-import type { CommandBatch, WorkerInit, WorkerMessage } from './rtp-protocol.ts';
+import type { CommandBatch, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
 import { monoNow, PHASE_MS } from './rtp-time.ts';
 import { udpNetwork } from './rtp-udp.ts';
 import { BatchedNetwork, loadBatchedUdp } from './rtp-udp-batch.ts';
@@ -39,6 +39,9 @@ const loop = new MediaLoop({
   scheduling: (reset) => ({ steps: meter.snapshot(reset), realtime: guard?.realtime ?? scheduling.kind === 'inherited', demotions: guard?.demotions ?? 0 }),
 });
 port.on('message', (batch: CommandBatch) => loop.handle(batch));
+// bench:sip's app ladder reads each worker's counters over the server's inspector (the server is another
+// process, its workers unreachable otherwise): a function on this thread's own global, which nothing else shares.
+(globalThis as { rtpWorkerStats?: (reset: boolean) => WorkerStats }).rtpWorkerStats = (reset) => loop.stats(reset);
 
 /**
  * The steps the pacer finds due, run together (MediaLoop.steps); those with
