@@ -49,13 +49,18 @@ export function threadCpuSeconds(pid: number, part: 'all' | 'system' = 'all'): M
   return out;
 }
 
-/** Context switches each thread of a process has made so far (voluntary: it slept, so each is a wake-up; involuntary: preempted), by OS thread id, from /proc. */
-export function threadSwitches(pid: number): Map<string, { voluntary: number; involuntary: number }> {
-  const out = new Map<string, { voluntary: number; involuntary: number }>();
+/** Context switches each thread of a process has made so far (voluntary: it slept, so each is a wake-up; involuntary: preempted) and its moves from one core to another, by OS thread id, from /proc. */
+export function threadSwitches(pid: number): Map<string, { voluntary: number; involuntary: number; migrations: number }> {
+  const out = new Map<string, { voluntary: number; involuntary: number; migrations: number }>();
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
       const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      out.set(tid, { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0), involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) });
+      const sched = fs.readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8');
+      out.set(tid, {
+        voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+        involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+        migrations: Number(/^se\.nr_migrations\s+:\s+(\d+)/m.exec(sched)?.[1] ?? 0),
+      });
     } catch {
       // The thread ended meanwhile.
     }

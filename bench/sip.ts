@@ -169,10 +169,11 @@ for (const ladder of LADDERS) {
       const shares = [...all].map(([role, v]) => `${role} ${fmt(v * 1000, 2)} ms${role === 'main' ? ` (kernel ${fmt((kernel.get(role) ?? 0) * 1000, 2)})` : ''}`);
       console.log(`            CPU per call: ${shares.join(', ')}; load average ${fmt(os.loadavg()[0]!, 1)}`);
       const switches1 = threadSwitches(t.pid);
-      const pick = (m: Map<string, { voluntary: number; involuntary: number }>, k: 'voluntary' | 'involuntary') => new Map([...m].map(([tid, v]) => [tid, v[k]]));
+      const pick = (m: ReturnType<typeof threadSwitches>, k: 'voluntary' | 'involuntary' | 'migrations') => new Map([...m].map(([tid, v]) => [tid, v[k]]));
       const woke = perThread(pick(switches0, 'voluntary'), pick(switches1, 'voluntary'), roles, r.done);
       const preempted = perThread(pick(switches0, 'involuntary'), pick(switches1, 'involuntary'), roles, r.done);
-      console.log(`            wake-ups per call (voluntary context switches; preempted): ${[...woke].map(([role, v]) => `${role} ${fmt(v, 2)} (${fmt(preempted.get(role) ?? 0, 2)})`).join(', ')}`);
+      const moved = perThread(pick(switches0, 'migrations'), pick(switches1, 'migrations'), roles, r.done);
+      console.log(`            wake-ups per call (voluntary context switches; preempted; moved to the other core): ${[...woke].map(([role, v]) => `${role} ${fmt(v, 2)} (${fmt(preempted.get(role) ?? 0, 2)}; ${fmt(moved.get(role) ?? 0, 2)})`).join(', ')}`);
       const media = await t.mediaStats?.(false);
       if (media?.length) console.log(`            media workers: ${mediaText(media)}`);
     }
