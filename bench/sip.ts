@@ -81,12 +81,14 @@ function perThread(before: Map<string, number>, after: Map<string, number>, role
   return perCall;
 }
 
-/** The media workers' steps and packets over a step: what the real-time priority is there for. */
-function mediaText(stats: WorkerStats[]): string {
+/** The media workers' steps and packets over a step (from two readings of their counters): what the real-time priority is there for. */
+function mediaText(before: WorkerStats[], stats: WorkerStats[], calls: number): string {
   const { steps, lateSteps, fill50, fill99 } = stepFigures(stats);
+  const grown = (of: (s: WorkerStats) => number) => stats.reduce((n, s) => n + of(s), 0) - before.reduce((n, s) => n + of(s), 0);
   const demotions = stats.reduce((n, s) => n + s.demotions, 0);
   const packets = (q: number) => fmt(latenessPercentile(stats, q), 1);
   return (
+    `${fmt(grown((s) => s.totals.packetsSent) / calls)} packets sent per call, ${fmt(grown((s) => s.skippedTicks))} steps skipped (a worker more than 100 ms behind drops them); ` +
     `packets late p50 ${packets(0.5)}, p99 ${packets(0.99)}, p99.9 ${packets(0.999)} ms; steps ${fmt((lateSteps * 1000) / Math.max(1, steps), 1)} ‰ late of ${fmt(steps)}, ` +
     `fill p50 ${fmt(fill50 * 100)}%, p99 ${fmt(fill99 * 100)}%; real-time at the end ${stats.filter((s) => s.realtime).length}/${stats.length}${demotions ? ` (sent back ${demotions} times so far)` : ''}`
   );
@@ -158,7 +160,7 @@ for (const ladder of LADDERS) {
     const threads0 = threadCpuSeconds(t.pid);
     const kernel0 = threadCpuSeconds(t.pid, 'system');
     const switches0 = threadSwitches(t.pid);
-    await t.mediaStats?.(true);
+    const media0 = await t.mediaStats?.(true);
     const r = await t.profiled(`sip-${ladder.name}-${rate}`, () => sipp(t.port, rate, ladder));
     const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
@@ -175,7 +177,7 @@ for (const ladder of LADDERS) {
       const moved = perThread(pick(switches0, 'migrations'), pick(switches1, 'migrations'), roles, r.done);
       console.log(`            wake-ups per call (voluntary context switches; preempted; moved to the other core): ${[...woke].map(([role, v]) => `${role} ${fmt(v, 2)} (${fmt(preempted.get(role) ?? 0, 2)}; ${fmt(moved.get(role) ?? 0, 2)})`).join(', ')}`);
       const media = await t.mediaStats?.(false);
-      if (media?.length) console.log(`            media workers: ${mediaText(media)}`);
+      if (media?.length && media0) console.log(`            media workers: ${mediaText(media0, media, r.done)}`);
     }
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }
