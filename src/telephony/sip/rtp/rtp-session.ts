@@ -140,9 +140,11 @@ export class RtpSession {
     private readonly opts: SessionOptions,
   ) {
     this.random = opts.random ?? Math.random;
-    this.ssrc = Math.floor(this.random() * 0x100000000) >>> 0;
+    // 32-bit values are kept as int32 (written into packets bit for bit): a uint32 over 2^31 would be a boxed number,
+    // one more cold object read for every packet sent.
+    this.ssrc = Math.floor(this.random() * 0x100000000) | 0;
     this.seq = Math.floor(this.random() * 0x10000);
-    this.tsOrigin = Math.floor(this.random() * 0x100000000) >>> 0;
+    this.tsOrigin = Math.floor(this.random() * 0x100000000) | 0;
     this.jitter = new JitterBuffer(opts.jitter);
   }
 
@@ -215,12 +217,14 @@ export class RtpSession {
     const media = this.media;
     const h = header;
     if (media === null || !readRtp(packet, h, start, length)) return void this.rejected++;
-    const verdict = this.latch.check(from.address, from.port, h.ssrc, h.sequence, tick);
+    // As int32, like our own SSRC: stored per packet (latch, receivingSsrc) without boxing one.
+    const ssrc = h.ssrc | 0;
+    const verdict = this.latch.check(from.address, from.port, ssrc, h.sequence, tick);
     if (verdict === LATCH_REJECT) return void this.rejected++;
     if (verdict === LATCH_MOVED) this.io.note('latched', `${from.address}:${from.port}`);
     if (this.listening !== this.latch.target) this.listen(this.latch.target);
-    if (h.ssrc !== this.receivingSsrc) {
-      this.receivingSsrc = h.ssrc;
+    if (ssrc !== this.receivingSsrc) {
+      this.receivingSsrc = ssrc;
       this.jitter.reset();
       this.dtmfIn.reset();
     }
@@ -241,11 +245,11 @@ export class RtpSession {
   /** An RTCP packet from `from`, at `tick` (`wallMs` on the platform's wall clock). */
   receiveRtcp(packet: Uint8Array, from: Address, tick: number, wallMs: number): void {
     const info = parseRtcp(packet);
-    if (!info || info.ssrc !== this.latch.ssrc) return;
+    if (!info || (info.ssrc | 0) !== this.latch.ssrc) return;
     this.rtcpTarget = { address: from.address, port: from.port };
     if (info.srNtpMiddle !== null) this.lastSr = { middle: info.srNtpMiddle, tick };
     for (const b of info.blocks) {
-      if (b.ssrc !== this.ssrc) continue;
+      if ((b.ssrc | 0) !== this.ssrc) continue;
       this.remoteLost = b.cumulativeLost;
       // Signed: rounding in the far end's DLSR can put a near-zero round trip a unit below zero.
       if (b.lsr !== 0) this.roundTripMs = Math.max(0, ((ntpMiddle(ntpOf(wallMs)) - b.lsr - b.dlsr) | 0) / 65.536);
@@ -280,8 +284,9 @@ export class RtpSession {
     this.io.listenTo?.(source);
   }
 
+  /** As int32 (see ssrc). */
   private timestampAt(tick: number): number {
-    return (this.tsOrigin + tick * FRAME_SAMPLES) >>> 0;
+    return (this.tsOrigin + tick * FRAME_SAMPLES) | 0;
   }
 
   private sendAudio(tick: number, to: Address, idle: boolean): void {
