@@ -71,6 +71,24 @@ test('clear drops what has not played; mixed audio plays on over the silence', (
   assert.equal(q.send(0, run(1, 5)), 5, 'the queue starts again from the next tick');
 });
 
+test('clear drops every run not yet started, the first one queued too', () => {
+  const q = new OutQueue();
+  q.send(3, run(2, 1));
+  q.send(0, run(1, 2));
+  q.clear(1);
+  assert.equal(q.queuedUntil, 0);
+  assert.equal(q.send(0, run(1, 3)), 0, 'nothing queued before it any more');
+  assert.deepEqual(takeAll(q, 0, 7), [
+    [TAKE_AUDIO, 3],
+    [TAKE_IDLE, 0],
+    [TAKE_IDLE, 0],
+    [TAKE_IDLE, 0],
+    [TAKE_IDLE, 0],
+    [TAKE_IDLE, 0],
+    [TAKE_IDLE, 0],
+  ]);
+});
+
 test('mixing adds sample by sample, saturating', () => {
   const q = new OutQueue();
   q.send(0, run(2, 30000));
