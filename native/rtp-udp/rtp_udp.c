@@ -103,6 +103,9 @@ typedef struct {
   Sock *socks;
   uint32_t count;
   uint32_t capacity;
+  /** Sockets closed since the last close_marked (capacity entries: a socket is in it once). */
+  uint32_t *marked;
+  uint32_t marked_count;
   uint8_t *recv;
   size_t recv_bytes;
   /** The source of each receive slot whose flags say it changed. */
@@ -220,18 +223,49 @@ static void arm(Io *io, uint32_t index) {
   sqe->buf_index = 0; // the buffer group
 }
 
+/** Socket `i` is to be closed at the next close_marked (it sends and hears nothing from then: its owner forgets it). */
+static void mark(Io *io, uint32_t i) {
+  Sock *s = &io->socks[i];
+  if (s->fd < 0 || s->closing) return;
+  s->closing = 1;
+  io->marked[io->marked_count++] = i;
+}
+
+/** Any marked socket's receive is still with the kernel. */
+static int marked_armed(Io *io) {
+  for (uint32_t k = 0; k < io->marked_count; k++) {
+    Sock *s = &io->socks[io->marked[k]];
+    if (s->fd >= 0 && s->armed) return 1;
+  }
+  return 0;
+}
+
 /**
- * Close the sockets marked closing. A socket's armed receive holds the
- * socket: it is cancelled, and the socket closed
- * and its slot freed only once the kernel has given the receive back
- * (otherwise the port would stay bound for a while after close, and a slot
- * reused at once could take the old receive's completion).
+ * Close the sockets marked since the last call, all at once (a media worker
+ * closes a command batch's sockets together: one cancel and wait, however
+ * many). A socket's armed receive holds the socket: it is cancelled, and
+ * the socket closed and its slot freed only once the kernel has given the
+ * receive back (otherwise the port would stay bound for a while after
+ * close, and a slot reused at once could take the old receive's completion).
  */
 static void close_marked(Io *io) {
+  if (io->marked_count == 0) return;
+  if (!ring_mode(io)) {
+    for (uint32_t k = 0; k < io->marked_count; k++) {
+      Sock *s = &io->socks[io->marked[k]];
+      epoll_ctl(io->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+      close(s->fd);
+      s->fd = -1;
+      s->closing = 0;
+    }
+    io->marked_count = 0;
+    return;
+  }
   uint32_t waiting = 0;
-  for (uint32_t i = 0; i < io->count; i++) {
+  for (uint32_t k = 0; k < io->marked_count; k++) {
+    uint32_t i = io->marked[k];
     Sock *s = &io->socks[i];
-    if (!s->closing || s->fd < 0 || !s->armed) continue;
+    if (s->fd < 0 || !s->armed) continue;
     UringSqe *sqe = next_sqe(io);
     if (!sqe) break;
     sqe->opcode = URING_OP_ASYNC_CANCEL;
@@ -244,24 +278,23 @@ static void close_marked(Io *io) {
   for (int tries = 0; waiting && tries < CANCEL_TRIES; tries++) {
     if (uring_enter(&io->ring, 1, 1, CANCEL_WAIT_MS) < 0) break;
     reap(io);
-    waiting = 0;
-    for (uint32_t i = 0; i < io->count; i++) waiting += io->socks[i].closing && io->socks[i].fd >= 0 && io->socks[i].armed;
+    waiting = marked_armed(io);
   }
-  for (uint32_t i = 0; i < io->count; i++) {
-    Sock *s = &io->socks[i];
-    if (!s->closing || s->fd < 0) continue;
+  for (uint32_t k = 0; k < io->marked_count; k++) {
+    Sock *s = &io->socks[io->marked[k]];
     close(s->fd);
     s->fd = -1;
     s->gen++;
     if (!s->armed) s->closing = 0; // else reap frees the slot when the receive comes back
   }
+  io->marked_count = 0;
 }
 
 /** Close every socket: when the handle is collected, and when its thread ends (a terminated worker collects nothing). */
 static void io_close_all(void *data) {
   Io *io = data;
   if (ring_mode(io)) {
-    for (uint32_t i = 0; i < io->count; i++) io->socks[i].closing = io->socks[i].fd >= 0;
+    for (uint32_t i = 0; i < io->count; i++) mark(io, i);
     close_marked(io);
     uring_close(&io->ring);
     int given_back = 1;
@@ -284,6 +317,7 @@ static void io_finalize(napi_env env, void *data, void *hint) {
   if (io->recv_ref) napi_delete_reference(env, io->recv_ref);
   if (io->send_ref) napi_delete_reference(env, io->send_ref);
   free(io->socks);
+  free(io->marked);
   free(io->sources);
   free(io->ready);
   free(io->send_msgs);
@@ -503,9 +537,11 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
       uint32_t capacity = io->capacity ? io->capacity * 2 : 64;
       Sock *grown = realloc(io->socks, capacity * sizeof *grown);
       Ready *ready = grown && ring_mode(io) ? realloc(io->ready, (capacity + RECV_BUFFERS) * sizeof *ready) : NULL;
+      uint32_t *marked = grown ? realloc(io->marked, capacity * sizeof *marked) : NULL;
       if (grown) io->socks = grown;
       if (ready) io->ready = ready;
-      if (!grown || (ring_mode(io) && !ready)) {
+      if (marked) io->marked = marked;
+      if (!grown || (ring_mode(io) && !ready) || !marked) {
         close(fd);
         return throw_errno(env, "realloc", ENOMEM, NULL, 0);
       }
@@ -534,20 +570,34 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// close(io, socket)
+// close(io, socket): closed now
 static napi_value close_socket(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Io *io = call_args(env, info, 2, argv);
   if (!io) return NULL;
   Sock *s = get_sock(io, env, argv[1]);
-  if (s && ring_mode(io)) {
-    s->closing = 1;
+  if (s) {
+    mark(io, (uint32_t)(s - io->socks));
     close_marked(io);
-  } else if (s) {
-    epoll_ctl(io->epfd, EPOLL_CTL_DEL, s->fd, NULL);
-    close(s->fd);
-    s->fd = -1;
   }
+  return NULL;
+}
+
+// closeLater(io, socket): closed at the next closeMarked(io), with every socket marked before it
+static napi_value close_later(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Io *io = call_args(env, info, 2, argv);
+  if (!io) return NULL;
+  Sock *s = get_sock(io, env, argv[1]);
+  if (s) mark(io, (uint32_t)(s - io->socks));
+  return NULL;
+}
+
+// closeMarked(io)
+static napi_value close_marked_now(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Io *io = call_args(env, info, 1, argv);
+  if (io) close_marked(io);
   return NULL;
 }
 
@@ -848,6 +898,8 @@ NAPI_MODULE_INIT() {
     { "uringUnavailable", NULL, uring_unavailable, NULL, NULL, NULL, napi_enumerable, NULL },
     { "bind", NULL, bind_socket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, close_socket, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "closeLater", NULL, close_later, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "closeMarked", NULL, close_marked_now, NULL, NULL, NULL, napi_enumerable, NULL },
     { "target", NULL, target, NULL, NULL, NULL, napi_enumerable, NULL },
     { "connect", NULL, connect_socket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "receive", NULL, receive, NULL, NULL, NULL, napi_enumerable, NULL },

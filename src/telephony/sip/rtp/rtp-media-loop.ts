@@ -296,6 +296,7 @@ export class MediaLoop {
         // Closed while binding.
         rtp.close();
         rtcp.close();
+        this.flush(); // a batched network closes at its flush: the ports are free now, not at the next step
         return;
       }
       const sid = c.sid;
@@ -318,6 +319,7 @@ export class MediaLoop {
       this.opts.post({ type: 'opened', sid });
     } catch (err) {
       rtp?.close();
+      this.flush();
       this.opening.delete(c.sid);
       const e = err as NodeJS.ErrnoException;
       this.opts.post({ type: 'failed', sid: c.sid, error: e.message, code: e.code });

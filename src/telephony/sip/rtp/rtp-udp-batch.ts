@@ -24,6 +24,9 @@ interface Addon {
   /** A socket bound to host:port; throws the system error with its name as `code` (EADDRINUSE …). */
   bind(io: Io, host: string, port: number): number;
   close(io: Io, socket: number): void;
+  /** The socket sends and hears nothing more; it is closed at the next closeMarked (with every socket marked before it: one cancel and wait for all over io_uring). */
+  closeLater(io: Io, socket: number): void;
+  closeMarked(io: Io): void;
   /** Where the socket's packets go from now on; false when `host` is no address. */
   target(io: Io, socket: number, host: string, port: number): boolean;
   /** Receive only from host:port (null: from anyone); true once connected. */
@@ -47,7 +50,7 @@ export function loadBatchedUdp(path = ADDON): { addon: Addon } | { reason: strin
   try {
     const addon = createRequire(import.meta.url)(path) as Partial<Addon>;
     // A checkout updated without rebuilding keeps the addon its last `npm ci` built.
-    if (typeof addon.uringUnavailable !== 'function') return { reason: 'native/rtp-udp was built from older sources: run `npm run postprepare` (or npm ci) to rebuild it' };
+    if (typeof addon.closeMarked !== 'function') return { reason: 'native/rtp-udp was built from older sources: run `npm run postprepare` (or npm ci) to rebuild it' };
     return { addon: addon as Addon };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -103,12 +106,11 @@ class BatchedSocket implements UdpSocket {
     if (this.addon.connect(this.io, this.index, to.address, to.port)) this.peer = this.to = to;
   }
 
+  /** Closed at the network's next flush or bind (a step's or a command batch's closes go together), after the session's last packets (RTCP BYE) left. */
   close(): void {
     if (!this.open) return;
     this.open = false;
-    this.network.flush(); // the session's last packets (RTCP BYE) leave before the socket goes
-    this.addon.close(this.io, this.index);
-    this.network.forget(this.index);
+    this.network.close(this.index);
   }
 
   private disconnect(): void {
@@ -132,6 +134,8 @@ export class BatchedNetwork implements Network {
   private readonly sockets: (BatchedSocket | undefined)[] = [];
   private queued = 0;
   private queuedBytes = 0;
+  /** Sockets closed since the last flush or bind (the addon closes them together then). */
+  private closing = 0;
   readonly kind: BatchedIo;
 
   /** Through io_uring unless `uring` is false or it cannot be set up (then epoll). */
@@ -149,6 +153,8 @@ export class BatchedNetwork implements Network {
   }
 
   bind(port: number, host: string, onPacket: PacketHandler, onDatagram?: DatagramHandler): Promise<UdpSocket> {
+    // A port closed before is free again for this bind (its socket's last packets sent first).
+    if (this.closing > 0) this.flush();
     let index: number;
     try {
       index = this.addon.bind(this.io, host, port);
@@ -180,12 +186,17 @@ export class BatchedNetwork implements Network {
     }
   }
 
-  /** Send everything queued since the last flush. */
+  /** Send everything queued since the last flush, then close the sockets closed since (their last packets gone). */
   flush(): void {
-    if (this.queued === 0) return;
-    this.addon.flush(this.io, this.queued);
-    this.queued = 0;
-    this.queuedBytes = 0;
+    if (this.queued > 0) {
+      this.addon.flush(this.io, this.queued);
+      this.queued = 0;
+      this.queuedBytes = 0;
+    }
+    if (this.closing > 0) {
+      this.closing = 0;
+      this.addon.closeMarked(this.io);
+    }
   }
 
   /** Socket `index`'s packet, queued for the next flush (its BatchedSocket's send). */
@@ -200,8 +211,10 @@ export class BatchedNetwork implements Network {
     this.queued++;
   }
 
-  /** Socket `index` is closed: its index may be handed out again. */
-  forget(index: number): void {
+  /** Socket `index` is closed (its BatchedSocket's close): it hears nothing more, and is closed for good at the next flush or bind. */
+  close(index: number): void {
     this.sockets[index] = undefined;
+    this.addon.closeLater(this.io, index);
+    this.closing++;
   }
 }

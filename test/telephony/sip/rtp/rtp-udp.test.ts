@@ -217,6 +217,32 @@ for (const [name, base, uring] of [
     }
     assert.deepEqual(got, [7]);
   });
+
+  test(`${name}: sockets closed together send what they queued before, and their ports are free after the next flush`, { skip: noAddon }, async () => {
+    const network = batched(uring);
+    const { createSocket } = await import('node:dgram');
+    const receiver = createSocket('udp4');
+    const got: number[] = [];
+    receiver.on('message', (m) => void got.push(m[0]!));
+    await new Promise<void>((r) => receiver.bind(0, HOST, () => r()));
+    cleanups.unshift(() => receiver.close());
+    const to = at(receiver.address().port);
+    const ports = [base + 18, base + 19];
+    const sockets = await Promise.all(ports.map((port) => network.bind(port, HOST, () => {})));
+    sockets.forEach((s, i) => s.send(Uint8Array.of(i + 1), to));
+    sockets.forEach((s) => s.close());
+    network.flush();
+    for (const port of ports) {
+      const again = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        again.once('error', reject);
+        again.bind(port, HOST, () => resolve());
+      });
+      again.close();
+    }
+    while (got.length < 2) await new Promise((r) => setTimeout(r, 2));
+    assert.deepEqual(got.sort(), [1, 2]);
+  });
 }
 
 test('an addon that cannot be loaded says why', () => {
