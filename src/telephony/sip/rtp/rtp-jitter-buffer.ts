@@ -99,6 +99,12 @@ let flags = new Uint8Array(0);
 let bytes = new Uint8Array(0);
 /** The same as 32-bit words: a payload is copied in four bytes at a time where both sides line up. */
 let words = new Uint32Array(0);
+/** Each buffer's depth limits and idle frames (LIMITS int32 each): read by every pop, so not kept in the buffer's object, which a tick would otherwise read for them. */
+let limits = new Int32Array(0);
+const LIMITS = 4;
+const MIN_DEPTH = 0;
+const MAX_DEPTH = 1;
+const IDLE_AFTER = 2;
 const free: number[] = [];
 /** The decoding tables payloads came with (a slot keeps its table's index). */
 const tables: Readonly<Int16Array>[] = [];
@@ -109,12 +115,15 @@ function take(): number {
     const r = new Int32Array(grown * RECORD);
     const f = new Uint8Array(grown * FLAGS);
     const b = new Uint8Array(grown * BYTES);
+    const l = new Int32Array(grown * LIMITS);
     r.set(records);
     f.set(flags);
     b.set(bytes);
+    l.set(limits);
     records = r;
     flags = f;
     bytes = b;
+    limits = l;
     words = new Uint32Array(b.buffer);
     for (let i = grown - 1; i >= capacity; i--) free.push(i);
     capacity = grown;
@@ -127,187 +136,206 @@ function tableIndex(table: Readonly<Int16Array>): number {
   return i >= 0 ? i : tables.push(table) - 1;
 }
 
+/**
+ * A session that plays and receives every tick keeps its buffer's slab
+ * index itself and calls jitterPut / jitterPop with it: the buffer's object
+ * is one more cold read a tick and a packet otherwise.
+ */
 export class JitterBuffer {
-  private readonly minDepth: number;
-  private readonly maxDepth: number;
-  private readonly idleAfter: number;
-  /** Which record, slot flags and bytes of the slabs are this buffer's (-1 once released). */
-  private index: number;
+  private at: number;
   /** The counters as they were when the buffer was released. */
   private final: JitterStats | null = null;
 
   constructor(opts: JitterBufferOptions = {}) {
-    this.minDepth = opts.minDepth ?? 2;
-    this.maxDepth = opts.maxDepth ?? 10;
-    this.idleAfter = opts.idleAfter ?? 5;
-    this.index = take();
-    const at = this.index * RECORD;
+    const minDepth = opts.minDepth ?? 2;
+    const maxDepth = opts.maxDepth ?? 10;
+    this.at = take();
+    const l = this.at * LIMITS;
+    limits[l + MIN_DEPTH] = minDepth;
+    limits[l + MAX_DEPTH] = maxDepth;
+    limits[l + IDLE_AFTER] = opts.idleAfter ?? 5;
+    const at = this.at * RECORD;
     records.fill(0, at, at + RECORD);
-    records[at + DEPTH] = Math.min(this.maxDepth, Math.max(this.minDepth, opts.startDepth ?? 3));
+    records[at + DEPTH] = Math.min(maxDepth, Math.max(minDepth, opts.startDepth ?? 3));
     records[at + WINDOW_MIN] = NO_MIN;
+  }
+
+  /** Which record, slot flags and bytes of the slabs are this buffer's (-1 once released). */
+  get index(): number {
+    return this.at;
   }
 
   get stats(): JitterStats {
     if (this.final) return this.final;
-    const r = this.index * RECORD;
+    const r = this.at * RECORD;
     return { late: records[r + LATE]!, duplicates: records[r + DUPLICATES]!, concealed: records[r + CONCEALED]!, dropped: records[r + DROPPED]!, starts: records[r + STARTS]! };
   }
 
   /** Target frames buffered ahead of the one playing. */
   get depth(): number {
-    return records[this.index * RECORD + DEPTH]!;
+    return records[this.at * RECORD + DEPTH]!;
   }
 
   /** Whether frames are coming out (false while idle or still filling). */
   get playing(): boolean {
-    return records[this.index * RECORD + STATE] === PLAYING;
+    return records[this.at * RECORD + STATE] === PLAYING;
   }
 
   /** Forget everything (a new stream: another SSRC). */
   reset(): void {
-    records[this.index * RECORD + STATE] = IDLE;
+    records[this.at * RECORD + STATE] = IDLE;
   }
 
   /** Give the buffer's place in the slabs back (its session closed); it is not used after. */
   release(): void {
-    if (this.index < 0) return;
+    if (this.at < 0) return;
     this.final = this.stats;
-    free.push(this.index);
-    this.index = -1;
+    free.push(this.at);
+    this.at = -1;
   }
 
   /** `length` bytes of G.711 at `payload[from]`, decoded with `table`, that start at RTP timestamp `ts`. */
   put(ts: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): PutResult {
-    const r = this.index * RECORD;
-    const state = records[r + STATE]!;
-    if (state === IDLE) {
-      this.start(ts);
-      this.write(0, payload, from, length, table);
-      return 'buffered';
-    }
-    let delta = tsDelta(ts, records[r + PLAY_TS]!);
-    if (delta < 0 && state === BUFFERING && delta > (-SLOTS / 2) * FRAME_SAMPLES) {
-      // Reordered before the first packet while still filling: start earlier.
-      const frames = Math.ceil(-delta / FRAME_SAMPLES);
-      records[r + HEAD] = (records[r + HEAD]! - frames + SLOTS) % SLOTS;
-      records[r + PLAY_TS] = records[r + PLAY_TS]! - frames * FRAME_SAMPLES;
-      delta += frames * FRAME_SAMPLES;
-    }
-    if (delta < 0) {
-      records[r + LATE]++;
-      records[r + SINCE_LATE] = 0;
-      if (delta > -SLOTS * FRAME_SAMPLES && records[r + DEPTH]! < this.maxDepth) {
-        records[r + DEPTH]++;
-        records[r + STRETCH]++;
-      }
-      return 'late';
-    }
-    if (delta + length > SLOTS * FRAME_SAMPLES) {
-      // Too far ahead to be this stream's next second: the far end jumped.
-      this.start(ts);
-      this.write(0, payload, from, length, table);
-      return 'restarted';
-    }
-    return this.write(delta, payload, from, length, table) ? 'buffered' : 'duplicate';
+    return jitterPut(this.at, ts, payload, from, length, table);
   }
 
   /** The next 20 ms into `out` at `at`: true when a frame (maybe concealed) came out, false while idle or filling. */
   pop(out: Int16Array, at = 0): boolean {
-    const r = this.index * RECORD;
-    const state = records[r + STATE]!;
-    if (state === IDLE) return false;
-    if (state === BUFFERING) {
-      if (--records[r + PREBUFFER]! > 0) return false;
-      records[r + STATE] = PLAYING;
+    return jitterPop(this.at, out, at);
+  }
+}
+
+/** JitterBuffer.put of the buffer at slab index `index`. */
+export function jitterPut(index: number, ts: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): PutResult {
+  const r = index * RECORD;
+  const state = records[r + STATE]!;
+  if (state === IDLE) {
+    start(index, ts);
+    write(index, 0, payload, from, length, table);
+    return 'buffered';
+  }
+  let delta = tsDelta(ts, records[r + PLAY_TS]!);
+  if (delta < 0 && state === BUFFERING && delta > (-SLOTS / 2) * FRAME_SAMPLES) {
+    // Reordered before the first packet while still filling: start earlier.
+    const frames = Math.ceil(-delta / FRAME_SAMPLES);
+    records[r + HEAD] = (records[r + HEAD]! - frames + SLOTS) % SLOTS;
+    records[r + PLAY_TS] = records[r + PLAY_TS]! - frames * FRAME_SAMPLES;
+    delta += frames * FRAME_SAMPLES;
+  }
+  if (delta < 0) {
+    records[r + LATE]++;
+    records[r + SINCE_LATE] = 0;
+    if (delta > -SLOTS * FRAME_SAMPLES && records[r + DEPTH]! < limits[index * LIMITS + MAX_DEPTH]!) {
+      records[r + DEPTH]++;
+      records[r + STRETCH]++;
     }
-    if (records[r + STRETCH]! > 0) {
-      records[r + STRETCH]--;
-      conceal(r, out, at);
-      return true;
-    }
-    this.adapt(r);
-    const slot = records[r + HEAD]!;
-    const f = this.index * FLAGS + 2 * slot;
-    const bits = flags[f]!;
-    if (bits) {
-      decodeSlot(bytes, this.index * BYTES + slot * FRAME_SAMPLES, bits, tables[flags[f + 1]!]!, out, at);
-      flags[f] = 0;
-      records[r + MISSING_RUN] = 0;
-    } else {
-      conceal(r, out, at);
-      records[r + MISSING_RUN]++;
-    }
-    advance(r);
-    if (records[r + MISSING_RUN]! >= this.idleAfter && tsDelta(records[r + END_TS]!, records[r + PLAY_TS]!) <= 0) records[r + STATE] = IDLE;
+    return 'late';
+  }
+  if (delta + length > SLOTS * FRAME_SAMPLES) {
+    // Too far ahead to be this stream's next second: the far end jumped.
+    start(index, ts);
+    write(index, 0, payload, from, length, table);
+    return 'restarted';
+  }
+  return write(index, delta, payload, from, length, table) ? 'buffered' : 'duplicate';
+}
+
+/** JitterBuffer.pop of the buffer at slab index `index`. */
+export function jitterPop(index: number, out: Int16Array, at = 0): boolean {
+  const r = index * RECORD;
+  const state = records[r + STATE]!;
+  if (state === IDLE) return false;
+  if (state === BUFFERING) {
+    if (--records[r + PREBUFFER]! > 0) return false;
+    records[r + STATE] = PLAYING;
+  }
+  if (records[r + STRETCH]! > 0) {
+    records[r + STRETCH]--;
+    conceal(r, out, at);
     return true;
   }
-
-  private start(ts: number): void {
-    const r = this.index * RECORD;
-    records[r + STARTS]++;
-    records[r + STATE] = BUFFERING;
-    records[r + PREBUFFER] = records[r + DEPTH]!;
-    records[r + HEAD] = 0;
-    records[r + PLAY_TS] = ts;
-    records[r + END_TS] = ts;
+  adapt(index, r);
+  const slot = records[r + HEAD]!;
+  const f = index * FLAGS + 2 * slot;
+  const bits = flags[f]!;
+  if (bits) {
+    decodeSlot(bytes, index * BYTES + slot * FRAME_SAMPLES, bits, tables[flags[f + 1]!]!, out, at);
+    flags[f] = 0;
     records[r + MISSING_RUN] = 0;
-    records[r + STRETCH] = 0;
-    records[r + WINDOW_MIN] = NO_MIN;
-    records[r + WINDOW_POPS] = 0;
-    for (let slot = 0; slot < SLOTS; slot++) flags[this.index * FLAGS + 2 * slot] = 0;
+  } else {
+    conceal(r, out, at);
+    records[r + MISSING_RUN]++;
   }
+  advance(r);
+  if (records[r + MISSING_RUN]! >= limits[index * LIMITS + IDLE_AFTER]! && tsDelta(records[r + END_TS]!, records[r + PLAY_TS]!) <= 0) records[r + STATE] = IDLE;
+  return true;
+}
 
-  /** Keep `length` bytes `delta` samples past the head; false when every block they cover was already there. */
-  private write(delta: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): boolean {
-    const r = this.index * RECORD;
-    const flagsAt = this.index * FLAGS;
-    const bytesAt = this.index * BYTES;
-    const head = records[r + HEAD]!;
-    const codec = tableIndex(table);
-    let fresh = false;
-    let i = 0;
-    while (i < length) {
-      const pos = delta + i;
-      const frame = Math.floor(pos / FRAME_SAMPLES);
-      const within = pos - frame * FRAME_SAMPLES;
-      const n = Math.min(FRAME_SAMPLES - within, length - i);
-      const slot = (head + frame) % SLOTS;
-      const f = flagsAt + 2 * slot;
-      const bits = blockBits(within, n);
-      if ((flags[f]! & bits) !== bits) {
-        fresh = true;
-        flags[f] |= bits;
-        flags[f + 1] = codec;
-        payloadCopy.copy(bytes, words, bytesAt + slot * FRAME_SAMPLES + within, payload, from + i, n);
-      }
-      i += n;
-    }
-    if (!fresh) {
-      records[r + DUPLICATES]++;
-      return false;
-    }
-    const end = records[r + PLAY_TS]! + delta + length;
-    if (tsDelta(end, records[r + END_TS]!) > 0) records[r + END_TS] = end;
-    return true;
-  }
+function start(index: number, ts: number): void {
+  const r = index * RECORD;
+  records[r + STARTS]++;
+  records[r + STATE] = BUFFERING;
+  records[r + PREBUFFER] = records[r + DEPTH]!;
+  records[r + HEAD] = 0;
+  records[r + PLAY_TS] = ts;
+  records[r + END_TS] = ts;
+  records[r + MISSING_RUN] = 0;
+  records[r + STRETCH] = 0;
+  records[r + WINDOW_MIN] = NO_MIN;
+  records[r + WINDOW_POPS] = 0;
+  for (let slot = 0; slot < SLOTS; slot++) flags[index * FLAGS + 2 * slot] = 0;
+}
 
-  /** Shrink after a long calm, drop a frame when the buffer stayed over its depth for a whole window. */
-  private adapt(r: number): void {
-    if (++records[r + SINCE_LATE]! >= SHRINK_AFTER && records[r + DEPTH]! > this.minDepth) {
-      records[r + DEPTH]--;
-      records[r + SINCE_LATE] = 0;
+/** Keep `length` bytes `delta` samples past the head; false when every block they cover was already there. */
+function write(index: number, delta: number, payload: Uint8Array, from: number, length: number, table: Readonly<Int16Array>): boolean {
+  const r = index * RECORD;
+  const flagsAt = index * FLAGS;
+  const bytesAt = index * BYTES;
+  const head = records[r + HEAD]!;
+  const codec = tableIndex(table);
+  let fresh = false;
+  let i = 0;
+  while (i < length) {
+    const pos = delta + i;
+    const frame = Math.floor(pos / FRAME_SAMPLES);
+    const within = pos - frame * FRAME_SAMPLES;
+    const n = Math.min(FRAME_SAMPLES - within, length - i);
+    const slot = (head + frame) % SLOTS;
+    const f = flagsAt + 2 * slot;
+    const bits = blockBits(within, n);
+    if ((flags[f]! & bits) !== bits) {
+      fresh = true;
+      flags[f] |= bits;
+      flags[f + 1] = codec;
+      payloadCopy.copy(bytes, words, bytesAt + slot * FRAME_SAMPLES + within, payload, from + i, n);
     }
-    const ahead = Math.floor(tsDelta(records[r + END_TS]!, records[r + PLAY_TS]!) / FRAME_SAMPLES);
-    if (ahead < records[r + WINDOW_MIN]!) records[r + WINDOW_MIN] = ahead;
-    if (++records[r + WINDOW_POPS]! < TRIM_WINDOW) return;
-    if (records[r + WINDOW_MIN]! > records[r + DEPTH]!) {
-      flags[this.index * FLAGS + 2 * records[r + HEAD]!] = 0;
-      advance(r);
-      records[r + DROPPED]++;
-    }
-    records[r + WINDOW_MIN] = NO_MIN;
-    records[r + WINDOW_POPS] = 0;
+    i += n;
   }
+  if (!fresh) {
+    records[r + DUPLICATES]++;
+    return false;
+  }
+  const end = records[r + PLAY_TS]! + delta + length;
+  if (tsDelta(end, records[r + END_TS]!) > 0) records[r + END_TS] = end;
+  return true;
+}
+
+/** Shrink after a long calm, drop a frame when the buffer stayed over its depth for a whole window. */
+function adapt(index: number, r: number): void {
+  if (++records[r + SINCE_LATE]! >= SHRINK_AFTER && records[r + DEPTH]! > limits[index * LIMITS + MIN_DEPTH]!) {
+    records[r + DEPTH]--;
+    records[r + SINCE_LATE] = 0;
+  }
+  const ahead = Math.floor(tsDelta(records[r + END_TS]!, records[r + PLAY_TS]!) / FRAME_SAMPLES);
+  if (ahead < records[r + WINDOW_MIN]!) records[r + WINDOW_MIN] = ahead;
+  if (++records[r + WINDOW_POPS]! < TRIM_WINDOW) return;
+  if (records[r + WINDOW_MIN]! > records[r + DEPTH]!) {
+    flags[index * FLAGS + 2 * records[r + HEAD]!] = 0;
+    advance(r);
+    records[r + DROPPED]++;
+  }
+  records[r + WINDOW_MIN] = NO_MIN;
+  records[r + WINDOW_POPS] = 0;
 }
 
 function advance(r: number): void {

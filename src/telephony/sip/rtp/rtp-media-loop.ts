@@ -330,7 +330,7 @@ export class MediaLoop {
     const wallMs = this.opts.now() + this.wallOffset;
     e.session.close(this.current, wallMs);
     this.addTotals(this.closedTotals, e.session);
-    e.session.jitter.release(); // its place in the thread's jitter slabs goes to the next session
+    e.session.release(); // its place in the thread's jitter slabs goes to the next session
     e.rtp.close();
     e.rtcp.close();
     this.sessions.delete(e.sid);

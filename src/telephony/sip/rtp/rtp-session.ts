@@ -11,7 +11,7 @@ import { ALAW_SILENCE, ALAW_TO_LINEAR, alawEncode, MULAW_SILENCE, MULAW_TO_LINEA
 import { receivesFrom, sendsTo, type AudioCodecName, type NegotiatedMedia } from '../sip-sdp.ts';
 import { buildReport, ntpMiddle, ntpOf, parseRtcp, ReceptionStats } from './rtcp.ts';
 import { DtmfReceiver, END_REPEATS, EVENT_PAYLOAD_BYTES, eventOf, writeEvent } from './rtp-dtmf.ts';
-import { JitterBuffer, type JitterBufferOptions } from './rtp-jitter-buffer.ts';
+import { JitterBuffer, jitterPop, jitterPut, type JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import { LATCH_MOVED, LATCH_REJECT, Latch, type Address } from './rtp-latch.ts';
 import { OutQueue, TAKE_DIGIT, TAKE_IDLE } from './rtp-out-queue.ts';
 import { emptyHeader, readRtp, RTP_HEADER_BYTES, writeRtpHeader } from './rtp-packet.ts';
@@ -97,6 +97,8 @@ const RTCP_TICKS = 250;
 export class RtpSession {
   readonly queue = new OutQueue();
   readonly jitter: JitterBuffer;
+  /** The jitter buffer's place in the thread's slabs: a tick's pop and a packet's put go there without reading the buffer's object. */
+  private jitterIndex: number;
   private media: NegotiatedMedia | null = null;
   private readonly latch = new Latch(null);
   /** The source the io was told to listen to (the latch's target once a packet confirmed it), null while any may speak. */
@@ -146,6 +148,7 @@ export class RtpSession {
     this.seq = Math.floor(this.random() * 0x10000);
     this.tsOrigin = Math.floor(this.random() * 0x100000000) | 0;
     this.jitter = new JitterBuffer(opts.jitter);
+    this.jitterIndex = this.jitter.index;
   }
 
   /** Media flows from now as negotiated; called again for every re-negotiation (re-INVITE). */
@@ -202,7 +205,7 @@ export class RtpSession {
    */
   play(tick: number, wallMs: number, out?: Int16Array, at = 0): boolean {
     const frame = out ?? played;
-    const came = this.jitter.pop(frame, at);
+    const came = jitterPop(this.jitterIndex, frame, at);
     if (!out) this.io.heard?.(came ? played : null);
     if (came && this.detector) this.keysIn(frame, at);
     if (this.media !== null && tick >= this.nextRtcpTick) {
@@ -239,7 +242,7 @@ export class RtpSession {
     }
     const table = this.decodeTables[h.payloadType];
     if (!table || bytes === 0) return; // comfort noise and formats we did not agree on
-    this.jitter.put(h.timestamp, packet, payload, bytes, table);
+    jitterPut(this.jitterIndex, h.timestamp, packet, payload, bytes, table);
   }
 
   /** An RTCP packet from `from`, at `tick` (`wallMs` on the platform's wall clock). */
@@ -255,6 +258,12 @@ export class RtpSession {
       if (b.lsr !== 0) this.roundTripMs = Math.max(0, ((ntpMiddle(ntpOf(wallMs)) - b.lsr - b.dlsr) | 0) / 65.536);
     }
     if (info.bye) this.io.note('bye', `${from.address}:${from.port}`);
+  }
+
+  /** Its jitter buffer's place in the thread's slabs goes to the next session (after close; stats stay readable). */
+  release(): void {
+    this.jitter.release();
+    this.jitterIndex = -1;
   }
 
   /** Leaving: a last report with BYE while we were sending. */

@@ -151,6 +151,21 @@ describe('jitter buffer', () => {
     assert.equal(jb.depth, 2);
   });
 
+  test('each buffer keeps its own depth limits, made before the slabs grow or after', () => {
+    const early = new JitterBuffer({ startDepth: 2, maxDepth: 3 });
+    // Enough buffers to make the slabs grow (their limits too) whatever the tests before took.
+    const others = Array.from({ length: 300 }, () => new JitterBuffer());
+    const later = new JitterBuffer({ startDepth: 2, maxDepth: 5 });
+    for (const jb of [early, later]) {
+      put(jb, 0, frame(1));
+      put(jb, F, frame(2));
+      popMany(jb, 3);
+      for (let i = 0; i < 10; i++) assert.equal(put(jb, 0, frame(9)), 'late');
+    }
+    assert.deepEqual([early.depth, later.depth], [3, 5]);
+    others.forEach((jb) => jb.release());
+  });
+
   test('buffers share their thread\'s slabs: each keeps its own frames and counters as more are made, and one made in a released one\'s place starts clean', () => {
     // Enough buffers to make the slabs grow (they start with room for 64) while the first ones hold frames.
     const buffers: JitterBuffer[] = [];
