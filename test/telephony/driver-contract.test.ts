@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import type { EndedBy, FrameRun, InboundInfo, Leg, LegObserver, NetworkCause } from '../../src/telephony/driver.ts';
 import { renderTone } from '../../src/media/tones.ts';
 import { newUuid } from '../../src/ids.ts';
-import type { DriverUnderTest } from './far-end.ts';
-import type { HeardSound } from './far-end.ts';
+import type { DriverUnderTest, HeardSound } from './far-end.ts';
 import { simDriver } from './sim/sim-far-end.ts';
 import { sipDriver } from './sip/sip-far-end.ts';
 
@@ -55,6 +54,30 @@ function originate(d: DriverUnderTest, sipHeaders: Record<string, string> = {}) 
 function near(actual: number, expected: number, tolerance: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual}, expected ${expected} ± ${tolerance}`);
 }
+
+/**
+ * The sounds the far end of `leg` heard, and how far their times may be
+ * off: the adapter's tolerance plus the audio the media dropped since
+ * `lostBefore` (d.lostMs() before they were sent) for running too late. A
+ * gap no longer than that between two sounds of one tone is the machine's,
+ * not the driver's: they count as one.
+ */
+async function heard(d: DriverUnderTest, leg: Leg, lostBefore: number): Promise<{ sounds: HeardSound[]; tolerance: number; lost: number }> {
+  const sounds = await d.farEnd.soundsHeard(leg.uuid);
+  const lost = (await d.lostMs()) - lostBefore;
+  const merged: HeardSound[] = [];
+  for (const s of sounds) {
+    const prev = merged.at(-1);
+    if (prev && prev.label === s.label && s.at - (prev.at + prev.ms) <= lost) merged[merged.length - 1] = { ...prev, ms: s.at + s.ms - prev.at };
+    else merged.push(s);
+  }
+  return { sounds: merged, tolerance: d.toleranceMs + lost, lost };
+}
+
+/** Audio a stalled machine made the media drop beyond this (ms) spoils a timing measurement: it proves nothing either way and is taken again. */
+const SPOILED_MS = 200;
+/** Tries at a measurement before a spoiled one is judged as it is. */
+const TRIES = 3;
 
 function assertSounds(actual: HeardSound[], expected: HeardSound[], tolerance: number): void {
   assert.deepEqual(actual.map((s) => s.label), expected.map((s) => s.label), 'the sounds heard, in order');
@@ -154,13 +177,14 @@ for (const { name, make: start } of DRIVERS) {
       assert.equal(leg.state, 'ringing');
       leg.preAnswer();
       assert.equal(leg.state, 'early');
+      const lostBefore = await d.lostMs();
       leg.audio.send(tone(440, 200));
       await d.advance(200);
       leg.answer();
       await d.advance(0);
       assert.equal(leg.state, 'answered');
       assert.deepEqual(o.states(), ['answered']);
-      assert.deepEqual((await d.farEnd.soundsHeard(leg.uuid)).map((s) => s.label), ['440Hz'], 'heard in early media');
+      assert.deepEqual((await heard(d, leg, lostBefore)).sounds.map((s) => s.label), ['440Hz'], 'heard in early media');
       d.farEnd.hangUp(leg.uuid);
       await d.advance(0);
       assert.deepEqual(o.states(), ['answered', 'ended NORMAL_CLEARING by far_end']);
@@ -183,31 +207,39 @@ for (const { name, make: start } of DRIVERS) {
 
     test('audio out: sends play back to back, clear drops what has not played, mix plays over the queue without moving it', async () => {
       const d = await make();
-      const { leg } = await answeredLeg(d);
-      const t0 = d.now();
-      const offset = t0 - leg.startedAt;
-      // On a real clock a millisecond may pass between reading the time and sending.
-      const first = leg.audio.send(tone(500, 200));
-      near(first, t0 + 200, d.toleranceMs, 'an idle leg plays a run from now');
-      assert.equal(leg.audio.send(tone(700, 200)), first + 200, 'runs play back to back');
-      assert.equal(leg.audio.playingUntil, first + 200);
-      await d.advance(100);
-      // On a real clock a loaded machine may wake later than asked: expect the cut where the clear really came.
-      const clearedAfter = d.now() - first + 200;
-      assert.ok(clearedAfter < 200, `the clear came while the first run played (${clearedAfter} ms in)`);
-      leg.audio.clear();
-      assert.ok(leg.audio.playingUntil <= d.now(), 'nothing queued after a clear');
-      leg.audio.mix(tone(900, 100));
-      assert.ok(leg.audio.playingUntil <= d.now(), 'a mixed run does not move the queue');
-      await d.advance(500);
-      assertSounds(
-        await d.farEnd.soundsHeard(leg.uuid),
-        [
-          { at: offset, ms: clearedAfter, label: '500Hz' },
-          { at: offset + clearedAfter, ms: 100, label: '900Hz' },
-        ],
-        d.toleranceMs,
-      );
+      for (let attempt = 1; ; attempt++) {
+        const { leg } = await answeredLeg(d);
+        const lostBefore = await d.lostMs();
+        const t0 = d.now();
+        const offset = t0 - leg.startedAt;
+        // On a real clock a millisecond may pass between reading the time and sending.
+        const first = leg.audio.send(tone(500, 1000));
+        near(first, t0 + 1000, d.toleranceMs, 'an idle leg plays a run from now');
+        assert.equal(leg.audio.send(tone(700, 1000)), first + 1000, 'runs play back to back');
+        assert.equal(leg.audio.playingUntil, first + 1000);
+        await d.advance(300);
+        // On a real clock a loaded machine may wake later than asked: expect the cut where the clear really came.
+        const clearedAfter = d.now() - first + 1000;
+        assert.ok(clearedAfter < 1000, `the clear came while the first run played (${clearedAfter} ms in)`);
+        leg.audio.clear();
+        assert.ok(leg.audio.playingUntil <= d.now(), 'nothing queued after a clear');
+        leg.audio.mix(tone(900, 400));
+        assert.ok(leg.audio.playingUntil <= d.now(), 'a mixed run does not move the queue');
+        await d.advance(800);
+        const { sounds, tolerance, lost } = await heard(d, leg, lostBefore);
+        leg.hangup('NORMAL_CLEARING');
+        // A machine that stalled the media longer spoiled this try (whole runs can be dropped): it is made again on a new leg.
+        if (lost > SPOILED_MS && attempt < TRIES) continue;
+        assertSounds(
+          sounds,
+          [
+            { at: offset, ms: clearedAfter, label: '500Hz' },
+            { at: offset + clearedAfter, ms: 400, label: '900Hz' },
+          ],
+          tolerance,
+        );
+        break;
+      }
       await d.close();
     });
   });

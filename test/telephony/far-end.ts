@@ -49,5 +49,14 @@ export interface DriverUnderTest {
    * simulated network has delivered everything already and resolves at once.
    */
   arrived(cond: () => boolean): Promise<void>;
+  /**
+   * Audio (ms, so far) the media dropped because the machine ran it too
+   * late: a sound measured meanwhile may start that much later, last that
+   * much less, or have a gap that long. A real network's media workers skip
+   * the steps they fell too far behind for, and a far end's jitter buffer
+   * drops packets that come after their place played. 0 for a simulated
+   * network.
+   */
+  lostMs(): Promise<number>;
   close(): Promise<void>;
 }

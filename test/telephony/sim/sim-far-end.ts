@@ -33,6 +33,7 @@ export async function simDriver(): Promise<DriverUnderTest> {
     driver: carrier,
     now: () => clock.now(),
     arrived: async () => undefined,
+    lostMs: async () => 0,
     advance: async (ms) => {
       await clock.advance(ms);
       await clock.quiesce();

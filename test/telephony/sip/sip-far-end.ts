@@ -18,6 +18,7 @@ import { sdpBody, type InviteSession } from '../../../src/telephony/sip/dialog/i
 import type { InboundCall } from '../../../src/telephony/sip/dialog/inbound-call.ts';
 import { uriUser } from '../../../src/telephony/sip/message/sip-uri.ts';
 import { RtpMedia, type MediaSession } from '../../../src/telephony/sip/rtp/rtp-media.ts';
+import { PHASES, TICK_MS } from '../../../src/telephony/sip/rtp/rtp-time.ts';
 import { SipDriver, toXHeaders, xHeaders } from '../../../src/telephony/sip/sip-driver.ts';
 import { SdpSession } from '../../../src/telephony/sip/sip-sdp.ts';
 import { SipStack } from '../../../src/telephony/sip/sip-stack.ts';
@@ -232,6 +233,12 @@ export async function sipDriver(): Promise<DriverUnderTest> {
     },
     now: () => clock.now(),
     arrived: waitFor,
+    // Both media workers' skipped steps (a leg loses a tick per PHASES steps skipped, and one more where a run
+    // of skips straddles its phase) and the packets that reached the far end after their place had played.
+    lostMs: async () => {
+      const stats = [...(await driver.rtp.stats()), ...(await farMedia.stats())];
+      return stats.reduce((ms, s) => ms + Math.ceil(s.skippedTicks / PHASES) * TICK_MS + s.totals.late * FRAME_MS, 0);
+    },
     advance: async (ms) => {
       // Nothing is instant on a network: "no time" is the few milliseconds loopback needs.
       await clock.sleep(ms > 0 ? ms : 30);
