@@ -64,11 +64,18 @@ export class SandboxMessagingDriver implements MessagingDriver {
     });
   }
 
-  /** Run `work` after `ms` of platform time (at once for 0, so zero delays need no clock advance); resolves when it has run. */
+  /**
+   * Run `work` after `ms` of platform time (at once for 0, so zero delays need
+   * no clock advance); resolves when it has run. The work is tracked on the
+   * clock: an advance of the virtual clock returns once what its timers
+   * started here is written (on PostgreSQL too), so a message's state and
+   * inbox read right after it are the ones platform time reached.
+   */
   private step(ms: number, work: () => Promise<void>): Promise<void> {
     return new Promise((resolve) => {
       const run = () => {
-        const p = work()
+        const p = this.ctx.clock
+          .track(work)
           .catch((err) => {
             if (!this.stopped) this.onError(err);
           })

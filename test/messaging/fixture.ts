@@ -2,10 +2,12 @@
 // Switchboard makes to it (status callbacks, inbound messages), answers
 // through an optional handler, and lets a test wait for requests as they
 // arrive instead of sleeping.
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import plivo from 'plivo';
+import type { TestServer } from '../helpers/server.ts';
 import { WAIT_MS } from '../helpers/until.ts';
 
 export interface Received {
@@ -97,4 +99,13 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Platform time after which a text to a virtual phone with the default delays (sent after 100 ms, delivered 500 ms later) has been delivered. */
+export const DELIVERED_MS = 600;
+
+/** Move a virtual-clock server's platform time on by `ms` for `creds`' account (a subaccount keeps its own); returns once what came due is done. */
+export async function advance(server: TestServer, ms: number, creds?: { authId: string; authToken: string }): Promise<void> {
+  const res = await server.fetch(`/v1/Account/${(creds ?? server).authId}/Sandbox/Clock/Advance/`, { method: 'POST', json: { ms }, creds });
+  assert.equal(res.status, 200, await res.text());
 }

@@ -2,12 +2,14 @@
 // carrier, on SQLite and PostgreSQL: sending to virtual phones and reading
 // their inboxes, signed delivery callbacks, configured failures, per-segment
 // billing, validation errors, inbound messages to an application, records
-// and filters, and subaccount isolation.
+// and filters, and subaccount isolation. The server runs on the virtual
+// clock: a test advances platform time past a phone's delays (default: sent
+// after 100 ms, delivered 500 ms later) instead of waiting them out.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases } from '../helpers/pg.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { customerServer, eventually, validSignature, type CustomerServer } from './fixture.ts';
+import { advance as advanceOn, customerServer, DELIVERED_MS, eventually, validSignature, type CustomerServer } from './fixture.ts';
 
 const ANSWER = 'https://example.com/answer';
 
@@ -23,7 +25,7 @@ for (const db of databases) {
     let server: TestServer;
     let customer: CustomerServer;
     before(async () => {
-      server = await startTestServer({ db: db.name });
+      server = await startTestServer({ db: db.name, clock: 'virtual' });
       customer = await customerServer();
     });
     after(async () => {
@@ -37,11 +39,14 @@ for (const db of databases) {
       return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
     };
     const inbox = async (phone: string, creds?: Creds): Promise<InboxMessage[]> => (await api(`/Sandbox/Phone/${phone}/Messages/`, { creds })).body.objects;
-    const inboxHas = (phone: string, count = 1, creds?: Creds) =>
-      eventually(async () => {
-        const got = await inbox(phone, creds);
-        return got.length >= count && got;
-      }, `${count} message(s) in the inbox of ${phone}`);
+    const advance = (ms: number, creds?: Creds) => advanceOn(server, ms, creds);
+    /** The inbox of `phone` once the messages sent to it so far are delivered: `count` of them at least. */
+    const inboxHas = async (phone: string, count = 1, creds?: Creds) => {
+      await advance(DELIVERED_MS, creds);
+      const got = await inbox(phone, creds);
+      assert.ok(got.length >= count, `${count} message(s) in the inbox of ${phone}, got ${got.length}`);
+      return got;
+    };
     const balance = async () => Number((await server.client().accounts.get()).cashCredits);
     /** Rent a US number (SMS and MMS enabled), optionally linked to an application. */
     const rentNumber = async (appId?: string): Promise<string> => {
@@ -54,11 +59,13 @@ for (const db of databases) {
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body;
     };
-    const finalState = (uuid: string, creds?: Creds) =>
-      eventually(async () => {
-        const m = await server.client(creds).messages.get(uuid);
-        return !['queued', 'sent', 'received'].includes(m.messageState) && m;
-      }, `message ${uuid} to reach a final state`);
+    /** Message `uuid` once its phone's delays have passed: in a final state. */
+    const finalState = async (uuid: string, creds?: Creds) => {
+      await advance(DELIVERED_MS, creds);
+      const m = await server.client(creds).messages.get(uuid);
+      assert.ok(!['queued', 'sent', 'received'].includes(m.messageState), `message ${uuid} in a final state, is ${m.messageState}`);
+      return m;
+    };
 
     let ours: string;
     before(async () => {
@@ -101,6 +108,7 @@ for (const db of databases) {
       const phone = virtualPhone();
       const url = `${customer.url}/status/${phone}`;
       const res = await server.client().messages.create({ src: ours, dst: phone, text: 'hello', url, method: 'POST' });
+      await advance(DELIVERED_MS);
       const callbacks = await customer.waitFor(`/status/${phone}`, 3);
       const bySequence = [...callbacks].sort((a, b) => Number(a.params.Sequence) - Number(b.params.Sequence));
       assert.deepEqual(bySequence.map((c) => c.params.Status), ['queued', 'sent', 'delivered']);
@@ -147,10 +155,8 @@ for (const db of databases) {
       assert.equal(undelivered.messageState, 'undelivered');
       assert.equal(undelivered.errorCode, '70');
       assert.equal(undelivered.totalAmount, '0.00500');
-      const sent = await eventually(async () => {
-        const m = await server.client().messages.get(res.messageUuid[2]);
-        return m.messageState === 'sent' && m;
-      }, 'the third message to be sent');
+      const sent = await server.client().messages.get(res.messageUuid[2]);
+      assert.equal(sent.messageState, 'sent', 'the third message is sent and stays so');
       assert.equal(sent.errorCode, null);
       assert.equal((before - (await balance())).toFixed(5), '0.01000', 'the failed message was refunded');
       assert.deepEqual(await inbox(failing), []);
@@ -283,7 +289,11 @@ for (const db of databases) {
       assert.equal(req.params.Units, '1');
       assert.equal(req.params.TotalRate, '0.00000');
       assert.equal(req.params.MessageIntent, 'optout');
-      const m = await finalState(sent.body.message_uuid);
+      // Delivered once the application answered: real I/O, not platform time, so this one is awaited by asking.
+      const m = await eventually(async () => {
+        const got = await server.client().messages.get(sent.body.message_uuid);
+        return got.messageState !== 'received' && got;
+      }, 'the inbound message to be marked delivered');
       assert.equal(m.messageDirection, 'inbound');
       assert.equal(m.messageState, 'delivered');
       assert.equal(m.fromNumber, phone);
@@ -311,7 +321,8 @@ for (const db of databases) {
     test('lists records newest first with direction, state, type and time filters, and pagination', async () => {
       const phone = virtualPhone();
       await behave(phone, { outcome: 'delivered', sent_after_ms: 0, delivered_after_ms: 0 });
-      const start = new Date(Date.now() - 60_000).toISOString().slice(0, 16).replace('T', ' ');
+      const now = (await api('/Sandbox/Clock/')).body.epoch_ms as number;
+      const start = new Date(now - 60_000).toISOString().slice(0, 16).replace('T', ' ');
       const first = await server.client().messages.create(ours, phone, 'one');
       const second = await server.client().messages.create(ours, phone, 'two');
       await finalState(second.messageUuid[0]);

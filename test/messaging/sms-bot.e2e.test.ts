@@ -2,12 +2,14 @@
 // way one is written for the real platform (official SDK, signature check,
 // replies through the API or as <Message> XML) — runs against the sandbox,
 // and the test talks to it as a person with a phone would, through the
-// sandbox API.
+// sandbox API. The server runs on the virtual clock: once the bot has
+// replied (real I/O, awaited by asking), the test advances platform time
+// past the phone's delivery delays instead of waiting them out.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import plivo from 'plivo';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { customerServer, eventually, validSignature, type Answer, type CustomerServer, type Received } from './fixture.ts';
+import { advance, customerServer, DELIVERED_MS, eventually, validSignature, type Answer, type CustomerServer, type Received } from './fixture.ts';
 import { assertEvery } from '../helpers/assert.ts';
 
 const ANSWER = 'https://example.com/answer';
@@ -53,7 +55,7 @@ describe('two-way SMS bot on the sandbox', () => {
   let xmlNumber: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ clock: 'virtual' });
     apiBot = await customerServer((r) => sdkBot(server.client(), server.authToken)(r));
     xmlBotServer = await customerServer(xmlBot(server.authToken));
     const client = server.client();
@@ -76,13 +78,16 @@ describe('two-way SMS bot on the sandbox', () => {
     const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Message/`, { method: 'POST', json: { from, to, text: body } });
     assert.equal(res.status, 201, await res.clone().text());
   };
-  /** The phone's inbox, oldest first, once it holds `count` messages. */
-  const conversation = (phone: string, count: number) =>
-    eventually(async () => {
-      const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Phone/${phone}/Messages/`);
-      const { objects } = (await res.json()) as { objects: Array<{ from: string; text: string }> };
-      return objects.length >= count && objects.reverse();
-    }, `${count} replies on ${phone}`);
+  /** The phone's inbox, oldest first, once the bot has sent it `count` replies and they are delivered. */
+  const conversation = async (phone: string, count: number) => {
+    // The bot replies once it has the text (an SDK request, or its XML answer read by the platform): real I/O.
+    await eventually(async () => (await server.client().messages.list({ message_direction: 'outbound', to_number: phone, limit: 20 })).length >= count, `${count} replies to ${phone}`);
+    await advance(server, DELIVERED_MS);
+    const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Phone/${phone}/Messages/`);
+    const { objects } = (await res.json()) as { objects: Array<{ from: string; text: string }> };
+    assert.equal(objects.length, count, `${count} replies in the inbox of ${phone}`);
+    return objects.reverse();
+  };
 
   test('a person texts the bot and gets an answer to each message (replies sent through the SDK)', async () => {
     const phone = '14155550900';
