@@ -248,6 +248,11 @@ export class MediaLoop {
     return this.sessions.size > 0 || this.keys.length > 0 || this.notes.length > 0 || this.found.length > 0;
   }
 
+  /** Sessions step `m` ticks: its phase's, those that tick already. */
+  ticking(m: number): number {
+    return this.phases[m % PHASES]!.size;
+  }
+
   private command(c: Command): void {
     if (c.op === 'open') return void this.open(c);
     if (c.op === 'stats') return this.opts.post({ type: 'stats', id: c.id, stats: this.stats(c.reset) });

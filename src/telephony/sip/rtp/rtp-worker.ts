@@ -3,7 +3,7 @@
 // rtp-worker.mjs (which makes TypeScript loadable in the thread).
 import { parentPort, workerData } from 'node:worker_threads';
 import { MediaLoop } from './rtp-media-loop.ts';
-import { LATE_STEP_MS, Pacer, StepMeter } from './rtp-pacer.ts';
+import { LATE_STEP_MS, Pacer, StepGroups, StepMeter } from './rtp-pacer.ts';
 import { loadThreadPriority, startScheduling } from './rtp-priority.ts';
 import type { CommandBatch, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
 import { monoNow, PHASE_MS } from './rtp-time.ts';
@@ -44,21 +44,27 @@ port.on('message', (batch: CommandBatch) => loop.handle(batch));
 (globalThis as { rtpWorkerStats?: (reset: boolean) => WorkerStats }).rtpWorkerStats = (reset) => loop.stats(reset);
 
 /**
- * The steps the pacer finds due, run together (MediaLoop.steps); those with
- * work are measured (how late each started, how long they took) for the
- * stats and the guard.
+ * The steps the pacer finds due, with the small ones after them that
+ * StepGroups puts in the same wake-up, run together (MediaLoop.steps);
+ * those with work are measured (how late each started, how long they took)
+ * for the stats, the guard and the groups' estimate.
  */
 const due: number[] = [];
 const pacer = new Pacer(monoNow, t0, (m) => due.push(m), init.maxCatchUp);
 const busy = (m: number) => loop.busy(m);
+const groups = new StepGroups();
+const ticking = (m: number) => loop.ticking(m);
+const groupEnd = (first: number) => groups.end(first, ticking);
 const runDue = (): void => {
   const start = monoNow();
-  pacer.run();
+  pacer.run(groupEnd);
   let working = 0;
   let late = 0;
+  let ticks = 0;
   for (const m of due) {
     if (!busy(m)) continue;
     working++;
+    ticks += ticking(m);
     if (start - (t0 + m * PHASE_MS) > LATE_STEP_MS) late++;
   }
   loop.steps(due);
@@ -66,6 +72,7 @@ const runDue = (): void => {
   if (working === 0) return;
   const end = monoNow();
   meter.record(working, late, end - start);
+  groups.measured(ticks, end - start);
   const change = guard?.ran(end, working, late);
   if (change) port.postMessage({ type: 'priority', ...change } satisfies WorkerMessage);
 };
