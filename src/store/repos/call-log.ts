@@ -23,7 +23,8 @@ export const callLogRepo = {
   /**
    * Append entries, in order: each gets the next `seq` of its call (one past
    * the call's highest). The caller serialises appends per call and runs
-   * this in a transaction.
+   * this in a transaction; nodes sharing a PostgreSQL database may still
+   * number one call's entries alike, which its key allows (migration 0022).
    */
   async append(db: Executor, rows: ReadonlyArray<Omit<NewCallLogEntryRow, 'seq'>>): Promise<number[]> {
     const last = new Map<string, number>();
