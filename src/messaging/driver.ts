@@ -41,8 +41,6 @@ export interface CarrierEvents {
 export interface MessagingDriver {
   /** Hand over a committed message; resolves once the carrier has taken it. Outcomes arrive later through CarrierEvents. */
   submit(message: OutboundMessage): Promise<void>;
-  /** Resolves when no carrier step is running (tests and clock advances wait on it). */
-  settled(): Promise<void>;
   /** Stop working (server shutdown): pending steps are dropped. */
   stop(): void;
 }

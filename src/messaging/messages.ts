@@ -122,11 +122,6 @@ export class Messages implements CarrierEvents {
     this.driver.stop();
   }
 
-  /** Resolves when the carrier has no step in progress: after a clock advance, everything due has happened. */
-  settled(): Promise<void> {
-    return this.driver.settled();
-  }
-
   // ---- outbound --------------------------------------------------------------
 
   async send(scope: Scope, input: SendInput): Promise<SendResult> {

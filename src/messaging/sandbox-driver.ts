@@ -16,7 +16,6 @@ const PLATFORM: Behaviour = { outcome: 'delivered', error_code: null, sent_after
 
 export class SandboxMessagingDriver implements MessagingDriver {
   private readonly timers = new Set<Timer>();
-  private readonly running = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -74,16 +73,12 @@ export class SandboxMessagingDriver implements MessagingDriver {
   private step(ms: number, work: () => Promise<void>): Promise<void> {
     return new Promise((resolve) => {
       const run = () => {
-        const p = this.ctx.clock
+        void this.ctx.clock
           .track(work)
           .catch((err) => {
             if (!this.stopped) this.onError(err);
           })
-          .finally(() => {
-            this.running.delete(p);
-            resolve();
-          });
-        this.running.add(p);
+          .finally(resolve);
       };
       if (ms <= 0) return run();
       const timer = this.ctx.clock.after(ms, () => {
@@ -92,10 +87,6 @@ export class SandboxMessagingDriver implements MessagingDriver {
       });
       this.timers.add(timer);
     });
-  }
-
-  async settled(): Promise<void> {
-    while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
   stop(): void {
