@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { leashMissing, spawnChild } from './children.ts';
 import { until, within } from './until.ts';
+import { running } from '../sdk/kit/leash.mjs';
 
 const FIXTURE = path.join(import.meta.dirname, 'leash-fixture.ts');
 const ROOT = path.join(import.meta.dirname, '../..');
@@ -19,15 +20,6 @@ interface Started {
   server: number;
   native: number;
   url: string;
-}
-
-/** Running (a zombie waiting to be reaped has already let go of its ports and memory). */
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 const seen: Started[] = [];

@@ -5,7 +5,7 @@
 // and CPU for every later run.
 //
 // Plain JavaScript, run three ways: imported by test/sdk/testing-leash.test.ts
-// (node:test, this checkout); `node leash.mjs` by scripts/newcomer-test.sh on
+// (node:test, this checkout; test/helpers/children.test.ts takes `running`); `node leash.mjs` by scripts/newcomer-test.sh on
 // the packed package installed into an app (exits 1 on a server left behind);
 // and `node leash.mjs parent`, the test process that check kills. Linux only
 // (it finds processes in /proc).
