@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { advance } from './fixture.ts';
 
 let server: TestServer;
 before(async () => {
@@ -10,11 +11,6 @@ before(async () => {
 });
 after(async () => server?.stop());
 
-const advance = async (ms: number) => {
-  const res = await server.fetch(`/v1/Account/${server.authId}/Sandbox/Clock/Advance/`, { method: 'POST', json: { ms } });
-  assert.equal(res.status, 200);
-  return (await res.json()).epoch_ms as number;
-};
 /** The platform's filter format, UTC: YYYY-MM-DD HH:MM:ss. */
 const filterTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -27,9 +23,9 @@ test('the message list shows the last 24 hours unless a message_time filter is g
   const listed = async (params: object = {}) => (await client.messages.list(params)).map((m: { messageUuid: string }) => m.messageUuid);
 
   assert.deepEqual(await listed(), messageUuid);
-  await advance(24 * 3600_000 - 1000);
+  await advance(server, 24 * 3600_000 - 1000);
   assert.deepEqual(await listed(), messageUuid, 'a message a second short of a day old is listed');
-  await advance(2000);
+  await advance(server, 2000);
   assert.deepEqual(await listed(), [], 'older than 24 hours: not in the default list');
   // Any message_time form lifts the default window.
   assert.deepEqual(await listed({ message_time__gte: filterTime(sentAt - 60_000) }), messageUuid);
