@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "udp_socket.h"
+#include "sip_udp.h"
 #include "thread_priority.h"
 #include "uring.h"
 
@@ -133,16 +135,6 @@ typedef struct {
       return NULL;                                        \
     }                                                     \
   } while (0)
-
-static napi_value throw_errno(napi_env env, const char *syscall, int err, const char *host, int port) {
-  char message[256];
-  if (host)
-    snprintf(message, sizeof message, "%s %s %s:%d", syscall, strerrorname_np(err) ? strerrorname_np(err) : "EIO", host, port);
-  else
-    snprintf(message, sizeof message, "%s %s", syscall, strerrorname_np(err) ? strerrorname_np(err) : "EIO");
-  napi_throw_error(env, strerrorname_np(err), message);
-  return NULL;
-}
 
 static int ring_mode(const Io *io) {
   return io->ring.fd >= 0;
@@ -351,38 +343,6 @@ static Sock *get_sock(Io *io, napi_env env, napi_value v) {
   return &io->socks[i];
 }
 
-/** host + port → sockaddr for a socket of `family` (an IPv4 address on an IPv6 socket is mapped). */
-static int parse_address(const char *host, int port, int family, struct sockaddr_storage *out, socklen_t *len) {
-  memset(out, 0, sizeof *out);
-  struct in_addr a4;
-  if (inet_pton(AF_INET, host, &a4) == 1) {
-    if (family == AF_INET) {
-      struct sockaddr_in *s = (struct sockaddr_in *)out;
-      s->sin_family = AF_INET;
-      s->sin_port = htons(port);
-      s->sin_addr = a4;
-      *len = sizeof *s;
-      return 1;
-    }
-    struct sockaddr_in6 *s = (struct sockaddr_in6 *)out;
-    s->sin6_family = AF_INET6;
-    s->sin6_port = htons(port);
-    s->sin6_addr.s6_addr[10] = 0xff;
-    s->sin6_addr.s6_addr[11] = 0xff;
-    memcpy(&s->sin6_addr.s6_addr[12], &a4, 4);
-    *len = sizeof *s;
-    return 1;
-  }
-  struct sockaddr_in6 *s = (struct sockaddr_in6 *)out;
-  if (family == AF_INET6 && inet_pton(AF_INET6, host, &s->sin6_addr) == 1) {
-    s->sin6_family = AF_INET6;
-    s->sin6_port = htons(port);
-    *len = sizeof *s;
-    return 1;
-  }
-  return 0;
-}
-
 static int same_address(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b, socklen_t blen) {
   if (alen != blen || a->ss_family != b->ss_family) return 0;
   if (a->ss_family == AF_INET) {
@@ -517,19 +477,12 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "rtp_udp.bind(io, host, port)");
     return NULL;
   }
-  int family = strchr(host, ':') ? AF_INET6 : AF_INET;
-  struct sockaddr_storage addr;
-  socklen_t len;
-  if (!parse_address(host, port, family, &addr, &len)) return throw_errno(env, "bind", EINVAL, host, port);
-  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, "socket", errno, host, port);
+  int family;
+  const char *syscall;
+  int fd = open_udp_socket(host, port, &family, &syscall);
+  if (fd < 0) return throw_errno(env, syscall, -fd, host, port);
   int on = 1;
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-  if (bind(fd, (struct sockaddr *)&addr, len) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "bind", err, host, port);
-  }
   uint32_t i = 0;
   while (i < io->count && (io->socks[i].fd >= 0 || io->socks[i].armed)) i++; // a slot whose receive the kernel still has is not free
   if (i == io->count) {
@@ -909,6 +862,7 @@ NAPI_MODULE_INIT() {
   napi_value slot, header;
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   thread_priority_define(env, exports);
+  sip_udp_define(env, exports);
   napi_create_uint32(env, SLOT_BYTES, &slot);
   napi_create_uint32(env, SLOT_HEADER, &header);
   napi_set_named_property(env, exports, "SLOT_BYTES", slot);

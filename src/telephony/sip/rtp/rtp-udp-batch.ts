@@ -37,6 +37,9 @@ interface Addon {
   addressAt(io: Io, slot: number): string;
   /** Send the first `count` records of the send buffer; how many the kernel took. */
   flush(io: Io, count: number): number;
+  /** The SIP transport's socket and sends (src/telephony/sip/transport/udp-sends.ts); absent from a build older than them. */
+  openUdp?(host: string, port: number): number;
+  sendRecords?(fd: number, family: 4 | 6, records: ArrayBuffer, first: number, count: number): number;
 }
 /** How the addon reaches the kernel. */
 export type BatchedIo = 'io_uring' | 'epoll';

@@ -3,13 +3,16 @@
 // with its flow; sending goes along a flow: a datagram, or the TCP
 // connection named by the flow, or a connection to that address already
 // open (either direction), or a new one. Idle TCP connections close after
-// `tcpIdleMs` of platform time.
+// `tcpIdleMs` of platform time. UDP datagrams leave together at the end of
+// the turn through the batched-UDP addon when it is built (udp-sends.ts),
+// else one by one through dgram.
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
 import type { Clock, Timer } from '../../../clock/clock.ts';
 import { StreamFramer } from './stream-framer.ts';
 import { flowKey, type Flow } from './sip-flow.ts';
+import { loadSipUdp, UdpSends } from './udp-sends.ts';
 
 export interface SipTransportOptions {
   /** Address to bind ("0.0.0.0", "127.0.0.1" …). */
@@ -23,6 +26,8 @@ export interface SipTransportOptions {
   tcpIdleMs?: number;
   /** Most TCP connections open at once; past it new ones are refused. */
   maxConnections?: number;
+  /** How UDP datagrams leave: 'batched' (the default) when the addon loads, else (or asked) node:dgram one by one. */
+  udpSends?: 'batched' | 'dgram';
 }
 
 /** A datagram or a framed stream message, and where it came from. */
@@ -72,6 +77,8 @@ const literalLookup: dgram.SocketOptions['lookup'] = (hostname, options, callbac
 
 export class NetSipTransport implements SipTransport {
   private udp!: dgram.Socket;
+  /** The batched sends on the UDP socket, or null: dgram's send. */
+  private sends: UdpSends | null = null;
   private tcp!: net.Server;
   private readonly byId = new Map<number, Connection>();
   /** Open connections by far address:port, for reuse in both directions. */
@@ -101,6 +108,7 @@ export class NetSipTransport implements SipTransport {
 
   private async bind(): Promise<void> {
     const family = net.isIPv6(this.opts.host) ? 'udp6' : 'udp4';
+    const addon = this.opts.udpSends === 'dgram' ? null : loadSipUdp();
     // Port 0: let TCP pick, then take the same number for UDP (retrying if it is taken there).
     for (let attempt = 0; ; attempt++) {
       this.tcp = net.createServer((s) => this.accept(s));
@@ -113,10 +121,14 @@ export class NetSipTransport implements SipTransport {
       // Large buffers ride out a garbage-collection pause under load instead of dropping datagrams (the kernel caps them at rmem_max/wmem_max).
       this.udp = dgram.createSocket({ type: family, reuseAddr: false, recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES, lookup: literalLookup });
       try {
+        // With the addon, it opens the socket (its sends need the descriptor) and dgram receives on it.
+        const fd = addon?.openUdp(this.opts.host, port);
         await new Promise<void>((resolve, reject) => {
           this.udp.once('error', reject);
-          this.udp.bind(port, this.opts.host, () => resolve());
+          if (fd === undefined) this.udp.bind(port, this.opts.host, () => resolve());
+          else this.udp.bind({ fd }, () => resolve());
         });
+        if (addon !== null && fd !== undefined) this.sends = new UdpSends(addon, fd, family === 'udp6' ? 6 : 4, (bytes, to) => this.sendDatagram(bytes, to));
       } catch (err) {
         this.udp.close();
         await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
@@ -198,12 +210,17 @@ export class NetSipTransport implements SipTransport {
         this.onError(new Error(`not sending a ${bytes.length}-byte message over UDP`), to);
         return;
       }
-      this.udp.send(bytes, to.port, to.address, (err) => err && this.onError(err, to));
+      if (this.sends !== null) this.sends.send(bytes, to);
+      else this.sendDatagram(bytes, to);
       return;
     }
     const conn = (to.connection !== undefined ? this.byId.get(to.connection) : undefined) ?? this.byPeer.get(flowKey(to)) ?? this.connect(to);
     conn.lastActive = this.opts.clock.now();
     conn.socket.write(bytes);
+  }
+
+  private sendDatagram(bytes: Buffer, to: Flow): void {
+    this.udp.send(bytes, to.port, to.address, (err) => err && this.onError(err, to));
   }
 
   private connect(to: Flow): Connection {
@@ -212,6 +229,7 @@ export class NetSipTransport implements SipTransport {
   }
 
   async close(): Promise<void> {
+    this.sends?.flush();
     this.closed = true;
     for (const c of this.byId.values()) c.socket.destroy();
     await Promise.all([new Promise<void>((r) => this.tcp.close(() => r())), new Promise<void>((r) => this.udp.close(() => r()))]);
