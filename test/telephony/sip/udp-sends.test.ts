@@ -75,6 +75,19 @@ test('a datagram the kernel refuses goes through the fallback, and the ones afte
   assert.deepEqual(fallback, ['127.0.0.1:5061 two']);
 });
 
+test('a datagram longer than a record can say, or an address longer than one can hold, goes straight to the fallback', async () => {
+  const calls: string[][] = [];
+  const fallback: string[] = [];
+  const addon: SipUdpAddon = { openUdp: () => 0, sendRecords: (_fd, _family, records, first, count) => (calls.push(decode(records, first, count)), count) };
+  const sends = new UdpSends(addon, 7, 4, (bytes, to) => void fallback.push(`${to.address.length} ${bytes.length}`));
+  sends.send(Buffer.alloc(0x10000), udp('127.0.0.1', 5060));
+  sends.send(Buffer.from('x'), udp('h'.repeat(64), 5060));
+  sends.send(Buffer.from('ok'), udp('127.0.0.1', 5060));
+  await turn();
+  assert.deepEqual(fallback, ['9 65536', '64 1']);
+  assert.deepEqual(calls, [['127.0.0.1:5060 ok']]);
+});
+
 async function receiver(type: 'udp4' | 'udp6', host: string): Promise<{ port: number; got: string[] }> {
   const socket = dgram.createSocket(type);
   const got: string[] = [];

@@ -59,7 +59,8 @@ export class UdpSends {
   /** Queues the datagram for the end of the turn; `bytes` may be reused once this returns. */
   send(bytes: Buffer, to: Flow): void {
     const address = to.address;
-    if (address.length > MAX_ADDRESS) {
+    // (A record's length is 16 bits: a larger datagram, which UDP cannot carry anyway, gets dgram's error.)
+    if (address.length > MAX_ADDRESS || bytes.length > 0xffff) {
       this.fallback(bytes, to);
       return;
     }
