@@ -39,6 +39,8 @@ export interface CallCharge {
   numberType?: NumberType;
   /** Answered duration in seconds (0 for an unanswered call). */
   durationSeconds: number;
+  /** False: the call never held credit (it was not priced when it started), so there is no hold to release. */
+  holdsCredit?: boolean;
 }
 
 export interface MessageCharge {
@@ -233,7 +235,8 @@ export class Billing {
 
   /** Rate and bill a finished call leg, releasing what it held; returns what the CDR shows (rate, bill duration, total amount). */
   async chargeCall(trx: Executor, payer: Payer, call: CallCharge): Promise<Charged> {
-    await billingRepo.releaseHoldOf(trx, payer.accountId, call.callUuid);
+    // Two writes per call otherwise, one of them the account's row (a page of the WAL at every commit), for nothing.
+    if (call.holdsCredit !== false) await billingRepo.releaseHoldOf(trx, payer.accountId, call.callUuid);
     const rate = this.pricing.rate({ service: 'voice', direction: call.direction, number: call.number, numberType: call.numberType });
     const { billed, amount } = this.pricing.cost(rate, call.durationSeconds);
     await this.charge(trx, payer, 'call', amount, `${call.direction} call ${call.number}, ${billed} s billed`, call.callUuid, { overdraft: true });

@@ -103,6 +103,7 @@ export class CdrWriter implements CdrPort {
         number: call.to,
         numberType: call.numberType,
         durationSeconds: call.durationS,
+        holdsCredit: call.holdsCredit,
       });
       return { rate: c.rate.rate, billedS: c.billed, amount: c.amount };
     } catch (err) {

@@ -390,6 +390,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
     const hook = call.setup.hangup;
     const record = this.deps.cdrs.record({
       live: call.initiatedAt !== undefined,
+      holdsCredit: Boolean(call.rate),
       hangup: hook && ((charge) => this.webhook(call, hook.url, hook.method, hangupParams(call, charge), 'hangup')),
       ...this.legOf(call),
       answeredAt: call.answeredAt,

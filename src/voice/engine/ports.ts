@@ -92,6 +92,12 @@ export interface LiveCall extends CallLeg {
 export interface EndedCall extends CallLeg {
   /** It has a live row (it was dialled or taken): its record is written only by whoever removes that row. */
   live: boolean;
+  /**
+   * False when it never held credit (it had no rate when it started, and a
+   * call holds only at its own rate): its charge has no hold to release.
+   * Unknown (a call closed after a crash): true.
+   */
+  holdsCredit: boolean;
   /** Its hangup callback, once the charge is known: stored with the record. */
   hangup?: (charge: Charge) => WebhookRequest;
   answeredAt: number | undefined;

@@ -62,6 +62,7 @@ async function close(deps: RecoveryDeps, row: LiveCallRow, lastSeenAt: number): 
   });
   const charge = await deps.cdrs.record({
     live: true,
+    holdsCredit: true,
     hangup: signing && hangup,
     uuid: row.call_uuid,
     requestUuid: row.request_uuid,

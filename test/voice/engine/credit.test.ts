@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/errors.ts';
 import type { CreditPort } from '../../../src/voice/engine/ports.ts';
-import { harness, PLATFORM_NUMBER } from '../harness.ts';
+import { dialOut, harness, PLATFORM_NUMBER } from '../harness.ts';
 
 const PHONE = '14155550100';
 const ANSWER = 'http://app/answer';
@@ -100,4 +100,14 @@ test('an inbound call its owner cannot pay for ends out of credits without runni
   assert.equal(ended.causeCode, 1010);
   assert.equal(h.requests.some((r) => r.url === ANSWER), false);
   assert.equal(h.requests.find((r) => r.kind === 'hangup')!.params.HangupCauseCode, '1010');
+});
+
+test('a call tells its record whether it can hold credit: a priced call releases its hold when billed, an unpriced one has none to release', async () => {
+  const h = harness({ [ANSWER]: doc('<Speak>Hello</Speak>') });
+  const priced = h.call(PHONE);
+  // No rate (an unpriced destination or number): it holds nothing, so its charge releases nothing.
+  const unpriced = dialOut(h.engine, '14155550101', { answer: { url: ANSWER, method: 'POST' } }, undefined);
+  await h.settle();
+  assert.equal(h.ended.find((e) => e.uuid === priced.uuid)!.holdsCredit, true);
+  assert.equal(h.ended.find((e) => e.uuid === unpriced.uuid)!.holdsCredit, false);
 });

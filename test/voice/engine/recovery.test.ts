@@ -107,6 +107,7 @@ for (const db of databases) {
       const charge = await cdrs.record({
         ...leg,
         live: true,
+        holdsCredit: true,
         answeredAt: undefined,
         endedAt: leg.initiatedAt + 1_000,
         durationS: 0,
