@@ -7,7 +7,7 @@
 // (SQLite: bytes the main thread wrote, 4,120 a frame).
 //
 //   node --import tsx bench/store-call.ts            (this tree)
-//   STORE_TREE=/work/main node --import tsx bench/store-call.ts   (another tree's src/, same harness)
+//   STORE_TREES=/work/main,/work/wt/x node --import tsx bench/store-call.ts   (trees' src/ in one process, rounds alternating)
 //   STORE_CALLS=3000 STORE_ROUNDS=8 STORE_PER_TURN=5; TEST_DATABASE_URL=postgres://… for PostgreSQL
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,166 +15,181 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const TREE = process.env.STORE_TREE ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TREE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CALLS = Number(process.env.STORE_CALLS ?? 3000);
 const ROUNDS = Number(process.env.STORE_ROUNDS ?? 8);
 const PER_TURN = Number(process.env.STORE_PER_TURN ?? 5);
 const PG = process.env.TEST_DATABASE_URL;
 
-const src = (p: string) => import(path.join(TREE, 'src', p));
-const { openStore } = await src('store/db.ts');
-const { VirtualClock } = await src('clock/clock.ts');
-const { resolveConfig } = await src('config.ts');
-const { createServices } = await src('services.ts');
-const { CdrWriter } = await src('voice/engine/cdrs.ts');
-const { TurnBatch } = await src('store/turn-batch.ts');
-const { webhookJobsRepo } = await src('store/repos/webhook-jobs.ts');
-const ids = await src('ids.ts');
-
-// Statements counted by kind and table, on the tree's own better-sqlite3.
-const statements = new Map<string, number>();
-{
-  const Database = createRequire(path.join(TREE, 'package.json'))('better-sqlite3');
-  const probe = new Database(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('select 1'));
-  probe.close();
-  for (const m of ['run', 'all', 'get']) {
-    const orig = proto[m];
-    proto[m] = function (this: { source: string }, ...a: unknown[]) {
-      const k = /^\s*(\w+)(?:.*?\b(?:from|into|update)\s+"?(\w+))?/is.exec(this.source);
-      const key = k ? `${k[1]!.toLowerCase()} ${k[2] ?? ''}`.trim() : this.source.slice(0, 30);
-      statements.set(key, (statements.get(key) ?? 0) + 1);
-      return orig.apply(this, a);
-    };
-  }
-}
-
 /** Bytes the main thread has written with write/pwrite (the WAL's frames: the checkpoint thread's writes are its own). */
 const written = () => Number(/wchar: (\d+)/.exec(fs.readFileSync(`/proc/self/task/${process.pid}/io`, 'utf8'))![1]);
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-call-'));
-let pgDb: { url: string; drop(): Promise<void> } | undefined;
-if (PG) {
-  const { createPgDatabase } = await import(path.join(TREE, 'test/helpers/pg.ts'));
-  pgDb = await createPgDatabase();
-}
-const store = await openStore({ dataDir, databaseUrl: pgDb?.url });
-const clock = new VirtualClock();
-const services = createServices(resolveConfig({}, { dataDir, databaseUrl: pgDb?.url }), store, clock);
-const authId = ids.newAccountAuthId();
-await services.accounts.createMain({ authId, authToken: ids.newAuthToken() }, 'store-call');
-const scope = { accountId: authId, subaccountId: null, callerId: authId };
-const app = await services.applications.create(scope, { app_name: 'bench', answer_url: 'http://127.0.0.1:9/answer', hangup_url: 'http://127.0.0.1:9/hangup' });
-const carrier = await services.carriers.create(scope, { name: 'sipp', ip_set: '127.0.0.1' });
-const NUMBER = '15557770100';
-await services.numbers.addOwn(scope, { numbers: NUMBER, carrier: carrier.carrier_id, region: 'Bench', app_id: app.app_id });
+async function setup(TREE: string) {
+  const src = (p: string) => import(path.join(TREE, 'src', p));
+  const { openStore } = await src('store/db.ts');
+  const { VirtualClock } = await src('clock/clock.ts');
+  const { resolveConfig } = await src('config.ts');
+  const { createServices } = await src('services.ts');
+  const { CdrWriter } = await src('voice/engine/cdrs.ts');
+  const { TurnBatch } = await src('store/turn-batch.ts');
+  const { webhookJobsRepo } = await src('store/repos/webhook-jobs.ts');
+  const ids = await src('ids.ts');
 
-const cdrs = new CdrWriter({ db: store.db, dialect: store.dialect, clock }, services.billing, { enqueueIn: (trx: unknown, reqs: unknown[]) => enqueue(trx, reqs) }, 'node-a', (err: unknown) => {
-  throw err;
-});
-// The webhook queue's rows for hangup callbacks: written with the record, deleted (delivered) in a later turn.
-const jobIds: string[] = [];
-async function enqueue(trx: unknown, reqs: any[]): Promise<() => void> {
-  const rows = reqs.map((req) => ({
-    job_id: ids.newRowUuid(),
-    account_id: req.accountId,
-    subaccount_id: req.subaccountId ?? null,
-    call_uuid: req.callUuid ?? null,
-    kind: req.kind,
-    url: req.url,
-    method: req.method,
-    params: JSON.stringify(req.params),
-    auth_token: req.authToken,
-    main_auth_token: req.mainAuthToken ?? null,
-    policy: '{"retries":3}',
-    attempts: 0,
-    next_attempt_at: clock.now(),
-    lease_owner: 'node-a',
-    lease_until: clock.now() + 30_000,
-    last_error: null,
-    created_at: clock.now(),
-  }));
-  await webhookJobsRepo.insert(trx, rows);
-  return () => jobIds.push(...rows.map((r) => r.job_id));
-}
-const deletes = new TurnBatch(store.db, (batch: string[], trx: unknown) => webhookJobsRepo.delete(trx, batch), { atomic: false });
+  // Statements counted by kind and table, on the tree's own better-sqlite3.
+  const statements = new Map<string, number>();
+  {
+    const Database = createRequire(path.join(TREE, 'package.json'))('better-sqlite3');
+    const probe = new Database(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('select 1'));
+    probe.close();
+    for (const m of ['run', 'all', 'get']) {
+      const orig = proto[m];
+      proto[m] = function (this: { source: string }, ...a: unknown[]) {
+        const k = /^\s*(\w+)(?:.*?\b(?:from|into|update)\s+"?(\w+))?/is.exec(this.source);
+        const key = k ? `${k[1]!.toLowerCase()} ${k[2] ?? ''}`.trim() : this.source.slice(0, 30);
+        statements.set(key, (statements.get(key) ?? 0) + 1);
+        return orig.apply(this, a);
+      };
+    }
+  }
 
-const owner = { accountId: authId, subaccountId: null };
-const log = (uuid: string, kind: string, message: string, data: Record<string, unknown>) => services.callLog.append(uuid, owner, { kind, message, data });
 
-/** One turn's calls through one phase of their life (the phase's writes joined in one turn, then written). */
-async function turn(calls: any[], phase: (c: any) => Promise<unknown> | void): Promise<void> {
-  const waits = calls.map(phase);
-  await Promise.all(waits);
-  await cdrs.drain();
-}
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-call-'));
+  let pgDb: { url: string; drop(): Promise<void> } | undefined;
+  if (PG) {
+    const { createPgDatabase } = await import(path.join(TREE, 'test/helpers/pg.ts'));
+    pgDb = await createPgDatabase();
+  }
+  const store = await openStore({ dataDir, databaseUrl: pgDb?.url });
+  const clock = new VirtualClock();
+  const services = createServices(resolveConfig({}, { dataDir, databaseUrl: pgDb?.url }), store, clock);
+  const authId = ids.newAccountAuthId();
+  await services.accounts.createMain({ authId, authToken: ids.newAuthToken() }, 'store-call');
+  const scope = { accountId: authId, subaccountId: null, callerId: authId };
+  const app = await services.applications.create(scope, { app_name: 'bench', answer_url: 'http://127.0.0.1:9/answer', hangup_url: 'http://127.0.0.1:9/hangup' });
+  const carrier = await services.carriers.create(scope, { name: 'sipp', ip_set: '127.0.0.1' });
+  const NUMBER = '15557770100';
+  await services.numbers.addOwn(scope, { numbers: NUMBER, carrier: carrier.carrier_id, region: 'Bench', app_id: app.app_id });
 
-async function oneTurnOfCalls(): Promise<void> {
-  // Admission and routing: the carrier check reads the number and the carrier; routing reads the application.
-  const calls = await Promise.all(
-    Array.from({ length: PER_TURN }, async () => {
-      const found = await services.numbers.fromCarrier('127.0.0.1', NUMBER);
-      const route = await services.numbers.routeInbound(NUMBER, found.number);
-      const uuid = ids.newUuid();
-      const leg = { uuid, requestUuid: uuid, owner: { accountId: route.accountId, subaccountId: route.subaccountId }, direction: 'inbound', from: '15551230000', to: NUMBER, callerName: '15551230000', parentCallUuid: null, numberType: route.number.number_type, initiatedAt: clock.now() };
-      return { leg, params: { CallUUID: uuid, From: '15551230000', To: NUMBER, Direction: 'inbound', CallStatus: 'ringing', CallerName: '15551230000', BillRate: '0', ALegUUID: uuid, ALegRequestUUID: uuid } };
-    }),
-  );
-  // Taken: the live row, two log entries (state, the answer URL fetched).
-  await turn(calls, (c) => {
-    cdrs.started({ ...c.leg, hangup: { url: 'http://127.0.0.1:9/hangup', method: 'POST' }, params: c.params });
-    void log(c.leg.uuid, 'state', 'ringing', { state: 'ringing', call_status: 'ringing', direction: 'inbound', from: c.leg.from, to: c.leg.to, parent_call_uuid: null });
-    void log(c.leg.uuid, 'webhook', 'answer_url POST http://127.0.0.1:9/answer → 200 in 3 ms', { url: 'http://127.0.0.1:9/answer', method: 'POST', status: 200, ms: 3, attempt: 1 });
+  const cdrs = new CdrWriter({ db: store.db, dialect: store.dialect, clock }, services.billing, { enqueueIn: (trx: unknown, reqs: unknown[]) => enqueue(trx, reqs) }, 'node-a', (err: unknown) => {
+    throw err;
   });
-  // Answered: its answer time, two entries (state, the Speak verb).
-  await clock.advance(1000);
-  await turn(calls, (c) => {
-    cdrs.answered(c.leg.uuid, clock.now(), { ...c.params, CallStatus: 'in-progress' });
-    void log(c.leg.uuid, 'state', 'in-progress', { state: 'answered', call_status: 'in-progress', direction: 'inbound', from: c.leg.from, to: c.leg.to, parent_call_uuid: null });
-    void log(c.leg.uuid, 'verb', 'Speak: Thank you for calling the benchmark line.', { verb: 'Speak', voice: 'WOMAN', language: 'en-US' });
-  });
-  // Ended: the record (billing, CDR, hangup job, live row removed), two entries (state, the hangup callback).
-  await clock.advance(2500);
-  await turn(calls, (c) => {
-    void log(c.leg.uuid, 'state', 'completed: Normal Hangup (Callee)', { state: 'completed', call_status: 'completed', direction: 'inbound', from: c.leg.from, to: c.leg.to, parent_call_uuid: null, hangup_cause_name: 'Normal Hangup', hangup_cause_code: 4000, hangup_source: 'Callee' });
-    void log(c.leg.uuid, 'webhook', 'hangup_url POST http://127.0.0.1:9/hangup queued', { url: 'http://127.0.0.1:9/hangup', method: 'POST' });
-    return cdrs.record({
-      ...c.leg,
-      live: true,
-      holdsCredit: false,
-      hangup: (charge: any) => ({ url: 'http://127.0.0.1:9/hangup', method: 'POST', params: { ...c.params, CallStatus: 'completed', Duration: '3', BillDuration: String(charge.billedS) }, authToken: 'x', accountId: authId, subaccountId: null, callUuid: c.leg.uuid, kind: 'hangup' }),
-      answeredAt: c.leg.initiatedAt + 1000,
-      endedAt: clock.now(),
-      durationS: 3,
-      state: 'ANSWER',
-      causeCode: 4000,
-      causeName: 'Normal Hangup',
-      cause: 'NORMAL_CLEARING',
-      source: 'Callee',
+  // The webhook queue's rows for hangup callbacks: written with the record, deleted (delivered) in a later turn.
+  const jobIds: string[] = [];
+  async function enqueue(trx: unknown, reqs: any[]): Promise<() => void> {
+    const rows = reqs.map((req) => ({
+      job_id: ids.newRowUuid(),
+      account_id: req.accountId,
+      subaccount_id: req.subaccountId ?? null,
+      call_uuid: req.callUuid ?? null,
+      kind: req.kind,
+      url: req.url,
+      method: req.method,
+      params: JSON.stringify(req.params),
+      auth_token: req.authToken,
+      main_auth_token: req.mainAuthToken ?? null,
+      policy: '{"retries":3}',
+      attempts: 0,
+      next_attempt_at: clock.now(),
+      lease_owner: 'node-a',
+      lease_until: clock.now() + 30_000,
+      last_error: null,
+      created_at: clock.now(),
+    }));
+    await webhookJobsRepo.insert(trx, rows);
+    return () => jobIds.push(...rows.map((r) => r.job_id));
+  }
+  const deletes = new TurnBatch(store.db, (batch: string[], trx: unknown) => webhookJobsRepo.delete(trx, batch), { atomic: false });
+
+  const owner = { accountId: authId, subaccountId: null };
+  const log = (uuid: string, kind: string, message: string, data: Record<string, unknown>) => services.callLog.append(uuid, owner, { kind, message, data });
+
+  /** One turn's calls through one phase of their life (the phase's writes joined in one turn, then written). */
+  async function turn(calls: any[], phase: (c: any) => Promise<unknown> | void): Promise<void> {
+    const waits = calls.map(phase);
+    await Promise.all(waits);
+    await cdrs.drain();
+  }
+
+  async function oneTurnOfCalls(): Promise<void> {
+    // Admission and routing: the carrier check reads the number and the carrier; routing reads the application.
+    const calls = await Promise.all(
+      Array.from({ length: PER_TURN }, async () => {
+        const found = await services.numbers.fromCarrier('127.0.0.1', NUMBER);
+        const route = await services.numbers.routeInbound(NUMBER, found.number);
+        const uuid = ids.newUuid();
+        const leg = { uuid, requestUuid: uuid, owner: { accountId: route.accountId, subaccountId: route.subaccountId }, direction: 'inbound', from: '15551230000', to: NUMBER, callerName: '15551230000', parentCallUuid: null, numberType: route.number.number_type, initiatedAt: clock.now() };
+        return { leg, params: { CallUUID: uuid, From: '15551230000', To: NUMBER, Direction: 'inbound', CallStatus: 'ringing', CallerName: '15551230000', BillRate: '0', ALegUUID: uuid, ALegRequestUUID: uuid } };
+      }),
+    );
+    // Taken: the live row, two log entries (state, the answer URL fetched).
+    await turn(calls, (c) => {
+      cdrs.started({ ...c.leg, hangup: { url: 'http://127.0.0.1:9/hangup', method: 'POST' }, params: c.params });
+      void log(c.leg.uuid, 'state', 'ringing', { state: 'ringing', call_status: 'ringing', direction: 'inbound', from: c.leg.from, to: c.leg.to, parent_call_uuid: null });
+      void log(c.leg.uuid, 'webhook', 'answer_url POST http://127.0.0.1:9/answer → 200 in 3 ms', { url: 'http://127.0.0.1:9/answer', method: 'POST', status: 200, ms: 3, attempt: 1 });
     });
-  });
-  // Delivered: the job rows deleted.
-  await Promise.all(jobIds.splice(0).map((id) => deletes.add(id)));
+    // Answered: its answer time, two entries (state, the Speak verb).
+    await clock.advance(1000);
+    await turn(calls, (c) => {
+      cdrs.answered(c.leg.uuid, clock.now(), { ...c.params, CallStatus: 'in-progress' });
+      void log(c.leg.uuid, 'state', 'in-progress', { state: 'answered', call_status: 'in-progress', direction: 'inbound', from: c.leg.from, to: c.leg.to, parent_call_uuid: null });
+      void log(c.leg.uuid, 'verb', 'Speak: Thank you for calling the benchmark line.', { verb: 'Speak', voice: 'WOMAN', language: 'en-US' });
+    });
+    // Ended: the record (billing, CDR, hangup job, live row removed), two entries (state, the hangup callback).
+    await clock.advance(2500);
+    await turn(calls, (c) => {
+      void log(c.leg.uuid, 'state', 'completed: Normal Hangup (Callee)', { state: 'completed', call_status: 'completed', direction: 'inbound', from: c.leg.from, to: c.leg.to, parent_call_uuid: null, hangup_cause_name: 'Normal Hangup', hangup_cause_code: 4000, hangup_source: 'Callee' });
+      void log(c.leg.uuid, 'webhook', 'hangup_url POST http://127.0.0.1:9/hangup queued', { url: 'http://127.0.0.1:9/hangup', method: 'POST' });
+      return cdrs.record({
+        ...c.leg,
+        live: true,
+        holdsCredit: false,
+        hangup: (charge: any) => ({ url: 'http://127.0.0.1:9/hangup', method: 'POST', params: { ...c.params, CallStatus: 'completed', Duration: '3', BillDuration: String(charge.billedS) }, authToken: 'x', accountId: authId, subaccountId: null, callUuid: c.leg.uuid, kind: 'hangup' }),
+        answeredAt: c.leg.initiatedAt + 1000,
+        endedAt: clock.now(),
+        durationS: 3,
+        state: 'ANSWER',
+        causeCode: 4000,
+        causeName: 'Normal Hangup',
+        cause: 'NORMAL_CLEARING',
+        source: 'Callee',
+      });
+    });
+    // Delivered: the job rows deleted.
+    await Promise.all(jobIds.splice(0).map((id) => deletes.add(id)));
+  }
+
+
+  return { oneTurnOfCalls, statements, async close() {
+    await store.close();
+    await pgDb?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  } };
 }
 
-const figures: Array<{ us: number; stmts: number; pages: number }> = [];
+const trees = (process.env.STORE_TREES ?? TREE).split(',');
+const runs = [];
+for (const tree of trees) runs.push({ tree, ...(await setup(tree)), figures: [] as Array<{ us: number; stmts: number; pages: number }> });
+// Rounds alternate between the trees (each its own store), so the host's drift falls on all alike; round 0 of each warms up.
 for (let round = 0; round <= ROUNDS; round++) {
-  statements.clear();
-  const w0 = written();
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < CALLS / PER_TURN; i++) await oneTurnOfCalls();
-  const c = process.cpuUsage(c0);
-  const pages = (written() - w0) / 4120 / CALLS;
-  const stmts = [...statements.values()].reduce((a, b) => a + b, 0) / CALLS;
-  if (round === 0) continue; // warm-up: compiles, the first pages of each table
-  figures.push({ us: (c.user + c.system) / CALLS, stmts, pages });
-  console.log(`round ${round}: ${((c.user + c.system) / CALLS).toFixed(0)} µs CPU per call, ${stmts.toFixed(2)} statements, ${PG ? '-' : pages.toFixed(1)} WAL pages`);
-  if (round === ROUNDS && !PG) console.log('  per call: ' + [...statements].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / CALLS).toFixed(2)}`).join(', '));
+  for (const run of round % 2 ? runs : [...runs].reverse()) {
+    run.statements.clear();
+    const w0 = written();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < CALLS / PER_TURN; i++) await run.oneTurnOfCalls();
+    const c = process.cpuUsage(c0);
+    const pages = (written() - w0) / 4120 / CALLS;
+    const stmts = [...run.statements.values()].reduce((a, b) => a + b, 0) / CALLS;
+    if (round === 0) continue;
+    run.figures.push({ us: (c.user + c.system) / CALLS, stmts, pages });
+    if (round === ROUNDS && !PG) console.log(`${run.tree} per call: ` + [...run.statements].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / CALLS).toFixed(2)}`).join(', '));
+  }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-console.log(`${TREE} (${PG ? 'postgres' : 'sqlite'}, ${PER_TURN} calls a turn): median ${median(figures.map((f) => f.us)).toFixed(0)} µs CPU per call, ${median(figures.map((f) => f.stmts)).toFixed(2)} statements, ${PG ? '-' : median(figures.map((f) => f.pages)).toFixed(1)} WAL pages; load ${os.loadavg()[0]!.toFixed(1)}`);
-await services.voice?.close?.().catch?.(() => {});
-await store.close();
-await pgDb?.drop();
-fs.rmSync(dataDir, { recursive: true, force: true });
+for (const run of runs) {
+  const f = run.figures;
+  console.log(`${run.tree} (${PG ? 'postgres' : 'sqlite'}, ${PER_TURN} calls a turn): median ${median(f.map((x) => x.us)).toFixed(0)} µs CPU per call (rounds ${f.map((x) => x.us.toFixed(0)).join(' ')}), ${median(f.map((x) => x.stmts)).toFixed(2)} statements, ${PG ? '-' : median(f.map((x) => x.pages)).toFixed(1)} WAL pages`);
+}
+console.log(`${new Date().toISOString().slice(11, 19)} UTC, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (const run of runs) await run.close();
 process.exit(0);

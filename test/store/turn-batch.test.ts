@@ -77,5 +77,27 @@ for (const db of databases) {
       assert.deepEqual(await stored(), ['E1', 'a1', 'a2', 'c1', 'd1', 'g1'].sort());
       await batch.drain();
     });
+
+    test('a turn is written once while its batches succeed; one failing has the turn written again, each batch in a savepoint', async () => {
+      const runs = { good: 0, bad: 0 };
+      let failing = false;
+      const good = new TurnBatch<string>(storeOf().db, async (items, trx) => {
+        runs.good++;
+        await insert(trx, items);
+      });
+      const bad = new TurnBatch<string>(storeOf().db, async (items, trx) => {
+        runs.bad++;
+        if (failing) throw new Error('fails');
+        await insert(trx, items);
+      });
+      await Promise.all([good.add('s1'), bad.add('s2')]);
+      assert.deepEqual(runs, { good: 1, bad: 1 }, 'once each');
+      failing = true;
+      const results = await Promise.allSettled([good.add('s3'), bad.add('s4')]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected']);
+      assert.deepEqual(runs, { good: 3, bad: 3 }, 'together, then apart');
+      const all = await stored();
+      assert.deepEqual(['s1', 's2', 's3', 's4'].filter((v) => all.includes(v)), ['s1', 's2', 's3']);
+    });
   });
 }
