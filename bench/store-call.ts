@@ -14,7 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 
+const trees = (process.env.STORE_TREES ?? '').split(',').filter(Boolean);
 const TREE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CALLS = Number(process.env.STORE_CALLS ?? 3000);
 const ROUNDS = Number(process.env.STORE_ROUNDS ?? 8);
@@ -24,7 +26,11 @@ const PG = process.env.TEST_DATABASE_URL;
 /** Bytes the main thread has written with write/pwrite (the WAL's frames: the checkpoint thread's writes are its own). */
 const written = () => Number(/wchar: (\d+)/.exec(fs.readFileSync(`/proc/self/task/${process.pid}/io`, 'utf8'))![1]);
 
-async function setup(TREE: string) {
+/** Where statements are counted now: the round's tree's. */
+let counting = new Map<string, number>();
+const patched = new WeakSet<object>();
+
+async function setup(TREE: string, index: number) {
   const src = (p: string) => import(path.join(TREE, 'src', p));
   const { openStore } = await src('store/db.ts');
   const { VirtualClock } = await src('clock/clock.ts');
@@ -35,21 +41,24 @@ async function setup(TREE: string) {
   const { webhookJobsRepo } = await src('store/repos/webhook-jobs.ts');
   const ids = await src('ids.ts');
 
-  // Statements counted by kind and table, on the tree's own better-sqlite3.
+  // Statements counted by kind and table, on the tree's own better-sqlite3 (once per copy of it).
   const statements = new Map<string, number>();
   {
     const Database = createRequire(path.join(TREE, 'package.json'))('better-sqlite3');
     const probe = new Database(':memory:');
     const proto = Object.getPrototypeOf(probe.prepare('select 1'));
     probe.close();
-    for (const m of ['run', 'all', 'get']) {
-      const orig = proto[m];
-      proto[m] = function (this: { source: string }, ...a: unknown[]) {
-        const k = /^\s*(\w+)(?:.*?\b(?:from|into|update)\s+"?(\w+))?/is.exec(this.source);
-        const key = k ? `${k[1]!.toLowerCase()} ${k[2] ?? ''}`.trim() : this.source.slice(0, 30);
-        statements.set(key, (statements.get(key) ?? 0) + 1);
-        return orig.apply(this, a);
-      };
+    if (!patched.has(proto)) {
+      patched.add(proto);
+      for (const m of ['run', 'all', 'get']) {
+        const orig = proto[m];
+        proto[m] = function (this: { source: string }, ...a: unknown[]) {
+          const k = /^\s*(\w+)(?:.*?\b(?:from|into|update)\s+"?(\w+))?/is.exec(this.source);
+          const key = k ? `${k[1]!.toLowerCase()} ${k[2] ?? ''}`.trim() : this.source.slice(0, 30);
+          counting.set(key, (counting.get(key) ?? 0) + 1);
+          return orig.apply(this, a);
+        };
+      }
     }
   }
 
@@ -101,6 +110,8 @@ async function setup(TREE: string) {
   }
   const deletes = new TurnBatch(store.db, (batch: string[], trx: unknown) => webhookJobsRepo.delete(trx, batch), { atomic: false });
 
+  // An experiment's schema change (e.g. an index dropped), ';'-separated, on this tree's store only.
+  for (const stmt of (process.env[`STORE_SQL_${index}`] ?? '').split(';').filter((q) => q.trim())) await sql.raw(stmt).execute(store.db);
   const owner = { accountId: authId, subaccountId: null };
   const log = (uuid: string, kind: string, message: string, data: Record<string, unknown>) => services.callLog.append(uuid, owner, { kind, message, data });
 
@@ -167,13 +178,14 @@ async function setup(TREE: string) {
   } };
 }
 
-const trees = (process.env.STORE_TREES ?? TREE).split(',');
+if (trees.length === 0) trees.push(TREE);
 const runs = [];
-for (const tree of trees) runs.push({ tree, ...(await setup(tree)), figures: [] as Array<{ us: number; stmts: number; pages: number }> });
+for (const [i, tree] of trees.entries()) runs.push({ tree, ...(await setup(tree, i)), figures: [] as Array<{ us: number; stmts: number; pages: number }> });
 // Rounds alternate between the trees (each its own store), so the host's drift falls on all alike; round 0 of each warms up.
 for (let round = 0; round <= ROUNDS; round++) {
   for (const run of round % 2 ? runs : [...runs].reverse()) {
     run.statements.clear();
+    counting = run.statements;
     const w0 = written();
     const c0 = process.cpuUsage();
     for (let i = 0; i < CALLS / PER_TURN; i++) await run.oneTurnOfCalls();
@@ -189,6 +201,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 for (const run of runs) {
   const f = run.figures;
   console.log(`${run.tree} (${PG ? 'postgres' : 'sqlite'}, ${PER_TURN} calls a turn): median ${median(f.map((x) => x.us)).toFixed(0)} µs CPU per call (rounds ${f.map((x) => x.us.toFixed(0)).join(' ')}), ${median(f.map((x) => x.stmts)).toFixed(2)} statements, ${PG ? '-' : median(f.map((x) => x.pages)).toFixed(1)} WAL pages`);
+}
+// Each round against the first tree's round next to it: the host's speed drifts between rounds, not within a pair.
+for (const run of runs.slice(1)) {
+  const ratios = run.figures.map((f, i) => f.us / runs[0]!.figures[i]!.us);
+  console.log(`${run.tree} / ${runs[0]!.tree}: CPU per call ×${median(ratios).toFixed(3)} (median of ${ratios.length} pairs: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
 }
 console.log(`${new Date().toISOString().slice(11, 19)} UTC, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 for (const run of runs) await run.close();

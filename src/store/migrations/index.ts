@@ -23,6 +23,7 @@ import * as m0019 from './0019_endpoint_sha256_ha1.ts';
 import * as m0020 from './0020_held_credits.ts';
 import * as m0021 from './0021_call_log_by_call.ts';
 import * as m0022 from './0022_call_log_key_across_nodes.ts';
+import * as m0023 from './0023_hot_tables_fewer_index_entries.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0020_held_credits': m0020,
   '0021_call_log_by_call': m0021,
   '0022_call_log_key_across_nodes': m0022,
+  '0023_hot_tables_fewer_index_entries': m0023,
 };
