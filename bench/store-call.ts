@@ -179,8 +179,9 @@ async function setup(TREE: string, index: number) {
 }
 
 if (trees.length === 0) trees.push(TREE);
-const runs = [];
-for (const [i, tree] of trees.entries()) runs.push({ tree, ...(await setup(tree, i)), figures: [] as Array<{ us: number; stmts: number; pages: number }> });
+type Run = Awaited<ReturnType<typeof setup>> & { tree: string; figures: Array<{ us: number; stmts: number; pages: number }> };
+const runs: Run[] = [];
+for (const [i, tree] of trees.entries()) runs.push({ tree, ...(await setup(tree, i)), figures: [] });
 // Rounds alternate between the trees (each its own store), so the host's drift falls on all alike; round 0 of each warms up.
 for (let round = 0; round <= ROUNDS; round++) {
   for (const run of round % 2 ? runs : [...runs].reverse()) {

@@ -39,6 +39,9 @@ export function callLogView(row: CallLogEntryRow) {
   };
 }
 
+/** Calls whose highest entry number is kept (about 20 s of calls at 500 a second); an older one's is read again. */
+const LAST_SEQS_KEPT = 10_000;
+
 interface Appended {
   callUuid: string;
   owner: string | CallOwner;
@@ -55,6 +58,15 @@ export class CallLog {
    */
   private readonly batch: TurnBatch<Appended>;
 
+  /**
+   * The highest entry number of calls logged lately, as committed: on SQLite
+   * this process alone writes the log, so a call's next entry is numbered
+   * without reading its highest again (a read per call at each turn it logs
+   * in). PostgreSQL's nodes may append to one call's log alike (a webhook
+   * retry from another node), so there each append reads what is there.
+   */
+  private readonly lastSeqs: Map<string, number> | undefined;
+
   /** Where failed writes are reported: appending never rejects, so the engine can fire and forget. */
   onError: (err: unknown) => void = (err) => process.emitWarning(`call log: ${err instanceof Error ? err.stack : String(err)}`);
 
@@ -65,6 +77,7 @@ export class CallLog {
     private readonly events?: LiveEvents,
   ) {
     accounts.registerDependent(keptByMainAccount(callLogRepo.moveToMain));
+    this.lastSeqs = ctx.dialect === 'sqlite' ? new Map() : undefined;
     this.batch = new TurnBatch(ctx.db, (items, trx, afterCommit) => this.write(items, trx, afterCommit), { before: (items) => this.resolveOwners(items) });
   }
 
@@ -106,10 +119,25 @@ export class CallLog {
         created_at: item.at,
       };
     });
-    const seqs = await callLogRepo.append(trx, rows);
+    const seqs = await callLogRepo.append(trx, rows, this.lastSeqs);
+    if (this.lastSeqs) afterCommit(() => this.numbered(rows, seqs));
     // Views are made only for someone watching (each parses its data back).
     const events = this.events;
     if (events?.watching) afterCommit(() => rows.forEach((row, i) => events.publish('call', items[i]!.owner as CallOwner, callLogView({ ...row, seq: seqs[i]! }))));
+  }
+
+  /** Each call's highest number as committed here, the newest calls first to stay. */
+  private numbered(rows: ReadonlyArray<{ call_uuid: string }>, seqs: readonly number[]): void {
+    const last = this.lastSeqs!;
+    rows.forEach((row, i) => {
+      // Re-inserted: a call still logging moves to the back, away from eviction.
+      last.delete(row.call_uuid);
+      last.set(row.call_uuid, seqs[i]!);
+    });
+    for (const uuid of last.keys()) {
+      if (last.size <= LAST_SEQS_KEPT) break;
+      last.delete(uuid);
+    }
   }
 
   private async resolve(owner: string): Promise<CallOwner> {

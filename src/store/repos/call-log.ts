@@ -25,10 +25,18 @@ export const callLogRepo = {
    * the call's highest). The caller serialises appends per call and runs
    * this in a transaction; nodes sharing a PostgreSQL database may still
    * number one call's entries alike, which its key allows (migration 0022).
+   * `known`: calls' highest numbers the caller knows to be current (it alone
+   * writes them), not read again.
    */
-  async append(db: Executor, rows: ReadonlyArray<Omit<NewCallLogEntryRow, 'seq'>>): Promise<number[]> {
+  async append(db: Executor, rows: ReadonlyArray<Omit<NewCallLogEntryRow, 'seq'>>, known?: ReadonlyMap<string, number>): Promise<number[]> {
     const last = new Map<string, number>();
-    for (const uuids of preparedSlices([...new Set(rows.map((r) => r.call_uuid))])) {
+    const unknown = new Set<string>();
+    for (const r of rows) {
+      const seq = known?.get(r.call_uuid);
+      if (seq === undefined) unknown.add(r.call_uuid);
+      else last.set(r.call_uuid, seq);
+    }
+    for (const uuids of preparedSlices([...unknown])) {
       for (const r of (await lastSeqs(db, uuids)).rows) last.set(r.call_uuid, Number(r.m));
     }
     const numbered = rows.map((r) => {
