@@ -1,14 +1,17 @@
 // The store's share of one bench:sip app call, alone: the statements such a
 // call runs, through the same classes the server uses (Numbers' carrier
 // check and routing, the CallLog, the CdrWriter and billing, the webhook
-// queue's job rows), turns of CALLS_PER_TURN calls sharing a transaction as
-// the TurnWriter makes them under load. Prints per call: CPU of this
-// process (µs), statements run (SQLite: by kind), and WAL pages written
+// queue's job rows), STORE_PER_TURN calls a turn sharing its transaction as
+// the TurnWriter makes them under load. Prints per call: the main thread's
+// CPU (µs) and wall time, statements run (by kind), and WAL pages written
 // (SQLite: bytes the main thread wrote, 4,120 a frame).
 //
-//   node --import tsx bench/store-call.ts            (this tree)
-//   STORE_TREES=/work/main,/work/wt/x node --import tsx bench/store-call.ts   (trees' src/ in one process, rounds alternating)
-//   STORE_CALLS=3000 STORE_ROUNDS=8 STORE_PER_TURN=5; TEST_DATABASE_URL=postgres://… for PostgreSQL
+//   npm run bench:store-call                          (this tree)
+//   STORE_TREES=/work/main,/work/wt/x npm run bench:store-call
+//     (each tree's src/ on a store of its own in one process, rounds alternating; a ratio per pair of rounds)
+//   STORE_CALLS (per round, 3000), STORE_ROUNDS (8), STORE_PER_TURN (5), STORE_TIMING=1 (wall time per kind of
+//   statement), STORE_SQL_<i>="…;…" (an experiment's schema change on the i-th tree's store, e.g. an index dropped);
+//   TEST_DATABASE_URL=postgres://… for PostgreSQL (a throw-away database per tree).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +28,13 @@ const PG = process.env.TEST_DATABASE_URL;
 
 /** Bytes the main thread has written with write/pwrite (the WAL's frames: the checkpoint thread's writes are its own). */
 const written = () => Number(/wchar: (\d+)/.exec(fs.readFileSync(`/proc/self/task/${process.pid}/io`, 'utf8'))![1]);
+
+/** The main thread's time on a CPU, µs (the scheduler's count, in ns: the checkpoint thread and V8's helpers are not in it). */
+const mainCpuUs = () => Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+
+/** STORE_TIMING=1: wall time inside each kind of statement (µs), printed with the last round. */
+const TIMING = Boolean(process.env.STORE_TIMING);
+const timing = new Map<string, number>();
 
 /** Where statements are counted now: the round's tree's. */
 let counting = new Map<string, number>();
@@ -48,6 +58,19 @@ async function setup(TREE: string, index: number) {
     const probe = new Database(':memory:');
     const proto = Object.getPrototypeOf(probe.prepare('select 1'));
     probe.close();
+    // PostgreSQL: each query the pool's clients send.
+    const pg = createRequire(path.join(TREE, 'package.json'))('pg');
+    if (!patched.has(pg.Client.prototype)) {
+      patched.add(pg.Client.prototype);
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: unknown, ...a: any[]) {
+        const text: string = typeof a[0] === 'string' ? a[0] : (a[0]?.text ?? '');
+        const k = /^\s*(\w+)(?:.*?\b(?:from|into|update)\s+"?(\w+))?/is.exec(text);
+        const key = k ? `${k[1]!.toLowerCase()} ${k[2] ?? ''}`.trim() : text.slice(0, 30);
+        counting.set(key, (counting.get(key) ?? 0) + 1);
+        return query.apply(this, a);
+      };
+    }
     if (!patched.has(proto)) {
       patched.add(proto);
       for (const m of ['run', 'all', 'get']) {
@@ -56,7 +79,13 @@ async function setup(TREE: string, index: number) {
           const k = /^\s*(\w+)(?:.*?\b(?:from|into|update)\s+"?(\w+))?/is.exec(this.source);
           const key = k ? `${k[1]!.toLowerCase()} ${k[2] ?? ''}`.trim() : this.source.slice(0, 30);
           counting.set(key, (counting.get(key) ?? 0) + 1);
-          return orig.apply(this, a);
+          if (!TIMING) return orig.apply(this, a);
+          const t0 = process.hrtime.bigint();
+          try {
+            return orig.apply(this, a);
+          } finally {
+            timing.set(key, (timing.get(key) ?? 0) + Number(process.hrtime.bigint() - t0) / 1000);
+          }
         };
       }
     }
@@ -170,38 +199,44 @@ async function setup(TREE: string, index: number) {
     await Promise.all(jobIds.splice(0).map((id) => deletes.add(id)));
   }
 
-
-  return { oneTurnOfCalls, statements, async close() {
-    await store.close();
-    await pgDb?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  } };
+  return {
+    oneTurnOfCalls,
+    statements,
+    async close() {
+      await store.close();
+      await pgDb?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 if (trees.length === 0) trees.push(TREE);
-type Run = Awaited<ReturnType<typeof setup>> & { tree: string; figures: Array<{ us: number; stmts: number; pages: number }> };
+type Run = Awaited<ReturnType<typeof setup>> & { tree: string; figures: Array<{ us: number; wall: number; stmts: number; pages: number }> };
 const runs: Run[] = [];
 for (const [i, tree] of trees.entries()) runs.push({ tree, ...(await setup(tree, i)), figures: [] });
 // Rounds alternate between the trees (each its own store), so the host's drift falls on all alike; round 0 of each warms up.
 for (let round = 0; round <= ROUNDS; round++) {
   for (const run of round % 2 ? runs : [...runs].reverse()) {
     run.statements.clear();
+    timing.clear();
     counting = run.statements;
     const w0 = written();
-    const c0 = process.cpuUsage();
+    const c0 = mainCpuUs();
+    const t0 = performance.now();
     for (let i = 0; i < CALLS / PER_TURN; i++) await run.oneTurnOfCalls();
-    const c = process.cpuUsage(c0);
+    const us = mainCpuUs() - c0;
+    const wall = ((performance.now() - t0) * 1000) / CALLS;
     const pages = (written() - w0) / 4120 / CALLS;
     const stmts = [...run.statements.values()].reduce((a, b) => a + b, 0) / CALLS;
     if (round === 0) continue;
-    run.figures.push({ us: (c.user + c.system) / CALLS, stmts, pages });
-    if (round === ROUNDS && !PG) console.log(`${run.tree} per call: ` + [...run.statements].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / CALLS).toFixed(2)}`).join(', '));
+    run.figures.push({ us: us / CALLS, wall, stmts, pages });
+    if (round === ROUNDS) console.log(`${run.tree} per call: ` + [...run.statements].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / CALLS).toFixed(2)}${TIMING ? ` (${((timing.get(k) ?? 0) / CALLS).toFixed(1)} µs)` : ''}`).join(', '));
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 for (const run of runs) {
   const f = run.figures;
-  console.log(`${run.tree} (${PG ? 'postgres' : 'sqlite'}, ${PER_TURN} calls a turn): median ${median(f.map((x) => x.us)).toFixed(0)} µs CPU per call (rounds ${f.map((x) => x.us.toFixed(0)).join(' ')}), ${median(f.map((x) => x.stmts)).toFixed(2)} statements, ${PG ? '-' : median(f.map((x) => x.pages)).toFixed(1)} WAL pages`);
+  console.log(`${run.tree} (${PG ? 'postgres' : 'sqlite'}, ${PER_TURN} calls a turn): median ${median(f.map((x) => x.us)).toFixed(0)} µs CPU per call (rounds ${f.map((x) => x.us.toFixed(0)).join(' ')}), ${median(f.map((x) => x.wall)).toFixed(0)} µs of wall time, ${median(f.map((x) => x.stmts)).toFixed(2)} statements, ${PG ? '-' : median(f.map((x) => x.pages)).toFixed(1)} WAL pages`);
 }
 // Each round against the first tree's round next to it: the host's speed drifts between rounds, not within a pair.
 for (const run of runs.slice(1)) {
