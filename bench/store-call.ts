@@ -36,8 +36,9 @@ const mainCpuUs = () => Number(fs.readFileSync(`/proc/self/task/${process.pid}/s
 const TIMING = Boolean(process.env.STORE_TIMING);
 const timing = new Map<string, number>();
 
-/** Where statements are counted now: the round's tree's. */
+/** Where statements are counted now, and the webhook jobs written: the round's tree's. */
 let counting = new Map<string, number>();
+let queued: string[] = [];
 const patched = new WeakSet<object>();
 
 async function setup(TREE: string, index: number) {
@@ -109,34 +110,17 @@ async function setup(TREE: string, index: number) {
   const NUMBER = '15557770100';
   await services.numbers.addOwn(scope, { numbers: NUMBER, carrier: carrier.carrier_id, region: 'Bench', app_id: app.app_id });
 
-  const cdrs = new CdrWriter({ db: store.db, dialect: store.dialect, clock }, services.billing, { enqueueIn: (trx: unknown, reqs: unknown[]) => enqueue(trx, reqs) }, 'node-a', (err: unknown) => {
+  // Hangup callbacks through the server's own queue (not started: nothing is sent), their rows deleted in a later
+  // turn as delivered ones are.
+  const jobIds: string[] = [];
+  if (!patched.has(webhookJobsRepo)) {
+    patched.add(webhookJobsRepo);
+    const insertJobs = webhookJobsRepo.insert;
+    webhookJobsRepo.insert = (db: unknown, rows: Array<{ job_id: string }>) => (queued.push(...rows.map((r) => r.job_id)), insertJobs(db, rows));
+  }
+  const cdrs = new CdrWriter({ db: store.db, dialect: store.dialect, clock }, services.billing, services.webhooks, 'node-a', (err: unknown) => {
     throw err;
   });
-  // The webhook queue's rows for hangup callbacks: written with the record, deleted (delivered) in a later turn.
-  const jobIds: string[] = [];
-  async function enqueue(trx: unknown, reqs: any[]): Promise<() => void> {
-    const rows = reqs.map((req) => ({
-      job_id: ids.newRowUuid(),
-      account_id: req.accountId,
-      subaccount_id: req.subaccountId ?? null,
-      call_uuid: req.callUuid ?? null,
-      kind: req.kind,
-      url: req.url,
-      method: req.method,
-      params: JSON.stringify(req.params),
-      auth_token: req.authToken,
-      main_auth_token: req.mainAuthToken ?? null,
-      policy: '{"retries":3}',
-      attempts: 0,
-      next_attempt_at: clock.now(),
-      lease_owner: 'node-a',
-      lease_until: clock.now() + 30_000,
-      last_error: null,
-      created_at: clock.now(),
-    }));
-    await webhookJobsRepo.insert(trx, rows);
-    return () => jobIds.push(...rows.map((r) => r.job_id));
-  }
   const deletes = new TurnBatch(store.db, (batch: string[], trx: unknown) => webhookJobsRepo.delete(trx, batch), { atomic: false });
 
   // An experiment's schema change (e.g. an index dropped), ';'-separated, on this tree's store only.
@@ -202,6 +186,7 @@ async function setup(TREE: string, index: number) {
   return {
     oneTurnOfCalls,
     statements,
+    jobIds,
     async close() {
       await store.close();
       await pgDb?.drop();
@@ -220,6 +205,7 @@ for (let round = 0; round <= ROUNDS; round++) {
     run.statements.clear();
     timing.clear();
     counting = run.statements;
+    queued = run.jobIds;
     const w0 = written();
     const c0 = mainCpuUs();
     const t0 = performance.now();
