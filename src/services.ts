@@ -206,7 +206,7 @@ function chooseTelephony(config: Config, sim: SandboxDeps, carriers: Carriers): 
           // The called number decides the account; the source must be one of that account's carriers (addresses are unique per account).
           carrier: async (address, number) => {
             const call = await numbers.fromCarrier(address, number);
-            return call && { carrierId: call.carrier.carrier_id, owns: call.carriersOwn, tenant: { accountId: call.accountId, subaccountId: call.subaccountId }, known: call.number };
+            return call && { carrierId: call.carrier.carrier_id, owns: call.carriersOwn, tenant: { accountId: call.accountId, subaccountId: call.subaccountId }, known: call };
           },
           carrierAddresses: () => carriers.addresses(),
         },

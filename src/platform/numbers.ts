@@ -14,7 +14,7 @@ import type { NewPoolRow, NumberRow, NumberType, PoolRow } from '../store/tables
 import type { Accounts } from './accounts.ts';
 import type { ApplicationInput, Applications } from './applications.ts';
 import type { Billing } from './billing.ts';
-import type { Carriers } from './carriers.ts';
+import { normalizeIp, type Carriers } from './carriers.ts';
 import type { PlatformContext } from './context.ts';
 import { readPoolFile, SHIPPED_POOL_FILE } from './number-pool.ts';
 import { assignableSubaccount } from './owner.ts';
@@ -132,9 +132,10 @@ export function linkedUri(row: { account_id: string; app_id: string | null; phlo
 /** How a number is looked up: as dialled, without a leading +. */
 const numberKey = (numberInput: string): string => numberInput.trim().replace(/^\+/, '');
 
-/** `known` when it is the row of `numberInput` (a NumberRow fromCarrier returned), else undefined. */
-function knownRow(known: unknown, numberInput: string): NumberRow | undefined {
-  return typeof known === 'object' && known !== null && (known as NumberRow).number === numberKey(numberInput) ? (known as NumberRow) : undefined;
+/** `known` when it is the route of `numberInput` (what fromCarrier returned), else undefined. */
+function knownRoute(known: unknown, numberInput: string): InboundRoute | undefined {
+  const route = known as Partial<InboundRoute> | null;
+  return typeof route === 'object' && route !== null && route.number?.number === numberKey(numberInput) && 'application' in route ? (route as InboundRoute) : undefined;
 }
 
 export class Numbers {
@@ -448,11 +449,13 @@ export class Numbers {
 
   /**
    * Where an inbound call or message to `number` goes; undefined when no
-   * account owns it. `known`: the number's row as fromCarrier found it moments
-   * ago for the same call (InboundInfo.known), used instead of reading it again.
+   * account owns it. `known`: the route fromCarrier found moments ago for the
+   * same call (InboundInfo.known), used instead of reading it again.
    */
   async routeInbound(numberInput: string, known?: unknown): Promise<InboundRoute | undefined> {
-    const row = knownRow(known, numberInput) ?? (await this.ownerOf(numberInput));
+    const found = knownRoute(known, numberInput);
+    if (found) return { accountId: found.accountId, subaccountId: found.subaccountId, number: found.number, application: found.application };
+    const row = await this.ownerOf(numberInput);
     if (!row) return undefined;
     const application = row.app_id ? await applicationsRepo.find(this.ctx.db, { accountId: row.account_id }, row.app_id) : undefined;
     return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, application };
@@ -465,13 +468,13 @@ export class Numbers {
    * number decides the account, and the address must be on one of that
    * account's carriers; undefined when it is not or nobody owns the number.
    */
-  async fromCarrier(sourceIp: string, number: string): Promise<(Omit<InboundRoute, 'application'> & { carrier: CarrierRow; carriersOwn: boolean }) | undefined> {
-    // Who owns the number is enough here: the application is looked up when the call is routed.
-    const row = await this.ownerOf(number);
-    if (!row) return undefined;
-    const carrier = await this.carriers.carrierForSource(row.account_id, sourceIp);
-    if (!carrier) return undefined;
-    return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, carrier, carriersOwn: row.carrier === carrier.carrier_id };
+  async fromCarrier(sourceIp: string, number: string): Promise<(InboundRoute & { carrier: CarrierRow; carriersOwn: boolean }) | undefined> {
+    const ip = normalizeIp(sourceIp);
+    // The number, its owner's carrier at that address and its application in one read: the call is routed by what it found.
+    const found = ip === undefined ? undefined : await numbersRepo.forCarrierCall(this.ctx.db, numberKey(number), ip);
+    if (!found?.carrier) return undefined;
+    const { number: row, carrier, application } = found;
+    return { accountId: row.account_id, subaccountId: row.subaccount_id, number: row, application, carrier, carriersOwn: row.carrier === carrier.carrier_id };
   }
 
   private ownerOf(numberInput: string): Promise<NumberRow | undefined> {

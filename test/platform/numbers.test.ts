@@ -84,7 +84,7 @@ describe('inbound routing', () => {
     assert.equal(await numbers.routeInbound('4930901841'), undefined);
   });
 
-  test('a call from a carrier is routed by the number row its carrier check found, not by reading the number again', async () => {
+  test('a call from a carrier is routed by what its carrier check found (the number and its application), not by reading them again', async () => {
     const { numbers, applications } = p.services;
     const app = await applications.create(p.scope, { app_name: 'Trunk app', answer_url: 'https://example.com/trunk' });
     const other = await applications.create(p.scope, { app_name: 'Other', answer_url: 'https://example.com/other' });
@@ -92,11 +92,17 @@ describe('inbound routing', () => {
     await numbers.addOwn(p.scope, { numbers: '4930901850,4930901851', carrier: trunk.carrier_id, region: 'Berlin', app_id: app.app_id });
     const found = await numbers.fromCarrier('192.0.2.82', '4930901850');
     assert.equal(found?.number.number, '4930901850');
-    // The row handed over is what routes (here one pointing at another application, as if it had moved meanwhile) …
-    const moved = { ...found!.number, app_id: other.app_id };
+    assert.equal(found?.carrier.carrier_id, trunk.carrier_id);
+    assert.deepEqual(found?.application, app, 'the application row, every column');
+    assert.deepEqual(found?.number, await p.services.store.db.selectFrom('numbers').selectAll().where('number', '=', '4930901850').executeTakeFirst(), 'the number row, nothing joined in it');
+    // What was found is what routes (here another application, as if the number had moved meanwhile) …
+    const moved = { ...found!, number: { ...found!.number, app_id: other.app_id }, application: other };
     assert.equal((await numbers.routeInbound('+4930901850', moved))?.application?.app_id, other.app_id);
-    // … but only for its own number: another number's row is ignored and the number read.
+    // … but only for its own number: for another number the number and its application are read.
     assert.equal((await numbers.routeInbound('4930901851', moved))?.application?.app_id, app.app_id);
     assert.equal((await numbers.routeInbound('4930901851', { number: 'not a row' }))?.number.number, '4930901851');
+    // An address that is not the owner's carrier finds nothing.
+    assert.equal(await numbers.fromCarrier('192.0.2.83', '4930901850'), undefined);
+    assert.equal(await numbers.fromCarrier('not an address', '4930901850'), undefined);
   });
 });
