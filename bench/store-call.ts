@@ -140,7 +140,9 @@ async function setup(TREE: string, index: number) {
     const calls = await Promise.all(
       Array.from({ length: PER_TURN }, async () => {
         const found = await services.numbers.fromCarrier('127.0.0.1', NUMBER);
-        const route = await services.numbers.routeInbound(NUMBER, found.number);
+        // What the tree's SIP driver hands routing (services.ts): the carrier check's route, or (before it found the
+      // application too) its number row.
+      const route = await services.numbers.routeInbound(NUMBER, 'application' in found ? found : found.number);
         const uuid = ids.newUuid();
         const leg = { uuid, requestUuid: uuid, owner: { accountId: route.accountId, subaccountId: route.subaccountId }, direction: 'inbound', from: '15551230000', to: NUMBER, callerName: '15551230000', parentCallUuid: null, numberType: route.number.number_type, initiatedAt: clock.now() };
         return { leg, params: { CallUUID: uuid, From: '15551230000', To: NUMBER, Direction: 'inbound', CallStatus: 'ringing', CallerName: '15551230000', BillRate: '0', ALegUUID: uuid, ALegRequestUUID: uuid } };
