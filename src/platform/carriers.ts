@@ -193,12 +193,6 @@ export class Carriers {
     this.addressesChanged();
   }
 
-  /** The account's carrier whose ip_set holds a SIP packet's source address (undefined: not one of its trunks). */
-  async carrierForSource(accountId: string, ip: string): Promise<CarrierRow | undefined> {
-    const normalized = normalizeIp(ip);
-    return normalized ? carriersRepo.findBySourceIp(this.ctx.db, accountId, normalized) : undefined;
-  }
-
   /** The account's carrier with this id (an own-carrier number must name one). */
   findOfAccount(db: Executor, accountId: string, carrierId: string): Promise<CarrierRow | undefined> {
     return carriersRepo.find(db, accountId, carrierId);

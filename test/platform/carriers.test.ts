@@ -24,21 +24,23 @@ for (const db of databases) {
     });
     after(async () => p?.close());
 
-    test('carrierForSource finds the account’s carrier whose ip_set holds the address, in any spelling', async () => {
-      const { carriers } = p.services;
+    test('a call from a carrier is matched by its source address in any spelling, and follows the carrier’s ip_set', async () => {
+      const { carriers, numbers } = p.services;
       const account = p.scope.accountId;
       const trunk = await carriers.create(p.scope, { name: 'Trunk', ip_set: '192.0.2.20,2001:db8::20' });
-      assert.equal((await carriers.carrierForSource(account, '192.0.2.20'))?.carrier_id, trunk.carrier_id);
-      assert.equal((await carriers.carrierForSource(account, '::ffff:192.0.2.20'))?.carrier_id, trunk.carrier_id);
-      assert.equal((await carriers.carrierForSource(account, '2001:DB8:0::20'))?.carrier_id, trunk.carrier_id);
-      assert.equal(await carriers.carrierForSource(account, '192.0.2.21'), undefined);
-      assert.equal(await carriers.carrierForSource(account, 'garbage'), undefined);
+      await numbers.addOwn(p.scope, { numbers: '4930901860', carrier: trunk.carrier_id, region: 'Berlin' });
+      const from = async (ip: string) => (await numbers.fromCarrier(ip, '4930901860'))?.carrier;
+      assert.equal((await from('192.0.2.20'))?.carrier_id, trunk.carrier_id);
+      assert.equal((await from('::ffff:192.0.2.20'))?.carrier_id, trunk.carrier_id);
+      assert.equal((await from('2001:DB8:0::20'))?.carrier_id, trunk.carrier_id);
+      assert.equal(await from('192.0.2.21'), undefined);
+      assert.equal(await from('garbage'), undefined);
 
       await carriers.update(p.scope, trunk.carrier_id, { ip_set: '192.0.2.21' });
-      assert.equal(await carriers.carrierForSource(account, '192.0.2.20'), undefined);
-      assert.equal((await carriers.carrierForSource(account, '192.0.2.21'))?.account_id, account);
+      assert.equal(await from('192.0.2.20'), undefined);
+      assert.equal((await from('192.0.2.21'))?.account_id, account);
       await carriers.delete(p.scope, trunk.carrier_id);
-      assert.equal(await carriers.carrierForSource(account, '192.0.2.21'), undefined);
+      assert.equal(await from('192.0.2.21'), undefined);
     });
 
     test('two accounts may list one address; the called number decides which account a call from it reaches', async () => {

@@ -3,7 +3,6 @@ import type { Insertable } from 'kysely';
 import { CARRIER_COLUMNS, type CarrierPatch, type CarrierRow, type IncomingCarriersTable } from '../tables/endpoints.ts';
 import type { Executor } from './accounts.ts';
 import { containsText, only } from './sql.ts';
-import { prepared } from '../prepared.ts';
 
 export interface CarrierFilter {
   accountId: string;
@@ -14,16 +13,6 @@ function filtered<QB extends { where: (...a: any[]) => QB }>(qb: QB, f: CarrierF
   const q = qb.where('account_id', '=', f.accountId);
   return f.nameContains ? q.where(containsText('name', f.nameContains)) : q;
 }
-
-// Every call from a carrier asks.
-const carrierOfSource = prepared((db, v: { accountId: string; ip: string }) =>
-  db
-    .selectFrom('incoming_carrier_ips')
-    .innerJoin('incoming_carriers', 'incoming_carriers.carrier_id', 'incoming_carrier_ips.carrier_id')
-    .selectAll('incoming_carriers')
-    .where('incoming_carrier_ips.account_id', '=', v.accountId)
-    .where('incoming_carrier_ips.ip', '=', v.ip),
-);
 
 export const carriersRepo = {
   find(db: Executor, accountId: string, carrierId: string): Promise<CarrierRow | undefined> {
@@ -79,8 +68,4 @@ export const carriersRepo = {
     return rows.map((r) => r.ip);
   },
 
-  /** The account's carrier whose ip_set holds `ip` (at most one: addresses are unique per account). */
-  async findBySourceIp(db: Executor, accountId: string, ip: string): Promise<CarrierRow | undefined> {
-    return (await carrierOfSource(db, { accountId, ip })).rows[0];
-  },
 };
