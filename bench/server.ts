@@ -91,6 +91,11 @@ async function devtools(url: string) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, JSON.stringify(profile));
     },
+    /** `expression` evaluated on the server's main thread (by value). */
+    async evaluate(expression: string): Promise<unknown> {
+      const r = (await send('Runtime.evaluate', { expression, returnByValue: true })) as { result?: { value?: unknown } };
+      return r.result?.value;
+    },
     /** Stop it and write what it sampled to `file` (open it in Chrome DevTools or speedscope). */
     async stopProfile(file: string): Promise<void> {
       const { profile } = await send('Profiler.stop');
@@ -124,6 +129,46 @@ async function devtools(url: string) {
     close: () => ws.close(),
   };
 }
+
+/**
+ * What the server's main-thread collector did in a phase: scavenges (the young generation) and their pauses on the
+ * main thread, what they left in the young generation (survived) and moved to the old one (promoted), and full
+ * mark-compacts. Survived and promoted are what each scavenge copies: what the objects alive at that moment cost.
+ */
+export interface CollectorStats {
+  scavenges: number;
+  scavengeMs: number;
+  survivedBytes: number;
+  promotedBytes: number;
+  markCompacts: number;
+  markCompactMs: number;
+}
+
+const COLLECTOR_START = `(() => {
+  globalThis.benchCollector?.stop();
+  globalThis.benchCollector = new (process.getBuiltinModule('node:v8').GCProfiler)();
+  globalThis.benchCollector.start();
+})()`;
+
+// GCProfiler's cost is in microseconds; a scavenge's survivors are the new space after it, its promoted bytes the old space's growth.
+const COLLECTOR_STOP = `(() => {
+  const { statistics } = globalThis.benchCollector.stop();
+  globalThis.benchCollector = undefined;
+  const used = (s, name) => s.heapSpaceStatistics.find((x) => x.spaceName === name)?.spaceUsedSize ?? 0;
+  const o = { scavenges: 0, scavengeMs: 0, survivedBytes: 0, promotedBytes: 0, markCompacts: 0, markCompactMs: 0 };
+  for (const g of statistics) {
+    if (g.gcType === 'Scavenge') {
+      o.scavenges++;
+      o.scavengeMs += g.cost / 1000;
+      o.survivedBytes += used(g.afterGC, 'new_space');
+      o.promotedBytes += used(g.afterGC, 'old_space') - used(g.beforeGC, 'old_space');
+    } else if (g.gcType === 'MarkSweepCompact') {
+      o.markCompacts++;
+      o.markCompactMs += g.cost / 1000;
+    }
+  }
+  return o;
+})()`;
 
 export type BenchServer = Awaited<ReturnType<typeof startServer>>;
 
@@ -175,6 +220,10 @@ export async function startServer(env: Record<string, string>) {
       const answers = await inspector.inWorkers(`globalThis.rtpWorkerStats?.(${reset})`);
       return answers.filter((a) => a.title.endsWith('rtp-media') && a.value).map((a) => a.value as WorkerStats);
     },
+    /** Start recording the main thread's garbage collections (v8.GCProfiler), for `collectorStop`. */
+    collectorStart: () => inspector.evaluate(COLLECTOR_START),
+    /** What the main thread's collector did since `collectorStart`. */
+    collectorStop: async () => (await inspector.evaluate(COLLECTOR_STOP)) as CollectorStats,
     /**
      * Profile one phase: with BENCH_PHASE_PROFILE=dir the server's CPU
      * profile of `phase` alone is written to dir/<name>.cpuprofile.

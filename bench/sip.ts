@@ -24,7 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { cpuSeconds, fmt, ROOT, spawnUntil, threadCpuSeconds, threadSwitches } from './lib.ts';
 import type { WorkerStats } from '../src/telephony/sip/rtp/rtp-protocol.ts';
 import { latenessPercentile, stepFigures } from './rtp-figures.ts';
-import { startServer } from './server.ts';
+import { startServer, type CollectorStats } from './server.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ONLY = process.env.BENCH_ONLY;
@@ -81,6 +81,15 @@ function perThread(before: Map<string, number>, after: Map<string, number>, role
   return perCall;
 }
 
+/** What the main thread's collector did over a step, per completed call (the scavenges' copying is what objects alive at a scavenge cost). */
+function collectorText(c: CollectorStats, calls: number): string {
+  const kb = (bytes: number) => fmt(bytes / 1024 / calls, 1);
+  return (
+    `${fmt(c.scavenges)} scavenges (${fmt(calls / Math.max(1, c.scavenges))} calls each), survived ${kb(c.survivedBytes)} KB and promoted ${kb(c.promotedBytes)} KB a call, ` +
+    `pauses ${fmt(c.scavengeMs / calls, 3)} ms a call (wall clock, preemptions included); ${fmt(c.markCompacts)} mark-compacts (${fmt(c.markCompactMs, 1)} ms)`
+  );
+}
+
 /** The media workers' steps and packets over a step (from two readings of their counters): what the real-time priority is there for. */
 function mediaText(before: WorkerStats[], stats: WorkerStats[], calls: number): string {
   const { steps, lateSteps, fill50, fill99 } = stepFigures(stats);
@@ -104,6 +113,9 @@ interface Target {
   threadRoles?(): Promise<Map<string, ThreadRole>>;
   /** The media workers' counters since the last reset (app ladder only). */
   mediaStats?(reset: boolean): Promise<WorkerStats[]>;
+  /** The main thread's garbage collections during a step (app ladder only). */
+  collectorStart?(): Promise<unknown>;
+  collectorStop?(): Promise<CollectorStats>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +145,8 @@ async function target(ladder: (typeof LADDERS)[number]): Promise<Target> {
     port,
     profiled: server.profiled,
     mediaStats: server.mediaStats,
+    collectorStart: server.collectorStart,
+    collectorStop: server.collectorStop,
     async threadRoles() {
       const roles = new Map<string, ThreadRole>([[String(server.pid), 'main']]);
       for (const [tid, name] of await server.workerThreads()) roles.set(tid, name.endsWith('rtp-media') ? 'media workers' : 'other workers');
@@ -161,7 +175,9 @@ for (const ladder of LADDERS) {
     const kernel0 = threadCpuSeconds(t.pid, 'system');
     const switches0 = threadSwitches(t.pid);
     const media0 = await t.mediaStats?.(true);
+    await t.collectorStart?.();
     const r = await t.profiled(`sip-${ladder.name}-${rate}`, () => sipp(t.port, rate, ladder));
+    const collector = await t.collectorStop?.();
     const cpu = cpuSeconds(t.pid) - cpu0;
     steps.push({ rate, ...r, cpu });
     console.log(`${fmt(rate).padStart(10)}  ${fmt(r.cps).padStart(12)}  ${fmt(r.failed).padStart(6)}  ${fmt((cpu / r.seconds) * 100).padStart(6)}%  ${fmt(r.done / cpu).padStart(8)}`);
@@ -178,6 +194,7 @@ for (const ladder of LADDERS) {
       console.log(`            wake-ups per call (voluntary context switches; preempted; moved to the other core): ${[...woke].map(([role, v]) => `${role} ${fmt(v, 2)} (${fmt(preempted.get(role) ?? 0, 2)}; ${fmt(moved.get(role) ?? 0, 2)})`).join(', ')}`);
       const media = await t.mediaStats?.(false);
       if (media?.length && media0) console.log(`            media workers: ${mediaText(media0, media, r.done)}`);
+      if (collector) console.log(`            main thread's collector: ${collectorText(collector, r.done)}`);
     }
     if (r.failed > 0 || r.cps < rate * 0.9) break;
   }
