@@ -123,7 +123,7 @@ export class CallLog {
     if (this.lastSeqs) afterCommit(() => this.numbered(rows, seqs));
     // Views are made only for someone watching (each parses its data back).
     const events = this.events;
-    if (events?.watching) afterCommit(() => rows.forEach((row, i) => events.publish('call', items[i]!.owner as CallOwner, callLogView({ ...row, seq: seqs[i]! }))));
+    if (events?.watching) afterCommit(() => rows.forEach((row, i) => events.publish('call', items[i]!.owner as CallOwner, callLogView({ seq: seqs[i]!, ...row }))));
   }
 
   /** Each call's highest number as committed here, the newest calls first to stay. */

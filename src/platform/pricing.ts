@@ -92,6 +92,11 @@ export function billedSeconds(seconds: number, increment = DEFAULT_BILLING_INCRE
 }
 
 const money = (s: string): Micros => parseMoney(s);
+/** A rate found for `q` (one literal, not `{ ...base, … }`: see docs/decisions.md on spreads in a call's path). */
+function rated(q: RateQuery, countryIso: string | null, prefix: string | null, rate: Micros): Rate {
+  return { service: q.service, direction: q.direction, unit: q.service === 'voice' ? 'minute' : 'message', countryIso, prefix, rate };
+}
+
 const rateObj = (m: Micros | null) => ({ rate: m === null ? null : formatMoney(m) });
 
 /** The last rate file read (fromFile), by path, size and modification time. */
@@ -183,11 +188,9 @@ export class Pricing {
    * nothing may be sent where it cannot be billed.
    */
   rate(q: RateQuery): Rate {
-    const unit = q.service === 'voice' ? 'minute' : 'message';
-    const base = { service: q.service, direction: q.direction, unit } as const;
     if (q.number.startsWith('sip:')) {
       if (q.service !== 'voice') throw new ApiError(400, `${q.service} cannot be sent to a SIP address (${q.number})`);
-      return { ...base, countryIso: null, prefix: null, rate: money(this.file.sip[q.direction]) };
+      return rated(q, null, null, money(this.file.sip[q.direction]));
     }
     const digits = q.number.replace(/^\+/, '');
     const iso = countryOf(digits);
@@ -195,20 +198,20 @@ export class Pricing {
     if (q.direction === 'inbound') {
       // Inbound traffic cannot be refused; a platform number in a country
       // without rates (an own-carrier trunk number) receives for free.
-      if (!c) return { ...base, countryIso: iso ?? null, prefix: null, rate: 0 };
+      if (!c) return rated(q, iso ?? null, null, 0);
       if (q.service === 'voice') {
         const tollfree = (q.numberType ?? (isTollFree(digits) ? 'tollfree' : 'local')) === 'tollfree';
-        return { ...base, countryIso: iso!, prefix: null, rate: money(tollfree ? c.voice.inbound.tollfree : c.voice.inbound.local) };
+        return rated(q, iso!, null, money(tollfree ? c.voice.inbound.tollfree : c.voice.inbound.local));
       }
-      return { ...base, countryIso: iso!, prefix: null, rate: money(this.messageRates(c, q.service, digits).inbound) };
+      return rated(q, iso!, null, money(this.messageRates(c, q.service, digits).inbound));
     }
     if (q.service !== 'voice') {
       if (!c) throw new ApiError(400, `no ${q.service} rate for destination ${digits}: its country ${iso ?? '(unknown)'} is not in the rate file`);
-      return { ...base, countryIso: iso!, prefix: null, rate: money(this.messageRates(c, q.service, digits).outbound) };
+      return rated(q, iso!, null, money(this.messageRates(c, q.service, digits).outbound));
     }
     const hit = this.outboundVoice(digits, iso, c);
     if (!hit) throw new ApiError(400, `no voice rate for destination ${digits}: no prefix of it is in the rate file`);
-    return { ...base, ...hit };
+    return rated(q, hit.countryIso, hit.prefix, hit.rate);
   }
 
   private messageRates(c: CountryRates, service: 'sms' | 'mms', digits: string): MessageRates {

@@ -84,11 +84,7 @@ function parseUrl(text: string): ParsedUrl {
 /** Parse a customer URL; throws a readable Error for one that cannot be requested. The target's `url` is shared: copy it to change it. */
 export function targetOf(req: Pick<WebhookRequest, 'url' | 'timeoutMs' | 'policy'>): Target {
   const { url, basicAuth, fragment } = parseUrl(req.url);
-  const base: CallbackPolicy = {
-    ...DEFAULT_POLICY,
-    ...(req.timeoutMs !== undefined ? { readTimeoutMs: req.timeoutMs } : {}),
-    ...req.policy,
-  };
+  const base: CallbackPolicy = Object.assign({}, DEFAULT_POLICY, req.timeoutMs !== undefined ? { readTimeoutMs: req.timeoutMs } : undefined, req.policy);
   const policy: CallbackPolicy = {
     connectTimeoutMs: bounded(fragment.get('ct'), LIMITS.ct) ?? base.connectTimeoutMs,
     readTimeoutMs: bounded(fragment.get('rt'), LIMITS.rt) ?? base.readTimeoutMs,

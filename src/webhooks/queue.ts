@@ -64,6 +64,24 @@ interface Lane {
 /** Jobs claimed per query. */
 const CLAIM_BATCH = 200;
 
+/**
+ * What sending a job needs of its row. A callback this node just queued is
+ * sent from the request it was given, and while it waits for a slot (its
+ * route busy) it holds this, not its stored row (the parameters and policy as
+ * JSON): each waiting callback is copied by the young generation's scavenges.
+ */
+type JobRef = Pick<WebhookJobRow, 'job_id' | 'attempts' | 'call_uuid' | 'kind' | 'url' | 'subaccount_id'>;
+
+/** A job's request as this node was given it (not read back from its row). */
+interface Own {
+  req: WebhookRequest;
+  policy: CallbackPolicy;
+}
+
+function refOf(row: WebhookJobRow): JobRef {
+  return { job_id: row.job_id, attempts: row.attempts, call_uuid: row.call_uuid, kind: row.kind, url: row.url, subaccount_id: row.subaccount_id };
+}
+
 function requestOf(row: WebhookJobRow, policy: CallbackPolicy): WebhookRequest {
   return {
     url: row.url,
@@ -114,7 +132,7 @@ export class JobQueue {
     const row = this.rowOf(req, policy);
     await this.inserts.add(row);
     if (onSettled) this.listeners.set(row.job_id, onSettled);
-    await this.sendOwn(row, { ...req, policy });
+    await this.sendOwn(row, { req, policy });
   }
 
   /**
@@ -128,8 +146,7 @@ export class JobQueue {
     await webhookJobsRepo.insert(trx, rows);
     return () => {
       rows.forEach((row, i) => {
-        const { req, policy } = jobs[i]!;
-        void this.sendOwn(row, { ...req, policy }).catch((err) => this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: could not hand back a job; its lease runs out on its own'));
+        void this.sendOwn(row, jobs[i]!).catch((err) => this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: could not hand back a job; its lease runs out on its own'));
       });
     };
   }
@@ -159,10 +176,10 @@ export class JobQueue {
     };
   }
 
-  /** Send a job written leased by this node (`req`: its request as given, not read back from the row); stopped meanwhile, hand it back for the next start. */
-  private async sendOwn(row: WebhookJobRow, req: WebhookRequest & { policy: CallbackPolicy }): Promise<void> {
+  /** Send a job written leased by this node (`own`: its request as given, not read back from the row); stopped meanwhile, hand it back for the next start. */
+  private async sendOwn(row: WebhookJobRow, own: Own): Promise<void> {
     if (row.lease_owner === null) return;
-    if (this.started) this.dispatch(row, req);
+    if (this.started) this.dispatch(refOf(row), own);
     else await webhookJobsRepo.release(this.deps.db, row.job_id, this.deps.nodeId);
   }
 
@@ -259,7 +276,7 @@ export class JobQueue {
         return;
       }
       const rows = await webhookJobsRepo.claimDue(db, dialect, { owner: nodeId, until: wall.now() + this.leaseMs }, clock.now(), Math.min(room, CLAIM_BATCH), domain);
-      for (const row of rows) this.dispatch(row);
+      for (const row of rows) this.dispatch(row, row);
       if (rows.length < Math.min(room, CLAIM_BATCH)) break;
     }
     if (!this.started) return;
@@ -281,26 +298,27 @@ export class JobQueue {
 
   // ---- sending -------------------------------------------------------------------
 
-  private dispatch(row: WebhookJobRow, req?: WebhookRequest & { policy: CallbackPolicy }): void {
-    this.held.add(row.job_id);
-    const p = inDomainOf(this.deps.clock, { subaccountId: row.subaccount_id }, () => this.send(row, req))
+  /** Send `job`: from the request this node was given (`Own`), or one read back from its claimed row. */
+  private dispatch(job: JobRef, from: Own | WebhookJobRow): void {
+    this.held.add(job.job_id);
+    const p = inDomainOf(this.deps.clock, { subaccountId: job.subaccount_id }, () => this.send(job, from))
       .catch((err) => {
-        this.deps.logger.error({ err, job_id: row.job_id }, 'webhook queue: job failed to run; its lease runs out and it is tried again');
+        this.deps.logger.error({ err, job_id: job.job_id }, 'webhook queue: job failed to run; its lease runs out and it is tried again');
       })
       .finally(() => {
-        this.held.delete(row.job_id);
+        this.held.delete(job.job_id);
         this.running.delete(p);
         if (this.backlog && this.held.size <= this.maxHeld / 2) void this.pump();
       });
     this.running.add(p);
   }
 
-  /** One attempt of a leased job, and what follows from its outcome; `own`: the request as this node was given it (the row says the same). */
-  private async send(row: WebhookJobRow, own?: WebhookRequest & { policy: CallbackPolicy }): Promise<void> {
+  /** One attempt of a leased job, and what follows from its outcome; `from`: the request as this node was given it (the row says the same), or the claimed row. */
+  private async send(row: JobRef, from: Own | WebhookJobRow): Promise<void> {
     const { db, clock, nodeId } = this.deps;
-    const policy = own?.policy ?? (JSON.parse(row.policy) as CallbackPolicy);
+    const policy = 'req' in from ? from.policy : (JSON.parse(from.policy) as CallbackPolicy);
     const n = row.attempts + 1;
-    const a = await this.deps.attempt(own ?? requestOf(row, policy), policy, n, row.job_id);
+    const a = await this.deps.attempt('req' in from ? from.req : requestOf(from, policy), policy, n, row.job_id);
     if (a.interrupted) {
       await webhookJobsRepo.release(db, row.job_id, nodeId);
       return;

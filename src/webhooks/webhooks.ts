@@ -91,8 +91,10 @@ export class Webhooks {
       nodeId: deps.nodeId ?? newUuid(),
       retryBaseMs: o.queueRetryBaseMs ?? 60_000,
       options: o.queue,
-      attempt: (req, policy, n, jobId) =>
-        this.attempt(req, { ...targetOf(req), policy }, n, { priority: 'queued', budgetMs: policy.totalTimeoutMs, headers: { [IDEMPOTENCY_HEADER]: jobId } }),
+      attempt: (req, policy, n, jobId) => {
+        const { url, basicAuth } = targetOf(req);
+        return this.attempt(req, { url, basicAuth, policy }, n, { priority: 'queued', budgetMs: policy.totalTimeoutMs, headers: { [IDEMPOTENCY_HEADER]: jobId } });
+      },
     });
   }
 
@@ -120,9 +122,10 @@ export class Webhooks {
   /** answer_url then fallback_url: the primary with its retries, and on failure the fallback with its own. */
   async fetchWithFallback(primary: WebhookRequest, fallbackUrl?: string, fallbackMethod: HttpMethod = 'POST'): Promise<WebhookResult & { usedFallback: boolean }> {
     const first = await this.fetch(primary);
-    if (first.ok || !fallbackUrl || this.stopping.signal.aborted) return { ...first, usedFallback: false };
-    const second = await this.fetch({ ...primary, url: fallbackUrl, method: fallbackMethod, kind: 'fallback' });
-    return { ...second, attempts: first.attempts + second.attempts, usedFallback: true };
+    // Added onto the results rather than spread into new literals (docs/decisions.md: spreads on a call's path).
+    if (first.ok || !fallbackUrl || this.stopping.signal.aborted) return Object.assign(first, { usedFallback: false });
+    const second = await this.fetch(Object.assign({}, primary, { url: fallbackUrl, method: fallbackMethod, kind: 'fallback' }));
+    return Object.assign(second, { attempts: first.attempts + second.attempts, usedFallback: true });
   }
 
   /**

@@ -2,16 +2,26 @@
 // survive a restart; retries wait on the platform clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setImmediate as turn } from 'node:timers/promises';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { VirtualClock } from '../../src/clock/clock.ts';
 import { newUuid } from '../../src/ids.ts';
 import { messageHooks } from '../../src/messaging/message-hooks.ts';
 import { IDEMPOTENCY_HEADER } from '../../src/webhooks/webhooks.ts';
+import { webhookJobsRepo } from '../../src/store/repos/webhook-jobs.ts';
 import type { WebhookJobRow } from '../../src/store/tables/webhooks.ts';
 import type { WebhookRequest, WebhookResult } from '../../src/webhooks/types.ts';
 import { databases } from '../helpers/pg.ts';
 import { bench, closedPort, customerServer, hookRequest, until, type Bench, type CustomerServer } from './fixture.ts';
 
 const ok = (_r: unknown, res: import('node:http').ServerResponse) => void res.writeHead(200).end('ok');
+
+/** A full garbage collection (the flag set at run time exposes `gc` to new contexts). */
+function collect(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
 
 for (const db of databases) {
   describe(`durable callbacks (${db.name})`, { skip: db.skip }, () => {
@@ -137,6 +147,45 @@ for (const db of databases) {
       const keys = flaky.received.map((r) => r.headers[IDEMPOTENCY_HEADER.toLowerCase()]);
       assert.deepEqual(keys, [job!.job_id, job!.job_id]);
       await until(async () => (await jobs()).length === 0, 'delivery');
+      await webhooks.stop();
+    });
+
+    test('a callback waiting for its route\'s slot holds no copy of its stored row, and is sent from its request once it has the slot', async () => {
+      const held: Array<import('node:http').ServerResponse> = [];
+      const slow = await customerServer((_r, res) => void held.push(res));
+      servers.push(slow);
+      const webhooks = b.webhooks({ perRouteConcurrency: 1 });
+      await webhooks.start();
+      // The rows as written: each is referenced by the queue only as long as it holds it.
+      const written: Array<WeakRef<object>> = [];
+      const insert = webhookJobsRepo.insert;
+      webhookJobsRepo.insert = (db, rows) => {
+        for (const row of rows) written.push(new WeakRef(row));
+        return insert.call(webhookJobsRepo, db, rows);
+      };
+      try {
+        await webhooks.enqueue(hangup(`${slow.origin}/cb`, { params: { CallUUID: 'first' } }));
+        await slow.receivedCount(1);
+        // The second callback is written in its caller's transaction (as a call's record writes its hangup callback), then waits.
+        let send: (() => void) | undefined;
+        await b.store.db.transaction().execute(async (trx) => void (send = await webhooks.enqueueIn(trx, [hangup(`${slow.origin}/cb`, { params: { CallUUID: 'second' } })])));
+        send!();
+        send = undefined;
+        await turn();
+        collect();
+        await turn();
+        collect();
+        assert.equal(written.length, 2);
+        assert.equal(written[1]!.deref(), undefined, 'the waiting callback still holds its stored row');
+        assert.equal(slow.received.length, 1, 'the route has one slot');
+      } finally {
+        webhookJobsRepo.insert = insert;
+      }
+      held.shift()!.writeHead(200).end();
+      await slow.receivedCount(2);
+      assert.match(slow.received[1]!.body, /CallUUID=second/);
+      held.shift()!.writeHead(200).end();
+      await until(async () => (await jobs()).length === 0, 'both delivered');
       await webhooks.stop();
     });
 

@@ -42,7 +42,8 @@ export const callLogRepo = {
     const numbered = rows.map((r) => {
       const seq = (last.get(r.call_uuid) ?? 0) + 1;
       last.set(r.call_uuid, seq);
-      return { ...r, seq };
+      // seq first: a literal that starts with a spread and then adds a key gets a hidden class of its own (docs/decisions.md).
+      return { seq, ...r };
     });
     for (const batch of preparedSlices(numbered)) await insertEntries(db, batch);
     return numbered.map((r) => r.seq);

@@ -330,7 +330,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   private answerSource(call: Call): DocSource {
     const { answer, fallback, document } = call.setup;
     if (document) return { doc: document };
-    return { ...answer, params: this.params(call, { Event: 'StartApp' }), kind: 'answer', fallback };
+    return { url: answer.url, method: answer.method, params: this.params(call, { Event: 'StartApp' }), kind: 'answer', fallback };
   }
 
   private run(call: Call, source: DocSource): void {
@@ -360,7 +360,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
   transfer(call: Call, hook: Hook): void {
     this.log(call, { kind: 'event', message: `transferred to ${hook.url}` });
     call.takeover();
-    this.run(call, { ...hook, params: this.params(call, { Event: 'Transfer' }), kind: 'transfer' });
+    this.run(call, { url: hook.url, method: hook.method, params: this.params(call, { Event: 'Transfer' }), kind: 'transfer' });
   }
 
   /** Each change of status goes into the call's log, so its timeline shows it then and later (live watchers see it as it happens). */
@@ -423,7 +423,7 @@ export class Engine implements CallHost, InterpreterHost, HeldHost {
 
   /** What the call's live row keeps. */
   private liveOf(call: Call): LiveCall {
-    return { ...this.legOf(call), hangup: call.setup.hangup, params: this.params(call) };
+    return Object.assign(this.legOf(call), { hangup: call.setup.hangup, params: this.params(call) });
   }
 
   /** Who the call is, as its live row and its record both keep it. */

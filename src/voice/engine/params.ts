@@ -36,10 +36,12 @@ export function callParams(call: Call): Record<string, string> {
 }
 
 export function hangupParams(call: Call, charge: Charge): Record<string, string> {
-  return {
-    ...callParams(call),
-    ...hangupFields({ end: call.end!, durationS: durationOf(call), charge, startedAt: call.initiatedAt ?? call.queuedAt, answeredAt: call.answeredAt, endedAt: call.endedAt! }),
-  };
+  // Added onto the call's parameters rather than spread into a new literal: under Node 20 an object literal that
+  // starts with a spread and then adds keys gets a hidden class of its own (docs/decisions.md). BillRate keeps its place.
+  return Object.assign(
+    callParams(call),
+    hangupFields({ end: call.end!, durationS: durationOf(call), charge, startedAt: call.initiatedAt ?? call.queuedAt, answeredAt: call.answeredAt, endedAt: call.endedAt! }),
+  );
 }
 
 /** What the hangup callback adds to the call's parameters. */

@@ -48,11 +48,11 @@ async function close(deps: RecoveryDeps, row: LiveCallRow, lastSeenAt: number): 
   const hangup = (charge: Charge): WebhookRequest => ({
     url: row.hangup_url!,
     method: (row.hangup_method ?? 'POST') as HttpMethod,
-    params: {
-      ...(JSON.parse(row.params) as Record<string, string>),
-      CallStatus: finalStatus(CRASHED, answeredAt !== undefined, row.call_direction as 'inbound' | 'outbound'),
-      ...hangupFields({ end: CRASHED, durationS, charge, startedAt: row.initiated_at, answeredAt, endedAt }),
-    },
+    params: Object.assign(
+      JSON.parse(row.params) as Record<string, string>,
+      { CallStatus: finalStatus(CRASHED, answeredAt !== undefined, row.call_direction as 'inbound' | 'outbound') },
+      hangupFields({ end: CRASHED, durationS, charge, startedAt: row.initiated_at, answeredAt, endedAt }),
+    ),
     authToken: signing!.authToken,
     mainAuthToken: signing!.mainAuthToken,
     accountId: owner.accountId,
