@@ -185,7 +185,7 @@ export class MediaLoop {
     this.stagedSamples = opts.deliverTicks * FRAME_SAMPLES;
   }
 
-  handle(batch: CommandBatch): void {
+  handle(batch: Pick<CommandBatch, 'wallOffset' | 'list'>): void {
     this.wallOffset = batch.wallOffset;
     for (const c of batch.list) this.command(c);
     this.flush();

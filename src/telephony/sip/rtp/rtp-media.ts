@@ -3,7 +3,9 @@
 // is the leg's `AudioOut`: it keeps the leg's queue position itself (on the
 // workers' 20 ms grid), so `send` answers at once with the platform time the
 // run will have played, and the worker plays it then. Commands to a worker
-// leave in one message per turn of the event loop; heard audio and keys come
+// leave together once per turn of the event loop, through its mailbox in
+// shared memory (rtp-mailbox.ts: read at its next step, a wake-up only when
+// it would sleep past the command's bound); heard audio and keys come
 // back in one message per worker per delivery period, as runs with their
 // platform start times. A session opened with `analyse` has its worker run
 // line analysis (media/line-analysis.ts) on what it hears: then only the
@@ -24,7 +26,8 @@ import type { JitterBufferOptions } from './rtp-jitter-buffer.ts';
 import type { EncodedRun } from './rtp-out-queue.ts';
 import { MAX_CATCH_UP } from './rtp-pacer.ts';
 import { PortPool, type PortRange } from './rtp-ports.ts';
-import { LINE_FINDING, LINE_SOUND, type Command, type CommandBatch, type MediaIo, type SocketIo, type WorkerInit, type WorkerMessage, type WorkerScheduling, type WorkerStats } from './rtp-protocol.ts';
+import { MailboxWriter } from './rtp-mailbox.ts';
+import { LINE_FINDING, LINE_SOUND, type Command, type MediaIo, type SocketIo, type WorkerInit, type WorkerMessage, type WorkerScheduling, type WorkerStats } from './rtp-protocol.ts';
 import type { KeySource } from './rtp-session.ts';
 import { monoNow, PHASE_MS, PHASES, TICK_MS } from './rtp-time.ts';
 import { loadBatchedUdp } from './rtp-udp-batch.ts';
@@ -102,8 +105,8 @@ export function phaseFor(counts: readonly number[]): number {
 export interface SessionHost {
   /** Platform time now. */
   now(): number;
-  /** Queue a command for the worker. */
-  command(c: Command, transfer?: ArrayBuffer): void;
+  /** Queue a command for the worker (the arrays it names are not changed after). */
+  command(c: Command): void;
   /** Platform → monotonic time (the workers' clock). */
   toMono(platform: number): number;
   /** The session is done: free its port pair and phase. */
@@ -118,7 +121,7 @@ interface WorkerSlot {
   /** Sessions per phase, to put each new one in the emptiest. */
   phases: number[];
   pending: Command[];
-  transfer: ArrayBuffer[];
+  mailbox: MailboxWriter;
   stats: Map<number, (s: WorkerStats) => void>;
 }
 
@@ -262,9 +265,8 @@ export class RtpMedia {
   // ---- for MediaSession ------------------------------------------------------
 
   /** Queue a command for the worker; all commands of this turn leave together. */
-  private command(slot: WorkerSlot, c: Command, transfer?: ArrayBuffer): void {
+  private command(slot: WorkerSlot, c: Command): void {
     slot.pending.push(c);
-    if (transfer) slot.transfer.push(transfer);
     if (!this.flushing) {
       this.flushing = true;
       queueMicrotask(() => this.flush());
@@ -303,21 +305,20 @@ export class RtpMedia {
     const wallOffset = this.offset();
     for (const slot of this.slots) {
       if (slot.pending.length === 0) continue;
-      const batch: CommandBatch = { type: 'commands', wallOffset, list: slot.pending };
-      slot.worker.postMessage(batch, slot.transfer);
+      slot.mailbox.send(slot.pending, wallOffset);
       slot.pending = [];
-      slot.transfer = [];
     }
   }
 
   private spawn(): Promise<void> {
     const maxCatchUp = this.opts.catchUpMs === undefined ? MAX_CATCH_UP : Math.max(1, Math.round(this.opts.catchUpMs / PHASE_MS));
-    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.sockets, realtime: this.opts.realtime ?? 0 };
+    const mailbox = new MailboxWriter((m, transfer) => worker.postMessage(m, transfer), monoNow);
+    const init: WorkerInit = { deliverTicks: this.deliverTicks, wallOffset: this.offset(), maxCatchUp, io: this.sockets, realtime: this.opts.realtime ?? 0, mailbox: mailbox.buffer };
     const worker = new Worker(new URL('./rtp-worker.mjs', import.meta.url), { workerData: init, name: 'rtp-media' });
-    const slot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], transfer: [], stats: new Map() } as Omit<WorkerSlot, 'host'> as WorkerSlot;
+    const slot = { worker, t0: 0, sessions: 0, phases: new Array<number>(PHASES).fill(0), pending: [], mailbox, stats: new Map() } as Omit<WorkerSlot, 'host'> as WorkerSlot;
     slot.host = {
       now: () => this.opts.clock.now(),
-      command: (c, transfer) => this.command(slot, c, transfer),
+      command: (c) => this.command(slot, c),
       toMono: (platform) => platform - this.offset(),
       retire: (session) => this.retire(session, slot),
     };
@@ -521,8 +522,8 @@ export class MediaSession implements AudioOut {
     if (samples.length === 0) return;
     const at = this.host.toMono(start);
     if (samples.length < SHARE_MIN_SAMPLES && !(samples.buffer instanceof SharedArrayBuffer)) {
-      const copy = samples.slice();
-      return this.command({ op, sid: this.sid, at, samples: copy }, copy.buffer);
+      // Copied now: the caller may reuse its array once this returns.
+      return this.command({ op, sid: this.sid, at, samples: samples.slice() });
     }
     const run = sharedRun(samples);
     const codec = this.codec;
@@ -534,8 +535,8 @@ export class MediaSession implements AudioOut {
     } else this.command({ op, sid: this.sid, at, samples: run.samples });
   }
 
-  private command(c: Command, transfer?: ArrayBuffer): void {
-    if (!this.closed) this.host.command(c, transfer);
+  private command(c: Command): void {
+    if (!this.closed) this.host.command(c);
   }
 }
 

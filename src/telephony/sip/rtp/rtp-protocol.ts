@@ -1,6 +1,8 @@
 // Messages between the main thread and a media worker. Both directions are
-// batched: the main thread posts one `commands` message per worker per turn
-// of its event loop, the worker one `batch` per delivery period (100 ms by
+// batched: the main thread's commands of one turn of its event loop go
+// together — through the worker's mailbox in shared memory (rtp-mailbox.ts),
+// read at its steps, or where the mailbox cannot carry them as one `commands`
+// message —, the worker posts one `batch` per delivery period (100 ms by
 // default) for all its sessions. Times are on the monotonic clock of
 // rtp-time.ts. Audio travels as Int16Arrays: small runs copied into their
 // own transferred buffers, long ones (prompts) in SharedArrayBuffers made
@@ -23,6 +25,8 @@ export interface WorkerInit {
   io: SocketIo;
   /** The SCHED_RR priority a worker takes for itself under its guard (rtp-priority.ts); 0: it leaves its scheduling as it is. */
   realtime: number;
+  /** The worker's mailbox (rtp-mailbox.ts): the ring the main thread writes its commands into. */
+  mailbox: SharedArrayBuffer;
 }
 
 /** How a worker is scheduled (it says so when ready; RtpMedia logs it once). */
@@ -56,7 +60,12 @@ export interface CommandBatch {
   /** Wall-clock minus monotonic time now, as the main thread sees it. */
   wallOffset: number;
   list: Command[];
+  /** Shared arrays the list names, given once: later commands in the mailbox name them by these ids. */
+  shares: [number, Int16Array | Uint8Array][];
 }
+
+/** From the main thread: commands the mailbox could not carry, or a wake-up to read it now. */
+export type MainMessage = CommandBatch | { type: 'wake' };
 
 export interface HeardRun {
   sid: number;

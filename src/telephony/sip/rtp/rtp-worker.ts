@@ -2,10 +2,11 @@
 // monotonic clock, and the MediaLoop that does the work. Started by RtpMedia through
 // rtp-worker.mjs (which makes TypeScript loadable in the thread).
 import { parentPort, workerData } from 'node:worker_threads';
+import { MailboxReader } from './rtp-mailbox.ts';
 import { MediaLoop } from './rtp-media-loop.ts';
 import { LATE_STEP_MS, Pacer, StepGroups, StepMeter } from './rtp-pacer.ts';
 import { loadThreadPriority, startScheduling } from './rtp-priority.ts';
-import type { CommandBatch, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
+import type { MainMessage, WorkerInit, WorkerMessage, WorkerStats } from './rtp-protocol.ts';
 import { monoNow, PHASE_MS } from './rtp-time.ts';
 import { udpNetwork } from './rtp-udp.ts';
 import { BatchedNetwork, loadBatchedUdp } from './rtp-udp-batch.ts';
@@ -35,10 +36,40 @@ const loop = new MediaLoop({
     if (immediate) return;
     clearTimeout(timer);
     timer = setTimeout(step, 0);
+    wakesAt = monoNow();
+    rest();
   },
   scheduling: (reset) => ({ steps: meter.snapshot(reset), realtime: guard?.realtime ?? scheduling.kind === 'inherited', demotions: guard?.demotions ?? 0 }),
 });
-port.on('message', (batch: CommandBatch) => loop.handle(batch));
+/**
+ * The main thread's commands: read from the mailbox at every step and
+ * whenever a message comes (a wake-up, or commands the mailbox could not
+ * carry, which come after those in it); before the thread sleeps it says
+ * until when, and reads what came in meanwhile (rtp-mailbox.ts).
+ */
+const mailbox = new MailboxReader(init.mailbox, init.wallOffset);
+/** When the thread wakes by itself next (its timer's step, monotonic ms). */
+let wakesAt = 0;
+const readMailbox = (): void => {
+  const list = mailbox.take();
+  if (list.length > 0) loop.handle({ wallOffset: mailbox.wallOffset, list });
+};
+const rest = (): void => {
+  while (mailbox.sleeping(wakesAt)) {
+    mailbox.awake(monoNow());
+    readMailbox();
+  }
+};
+port.on('message', (m: MainMessage) => {
+  mailbox.awake(monoNow());
+  readMailbox();
+  if (m.type === 'commands') {
+    mailbox.received(m);
+    loop.handle(m);
+    mailbox.handled();
+  }
+  rest();
+});
 // bench:sip's app ladder reads each worker's counters over the server's inspector (the server is another
 // process, its workers unreachable otherwise): a function on this thread's own global, which nothing else shares.
 (globalThis as { rtpWorkerStats?: (reset: boolean) => WorkerStats }).rtpWorkerStats = (reset) => loop.stats(reset);
@@ -93,6 +124,8 @@ let timer: NodeJS.Timeout | undefined;
 let immediate: NodeJS.Immediate | undefined;
 const step = (): void => {
   immediate = undefined;
+  mailbox.awake(monoNow());
+  readMailbox();
   runDue();
   let wait = pacer.untilBusy(busy);
   if (wait < 1) {
@@ -103,6 +136,8 @@ const step = (): void => {
   loop.skippedTicks = pacer.skipped;
   if (wait < 1) immediate = setImmediate(step);
   else timer = setTimeout(step, wait - 1);
+  wakesAt = monoNow() + Math.max(0, wait - 1);
+  rest();
 };
 port.postMessage({ type: 'ready', t0, scheduling } satisfies WorkerMessage);
 step();

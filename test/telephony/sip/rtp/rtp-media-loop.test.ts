@@ -35,7 +35,7 @@ function loop({ transfer = false } = {}) {
   const posted: WorkerMessage[] = [];
   const post = (m: WorkerMessage, list?: ArrayBuffer[]) => posted.push(transfer && list ? structuredClone(m, { transfer: list }) : m);
   const l = new MediaLoop({ network: memoryNetwork(), post, now: () => now, t0: 5000, deliverTicks: 5, wallOffset: 1_700_000_000_000 });
-  const send = (...list: Command[]) => l.handle({ type: 'commands', wallOffset: 1_700_000_000_000, list });
+  const send = (...list: Command[]) => l.handle({ wallOffset: 1_700_000_000_000, list });
   let m = 0;
   /** `ticks` ticks of every session: four steps each, one per phase (but the steps `skipped`, as a pacer that fell behind skips them). */
   const run = (ticks: number, skipped = (_m: number) => false) => {
@@ -257,7 +257,7 @@ function batchedNetwork(log: string[]): Network {
 async function batchedLoop(counts: number[]) {
   const log: string[] = [];
   const l = new MediaLoop({ network: batchedNetwork(log), post: () => {}, now: () => 5000, t0: 5000, deliverTicks: 5, wallOffset: 0 });
-  const cmd = (...list: Command[]) => l.handle({ type: 'commands', wallOffset: 0, list });
+  const cmd = (...list: Command[]) => l.handle({ wallOffset: 0, list });
   const ports: number[] = [];
   counts.forEach((count, phase) => {
     for (let i = 0; i < count; i++) {
