@@ -13,8 +13,8 @@ import path from 'node:path';
 import ts from 'typescript';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-/** The modules a call's set-up, life and end run through (its records, callbacks, rating and debug log). */
-const CALL_PATH = ['src/voice/engine', 'src/webhooks', 'src/platform/pricing.ts', 'src/platform/call-log.ts', 'src/store/repos/call-log.ts'];
+/** The modules a call's set-up, life and end run through (its records, callbacks, rating, debug log and media commands). */
+const CALL_PATH = ['src/voice/engine', 'src/telephony/sip/rtp', 'src/webhooks', 'src/platform/pricing.ts', 'src/platform/call-log.ts', 'src/store/repos/call-log.ts'];
 
 function files(p: string): string[] {
   const full = path.join(ROOT, p);

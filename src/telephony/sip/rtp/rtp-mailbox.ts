@@ -165,7 +165,8 @@ export class MailboxWriter {
           g711[codec] = id;
         }
       }
-      json = JSON.stringify({ ...c, samples, g711 });
+      // Not a literal that starts with a spread and adds keys: that gets a hidden class per object (docs/decisions.md).
+      json = JSON.stringify(Object.assign({}, c, { samples, g711 }));
     } else json = JSON.stringify(c);
     const jsonBytes = Buffer.byteLength(json);
     const inlineBytes = inline ? inline.byteLength : 0;

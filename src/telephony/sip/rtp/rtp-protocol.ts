@@ -4,8 +4,8 @@
 // read at its steps, or where the mailbox cannot carry them as one `commands`
 // message —, the worker posts one `batch` per delivery period (100 ms by
 // default) for all its sessions. Times are on the monotonic clock of
-// rtp-time.ts. Audio travels as Int16Arrays: small runs copied into their
-// own transferred buffers, long ones (prompts) in SharedArrayBuffers made
+// rtp-time.ts. Audio travels as Int16Arrays: small runs copied (into the
+// mailbox's ring, or their own transferred buffers in a message), long ones (prompts) in SharedArrayBuffers made
 // once per prompt and shared by every leg that plays it, with their G.711
 // bytes, encoded once per prompt and codec when it is first queued.
 import type { NegotiatedMedia } from '../sip-sdp.ts';
